@@ -1,0 +1,2 @@
+/* Bundle shape: a top-level let. */
+let AgoraEduSDK = RecordhostStandin.create ();

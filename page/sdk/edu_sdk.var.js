@@ -1,0 +1,2 @@
+/* Bundle shape: a top-level var. */
+var AgoraEduSDK = RecordhostStandin.create ();

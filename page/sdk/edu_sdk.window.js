@@ -1,0 +1,2 @@
+/* Bundle shape: plain assignment to window. */
+window.AgoraEduSDK = RecordhostStandin.create ();

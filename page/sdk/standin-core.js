@@ -1,0 +1,100 @@
+/* A stand-in for the classroom SDK, for offline use and tests.
+ *
+ * It behaves like the real bundle as far as a record page can tell: config(),
+ * launch(dom, options) and a launch listener that receives event 1 when the
+ * classroom is ready.  Query parameters of the page steer it:
+ *   sdkPaintMs=N    paint the classroom N ms after launch (default 300);
+ *                   "never" keeps the page blank
+ *   sdkReadyMs=N    signal readiness N ms after launch (default 800)
+ *   sdkReady=MODE   how readiness is signalled:
+ *     event1        listener event 1 (default)
+ *     whiteboard    the pre-1.1.5 sequence: event 1 once per component,
+ *                   "whiteboard" last
+ *     nowhiteboard  event 1 for components other than the whiteboard only
+ *     notify        navigator.notifyReady()
+ *     console       console.log("START_RECORDING")
+ *     never         no signal at all
+ *     throw         launch() throws
+ *     error         an uncaught error instead of readiness
+ *     reject        an unhandled promise rejection instead of readiness
+ */
+(function (root) {
+  'use strict';
+
+  function param (name, fallback) {
+    const value = new URLSearchParams (root.location.search).get (name);
+    return value === null || value === '' ? fallback : value;
+  }
+
+  function paint (dom, options) {
+    dom.innerHTML =
+      '<div style="display:flex;flex-direction:column;height:100%;font-family:sans-serif">' +
+      '<header style="background:#1f3b73;color:#fff;padding:12px 20px;font-size:20px">' +
+      'Room ' + String (options.roomName || options.roomUuid || '').replace (/[<>&]/g, '') +
+      '</header>' +
+      '<div style="flex:1;display:flex">' +
+      '<main style="flex:3;background:#f3f0e6;border:8px solid #c8b88a"></main>' +
+      '<aside style="flex:1;background:#26262e;display:flex;flex-direction:column">' +
+      '<div style="flex:1;margin:8px;background:#4a6fa5"></div>' +
+      '<div style="flex:1;margin:8px;background:#6a994e"></div>' +
+      '</aside></div></div>';
+  }
+
+  function create () {
+    let configured = null;
+    return {
+      version: '2.8.0-standin',
+      config: function (options) {
+        configured = Object.assign ({}, options);
+      },
+      launch: function (dom, options) {
+        options = options || {};
+        const listener = typeof options.listener === 'function' ? options.listener : function () {};
+        const mode = param ('sdkReady', 'event1');
+        const paintMs = param ('sdkPaintMs', '300');
+        const readyMs = Number (param ('sdkReadyMs', '800'));
+
+        if (mode === 'throw')
+          throw new Error ('AgoraEduSDK.launch: stand-in asked to throw');
+        if (!configured)
+          console.warn ('AgoraEduSDK.launch called before config');
+
+        if (paintMs !== 'never')
+          setTimeout (function () { paint (dom, options); }, Number (paintMs));
+
+        setTimeout (function () {
+          switch (mode) {
+          case 'event1':
+            listener (1, { roomUuid: options.roomUuid });
+            break;
+          case 'whiteboard':
+            listener (1, { type: 'chat' });
+            listener (1, { type: 'video' });
+            listener (1, { type: 'whiteboard' });
+            break;
+          case 'nowhiteboard':
+            listener (1, { type: 'chat' });
+            listener (1, { type: 'video' });
+            break;
+          case 'notify':
+            root.navigator.notifyReady ();
+            break;
+          case 'console':
+            console.log ('START_RECORDING');
+            break;
+          case 'error':
+            throw new Error ('stand-in classroom failed to start');
+          case 'reject':
+            Promise.reject (new Error ('stand-in join rejected'));
+            break;
+          default:
+            break;
+          }
+        }, readyMs);
+        return { destroy: function () { listener (2); } };
+      },
+    };
+  }
+
+  root.RecordhostStandin = { create: create };
+}) (self);

@@ -1,0 +1,7 @@
+#include "rh-cli.h"
+
+int
+main (int argc, char **argv)
+{
+  return rh_cli_main (argc, argv);
+}

@@ -1,0 +1,31 @@
+/* The local classroom cloud stand-in: a libsoup server on loopback that
+ * answers the recording API the way the cloud does. */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* A parsed API path: [/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}/{rest...} */
+typedef struct
+{
+  char *region;    /* NULL when the path has no region segment */
+  char *app_id;
+  char *room_uuid;
+  char *rest;      /* what follows the room, e.g. "records/ready"; "" for the room itself */
+} RhCloudRoute;
+
+RhCloudRoute *rh_cloud_route_parse (const char *path);
+void          rh_cloud_route_free  (RhCloudRoute *route);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhCloudRoute, rh_cloud_route_free)
+
+#define RH_TYPE_CLOUD (rh_cloud_get_type ())
+G_DECLARE_FINAL_TYPE (RhCloud, rh_cloud, RH, CLOUD, GObject)
+
+RhCloud    *rh_cloud_new          (void);
+gboolean    rh_cloud_listen_local (RhCloud *cloud, guint port, GError **error);
+const char *rh_cloud_get_base_url (RhCloud *cloud);
+guint       rh_cloud_get_ready_count (RhCloud *cloud);
+
+G_END_DECLS

@@ -1,0 +1,254 @@
+#include "rh-page-host.h"
+
+#include <wayland-server.h>
+#include <wpe/fdo.h>
+#include <wpe/unstable/fdo-shm.h>
+#include <wpe/wpe.h>
+
+#include "rh-bridge.h"
+#include "rh-error.h"
+
+#define DEFAULT_FRAME_INTERVAL_MS 16
+
+struct _RhPageHost
+{
+  GObject parent_instance;
+
+  struct wpe_view_backend_exportable_fdo *exportable; /* owned by the view's backend */
+  WebKitWebView *view;
+  guint frame_interval_ms;
+  guint frame_complete_id;
+};
+
+G_DEFINE_FINAL_TYPE (RhPageHost, rh_page_host, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_BRIDGE_MESSAGE,
+  SIGNAL_FRAME,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+/* Once per process: the fdo backend in SHM mode needs no GPU and no display. */
+static gboolean
+backend_init (GError **error)
+{
+  static gsize initialized = 0;
+  static gboolean ok = FALSE;
+
+  if (g_once_init_enter (&initialized))
+    {
+      /* No accessibility bus on a recording host: skip the lookup and its warning. */
+      g_setenv ("NO_AT_BRIDGE", "1", FALSE);
+      ok = wpe_loader_init ("libWPEBackend-fdo-1.0.so.1") && wpe_fdo_initialize_shm ();
+      g_once_init_leave (&initialized, 1);
+    }
+  if (!ok)
+    g_set_error_literal (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
+                         "cannot initialise WPEBackend-fdo in SHM mode "
+                         "(is libwpebackend-fdo-1.0-1 installed?)");
+  return ok;
+}
+
+/* One ephemeral context for the process: no cache or cookies on disk, one
+ * network process shared by every view. */
+WebKitWebContext *
+rh_page_host_get_shared_context (void)
+{
+  static WebKitWebContext *context = NULL;
+
+  if (context == NULL)
+    {
+      context = webkit_web_context_new_ephemeral ();
+      webkit_web_context_set_cache_model (context, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
+    }
+  return context;
+}
+
+static gboolean
+frame_complete_cb (gpointer user_data)
+{
+  RhPageHost *self = user_data;
+
+  self->frame_complete_id = 0;
+  wpe_view_backend_exportable_fdo_dispatch_frame_complete (self->exportable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Each frame is handed out, released at once, and the next one allowed
+ * after the frame interval: that paces the renderer. */
+static void
+export_shm_buffer (void *data, struct wpe_fdo_shm_exported_buffer *buffer)
+{
+  RhPageHost *self = data;
+  struct wl_shm_buffer *shm = wpe_fdo_shm_exported_buffer_get_shm_buffer (buffer);
+  RhFrame frame = { 0 };
+
+  frame.time_us = g_get_monotonic_time ();
+  wl_shm_buffer_begin_access (shm);
+  frame.data = wl_shm_buffer_get_data (shm);
+  frame.stride = wl_shm_buffer_get_stride (shm);
+  frame.width = wl_shm_buffer_get_width (shm);
+  frame.height = wl_shm_buffer_get_height (shm);
+  if (wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_ARGB8888
+      || wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_XRGB8888)
+    g_signal_emit (self, signals[SIGNAL_FRAME], 0, &frame);
+  wl_shm_buffer_end_access (shm);
+
+  wpe_view_backend_exportable_fdo_dispatch_release_shm_exported_buffer (self->exportable, buffer);
+  if (self->frame_complete_id == 0)
+    self->frame_complete_id = g_timeout_add (self->frame_interval_ms, frame_complete_cb, self);
+}
+
+static const struct wpe_view_backend_exportable_fdo_client exportable_client = {
+  .export_shm_buffer = export_shm_buffer,
+};
+
+static void
+script_message_cb (WebKitUserContentManager *manager, WebKitJavascriptResult *result,
+                   gpointer user_data)
+{
+  RhPageHost *self = user_data;
+  JSCValue *value = webkit_javascript_result_get_js_value (result);
+  g_autofree char *json = NULL;
+  g_autoptr (JsonObject) message = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!jsc_value_is_string (value))
+    {
+      g_debug ("bridge: ignoring a message that is not a string");
+      return;
+    }
+  json = jsc_value_to_string (value);
+  message = rh_bridge_message_parse (json, &error);
+  if (message == NULL)
+    {
+      g_debug ("bridge: ignoring a malformed message: %s", error->message);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_BRIDGE_MESSAGE], 0, message);
+}
+
+static void
+rh_page_host_dispose (GObject *object)
+{
+  RhPageHost *self = RH_PAGE_HOST (object);
+
+  g_clear_handle_id (&self->frame_complete_id, g_source_remove);
+  if (self->view != NULL)
+    {
+      WebKitUserContentManager *manager = webkit_web_view_get_user_content_manager (self->view);
+
+      g_signal_handlers_disconnect_by_data (manager, self);
+      webkit_web_view_stop_loading (self->view);
+      /* The view's backend destroys the exportable with it. */
+      g_clear_object (&self->view);
+      self->exportable = NULL;
+    }
+  G_OBJECT_CLASS (rh_page_host_parent_class)->dispose (object);
+}
+
+static void
+rh_page_host_class_init (RhPageHostClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = rh_page_host_dispose;
+
+  /* A message from the bridge: a JsonObject with at least "kind". */
+  signals[SIGNAL_BRIDGE_MESSAGE] = g_signal_new ("bridge-message", G_TYPE_FROM_CLASS (klass),
+                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                 G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+  /* A rendered frame: an RhFrame valid during emission only. */
+  signals[SIGNAL_FRAME] = g_signal_new ("frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+rh_page_host_init (RhPageHost *self)
+{
+  self->frame_interval_ms = DEFAULT_FRAME_INTERVAL_MS;
+}
+
+static WebKitSettings *
+settings_new (void)
+{
+  return webkit_settings_new_with_settings ("enable-developer-extras", FALSE,
+                                            "enable-write-console-messages-to-stdout", FALSE,
+                                            "enable-webgl", TRUE,
+                                            "enable-media", TRUE,
+                                            "enable-mediasource", TRUE,
+                                            "enable-javascript", TRUE,
+                                            "media-playback-requires-user-gesture", FALSE,
+                                            NULL);
+}
+
+RhPageHost *
+rh_page_host_new (WebKitWebContext *context, guint width, guint height, GError **error)
+{
+  g_autoptr (RhPageHost) self = NULL;
+  g_autoptr (WebKitUserContentManager) manager = NULL;
+  g_autoptr (WebKitUserScript) script = NULL;
+  g_autoptr (WebKitSettings) settings = NULL;
+  g_autofree char *source = NULL;
+  struct wpe_view_backend *backend;
+  WebKitWebViewBackend *view_backend;
+
+  if (!backend_init (error))
+    return NULL;
+  source = rh_bridge_build_source (error);
+  if (source == NULL)
+    return NULL;
+
+  self = g_object_new (RH_TYPE_PAGE_HOST, NULL);
+  self->exportable = wpe_view_backend_exportable_fdo_create (&exportable_client, self, width,
+                                                             height);
+  if (self->exportable == NULL)
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
+                           "cannot create a WPE view backend");
+      return NULL;
+    }
+  backend = wpe_view_backend_exportable_fdo_get_view_backend (self->exportable);
+  /* A view that is not visible and focused gets throttled. */
+  wpe_view_backend_add_activity_state (backend, wpe_view_activity_state_visible
+                                                  | wpe_view_activity_state_focused
+                                                  | wpe_view_activity_state_in_window);
+  view_backend = webkit_web_view_backend_new (
+    backend, (GDestroyNotify) wpe_view_backend_exportable_fdo_destroy, self->exportable);
+
+  manager = webkit_user_content_manager_new ();
+  script = webkit_user_script_new (source, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+                                   WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
+  webkit_user_content_manager_add_script (manager, script);
+  g_signal_connect (manager, "script-message-received::" RH_BRIDGE_HANDLER_NAME,
+                    G_CALLBACK (script_message_cb), self);
+  webkit_user_content_manager_register_script_message_handler (manager, RH_BRIDGE_HANDLER_NAME);
+
+  settings = settings_new ();
+  self->view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
+                             "backend", view_backend,
+                             "web-context", context != NULL ? context
+                                                            : rh_page_host_get_shared_context (),
+                             "settings", settings,
+                             "user-content-manager", manager,
+                             NULL);
+  return g_steal_pointer (&self);
+}
+
+WebKitWebView *
+rh_page_host_get_view (RhPageHost *host)
+{
+  return host->view;
+}
+
+void
+rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
+{
+  host->frame_interval_ms = MAX (interval_ms, 1);
+}
+
+void
+rh_page_host_load (RhPageHost *host, const char *uri)
+{
+  webkit_web_view_load_uri (host->view, uri);
+}

@@ -1,0 +1,23 @@
+/* A headless WebKit view: WPE WebKit rendering into shared memory through
+ * WPEBackend-fdo, no display server, with the JS bridge installed. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <wpe/webkit.h>
+
+#include "rh-frame.h"
+
+G_BEGIN_DECLS
+
+#define RH_TYPE_PAGE_HOST (rh_page_host_get_type ())
+G_DECLARE_FINAL_TYPE (RhPageHost, rh_page_host, RH, PAGE_HOST, GObject)
+
+WebKitWebContext *rh_page_host_get_shared_context (void);
+
+RhPageHost    *rh_page_host_new             (WebKitWebContext *context, guint width, guint height,
+                                             GError **error);
+WebKitWebView *rh_page_host_get_view        (RhPageHost *host);
+void           rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms);
+void           rh_page_host_load            (RhPageHost *host, const char *uri);
+
+G_END_DECLS

@@ -1,0 +1,240 @@
+#include "rh-room.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "rh-error.h"
+
+/* Parameters recordhost sets itself; --param may not override them. */
+static const char *const reserved_params[] = {
+  "appId", "roomUuid", "roomType", "userUuid", "roleType", "pretest", "rtmToken", "language",
+  "region", NULL,
+};
+
+RhRoom *
+rh_room_new (void)
+{
+  RhRoom *room = g_new0 (RhRoom, 1);
+
+  room->room_type = -1;
+  room->params = g_ptr_array_new_with_free_func (g_free);
+  return room;
+}
+
+void
+rh_room_free (RhRoom *room)
+{
+  if (room == NULL)
+    return;
+  g_free (room->app_id);
+  g_free (room->room_uuid);
+  g_free (room->user_uuid);
+  g_free (room->rtm_token);
+  g_free (room->language);
+  g_free (room->region);
+  g_ptr_array_unref (room->params);
+  g_free (room);
+}
+
+char *
+rh_user_uuid_generate (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  return g_strdup_printf ("recorder-%.8s", uuid);
+}
+
+/* CN, AP, EU, NA in any case; AS is the SDK's other name for AP. */
+char *
+rh_region_normalize (const char *region, GError **error)
+{
+  static const char *const known[] = { "cn", "ap", "eu", "na", NULL };
+  g_autofree char *lower = g_ascii_strdown (region, -1);
+
+  if (g_str_equal (lower, "as"))
+    return g_strdup ("ap");
+  if (!g_strv_contains (known, lower))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "unknown region '%s' (expected CN, AP, EU or NA)", region);
+      return NULL;
+    }
+  return g_steal_pointer (&lower);
+}
+
+gboolean
+rh_room_set_region (RhRoom *room, const char *region, GError **error)
+{
+  char *normalized = rh_region_normalize (region, error);
+
+  if (normalized == NULL)
+    return FALSE;
+  g_free (room->region);
+  room->region = normalized;
+  return TRUE;
+}
+
+gboolean
+rh_room_add_param (RhRoom *room, const char *key_value, GError **error)
+{
+  const char *equals = strchr (key_value, '=');
+  g_autofree char *key = NULL;
+
+  if (equals == NULL || equals == key_value)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "--param '%s' is not KEY=VALUE", key_value);
+      return FALSE;
+    }
+  key = g_strndup (key_value, equals - key_value);
+  if (g_strv_contains (reserved_params, key))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "--param cannot set '%s': use its own option", key);
+      return FALSE;
+    }
+  g_ptr_array_add (room->params, g_strdup (key_value));
+  return TRUE;
+}
+
+gboolean
+rh_room_validate (const RhRoom *room, GError **error)
+{
+  if (room->app_id == NULL || *room->app_id == '\0')
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--app-id is required");
+      return FALSE;
+    }
+  if (room->room_uuid == NULL || *room->room_uuid == '\0')
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--room-uuid is required");
+      return FALSE;
+    }
+  if (room->room_type != 0 && room->room_type != 2 && room->room_type != 4)
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           room->room_type < 0
+                             ? "--room-type is required (0, 2 or 4)"
+                             : "--room-type must be 0 (one-to-one), 2 (lecture hall) or "
+                               "4 (small classroom)");
+      return FALSE;
+    }
+  if (room->user_uuid == NULL || *room->user_uuid == '\0')
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "user uuid is empty");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+append_param (GString *query, const char *key, const char *value)
+{
+  g_autofree char *escaped_key = g_uri_escape_string (key, NULL, FALSE);
+  g_autofree char *escaped_value = g_uri_escape_string (value, NULL, FALSE);
+
+  if (query->len > 0)
+    g_string_append_c (query, '&');
+  g_string_append_printf (query, "%s=%s", escaped_key, escaped_value);
+}
+
+/* http(s) and file URLs are taken as they are; anything without a scheme is
+ * a local path and must exist. */
+static GUri *
+parse_page_location (const char *url_or_file, GError **error)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (url_or_file);
+  g_autoptr (GError) local_error = NULL;
+  GUri *uri;
+
+  if (scheme == NULL)
+    {
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (url_or_file);
+      g_autofree char *path = g_file_get_path (file);
+      g_autofree char *file_uri = NULL;
+
+      if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "no such page file: %s",
+                       url_or_file);
+          return NULL;
+        }
+      file_uri = g_file_get_uri (file);
+      return g_uri_parse (file_uri, G_URI_FLAGS_ENCODED, error);
+    }
+
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0
+      && g_ascii_strcasecmp (scheme, "file") != 0)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "unsupported URL scheme '%s' (expected http, https or file)", scheme);
+      return NULL;
+    }
+  uri = g_uri_parse (url_or_file, G_URI_FLAGS_ENCODED, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "bad URL '%s': %s", url_or_file,
+                   local_error->message);
+      return NULL;
+    }
+  if (g_ascii_strcasecmp (scheme, "file") != 0
+      && (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "bad URL '%s': no host",
+                   url_or_file);
+      g_uri_unref (uri);
+      return NULL;
+    }
+  return uri;
+}
+
+/* The page URL as the recording server opens it: the template's own query
+ * kept, the room's parameters appended, every value percent-encoded. */
+char *
+rh_room_build_page_url (const RhRoom *room, const char *url_or_file, GError **error)
+{
+  g_autoptr (GUri) base = NULL;
+  g_autoptr (GUri) built = NULL;
+  g_autoptr (GString) query = NULL;
+  g_autofree char *room_type = NULL;
+  g_autofree char *role_type = NULL;
+  g_autofree char *upper_region = NULL;
+
+  if (!rh_room_validate (room, error))
+    return NULL;
+  base = parse_page_location (url_or_file, error);
+  if (base == NULL)
+    return NULL;
+
+  query = g_string_new (g_uri_get_query (base));
+  room_type = g_strdup_printf ("%d", room->room_type);
+  role_type = g_strdup_printf ("%d", room->role_type);
+  append_param (query, "appId", room->app_id);
+  append_param (query, "roomUuid", room->room_uuid);
+  append_param (query, "roomType", room_type);
+  append_param (query, "userUuid", room->user_uuid);
+  append_param (query, "roleType", role_type);
+  append_param (query, "pretest", "false");
+  if (room->rtm_token != NULL)
+    append_param (query, "rtmToken", room->rtm_token);
+  if (room->language != NULL)
+    append_param (query, "language", room->language);
+  if (room->region != NULL)
+    {
+      upper_region = g_ascii_strup (room->region, -1);
+      append_param (query, "region", upper_region);
+    }
+  for (guint i = 0; i < room->params->len; i++)
+    {
+      const char *key_value = g_ptr_array_index (room->params, i);
+      const char *equals = strchr (key_value, '=');
+      g_autofree char *key = g_strndup (key_value, equals - key_value);
+
+      append_param (query, key, equals + 1);
+    }
+
+  built = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (base), g_uri_get_userinfo (base),
+                       g_uri_get_host (base), g_uri_get_port (base), g_uri_get_path (base),
+                       query->str, g_uri_get_fragment (base));
+  return g_uri_to_string (built);
+}
