@@ -170,7 +170,15 @@
         if (options.listener !== listener)
           args[1] = Object.assign ({}, options, { listener: listener });
       }
-      return launch.apply (this, args);
+      try {
+        return launch.apply (this, args);
+      } catch (e) {
+        /* Reported here with its message: a bundle from another origin
+         * (or file:) would reach the window error handler as "Script error." */
+        post ('error', { message: String ((e && e.message) || e), source: 'AgoraEduSDK.launch',
+                         line: 0, column: 0 });
+        throw e;
+      }
     };
     wrappedFunctions.add (wrapped);
     return wrapped;

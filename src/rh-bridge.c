@@ -34,7 +34,7 @@ rh_bridge_message_parse (const char *json, GError **error)
   if (!json_parser_load_from_data (parser, json, -1, error))
     return NULL;
   root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root)
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
       || rh_bridge_message_get_string (json_node_get_object (root), "kind") == NULL)
     {
       g_set_error_literal (error, RH_ERROR, RH_ERROR_PAGE_FAILED,

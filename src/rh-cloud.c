@@ -39,31 +39,64 @@ rh_cloud_route_free (RhCloudRoute *route)
   g_free (route);
 }
 
-/* Segments are unescaped; an empty or undecodable segment fails the match. */
+/* What can follow a room in the API, longest first. */
+static const char *const room_endpoints[] = {
+  "records/states/0", "records/states/1", "records/ready", "records", "sequences", NULL,
+};
+
+/* @path is decoded already (libsoup's server decodes the request path), so
+ * a room uuid may contain '/': the room is what lies between "/v2/rooms/"
+ * and a known endpoint. */
 RhCloudRoute *
 rh_cloud_route_parse (const char *path)
 {
-  g_auto (GStrv) segments = NULL;
   g_autoptr (RhCloudRoute) route = NULL;
-  guint n, at = 0;
+  const char *rest = path;
+  const char *app_end;
+  const char *room;
+  gsize room_length;
 
   if (path == NULL || path[0] != '/')
     return NULL;
-  segments = g_strsplit (path + 1, "/", -1);
-  n = g_strv_length (segments);
   route = g_new0 (RhCloudRoute, 1);
+  if (!g_str_has_prefix (rest, "/edu/"))
+    {
+      const char *slash = strchr (rest + 1, '/');
 
-  if (n > 0 && !g_str_equal (segments[0], "edu"))
-    route->region = g_uri_unescape_string (segments[at++], NULL);
-  if (n < at + 6 || !g_str_equal (segments[at], "edu") || !g_str_equal (segments[at + 1], "apps")
-      || !g_str_equal (segments[at + 3], "v2") || !g_str_equal (segments[at + 4], "rooms"))
+      if (slash == NULL || slash == rest + 1)
+        return NULL;
+      route->region = g_strndup (rest + 1, slash - rest - 1);
+      rest = slash;
+    }
+  if (!g_str_has_prefix (rest, "/edu/apps/"))
     return NULL;
-  route->app_id = g_uri_unescape_string (segments[at + 2], NULL);
-  route->room_uuid = g_uri_unescape_string (segments[at + 5], NULL);
-  if (route->app_id == NULL || route->room_uuid == NULL || *route->app_id == '\0'
-      || *route->room_uuid == '\0' || (route->region != NULL && *route->region == '\0'))
+  rest += strlen ("/edu/apps/");
+  app_end = strstr (rest, "/v2/rooms/");
+  if (app_end == NULL || app_end == rest)
     return NULL;
-  route->rest = g_strjoinv ("/", segments + at + 6);
+  route->app_id = g_strndup (rest, app_end - rest);
+  if (strchr (route->app_id, '/') != NULL)
+    return NULL;
+
+  room = app_end + strlen ("/v2/rooms/");
+  room_length = strlen (room);
+  route->rest = g_strdup ("");
+  for (guint i = 0; room_endpoints[i] != NULL; i++)
+    {
+      gsize endpoint_length = strlen (room_endpoints[i]);
+
+      if (room_length > endpoint_length + 1 && g_str_has_suffix (room, room_endpoints[i])
+          && room[room_length - endpoint_length - 1] == '/')
+        {
+          g_free (route->rest);
+          route->rest = g_strdup (room_endpoints[i]);
+          room_length -= endpoint_length + 1;
+          break;
+        }
+    }
+  if (room_length == 0)
+    return NULL;
+  route->room_uuid = g_strndup (room, room_length);
   return g_steal_pointer (&route);
 }
 
@@ -104,7 +137,7 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
 {
   RhCloud *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  g_autoptr (RhCloudRoute) route = rh_cloud_route_parse (path);
+  g_autoptr (RhCloudRoute) route = rh_cloud_route_parse (g_uri_get_path (soup_server_message_get_uri (msg)));
 
   if (route == NULL || !g_str_equal (route->rest, "records/ready"))
     {

@@ -39,8 +39,6 @@ backend_init (GError **error)
 
   if (g_once_init_enter (&initialized))
     {
-      /* No accessibility bus on a recording host: skip the lookup and its warning. */
-      g_setenv ("NO_AT_BRIDGE", "1", FALSE);
       ok = wpe_loader_init ("libWPEBackend-fdo-1.0.so.1") && wpe_fdo_initialize_shm ();
       g_once_init_leave (&initialized, 1);
     }
@@ -179,6 +177,9 @@ settings_new (void)
                                             "enable-mediasource", TRUE,
                                             "enable-javascript", TRUE,
                                             "media-playback-requires-user-gesture", FALSE,
+                                            /* A template opened from disk loads its
+                                             * neighbours like a deployed one would. */
+                                            "allow-file-access-from-file-urls", TRUE,
                                             NULL);
 }
 

@@ -154,7 +154,8 @@ rh_ready_reply_parse (guint status, GBytes *body, gint64 *code, char **msg, GErr
 
   if (size > 0)
     parsed = json_parser_load_from_data (parser, data, size, &json_error);
-  if (parsed && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (parsed && json_parser_get_root (parser) != NULL
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       JsonObject *object = json_node_get_object (json_parser_get_root (parser));
       JsonNode *code_node = json_object_get_member (object, "code");

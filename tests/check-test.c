@@ -1,0 +1,512 @@
+/* `recordhost check` end to end: the real WebKit view on page/, a real
+ * libsoup server on loopback answering the ready call. */
+#include <string.h>
+
+#include "fake-cloud.h"
+#include "rh-check.h"
+#include "rh-error.h"
+
+typedef struct
+{
+  FakeCloud *cloud;
+  RhCheckOptions *options;
+  RhCheck *check;
+  JsonObject *report;
+  GError *error;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  fixture->cloud = fake_cloud_new ();
+  fixture->options = rh_check_options_new ();
+  fixture->options->room = rh_room_new ();
+  fixture->options->room->app_id = g_strdup ("app-1");
+  fixture->options->room->room_uuid = g_strdup ("room-1");
+  fixture->options->room->room_type = 4;
+  fixture->options->room->user_uuid = g_strdup ("rec-1");
+  fixture->options->page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  fixture->options->api_base = g_strdup (fixture->cloud->base_url);
+  fixture->options->timeout_s = 20;
+  fixture->options->echo = g_test_verbose ();
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  rh_check_options_free (fixture->options);
+  g_clear_object (&fixture->check);
+  g_clear_pointer (&fixture->report, json_object_unref);
+  g_clear_error (&fixture->error);
+  fake_cloud_free (fixture->cloud);
+}
+
+static void
+param (Fixture *fixture, const char *key_value)
+{
+  g_assert_true (rh_room_add_param (fixture->options->room, key_value, NULL));
+}
+
+static void
+ready (Fixture *fixture, const char *spec)
+{
+  rh_ready_protocol_free (fixture->options->ready);
+  fixture->options->ready = rh_ready_protocol_parse (spec, NULL);
+  g_assert_nonnull (fixture->options->ready);
+}
+
+static void
+done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* Runs the check to its end; returns whether it passed. */
+static gboolean
+run (Fixture *fixture)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonNode) report = NULL;
+
+  fixture->check = rh_check_new (g_steal_pointer (&fixture->options), &fixture->error);
+  g_assert_no_error (fixture->error);
+  rh_check_run_async (fixture->check, NULL, done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rh_check_run_finish (fixture->check, result, &fixture->error);
+  report = rh_check_to_json (fixture->check);
+  fixture->report = json_object_ref (json_node_get_object (report));
+  if (fixture->error != NULL)
+    g_test_message ("check failed: %s", fixture->error->message);
+  return fixture->error == NULL;
+}
+
+static JsonArray *
+events (Fixture *fixture)
+{
+  return json_object_get_array_member (fixture->report, "events");
+}
+
+static guint
+count_events (Fixture *fixture, const char *type)
+{
+  JsonArray *array = events (fixture);
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (array, i),
+                                                    "type"),
+                     type))
+      count++;
+  return count;
+}
+
+static JsonObject *
+find_event (Fixture *fixture, const char *type)
+{
+  JsonArray *array = events (fixture);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *event = json_array_get_object_element (array, i);
+
+      if (g_str_equal (json_object_get_string_member (event, "type"), type))
+        return event;
+    }
+  return NULL;
+}
+
+static gint64
+timeline_ms (Fixture *fixture, const char *name)
+{
+  JsonObject *timeline = json_object_get_object_member (fixture->report, "timeline");
+
+  if (json_object_get_null_member (timeline, name))
+    return -1;
+  return json_object_get_int_member (timeline, name);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits up to 5 s for a timeline event of @type. */
+static gboolean
+wait_for_event (Fixture *fixture, const char *type)
+{
+  RhTimeline *timeline = rh_check_get_timeline (fixture->check);
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (5, timeout_cb, &timed_out);
+
+  while (rh_timeline_count (timeline, type) == 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return rh_timeline_count (timeline, type) > 0;
+}
+
+static void
+assert_passed_with_one_ready_call (Fixture *fixture)
+{
+  FakeRequest *request;
+
+  g_assert_true (run (fixture));
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "verdict"), ==, "pass");
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 1);
+  request = fake_cloud_get_request (fixture->cloud, 0);
+  g_assert_cmpstr (request->method, ==, "PUT");
+  g_assert_cmpstr (request->path, ==, "/edu/apps/app-1/v2/rooms/room-1/records/ready");
+  g_assert_cmpint (timeline_ms (fixture, "ready_event_ms"), >=, 0);
+  g_assert_cmpint (timeline_ms (fixture, "ready_ack_ms"), >=,
+                   timeline_ms (fixture, "ready_event_ms"));
+}
+
+/* ---- bundle shapes ---- */
+
+typedef struct
+{
+  const char *shape;
+  const char *how; /* "patched" or "wrapped" */
+} ShapeRow;
+
+static const ShapeRow shape_rows[] = {
+  { "window", "patched" }, { "umd", "patched" },    { "var", "patched" },
+  { "const", "patched" },  { "let", "patched" },    { "class", "patched" },
+  { "frozen", "wrapped" }, { "defprop", "wrapped" },
+};
+
+static void
+test_shape (Fixture *fixture, gconstpointer data)
+{
+  const ShapeRow *row = data;
+  g_autofree char *shape = g_strconcat ("sdkShape=", row->shape, NULL);
+  JsonObject *sdk;
+
+  param (fixture, shape);
+  param (fixture, "sdkReadyMs=100");
+  assert_passed_with_one_ready_call (fixture);
+  g_assert_cmpuint (count_events (fixture, "launch"), ==, 1);
+  sdk = json_object_get_object_member (find_event (fixture, "sdk"), "detail");
+  g_assert_cmpstr (json_object_get_string_member (sdk, "how"), ==, row->how);
+  /* The page's own listener still runs: it logs the event, just after our
+   * report of it, so its message may land after the check has passed. */
+  g_assert_true (wait_for_event (fixture, "console"));
+}
+
+/* ---- ready protocols ---- */
+
+static void
+test_protocol_event1 (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReadyMs=300");
+  assert_passed_with_one_ready_call (fixture);
+  g_assert_cmpuint (count_events (fixture, "listener-event"), ==, 1);
+  /* Ready came from the stand-in's timer, after launch. */
+  g_assert_cmpint (timeline_ms (fixture, "ready_event_ms") - timeline_ms (fixture, "launch_ms"),
+                   >=, 250);
+}
+
+static void
+test_protocol_whiteboard (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReady=whiteboard");
+  param (fixture, "sdkReadyMs=100");
+  ready (fixture, "whiteboard");
+  assert_passed_with_one_ready_call (fixture);
+  /* chat and video came first and were not taken for ready. */
+  g_assert_cmpuint (count_events (fixture, "listener-event"), >=, 3);
+}
+
+static void
+test_protocol_whiteboard_other_type (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReady=nowhiteboard");
+  param (fixture, "sdkReadyMs=100");
+  ready (fixture, "whiteboard");
+  fixture->options->timeout_s = 3;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_cmpuint (count_events (fixture, "listener-event"), ==, 2);
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
+}
+
+static void
+test_protocol_notify (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReady=notify");
+  param (fixture, "sdkReadyMs=100");
+  ready (fixture, "notify");
+  assert_passed_with_one_ready_call (fixture);
+  g_assert_cmpuint (count_events (fixture, "notify"), ==, 1);
+}
+
+static void
+test_protocol_console (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReady=console");
+  param (fixture, "sdkReadyMs=100");
+  ready (fixture, "console:START_RECORDING");
+  assert_passed_with_one_ready_call (fixture);
+}
+
+static void
+test_protocol_event1_not_sent_for_notify (Fixture *fixture, gconstpointer data)
+{
+  /* The page fires event 1, but the check waits for notifyReady (). */
+  param (fixture, "sdkReadyMs=100");
+  ready (fixture, "notify");
+  fixture->options->timeout_s = 3;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_nonnull (strstr (fixture->error->message, "notifyReady"));
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
+}
+
+/* ---- page failures ---- */
+
+static void
+test_page_http (Fixture *fixture, gconstpointer data)
+{
+  g_free (fixture->options->page);
+  fixture->options->page = fake_cloud_page_url (fixture->cloud, "record_page.html");
+  param (fixture, "sdkReadyMs=100");
+  assert_passed_with_one_ready_call (fixture);
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "http_status"), ==, 200);
+}
+
+static void
+test_page_404 (Fixture *fixture, gconstpointer data)
+{
+  g_free (fixture->options->page);
+  fixture->options->page = fake_cloud_page_url (fixture->cloud, "no_such_page.html");
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_nonnull (strstr (fixture->error->message, "HTTP 404"));
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "exit_status"), ==, 1);
+}
+
+static void
+test_page_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *base = fake_cloud_refused_url ();
+
+  g_free (fixture->options->page);
+  fixture->options->page = g_strconcat (base, "/record_page.html", NULL);
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_nonnull (strstr (fixture->error->message, "did not load"));
+}
+
+static void
+test_page_restricted_port (Fixture *fixture, gconstpointer data)
+{
+  /* WebKit refuses port 1 without a load-failed: it commits about:blank. */
+  g_free (fixture->options->page);
+  fixture->options->page = g_strdup ("http://127.0.0.1:1/record_page.html");
+  fixture->options->timeout_s = 10;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+}
+
+static void
+test_page_launch_throws (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReady=throw");
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_nonnull (strstr (fixture->error->message, "stand-in asked to throw"));
+  g_assert_cmpuint (count_events (fixture, "launch"), ==, 1);
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
+}
+
+static void
+test_page_rejects (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReady=reject");
+  param (fixture, "sdkReadyMs=100");
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_nonnull (strstr (fixture->error->message, "join rejected"));
+}
+
+static void
+test_page_never_ready (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReady=never");
+  fixture->options->timeout_s = 3;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_nonnull (strstr (fixture->error->message, "not ready within 3 s"));
+  g_assert_nonnull (strstr (fixture->error->message, "event 1"));
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
+}
+
+static void
+test_page_bundle_404 (Fixture *fixture, gconstpointer data)
+{
+  g_free (fixture->options->page);
+  fixture->options->page = fake_cloud_page_url (fixture->cloud, "record_page.html");
+  param (fixture, "sdkShape=missing");
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_nonnull (strstr (fixture->error->message, "AgoraEduSDK"));
+  g_assert_cmpuint (count_events (fixture, "resource-error"), ==, 1);
+  g_assert_cmpuint (count_events (fixture, "launch"), ==, 0);
+}
+
+/* ---- the ready call ---- */
+
+static void
+test_ready_call_401 (Fixture *fixture, gconstpointer data)
+{
+  fake_cloud_reply (fixture->cloud, 401, "{\"msg\":\"token expired\",\"code\":401}");
+  param (fixture, "sdkReadyMs=100");
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_READY_CALL);
+  g_assert_nonnull (strstr (fixture->error->message, "HTTP 401"));
+  g_assert_nonnull (strstr (fixture->error->message, "token expired"));
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 1);
+}
+
+static void
+test_ready_call_code_nonzero (Fixture *fixture, gconstpointer data)
+{
+  fake_cloud_reply (fixture->cloud, 200, "{\"msg\":\"record not started\",\"code\":30409410}");
+  param (fixture, "sdkReadyMs=100");
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_READY_CALL);
+  g_assert_nonnull (strstr (fixture->error->message, "30409410"));
+}
+
+static void
+test_ready_call_5xx_then_success (Fixture *fixture, gconstpointer data)
+{
+  fake_cloud_reply (fixture->cloud, 500, "");
+  fake_cloud_reply (fixture->cloud, 503, "");
+  fake_cloud_reply (fixture->cloud, 200, NULL);
+  param (fixture, "sdkReadyMs=100");
+  g_assert_true (run (fixture));
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (fixture->report,
+                                                                               "ready_call"),
+                                               "attempts"),
+                   ==, 3);
+  g_assert_cmpuint (count_events (fixture, "ready-call-answer"), ==, 3);
+}
+
+static void
+test_ready_call_local_cloud (Fixture *fixture, gconstpointer data)
+{
+  g_clear_pointer (&fixture->options->api_base, g_free);
+  param (fixture, "sdkReadyMs=100");
+  g_assert_true (run (fixture));
+  g_assert_cmpuint (count_events (fixture, "cloud-ready"), ==, 1);
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
+}
+
+static void
+test_ready_call_region_and_token (Fixture *fixture, gconstpointer data)
+{
+  const char *token = "006sekret+TOKEN/xyz=";
+  FakeRequest *request;
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  fixture->options->room->rtm_token = g_strdup (token);
+  g_assert_true (rh_room_set_region (fixture->options->room, "AS", NULL));
+  g_free (fixture->options->room->room_uuid);
+  fixture->options->room->room_uuid = g_strdup ("room 1/x");
+  param (fixture, "sdkReadyMs=100");
+  param (fixture, "sdkReady=event1");
+  g_assert_true (run (fixture));
+
+  request = fake_cloud_get_request (fixture->cloud, 0);
+  g_assert_cmpstr (request->path, ==, "/ap/edu/apps/app-1/v2/rooms/room 1/x/records/ready");
+  g_assert_cmpstr (soup_message_headers_get_one (request->headers, "x-agora-token"), ==, token);
+  g_assert_cmpstr (soup_message_headers_get_one (request->headers, "x-agora-uid"), ==, "rec-1");
+
+  /* The page got the room uuid intact through the query string. */
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (
+                       json_object_get_object_member (find_event (fixture, "listener-event"),
+                                                      "detail"),
+                       "args"),
+                     "roomUuid"),
+                   ==, "room 1/x");
+
+  /* And the token is nowhere in the report. */
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, fixture->report);
+  text = json_to_string (node, FALSE);
+  g_assert_null (strstr (text, "sekret"));
+  g_assert_nonnull (strstr (json_object_get_string_member (fixture->report, "page_url"),
+                            "rtmToken=[REDACTED]"));
+  g_assert_nonnull (strstr (json_object_get_string_member (fixture->report, "page_url"),
+                            "region=AP"));
+}
+
+/* ---- rendering ---- */
+
+static void
+test_viewport (Fixture *fixture, gconstpointer data)
+{
+  JsonObject *first_frame;
+
+  fixture->options->record.width = 1920;
+  fixture->options->record.height = 1080;
+  param (fixture, "sdkReadyMs=600");
+  param (fixture, "sdkPaintMs=100");
+  g_assert_true (run (fixture));
+  first_frame = find_event (fixture, "first-frame");
+  g_assert_nonnull (first_frame);
+  g_assert_cmpstr (json_object_get_string_member (first_frame, "text"), ==,
+                   "first frame (1920x1080)");
+  /* The stand-in paints 100 ms after launch, before event 1 at 600 ms. */
+  g_assert_cmpint (timeline_ms (fixture, "first_nonblank_ms"), >=, 0);
+  g_assert_cmpint (timeline_ms (fixture, "first_nonblank_ms"), <,
+                   timeline_ms (fixture, "ready_event_ms"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  for (guint i = 0; i < G_N_ELEMENTS (shape_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/check/shape/%s", shape_rows[i].shape);
+
+      g_test_add (path, Fixture, &shape_rows[i], fixture_setup, test_shape, fixture_teardown);
+    }
+  ADD ("/check/protocol/event1", test_protocol_event1);
+  ADD ("/check/protocol/whiteboard", test_protocol_whiteboard);
+  ADD ("/check/protocol/whiteboard-other-type", test_protocol_whiteboard_other_type);
+  ADD ("/check/protocol/notify", test_protocol_notify);
+  ADD ("/check/protocol/console", test_protocol_console);
+  ADD ("/check/protocol/event1-not-ready-for-notify", test_protocol_event1_not_sent_for_notify);
+  ADD ("/check/page/http", test_page_http);
+  ADD ("/check/page/404", test_page_404);
+  ADD ("/check/page/refused", test_page_refused);
+  ADD ("/check/page/restricted-port", test_page_restricted_port);
+  ADD ("/check/page/launch-throws", test_page_launch_throws);
+  ADD ("/check/page/rejects", test_page_rejects);
+  ADD ("/check/page/never-ready", test_page_never_ready);
+  ADD ("/check/page/bundle-404", test_page_bundle_404);
+  ADD ("/check/ready-call/401", test_ready_call_401);
+  ADD ("/check/ready-call/code-nonzero", test_ready_call_code_nonzero);
+  ADD ("/check/ready-call/5xx-then-success", test_ready_call_5xx_then_success);
+  ADD ("/check/ready-call/local-cloud", test_ready_call_local_cloud);
+  ADD ("/check/ready-call/region-and-token", test_ready_call_region_and_token);
+  ADD ("/check/render/viewport", test_viewport);
+#undef ADD
+  return g_test_run ();
+}

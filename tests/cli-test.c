@@ -1,0 +1,291 @@
+/* The built `recordhost` binary: usage errors, exit statuses, --json,
+ * signals, and no WebKit process left behind. */
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+typedef struct
+{
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static char *
+page_path (void)
+{
+  return g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+}
+
+static GSubprocess *
+spawn (const char *const *args, GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) RECORDHOST_BINARY);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  return g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            error);
+}
+
+static void
+run_binary (Run *run, const char *const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process = spawn (args, &error);
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *args[12];
+  const char *message_part;
+} UsageRow;
+
+/* Every row: exit status 2, one line naming the cause, no WebKit started. */
+static const UsageRow usage_rows[] = {
+  { "no-command", { NULL }, "Usage: recordhost COMMAND" },
+  { "unknown-command", { "frobnicate", NULL }, "unknown command 'frobnicate'" },
+  { "unknown-option", { "check", "--bogus", NULL }, "Unknown option --bogus" },
+  { "no-page", { "check", "--app-id", "a", "--room-uuid", "r", "--room-type", "4", NULL },
+    "missing the record page" },
+  { "two-pages", { "check", "a.html", "b.html", NULL }, "more than one page" },
+  { "no-app-id", { "check", "@PAGE@", "--room-uuid", "r", "--room-type", "4", NULL },
+    "--app-id is required" },
+  { "no-room-uuid", { "check", "@PAGE@", "--app-id", "a", "--room-type", "4", NULL },
+    "--room-uuid is required" },
+  { "no-room-type", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r", NULL },
+    "--room-type is required" },
+  { "bad-room-type", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
+                       "3", NULL },
+    "--room-type must be" },
+  { "room-type-not-number", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r",
+                              "--room-type", "four", NULL },
+    "--room-type 'four'" },
+  { "width-too-small", { "demo", "--width", "320", NULL }, "width 320 is outside 480..1920" },
+  { "width-not-number", { "demo", "--width", "12px", NULL }, "--width '12px'" },
+  { "area-too-large", { "demo", "--width", "1920", "--height", "1920", NULL },
+    "more pixels than 1920x1080" },
+  { "bad-region", { "demo", "--region", "mars", NULL }, "unknown region 'mars'" },
+  { "bad-ready", { "demo", "--ready", "event7", NULL }, "unknown --ready 'event7'" },
+  { "bad-timeout", { "demo", "--timeout", "0", NULL }, "--timeout '0'" },
+  { "negative-timeout", { "demo", "--timeout", "-5", NULL }, "--timeout '-5'" },
+  { "bad-param", { "demo", "--param", "noequals", NULL }, "not KEY=VALUE" },
+  { "reserved-param", { "demo", "--param", "appId=x", NULL }, "cannot set 'appId'" },
+  { "bad-scheme", { "check", "ftp://x/p.html", "--app-id", "a", "--room-uuid", "r",
+                    "--room-type", "4", NULL },
+    "unsupported URL scheme 'ftp'" },
+  { "missing-file", { "check", "/nonexistent/page.html", "--app-id", "a", "--room-uuid", "r",
+                      "--room-type", "4", NULL },
+    "no such page file" },
+  { "bad-api-base", { "demo", "--api-base", "not a url", NULL }, "bad --api-base" },
+  { "demo-with-page", { "demo", "x.html", NULL }, "demo takes no page" },
+};
+
+static void
+test_usage (gconstpointer data)
+{
+  const UsageRow *row = data;
+  g_autofree char *page = page_path ();
+  const char *args[G_N_ELEMENTS (row->args)];
+  g_auto (Run) run = { 0 };
+  g_auto (GStrv) lines = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (row->args); i++)
+    args[i] = g_strcmp0 (row->args[i], "@PAGE@") == 0 ? page : row->args[i];
+  run_binary (&run, args);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, row->message_part));
+  g_assert_cmpstr (run.out, ==, "");
+  /* The cause on the first line; at most a hint follows. */
+  lines = g_strsplit (g_strstrip (run.err), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), <=, row->args[0] == NULL ? 20 : 2);
+}
+
+static void
+test_help (void)
+{
+  static const char *const options[] = {
+    "--app-id", "--room-uuid", "--room-type", "--user-uuid", "--role-type", "--rtm-token",
+    "--language", "--region", "--param", "--width", "--height", "--ready", "--api-base",
+    "--timeout", "--json", "--quiet", "Exit status", "RECORDHOST_RTM_TOKEN", NULL,
+  };
+  const char *args[] = { "check", "--help", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_binary (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  for (guint i = 0; options[i] != NULL; i++)
+    g_assert_nonnull (strstr (run.out, options[i]));
+}
+
+/* Pids of WebKit's helper processes currently running. */
+static GHashTable *
+webkit_pids (void)
+{
+  GHashTable *pids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &comm, NULL, NULL))
+        continue;
+      if (g_str_has_prefix (comm, "WPEWebProcess") || g_str_has_prefix (comm, "WPENetworkProce"))
+        g_hash_table_add (pids, g_strdup (name));
+    }
+  return pids;
+}
+
+/* WebKit's helpers notice their parent's exit within moments. */
+static guint
+new_webkit_pids_after_exit (GHashTable *before)
+{
+  guint left = 0;
+
+  for (int attempt = 0; attempt < 40; attempt++)
+    {
+      g_autoptr (GHashTable) now = webkit_pids ();
+      GHashTableIter iter;
+      gpointer pid;
+
+      left = 0;
+      g_hash_table_iter_init (&iter, now);
+      while (g_hash_table_iter_next (&iter, &pid, NULL))
+        if (!g_hash_table_contains (before, pid))
+          left++;
+      if (left == 0)
+        break;
+      g_usleep (50 * 1000);
+    }
+  return left;
+}
+
+static void
+test_demo_json (void)
+{
+  const char *args[] = { "demo", "--json", "--rtm-token", "tok-SECRET-1", NULL };
+  g_autoptr (GHashTable) before = webkit_pids ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_auto (Run) run = { 0 };
+  JsonObject *report;
+
+  run_binary (&run, args);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (report, "verdict"), ==, "pass");
+  g_assert_cmpint (json_object_get_int_member (report, "exit_status"), ==, 0);
+  g_assert_true (json_object_get_boolean_member (
+    json_object_get_object_member (report, "ready_call"), "acknowledged"));
+  /* The timeline is on stderr; the token in neither stream. */
+  g_assert_nonnull (strstr (run.err, "ready call acknowledged"));
+  g_assert_null (strstr (run.out, "SECRET"));
+  g_assert_null (strstr (run.err, "SECRET"));
+  g_assert_cmpuint (new_webkit_pids_after_exit (before), ==, 0);
+}
+
+static void
+test_never_ready_exit_1 (void)
+{
+  const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "2", "--quiet", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_binary (&run, args);
+  g_assert_cmpint (run.status, ==, 1);
+  /* WebKit may print its own line first ("Could not determine the
+   * accessibility bus address"); ours is the last one. */
+  g_assert_true (g_str_has_suffix (run.err,
+                                   "recordhost demo: not ready within 2 s: still waiting for "
+                                   "launch listener event 1\n"));
+}
+
+static gboolean
+terminate_cb (gpointer user_data)
+{
+  g_subprocess_send_signal (G_SUBPROCESS (user_data), SIGTERM);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+communicated_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static void
+test_sigterm (void)
+{
+  const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "60", "--json",
+                         NULL };
+  g_autoptr (GHashTable) before = webkit_pids ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process = spawn (args, &error);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_no_error (error);
+  g_timeout_add (2000, terminate_cb, process);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_communicate_utf8_finish (process, result, &out, &err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (err, "interrupted"));
+  /* The report is still written. */
+  g_assert_nonnull (strstr (out, "\"verdict\" : \"fail\""));
+  g_assert_cmpuint (new_webkit_pids_after_exit (before), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (usage_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/usage/%s", usage_rows[i].name);
+
+      g_test_add_data_func (path, &usage_rows[i], test_usage);
+    }
+  g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/demo-json", test_demo_json);
+  g_test_add_func ("/cli/never-ready-exit-1", test_never_ready_exit_1);
+  g_test_add_func ("/cli/sigterm", test_sigterm);
+  return g_test_run ();
+}

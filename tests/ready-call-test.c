@@ -1,0 +1,336 @@
+/* The ready call: URL, reply parsing, headers, retries, deadline. */
+#include <string.h>
+
+#include "fake-cloud.h"
+#include "rh-error.h"
+#include "rh-ready-call.h"
+
+typedef struct
+{
+  const char *name;
+  const char *base;
+  const char *region;
+  const char *app;
+  const char *room;
+  const char *expected;
+} UriRow;
+
+static const UriRow uri_rows[] = {
+  { "docs-form", "https://api.agora.io", NULL, "app1", "room1",
+    "https://api.agora.io/edu/apps/app1/v2/rooms/room1/records/ready" },
+  { "sdk-form", "https://api.sd-rtn.com/", "ap", "app1", "room1",
+    "https://api.sd-rtn.com/ap/edu/apps/app1/v2/rooms/room1/records/ready" },
+  { "escaped", "http://127.0.0.1:8080", "cn", "a/b", "room 1/x",
+    "http://127.0.0.1:8080/cn/edu/apps/a%2Fb/v2/rooms/room%201%2Fx/records/ready" },
+  { "base-path", "https://gw.example/proxy//", NULL, "a", "r",
+    "https://gw.example/proxy/edu/apps/a/v2/rooms/r/records/ready" },
+};
+
+static void
+test_uri (gconstpointer data)
+{
+  const UriRow *row = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uri = rh_ready_call_build_uri (row->base, row->region, row->app, row->room,
+                                                  &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (uri, ==, row->expected);
+}
+
+static void
+test_uri_bad (void)
+{
+  static const char *const bad[] = { "api.agora.io", "ftp://x", "http://", "https://x/?q=1",
+                                     "https://x/#f", "", NULL };
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *uri = rh_ready_call_build_uri (bad[i], NULL, "a", "r", &error);
+
+      g_test_message ("%s", bad[i]);
+      g_assert_null (uri);
+      g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+    }
+}
+
+typedef struct
+{
+  const char *name;
+  guint status;
+  const char *body;
+  int error_code; /* -1: success */
+  gint64 code;
+  const char *message_part;
+} ReplyRow;
+
+static const ReplyRow reply_rows[] = {
+  { "success", 200, "{\"msg\":\"Success\",\"code\":0,\"ts\":1610167740309}", -1, 0, NULL },
+  { "success-204-style", 201, "{\"code\":0}", -1, 0, NULL },
+  { "code-nonzero", 200, "{\"msg\":\"record not started\",\"code\":30409410,\"ts\":1}",
+    RH_READY_CALL_ERROR_REFUSED, 30409410, "code 30409410: record not started" },
+  { "code-string", 200, "{\"code\":\"0\"}", RH_READY_CALL_ERROR_MALFORMED, 0, "numeric code" },
+  { "no-body", 200, "", RH_READY_CALL_ERROR_MALFORMED, 0, "not a JSON envelope" },
+  { "html", 200, "<html>ok</html>", RH_READY_CALL_ERROR_MALFORMED, 0, "not a JSON envelope" },
+  { "array", 200, "[0]", RH_READY_CALL_ERROR_MALFORMED, 0, "not a JSON envelope" },
+  { "401-envelope", 401, "{\"msg\":\"token invalid\",\"code\":401}", RH_READY_CALL_ERROR_HTTP,
+    401, "HTTP 401 Unauthorized (code 401: token invalid)" },
+  { "404-plain", 404, "not found", RH_READY_CALL_ERROR_HTTP, 0, "HTTP 404 Not Found" },
+  { "500", 500, "", RH_READY_CALL_ERROR_HTTP, 0, "HTTP 500" },
+};
+
+static void
+test_reply (gconstpointer data)
+{
+  const ReplyRow *row = data;
+  g_autoptr (GBytes) body = g_bytes_new_static (row->body, strlen (row->body));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *msg = NULL;
+  gint64 code = -1;
+  gboolean ok = rh_ready_reply_parse (row->status, body, &code, &msg, &error);
+
+  if (row->error_code < 0)
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+    }
+  else
+    {
+      g_assert_false (ok);
+      g_assert_error (error, RH_READY_CALL_ERROR, row->error_code);
+      g_assert_nonnull (strstr (error->message, row->message_part));
+    }
+  g_assert_cmpint (code, ==, row->code);
+}
+
+/* ---- against a loopback server ---- */
+
+typedef struct
+{
+  FakeCloud *cloud;
+  SoupSession *session;
+  GMainLoop *loop;
+  GAsyncResult *result;
+  guint attempts_seen;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  fixture->cloud = fake_cloud_new ();
+  fixture->session = soup_session_new_with_options ("timeout", 5, NULL);
+  fixture->loop = g_main_loop_new (NULL, FALSE);
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->result);
+  g_main_loop_unref (fixture->loop);
+  g_object_unref (fixture->session);
+  fake_cloud_free (fixture->cloud);
+}
+
+static void
+done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->result = g_object_ref (result);
+  g_main_loop_quit (fixture->loop);
+}
+
+static void
+attempt_cb (RhReadyCall *call, guint attempt, guint status, GError *error, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->attempts_seen++;
+  g_assert_cmpuint (attempt, ==, fixture->attempts_seen);
+}
+
+static gboolean
+send (Fixture *fixture, RhReadyCall *call, guint seconds, GCancellable *cancellable,
+      GError **error)
+{
+  g_signal_connect (call, "attempt", G_CALLBACK (attempt_cb), fixture);
+  rh_ready_call_send_async (call, g_get_monotonic_time () + seconds * G_USEC_PER_SEC,
+                            cancellable, done_cb, fixture);
+  g_main_loop_run (fixture->loop);
+  return rh_ready_call_send_finish (call, fixture->result, error);
+}
+
+static RhReadyCall *
+call_new (Fixture *fixture, const char *region)
+{
+  g_autofree char *uri = rh_ready_call_build_uri (fixture->cloud->base_url, region, "app 1",
+                                                  "room/1", NULL);
+
+  return rh_ready_call_new (fixture->session, uri);
+}
+
+static void
+test_request_shape (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (RhReadyCall) call = call_new (fixture, "eu");
+  g_autoptr (GError) error = NULL;
+  FakeRequest *request;
+
+  rh_ready_call_set_token (call, "tok+1", "rec-7");
+  send (fixture, call, 5, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 1);
+  request = fake_cloud_get_request (fixture->cloud, 0);
+  g_assert_cmpstr (request->method, ==, "PUT");
+  g_assert_cmpstr (request->path, ==, "/eu/edu/apps/app 1/v2/rooms/room/1/records/ready");
+  g_assert_cmpstr (soup_message_headers_get_one (request->headers, "x-agora-token"), ==, "tok+1");
+  g_assert_cmpstr (soup_message_headers_get_one (request->headers, "x-agora-uid"), ==, "rec-7");
+  g_assert_cmpstr (soup_message_headers_get_content_type (request->headers, NULL), ==,
+                   "application/json");
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), ==, 1);
+  g_assert_cmpuint (rh_ready_call_get_status (call), ==, 200);
+}
+
+static void
+test_no_token_no_headers (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (RhReadyCall) call = call_new (fixture, NULL);
+  FakeRequest *request;
+
+  g_assert_true (send (fixture, call, 5, NULL, NULL));
+  request = fake_cloud_get_request (fixture->cloud, 0);
+  g_assert_cmpstr (request->path, ==, "/edu/apps/app 1/v2/rooms/room/1/records/ready");
+  g_assert_null (soup_message_headers_get_one (request->headers, "x-agora-token"));
+  g_assert_null (soup_message_headers_get_one (request->headers, "x-agora-uid"));
+}
+
+static void
+test_final_answers (Fixture *fixture, gconstpointer data)
+{
+  static const struct
+  {
+    guint status;
+    const char *body;
+    int error_code;
+  } rows[] = {
+    { 401, "{\"msg\":\"unauthorized\",\"code\":401}", RH_READY_CALL_ERROR_HTTP },
+    { 403, "{}", RH_READY_CALL_ERROR_HTTP },
+    { 200, "{\"msg\":\"record not started\",\"code\":30409410}", RH_READY_CALL_ERROR_REFUSED },
+    { 200, "garbage", RH_READY_CALL_ERROR_MALFORMED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr (RhReadyCall) call = call_new (fixture, NULL);
+      g_autoptr (GError) error = NULL;
+
+      fake_cloud_clear_replies (fixture->cloud);
+      fake_cloud_reply (fixture->cloud, rows[i].status, rows[i].body);
+      fixture->attempts_seen = 0;
+      g_clear_object (&fixture->result);
+      g_assert_false (send (fixture, call, 5, NULL, &error));
+      g_assert_error (error, RH_READY_CALL_ERROR, rows[i].error_code);
+      /* An answer is not retried. */
+      g_assert_cmpuint (rh_ready_call_get_attempts (call), ==, 1);
+      g_assert_cmpuint (fixture->attempts_seen, ==, 1);
+    }
+}
+
+static void
+test_5xx_then_success (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (RhReadyCall) call = call_new (fixture, NULL);
+  g_autoptr (GError) error = NULL;
+
+  fake_cloud_reply (fixture->cloud, 500, "{\"msg\":\"oops\",\"code\":500}");
+  fake_cloud_reply (fixture->cloud, 503, "");
+  fake_cloud_reply (fixture->cloud, 200, NULL);
+  g_assert_true (send (fixture, call, 10, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), ==, 3);
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 3);
+}
+
+static void
+test_5xx_until_deadline (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (RhReadyCall) call = call_new (fixture, NULL);
+  g_autoptr (GError) error = NULL;
+
+  fake_cloud_reply (fixture->cloud, 502, "");
+  g_assert_false (send (fixture, call, 1, NULL, &error));
+  g_assert_error (error, RH_READY_CALL_ERROR, RH_READY_CALL_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "HTTP 502"));
+  /* Backoff 200 ms then 400 ms fits in a second; 800 ms more does not. */
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), >=, 2);
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), <=, 3);
+}
+
+static void
+test_refused_retried (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *base = fake_cloud_refused_url ();
+  g_autofree char *uri = rh_ready_call_build_uri (base, NULL, "a", "r", NULL);
+  g_autoptr (RhReadyCall) call = rh_ready_call_new (fixture->session, uri);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (send (fixture, call, 1, NULL, &error));
+  g_assert_error (error, RH_READY_CALL_ERROR, RH_READY_CALL_ERROR_TIMED_OUT);
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), >=, 2);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_during_backoff (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (RhReadyCall) call = call_new (fixture, NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  fake_cloud_reply (fixture->cloud, 500, "");
+  g_timeout_add (700, cancel_cb, cancellable);
+  g_assert_false (send (fixture, call, 30, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Not left waiting for the next backoff step. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (uri_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ready-call/uri/%s", uri_rows[i].name);
+
+      g_test_add_data_func (path, &uri_rows[i], test_uri);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (reply_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ready-call/reply/%s", reply_rows[i].name);
+
+      g_test_add_data_func (path, &reply_rows[i], test_reply);
+    }
+  g_test_add_func ("/ready-call/uri-bad", test_uri_bad);
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/ready-call/send/request-shape", test_request_shape);
+  ADD ("/ready-call/send/no-token-no-headers", test_no_token_no_headers);
+  ADD ("/ready-call/send/final-answers", test_final_answers);
+  ADD ("/ready-call/send/5xx-then-success", test_5xx_then_success);
+  ADD ("/ready-call/send/5xx-until-deadline", test_5xx_until_deadline);
+  ADD ("/ready-call/send/refused-retried", test_refused_retried);
+  ADD ("/ready-call/send/cancel-during-backoff", test_cancel_during_backoff);
+#undef ADD
+  return g_test_run ();
+}

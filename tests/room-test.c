@@ -1,0 +1,232 @@
+/* The page URL the recording server builds, regions and --param. */
+#include <gio/gio.h>
+#include <string.h>
+
+#include "rh-error.h"
+#include "rh-room.h"
+
+static RhRoom *
+room_new (const char *app_id, const char *room_uuid, int room_type)
+{
+  RhRoom *room = rh_room_new ();
+
+  room->app_id = g_strdup (app_id);
+  room->room_uuid = g_strdup (room_uuid);
+  room->room_type = room_type;
+  room->user_uuid = g_strdup ("rec-1");
+  return room;
+}
+
+typedef struct
+{
+  const char *name;
+  const char *base;
+  const char *token;
+  const char *region;
+  const char *param;
+  const char *expected;
+} UrlRow;
+
+static const UrlRow url_rows[] = {
+  { "plain", "https://cdn.example/record_page.html", NULL, NULL, NULL,
+    "https://cdn.example/record_page.html?appId=app&roomUuid=room%201%2Fx&roomType=4&"
+    "userUuid=rec-1&roleType=0&pretest=false" },
+  { "keeps-query", "https://cdn.example/p.html?v=2&theme=dark", NULL, NULL, NULL,
+    "https://cdn.example/p.html?v=2&theme=dark&appId=app&roomUuid=room%201%2Fx&roomType=4&"
+    "userUuid=rec-1&roleType=0&pretest=false" },
+  { "keeps-fragment", "http://h:8080/p.html#top", NULL, NULL, NULL,
+    "http://h:8080/p.html?appId=app&roomUuid=room%201%2Fx&roomType=4&userUuid=rec-1&"
+    "roleType=0&pretest=false#top" },
+  { "token-region", "https://cdn.example/p.html", "a+b/c=", "AS", NULL,
+    "https://cdn.example/p.html?appId=app&roomUuid=room%201%2Fx&roomType=4&userUuid=rec-1&"
+    "roleType=0&pretest=false&rtmToken=a%2Bb%2Fc%3D&region=AP" },
+  { "param", "https://cdn.example/p.html", NULL, NULL, "startTime=1700000000000",
+    "https://cdn.example/p.html?appId=app&roomUuid=room%201%2Fx&roomType=4&userUuid=rec-1&"
+    "roleType=0&pretest=false&startTime=1700000000000" },
+  { "param-escaped", "https://cdn.example/p.html", NULL, NULL, "roomName=Maths & more=1",
+    "https://cdn.example/p.html?appId=app&roomUuid=room%201%2Fx&roomType=4&userUuid=rec-1&"
+    "roleType=0&pretest=false&roomName=Maths%20%26%20more%3D1" },
+};
+
+static void
+test_url_build (gconstpointer data)
+{
+  const UrlRow *row = data;
+  g_autoptr (RhRoom) room = room_new ("app", "room 1/x", 4);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  room->rtm_token = g_strdup (row->token);
+  if (row->region != NULL)
+    g_assert_true (rh_room_set_region (room, row->region, NULL));
+  if (row->param != NULL)
+    g_assert_true (rh_room_add_param (room, row->param, NULL));
+  url = rh_room_build_page_url (room, row->base, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (url, ==, row->expected);
+}
+
+/* The room uuid comes back intact through a standard query parser. */
+static void
+test_url_round_trip (void)
+{
+  g_autoptr (RhRoom) room = room_new ("app", "room 1/x&y=z?", 2);
+  g_autofree char *url = rh_room_build_page_url (room, "https://cdn.example/p.html", NULL);
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_QUERY, NULL);
+  g_autoptr (GHashTable) params = g_uri_parse_params (g_uri_get_query (uri), -1, "&",
+                                                      G_URI_PARAMS_NONE, NULL);
+
+  g_assert_nonnull (params);
+  g_assert_cmpstr (g_hash_table_lookup (params, "roomUuid"), ==, "room 1/x&y=z?");
+  g_assert_cmpstr (g_hash_table_lookup (params, "roomType"), ==, "2");
+}
+
+static void
+test_url_local_file (void)
+{
+  g_autoptr (RhRoom) room = room_new ("app", "r", 0);
+  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autofree char *url = rh_room_build_page_url (room, page, NULL);
+  g_autofree char *expected_prefix = g_filename_to_uri (page, NULL, NULL);
+
+  g_assert_nonnull (url);
+  g_assert_true (g_str_has_prefix (url, expected_prefix));
+  g_assert_true (g_str_has_suffix (url, "?appId=app&roomUuid=r&roomType=0&userUuid=rec-1&"
+                                        "roleType=0&pretest=false"));
+}
+
+typedef struct
+{
+  const char *name;
+  const char *base;
+  const char *message_part;
+} BadUrlRow;
+
+static const BadUrlRow bad_url_rows[] = {
+  { "ftp", "ftp://cdn.example/p.html", "unsupported URL scheme 'ftp'" },
+  { "javascript", "javascript:alert(1)", "unsupported URL scheme" },
+  { "no-host", "http:///p.html", "no host" },
+  { "bad-port", "http://cdn.example:99999/p.html", "bad URL" },
+  { "missing-file", "/nonexistent/record_page.html", "no such page file" },
+  { "directory", "/", "no such page file" },
+};
+
+static void
+test_url_bad (gconstpointer data)
+{
+  const BadUrlRow *row = data;
+  g_autoptr (RhRoom) room = room_new ("app", "r", 4);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = rh_room_build_page_url (room, row->base, &error);
+
+  g_assert_null (url);
+  g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, row->message_part));
+}
+
+typedef struct
+{
+  const char *input;
+  const char *expected; /* NULL: rejected */
+} RegionRow;
+
+static const RegionRow region_rows[] = {
+  { "CN", "cn" }, { "cn", "cn" }, { "AP", "ap" }, { "as", "ap" }, { "AS", "ap" },
+  { "Eu", "eu" }, { "NA", "na" }, { "US", NULL }, { "", NULL }, { "cn/x", NULL },
+};
+
+static void
+test_region (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (region_rows); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *region = rh_region_normalize (region_rows[i].input, &error);
+
+      g_assert_cmpstr (region, ==, region_rows[i].expected);
+      if (region_rows[i].expected == NULL)
+        g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+    }
+}
+
+static void
+test_param_rejected (void)
+{
+  static const char *const bad[] = { "novalue", "=x", "roomUuid=other", "rtmToken=t", NULL };
+  g_autoptr (RhRoom) room = room_new ("app", "r", 4);
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_assert_false (rh_room_add_param (room, bad[i], &error));
+      g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+    }
+  g_assert_true (rh_room_add_param (room, "empty=", NULL));
+}
+
+static void
+test_validate (void)
+{
+  static const struct
+  {
+    const char *app_id;
+    const char *room_uuid;
+    int room_type;
+    const char *message_part;
+  } rows[] = {
+    { NULL, "r", 4, "--app-id" },
+    { "", "r", 4, "--app-id" },
+    { "a", NULL, 4, "--room-uuid" },
+    { "a", "r", -1, "--room-type is required" },
+    { "a", "r", 1, "--room-type must be" },
+    { "a", "r", 3, "--room-type must be" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr (RhRoom) room = room_new (rows[i].app_id, rows[i].room_uuid, rows[i].room_type);
+      g_autoptr (GError) error = NULL;
+
+      g_assert_false (rh_room_validate (room, &error));
+      g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+      g_assert_nonnull (strstr (error->message, rows[i].message_part));
+    }
+}
+
+static void
+test_user_uuid_generated (void)
+{
+  g_autofree char *a = rh_user_uuid_generate ();
+  g_autofree char *b = rh_user_uuid_generate ();
+
+  g_assert_true (g_str_has_prefix (a, "recorder-"));
+  g_assert_cmpuint (strlen (a), ==, strlen ("recorder-") + 8);
+  g_assert_cmpstr (a, !=, b);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (url_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/room/url/%s", url_rows[i].name);
+
+      g_test_add_data_func (path, &url_rows[i], test_url_build);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_url_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/room/url-bad/%s", bad_url_rows[i].name);
+
+      g_test_add_data_func (path, &bad_url_rows[i], test_url_bad);
+    }
+  g_test_add_func ("/room/url/round-trip", test_url_round_trip);
+  g_test_add_func ("/room/url/local-file", test_url_local_file);
+  g_test_add_func ("/room/region", test_region);
+  g_test_add_func ("/room/param-rejected", test_param_rejected);
+  g_test_add_func ("/room/validate", test_validate);
+  g_test_add_func ("/room/user-uuid-generated", test_user_uuid_generated);
+  return g_test_run ();
+}

@@ -1,0 +1,71 @@
+/* Timeline entries and the redaction of secrets. */
+#include <string.h>
+
+#include "rh-timeline.h"
+
+static void
+test_redact (void)
+{
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  g_autofree char *plain = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *untouched = NULL;
+
+  rh_timeline_add_secret (timeline, "s3cr+t/x");
+  rh_timeline_add_secret (timeline, NULL);
+  rh_timeline_add_secret (timeline, "");
+  plain = rh_timeline_redact (timeline, "token=s3cr+t/x and again s3cr+t/x");
+  escaped = rh_timeline_redact (timeline, "?rtmToken=s3cr%2Bt%2Fx&x=1");
+  untouched = rh_timeline_redact (timeline, "nothing here");
+  g_assert_cmpstr (plain, ==, "token=[REDACTED] and again [REDACTED]");
+  g_assert_cmpstr (escaped, ==, "?rtmToken=[REDACTED]&x=1");
+  g_assert_cmpstr (untouched, ==, "nothing here");
+}
+
+static void
+test_entries_redacted (void)
+{
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  g_autoptr (JsonNode) json = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  JsonNode *detail;
+
+  rh_timeline_add_secret (timeline, "tok123");
+  json_parser_load_from_data (parser, "{\"kind\":\"console\",\"text\":[\"tok123\",{\"a\":\"xtok123\"}]}",
+                              -1, NULL);
+  detail = json_node_copy (json_parser_get_root (parser));
+  rh_timeline_add (timeline, "console", detail, "console.log: %s", "tok123");
+  rh_timeline_add (timeline, "other", NULL, "plain");
+  g_assert_cmpuint (rh_timeline_count (timeline, "console"), ==, 1);
+  g_assert_cmpuint (rh_timeline_count (timeline, "missing"), ==, 0);
+
+  json = rh_timeline_to_json (timeline);
+  text = json_to_string (json, FALSE);
+  g_assert_null (strstr (text, "tok123"));
+  g_assert_nonnull (strstr (text, "console.log: [REDACTED]"));
+  g_assert_nonnull (strstr (text, "x[REDACTED]"));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json)), ==, 2);
+}
+
+static void
+test_times_monotonic (void)
+{
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  gint64 start_us = g_get_monotonic_time ();
+
+  rh_timeline_start (timeline);
+  g_assert_cmpint (rh_timeline_ms_since_start (timeline, start_us + 250000), >=, 249);
+  g_assert_cmpint (rh_timeline_ms_since_start (timeline, start_us + 250000), <=, 250);
+  g_assert_cmpint (rh_timeline_now_ms (timeline), >=, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/timeline/redact", test_redact);
+  g_test_add_func ("/timeline/entries-redacted", test_entries_redacted);
+  g_test_add_func ("/timeline/times-monotonic", test_times_monotonic);
+  return g_test_run ();
+}
