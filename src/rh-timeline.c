@@ -101,32 +101,18 @@ rh_timeline_redact (RhTimeline *timeline, const char *text)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* Redacts strings inside @node in place. */
-static void
-redact_node (RhTimeline *timeline, JsonNode *node)
+/* A redacted deep copy of @node: the text form is redacted and read back,
+ * so nothing shared with the caller is touched. */
+static JsonNode *
+redacted_copy (RhTimeline *timeline, JsonNode *node)
 {
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObjectIter iter;
-      JsonNode *member;
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *clean = rh_timeline_redact (timeline, text);
+  g_autoptr (JsonParser) parser = json_parser_new ();
 
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, NULL, &member))
-        redact_node (timeline, member);
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        redact_node (timeline, json_array_get_element (array, i));
-    }
-  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      g_autofree char *clean = rh_timeline_redact (timeline, json_node_get_string (node));
-
-      json_node_set_string (node, clean);
-    }
+  if (!json_parser_load_from_data (parser, clean, -1, NULL) || json_parser_get_root (parser) == NULL)
+    return NULL;
+  return json_node_copy (json_parser_get_root (parser));
 }
 
 void
@@ -146,8 +132,8 @@ rh_timeline_add (RhTimeline *timeline, const char *type, JsonNode *detail, const
   entry.text = rh_timeline_redact (timeline, raw);
   if (detail != NULL)
     {
-      entry.detail = detail;
-      redact_node (timeline, entry.detail);
+      entry.detail = redacted_copy (timeline, detail);
+      json_node_unref (detail);
     }
   g_array_append_val (timeline->entries, entry);
 

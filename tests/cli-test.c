@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 
 typedef struct
@@ -26,18 +27,34 @@ page_path (void)
   return g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
 }
 
+/* Every process started from here, WebKit's helpers included, inherits this
+ * tag in its environment: that tells our processes from anyone else's. */
+#define TAG_VARIABLE "RECORDHOST_TEST_TAG"
+
+static const char *
+process_tag (void)
+{
+  static char tag[32];
+
+  if (tag[0] == '\0')
+    g_snprintf (tag, sizeof tag, "cli-test-%d", (int) getpid ());
+  return tag;
+}
+
 static GSubprocess *
 spawn (const char *const *args, GError **error)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
 
   g_ptr_array_add (argv, (gpointer) RECORDHOST_BINARY);
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
-  return g_subprocess_newv ((const char *const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, TAG_VARIABLE, process_tag (), TRUE);
+  return g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, error);
 }
 
 static void
@@ -138,44 +155,36 @@ test_help (void)
     g_assert_nonnull (strstr (run.out, options[i]));
 }
 
-/* Pids of WebKit's helper processes currently running. */
-static GHashTable *
-webkit_pids (void)
-{
-  GHashTable *pids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &comm, NULL, NULL))
-        continue;
-      if (g_str_has_prefix (comm, "WPEWebProcess") || g_str_has_prefix (comm, "WPENetworkProce"))
-        g_hash_table_add (pids, g_strdup (name));
-    }
-  return pids;
-}
-
-/* WebKit's helpers notice their parent's exit within moments. */
+/* How many processes still carry our tag: WebKit's helpers notice their
+ * parent's exit within moments, so give them a little time. */
 static guint
-new_webkit_pids_after_exit (GHashTable *before)
+tagged_processes_left (void)
 {
+  g_autofree char *needle = g_strdup_printf ("%s=%s", TAG_VARIABLE, process_tag ());
   guint left = 0;
 
-  for (int attempt = 0; attempt < 40; attempt++)
+  for (int attempt = 0; attempt < 60; attempt++)
     {
-      g_autoptr (GHashTable) now = webkit_pids ();
-      GHashTableIter iter;
-      gpointer pid;
+      g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+      const char *name;
 
       left = 0;
-      g_hash_table_iter_init (&iter, now);
-      while (g_hash_table_iter_next (&iter, &pid, NULL))
-        if (!g_hash_table_contains (before, pid))
-          left++;
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename ("/proc", name, "environ", NULL);
+          g_autofree char *environ_data = NULL;
+          gsize length = 0;
+
+          if (!g_ascii_isdigit (name[0])
+              || !g_file_get_contents (path, &environ_data, &length, NULL))
+            continue;
+          for (gsize at = 0; at < length; at += strlen (environ_data + at) + 1)
+            if (g_str_equal (environ_data + at, needle))
+              {
+                left++;
+                break;
+              }
+        }
       if (left == 0)
         break;
       g_usleep (50 * 1000);
@@ -187,7 +196,6 @@ static void
 test_demo_json (void)
 {
   const char *args[] = { "demo", "--json", "--rtm-token", "tok-SECRET-1", NULL };
-  g_autoptr (GHashTable) before = webkit_pids ();
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   g_auto (Run) run = { 0 };
@@ -207,7 +215,7 @@ test_demo_json (void)
   g_assert_nonnull (strstr (run.err, "ready call acknowledged"));
   g_assert_null (strstr (run.out, "SECRET"));
   g_assert_null (strstr (run.err, "SECRET"));
-  g_assert_cmpuint (new_webkit_pids_after_exit (before), ==, 0);
+  g_assert_cmpuint (tagged_processes_left (), ==, 0);
 }
 
 static void
@@ -245,7 +253,6 @@ test_sigterm (void)
 {
   const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "60", "--json",
                          NULL };
-  g_autoptr (GHashTable) before = webkit_pids ();
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocess) process = spawn (args, &error);
   g_autoptr (GAsyncResult) result = NULL;
@@ -268,7 +275,7 @@ test_sigterm (void)
   g_assert_nonnull (strstr (err, "interrupted"));
   /* The report is still written. */
   g_assert_nonnull (strstr (out, "\"verdict\" : \"fail\""));
-  g_assert_cmpuint (new_webkit_pids_after_exit (before), ==, 0);
+  g_assert_cmpuint (tagged_processes_left (), ==, 0);
 }
 
 int
