@@ -1,0 +1,509 @@
+#include "rh-page-watch.h"
+
+#include <libsoup/soup.h>
+
+#include "rh-bridge.h"
+#include "rh-error.h"
+#include "rh-page-host.h"
+
+struct _RhPageWatch
+{
+  GObject parent_instance;
+
+  char *page_url;
+  RhRecordConfig record;
+  const RhReadyProtocol *ready_protocol; /* the caller's, outlives us */
+  RhReadyCall *ready_call;
+  RhTimeline *timeline;                  /* the caller's */
+  RhPageHost *host;
+
+  GCancellable *load_cancellable;        /* this load's ready call */
+  gint64 ready_deadline_us;
+  guint load_serial;
+  gboolean stopped;
+  gboolean launched;
+  gboolean ready;
+  gboolean unpatchable;
+  RhPageWatchTimes times;
+};
+
+G_DEFINE_FINAL_TYPE (RhPageWatch, rh_page_watch, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_READY_ACKNOWLEDGED,
+  SIGNAL_FAILED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+static void
+times_reset (RhPageWatchTimes *times)
+{
+  times->load_ms = RH_PAGE_WATCH_NO_TIME;
+  times->committed_ms = RH_PAGE_WATCH_NO_TIME;
+  times->load_finished_ms = RH_PAGE_WATCH_NO_TIME;
+  times->first_frame_ms = RH_PAGE_WATCH_NO_TIME;
+  times->first_nonblank_ms = RH_PAGE_WATCH_NO_TIME;
+  times->launch_ms = RH_PAGE_WATCH_NO_TIME;
+  times->ready_event_ms = RH_PAGE_WATCH_NO_TIME;
+  times->ready_call_ms = RH_PAGE_WATCH_NO_TIME;
+  times->ready_ack_ms = RH_PAGE_WATCH_NO_TIME;
+  times->http_status = 0;
+}
+
+static void
+report_failure (RhPageWatch *self, RhError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+report_failure (RhPageWatch *self, RhError code, const char *format, ...)
+{
+  g_autoptr (GError) error = NULL;
+  va_list args;
+
+  va_start (args, format);
+  error = g_error_new_valist (RH_ERROR, code, format, args);
+  va_end (args);
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+}
+
+/* ---- the ready call ---- */
+
+static void
+ready_call_attempt_cb (RhReadyCall *call, guint attempt, guint status, GError *error,
+                       gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  if (error == NULL)
+    rh_timeline_add (self->timeline, "ready-call-answer", NULL,
+                     "ready call attempt %u: HTTP %u, code 0", attempt, status);
+  else
+    rh_timeline_add (self->timeline, "ready-call-answer", NULL, "ready call attempt %u: %s",
+                     attempt, error->message);
+}
+
+typedef struct
+{
+  RhPageWatch *watch;
+  guint load_serial;
+} ReadyCallContext;
+
+static void
+ready_call_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReadyCallContext *context = user_data;
+  g_autoptr (RhPageWatch) self = context->watch;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = rh_ready_call_send_finish (RH_READY_CALL (source), result, &error);
+  gboolean current = context->load_serial == self->load_serial && !self->stopped;
+
+  g_free (context);
+  if (!current || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (!ok)
+    {
+      report_failure (self, RH_ERROR_READY_CALL, "ready call failed: %s", error->message);
+      return;
+    }
+  self->times.ready_ack_ms = rh_timeline_now_ms (self->timeline);
+  rh_timeline_add (self->timeline, "ready-ack", NULL, "ready call acknowledged");
+  g_signal_emit (self, signals[SIGNAL_READY_ACKNOWLEDGED], 0);
+}
+
+static void
+send_ready_call (RhPageWatch *self)
+{
+  ReadyCallContext *context = g_new0 (ReadyCallContext, 1);
+
+  context->watch = g_object_ref (self);
+  context->load_serial = self->load_serial;
+  self->times.ready_call_ms = rh_timeline_now_ms (self->timeline);
+  rh_timeline_add (self->timeline, "ready-call", NULL, "ready call: PUT %s",
+                   rh_ready_call_get_uri (self->ready_call));
+  rh_ready_call_send_async (self->ready_call, self->ready_deadline_us, self->load_cancellable,
+                            ready_call_done_cb, context);
+}
+
+/* ---- the page ---- */
+
+static char *
+member_text (JsonObject *message, const char *name)
+{
+  JsonNode *node = json_object_get_member (message, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_strdup ("");
+  return json_to_string (node, FALSE);
+}
+
+static JsonNode *
+node_from_object (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  return node;
+}
+
+static void
+record_bridge_message (RhPageWatch *self, JsonObject *message)
+{
+  const char *kind = rh_bridge_message_kind (message);
+  JsonNode *detail = node_from_object (message);
+
+  if (g_str_equal (kind, "console"))
+    rh_timeline_add (self->timeline, "console", detail, "console.%s: %s",
+                     rh_bridge_message_get_string (message, "level"),
+                     rh_bridge_message_get_string (message, "text"));
+  else if (g_str_equal (kind, "event"))
+    {
+      g_autofree char *args = member_text (message, "args");
+      g_autofree char *event = member_text (message, "event");
+
+      rh_timeline_add (self->timeline, "listener-event", detail, "launch listener event %s %s",
+                       event, args);
+    }
+  else if (g_str_equal (kind, "launch"))
+    {
+      if (self->times.launch_ms == RH_PAGE_WATCH_NO_TIME)
+        self->times.launch_ms = rh_timeline_now_ms (self->timeline);
+      self->launched = TRUE;
+      rh_timeline_add (self->timeline, "launch", detail, "AgoraEduSDK.launch called");
+    }
+  else if (g_str_equal (kind, "sdk"))
+    {
+      const char *how = rh_bridge_message_get_string (message, "how");
+
+      if (g_strcmp0 (how, "unpatchable") == 0)
+        self->unpatchable = TRUE;
+      rh_timeline_add (self->timeline, "sdk", detail, "AgoraEduSDK found (%s)", how);
+    }
+  else if (g_str_equal (kind, "error") || g_str_equal (kind, "rejection"))
+    rh_timeline_add (self->timeline, "js-error", detail, "%s: %s",
+                     g_str_equal (kind, "error") ? "uncaught error" : "unhandled rejection",
+                     rh_bridge_message_get_string (message, "message"));
+  else if (g_str_equal (kind, "resource-error"))
+    rh_timeline_add (self->timeline, "resource-error", detail, "<%s> failed to load: %s",
+                     rh_bridge_message_get_string (message, "tag"),
+                     rh_bridge_message_get_string (message, "url"));
+  else if (g_str_equal (kind, "notify"))
+    rh_timeline_add (self->timeline, "notify", detail, "navigator.notifyReady() called");
+  else
+    rh_timeline_add (self->timeline, kind, detail, "bridge: %s", kind);
+}
+
+static void
+bridge_message_cb (RhPageHost *host, JsonObject *message, gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+  const char *kind = rh_bridge_message_kind (message);
+
+  if (self->stopped)
+    return;
+  record_bridge_message (self, message);
+  if (self->ready)
+    return;
+
+  if (g_str_equal (kind, "error") || g_str_equal (kind, "rejection"))
+    {
+      const char *source = rh_bridge_message_get_string (message, "source");
+
+      report_failure (self, RH_ERROR_PAGE_FAILED, "the page threw before ready: %s%s%s",
+                      rh_bridge_message_get_string (message, "message"),
+                      source != NULL && *source != '\0' ? " at " : "",
+                      source != NULL ? source : "");
+      return;
+    }
+  if (rh_ready_protocol_matches (self->ready_protocol, message))
+    {
+      self->ready = TRUE;
+      self->times.ready_event_ms = rh_timeline_now_ms (self->timeline);
+      rh_timeline_add (self->timeline, "ready", NULL, "ready: %s",
+                       rh_ready_protocol_describe (self->ready_protocol));
+      send_ready_call (self);
+    }
+}
+
+static void
+frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+  gint64 ms = rh_timeline_ms_since_start (self->timeline, frame->time_us);
+
+  /* Frames of a previous load may still arrive just after a reload. */
+  if (self->stopped || ms < self->times.load_ms)
+    return;
+  if (self->times.first_frame_ms == RH_PAGE_WATCH_NO_TIME)
+    {
+      self->times.first_frame_ms = ms;
+      rh_timeline_add (self->timeline, "first-frame", NULL, "first frame (%ux%u)", frame->width,
+                       frame->height);
+    }
+  if (self->times.first_nonblank_ms == RH_PAGE_WATCH_NO_TIME && !rh_frame_is_blank (frame))
+    {
+      self->times.first_nonblank_ms = ms;
+      rh_timeline_add (self->timeline, "first-nonblank-frame", NULL, "first painted frame");
+    }
+}
+
+static void
+load_changed_cb (WebKitWebView *view, WebKitLoadEvent event, gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+  const char *uri = webkit_web_view_get_uri (view);
+  WebKitWebResource *resource;
+  WebKitURIResponse *response;
+  guint status;
+
+  if (self->stopped)
+    return;
+  switch (event)
+    {
+    case WEBKIT_LOAD_STARTED:
+      rh_timeline_add (self->timeline, "navigation-started", NULL, "navigation started: %s", uri);
+      break;
+    case WEBKIT_LOAD_REDIRECTED:
+      rh_timeline_add (self->timeline, "navigation-redirected", NULL, "redirected to %s", uri);
+      break;
+    case WEBKIT_LOAD_COMMITTED:
+      self->times.committed_ms = rh_timeline_now_ms (self->timeline);
+      resource = webkit_web_view_get_main_resource (view);
+      response = resource != NULL ? webkit_web_resource_get_response (resource) : NULL;
+      status = response != NULL ? webkit_uri_response_get_status_code (response) : 0;
+      self->times.http_status = status;
+      if (status != 0)
+        rh_timeline_add (self->timeline, "navigation-committed", NULL,
+                         "navigation committed, HTTP %u %s", status,
+                         soup_status_get_phrase (status));
+      else
+        rh_timeline_add (self->timeline, "navigation-committed", NULL, "navigation committed");
+      /* A restricted port commits about:blank without any load-failed. */
+      if (g_strcmp0 (uri, "about:blank") == 0)
+        report_failure (self, RH_ERROR_PAGE_FAILED,
+                        "page did not load: navigation ended on about:blank");
+      else if (status >= 400)
+        report_failure (self, RH_ERROR_PAGE_FAILED, "page answered HTTP %u %s", status,
+                        soup_status_get_phrase (status));
+      break;
+    case WEBKIT_LOAD_FINISHED:
+      self->times.load_finished_ms = rh_timeline_now_ms (self->timeline);
+      rh_timeline_add (self->timeline, "load-finished", NULL, "load finished");
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+load_failed_cb (WebKitWebView *view, WebKitLoadEvent event, const char *failing_uri,
+                GError *error, gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  /* Our own reload or stop cancels the load in progress: not a failure. */
+  if (self->stopped || g_error_matches (error, WEBKIT_NETWORK_ERROR,
+                                        WEBKIT_NETWORK_ERROR_CANCELLED))
+    return TRUE;
+  rh_timeline_add (self->timeline, "load-failed", NULL, "load failed: %s", error->message);
+  report_failure (self, RH_ERROR_PAGE_FAILED, "page did not load: %s", error->message);
+  return TRUE; /* no WebKit error page: it would look like a load */
+}
+
+static gboolean
+load_failed_with_tls_errors_cb (WebKitWebView *view, const char *failing_uri,
+                                GTlsCertificate *certificate, GTlsCertificateFlags errors,
+                                gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  if (!self->stopped)
+    report_failure (self, RH_ERROR_PAGE_FAILED,
+                    "page did not load: TLS certificate of %s not trusted", failing_uri);
+  return TRUE;
+}
+
+static void
+web_process_terminated_cb (WebKitWebView *view, WebKitWebProcessTerminationReason reason,
+                           gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  if (self->stopped)
+    return;
+  rh_timeline_add (self->timeline, "web-process-terminated", NULL, "web process %s",
+                   reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT ? "exceeded its memory limit"
+                                                                      : "crashed");
+  report_failure (self, RH_ERROR_WEB_PROCESS, "WebKit's web process %s",
+                  reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT
+                    ? "exceeded its memory limit" : "terminated unexpectedly");
+}
+
+/* ---- lifecycle ---- */
+
+static void
+rh_page_watch_dispose (GObject *object)
+{
+  RhPageWatch *self = RH_PAGE_WATCH (object);
+
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  if (self->ready_call != NULL)
+    g_signal_handlers_disconnect_by_data (self->ready_call, self);
+  g_clear_object (&self->ready_call);
+  if (self->host != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->host, self);
+      g_signal_handlers_disconnect_by_data (rh_page_host_get_view (self->host), self);
+    }
+  g_clear_object (&self->host);
+  G_OBJECT_CLASS (rh_page_watch_parent_class)->dispose (object);
+}
+
+static void
+rh_page_watch_finalize (GObject *object)
+{
+  RhPageWatch *self = RH_PAGE_WATCH (object);
+
+  g_free (self->page_url);
+  G_OBJECT_CLASS (rh_page_watch_parent_class)->finalize (object);
+}
+
+static void
+rh_page_watch_class_init (RhPageWatchClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rh_page_watch_dispose;
+  object_class->finalize = rh_page_watch_finalize;
+
+  /* The current load's ready call was acknowledged. */
+  signals[SIGNAL_READY_ACKNOWLEDGED] = g_signal_new ("ready-acknowledged",
+                                                     G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Something went wrong with the current load: an RH_ERROR. */
+  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+rh_page_watch_init (RhPageWatch *self)
+{
+  times_reset (&self->times);
+}
+
+RhPageWatch *
+rh_page_watch_new (const char *page_url, const RhRecordConfig *record,
+                   const RhReadyProtocol *ready, RhReadyCall *ready_call, RhTimeline *timeline,
+                   GError **error)
+{
+  g_autoptr (RhPageWatch) self = g_object_new (RH_TYPE_PAGE_WATCH, NULL);
+  WebKitWebView *view;
+
+  self->page_url = g_strdup (page_url);
+  self->record = *record;
+  self->ready_protocol = ready;
+  self->ready_call = g_object_ref (ready_call);
+  self->timeline = timeline;
+  g_signal_connect (ready_call, "attempt", G_CALLBACK (ready_call_attempt_cb), self);
+
+  self->host = rh_page_host_new (NULL, record->width, record->height, error);
+  if (self->host == NULL)
+    return NULL;
+  view = rh_page_host_get_view (self->host);
+  g_signal_connect (self->host, "bridge-message", G_CALLBACK (bridge_message_cb), self);
+  g_signal_connect (self->host, "frame", G_CALLBACK (frame_cb), self);
+  g_signal_connect (view, "load-changed", G_CALLBACK (load_changed_cb), self);
+  g_signal_connect (view, "load-failed", G_CALLBACK (load_failed_cb), self);
+  g_signal_connect (view, "load-failed-with-tls-errors",
+                    G_CALLBACK (load_failed_with_tls_errors_cb), self);
+  g_signal_connect (view, "web-process-terminated", G_CALLBACK (web_process_terminated_cb), self);
+  return g_steal_pointer (&self);
+}
+
+/* (Re)loads the page; a ready call of an earlier load is abandoned.  The
+ * ready call is retried until @ready_deadline_us. */
+void
+rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
+{
+  RhPageWatch *self = watch;
+
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+  self->load_serial++;
+  self->stopped = FALSE;
+  self->launched = FALSE;
+  self->ready = FALSE;
+  self->unpatchable = FALSE;
+  self->ready_deadline_us = ready_deadline_us;
+  times_reset (&self->times);
+  self->times.load_ms = rh_timeline_now_ms (self->timeline);
+  rh_page_host_load (self->host, self->page_url);
+}
+
+/* Stops loading and ignores whatever the page does next. */
+void
+rh_page_watch_stop (RhPageWatch *watch)
+{
+  watch->stopped = TRUE;
+  if (watch->load_cancellable != NULL)
+    g_cancellable_cancel (watch->load_cancellable);
+  webkit_web_view_stop_loading (rh_page_host_get_view (watch->host));
+}
+
+const RhPageWatchTimes *
+rh_page_watch_get_times (RhPageWatch *watch)
+{
+  return &watch->times;
+}
+
+gboolean
+rh_page_watch_is_ready (RhPageWatch *watch)
+{
+  return watch->ready;
+}
+
+const char *
+rh_page_watch_waiting_for (RhPageWatch *watch)
+{
+  if (watch->ready)
+    return "the ready call to be acknowledged";
+  if (watch->times.committed_ms == RH_PAGE_WATCH_NO_TIME)
+    return "the page to load";
+  if (watch->unpatchable)
+    return "ready (AgoraEduSDK.launch could not be intercepted)";
+  if (!watch->launched && watch->ready_protocol->kind != RH_READY_PROTOCOL_NOTIFY
+      && watch->ready_protocol->kind != RH_READY_PROTOCOL_CONSOLE)
+    return "AgoraEduSDK.launch to be called";
+  return rh_ready_protocol_describe (watch->ready_protocol);
+}
+
+static void
+add_ms (JsonBuilder *builder, const char *name, gint64 ms)
+{
+  json_builder_set_member_name (builder, name);
+  if (ms == RH_PAGE_WATCH_NO_TIME)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_int_value (builder, ms);
+}
+
+/* Adds the current load's times as members of the object being built. */
+void
+rh_page_watch_add_times_json (RhPageWatch *watch, JsonBuilder *builder)
+{
+  const RhPageWatchTimes *times = &watch->times;
+
+  add_ms (builder, "load_ms", times->load_ms);
+  add_ms (builder, "committed_ms", times->committed_ms);
+  add_ms (builder, "load_finished_ms", times->load_finished_ms);
+  add_ms (builder, "first_frame_ms", times->first_frame_ms);
+  add_ms (builder, "first_nonblank_ms", times->first_nonblank_ms);
+  add_ms (builder, "launch_ms", times->launch_ms);
+  add_ms (builder, "ready_event_ms", times->ready_event_ms);
+  add_ms (builder, "ready_call_ms", times->ready_call_ms);
+  add_ms (builder, "ready_ack_ms", times->ready_ack_ms);
+}

@@ -1,0 +1,48 @@
+/* One record page in a headless view, watched through its loads: the bridge's
+ * messages and the view's load events go to the timeline, the ready signal is
+ * detected and the ready call sent.  It reports; callers decide what a
+ * failure means (`check` stops, `run` waits for its retry timeout). */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "rh-ready-call.h"
+#include "rh-ready-protocol.h"
+#include "rh-record-config.h"
+#include "rh-timeline.h"
+
+G_BEGIN_DECLS
+
+#define RH_PAGE_WATCH_NO_TIME (-1)
+
+/* Milliseconds on the timeline, RH_PAGE_WATCH_NO_TIME until they happen;
+ * reset at each load. */
+typedef struct
+{
+  gint64 load_ms;
+  gint64 committed_ms;
+  gint64 load_finished_ms;
+  gint64 first_frame_ms;
+  gint64 first_nonblank_ms;
+  gint64 launch_ms;
+  gint64 ready_event_ms;
+  gint64 ready_call_ms;
+  gint64 ready_ack_ms;
+  guint http_status;
+} RhPageWatchTimes;
+
+#define RH_TYPE_PAGE_WATCH (rh_page_watch_get_type ())
+G_DECLARE_FINAL_TYPE (RhPageWatch, rh_page_watch, RH, PAGE_WATCH, GObject)
+
+RhPageWatch *rh_page_watch_new   (const char *page_url, const RhRecordConfig *record,
+                                  const RhReadyProtocol *ready, RhReadyCall *ready_call,
+                                  RhTimeline *timeline, GError **error);
+void         rh_page_watch_load  (RhPageWatch *watch, gint64 ready_deadline_us);
+void         rh_page_watch_stop  (RhPageWatch *watch);
+const RhPageWatchTimes *rh_page_watch_get_times (RhPageWatch *watch);
+gboolean     rh_page_watch_is_ready (RhPageWatch *watch);
+const char  *rh_page_watch_waiting_for (RhPageWatch *watch);
+void         rh_page_watch_add_times_json (RhPageWatch *watch, JsonBuilder *builder);
+
+G_END_DECLS
