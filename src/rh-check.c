@@ -15,7 +15,7 @@ struct _RhCheck
 {
   GObject parent_instance;
 
-  RhCheckOptions *options;
+  RhPageOptions *options;
   char *page_url;
   char *ready_uri;
   RhTimeline *timeline;
@@ -37,29 +37,6 @@ struct _RhCheck
 };
 
 G_DEFINE_FINAL_TYPE (RhCheck, rh_check, G_TYPE_OBJECT)
-
-RhCheckOptions *
-rh_check_options_new (void)
-{
-  RhCheckOptions *options = g_new0 (RhCheckOptions, 1);
-
-  rh_record_config_init (&options->record);
-  options->timeout_s = RH_CHECK_DEFAULT_TIMEOUT_S;
-  options->echo = TRUE;
-  return options;
-}
-
-void
-rh_check_options_free (RhCheckOptions *options)
-{
-  if (options == NULL)
-    return;
-  rh_room_free (options->room);
-  g_free (options->page);
-  rh_ready_protocol_free (options->ready);
-  g_free (options->api_base);
-  g_free (options);
-}
 
 int
 rh_check_exit_status (const GError *error)
@@ -103,7 +80,7 @@ rh_check_finalize (GObject *object)
 {
   RhCheck *self = RH_CHECK (object);
 
-  rh_check_options_free (self->options);
+  rh_page_options_free (self->options);
   g_free (self->page_url);
   g_free (self->ready_uri);
   rh_timeline_free (self->timeline);
@@ -129,32 +106,13 @@ rh_check_init (RhCheck *self)
 /* Takes @options.  Everything a user could get wrong is checked here, before
  * any process starts. */
 RhCheck *
-rh_check_new (RhCheckOptions *options, GError **error)
+rh_check_new (RhPageOptions *options, GError **error)
 {
   g_autoptr (RhCheck) self = g_object_new (RH_TYPE_CHECK, NULL);
-  g_autoptr (RhCheckOptions) owned = options;
+  g_autoptr (RhPageOptions) owned = options;
 
-  if (!rh_record_config_validate (&options->record, error))
+  if (!rh_page_options_prepare (options, &self->page_url, &self->ready_uri, error))
     return NULL;
-  if (options->timeout_s == 0)
-    {
-      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                           "--timeout must be at least 1 second");
-      return NULL;
-    }
-  if (options->ready == NULL)
-    options->ready = rh_ready_protocol_parse ("event1", NULL);
-  self->page_url = rh_room_build_page_url (options->room, options->page, error);
-  if (self->page_url == NULL)
-    return NULL;
-  if (options->api_base != NULL)
-    {
-      self->ready_uri = rh_ready_call_build_uri (options->api_base, options->room->region,
-                                                 options->room->app_id,
-                                                 options->room->room_uuid, error);
-      if (self->ready_uri == NULL)
-        return NULL;
-    }
   rh_timeline_add_secret (self->timeline, options->room->rtm_token);
   rh_timeline_set_echo (self->timeline, options->echo);
   self->options = g_steal_pointer (&owned);

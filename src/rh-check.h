@@ -5,34 +5,15 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "rh-ready-protocol.h"
-#include "rh-record-config.h"
-#include "rh-room.h"
+#include "rh-page-options.h"
 #include "rh-timeline.h"
 
 G_BEGIN_DECLS
 
-#define RH_CHECK_DEFAULT_TIMEOUT_S 60
-
-typedef struct
-{
-  RhRoom *room;
-  char *page;              /* URL or local file, as given */
-  RhRecordConfig record;
-  RhReadyProtocol *ready;
-  char *api_base;          /* NULL: a local cloud on loopback answers the ready call */
-  guint timeout_s;
-  gboolean echo;           /* timeline on stderr as it happens */
-} RhCheckOptions;
-
-RhCheckOptions *rh_check_options_new  (void);
-void            rh_check_options_free (RhCheckOptions *options);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhCheckOptions, rh_check_options_free)
-
 #define RH_TYPE_CHECK (rh_check_get_type ())
 G_DECLARE_FINAL_TYPE (RhCheck, rh_check, RH, CHECK, GObject)
 
-RhCheck    *rh_check_new          (RhCheckOptions *options, GError **error);
+RhCheck    *rh_check_new          (RhPageOptions *options, GError **error);
 const char *rh_check_get_page_url (RhCheck *check);
 RhTimeline *rh_check_get_timeline (RhCheck *check);
 void        rh_check_run_async    (RhCheck *check, GCancellable *cancellable,

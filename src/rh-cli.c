@@ -143,10 +143,10 @@ parse_uint (const char *option, const char *text, guint min, guint max, guint *o
   return TRUE;
 }
 
-static RhCheckOptions *
+static RhPageOptions *
 check_options_from_args (CheckArgs *args, const char *page, gboolean demo, GError **error)
 {
-  g_autoptr (RhCheckOptions) options = rh_check_options_new ();
+  g_autoptr (RhPageOptions) options = rh_page_options_new ();
   RhRoom *room;
   guint value;
 
@@ -229,7 +229,7 @@ interrupt_cb (gpointer user_data)
 }
 
 static int
-run_check (RhCheckOptions *options, gboolean json)
+run_check (RhPageOptions *options, gboolean json)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (RhCheck) check = rh_check_new (options, &error);
@@ -291,7 +291,7 @@ cmd_check (int argc, char **argv, gboolean demo)
   g_autofree GOptionEntry *entries = check_entries (&args);
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (RhCheckOptions) options = NULL;
+  g_autoptr (RhPageOptions) options = NULL;
   g_autofree char *demo_page = NULL;
   const char *page;
   guint n_rest;

@@ -9,7 +9,7 @@
 typedef struct
 {
   FakeCloud *cloud;
-  RhCheckOptions *options;
+  RhPageOptions *options;
   RhCheck *check;
   JsonObject *report;
   GError *error;
@@ -19,7 +19,7 @@ static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
   fixture->cloud = fake_cloud_new ();
-  fixture->options = rh_check_options_new ();
+  fixture->options = rh_page_options_new ();
   fixture->options->room = rh_room_new ();
   fixture->options->room->app_id = g_strdup ("app-1");
   fixture->options->room->room_uuid = g_strdup ("room-1");
@@ -34,7 +34,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  rh_check_options_free (fixture->options);
+  rh_page_options_free (fixture->options);
   g_clear_object (&fixture->check);
   g_clear_pointer (&fixture->report, json_object_unref);
   g_clear_error (&fixture->error);

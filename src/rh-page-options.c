@@ -1,0 +1,63 @@
+#include "rh-page-options.h"
+
+#include "rh-error.h"
+#include "rh-ready-call.h"
+
+RhPageOptions *
+rh_page_options_new (void)
+{
+  RhPageOptions *options = g_new0 (RhPageOptions, 1);
+
+  rh_record_config_init (&options->record);
+  options->timeout_s = RH_PAGE_OPTIONS_DEFAULT_TIMEOUT_S;
+  options->echo = TRUE;
+  return options;
+}
+
+void
+rh_page_options_free (RhPageOptions *options)
+{
+  if (options == NULL)
+    return;
+  rh_room_free (options->room);
+  g_free (options->page);
+  rh_ready_protocol_free (options->ready);
+  g_free (options->api_base);
+  g_free (options);
+}
+
+/* Validates @options and builds the page URL and, with --api-base, the
+ * ready call's URL (*@ready_uri is NULL for the local cloud). */
+gboolean
+rh_page_options_prepare (RhPageOptions *options, char **page_url, char **ready_uri,
+                         GError **error)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *ready = NULL;
+
+  g_return_val_if_fail (options->room != NULL && options->page != NULL, FALSE);
+
+  if (!rh_record_config_validate (&options->record, error))
+    return FALSE;
+  if (options->timeout_s == 0)
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "--timeout must be at least 1 second");
+      return FALSE;
+    }
+  if (options->ready == NULL)
+    options->ready = rh_ready_protocol_parse ("event1", NULL);
+  url = rh_room_build_page_url (options->room, options->page, error);
+  if (url == NULL)
+    return FALSE;
+  if (options->api_base != NULL)
+    {
+      ready = rh_ready_call_build_uri (options->api_base, options->room->region,
+                                       options->room->app_id, options->room->room_uuid, error);
+      if (ready == NULL)
+        return FALSE;
+    }
+  *page_url = g_steal_pointer (&url);
+  *ready_uri = g_steal_pointer (&ready);
+  return TRUE;
+}
