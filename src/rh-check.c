@@ -1,15 +1,13 @@
 #include "rh-check.h"
 
-#include <libsoup/soup.h>
 
 #include "rh-bridge.h"
-#include "rh-cloud.h"
+#include "rh-ready-endpoint.h"
 #include "rh-error.h"
 #include "rh-page-watch.h"
 #include "rh-ready-call.h"
 
 #define PROGRESS_INTERVAL_S 10
-#define HTTP_TIMEOUT_S 15
 
 struct _RhCheck
 {
@@ -20,9 +18,7 @@ struct _RhCheck
   char *ready_uri;
   RhTimeline *timeline;
 
-  RhCloud *cloud;
-  SoupSession *session;
-  RhReadyCall *ready_call;
+  RhReadyEndpoint *endpoint;
   RhPageWatch *watch;
 
   GTask *task;
@@ -67,11 +63,7 @@ rh_check_dispose (GObject *object)
       rh_page_watch_stop (self->watch);
     }
   g_clear_object (&self->watch);
-  g_clear_object (&self->ready_call);
-  if (self->session != NULL)
-    soup_session_abort (self->session);
-  g_clear_object (&self->session);
-  g_clear_object (&self->cloud);
+  g_clear_pointer (&self->endpoint, rh_ready_endpoint_close);
   G_OBJECT_CLASS (rh_check_parent_class)->dispose (object);
 }
 
@@ -191,16 +183,6 @@ page_failed_cb (RhPageWatch *watch, GError *error, gpointer user_data)
   finish (RH_CHECK (user_data), g_error_copy (error));
 }
 
-static void
-cloud_ready_received_cb (RhCloud *cloud, const char *app_id, const char *room_uuid,
-                         gpointer user_data)
-{
-  RhCheck *self = user_data;
-
-  rh_timeline_add (self->timeline, "cloud-ready", NULL, "local cloud: ready call for room %s",
-                   room_uuid);
-}
-
 /* ---- time limits ---- */
 
 static gboolean
@@ -250,20 +232,6 @@ cancelled_cb (GCancellable *cancellable, gpointer user_data)
     self->interrupt_id = g_idle_add (interrupt_cb, self);
 }
 
-static gboolean
-start_cloud (RhCheck *self, GError **error)
-{
-  self->cloud = rh_cloud_new ();
-  if (!rh_cloud_listen_local (self->cloud, 0, error))
-    return FALSE;
-  g_signal_connect (self->cloud, "ready-received", G_CALLBACK (cloud_ready_received_cb), self);
-  self->ready_uri = rh_ready_call_build_uri (rh_cloud_get_base_url (self->cloud),
-                                             self->options->room->region,
-                                             self->options->room->app_id,
-                                             self->options->room->room_uuid, error);
-  return self->ready_uri != NULL;
-}
-
 void
 rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallback callback,
                     gpointer user_data)
@@ -277,19 +245,15 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
   self->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->task, rh_check_run_async);
 
-  if (self->ready_uri == NULL && !start_cloud (self, &error))
+  self->endpoint = rh_ready_endpoint_open (self->options, self->ready_uri, self->timeline,
+                                           &error);
+  if (self->endpoint == NULL)
     {
       finish (self, g_steal_pointer (&error));
       return;
     }
-  self->session = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_S, "user-agent",
-                                                 "recordhost/" PACKAGE_VERSION, NULL);
-  self->ready_call = rh_ready_call_new (self->session, self->ready_uri);
-  if (self->options->room->rtm_token != NULL)
-    rh_ready_call_set_token (self->ready_call, self->options->room->rtm_token,
-                             self->options->room->user_uuid);
   self->watch = rh_page_watch_new (self->page_url, &self->options->record, self->options->ready,
-                                   self->ready_call, self->timeline, &error);
+                                   self->endpoint->call, self->timeline, &error);
   if (self->watch == NULL)
     {
       finish (self, g_steal_pointer (&error));
@@ -331,6 +295,7 @@ rh_check_to_json (RhCheck *check)
   g_autofree char *page_url = rh_timeline_redact (self->timeline, self->page_url);
   const RhPageWatchTimes *times = self->watch != NULL ? rh_page_watch_get_times (self->watch)
                                                       : NULL;
+  RhReadyCall *call = self->endpoint != NULL ? self->endpoint->call : NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "verdict");
@@ -363,15 +328,12 @@ rh_check_to_json (RhCheck *check)
   json_builder_set_member_name (builder, "ready_call");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "url");
-  json_builder_add_string_value (builder, self->ready_uri);
+  json_builder_add_string_value (builder, call != NULL ? rh_ready_call_get_uri (call)
+                                                       : self->ready_uri);
   json_builder_set_member_name (builder, "attempts");
-  json_builder_add_int_value (builder,
-                              self->ready_call != NULL
-                                ? rh_ready_call_get_attempts (self->ready_call) : 0);
+  json_builder_add_int_value (builder, call != NULL ? rh_ready_call_get_attempts (call) : 0);
   json_builder_set_member_name (builder, "status");
-  json_builder_add_int_value (builder,
-                              self->ready_call != NULL
-                                ? rh_ready_call_get_status (self->ready_call) : 0);
+  json_builder_add_int_value (builder, call != NULL ? rh_ready_call_get_status (call) : 0);
   json_builder_set_member_name (builder, "acknowledged");
   json_builder_add_boolean_value (builder, times != NULL
                                              && times->ready_ack_ms != RH_PAGE_WATCH_NO_TIME);

@@ -6,6 +6,7 @@
 
 #include "rh-check.h"
 #include "rh-error.h"
+#include "rh-run.h"
 
 #define EXIT_USAGE 2
 
@@ -27,14 +28,18 @@ typedef struct
   char *ready;
   char *api_base;
   char *timeout;
+  char *retry_timeout;
+  char *duration;
+  gboolean on_hold;
+  char *state_log;
   gboolean json;
   gboolean quiet;
   gboolean verbose;
   char **rest;
-} CheckArgs;
+} PageArgs;
 
 static void
-check_args_clear (CheckArgs *args)
+page_args_clear (PageArgs *args)
 {
   g_free (args->app_id);
   g_free (args->room_uuid);
@@ -50,9 +55,12 @@ check_args_clear (CheckArgs *args)
   g_free (args->ready);
   g_free (args->api_base);
   g_free (args->timeout);
+  g_free (args->retry_timeout);
+  g_free (args->duration);
+  g_free (args->state_log);
   g_strfreev (args->rest);
 }
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CheckArgs, check_args_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PageArgs, page_args_clear)
 
 static const char check_description[] =
   "Loads a record page in a headless WebKit view the way the recording server\n"
@@ -78,14 +86,73 @@ static const char check_description[] =
   "(load error, HTTP error page, JS error before ready, not ready in time,\n"
   "ready call refused, interrupted); 2 usage error or invalid input.";
 
+static const char run_description[] =
+  "Hosts a record page the way the recording server does, for the length of a\n"
+  "class. If the ready call is not acknowledged within --retry-timeout seconds\n"
+  "of a load, the page is reloaded, at most twice (three loads in all); then\n"
+  "the recording is abandoned. A crashed web process reloads the page.\n"
+  "\n"
+  "Each change is a recording state event shaped like the cloud's (cmd 1001):\n"
+  "reason 1 started normally, 2 stopped normally, 3 started after a retry,\n"
+  "4 timed out and waiting to retry, 5 abandoned after the last retry.\n"
+  "Events go to the stderr timeline, to --json, and to --state-log as one JSON\n"
+  "object a line, synced to disk before the run goes on.\n"
+  "\n"
+  "Signals: SIGINT or SIGTERM stop the run normally (reason 2); SIGUSR1\n"
+  "releases a recording started with --on-hold.\n"
+  "\n"
+  "Takes check's options except --timeout. Exit status: 0 stopped normally;\n"
+  "1 abandoned (reason 5) or the state log could not be written; 2 usage error.";
+
 static const char demo_description[] =
   "Runs `check` on the bundled record page and SDK stand-in, with the ready\n"
   "call answered by the local cloud stand-in: no network needed.\n"
   "Takes the same options as check; the room defaults to app \"demo-app\",\n"
   "room \"demo-room\", room type 4.";
 
+static GOptionEntry *page_entries (PageArgs *args);
+
+typedef enum
+{
+  COMMAND_CHECK,
+  COMMAND_DEMO,
+  COMMAND_RUN,
+} Command;
+
 static GOptionEntry *
-check_entries (CheckArgs *args)
+command_entries (PageArgs *args, Command command)
+{
+  GOptionEntry check_only[] = {
+    { "timeout", 0, 0, G_OPTION_ARG_STRING, &args->timeout,
+      "Seconds the whole check may take, 1..86400 (default 60)", "SECONDS" },
+    { NULL },
+  };
+  GOptionEntry run_only[] = {
+    { "retry-timeout", 0, 0, G_OPTION_ARG_STRING, &args->retry_timeout,
+      "Seconds a load has to get its ready call acknowledged, 1..3600 (default 60)", "SECONDS" },
+    { "duration", 0, 0, G_OPTION_ARG_STRING, &args->duration,
+      "Stop normally after this many seconds of recording (default: until a signal)",
+      "SECONDS" },
+    { "on-hold", 0, 0, G_OPTION_ARG_NONE, &args->on_hold,
+      "Open and ready the page, but pause recording until released (SIGUSR1)", NULL },
+    { "state-log", 0, 0, G_OPTION_ARG_FILENAME, &args->state_log,
+      "Append each recording state event to FILE, one JSON object a line", "FILE" },
+    { NULL },
+  };
+  g_autoptr (GArray) all = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  GOptionEntry *extra = command == COMMAND_RUN ? run_only : check_only;
+  GOptionEntry *page = page_entries (args);
+
+  for (GOptionEntry *entry = page; entry->long_name != NULL; entry++)
+    g_array_append_val (all, *entry);
+  for (GOptionEntry *entry = extra; entry->long_name != NULL; entry++)
+    g_array_append_val (all, *entry);
+  g_free (page);
+  return (GOptionEntry *) g_array_free (g_steal_pointer (&all), FALSE);
+}
+
+static GOptionEntry *
+page_entries (PageArgs *args)
 {
   GOptionEntry entries[] = {
     { "app-id", 0, 0, G_OPTION_ARG_STRING, &args->app_id, "Application ID (required)", "ID" },
@@ -114,8 +181,6 @@ check_entries (CheckArgs *args)
     { "api-base", 0, 0, G_OPTION_ARG_STRING, &args->api_base,
       "Cloud API base for the ready call, e.g. https://api.sd-rtn.com (default: local cloud)",
       "URL" },
-    { "timeout", 0, 0, G_OPTION_ARG_STRING, &args->timeout,
-      "Seconds the whole check may take, 1..86400 (default 60)", "SECONDS" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args->json, "Print a JSON report on stdout", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args->quiet, "No timeline on stderr", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose, "Debug messages on stderr", NULL },
@@ -144,7 +209,7 @@ parse_uint (const char *option, const char *text, guint min, guint max, guint *o
 }
 
 static RhPageOptions *
-check_options_from_args (CheckArgs *args, const char *page, gboolean demo, GError **error)
+page_options_from_args (PageArgs *args, const char *page, gboolean demo, GError **error)
 {
   g_autoptr (RhPageOptions) options = rh_page_options_new ();
   RhRoom *room;
@@ -197,9 +262,6 @@ check_options_from_args (CheckArgs *args, const char *page, gboolean demo, GErro
       if (options->ready == NULL)
         return NULL;
     }
-  if (args->timeout != NULL
-      && !parse_uint ("timeout", args->timeout, 1, 86400, &options->timeout_s, error))
-    return NULL;
   options->api_base = g_strdup (args->api_base);
   options->page = g_strdup (page);
   options->echo = !args->quiet;
@@ -276,34 +338,104 @@ run_check (RhPageOptions *options, gboolean json)
   return status;
 }
 
+static gboolean
+stop_run_cb (gpointer user_data)
+{
+  rh_run_stop (RH_RUN (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+release_run_cb (gpointer user_data)
+{
+  rh_run_release (RH_RUN (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static int
-usage_error (GOptionContext *context, const char *message)
+run_run (RhRunOptions *options, gboolean json)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhRun) run = rh_run_new (options, &error);
+  g_autoptr (GMainLoop) loop = NULL;
+  Wait wait = { 0 };
+  guint signal_ids[3];
+  int status;
+
+  if (run == NULL)
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return rh_check_exit_status (error);
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  wait.loop = loop;
+  signal_ids[0] = g_unix_signal_add (SIGINT, stop_run_cb, run);
+  signal_ids[1] = g_unix_signal_add (SIGTERM, stop_run_cb, run);
+  signal_ids[2] = g_unix_signal_add (SIGUSR1, release_run_cb, run);
+  rh_run_start_async (run, run_done_cb, &wait);
+  if (wait.result == NULL)
+    g_main_loop_run (loop);
+  for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
+    g_source_remove (signal_ids[i]);
+
+  rh_run_start_finish (run, wait.result, &error);
+  g_clear_object (&wait.result);
+  status = error == NULL ? 0 : 1;
+  if (error != NULL)
+    {
+      g_autofree char *message = rh_timeline_redact (rh_run_get_timeline (run), error->message);
+
+      g_printerr ("%s: %s\n", g_get_prgname (), message);
+    }
+  if (json)
+    {
+      g_autoptr (JsonNode) report = rh_run_to_json (run);
+      g_autofree char *text = json_to_string (report, TRUE);
+
+      g_print ("%s\n", text);
+    }
+  return status;
+}
+
+static int
+usage_error (const char *message)
 {
   g_printerr ("%s: %s\n", g_get_prgname (), message);
   g_printerr ("Try '%s --help' for more information.\n", g_get_prgname ());
   return EXIT_USAGE;
 }
 
+static const char *const command_names[] = { "check", "demo", "run" };
+
 static int
-cmd_check (int argc, char **argv, gboolean demo)
+cmd_page (int argc, char **argv, Command command)
 {
-  g_auto (CheckArgs) args = { 0 };
-  g_autofree GOptionEntry *entries = check_entries (&args);
+  g_auto (PageArgs) args = { 0 };
+  g_autofree GOptionEntry *entries = command_entries (&args, command);
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (RhPageOptions) options = NULL;
+  g_autoptr (RhRunOptions) run_options = NULL;
+  g_autofree char *prgname = g_strconcat ("recordhost ", command_names[command], NULL);
   g_autofree char *demo_page = NULL;
+  gboolean demo = command == COMMAND_DEMO;
   const char *page;
   guint n_rest;
 
   /* Usage lines and errors name the command: "recordhost check: ...". */
-  g_set_prgname (demo ? "recordhost demo" : "recordhost check");
-  context = g_option_context_new (demo ? "- run the bundled record page offline"
-                                       : "URL|FILE - check that a record page gets ready");
+  g_set_prgname (prgname);
+  context = g_option_context_new (demo                   ? "- run the bundled record page offline"
+                                  : command == COMMAND_RUN ? "URL|FILE - host a record page like "
+                                                             "the recording server"
+                                                           : "URL|FILE - check that a record page "
+                                                             "gets ready");
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context, demo ? demo_description : check_description);
+  g_option_context_set_description (context, demo                     ? demo_description
+                                             : command == COMMAND_RUN ? run_description
+                                                                      : check_description);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
+    return usage_error (error->message);
   if (args.verbose)
     g_setenv ("G_MESSAGES_DEBUG", "recordhost", TRUE);
 
@@ -311,23 +443,42 @@ cmd_check (int argc, char **argv, gboolean demo)
   if (demo)
     {
       if (n_rest > 0)
-        return usage_error (context, "demo takes no page: it runs the bundled one");
+        return usage_error ("demo takes no page: it runs the bundled one");
       demo_page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
       page = demo_page;
     }
   else
     {
       if (n_rest == 0)
-        return usage_error (context, "missing the record page URL or file");
+        return usage_error ("missing the record page URL or file");
       if (n_rest > 1)
-        return usage_error (context, "more than one page given");
+        return usage_error ("more than one page given");
       page = args.rest[0];
     }
 
-  options = check_options_from_args (&args, page, demo, &error);
+  options = page_options_from_args (&args, page, demo, &error);
   if (options == NULL)
-    return usage_error (context, error->message);
-  return run_check (g_steal_pointer (&options), args.json);
+    return usage_error (error->message);
+  if (args.timeout != NULL
+      && !parse_uint ("timeout", args.timeout, 1, 86400, &options->timeout_s, &error))
+    return usage_error (error->message);
+  if (command != COMMAND_RUN)
+    return run_check (g_steal_pointer (&options), args.json);
+
+  run_options = rh_run_options_new ();
+  rh_page_options_free (run_options->page);
+  run_options->page = g_steal_pointer (&options);
+  if (args.retry_timeout != NULL
+      && !parse_uint ("retry-timeout", args.retry_timeout, 1, 3600,
+                      &run_options->retry_timeout_s, &error))
+    return usage_error (error->message);
+  if (args.duration != NULL
+      && !parse_uint ("duration", args.duration, 1, 7 * 24 * 3600, &run_options->duration_s,
+                      &error))
+    return usage_error (error->message);
+  run_options->on_hold = args.on_hold;
+  run_options->state_log = g_strdup (args.state_log);
+  return run_run (g_steal_pointer (&run_options), args.json);
 }
 
 static const char main_usage[] =
@@ -337,6 +488,7 @@ static const char main_usage[] =
   "\n"
   "Commands:\n"
   "  check URL|FILE   check that a record page gets ready and send the ready call\n"
+  "  run URL|FILE     host a record page like the recording server: retries, state events\n"
   "  demo             run the bundled record page with the local cloud (offline)\n"
   "  help             show this help\n"
   "\n"
@@ -349,6 +501,9 @@ rh_cli_main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   g_set_prgname ("recordhost");
+  /* SIGUSR1 is ours (release an onHold run); JavaScriptCore would use it to
+   * suspend threads for GC.  Give JSC SIGPWR before WebKit starts. */
+  g_setenv ("JSC_SIGNAL_FOR_GC", "30", FALSE);
   if (argc < 2)
     {
       g_printerr ("%s", main_usage);
@@ -366,10 +521,9 @@ rh_cli_main (int argc, char **argv)
       g_print ("recordhost %s\n", PACKAGE_VERSION);
       return 0;
     }
-  if (g_str_equal (command, "check"))
-    return cmd_check (argc - 1, argv + 1, FALSE);
-  if (g_str_equal (command, "demo"))
-    return cmd_check (argc - 1, argv + 1, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (command_names); i++)
+    if (g_str_equal (command, command_names[i]))
+      return cmd_page (argc - 1, argv + 1, (Command) i);
   g_printerr ("%s: unknown command '%s'\n", g_get_prgname (), command);
   g_printerr ("Try '%s --help' for more information.\n", g_get_prgname ());
   return EXIT_USAGE;

@@ -1,6 +1,7 @@
 /* The built `recordhost` binary: usage errors, exit statuses, --json,
  * signals, and no WebKit process left behind. */
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <unistd.h>
@@ -115,6 +116,19 @@ static const UsageRow usage_rows[] = {
     "no such page file" },
   { "bad-api-base", { "demo", "--api-base", "not a url", NULL }, "bad --api-base" },
   { "demo-with-page", { "demo", "x.html", NULL }, "demo takes no page" },
+  { "run-retry-timeout-zero", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "r",
+                                "--room-type", "4", "--retry-timeout", "0", NULL },
+    "--retry-timeout '0'" },
+  { "run-bad-duration", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
+                          "4", "--duration", "1h", NULL },
+    "--duration '1h'" },
+  { "run-no-timeout-option", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "r",
+                               "--room-type", "4", "--timeout", "5", NULL },
+    "Unknown option --timeout" },
+  { "run-state-log-unwritable", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "r",
+                                  "--room-type", "4", "--state-log", "/nonexistent/x.jsonl",
+                                  NULL },
+    "cannot open --state-log" },
 };
 
 static void
@@ -248,6 +262,113 @@ communicated_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   *out = g_object_ref (result);
 }
 
+typedef struct
+{
+  GSubprocess *process;
+  int signal_number;
+} Signal;
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  Signal *signal = user_data;
+
+  g_subprocess_send_signal (signal->process, signal->signal_number);
+  g_free (signal);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+signal_later (GSubprocess *process, guint ms, int signal_number)
+{
+  Signal *signal = g_new0 (Signal, 1);
+
+  signal->process = process;
+  signal->signal_number = signal_number;
+  g_timeout_add (ms, signal_cb, signal);
+}
+
+/* Runs `recordhost run` on the bundled page, sending signals on a schedule;
+ * returns the exit status and the state log's reasons. */
+static int
+run_with_signals (const char *extra, const guint *at_ms, const int *signals, guint n_signals,
+                  char **reasons_out, char **err_out)
+{
+  g_autofree char *page = page_path ();
+  g_autofree char *log = NULL;
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GString) reasons = g_string_new (NULL);
+  g_autofree char *out = NULL;
+  int fd = g_file_open_tmp ("recordhost-cli-XXXXXX.jsonl", &log, NULL);
+  const char *args[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--state-log", log, extra, NULL };
+
+  close (fd);
+  process = spawn (args, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_signals; i++)
+    signal_later (process, at_ms[i], signals[i]);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_communicate_utf8_finish (process, result, &out, err_out, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+  g_unlink (log);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonObject *data;
+
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      data = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                            "data");
+      g_string_append_printf (reasons, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                              json_object_get_int_member (data, "reason"));
+    }
+  *reasons_out = g_strdup (reasons->str);
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_run_sigterm (void)
+{
+  const guint at_ms[] = { 2500 };
+  const int signals[] = { SIGTERM };
+  g_autofree char *reasons = NULL;
+  g_autofree char *err = NULL;
+  int status = run_with_signals ("--quiet", at_ms, signals, 1, &reasons, &err);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (reasons, ==, "1,2");
+  g_assert_cmpuint (tagged_processes_left (), ==, 0);
+}
+
+static void
+test_run_sigusr1_release (void)
+{
+  const guint at_ms[] = { 2500, 3000 };
+  const int signals[] = { SIGUSR1, SIGTERM };
+  g_autofree char *reasons = NULL;
+  g_autofree char *err = NULL;
+  int status = run_with_signals ("--on-hold", at_ms, signals, 2, &reasons, &err);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (reasons, ==, "1,2");
+  g_assert_nonnull (strstr (err, "(on hold)"));
+  g_assert_nonnull (strstr (err, "released: recording resumes"));
+  /* SIGUSR1 is ours, not JavaScriptCore's. */
+  g_assert_null (strstr (err, "Overriding existing handler"));
+}
+
 static void
 test_sigterm (void)
 {
@@ -294,5 +415,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/demo-json", test_demo_json);
   g_test_add_func ("/cli/never-ready-exit-1", test_never_ready_exit_1);
   g_test_add_func ("/cli/sigterm", test_sigterm);
+  g_test_add_func ("/cli/run/sigterm", test_run_sigterm);
+  g_test_add_func ("/cli/run/sigusr1-release", test_run_sigusr1_release);
   return g_test_run ();
 }

@@ -6,6 +6,8 @@
  *   sdkPaintMs=N    paint the classroom N ms after launch (default 300);
  *                   "never" keeps the page blank
  *   sdkReadyMs=N    signal readiness N ms after launch (default 800)
+ *   sdkReadyOnLoad=N  signal readiness only from the Nth load of the page in
+ *                   this tab on (counted in sessionStorage; default 1)
  *   sdkReady=MODE   how readiness is signalled:
  *     event1        listener event 1 (default)
  *     whiteboard    the pre-1.1.5 sequence: event 1 once per component,
@@ -24,6 +26,18 @@
   function param (name, fallback) {
     const value = new URLSearchParams (root.location.search).get (name);
     return value === null || value === '' ? fallback : value;
+  }
+
+  /* Loads of this page in this tab, this one included. */
+  function countLoad () {
+    const key = 'recordhost-standin-loads';
+    try {
+      const loads = Number (root.sessionStorage.getItem (key) || '0') + 1;
+      root.sessionStorage.setItem (key, String (loads));
+      return loads;
+    } catch (e) {
+      return 1;
+    }
   }
 
   function paint (dom, options) {
@@ -50,7 +64,9 @@
       launch: function (dom, options) {
         options = options || {};
         const listener = typeof options.listener === 'function' ? options.listener : function () {};
-        const mode = param ('sdkReady', 'event1');
+        const loads = countLoad ();
+        const mode = loads < Number (param ('sdkReadyOnLoad', '1')) ? 'never'
+                                                                   : param ('sdkReady', 'event1');
         const paintMs = param ('sdkPaintMs', '300');
         const readyMs = Number (param ('sdkReadyMs', '800'));
 

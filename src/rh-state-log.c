@@ -1,0 +1,83 @@
+#include "rh-state-log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rh-error.h"
+
+struct _RhStateLog
+{
+  int fd;
+  char *path;
+};
+
+RhStateLog *
+rh_state_log_open (const char *path, GError **error)
+{
+  RhStateLog *log;
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot open --state-log %s: %s",
+                   path, g_strerror (saved));
+      return NULL;
+    }
+  log = g_new0 (RhStateLog, 1);
+  log->fd = fd;
+  log->path = g_strdup (path);
+  return log;
+}
+
+gboolean
+rh_state_log_append (RhStateLog *log, JsonNode *event, GError **error)
+{
+  g_autofree char *text = json_to_string (event, FALSE);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+  gsize length = strlen (line);
+  gsize written = 0;
+
+  while (written < length)
+    {
+      gssize n = write (log->fd, line + written, length - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "cannot write --state-log %s: %s", log->path, g_strerror (saved));
+          return FALSE;
+        }
+      written += n;
+    }
+  /* Durable before the run goes on: a crash of the host loses no event. */
+  if (fsync (log->fd) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot sync --state-log %s: %s", log->path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+rh_state_log_close (RhStateLog *log)
+{
+  if (log == NULL)
+    return;
+  if (log->fd >= 0)
+    close (log->fd);
+  g_free (log->path);
+  g_free (log);
+}

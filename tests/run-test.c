@@ -1,0 +1,358 @@
+/* `recordhost run` end to end: the real view and SDK stand-in, a loopback
+ * cloud, the recording lifecycle with short timeouts. */
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fake-cloud.h"
+#include "rh-error.h"
+#include "rh-run.h"
+
+typedef struct
+{
+  FakeCloud *cloud;
+  RhRunOptions *options;
+  RhRun *run;
+  JsonObject *report;
+  GError *error;
+  char *state_log;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  RhPageOptions *page;
+  int fd;
+
+  fixture->cloud = fake_cloud_new ();
+  fixture->options = rh_run_options_new ();
+  page = fixture->options->page;
+  page->room = rh_room_new ();
+  page->room->app_id = g_strdup ("app-1");
+  page->room->room_uuid = g_strdup ("room-1");
+  page->room->room_type = 4;
+  page->room->user_uuid = g_strdup ("rec-1");
+  page->page = fake_cloud_page_url (fixture->cloud, "record_page.html");
+  page->api_base = g_strdup (fixture->cloud->base_url);
+  page->echo = g_test_verbose ();
+  g_assert_true (rh_room_add_param (page->room, "sdkReadyMs=200", NULL));
+  fixture->options->retry_timeout_s = 2;
+  fixture->options->duration_s = 1;
+
+  fd = g_file_open_tmp ("recordhost-state-XXXXXX.jsonl", &fixture->state_log, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  fixture->options->state_log = g_strdup (fixture->state_log);
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  rh_run_options_free (fixture->options);
+  g_clear_object (&fixture->run);
+  g_clear_pointer (&fixture->report, json_object_unref);
+  g_clear_error (&fixture->error);
+  fake_cloud_free (fixture->cloud);
+  g_unlink (fixture->state_log);
+  g_free (fixture->state_log);
+}
+
+static void
+param (Fixture *fixture, const char *key_value)
+{
+  g_assert_true (rh_room_add_param (fixture->options->page->room, key_value, NULL));
+}
+
+static void
+done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+typedef void (*DuringFunc) (Fixture *fixture);
+
+/* Runs to the end; @during is called once when the recording first starts. */
+static gboolean
+run_with (Fixture *fixture, DuringFunc during)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonNode) report = NULL;
+  gboolean called = FALSE;
+
+  fixture->run = rh_run_new (g_steal_pointer (&fixture->options), &fixture->error);
+  g_assert_no_error (fixture->error);
+  rh_run_start_async (fixture->run, done_cb, &result);
+  while (result == NULL)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (during != NULL && !called
+          && rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-state") > 0)
+        {
+          called = TRUE;
+          during (fixture);
+        }
+    }
+  rh_run_start_finish (fixture->run, result, &fixture->error);
+  report = rh_run_to_json (fixture->run);
+  fixture->report = json_object_ref (json_node_get_object (report));
+  return fixture->error == NULL;
+}
+
+static gboolean
+run (Fixture *fixture)
+{
+  return run_with (fixture, NULL);
+}
+
+static char *
+reasons (Fixture *fixture)
+{
+  JsonArray *events = json_object_get_array_member (fixture->report, "state_events");
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *data = json_object_get_object_member (json_array_get_object_element (events, i),
+                                                        "data");
+
+      g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                              json_object_get_int_member (data, "reason"));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The state log holds the same events, one a line, in order. */
+static void
+assert_state_log_matches (Fixture *fixture)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  JsonArray *events = json_object_get_array_member (fixture->report, "state_events");
+  guint n;
+
+  g_assert_true (g_file_get_contents (fixture->state_log, &contents, NULL, NULL));
+  g_assert_true (g_str_has_suffix (contents, "\n"));
+  lines = g_strsplit (contents, "\n", -1);
+  n = g_strv_length (lines) - 1;
+  g_assert_cmpuint (n, ==, json_array_get_length (events));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autofree char *expected = json_to_string (json_array_get_element (events, i), FALSE);
+      g_autofree char *got = NULL;
+
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      got = json_to_string (json_parser_get_root (parser), FALSE);
+      g_assert_cmpstr (got, ==, expected);
+    }
+}
+
+static void
+test_normal (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  g_assert_true (run (fixture));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "1,2");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "loads"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "result"), ==, "stopped");
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 1);
+  assert_state_log_matches (fixture);
+}
+
+static void
+test_ready_on_second_load (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  param (fixture, "sdkReadyOnLoad=2");
+  g_assert_true (run (fixture));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "4,3,2");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "loads"), ==, 2);
+  assert_state_log_matches (fixture);
+}
+
+static void
+test_never_ready (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  param (fixture, "sdkReady=never");
+  fixture->options->retry_timeout_s = 1;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "4,4,5");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "loads"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "result"), ==, "abandoned");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "exit_status"), ==, 1);
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
+  assert_state_log_matches (fixture);
+}
+
+static void
+test_ready_call_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  /* A 4xx is an answer, not an acknowledgement: each load's call is refused. */
+  fake_cloud_reply (fixture->cloud, 403, "{\"msg\":\"forbidden\",\"code\":403}");
+  fixture->options->retry_timeout_s = 1;
+  g_assert_false (run (fixture));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "4,4,5");
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 3);
+}
+
+static void
+test_cloud_500_twice (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  fake_cloud_reply (fixture->cloud, 500, "");
+  fake_cloud_reply (fixture->cloud, 500, "");
+  fake_cloud_reply (fixture->cloud, 200, NULL);
+  g_assert_true (run (fixture));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "1,2");
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 3);
+}
+
+/* Kills every web process this test process started. */
+static void
+kill_web_processes (Fixture *fixture)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint killed = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      int pid = 0, ppid = 0;
+      char comm[64] = { 0 };
+      char state;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      if (sscanf (stat, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) != 4)
+        continue;
+      if (ppid == getpid () && g_str_has_prefix (comm, "WPEWebProcess"))
+        {
+          kill (pid, SIGKILL);
+          killed++;
+        }
+    }
+  g_assert_cmpuint (killed, >=, 1);
+}
+
+static void
+test_web_process_killed (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+  RhTimeline *timeline;
+
+  fixture->options->duration_s = 4;
+  g_assert_true (run_with (fixture, kill_web_processes));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "1,2");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "crashes"), ==, 1);
+  timeline = rh_run_get_timeline (fixture->run);
+  g_assert_cmpuint (rh_timeline_count (timeline, "web-process-terminated"), ==, 1);
+  g_assert_cmpuint (rh_timeline_count (timeline, "reload"), ==, 1);
+  /* The reloaded page got ready again and made its ready call. */
+  g_assert_cmpuint (rh_timeline_count (timeline, "ready-ack"), ==, 2);
+}
+
+static void
+release (Fixture *fixture)
+{
+  g_assert_true (rh_run_release (fixture->run));
+}
+
+static void
+test_on_hold_released (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+  RhTimeline *timeline;
+  JsonObject *first;
+
+  fixture->options->on_hold = TRUE;
+  g_assert_true (run_with (fixture, release));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "1,2");
+  first = json_object_get_object_member (
+    json_array_get_object_element (json_object_get_array_member (fixture->report,
+                                                                 "state_events"),
+                                   0),
+    "data");
+  g_assert_true (json_object_get_boolean_member (first, "onHold"));
+  timeline = rh_run_get_timeline (fixture->run);
+  g_assert_cmpuint (rh_timeline_count (timeline, "hold"), ==, 1);
+  g_assert_cmpuint (rh_timeline_count (timeline, "release"), ==, 1);
+}
+
+static gboolean
+stop_cb (gpointer user_data)
+{
+  rh_run_stop (RH_RUN (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_stop_before_ready (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonNode) report = NULL;
+  g_autofree char *got = NULL;
+
+  param (fixture, "sdkReady=never");
+  fixture->options->retry_timeout_s = 60;
+  fixture->run = rh_run_new (g_steal_pointer (&fixture->options), &fixture->error);
+  rh_run_start_async (fixture->run, done_cb, &result);
+  g_timeout_add (1500, stop_cb, fixture->run);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (rh_run_start_finish (fixture->run, result, &fixture->error));
+  report = rh_run_to_json (fixture->run);
+  fixture->report = json_object_ref (json_node_get_object (report));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "2");
+  assert_state_log_matches (fixture);
+}
+
+static void
+test_state_log_unwritable (Fixture *fixture, gconstpointer data)
+{
+  g_free (fixture->options->state_log);
+  fixture->options->state_log = g_strdup ("/nonexistent-dir/state.jsonl");
+  fixture->run = rh_run_new (g_steal_pointer (&fixture->options), &fixture->error);
+  g_assert_null (fixture->run);
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (fixture->error->message, "--state-log"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/run/normal", test_normal);
+  ADD ("/run/ready-on-second-load", test_ready_on_second_load);
+  ADD ("/run/never-ready", test_never_ready);
+  ADD ("/run/ready-call-refused", test_ready_call_refused);
+  ADD ("/run/cloud-500-twice", test_cloud_500_twice);
+  ADD ("/run/web-process-killed", test_web_process_killed);
+  ADD ("/run/on-hold-released", test_on_hold_released);
+  ADD ("/run/stop-before-ready", test_stop_before_ready);
+  ADD ("/run/state-log-unwritable", test_state_log_unwritable);
+#undef ADD
+  return g_test_run ();
+}
