@@ -199,10 +199,9 @@ bridge_message_cb (RhPageHost *host, JsonObject *message, gpointer user_data)
   RhPageWatch *self = user_data;
   const char *kind = rh_bridge_message_kind (message);
 
-  if (self->stopped)
-    return;
+  /* Recorded even once stopped: what the page did last still tells. */
   record_bridge_message (self, message);
-  if (self->ready)
+  if (self->stopped || self->ready)
     return;
 
   if (g_str_equal (kind, "error") || g_str_equal (kind, "rejection"))
