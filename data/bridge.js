@@ -137,6 +137,29 @@
   } catch (e) {
   }
 
+  /* DOM content loaded, for the timeline. */
+  document.addEventListener ('DOMContentLoaded', function () {
+    post ('dom-content-loaded', {});
+  }, true);
+
+  /* Room parameters the page reads but nobody supplied: a difference from
+   * the cloud, which passes them. */
+  const ROOM_PARAMS = ['appId', 'userUuid', 'userName', 'roomUuid', 'roleType', 'roomType',
+                       'roomName', 'pretest', 'rtmToken', 'language', 'startTime', 'duration',
+                       'recordUrl', 'userRole', 'translateLanguage', 'region', 'minFPS', 'maxFPS',
+                       'resolution', 'defaultEnableDevice'];
+  const reportedParams = new Set ();
+  const paramsGet = URLSearchParams.prototype.get;
+  URLSearchParams.prototype.get = function get (name) {
+    const value = paramsGet.call (this, name);
+    const key = String (name);
+    if (value === null && ROOM_PARAMS.indexOf (key) >= 0 && !reportedParams.has (key)) {
+      reportedParams.add (key);
+      post ('param-missing', { name: key });
+    }
+    return value;
+  };
+
   /* ---- AgoraEduSDK.launch ---- */
 
   const wrappedFunctions = new WeakSet ();

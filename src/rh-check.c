@@ -5,9 +5,13 @@
 #include "rh-ready-endpoint.h"
 #include "rh-error.h"
 #include "rh-page-watch.h"
+#include "rh-problems.h"
+#include "rh-report.h"
+#include "rh-snapshots.h"
 #include "rh-ready-call.h"
 
 #define PROGRESS_INTERVAL_S 10
+#define AFTER_PAINT_MS 300
 
 struct _RhCheck
 {
@@ -27,9 +31,13 @@ struct _RhCheck
   guint deadline_id;
   guint progress_id;
   guint interrupt_id;
+  guint paint_grace_id;
 
   gboolean finished;
   GError *error;
+  GPtrArray *problems;  /* RhProblem, once finished */
+  GPtrArray *pictures;  /* paths written */
+  gint64 end_ms;
 };
 
 G_DEFINE_FINAL_TYPE (RhCheck, rh_check, G_TYPE_OBJECT)
@@ -52,6 +60,7 @@ rh_check_dispose (GObject *object)
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_handle_id (&self->progress_id, g_source_remove);
   g_clear_handle_id (&self->interrupt_id, g_source_remove);
+  g_clear_handle_id (&self->paint_grace_id, g_source_remove);
   if (self->cancellable != NULL)
     {
       g_cancellable_disconnect (self->cancellable, self->cancelled_id);
@@ -77,6 +86,8 @@ rh_check_finalize (GObject *object)
   g_free (self->ready_uri);
   rh_timeline_free (self->timeline);
   g_clear_error (&self->error);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_clear_pointer (&self->pictures, g_ptr_array_unref);
   G_OBJECT_CLASS (rh_check_parent_class)->finalize (object);
 }
 
@@ -123,6 +134,88 @@ rh_check_get_timeline (RhCheck *check)
   return check->timeline;
 }
 
+static void
+find_problems (RhCheck *self)
+{
+  RhProblemInput input;
+  const char *first_js_error = NULL;
+
+  rh_problem_input_init (&input);
+  input.failure = self->error;
+  input.slow_paint_ms = self->options->slow_paint_ms;
+  input.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
+                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
+  if (self->watch != NULL)
+    {
+      input.times = *rh_page_watch_get_times (self->watch);
+      input.launched = rh_page_watch_is_launched (self->watch);
+      input.js_errors = rh_page_watch_get_js_errors (self->watch, &first_js_error);
+      input.first_js_error = first_js_error;
+      input.resources = rh_page_watch_get_resources (self->watch);
+      input.missing_params = rh_page_watch_get_missing_params (self->watch);
+    }
+  self->problems = rh_problems_find (&input);
+}
+
+static RhReport *
+report_new (RhCheck *self, char **page_url, char **failure)
+{
+  RhReport *report = g_new0 (RhReport, 1);
+  static const RhPageWatchTimes no_times = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0,
+  };
+
+  *page_url = rh_timeline_redact (self->timeline, self->page_url);
+  *failure = self->error != NULL ? rh_timeline_redact (self->timeline, self->error->message)
+                                 : NULL;
+  report->passed = self->finished && self->error == NULL;
+  report->page_url = *page_url;
+  report->failure = *failure;
+  report->problems = self->problems;
+  report->times = self->watch != NULL ? rh_page_watch_get_times (self->watch) : &no_times;
+  report->duration_ms = self->end_ms;
+  report->pictures = self->pictures;
+  return report;
+}
+
+/* The human summary, for stderr at the end. */
+char *
+rh_check_format_report (RhCheck *check)
+{
+  g_autofree char *page_url = NULL;
+  g_autofree char *failure = NULL;
+  g_autofree RhReport *report = report_new (check, &page_url, &failure);
+
+  return rh_report_format_text (report);
+}
+
+static void
+write_outputs (RhCheck *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->options->snapshots_dir != NULL && self->watch != NULL)
+    {
+      self->pictures = rh_snapshots_write_all (self->watch, self->options->snapshots_dir,
+                                               self->end_ms, &error);
+      if (self->pictures == NULL)
+        {
+          rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
+          g_clear_error (&error);
+        }
+    }
+  if (self->options->junit != NULL)
+    {
+      g_autofree char *page_url = NULL;
+      g_autofree char *failure = NULL;
+      g_autofree RhReport *report = report_new (self, &page_url, &failure);
+      g_autofree char *xml = rh_report_format_junit (report);
+
+      if (!g_file_set_contents (self->options->junit, xml, -1, &error))
+        rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
+    }
+}
+
 /* The first outcome wins; later events are still recorded. */
 static void
 finish (RhCheck *self, GError *error /* owned, NULL for success */)
@@ -137,17 +230,34 @@ finish (RhCheck *self, GError *error /* owned, NULL for success */)
   self->finished = TRUE;
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_clear_handle_id (&self->paint_grace_id, g_source_remove);
   if (self->watch != NULL)
     rh_page_watch_stop (self->watch);
 
   task = g_steal_pointer (&self->task);
-  if (error != NULL)
+  self->end_ms = rh_timeline_now_ms (self->timeline);
+  self->error = error;
+  find_problems (self);
+  if (self->error == NULL && rh_problems_have_error (self->problems))
     {
-      g_autofree char *message = rh_timeline_redact (self->timeline, error->message);
+      /* Ready was acknowledged, but something a recording depends on broke. */
+      for (guint i = 0; i < self->problems->len && self->error == NULL; i++)
+        {
+          const RhProblem *problem = g_ptr_array_index (self->problems, i);
+
+          if (problem->severity == RH_SEVERITY_ERROR)
+            self->error = g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "%s: %s", problem->code,
+                                       problem->message);
+        }
+    }
+  write_outputs (self);
+
+  if (self->error != NULL)
+    {
+      g_autofree char *message = rh_timeline_redact (self->timeline, self->error->message);
 
       rh_timeline_add (self->timeline, "failed", NULL, "failed: %s", message);
-      self->error = g_error_copy (error);
-      g_task_return_error (task, error);
+      g_task_return_error (task, g_error_copy (self->error));
       return;
     }
   rh_timeline_add (self->timeline, "passed", NULL, "passed: ready acknowledged");
@@ -171,10 +281,57 @@ fail (RhCheck *self, RhError code, const char *format, ...)
 
 /* ---- the page ---- */
 
+static gboolean
+paint_grace_cb (gpointer user_data)
+{
+  RhCheck *self = user_data;
+
+  self->paint_grace_id = 0;
+  rh_timeline_add (self->timeline, "no-paint", NULL,
+                   "no painted frame within %u ms of the acknowledgement",
+                   self->options->paint_grace_ms);
+  finish (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Acknowledged.  A page still blank is watched a little longer, so that the
+ * report can say how long it stayed white. */
 static void
 ready_acknowledged_cb (RhPageWatch *watch, gpointer user_data)
 {
-  finish (RH_CHECK (user_data), NULL);
+  RhCheck *self = user_data;
+
+  if (rh_page_watch_get_times (watch)->first_nonblank_ms != RH_PAGE_WATCH_NO_TIME
+      || self->options->paint_grace_ms == 0)
+    {
+      finish (self, NULL);
+      return;
+    }
+  rh_timeline_add (self->timeline, "awaiting-paint", NULL,
+                   "acknowledged while the page is still blank: watching for its first paint");
+  self->paint_grace_id = g_timeout_add (self->options->paint_grace_ms, paint_grace_cb, self);
+}
+
+static gboolean
+painted_cb (gpointer user_data)
+{
+  RhCheck *self = user_data;
+
+  self->paint_grace_id = 0;
+  finish (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Painted at last: a few more frames show the content settling in pictures. */
+static void
+first_paint_cb (RhPageWatch *watch, gpointer user_data)
+{
+  RhCheck *self = user_data;
+
+  if (self->paint_grace_id == 0)
+    return;
+  g_source_remove (self->paint_grace_id);
+  self->paint_grace_id = g_timeout_add (AFTER_PAINT_MS, painted_cb, self);
 }
 
 static void
@@ -259,8 +416,11 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
       finish (self, g_steal_pointer (&error));
       return;
     }
+  if (self->options->snapshots_dir != NULL)
+    rh_page_watch_keep_pictures (self->watch);
   g_signal_connect (self->watch, "ready-acknowledged", G_CALLBACK (ready_acknowledged_cb), self);
   g_signal_connect (self->watch, "failed", G_CALLBACK (page_failed_cb), self);
+  g_signal_connect (self->watch, "first-paint", G_CALLBACK (first_paint_cb), self);
   if (cancellable != NULL)
     {
       self->cancellable = g_object_ref (cancellable);
@@ -345,6 +505,32 @@ rh_check_to_json (RhCheck *check)
     rh_page_watch_add_times_json (self->watch, builder);
   json_builder_end_object (builder);
 
+  json_builder_set_member_name (builder, "problems");
+  if (self->problems != NULL)
+    rh_problems_add_json (self->problems, builder);
+  else
+    {
+      json_builder_begin_array (builder);
+      json_builder_end_array (builder);
+    }
+  if (self->watch != NULL)
+    {
+      RhFrameLog *log = rh_page_watch_get_frame_log (self->watch);
+
+      rh_page_watch_add_resources_json (self->watch, builder);
+      json_builder_set_member_name (builder, "frames");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, rh_frame_log_get_marks (log)->len);
+      json_builder_set_member_name (builder, "blank");
+      json_builder_add_int_value (builder, rh_frame_log_count_blank (log));
+      json_builder_end_object (builder);
+    }
+  json_builder_set_member_name (builder, "pictures");
+  json_builder_begin_array (builder);
+  for (guint i = 0; self->pictures != NULL && i < self->pictures->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (self->pictures, i));
+  json_builder_end_array (builder);
   json_builder_set_member_name (builder, "events");
   json_builder_add_value (builder, rh_timeline_to_json (self->timeline));
   json_builder_end_object (builder);

@@ -3,6 +3,7 @@
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "rh-check.h"
 #include "rh-error.h"
@@ -28,6 +29,10 @@ typedef struct
   char *ready;
   char *api_base;
   char *timeout;
+  char *snapshots;
+  char *junit;
+  char *slow_paint_ms;
+  char *paint_grace_ms;
   char *retry_timeout;
   char *duration;
   gboolean on_hold;
@@ -55,6 +60,10 @@ page_args_clear (PageArgs *args)
   g_free (args->ready);
   g_free (args->api_base);
   g_free (args->timeout);
+  g_free (args->snapshots);
+  g_free (args->junit);
+  g_free (args->slow_paint_ms);
+  g_free (args->paint_grace_ms);
   g_free (args->retry_timeout);
   g_free (args->duration);
   g_free (args->state_log);
@@ -108,7 +117,9 @@ static const char demo_description[] =
   "Runs `check` on the bundled record page and SDK stand-in, with the ready\n"
   "call answered by the local cloud stand-in: no network needed.\n"
   "Takes the same options as check; the room defaults to app \"demo-app\",\n"
-  "room \"demo-room\", room type 4.";
+  "room \"demo-room\", room type 4, region CN, language en, a demo RTM token,\n"
+  "and the other parameters the cloud passes (userName, roomName, startTime,\n"
+  "duration, recordUrl).";
 
 static GOptionEntry *page_entries (PageArgs *args);
 
@@ -125,6 +136,16 @@ command_entries (PageArgs *args, Command command)
   GOptionEntry check_only[] = {
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &args->timeout,
       "Seconds the whole check may take, 1..86400 (default 60)", "SECONDS" },
+    { "snapshots", 0, 0, G_OPTION_ARG_FILENAME, &args->snapshots,
+      "Write first.png, first-painted.png, at-ready.png, last.png, filmstrip.png and "
+      "waterfall.png to DIR", "DIR" },
+    { "junit", 0, 0, G_OPTION_ARG_FILENAME, &args->junit,
+      "Write a JUnit XML report, one test case per aspect checked", "FILE" },
+    { "slow-paint-ms", 0, 0, G_OPTION_ARG_STRING, &args->slow_paint_ms,
+      "First paint later than this is a slow-first-paint warning (default 3000)", "MS" },
+    { "paint-grace-ms", 0, 0, G_OPTION_ARG_STRING, &args->paint_grace_ms,
+      "When ready is acknowledged on a blank page, watch this long for the first paint "
+      "(default 5000, 0 to stop at once)", "MS" },
     { NULL },
   };
   GOptionEntry run_only[] = {
@@ -208,6 +229,36 @@ parse_uint (const char *option, const char *text, guint min, guint max, guint *o
   return TRUE;
 }
 
+/* The demo passes what the cloud would, so the bundled page reads no
+ * parameter that is missing. */
+static gboolean
+add_demo_defaults (RhRoom *room, PageArgs *args, GError **error)
+{
+  g_autofree char *start_time = g_strdup_printf ("startTime=%" G_GINT64_FORMAT,
+                                                 g_get_real_time () / 1000);
+  const char *const defaults[] = {
+    "userName=recorder", "roomName=Demo room", start_time, "duration=3600", "recordUrl=", NULL,
+  };
+
+  if (room->language == NULL)
+    room->language = g_strdup ("en");
+  if (room->region == NULL && !rh_room_set_region (room, "CN", error))
+    return FALSE;
+  if (room->rtm_token == NULL)
+    room->rtm_token = g_strdup ("demo-rtm-token");
+  for (guint i = 0; defaults[i] != NULL; i++)
+    {
+      gsize key_length = strchr (defaults[i], '=') - defaults[i];
+      gboolean given = FALSE;
+
+      for (guint j = 0; args->params != NULL && args->params[j] != NULL; j++)
+        given |= strncmp (args->params[j], defaults[i], key_length + 1) == 0;
+      if (!given && !rh_room_add_param (room, defaults[i], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static RhPageOptions *
 page_options_from_args (PageArgs *args, const char *page, gboolean demo, GError **error)
 {
@@ -245,6 +296,8 @@ page_options_from_args (PageArgs *args, const char *page, gboolean demo, GError 
   for (guint i = 0; args->params != NULL && args->params[i] != NULL; i++)
     if (!rh_room_add_param (room, args->params[i], error))
       return NULL;
+  if (demo && !add_demo_defaults (room, args, error))
+    return NULL;
   if (!rh_room_validate (room, error))
     return NULL;
 
@@ -293,6 +346,7 @@ interrupt_cb (gpointer user_data)
 static int
 run_check (RhPageOptions *options, gboolean json)
 {
+  gboolean options_echo = options->echo;
   g_autoptr (GError) error = NULL;
   g_autoptr (RhCheck) check = rh_check_new (options, &error);
   g_autoptr (GCancellable) cancellable = NULL;
@@ -327,6 +381,12 @@ run_check (RhPageOptions *options, gboolean json)
                                                      error->message);
 
       g_printerr ("%s: %s\n", g_get_prgname (), message);
+    }
+  if (options_echo)
+    {
+      g_autofree char *summary = rh_check_format_report (check);
+
+      g_printerr ("%s", summary);
     }
   if (json)
     {
@@ -462,6 +522,16 @@ cmd_page (int argc, char **argv, Command command)
   if (args.timeout != NULL
       && !parse_uint ("timeout", args.timeout, 1, 86400, &options->timeout_s, &error))
     return usage_error (error->message);
+  if (args.slow_paint_ms != NULL
+      && !parse_uint ("slow-paint-ms", args.slow_paint_ms, 0, 3600 * 1000,
+                      &options->slow_paint_ms, &error))
+    return usage_error (error->message);
+  if (args.paint_grace_ms != NULL
+      && !parse_uint ("paint-grace-ms", args.paint_grace_ms, 0, 600 * 1000,
+                      &options->paint_grace_ms, &error))
+    return usage_error (error->message);
+  options->snapshots_dir = g_strdup (args.snapshots);
+  options->junit = g_strdup (args.junit);
   if (command != COMMAND_RUN)
     return run_check (g_steal_pointer (&options), args.json);
 

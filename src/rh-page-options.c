@@ -1,6 +1,11 @@
 #include "rh-page-options.h"
 
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
 #include "rh-error.h"
+#include "rh-problems.h"
 #include "rh-ready-call.h"
 
 RhPageOptions *
@@ -11,6 +16,8 @@ rh_page_options_new (void)
   rh_record_config_init (&options->record);
   options->timeout_s = RH_PAGE_OPTIONS_DEFAULT_TIMEOUT_S;
   options->echo = TRUE;
+  options->slow_paint_ms = RH_PROBLEMS_DEFAULT_SLOW_PAINT_MS;
+  options->paint_grace_ms = RH_PAGE_OPTIONS_DEFAULT_PAINT_GRACE_MS;
   return options;
 }
 
@@ -23,6 +30,8 @@ rh_page_options_free (RhPageOptions *options)
   g_free (options->page);
   rh_ready_protocol_free (options->ready);
   g_free (options->api_base);
+  g_free (options->snapshots_dir);
+  g_free (options->junit);
   g_free (options);
 }
 
@@ -56,6 +65,26 @@ rh_page_options_prepare (RhPageOptions *options, char **page_url, char **ready_u
                                        options->room->app_id, options->room->room_uuid, error);
       if (ready == NULL)
         return FALSE;
+    }
+  /* Output places are checked now, not after a long wait. */
+  if (options->snapshots_dir != NULL && g_mkdir_with_parents (options->snapshots_dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot create --snapshots %s: %s",
+                   options->snapshots_dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (options->junit != NULL)
+    {
+      g_autofree char *parent = g_path_get_dirname (options->junit);
+
+      if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                       "cannot write --junit %s: no directory %s", options->junit, parent);
+          return FALSE;
+        }
     }
   *page_url = g_steal_pointer (&url);
   *ready_uri = g_steal_pointer (&ready);

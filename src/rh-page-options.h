@@ -11,6 +11,7 @@
 G_BEGIN_DECLS
 
 #define RH_PAGE_OPTIONS_DEFAULT_TIMEOUT_S 60
+#define RH_PAGE_OPTIONS_DEFAULT_PAINT_GRACE_MS 5000
 
 typedef struct
 {
@@ -21,6 +22,10 @@ typedef struct
   char *api_base;          /* NULL: a local cloud on loopback answers the ready call */
   guint timeout_s;         /* check: bound on the whole check */
   gboolean echo;           /* timeline on stderr as it happens */
+  char *snapshots_dir;     /* check: pictures go here, NULL for none */
+  char *junit;             /* check: JUnit XML report file, NULL for none */
+  guint slow_paint_ms;     /* check: first paint later than this is a warning */
+  guint paint_grace_ms;    /* check: after a blank acknowledgement, wait this long for paint */
 } RhPageOptions;
 
 RhPageOptions *rh_page_options_new  (void);

@@ -25,6 +25,11 @@ struct _RhPageWatch
   gboolean ready;
   gboolean unpatchable;
   RhPageWatchTimes times;
+  RhFrameLog *frame_log;
+  GArray *resources;       /* RhResource */
+  GPtrArray *missing_params;
+  guint js_errors;
+  char *first_js_error;
 };
 
 G_DEFINE_FINAL_TYPE (RhPageWatch, rh_page_watch, G_TYPE_OBJECT)
@@ -32,6 +37,7 @@ G_DEFINE_FINAL_TYPE (RhPageWatch, rh_page_watch, G_TYPE_OBJECT)
 enum
 {
   SIGNAL_READY_ACKNOWLEDGED,
+  SIGNAL_FIRST_PAINT,
   SIGNAL_FAILED,
   N_SIGNALS
 };
@@ -42,6 +48,7 @@ times_reset (RhPageWatchTimes *times)
 {
   times->load_ms = RH_PAGE_WATCH_NO_TIME;
   times->committed_ms = RH_PAGE_WATCH_NO_TIME;
+  times->dom_loaded_ms = RH_PAGE_WATCH_NO_TIME;
   times->load_finished_ms = RH_PAGE_WATCH_NO_TIME;
   times->first_frame_ms = RH_PAGE_WATCH_NO_TIME;
   times->first_nonblank_ms = RH_PAGE_WATCH_NO_TIME;
@@ -180,15 +187,37 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
       rh_timeline_add (self->timeline, "sdk", detail, "AgoraEduSDK found (%s)", how);
     }
   else if (g_str_equal (kind, "error") || g_str_equal (kind, "rejection"))
-    rh_timeline_add (self->timeline, "js-error", detail, "%s: %s",
-                     g_str_equal (kind, "error") ? "uncaught error" : "unhandled rejection",
-                     rh_bridge_message_get_string (message, "message"));
+    {
+      const char *text = rh_bridge_message_get_string (message, "message");
+
+      if (self->js_errors++ == 0)
+        self->first_js_error = rh_timeline_redact (self->timeline, text);
+      rh_timeline_add (self->timeline, "js-error", detail, "%s: %s",
+                       g_str_equal (kind, "error") ? "uncaught error" : "unhandled rejection",
+                       text);
+    }
   else if (g_str_equal (kind, "resource-error"))
     rh_timeline_add (self->timeline, "resource-error", detail, "<%s> failed to load: %s",
                      rh_bridge_message_get_string (message, "tag"),
                      rh_bridge_message_get_string (message, "url"));
   else if (g_str_equal (kind, "notify"))
     rh_timeline_add (self->timeline, "notify", detail, "navigator.notifyReady() called");
+  else if (g_str_equal (kind, "dom-content-loaded"))
+    {
+      if (self->times.dom_loaded_ms == RH_PAGE_WATCH_NO_TIME)
+        self->times.dom_loaded_ms = rh_timeline_now_ms (self->timeline);
+      rh_timeline_add (self->timeline, "dom-loaded", detail, "DOM content loaded");
+    }
+  else if (g_str_equal (kind, "param-missing"))
+    {
+      const char *name = rh_bridge_message_get_string (message, "name");
+
+      if (name != NULL && !g_ptr_array_find_with_equal_func (self->missing_params, name,
+                                                             g_str_equal, NULL))
+        g_ptr_array_add (self->missing_params, g_strdup (name));
+      rh_timeline_add (self->timeline, "param-missing", detail,
+                       "the page read query parameter %s, which was not supplied", name);
+    }
   else
     rh_timeline_add (self->timeline, kind, detail, "bridge: %s", kind);
 }
@@ -218,6 +247,7 @@ bridge_message_cb (RhPageHost *host, JsonObject *message, gpointer user_data)
     {
       self->ready = TRUE;
       self->times.ready_event_ms = rh_timeline_now_ms (self->timeline);
+      rh_frame_log_mark_ready (self->frame_log);
       rh_timeline_add (self->timeline, "ready", NULL, "ready: %s",
                        rh_ready_protocol_describe (self->ready_protocol));
       send_ready_call (self);
@@ -239,10 +269,12 @@ frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
       rh_timeline_add (self->timeline, "first-frame", NULL, "first frame (%ux%u)", frame->width,
                        frame->height);
     }
-  if (self->times.first_nonblank_ms == RH_PAGE_WATCH_NO_TIME && !rh_frame_is_blank (frame))
+  if (!rh_frame_log_add (self->frame_log, frame, ms)
+      && self->times.first_nonblank_ms == RH_PAGE_WATCH_NO_TIME)
     {
       self->times.first_nonblank_ms = ms;
       rh_timeline_add (self->timeline, "first-nonblank-frame", NULL, "first painted frame");
+      g_signal_emit (self, signals[SIGNAL_FIRST_PAINT], 0);
     }
 }
 
@@ -338,6 +370,90 @@ web_process_terminated_cb (WebKitWebView *view, WebKitWebProcessTerminationReaso
                     ? "exceeded its memory limit" : "terminated unexpectedly");
 }
 
+/* ---- resources ---- */
+
+#define RESOURCE_INDEX_KEY "rh-resource-index"
+#define RESOURCE_SERIAL_KEY "rh-resource-serial"
+
+static RhResource *
+resource_of (RhPageWatch *self, WebKitWebResource *web_resource)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (web_resource),
+                                                     RESOURCE_INDEX_KEY));
+  guint serial = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (web_resource),
+                                                      RESOURCE_SERIAL_KEY));
+
+  if (serial != self->load_serial || index >= self->resources->len)
+    return NULL; /* a resource of an earlier load */
+  return &g_array_index (self->resources, RhResource, index);
+}
+
+static void
+resource_finished_cb (WebKitWebResource *web_resource, gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+  RhResource *resource = resource_of (self, web_resource);
+  WebKitURIResponse *response = webkit_web_resource_get_response (web_resource);
+
+  if (resource == NULL || resource->end_ms != RH_PAGE_WATCH_NO_TIME)
+    return;
+  resource->end_ms = rh_timeline_now_ms (self->timeline);
+  resource->status = response != NULL ? webkit_uri_response_get_status_code (response) : 0;
+  if (resource->status >= 400)
+    {
+      resource->failed = TRUE;
+      resource->error = g_strdup_printf ("HTTP %u %s", resource->status,
+                                         soup_status_get_phrase (resource->status));
+      rh_timeline_add (self->timeline, "resource-failed", NULL, "resource %s: %s",
+                       resource->uri, resource->error);
+    }
+}
+
+static void
+resource_failed_cb (WebKitWebResource *web_resource, GError *error, gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+  RhResource *resource = resource_of (self, web_resource);
+
+  if (resource == NULL || resource->end_ms != RH_PAGE_WATCH_NO_TIME)
+    return;
+  resource->end_ms = rh_timeline_now_ms (self->timeline);
+  if (g_error_matches (error, WEBKIT_NETWORK_ERROR, WEBKIT_NETWORK_ERROR_CANCELLED))
+    return;
+  resource->failed = TRUE;
+  resource->error = g_strdup (error->message);
+  rh_timeline_add (self->timeline, "resource-failed", NULL, "resource %s: %s", resource->uri,
+                   error->message);
+}
+
+static void
+resource_load_started_cb (WebKitWebView *view, WebKitWebResource *web_resource,
+                          WebKitURIRequest *request, gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+  RhResource resource = { 0 };
+
+  if (self->stopped)
+    return;
+  resource.uri = g_strdup (webkit_uri_request_get_uri (request));
+  resource.start_ms = rh_timeline_now_ms (self->timeline);
+  resource.end_ms = RH_PAGE_WATCH_NO_TIME;
+  g_object_set_data (G_OBJECT (web_resource), RESOURCE_INDEX_KEY,
+                     GUINT_TO_POINTER (self->resources->len));
+  g_object_set_data (G_OBJECT (web_resource), RESOURCE_SERIAL_KEY,
+                     GUINT_TO_POINTER (self->load_serial));
+  g_array_append_val (self->resources, resource);
+  g_signal_connect_object (web_resource, "finished", G_CALLBACK (resource_finished_cb), self, 0);
+  g_signal_connect_object (web_resource, "failed", G_CALLBACK (resource_failed_cb), self, 0);
+}
+
+static void
+resource_clear (RhResource *resource)
+{
+  g_free (resource->uri);
+  g_free (resource->error);
+}
+
 /* ---- lifecycle ---- */
 
 static void
@@ -366,6 +482,10 @@ rh_page_watch_finalize (GObject *object)
   RhPageWatch *self = RH_PAGE_WATCH (object);
 
   g_free (self->page_url);
+  rh_frame_log_free (self->frame_log);
+  g_array_unref (self->resources);
+  g_ptr_array_unref (self->missing_params);
+  g_free (self->first_js_error);
   G_OBJECT_CLASS (rh_page_watch_parent_class)->finalize (object);
 }
 
@@ -381,6 +501,10 @@ rh_page_watch_class_init (RhPageWatchClass *klass)
   signals[SIGNAL_READY_ACKNOWLEDGED] = g_signal_new ("ready-acknowledged",
                                                      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The current load's first frame that is not blank. */
+  signals[SIGNAL_FIRST_PAINT] = g_signal_new ("first-paint", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 0);
   /* Something went wrong with the current load: an RH_ERROR. */
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
@@ -390,6 +514,10 @@ static void
 rh_page_watch_init (RhPageWatch *self)
 {
   times_reset (&self->times);
+  self->frame_log = rh_frame_log_new (FALSE);
+  self->resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
+  g_array_set_clear_func (self->resources, (GDestroyNotify) resource_clear);
+  self->missing_params = g_ptr_array_new_with_free_func (g_free);
 }
 
 RhPageWatch *
@@ -418,6 +546,7 @@ rh_page_watch_new (const char *page_url, const RhRecordConfig *record,
   g_signal_connect (view, "load-failed-with-tls-errors",
                     G_CALLBACK (load_failed_with_tls_errors_cb), self);
   g_signal_connect (view, "web-process-terminated", G_CALLBACK (web_process_terminated_cb), self);
+  g_signal_connect (view, "resource-load-started", G_CALLBACK (resource_load_started_cb), self);
   return g_steal_pointer (&self);
 }
 
@@ -439,8 +568,21 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   self->unpatchable = FALSE;
   self->ready_deadline_us = ready_deadline_us;
   times_reset (&self->times);
+  rh_frame_log_reset (self->frame_log);
+  g_array_set_size (self->resources, 0);
+  g_ptr_array_set_size (self->missing_params, 0);
+  self->js_errors = 0;
+  g_clear_pointer (&self->first_js_error, g_free);
   self->times.load_ms = rh_timeline_now_ms (self->timeline);
   rh_page_host_load (self->host, self->page_url);
+}
+
+/* Keep copies of key frames and thumbnails from the next load on. */
+void
+rh_page_watch_keep_pictures (RhPageWatch *watch)
+{
+  rh_frame_log_free (watch->frame_log);
+  watch->frame_log = rh_frame_log_new (TRUE);
 }
 
 /* Stops loading and ignores whatever the page does next. */
@@ -463,6 +605,37 @@ gboolean
 rh_page_watch_is_ready (RhPageWatch *watch)
 {
   return watch->ready;
+}
+
+gboolean
+rh_page_watch_is_launched (RhPageWatch *watch)
+{
+  return watch->launched;
+}
+
+guint
+rh_page_watch_get_js_errors (RhPageWatch *watch, const char **first_message)
+{
+  *first_message = watch->first_js_error;
+  return watch->js_errors;
+}
+
+RhFrameLog *
+rh_page_watch_get_frame_log (RhPageWatch *watch)
+{
+  return watch->frame_log;
+}
+
+const GArray *
+rh_page_watch_get_resources (RhPageWatch *watch)
+{
+  return watch->resources;
+}
+
+const GPtrArray *
+rh_page_watch_get_missing_params (RhPageWatch *watch)
+{
+  return watch->missing_params;
 }
 
 const char *
@@ -498,6 +671,7 @@ rh_page_watch_add_times_json (RhPageWatch *watch, JsonBuilder *builder)
 
   add_ms (builder, "load_ms", times->load_ms);
   add_ms (builder, "committed_ms", times->committed_ms);
+  add_ms (builder, "dom_loaded_ms", times->dom_loaded_ms);
   add_ms (builder, "load_finished_ms", times->load_finished_ms);
   add_ms (builder, "first_frame_ms", times->first_frame_ms);
   add_ms (builder, "first_nonblank_ms", times->first_nonblank_ms);
@@ -505,4 +679,35 @@ rh_page_watch_add_times_json (RhPageWatch *watch, JsonBuilder *builder)
   add_ms (builder, "ready_event_ms", times->ready_event_ms);
   add_ms (builder, "ready_call_ms", times->ready_call_ms);
   add_ms (builder, "ready_ack_ms", times->ready_ack_ms);
+}
+
+/* Adds "resources": [{url, status, start_ms, end_ms, failed, error}] to the
+ * object being built, URLs redacted. */
+void
+rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder)
+{
+  json_builder_set_member_name (builder, "resources");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < watch->resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (watch->resources, RhResource, i);
+      g_autofree char *uri = rh_timeline_redact (watch->timeline, resource->uri);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, uri);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_int_value (builder, resource->status);
+      add_ms (builder, "start_ms", resource->start_ms);
+      add_ms (builder, "end_ms", resource->end_ms);
+      json_builder_set_member_name (builder, "failed");
+      json_builder_add_boolean_value (builder, resource->failed);
+      json_builder_set_member_name (builder, "error");
+      if (resource->error != NULL)
+        json_builder_add_string_value (builder, resource->error);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
 }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "rh-frame-log.h"
 #include "rh-ready-call.h"
 #include "rh-ready-protocol.h"
 #include "rh-record-config.h"
@@ -22,6 +23,7 @@ typedef struct
 {
   gint64 load_ms;
   gint64 committed_ms;
+  gint64 dom_loaded_ms;
   gint64 load_finished_ms;
   gint64 first_frame_ms;
   gint64 first_nonblank_ms;
@@ -32,16 +34,34 @@ typedef struct
   guint http_status;
 } RhPageWatchTimes;
 
+/* One resource the page loaded, from WebKit's resource-load signals. */
+typedef struct
+{
+  char *uri;
+  guint status;    /* 0 when no response came */
+  gint64 start_ms;
+  gint64 end_ms;   /* RH_PAGE_WATCH_NO_TIME while loading */
+  gboolean failed; /* a transport failure, or an HTTP status >= 400 */
+  char *error;
+} RhResource;
+
 #define RH_TYPE_PAGE_WATCH (rh_page_watch_get_type ())
 G_DECLARE_FINAL_TYPE (RhPageWatch, rh_page_watch, RH, PAGE_WATCH, GObject)
 
 RhPageWatch *rh_page_watch_new   (const char *page_url, const RhRecordConfig *record,
                                   const RhReadyProtocol *ready, RhReadyCall *ready_call,
                                   RhTimeline *timeline, GError **error);
+void         rh_page_watch_keep_pictures (RhPageWatch *watch);
 void         rh_page_watch_load  (RhPageWatch *watch, gint64 ready_deadline_us);
 void         rh_page_watch_stop  (RhPageWatch *watch);
 const RhPageWatchTimes *rh_page_watch_get_times (RhPageWatch *watch);
 gboolean     rh_page_watch_is_ready (RhPageWatch *watch);
+gboolean     rh_page_watch_is_launched (RhPageWatch *watch);
+guint        rh_page_watch_get_js_errors (RhPageWatch *watch, const char **first_message);
+RhFrameLog  *rh_page_watch_get_frame_log (RhPageWatch *watch);
+const GArray *rh_page_watch_get_resources (RhPageWatch *watch); /* RhResource */
+const GPtrArray *rh_page_watch_get_missing_params (RhPageWatch *watch); /* char * */
+void         rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder);
 const char  *rh_page_watch_waiting_for (RhPageWatch *watch);
 void         rh_page_watch_add_times_json (RhPageWatch *watch, JsonBuilder *builder);
 

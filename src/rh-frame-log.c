@@ -1,0 +1,193 @@
+#include "rh-frame-log.h"
+
+#include <string.h>
+
+#define THUMBNAIL_WIDTH 192
+#define THUMBNAIL_INTERVAL_MS 100
+#define MAX_THUMBNAILS 600 /* one minute at the interval: ~53 MiB at most */
+#define MAX_MARKS 100000
+
+struct _RhFrameLog
+{
+  gboolean keep_pictures;
+  GArray *marks;
+  guint blank_count;
+  RhImage *first;
+  RhImage *first_nonblank;
+  RhImage *at_ready;
+  RhImage *last;
+  GPtrArray *thumbnails;
+};
+
+void
+rh_image_free (RhImage *image)
+{
+  if (image == NULL)
+    return;
+  g_free (image->pixels);
+  g_free (image);
+}
+
+RhImage *
+rh_image_copy (const RhImage *image)
+{
+  RhImage *copy = g_memdup2 (image, sizeof *image);
+
+  copy->pixels = g_memdup2 (image->pixels, (gsize) image->width * image->height * 4);
+  return copy;
+}
+
+static RhImage *
+image_from_frame (const RhFrame *frame, gint64 ms, gboolean blank)
+{
+  RhImage *image = g_new0 (RhImage, 1);
+  gsize row = (gsize) frame->width * 4;
+
+  image->width = frame->width;
+  image->height = frame->height;
+  image->ms = ms;
+  image->blank = blank;
+  image->pixels = g_malloc (row * frame->height);
+  for (guint y = 0; y < frame->height; y++)
+    memcpy (image->pixels + y * row, frame->data + (gsize) y * frame->stride, row);
+  return image;
+}
+
+/* Nearest-neighbour: a thumbnail is for seeing white versus content. */
+static RhImage *
+thumbnail_from_frame (const RhFrame *frame, gint64 ms, gboolean blank)
+{
+  RhImage *image = g_new0 (RhImage, 1);
+  guint32 *out;
+
+  image->width = MIN (THUMBNAIL_WIDTH, frame->width);
+  image->height = MAX (1, (guint) ((guint64) frame->height * image->width / frame->width));
+  image->ms = ms;
+  image->blank = blank;
+  image->pixels = g_malloc ((gsize) image->width * image->height * 4);
+  out = (guint32 *) image->pixels;
+  for (guint y = 0; y < image->height; y++)
+    {
+      const guint8 *row = frame->data + (gsize) (y * frame->height / image->height) * frame->stride;
+
+      for (guint x = 0; x < image->width; x++)
+        memcpy (&out[(gsize) y * image->width + x], row + (gsize) (x * frame->width / image->width) * 4,
+                4);
+    }
+  return image;
+}
+
+RhFrameLog *
+rh_frame_log_new (gboolean keep_pictures)
+{
+  RhFrameLog *log = g_new0 (RhFrameLog, 1);
+
+  log->keep_pictures = keep_pictures;
+  log->marks = g_array_new (FALSE, FALSE, sizeof (RhFrameMark));
+  log->thumbnails = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_image_free);
+  return log;
+}
+
+void
+rh_frame_log_reset (RhFrameLog *log)
+{
+  g_array_set_size (log->marks, 0);
+  log->blank_count = 0;
+  g_clear_pointer (&log->first, rh_image_free);
+  g_clear_pointer (&log->first_nonblank, rh_image_free);
+  g_clear_pointer (&log->at_ready, rh_image_free);
+  g_clear_pointer (&log->last, rh_image_free);
+  g_ptr_array_set_size (log->thumbnails, 0);
+}
+
+void
+rh_frame_log_free (RhFrameLog *log)
+{
+  if (log == NULL)
+    return;
+  rh_frame_log_reset (log);
+  g_array_unref (log->marks);
+  g_ptr_array_unref (log->thumbnails);
+  g_free (log);
+}
+
+gboolean
+rh_frame_log_add (RhFrameLog *log, const RhFrame *frame, gint64 ms)
+{
+  gboolean blank = rh_frame_is_blank (frame);
+  RhFrameMark mark = { ms, blank };
+  gboolean changed;
+
+  changed = log->marks->len == 0
+            || g_array_index (log->marks, RhFrameMark, log->marks->len - 1).blank != blank;
+  if (log->marks->len < MAX_MARKS)
+    g_array_append_val (log->marks, mark);
+  if (blank)
+    log->blank_count++;
+  if (!log->keep_pictures)
+    return blank;
+
+  if (log->first == NULL)
+    log->first = image_from_frame (frame, ms, blank);
+  if (!blank && log->first_nonblank == NULL)
+    log->first_nonblank = image_from_frame (frame, ms, blank);
+  /* The latest frame is what is on screen when ready comes. */
+  rh_image_free (log->last);
+  log->last = image_from_frame (frame, ms, blank);
+
+  if (log->thumbnails->len < MAX_THUMBNAILS
+      && (changed || log->thumbnails->len == 0
+          || ms - ((RhImage *) g_ptr_array_index (log->thumbnails, log->thumbnails->len - 1))->ms
+               >= THUMBNAIL_INTERVAL_MS))
+    g_ptr_array_add (log->thumbnails, thumbnail_from_frame (frame, ms, blank));
+  return blank;
+}
+
+void
+rh_frame_log_mark_ready (RhFrameLog *log)
+{
+  if (log->last != NULL && log->at_ready == NULL)
+    log->at_ready = rh_image_copy (log->last);
+}
+
+const GArray *
+rh_frame_log_get_marks (RhFrameLog *log)
+{
+  return log->marks;
+}
+
+guint
+rh_frame_log_count_blank (RhFrameLog *log)
+{
+  return log->blank_count;
+}
+
+const RhImage *
+rh_frame_log_get_first (RhFrameLog *log)
+{
+  return log->first;
+}
+
+const RhImage *
+rh_frame_log_get_first_nonblank (RhFrameLog *log)
+{
+  return log->first_nonblank;
+}
+
+const RhImage *
+rh_frame_log_get_at_ready (RhFrameLog *log)
+{
+  return log->at_ready;
+}
+
+const RhImage *
+rh_frame_log_get_last (RhFrameLog *log)
+{
+  return log->last;
+}
+
+const GPtrArray *
+rh_frame_log_get_thumbnails (RhFrameLog *log)
+{
+  return log->thumbnails;
+}

@@ -1,0 +1,186 @@
+#include "rh-problems.h"
+
+#include <string.h>
+
+#include "rh-error.h"
+#include "rh-ready-call.h"
+
+static void
+problem_free (RhProblem *problem)
+{
+  g_free (problem->message);
+  g_free (problem);
+}
+
+static void
+add (GPtrArray *problems, const char *code, RhSeverity severity, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+
+static void
+add (GPtrArray *problems, const char *code, RhSeverity severity, const char *format, ...)
+{
+  RhProblem *problem = g_new0 (RhProblem, 1);
+  va_list args;
+
+  va_start (args, format);
+  problem->code = code;
+  problem->severity = severity;
+  problem->message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (problems, problem);
+}
+
+void
+rh_problem_input_init (RhProblemInput *input)
+{
+  memset (input, 0, sizeof *input);
+  input->slow_paint_ms = RH_PROBLEMS_DEFAULT_SLOW_PAINT_MS;
+}
+
+const char *
+rh_severity_name (RhSeverity severity)
+{
+  return severity == RH_SEVERITY_ERROR ? "error" : "warning";
+}
+
+/* A failed script is what breaks a record page (the SDK bundle); a missing
+ * image or font is worth a warning. */
+static gboolean
+is_script (const char *uri)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *path = parsed != NULL ? g_uri_get_path (parsed) : uri;
+
+  return g_str_has_suffix (path, ".js") || g_str_has_suffix (path, ".mjs");
+}
+
+static void
+find_failure (GPtrArray *problems, const RhProblemInput *input)
+{
+  const GError *failure = input->failure;
+
+  if (failure == NULL || failure->domain != RH_ERROR)
+    return;
+  switch (failure->code)
+    {
+    case RH_ERROR_PAGE_FAILED:
+      if (input->times.http_status >= 400)
+        add (problems, "http-error", RH_SEVERITY_ERROR, "%s", failure->message);
+      else if (input->js_errors == 0)
+        add (problems, "page-load-failed", RH_SEVERITY_ERROR, "%s", failure->message);
+      break; /* a JS error is reported below */
+    case RH_ERROR_WEB_PROCESS:
+      add (problems, "page-load-failed", RH_SEVERITY_ERROR, "%s", failure->message);
+      break;
+    case RH_ERROR_NOT_READY:
+      if (input->launch_expected && !input->launched)
+        add (problems, "launch-not-called", RH_SEVERITY_ERROR,
+             "AgoraEduSDK.launch was never called: %s", failure->message);
+      else
+        add (problems, "ready-timeout", RH_SEVERITY_ERROR, "%s", failure->message);
+      break;
+    case RH_ERROR_READY_CALL:
+      add (problems, "ready-call-failed", RH_SEVERITY_ERROR, "%s", failure->message);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+find_paint (GPtrArray *problems, const RhProblemInput *input)
+{
+  gint64 paint = input->times.first_nonblank_ms;
+  gint64 ready = input->times.ready_event_ms;
+
+  if (ready != RH_PAGE_WATCH_NO_TIME && (paint == RH_PAGE_WATCH_NO_TIME || paint > ready))
+    {
+      if (paint == RH_PAGE_WATCH_NO_TIME)
+        add (problems, "ready-before-paint", RH_SEVERITY_WARNING,
+             "ready came at %" G_GINT64_FORMAT " ms and the page never painted: a recording "
+             "started at ready is white",
+             ready);
+      else
+        add (problems, "ready-before-paint", RH_SEVERITY_WARNING,
+             "ready came at %" G_GINT64_FORMAT " ms, but the page stayed blank until %"
+             G_GINT64_FORMAT " ms: a recording started at ready begins with %" G_GINT64_FORMAT
+             " ms of white (use onHold)",
+             ready, paint, paint - ready);
+    }
+  if (paint != RH_PAGE_WATCH_NO_TIME && paint > input->slow_paint_ms)
+    add (problems, "slow-first-paint", RH_SEVERITY_WARNING,
+         "first paint at %" G_GINT64_FORMAT " ms, later than %" G_GINT64_FORMAT " ms", paint,
+         input->slow_paint_ms);
+  else if (paint == RH_PAGE_WATCH_NO_TIME && input->times.committed_ms != RH_PAGE_WATCH_NO_TIME
+           && input->failure == NULL)
+    add (problems, "slow-first-paint", RH_SEVERITY_WARNING, "the page never painted");
+}
+
+GPtrArray *
+rh_problems_find (const RhProblemInput *input)
+{
+  GPtrArray *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
+
+  find_failure (problems, input);
+  for (guint i = 0; input->resources != NULL && i < input->resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (input->resources, RhResource, i);
+
+      /* The page itself is covered by http-error and page-load-failed. */
+      if (!resource->failed || i == 0)
+        continue;
+      add (problems, "resource-failed",
+           is_script (resource->uri) ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING, "%s: %s",
+           resource->uri, resource->error != NULL ? resource->error : "failed");
+    }
+  if (input->js_errors > 0)
+    add (problems, "js-error",
+         input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+         "%u uncaught error%s, the first: %s", input->js_errors,
+         input->js_errors == 1 ? "" : "s",
+         input->first_js_error != NULL ? input->first_js_error : "unknown");
+  for (guint i = 0; input->missing_params != NULL && i < input->missing_params->len; i++)
+    add (problems, "missing-param", RH_SEVERITY_WARNING,
+         "the page read %s, which was not supplied (the cloud passes it; use --param)",
+         (const char *) g_ptr_array_index (input->missing_params, i));
+  find_paint (problems, input);
+  return problems;
+}
+
+gboolean
+rh_problems_have_error (const GPtrArray *problems)
+{
+  for (guint i = 0; i < problems->len; i++)
+    if (((RhProblem *) g_ptr_array_index (problems, i))->severity == RH_SEVERITY_ERROR)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+rh_problems_have_code (const GPtrArray *problems, const char *code)
+{
+  for (guint i = 0; i < problems->len; i++)
+    if (g_str_equal (((RhProblem *) g_ptr_array_index (problems, i))->code, code))
+      return TRUE;
+  return FALSE;
+}
+
+void
+rh_problems_add_json (const GPtrArray *problems, JsonBuilder *builder)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const RhProblem *problem = g_ptr_array_index (problems, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, problem->code);
+      json_builder_set_member_name (builder, "severity");
+      json_builder_add_string_value (builder, rh_severity_name (problem->severity));
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, problem->message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}

@@ -1,0 +1,26 @@
+/* The end of a check for people and for CI: a one-screen summary and a
+ * JUnit XML report with one test case per aspect checked. */
+#pragma once
+
+#include <glib.h>
+
+#include "rh-page-watch.h"
+#include "rh-problems.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gboolean passed;
+  const char *page_url;           /* redacted */
+  const char *failure;            /* redacted, NULL when passed */
+  const GPtrArray *problems;      /* RhProblem */
+  const RhPageWatchTimes *times;
+  gint64 duration_ms;
+  const GPtrArray *pictures;      /* paths, may be NULL */
+} RhReport;
+
+char *rh_report_format_text  (const RhReport *report);
+char *rh_report_format_junit (const RhReport *report);
+
+G_END_DECLS

@@ -1,0 +1,400 @@
+#include "rh-snapshots.h"
+
+#include <cairo.h>
+#include <gio/gio.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "rh-error.h"
+
+#define MAX_CELLS 16
+#define COLUMNS 4
+#define CELL_PAD 12
+#define LABEL_HEIGHT 36
+#define TITLE_HEIGHT 56
+#define AXIS_HEIGHT 110
+#define MARGIN 20
+#define FONT "DejaVu Sans"
+
+typedef struct
+{
+  const char *label;
+  gint64 ms;
+  double r, g, b;
+} Marker;
+
+static gboolean
+check_status (cairo_status_t status, const char *path, GError **error)
+{
+  if (status == CAIRO_STATUS_SUCCESS)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", path,
+               cairo_status_to_string (status));
+  return FALSE;
+}
+
+/* WebKit's SHM frames are ARGB8888 in memory order, which is cairo's layout;
+ * alpha is dropped: a recording has none. */
+static cairo_surface_t *
+surface_for_image (const RhImage *image)
+{
+  return cairo_image_surface_create_for_data (image->pixels, CAIRO_FORMAT_RGB24, image->width,
+                                              image->height, (int) image->width * 4);
+}
+
+gboolean
+rh_snapshots_write_png (const RhImage *image, const char *path, GError **error)
+{
+  cairo_surface_t *surface = surface_for_image (image);
+  cairo_status_t status = cairo_surface_write_to_png (surface, path);
+
+  cairo_surface_destroy (surface);
+  return check_status (status, path, error);
+}
+
+static void
+text (cairo_t *cr, double x, double y, double size, const char *format, ...) G_GNUC_PRINTF (5, 6);
+
+static void
+text (cairo_t *cr, double x, double y, double size, const char *format, ...)
+{
+  g_autofree char *string = NULL;
+  va_list args;
+
+  va_start (args, format);
+  string = g_strdup_vprintf (format, args);
+  va_end (args);
+  cairo_select_font_face (cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size (cr, size);
+  cairo_move_to (cr, x, y);
+  cairo_show_text (cr, string);
+}
+
+static guint
+collect_markers (const RhPageWatchTimes *times, Marker *markers)
+{
+  const Marker all[] = {
+    { "commit", times->committed_ms, 0.4, 0.4, 0.4 },
+    { "launch", times->launch_ms, 0.2, 0.3, 0.8 },
+    { "first paint", times->first_nonblank_ms, 0.1, 0.6, 0.1 },
+    { "event 1", times->ready_event_ms, 0.85, 0.45, 0.0 },
+    { "ready ack", times->ready_ack_ms, 0.6, 0.1, 0.6 },
+  };
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (all[i].ms != RH_PAGE_WATCH_NO_TIME)
+      markers[n++] = all[i];
+  return n;
+}
+
+/* A time axis from 0 to @end_ms across [x, x + width], the blank span shaded,
+ * with a labelled line for each marker. */
+static void
+draw_axis (cairo_t *cr, double x, double y, double width, gint64 end_ms,
+           const RhPageWatchTimes *times)
+{
+  Marker markers[8];
+  guint n = collect_markers (times, markers);
+  gint64 paint = times->first_nonblank_ms;
+  double paint_x = paint == RH_PAGE_WATCH_NO_TIME ? x + width
+                                                  : x + width * paint / (double) end_ms;
+  gint64 step = 100;
+
+  /* blank then painted */
+  cairo_set_source_rgb (cr, 1.0, 0.85, 0.85);
+  cairo_rectangle (cr, x, y, paint_x - x, 18);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 0.82, 0.95, 0.82);
+  cairo_rectangle (cr, paint_x, y, x + width - paint_x, 18);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 0.6, 0.1, 0.1);
+  if (paint_x - x > 90)
+    text (cr, x + 6, y + 13, 12, "blank %s%" G_GINT64_FORMAT " ms",
+          paint == RH_PAGE_WATCH_NO_TIME ? "throughout, " : "", paint == RH_PAGE_WATCH_NO_TIME
+                                                                    ? end_ms : paint);
+
+  /* ticks */
+  while (end_ms / step > 10)
+    step *= step % 1000 == 0 || step == 100 ? 5 : 2;
+  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  cairo_set_line_width (cr, 1);
+  for (gint64 t = 0; t <= end_ms; t += step)
+    {
+      double tx = x + width * t / (double) end_ms;
+
+      cairo_move_to (cr, tx, y + 18);
+      cairo_line_to (cr, tx, y + 24);
+      cairo_stroke (cr);
+      text (cr, tx - 10, y + 36, 11, "%" G_GINT64_FORMAT, t);
+    }
+  text (cr, x + width - 20, y + 50, 11, "ms");
+
+  /* markers, labels staggered so neighbours do not overlap */
+  for (guint i = 0; i < n; i++)
+    {
+      double mx = x + width * markers[i].ms / (double) end_ms;
+
+      cairo_set_source_rgb (cr, markers[i].r, markers[i].g, markers[i].b);
+      cairo_set_line_width (cr, 2);
+      cairo_move_to (cr, mx, y - 4);
+      cairo_line_to (cr, mx, y + 24);
+      cairo_stroke (cr);
+      {
+        g_autofree char *label = g_strdup_printf ("%s %" G_GINT64_FORMAT " ms", markers[i].label,
+                                                  markers[i].ms);
+        cairo_text_extents_t extents;
+
+        cairo_set_font_size (cr, 12);
+        cairo_text_extents (cr, label, &extents);
+        text (cr, MIN (mx + 3, x + width - extents.x_advance), y + 52 + 14 * (i % 4), 12, "%s",
+              label);
+      }
+    }
+}
+
+typedef struct
+{
+  gint64 ms;            /* the moment shown */
+  const RhImage *image; /* the frame on screen then: the latest one before it */
+} Cell;
+
+static int
+compare_ms (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Moments spread evenly from 0 to @end_ms, plus the first paint and event 1
+ * themselves.  Frames only come when the page changes, so each moment shows
+ * the latest frame before it. */
+static GArray *
+pick_cells (const GPtrArray *thumbnails, const RhPageWatchTimes *times, gint64 end_ms)
+{
+  GArray *cells = g_array_new (FALSE, FALSE, sizeof (Cell));
+  g_autoptr (GArray) moments = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const gint64 extra[] = { times->first_nonblank_ms, times->ready_event_ms };
+  guint uniform = MAX_CELLS - G_N_ELEMENTS (extra);
+  gint64 last_ms = -1;
+
+  for (guint k = 0; k < uniform; k++)
+    {
+      gint64 ms = (gint64) k * end_ms / (uniform - 1);
+
+      g_array_append_val (moments, ms);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+    if (extra[i] != RH_PAGE_WATCH_NO_TIME)
+      g_array_append_val (moments, extra[i]);
+  g_array_sort (moments, compare_ms);
+
+  for (guint m = 0; m < moments->len; m++)
+    {
+      gint64 ms = g_array_index (moments, gint64, m);
+      gboolean key = ms == times->first_nonblank_ms || ms == times->ready_event_ms;
+      gboolean near_key = FALSE;
+      Cell cell = { ms, NULL };
+
+      /* A uniform moment close to a key one would show the same frame. */
+      for (guint i = 0; i < G_N_ELEMENTS (extra) && !key; i++)
+        near_key |= extra[i] != RH_PAGE_WATCH_NO_TIME
+                    && ABS (extra[i] - ms) < end_ms / (gint64) (2 * MAX_CELLS);
+      for (guint i = 0; i < thumbnails->len; i++)
+        {
+          const RhImage *image = g_ptr_array_index (thumbnails, i);
+
+          if (image->ms > ms)
+            break;
+          cell.image = image;
+        }
+      if (cell.image == NULL || near_key || ms == last_ms)
+        continue;
+      g_array_append_val (cells, cell);
+      last_ms = ms;
+    }
+  return cells;
+}
+
+gboolean
+rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageWatchTimes *times, gint64 end_ms,
+                              const char *path, GError **error)
+{
+  g_autoptr (GArray) cells = pick_cells (rh_frame_log_get_thumbnails (log), times,
+                                         MAX (end_ms, 1));
+  const RhImage *sample = cells->len > 0 ? g_array_index (cells, Cell, 0).image : NULL;
+  int cell_w = sample != NULL ? (int) sample->width : 192;
+  int cell_h = sample != NULL ? (int) sample->height : 108;
+  int rows = MAX (1, ((int) cells->len + COLUMNS - 1) / COLUMNS);
+  int width = MARGIN * 2 + COLUMNS * (cell_w + CELL_PAD);
+  int height = TITLE_HEIGHT + rows * (cell_h + LABEL_HEIGHT + CELL_PAD) + AXIS_HEIGHT + MARGIN;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create (surface);
+  cairo_status_t status;
+  gint64 paint = times->first_nonblank_ms;
+
+  end_ms = MAX (end_ms, 1);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  if (paint == RH_PAGE_WATCH_NO_TIME)
+    text (cr, MARGIN, 26, 17, "The page never painted in %" G_GINT64_FORMAT " ms", end_ms);
+  else
+    text (cr, MARGIN, 26, 17, "Blank for %" G_GINT64_FORMAT " ms after navigation start",
+          paint);
+  if (times->ready_event_ms != RH_PAGE_WATCH_NO_TIME)
+    text (cr, MARGIN, 46, 13, "event 1 (ready) at %" G_GINT64_FORMAT " ms%s",
+          times->ready_event_ms,
+          paint == RH_PAGE_WATCH_NO_TIME || paint > times->ready_event_ms
+            ? ": before the first paint, a recording started then begins white"
+            : ": after the first paint");
+
+  for (guint i = 0; i < cells->len; i++)
+    {
+      const Cell *moment = &g_array_index (cells, Cell, i);
+      const RhImage *cell = moment->image;
+      cairo_surface_t *thumbnail = surface_for_image (cell);
+      double x = MARGIN + (i % COLUMNS) * (cell_w + CELL_PAD);
+      double y = TITLE_HEIGHT + (i / COLUMNS) * (cell_h + LABEL_HEIGHT + CELL_PAD);
+
+      if (cell->blank)
+        cairo_set_source_rgb (cr, 0.85, 0.2, 0.2);
+      else
+        cairo_set_source_rgb (cr, 0.2, 0.65, 0.2);
+      cairo_rectangle (cr, x - 3, y - 3, cell->width + 6, cell->height + 6);
+      cairo_fill (cr);
+      cairo_set_source_surface (cr, thumbnail, x, y);
+      cairo_paint (cr);
+      cairo_surface_destroy (thumbnail);
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      text (cr, x, y + cell->height + 18, 12, "%" G_GINT64_FORMAT " ms  %s", moment->ms,
+            cell->blank ? "blank" : "painted");
+      if (moment->ms == times->ready_event_ms)
+        {
+          cairo_set_source_rgb (cr, 0.85, 0.45, 0.0);
+          text (cr, x, y + cell->height + 32, 12, "event 1 (ready)");
+        }
+      else if (moment->ms == times->first_nonblank_ms)
+        {
+          cairo_set_source_rgb (cr, 0.1, 0.6, 0.1);
+          text (cr, x, y + cell->height + 32, 12, "first paint");
+        }
+    }
+  draw_axis (cr, MARGIN, height - AXIS_HEIGHT, width - 2 * MARGIN - 20, end_ms, times);
+
+  cairo_destroy (cr);
+  status = cairo_surface_write_to_png (surface, path);
+  cairo_surface_destroy (surface);
+  return check_status (status, path, error);
+}
+
+static char *
+short_name (const char *uri)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *path = parsed != NULL ? g_uri_get_path (parsed) : uri;
+  const char *slash = strrchr (path, '/');
+  const char *name = slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+
+  return g_utf8_substring (name, 0, MIN (g_utf8_strlen (name, -1), 34));
+}
+
+gboolean
+rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *times,
+                              gint64 end_ms, const char *path, GError **error)
+{
+  const int label_w = 300, row_h = 22, bar_w = 760;
+  int height = TITLE_HEIGHT + MAX (1, (int) resources->len) * row_h + AXIS_HEIGHT + MARGIN;
+  int width = MARGIN * 2 + label_w + bar_w + 40;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create (surface);
+  cairo_status_t status;
+
+  end_ms = MAX (end_ms, 1);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  text (cr, MARGIN, 28, 17, "Resource loads (%u), ms since navigation start", resources->len);
+
+  for (guint i = 0; i < resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (resources, RhResource, i);
+      g_autofree char *name = short_name (resource->uri);
+      double y = TITLE_HEIGHT + i * row_h;
+      gint64 end = resource->end_ms != RH_PAGE_WATCH_NO_TIME ? resource->end_ms : end_ms;
+      double x0 = MARGIN + label_w + bar_w * resource->start_ms / (double) end_ms;
+      double x1 = MARGIN + label_w + bar_w * end / (double) end_ms;
+
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      text (cr, MARGIN, y + 15, 12, "%s", name);
+      if (resource->failed)
+        cairo_set_source_rgb (cr, 0.85, 0.2, 0.2);
+      else
+        cairo_set_source_rgb (cr, 0.3, 0.55, 0.85);
+      cairo_rectangle (cr, x0, y + 4, MAX (x1 - x0, 2), row_h - 8);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+      if (resource->failed)
+        text (cr, x1 + 4, y + 15, 11, "%s", resource->error != NULL ? resource->error : "failed");
+      else if (resource->status != 0)
+        text (cr, x1 + 4, y + 15, 11, "%u", resource->status);
+    }
+  draw_axis (cr, MARGIN + label_w, height - AXIS_HEIGHT, bar_w, end_ms, times);
+
+  cairo_destroy (cr);
+  status = cairo_surface_write_to_png (surface, path);
+  cairo_surface_destroy (surface);
+  return check_status (status, path, error);
+}
+
+/* Writes whatever of first.png, first-painted.png, at-ready.png, last.png,
+ * filmstrip.png and waterfall.png there is to write; returns their paths. */
+GPtrArray *
+rh_snapshots_write_all (RhPageWatch *watch, const char *dir, gint64 end_ms, GError **error)
+{
+  g_autoptr (GPtrArray) written = g_ptr_array_new_with_free_func (g_free);
+  RhFrameLog *log = rh_page_watch_get_frame_log (watch);
+  const struct
+  {
+    const char *name;
+    const RhImage *image;
+  } pictures[] = {
+    { "first.png", rh_frame_log_get_first (log) },
+    { "first-painted.png", rh_frame_log_get_first_nonblank (log) },
+    { "at-ready.png", rh_frame_log_get_at_ready (log) },
+    { "last.png", rh_frame_log_get_last (log) },
+  };
+  g_autofree char *filmstrip = g_build_filename (dir, "filmstrip.png", NULL);
+  g_autofree char *waterfall = g_build_filename (dir, "waterfall.png", NULL);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s",
+                   dir, g_strerror (saved));
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pictures); i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (pictures[i].image == NULL)
+        continue;
+      path = g_build_filename (dir, pictures[i].name, NULL);
+      if (!rh_snapshots_write_png (pictures[i].image, path, error))
+        return NULL;
+      g_ptr_array_add (written, g_steal_pointer (&path));
+    }
+  if (!rh_snapshots_write_filmstrip (log, rh_page_watch_get_times (watch), end_ms, filmstrip,
+                                     error))
+    return NULL;
+  g_ptr_array_add (written, g_steal_pointer (&filmstrip));
+  if (!rh_snapshots_write_waterfall (rh_page_watch_get_resources (watch),
+                                     rh_page_watch_get_times (watch), end_ms, waterfall, error))
+    return NULL;
+  g_ptr_array_add (written, g_steal_pointer (&waterfall));
+  return g_steal_pointer (&written);
+}

@@ -1,0 +1,21 @@
+/* Pictures of a check: key frames as PNG, a filmstrip of the page going
+ * from white to content with the events marked, and a waterfall of the
+ * resource loads on the same time axis (cairo). */
+#pragma once
+
+#include <glib.h>
+
+#include "rh-frame-log.h"
+#include "rh-page-watch.h"
+
+G_BEGIN_DECLS
+
+gboolean   rh_snapshots_write_png       (const RhImage *image, const char *path, GError **error);
+gboolean   rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageWatchTimes *times,
+                                         gint64 end_ms, const char *path, GError **error);
+gboolean   rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *times,
+                                         gint64 end_ms, const char *path, GError **error);
+GPtrArray *rh_snapshots_write_all       (RhPageWatch *watch, const char *dir, gint64 end_ms,
+                                         GError **error);
+
+G_END_DECLS
