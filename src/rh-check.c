@@ -38,6 +38,7 @@ struct _RhCheck
   GPtrArray *problems;  /* RhProblem, once finished */
   GPtrArray *pictures;  /* paths written */
   gint64 end_ms;
+  RhPageWatchTimes no_times; /* for reports of a check that never loaded */
 };
 
 G_DEFINE_FINAL_TYPE (RhCheck, rh_check, G_TYPE_OBJECT)
@@ -161,9 +162,6 @@ static RhReport *
 report_new (RhCheck *self, char **page_url, char **failure)
 {
   RhReport *report = g_new0 (RhReport, 1);
-  static const RhPageWatchTimes no_times = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0,
-  };
 
   *page_url = rh_timeline_redact (self->timeline, self->page_url);
   *failure = self->error != NULL ? rh_timeline_redact (self->timeline, self->error->message)
@@ -172,7 +170,13 @@ report_new (RhCheck *self, char **page_url, char **failure)
   report->page_url = *page_url;
   report->failure = *failure;
   report->problems = self->problems;
-  report->times = self->watch != NULL ? rh_page_watch_get_times (self->watch) : &no_times;
+  if (self->watch != NULL)
+    report->times = rh_page_watch_get_times (self->watch);
+  else
+    {
+      rh_page_watch_times_init (&self->no_times);
+      report->times = &self->no_times;
+    }
   report->duration_ms = self->end_ms;
   report->pictures = self->pictures;
   return report;

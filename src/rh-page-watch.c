@@ -43,8 +43,8 @@ enum
 };
 static guint signals[N_SIGNALS];
 
-static void
-times_reset (RhPageWatchTimes *times)
+void
+rh_page_watch_times_init (RhPageWatchTimes *times)
 {
   times->load_ms = RH_PAGE_WATCH_NO_TIME;
   times->committed_ms = RH_PAGE_WATCH_NO_TIME;
@@ -153,6 +153,8 @@ node_from_object (JsonObject *object)
   return node;
 }
 
+static void mark_resource_failed (RhPageWatch *self, const char *uri, const char *tag);
+
 static void
 record_bridge_message (RhPageWatch *self, JsonObject *message)
 {
@@ -197,9 +199,13 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
                        text);
     }
   else if (g_str_equal (kind, "resource-error"))
-    rh_timeline_add (self->timeline, "resource-error", detail, "<%s> failed to load: %s",
-                     rh_bridge_message_get_string (message, "tag"),
-                     rh_bridge_message_get_string (message, "url"));
+    {
+      rh_timeline_add (self->timeline, "resource-error", detail, "<%s> failed to load: %s",
+                       rh_bridge_message_get_string (message, "tag"),
+                       rh_bridge_message_get_string (message, "url"));
+      mark_resource_failed (self, rh_bridge_message_get_string (message, "url"),
+                            rh_bridge_message_get_string (message, "tag"));
+    }
   else if (g_str_equal (kind, "notify"))
     rh_timeline_add (self->timeline, "notify", detail, "navigator.notifyReady() called");
   else if (g_str_equal (kind, "dom-content-loaded"))
@@ -426,6 +432,42 @@ resource_failed_cb (WebKitWebResource *web_resource, GError *error, gpointer use
                    error->message);
 }
 
+/* The page's element error event (a <script src> that failed) comes in
+ * order with the page's own messages, while WebKit's resource signals may
+ * come later: mark the resource failed now. */
+static void
+mark_resource_failed (RhPageWatch *self, const char *uri, const char *tag)
+{
+  RhResource added = { 0 };
+  gboolean found = FALSE;
+
+  if (uri == NULL || *uri == '\0')
+    return;
+  /* Every load of it: a preload and the load proper share the URL. */
+  for (guint i = 0; i < self->resources->len; i++)
+    {
+      RhResource *resource = &g_array_index (self->resources, RhResource, i);
+
+      if (!g_str_equal (resource->uri, uri))
+        continue;
+      found = TRUE;
+      if (resource->failed)
+        continue;
+      resource->failed = TRUE;
+      if (resource->end_ms == RH_PAGE_WATCH_NO_TIME)
+        resource->end_ms = rh_timeline_now_ms (self->timeline);
+      g_free (resource->error);
+      resource->error = g_strdup_printf ("<%s> error event", tag != NULL ? tag : "element");
+    }
+  if (found)
+    return;
+  added.uri = g_strdup (uri);
+  added.start_ms = added.end_ms = rh_timeline_now_ms (self->timeline);
+  added.failed = TRUE;
+  added.error = g_strdup_printf ("<%s> error event", tag != NULL ? tag : "element");
+  g_array_append_val (self->resources, added);
+}
+
 static void
 resource_load_started_cb (WebKitWebView *view, WebKitWebResource *web_resource,
                           WebKitURIRequest *request, gpointer user_data)
@@ -513,7 +555,7 @@ rh_page_watch_class_init (RhPageWatchClass *klass)
 static void
 rh_page_watch_init (RhPageWatch *self)
 {
-  times_reset (&self->times);
+  rh_page_watch_times_init (&self->times);
   self->frame_log = rh_frame_log_new (FALSE);
   self->resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
   g_array_set_clear_func (self->resources, (GDestroyNotify) resource_clear);
@@ -567,7 +609,7 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   self->ready = FALSE;
   self->unpatchable = FALSE;
   self->ready_deadline_us = ready_deadline_us;
-  times_reset (&self->times);
+  rh_page_watch_times_init (&self->times);
   rh_frame_log_reset (self->frame_log);
   g_array_set_size (self->resources, 0);
   g_ptr_array_set_size (self->missing_params, 0);

@@ -34,6 +34,8 @@ typedef struct
   guint http_status;
 } RhPageWatchTimes;
 
+void rh_page_watch_times_init (RhPageWatchTimes *times);
+
 /* One resource the page loaded, from WebKit's resource-load signals. */
 typedef struct
 {

@@ -34,6 +34,7 @@ void
 rh_problem_input_init (RhProblemInput *input)
 {
   memset (input, 0, sizeof *input);
+  rh_page_watch_times_init (&input->times);
   input->slow_paint_ms = RH_PROBLEMS_DEFAULT_SLOW_PAINT_MS;
 }
 

@@ -1,8 +1,11 @@
 /* `recordhost check` end to end: the real WebKit view on page/, a real
  * libsoup server on loopback answering the ready call. */
+#include <cairo.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "fake-cloud.h"
+#include "rh-frame.h"
 #include "rh-check.h"
 #include "rh-error.h"
 
@@ -473,6 +476,196 @@ test_viewport (Fixture *fixture, gconstpointer data)
                    timeline_ms (fixture, "ready_event_ms"));
 }
 
+/* ---- white screens ---- */
+
+static gboolean
+has_problem (Fixture *fixture, const char *code, const char *severity)
+{
+  JsonArray *problems = json_object_get_array_member (fixture->report, "problems");
+
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    {
+      JsonObject *problem = json_array_get_object_element (problems, i);
+
+      if (g_str_equal (json_object_get_string_member (problem, "code"), code)
+          && g_str_equal (json_object_get_string_member (problem, "severity"), severity))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+snapshots_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("recordhost-snapshots-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* Loads a PNG the tool wrote and says whether it is one colour. */
+static gboolean
+png_is_uniform (const char *dir, const char *name, int width, int height)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  cairo_surface_t *surface = cairo_image_surface_create_from_png (path);
+  RhFrame frame = { 0 };
+  gboolean uniform;
+
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (surface), ==, width);
+  g_assert_cmpint (cairo_image_surface_get_height (surface), ==, height);
+  frame.data = cairo_image_surface_get_data (surface);
+  frame.stride = cairo_image_surface_get_stride (surface);
+  frame.width = width;
+  frame.height = height;
+  uniform = rh_frame_is_blank (&frame);
+  cairo_surface_destroy (surface);
+  return uniform;
+}
+
+static void
+test_paints_late (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = snapshots_dir ();
+  g_autofree char *junit = g_build_filename (dir, "report.xml", NULL);
+  g_autofree char *junit_xml = NULL;
+  gint64 paint, launch, ready;
+
+  param (fixture, "sdkPaintMs=1500");
+  param (fixture, "sdkReadyMs=300");
+  fixture->options->snapshots_dir = g_strdup (dir);
+  fixture->options->junit = g_strdup (junit);
+  g_assert_true (run (fixture));
+
+  /* Painted 1500 ms after launch, give or take the frame pacing and load. */
+  paint = timeline_ms (fixture, "first_nonblank_ms");
+  launch = timeline_ms (fixture, "launch_ms");
+  ready = timeline_ms (fixture, "ready_event_ms");
+  g_test_message ("launch %" G_GINT64_FORMAT ", ready %" G_GINT64_FORMAT ", paint %"
+                  G_GINT64_FORMAT, launch, ready, paint);
+  g_assert_cmpint (paint - launch, >=, 1500);
+  g_assert_cmpint (paint - launch, <=, 1500 + 400);
+  g_assert_cmpint (ready, <, paint);
+  g_assert_true (has_problem (fixture, "ready-before-paint", "warning"));
+  g_assert_false (has_problem (fixture, "slow-first-paint", "warning"));
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "verdict"), ==, "pass");
+
+  g_assert_true (png_is_uniform (dir, "first.png", 1280, 720));
+  g_assert_true (png_is_uniform (dir, "at-ready.png", 1280, 720));
+  g_assert_false (png_is_uniform (dir, "first-painted.png", 1280, 720));
+  g_assert_false (png_is_uniform (dir, "last.png", 1280, 720));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (fixture->report,
+                                                                         "pictures")),
+                    ==, 6);
+
+  g_assert_true (g_file_get_contents (junit, &junit_xml, NULL, NULL));
+  g_assert_nonnull (strstr (junit_xml, "tests=\"9\" failures=\"0\""));
+  g_assert_nonnull (strstr (junit_xml, "warning: ready-before-paint"));
+  remove_dir (dir);
+}
+
+static void
+test_paints_before_ready (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkPaintMs=100");
+  param (fixture, "sdkReadyMs=900");
+  g_assert_true (run (fixture));
+  g_assert_cmpint (timeline_ms (fixture, "first_nonblank_ms"), <,
+                   timeline_ms (fixture, "ready_event_ms"));
+  g_assert_false (has_problem (fixture, "ready-before-paint", "warning"));
+  g_assert_false (has_problem (fixture, "slow-first-paint", "warning"));
+}
+
+static void
+test_never_paints (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = snapshots_dir ();
+  g_autofree char *first_painted = NULL;
+
+  param (fixture, "sdkPaintMs=never");
+  param (fixture, "sdkReadyMs=200");
+  fixture->options->paint_grace_ms = 1000;
+  fixture->options->snapshots_dir = g_strdup (dir);
+  g_assert_true (run (fixture));
+  g_assert_cmpint (timeline_ms (fixture, "first_nonblank_ms"), ==, -1);
+  g_assert_true (has_problem (fixture, "ready-before-paint", "warning"));
+  g_assert_true (has_problem (fixture, "slow-first-paint", "warning"));
+  g_assert_true (png_is_uniform (dir, "last.png", 1280, 720));
+  first_painted = g_build_filename (dir, "first-painted.png", NULL);
+  g_assert_false (g_file_test (first_painted, G_FILE_TEST_EXISTS));
+  remove_dir (dir);
+}
+
+static void
+test_bundle_404_problems (Fixture *fixture, gconstpointer data)
+{
+  JsonArray *resources;
+  gboolean bundle_seen = FALSE;
+
+  g_free (fixture->options->page);
+  fixture->options->page = fake_cloud_page_url (fixture->cloud, "record_page.html");
+  param (fixture, "sdkShape=missing");
+  g_assert_false (run (fixture));
+  g_assert_true (has_problem (fixture, "resource-failed", "error"));
+  g_assert_true (has_problem (fixture, "js-error", "error"));
+  resources = json_object_get_array_member (fixture->report, "resources");
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    {
+      JsonObject *resource = json_array_get_object_element (resources, i);
+
+      if (g_str_has_suffix (json_object_get_string_member (resource, "url"),
+                            "edu_sdk.missing.js"))
+        {
+          bundle_seen = TRUE;
+          /* Its status may not be in yet: the page's error event came first. */
+          g_assert_true (json_object_get_boolean_member (resource, "failed"));
+          g_assert_false (json_object_get_null_member (resource, "error"));
+          g_assert_cmpint (json_object_get_int_member (resource, "end_ms"), >=,
+                           json_object_get_int_member (resource, "start_ms"));
+        }
+    }
+  g_assert_true (bundle_seen);
+}
+
+static void
+test_launch_not_called (Fixture *fixture, gconstpointer data)
+{
+  /* The page loads but its inline script never reaches launch. */
+  g_free (fixture->options->page);
+  fixture->options->page = g_build_filename (RH_PAGE_DIR, "no_launch.html", NULL);
+  fixture->options->timeout_s = 2;
+  g_assert_false (run (fixture));
+  g_assert_true (has_problem (fixture, "launch-not-called", "error"));
+}
+
+static void
+test_missing_param (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkReadyMs=100");
+  g_assert_true (run (fixture));
+  /* The bundled page reads startTime; nobody passed it. */
+  g_assert_true (has_problem (fixture, "missing-param", "warning"));
+  g_assert_nonnull (find_event (fixture, "param-missing"));
+  g_assert_nonnull (find_event (fixture, "dom-loaded"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -507,6 +700,12 @@ main (int argc, char **argv)
   ADD ("/check/ready-call/local-cloud", test_ready_call_local_cloud);
   ADD ("/check/ready-call/region-and-token", test_ready_call_region_and_token);
   ADD ("/check/render/viewport", test_viewport);
+  ADD ("/check/white-screen/paints-late", test_paints_late);
+  ADD ("/check/white-screen/paints-before-ready", test_paints_before_ready);
+  ADD ("/check/white-screen/never-paints", test_never_paints);
+  ADD ("/check/problems/bundle-404", test_bundle_404_problems);
+  ADD ("/check/problems/launch-not-called", test_launch_not_called);
+  ADD ("/check/problems/missing-param", test_missing_param);
 #undef ADD
   return g_test_run ();
 }

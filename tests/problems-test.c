@@ -1,0 +1,256 @@
+/* Problem codes from what a check saw, and the reports made of them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rh-error.h"
+#include "rh-problems.h"
+#include "rh-report.h"
+
+#define NONE RH_PAGE_WATCH_NO_TIME
+
+typedef struct
+{
+  const char *name;
+  int failure;       /* RhError, or -1 for a passed check */
+  guint http_status;
+  gboolean launched;
+  guint js_errors;
+  gint64 paint_ms;
+  gint64 ready_ms;
+  const char *expected; /* "code:severity" joined by spaces, in order */
+} Row;
+
+static const Row rows[] = {
+  { "clean", -1, 200, TRUE, 0, 400, 900, "" },
+  { "ready-before-paint", -1, 200, TRUE, 0, 1500, 900, "ready-before-paint:warning" },
+  { "never-painted", -1, 200, TRUE, 0, NONE, 900,
+    "ready-before-paint:warning slow-first-paint:warning" },
+  { "slow-paint", -1, 200, TRUE, 0, 3500, 4000, "slow-first-paint:warning" },
+  { "paint-at-threshold", -1, 200, TRUE, 0, 3000, 4000, "" },
+  { "js-error-after-ready", -1, 200, TRUE, 1, 400, 900, "js-error:warning" },
+  { "http-error", RH_ERROR_PAGE_FAILED, 404, FALSE, 0, NONE, NONE, "http-error:error" },
+  { "load-failed", RH_ERROR_PAGE_FAILED, 0, FALSE, 0, NONE, NONE, "page-load-failed:error" },
+  { "threw", RH_ERROR_PAGE_FAILED, 200, TRUE, 1, 400, NONE, "js-error:error" },
+  { "launch-not-called", RH_ERROR_NOT_READY, 200, FALSE, 0, 400, NONE,
+    "launch-not-called:error" },
+  { "ready-timeout", RH_ERROR_NOT_READY, 200, TRUE, 0, 400, NONE, "ready-timeout:error" },
+  { "ready-call-failed", RH_ERROR_READY_CALL, 200, TRUE, 0, 400, 900,
+    "ready-call-failed:error" },
+  { "crashed", RH_ERROR_WEB_PROCESS, 200, TRUE, 0, 400, NONE, "page-load-failed:error" },
+};
+
+static char *
+codes (const GPtrArray *problems)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const RhProblem *problem = g_ptr_array_index (problems, i);
+
+      g_string_append_printf (out, "%s%s:%s", i > 0 ? " " : "", problem->code,
+                              rh_severity_name (problem->severity));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+fill (RhProblemInput *input, const Row *row, GError **failure)
+{
+  rh_problem_input_init (input);
+  if (row->failure >= 0)
+    *failure = g_error_new_literal (RH_ERROR, row->failure, "what happened");
+  input->failure = *failure;
+  input->times.committed_ms = row->failure == RH_ERROR_PAGE_FAILED && row->http_status == 0
+                                ? NONE : 100;
+  input->times.http_status = row->http_status;
+  input->times.first_nonblank_ms = row->paint_ms;
+  input->times.ready_event_ms = row->ready_ms;
+  input->launch_expected = TRUE;
+  input->launched = row->launched;
+  input->js_errors = row->js_errors;
+  input->first_js_error = row->js_errors > 0 ? "ReferenceError: x is not defined" : NULL;
+}
+
+static void
+test_row (gconstpointer data)
+{
+  const Row *row = data;
+  g_autoptr (GError) failure = NULL;
+  RhProblemInput input;
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autofree char *got = NULL;
+
+  fill (&input, row, &failure);
+  problems = rh_problems_find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, row->expected);
+  g_assert_cmpint (rh_problems_have_error (problems), ==, strstr (row->expected, ":error") != NULL);
+}
+
+static void
+test_ready_before_paint_says_how_long (void)
+{
+  g_autoptr (GError) failure = NULL;
+  g_autoptr (GPtrArray) problems = NULL;
+  RhProblemInput input;
+
+  fill (&input, &rows[1], &failure);
+  problems = rh_problems_find (&input);
+  g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 0))->message,
+                            "600 ms of white"));
+}
+
+static void
+test_resources (void)
+{
+  g_autoptr (GArray) resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autofree char *got = NULL;
+  RhProblemInput input;
+  RhResource page = { (char *) "https://cdn.example/record_page.html", 404, 0, 10, TRUE,
+                      (char *) "HTTP 404" };
+  RhResource bundle = { (char *) "https://cdn.example/sdk/edu_sdk.bundle.js?v=2", 404, 20, 30,
+                        TRUE, (char *) "HTTP 404 Not Found" };
+  RhResource image = { (char *) "https://cdn.example/logo.png", 0, 20, 30, TRUE,
+                       (char *) "refused" };
+  RhResource fine = { (char *) "https://cdn.example/app.js", 200, 20, 30, FALSE, NULL };
+
+  g_array_append_val (resources, page);
+  g_array_append_val (resources, bundle);
+  g_array_append_val (resources, image);
+  g_array_append_val (resources, fine);
+  rh_problem_input_init (&input);
+  input.resources = resources;
+  input.times.first_nonblank_ms = 100;
+  problems = rh_problems_find (&input);
+  got = codes (problems);
+  /* The page itself is left to http-error; a script fails the check, an image warns. */
+  g_assert_cmpstr (got, ==, "resource-failed:error resource-failed:warning");
+  g_array_set_size (resources, 0); /* the rows point at static strings */
+}
+
+static void
+test_missing_params (void)
+{
+  g_autoptr (GPtrArray) missing = g_ptr_array_new ();
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autofree char *got = NULL;
+  RhProblemInput input;
+
+  g_ptr_array_add (missing, (gpointer) "startTime");
+  g_ptr_array_add (missing, (gpointer) "rtmToken");
+  rh_problem_input_init (&input);
+  input.missing_params = missing;
+  input.times.first_nonblank_ms = 100;
+  problems = rh_problems_find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, "missing-param:warning missing-param:warning");
+  g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 1))->message,
+                            "rtmToken"));
+}
+
+/* ---- reports ---- */
+
+typedef struct
+{
+  guint testcases;
+  guint failures;
+  guint failures_attribute;
+  gboolean in_failure;
+} JunitCount;
+
+static void
+junit_start (GMarkupParseContext *context, const char *element, const char **names,
+             const char **values, gpointer user_data, GError **error)
+{
+  JunitCount *count = user_data;
+
+  if (g_str_equal (element, "testcase"))
+    count->testcases++;
+  else if (g_str_equal (element, "failure"))
+    count->failures++;
+  else if (g_str_equal (element, "testsuite"))
+    for (guint i = 0; names[i] != NULL; i++)
+      if (g_str_equal (names[i], "failures"))
+        count->failures_attribute = atoi (values[i]);
+}
+
+static void
+test_junit (void)
+{
+  const Row *row = &rows[9]; /* launch-not-called */
+  g_autoptr (GError) failure = NULL;
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (GMarkupParseContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *xml = NULL;
+  GMarkupParser parser = { junit_start, NULL, NULL, NULL, NULL };
+  JunitCount count = { 0 };
+  RhProblemInput input;
+  RhReport report = { 0 };
+
+  fill (&input, row, &failure);
+  problems = rh_problems_find (&input);
+  report.page_url = "https://cdn.example/p.html?a=1&b=<2>";
+  report.failure = "not ready";
+  report.problems = problems;
+  report.times = &input.times;
+  report.duration_ms = 1234;
+  xml = rh_report_format_junit (&report);
+
+  context = g_markup_parse_context_new (&parser, 0, &count, NULL);
+  g_assert_true (g_markup_parse_context_parse (context, xml, -1, &error));
+  g_assert_true (g_markup_parse_context_end_parse (context, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count.testcases, ==, 9);
+  g_assert_cmpuint (count.failures, ==, 1);
+  g_assert_cmpuint (count.failures_attribute, ==, 1);
+  g_assert_nonnull (strstr (xml, "name=\"AgoraEduSDK.launch is called\">\n      <failure"));
+  g_assert_nonnull (strstr (xml, "a=1&amp;b=&lt;2&gt;"));
+}
+
+static void
+test_text (void)
+{
+  const Row *row = &rows[1]; /* ready before paint */
+  g_autoptr (GError) failure = NULL;
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  RhProblemInput input;
+  RhReport report = { 0 };
+
+  fill (&input, row, &failure);
+  problems = rh_problems_find (&input);
+  report.passed = TRUE;
+  report.page_url = "file:///p.html";
+  report.problems = problems;
+  report.times = &input.times;
+  text = rh_report_format_text (&report);
+  g_assert_nonnull (strstr (text, "recordhost check: PASS"));
+  g_assert_nonnull (strstr (text, "warning ready-before-paint"));
+  g_assert_nonnull (strstr (text, "blank for 1500 ms, longer than it took to get ready"));
+  /* One screen. */
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), <, 25);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/problems/%s", rows[i].name);
+
+      g_test_add_data_func (path, &rows[i], test_row);
+    }
+  g_test_add_func ("/problems/ready-before-paint-says-how-long",
+                   test_ready_before_paint_says_how_long);
+  g_test_add_func ("/problems/resources", test_resources);
+  g_test_add_func ("/problems/missing-params", test_missing_params);
+  g_test_add_func ("/report/junit", test_junit);
+  g_test_add_func ("/report/text", test_text);
+  return g_test_run ();
+}
