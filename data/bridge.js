@@ -137,6 +137,211 @@
   } catch (e) {
   }
 
+  /* ---- engine capabilities ---- */
+
+  /* What the engine offers, probed before the page can change anything
+   * (WebGL once the document exists). */
+  const capabilities = {
+    RTCPeerConnection: typeof window.RTCPeerConnection === 'function',
+    getUserMedia: !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia),
+    OffscreenCanvas: typeof window.OffscreenCanvas === 'function',
+    WebAssembly: typeof window.WebAssembly === 'object',
+    Worker: typeof window.Worker === 'function',
+    AudioContext: typeof (window.AudioContext || window.webkitAudioContext) === 'function',
+    WebSocket: typeof window.WebSocket === 'function',
+    indexedDB: typeof window.indexedDB === 'object' && window.indexedDB !== null,
+    MediaSource: typeof window.MediaSource === 'function',
+    structuredClone: typeof window.structuredClone === 'function',
+  };
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  function probeWebGL () {
+    for (const kind of ['webgl', 'webgl2']) {
+      try {
+        capabilities[kind === 'webgl' ? 'WebGL' : 'WebGL2'] =
+          !!getContext.call (document.createElement ('canvas'), kind);
+      } catch (e) {
+        capabilities[kind === 'webgl' ? 'WebGL' : 'WebGL2'] = false;
+      }
+    }
+    post ('capabilities', { capabilities: capabilities, webrtc: config.webrtc || 'absent' });
+  }
+  document.addEventListener ('DOMContentLoaded', function () { setTimeout (probeWebGL, 0); },
+                             true);
+
+  /* Touches of what is missing, recorded without changing what a feature
+   * test sees: the getter answers undefined, as the missing global would. */
+  const touched = new Set ();
+  function touch (feature) {
+    if (!touched.has (feature)) {
+      touched.add (feature);
+      post ('touch', { feature: feature });
+    }
+  }
+  function watchMissing (target, name, feature) {
+    if (name in target)
+      return;
+    try {
+      defineProperty (target, name, {
+        configurable: true,
+        get: function () { touch (feature); return undefined; },
+        set: function (value) {
+          defineProperty (target, name, { configurable: true, writable: true, value: value });
+        },
+      });
+    } catch (e) {
+    }
+  }
+  HTMLCanvasElement.prototype.getContext = function (kind) {
+    const context = getContext.apply (this, arguments);
+    if (context === null && (kind === 'webgl2' || kind === 'experimental-webgl2'))
+      touch ('WebGL2');
+    return context;
+  };
+
+  /* ---- WebRTC stand-in (--webrtc=stub) ---- */
+
+  function stubWebRTC () {
+    function note (call) {
+      post ('webrtc-stub', { call: call });
+    }
+    const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+    class MediaStreamTrackStub extends EventTarget {
+      constructor (kind) {
+        super ();
+        this.kind = kind;
+        this.id = 'recordhost-' + kind;
+        this.enabled = true;
+        this.muted = true;
+        this.readyState = 'live';
+      }
+      stop () { this.readyState = 'ended'; }
+      getSettings () { return {}; }
+    }
+    class MediaStream extends EventTarget {
+      constructor (tracks) {
+        super ();
+        this.id = 'recordhost-stream';
+        this._tracks = Array.isArray (tracks) ? tracks.slice () : [];
+        note ('new MediaStream');
+      }
+      getTracks () { return this._tracks.slice (); }
+      getAudioTracks () { return this._tracks.filter ((t) => t.kind === 'audio'); }
+      getVideoTracks () { return this._tracks.filter ((t) => t.kind === 'video'); }
+      addTrack (track) { this._tracks.push (track); }
+      removeTrack (track) { this._tracks = this._tracks.filter ((t) => t !== track); }
+    }
+    class RTCSessionDescription {
+      constructor (init) {
+        this.type = (init && init.type) || 'offer';
+        this.sdp = (init && init.sdp) || '';
+      }
+      toJSON () { return { type: this.type, sdp: this.sdp }; }
+    }
+    class RTCIceCandidate {
+      constructor (init) {
+        this.candidate = (init && init.candidate) || '';
+        this.sdpMid = (init && init.sdpMid) || null;
+        this.sdpMLineIndex = (init && init.sdpMLineIndex) || null;
+      }
+      toJSON () { return { candidate: this.candidate, sdpMid: this.sdpMid,
+                           sdpMLineIndex: this.sdpMLineIndex }; }
+    }
+    class RTCPeerConnection extends EventTarget {
+      constructor (configuration) {
+        super ();
+        note ('new RTCPeerConnection');
+        this._configuration = configuration || {};
+        this.localDescription = null;
+        this.remoteDescription = null;
+        this.signalingState = 'stable';
+        this.iceConnectionState = 'new';
+        this.iceGatheringState = 'new';
+        this.connectionState = 'new';
+        this._transceivers = [];
+      }
+      _call (name, value) {
+        note ('RTCPeerConnection.' + name);
+        return Promise.resolve (value);
+      }
+      createOffer () { return this._call ('createOffer', new RTCSessionDescription ({ type: 'offer', sdp: sdp })); }
+      createAnswer () { return this._call ('createAnswer', new RTCSessionDescription ({ type: 'answer', sdp: sdp })); }
+      setLocalDescription (d) { this.localDescription = new RTCSessionDescription (d); return this._call ('setLocalDescription'); }
+      setRemoteDescription (d) { this.remoteDescription = new RTCSessionDescription (d); return this._call ('setRemoteDescription'); }
+      addIceCandidate () { return this._call ('addIceCandidate'); }
+      getStats () { return this._call ('getStats', new Map ()); }
+      getConfiguration () { return this._configuration; }
+      setConfiguration (c) { this._configuration = c; }
+      addTransceiver (kind) {
+        note ('RTCPeerConnection.addTransceiver');
+        const track = new MediaStreamTrackStub (typeof kind === 'string' ? kind : (kind && kind.kind) || 'video');
+        const transceiver = { mid: null, direction: 'recvonly', currentDirection: null,
+                              receiver: { track: track, getStats: () => Promise.resolve (new Map ()) },
+                              sender: { track: null, replaceTrack: () => Promise.resolve (),
+                                        getParameters: () => ({ encodings: [] }),
+                                        setParameters: () => Promise.resolve () },
+                              stop: function () {}, setCodecPreferences: function () {} };
+        this._transceivers.push (transceiver);
+        return transceiver;
+      }
+      addTrack (track) { note ('RTCPeerConnection.addTrack'); return { track: track, replaceTrack: () => Promise.resolve () }; }
+      removeTrack () { note ('RTCPeerConnection.removeTrack'); }
+      getTransceivers () { return this._transceivers.slice (); }
+      getReceivers () { return this._transceivers.map ((t) => t.receiver); }
+      getSenders () { return this._transceivers.map ((t) => t.sender); }
+      createDataChannel (label) {
+        note ('RTCPeerConnection.createDataChannel');
+        const channel = new EventTarget ();
+        channel.label = label; channel.readyState = 'connecting';
+        channel.send = function () {}; channel.close = function () {};
+        return channel;
+      }
+      close () { note ('RTCPeerConnection.close'); this.connectionState = 'closed'; this.signalingState = 'closed'; }
+    }
+    RTCPeerConnection.generateCertificate = () => Promise.resolve ({ expires: Date.now () + 86400000 });
+    const noDevice = () => Promise.reject (new DOMException ('Requested device not found', 'NotFoundError'));
+    const mediaDevices = new EventTarget ();
+    mediaDevices.getUserMedia = function () { note ('getUserMedia'); return noDevice (); };
+    mediaDevices.getDisplayMedia = function () { note ('getDisplayMedia'); return noDevice (); };
+    mediaDevices.enumerateDevices = function () { note ('enumerateDevices'); return Promise.resolve ([]); };
+    mediaDevices.getSupportedConstraints = function () { return {}; };
+    for (const [name, value] of [['RTCPeerConnection', RTCPeerConnection],
+                                 ['webkitRTCPeerConnection', RTCPeerConnection],
+                                 ['RTCSessionDescription', RTCSessionDescription],
+                                 ['RTCIceCandidate', RTCIceCandidate],
+                                 ['MediaStream', MediaStream]])
+      if (typeof window[name] !== 'function')
+        defineProperty (window, name, { configurable: true, writable: true, value: value });
+    if (!navigator.mediaDevices)
+      defineProperty (Navigator.prototype, 'mediaDevices', { configurable: true, get: () => mediaDevices });
+  }
+
+  if (config.webrtc === 'stub') {
+    stubWebRTC ();
+  } else {
+    watchMissing (window, 'RTCPeerConnection', 'RTCPeerConnection');
+    watchMissing (window, 'webkitRTCPeerConnection', 'RTCPeerConnection');
+    watchMissing (Navigator.prototype, 'mediaDevices', 'getUserMedia');
+  }
+  watchMissing (window, 'OffscreenCanvas', 'OffscreenCanvas');
+
+  /* Some SDKs refuse browsers they do not know: say when the page looks. */
+  const userAgent = getOwnPropertyDescriptor (Navigator.prototype, 'userAgent');
+  if (userAgent && userAgent.get) {
+    let reported = false;
+    defineProperty (Navigator.prototype, 'userAgent', {
+      configurable: true,
+      enumerable: userAgent.enumerable,
+      get: function () {
+        const value = userAgent.get.call (this);
+        if (!reported) {
+          reported = true;
+          post ('user-agent-read', { value: value });
+        }
+        return value;
+      },
+    });
+  }
+
   /* DOM content loaded, for the timeline. */
   document.addEventListener ('DOMContentLoaded', function () {
     post ('dom-content-loaded', {});

@@ -9,7 +9,7 @@
 
 /* The bridge is an expression taking a config object; call it here. */
 char *
-rh_bridge_build_source (GError **error)
+rh_bridge_build_source (gboolean webrtc_stub, GError **error)
 {
   g_autoptr (GBytes) script = NULL;
   gsize size;
@@ -22,7 +22,8 @@ rh_bridge_build_source (GError **error)
   if (script == NULL)
     return NULL;
   text = g_bytes_get_data (script, &size);
-  return g_strdup_printf ("%.*s ({});\n", (int) size, text);
+  return g_strdup_printf ("%.*s ({ webrtc: '%s' });\n", (int) size, text,
+                          webrtc_stub ? "stub" : "absent");
 }
 
 JsonObject *

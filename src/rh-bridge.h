@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 #define RH_BRIDGE_HANDLER_NAME "recordhost"
 
-char       *rh_bridge_build_source  (GError **error);
+char       *rh_bridge_build_source  (gboolean webrtc_stub, GError **error);
 JsonObject *rh_bridge_message_parse (const char *json, GError **error);
 const char *rh_bridge_message_kind  (JsonObject *message);
 const char *rh_bridge_message_get_string (JsonObject *message, const char *member);

@@ -4,6 +4,7 @@
 #include "rh-bridge.h"
 #include "rh-ready-endpoint.h"
 #include "rh-error.h"
+#include "rh-page-host.h"
 #include "rh-page-watch.h"
 #include "rh-problems.h"
 #include "rh-report.h"
@@ -140,6 +141,7 @@ find_problems (RhCheck *self)
 {
   RhProblemInput input;
   const char *first_js_error = NULL;
+  g_autoptr (GPtrArray) missing_touched = NULL;
 
   rh_problem_input_init (&input);
   input.failure = self->error;
@@ -154,6 +156,8 @@ find_problems (RhCheck *self)
       input.first_js_error = first_js_error;
       input.resources = rh_page_watch_get_resources (self->watch);
       input.missing_params = rh_page_watch_get_missing_params (self->watch);
+      missing_touched = rh_page_watch_get_missing_touched (self->watch);
+      input.missing_touched = missing_touched;
     }
   self->problems = rh_problems_find (&input);
 }
@@ -189,7 +193,23 @@ rh_check_format_report (RhCheck *check)
   g_autofree char *page_url = NULL;
   g_autofree char *failure = NULL;
   g_autofree RhReport *report = report_new (check, &page_url, &failure);
+  g_autofree char *engine = NULL;
 
+  if (check->watch != NULL)
+    {
+      g_autoptr (GPtrArray) missing = rh_page_watch_get_missing_touched (check->watch);
+      g_autoptr (GString) text = g_string_new (NULL);
+      g_autofree char *version = rh_page_host_engine_version ();
+
+      g_string_printf (text, "WPE WebKit %s", version);
+      if (check->options->webrtc_stub)
+        g_string_append (text, ", WebRTC stand-in");
+      for (guint i = 0; i < missing->len; i++)
+        g_string_append_printf (text, "%s%s", i == 0 ? "; missing here, used by the page: " : ", ",
+                                (const char *) g_ptr_array_index (missing, i));
+      engine = g_string_free (g_steal_pointer (&text), FALSE);
+      report->engine = engine;
+    }
   return rh_report_format_text (report);
 }
 
@@ -413,8 +433,8 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
       finish (self, g_steal_pointer (&error));
       return;
     }
-  self->watch = rh_page_watch_new (self->page_url, &self->options->record, self->options->ready,
-                                   self->endpoint->call, self->timeline, &error);
+  self->watch = rh_page_watch_new (self->page_url, self->options, self->endpoint->call,
+                                   self->timeline, &error);
   if (self->watch == NULL)
     {
       finish (self, g_steal_pointer (&error));
@@ -522,6 +542,7 @@ rh_check_to_json (RhCheck *check)
       RhFrameLog *log = rh_page_watch_get_frame_log (self->watch);
 
       rh_page_watch_add_resources_json (self->watch, builder);
+      rh_page_watch_add_engine_json (self->watch, builder);
       json_builder_set_member_name (builder, "frames");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "count");

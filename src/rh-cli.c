@@ -28,6 +28,8 @@ typedef struct
   char *height;
   char *ready;
   char *api_base;
+  char *webrtc;
+  char *user_agent;
   char *timeout;
   char *snapshots;
   char *junit;
@@ -59,6 +61,8 @@ page_args_clear (PageArgs *args)
   g_free (args->height);
   g_free (args->ready);
   g_free (args->api_base);
+  g_free (args->webrtc);
+  g_free (args->user_agent);
   g_free (args->timeout);
   g_free (args->snapshots);
   g_free (args->junit);
@@ -202,6 +206,12 @@ page_entries (PageArgs *args)
     { "api-base", 0, 0, G_OPTION_ARG_STRING, &args->api_base,
       "Cloud API base for the ready call, e.g. https://api.sd-rtn.com (default: local cloud)",
       "URL" },
+    { "webrtc", 0, 0, G_OPTION_ARG_STRING, &args->webrtc,
+      "absent (default: the engine as it is, without WebRTC) or stub (inert RTCPeerConnection, "
+      "MediaStream and navigator.mediaDevices, so a page that only needs them to exist can get "
+      "ready)", "MODE" },
+    { "user-agent", 0, 0, G_OPTION_ARG_STRING, &args->user_agent,
+      "User agent the page sees (some SDKs refuse browsers they do not know)", "STRING" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args->json, "Print a JSON report on stdout", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args->quiet, "No timeline on stderr", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose, "Debug messages on stderr", NULL },
@@ -316,6 +326,20 @@ page_options_from_args (PageArgs *args, const char *page, gboolean demo, GError 
         return NULL;
     }
   options->api_base = g_strdup (args->api_base);
+  if (args->webrtc != NULL && !g_str_equal (args->webrtc, "absent")
+      && !g_str_equal (args->webrtc, "stub"))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "unknown --webrtc '%s' (expected absent or stub)", args->webrtc);
+      return NULL;
+    }
+  options->webrtc_stub = g_strcmp0 (args->webrtc, "stub") == 0;
+  if (args->user_agent != NULL && *args->user_agent == '\0')
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--user-agent is empty");
+      return NULL;
+    }
+  options->user_agent = g_strdup (args->user_agent);
   options->page = g_strdup (page);
   options->echo = !args->quiet;
   return g_steal_pointer (&options);

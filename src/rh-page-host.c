@@ -183,8 +183,10 @@ settings_new (void)
                                             NULL);
 }
 
+/* @user_agent NULL keeps WebKit's own. */
 RhPageHost *
-rh_page_host_new (WebKitWebContext *context, guint width, guint height, GError **error)
+rh_page_host_new (WebKitWebContext *context, guint width, guint height, gboolean webrtc_stub,
+                  const char *user_agent, GError **error)
 {
   g_autoptr (RhPageHost) self = NULL;
   g_autoptr (WebKitUserContentManager) manager = NULL;
@@ -196,7 +198,7 @@ rh_page_host_new (WebKitWebContext *context, guint width, guint height, GError *
 
   if (!backend_init (error))
     return NULL;
-  source = rh_bridge_build_source (error);
+  source = rh_bridge_build_source (webrtc_stub, error);
   if (source == NULL)
     return NULL;
 
@@ -226,6 +228,8 @@ rh_page_host_new (WebKitWebContext *context, guint width, guint height, GError *
   webkit_user_content_manager_register_script_message_handler (manager, RH_BRIDGE_HANDLER_NAME);
 
   settings = settings_new ();
+  if (user_agent != NULL)
+    webkit_settings_set_user_agent (settings, user_agent);
   self->view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
                              "backend", view_backend,
                              "web-context", context != NULL ? context
@@ -252,4 +256,12 @@ void
 rh_page_host_load (RhPageHost *host, const char *uri)
 {
   webkit_web_view_load_uri (host->view, uri);
+}
+
+/* "2.38.6": the WebKit this program runs. */
+char *
+rh_page_host_engine_version (void)
+{
+  return g_strdup_printf ("%u.%u.%u", webkit_get_major_version (), webkit_get_minor_version (),
+                          webkit_get_micro_version ());
 }

@@ -13,8 +13,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RhPageHost, rh_page_host, RH, PAGE_HOST, GObject)
 
 WebKitWebContext *rh_page_host_get_shared_context (void);
+char             *rh_page_host_engine_version (void);
 
 RhPageHost    *rh_page_host_new             (WebKitWebContext *context, guint width, guint height,
+                                             gboolean webrtc_stub, const char *user_agent,
                                              GError **error);
 WebKitWebView *rh_page_host_get_view        (RhPageHost *host);
 void           rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms);

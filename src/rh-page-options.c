@@ -32,6 +32,7 @@ rh_page_options_free (RhPageOptions *options)
   g_free (options->api_base);
   g_free (options->snapshots_dir);
   g_free (options->junit);
+  g_free (options->user_agent);
   g_free (options);
 }
 

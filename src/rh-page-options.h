@@ -26,6 +26,8 @@ typedef struct
   char *junit;             /* check: JUnit XML report file, NULL for none */
   guint slow_paint_ms;     /* check: first paint later than this is a warning */
   guint paint_grace_ms;    /* check: after a blank acknowledgement, wait this long for paint */
+  gboolean webrtc_stub;    /* inert WebRTC objects for pages that need them to exist */
+  char *user_agent;        /* NULL: WebKit's own */
 } RhPageOptions;
 
 RhPageOptions *rh_page_options_new  (void);

@@ -1,6 +1,7 @@
 #include "rh-page-watch.h"
 
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "rh-bridge.h"
 #include "rh-error.h"
@@ -30,7 +31,38 @@ struct _RhPageWatch
   GPtrArray *missing_params;
   guint js_errors;
   char *first_js_error;
+  JsonObject *capabilities;
+  GPtrArray *touched;      /* features the page reached for, char * */
 };
+
+/* Features the engine may lack, and the words in an error that name them. */
+static const struct
+{
+  const char *feature;
+  const char *needles[4];
+} engine_features[] = {
+  { "RTCPeerConnection", { "RTCPeerConnection", "RTCSessionDescription", "RTCIceCandidate", NULL } },
+  { "getUserMedia", { "getUserMedia", "mediaDevices", NULL } },
+  { "WebGL2", { "webgl2", "WebGL2", NULL } },
+  { "OffscreenCanvas", { "OffscreenCanvas", NULL } },
+};
+
+static void
+add_touched (RhPageWatch *self, const char *feature)
+{
+  if (!g_ptr_array_find_with_equal_func (self->touched, feature, g_str_equal, NULL))
+    g_ptr_array_add (self->touched, g_strdup (feature));
+}
+
+/* An uncaught error that names a feature counts as touching it. */
+static void
+attribute_error (RhPageWatch *self, const char *message)
+{
+  for (guint i = 0; message != NULL && i < G_N_ELEMENTS (engine_features); i++)
+    for (guint n = 0; engine_features[i].needles[n] != NULL; n++)
+      if (strstr (message, engine_features[i].needles[n]) != NULL)
+        add_touched (self, engine_features[i].feature);
+}
 
 G_DEFINE_FINAL_TYPE (RhPageWatch, rh_page_watch, G_TYPE_OBJECT)
 
@@ -194,6 +226,7 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
 
       if (self->js_errors++ == 0)
         self->first_js_error = rh_timeline_redact (self->timeline, text);
+      attribute_error (self, text);
       rh_timeline_add (self->timeline, "js-error", detail, "%s: %s",
                        g_str_equal (kind, "error") ? "uncaught error" : "unhandled rejection",
                        text);
@@ -208,6 +241,32 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
     }
   else if (g_str_equal (kind, "notify"))
     rh_timeline_add (self->timeline, "notify", detail, "navigator.notifyReady() called");
+  else if (g_str_equal (kind, "capabilities"))
+    {
+      JsonNode *node = json_object_get_member (message, "capabilities");
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_clear_pointer (&self->capabilities, json_object_unref);
+          self->capabilities = json_object_ref (json_node_get_object (node));
+        }
+      rh_timeline_add (self->timeline, "capabilities", detail, "engine capabilities probed");
+    }
+  else if (g_str_equal (kind, "touch"))
+    {
+      const char *feature = rh_bridge_message_get_string (message, "feature");
+
+      if (feature != NULL)
+        add_touched (self, feature);
+      rh_timeline_add (self->timeline, "touch", detail,
+                       "the page reached for %s, which this engine lacks", feature);
+    }
+  else if (g_str_equal (kind, "webrtc-stub"))
+    rh_timeline_add (self->timeline, "webrtc-stub", detail, "WebRTC stand-in: %s",
+                     rh_bridge_message_get_string (message, "call"));
+  else if (g_str_equal (kind, "user-agent-read"))
+    rh_timeline_add (self->timeline, "user-agent-read", detail,
+                     "the page read navigator.userAgent");
   else if (g_str_equal (kind, "dom-content-loaded"))
     {
       if (self->times.dom_loaded_ms == RH_PAGE_WATCH_NO_TIME)
@@ -528,6 +587,8 @@ rh_page_watch_finalize (GObject *object)
   g_array_unref (self->resources);
   g_ptr_array_unref (self->missing_params);
   g_free (self->first_js_error);
+  g_clear_pointer (&self->capabilities, json_object_unref);
+  g_ptr_array_unref (self->touched);
   G_OBJECT_CLASS (rh_page_watch_parent_class)->finalize (object);
 }
 
@@ -560,24 +621,26 @@ rh_page_watch_init (RhPageWatch *self)
   self->resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
   g_array_set_clear_func (self->resources, (GDestroyNotify) resource_clear);
   self->missing_params = g_ptr_array_new_with_free_func (g_free);
+  self->touched = g_ptr_array_new_with_free_func (g_free);
 }
 
 RhPageWatch *
-rh_page_watch_new (const char *page_url, const RhRecordConfig *record,
-                   const RhReadyProtocol *ready, RhReadyCall *ready_call, RhTimeline *timeline,
-                   GError **error)
+rh_page_watch_new (const char *page_url, const RhPageOptions *options, RhReadyCall *ready_call,
+                   RhTimeline *timeline, GError **error)
 {
   g_autoptr (RhPageWatch) self = g_object_new (RH_TYPE_PAGE_WATCH, NULL);
+  const RhRecordConfig *record = &options->record;
   WebKitWebView *view;
 
   self->page_url = g_strdup (page_url);
   self->record = *record;
-  self->ready_protocol = ready;
+  self->ready_protocol = options->ready;
   self->ready_call = g_object_ref (ready_call);
   self->timeline = timeline;
   g_signal_connect (ready_call, "attempt", G_CALLBACK (ready_call_attempt_cb), self);
 
-  self->host = rh_page_host_new (NULL, record->width, record->height, error);
+  self->host = rh_page_host_new (NULL, record->width, record->height, options->webrtc_stub,
+                                 options->user_agent, error);
   if (self->host == NULL)
     return NULL;
   view = rh_page_host_get_view (self->host);
@@ -615,6 +678,8 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   g_ptr_array_set_size (self->missing_params, 0);
   self->js_errors = 0;
   g_clear_pointer (&self->first_js_error, g_free);
+  g_clear_pointer (&self->capabilities, json_object_unref);
+  g_ptr_array_set_size (self->touched, 0);
   self->times.load_ms = rh_timeline_now_ms (self->timeline);
   rh_page_host_load (self->host, self->page_url);
 }
@@ -751,5 +816,72 @@ rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder)
         json_builder_add_null_value (builder);
       json_builder_end_object (builder);
     }
+  json_builder_end_array (builder);
+}
+
+JsonObject *
+rh_page_watch_get_capabilities (RhPageWatch *watch)
+{
+  return watch->capabilities;
+}
+
+/* Features the page reached for that the engine lacks (all reached for
+ * while capabilities are unknown). */
+GPtrArray *
+rh_page_watch_get_missing_touched (RhPageWatch *watch)
+{
+  GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < watch->touched->len; i++)
+    {
+      const char *feature = g_ptr_array_index (watch->touched, i);
+
+      if (watch->capabilities != NULL && json_object_has_member (watch->capabilities, feature)
+          && json_object_get_boolean_member (watch->capabilities, feature))
+        continue;
+      g_ptr_array_add (missing, g_strdup (feature));
+    }
+  return missing;
+}
+
+const char *
+rh_page_watch_get_user_agent (RhPageWatch *watch)
+{
+  WebKitSettings *settings = webkit_web_view_get_settings (
+    rh_page_host_get_view (watch->host));
+
+  return webkit_settings_get_user_agent (settings);
+}
+
+/* Adds "engine", "capabilities" and "touched" to the object being built. */
+void
+rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
+{
+  g_autofree char *version = rh_page_host_engine_version ();
+
+  json_builder_set_member_name (builder, "engine");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, "WPE WebKit");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, version);
+  json_builder_set_member_name (builder, "user_agent");
+  json_builder_add_string_value (builder, rh_page_watch_get_user_agent (watch));
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "capabilities");
+  if (watch->capabilities != NULL)
+    {
+      JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_set_object (node, watch->capabilities);
+      json_builder_add_value (builder, node);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "touched");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < watch->touched->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (watch->touched, i));
   json_builder_end_array (builder);
 }

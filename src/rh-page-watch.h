@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rh-frame-log.h"
+#include "rh-page-options.h"
 #include "rh-ready-call.h"
 #include "rh-ready-protocol.h"
 #include "rh-record-config.h"
@@ -50,9 +51,8 @@ typedef struct
 #define RH_TYPE_PAGE_WATCH (rh_page_watch_get_type ())
 G_DECLARE_FINAL_TYPE (RhPageWatch, rh_page_watch, RH, PAGE_WATCH, GObject)
 
-RhPageWatch *rh_page_watch_new   (const char *page_url, const RhRecordConfig *record,
-                                  const RhReadyProtocol *ready, RhReadyCall *ready_call,
-                                  RhTimeline *timeline, GError **error);
+RhPageWatch *rh_page_watch_new   (const char *page_url, const RhPageOptions *options,
+                                  RhReadyCall *ready_call, RhTimeline *timeline, GError **error);
 void         rh_page_watch_keep_pictures (RhPageWatch *watch);
 void         rh_page_watch_load  (RhPageWatch *watch, gint64 ready_deadline_us);
 void         rh_page_watch_stop  (RhPageWatch *watch);
@@ -64,6 +64,10 @@ RhFrameLog  *rh_page_watch_get_frame_log (RhPageWatch *watch);
 const GArray *rh_page_watch_get_resources (RhPageWatch *watch); /* RhResource */
 const GPtrArray *rh_page_watch_get_missing_params (RhPageWatch *watch); /* char * */
 void         rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder);
+JsonObject  *rh_page_watch_get_capabilities (RhPageWatch *watch); /* NULL until probed */
+GPtrArray   *rh_page_watch_get_missing_touched (RhPageWatch *watch); /* char *, owned */
+const char  *rh_page_watch_get_user_agent (RhPageWatch *watch);
+void         rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder);
 const char  *rh_page_watch_waiting_for (RhPageWatch *watch);
 void         rh_page_watch_add_times_json (RhPageWatch *watch, JsonBuilder *builder);
 

@@ -88,6 +88,37 @@ find_failure (GPtrArray *problems, const RhProblemInput *input)
     }
 }
 
+/* What a missing feature means for the local run against the cloud recorder. */
+static const struct
+{
+  const char *feature;
+  const char *meaning;
+} feature_meanings[] = {
+  { "RTCPeerConnection",
+    "WebRTC (RTCPeerConnection) is missing in this WebKit: locally the classroom receives no "
+    "audio or video and video tiles stay empty; the cloud recorder has WebRTC. "
+    "--webrtc=stub lets the rest of the page be validated" },
+  { "getUserMedia",
+    "navigator.mediaDevices.getUserMedia is missing in this WebKit: a recorder has no camera or "
+    "microphone anyway, but code that calls it unguarded throws here and not in the cloud; "
+    "--webrtc=stub answers as a recorder without devices" },
+  { "WebGL2",
+    "WebGL 2 is missing in this WebKit (WebGL 1 works): drawing that needs it falls back or "
+    "fails locally, not in the cloud recorder" },
+  { "OffscreenCanvas",
+    "OffscreenCanvas is missing in this WebKit: rendering in workers fails locally, not in the "
+    "cloud recorder" },
+};
+
+static const char *
+feature_meaning (const char *feature)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (feature_meanings); i++)
+    if (g_str_equal (feature_meanings[i].feature, feature))
+      return feature_meanings[i].meaning;
+  return "this WebKit lacks it; the cloud recorder has it";
+}
+
 static void
 find_paint (GPtrArray *problems, const RhProblemInput *input)
 {
@@ -144,6 +175,16 @@ rh_problems_find (const RhProblemInput *input)
     add (problems, "missing-param", RH_SEVERITY_WARNING,
          "the page read %s, which was not supplied (the cloud passes it; use --param)",
          (const char *) g_ptr_array_index (input->missing_params, i));
+  for (guint i = 0; input->missing_touched != NULL && i < input->missing_touched->len; i++)
+    {
+      const char *feature = g_ptr_array_index (input->missing_touched, i);
+
+      add (problems, "engine-missing-feature",
+           input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+           "the page used %s%s: %s", feature,
+           input->failure != NULL ? " and then failed" : " and still got ready",
+           feature_meaning (feature));
+    }
   find_paint (problems, input);
   return problems;
 }

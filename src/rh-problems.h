@@ -34,6 +34,7 @@ typedef struct
   const char *first_js_error;
   const GArray *resources;          /* RhResource */
   const GPtrArray *missing_params;  /* char * */
+  const GPtrArray *missing_touched; /* char *: engine features the page reached for */
   gint64 slow_paint_ms;
 } RhProblemInput;
 

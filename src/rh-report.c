@@ -30,6 +30,8 @@ rh_report_format_text (const RhReport *report)
       g_string_append_printf (out, "    %-7s %-19s %s\n", rh_severity_name (problem->severity),
                               problem->code, problem->message);
     }
+  if (report->engine != NULL)
+    g_string_append_printf (out, "  engine: %s\n", report->engine);
   g_string_append (out, "  times since navigation start:\n");
   append_ms (out, "committed", times->committed_ms);
   append_ms (out, "DOM loaded", times->dom_loaded_ms);
@@ -69,6 +71,7 @@ static const struct
   { "room parameters supplied", { "missing-param", NULL } },
   { "painted before ready", { "ready-before-paint", NULL } },
   { "first paint in time", { "slow-first-paint", NULL } },
+  { "engine has what the page uses", { "engine-missing-feature", NULL } },
 };
 
 static void

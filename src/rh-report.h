@@ -18,6 +18,7 @@ typedef struct
   const RhPageWatchTimes *times;
   gint64 duration_ms;
   const GPtrArray *pictures;      /* paths, may be NULL */
+  const char *engine;             /* "WPE WebKit 2.38.6; missing and used: ...", may be NULL */
 } RhReport;
 
 char *rh_report_format_text  (const RhReport *report);

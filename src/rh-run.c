@@ -312,8 +312,8 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
 
   self->endpoint = rh_ready_endpoint_open (page, self->ready_uri, self->timeline, &error);
   if (self->endpoint != NULL)
-    self->watch = rh_page_watch_new (self->page_url, &page->record, page->ready,
-                                     self->endpoint->call, self->timeline, &error);
+    self->watch = rh_page_watch_new (self->page_url, page, self->endpoint->call,
+                                     self->timeline, &error);
   if (self->watch == NULL)
     {
       self->error = g_steal_pointer (&error);

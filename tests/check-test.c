@@ -576,7 +576,7 @@ test_paints_late (Fixture *fixture, gconstpointer data)
                     ==, 6);
 
   g_assert_true (g_file_get_contents (junit, &junit_xml, NULL, NULL));
-  g_assert_nonnull (strstr (junit_xml, "tests=\"9\" failures=\"0\""));
+  g_assert_nonnull (strstr (junit_xml, "tests=\"10\" failures=\"0\""));
   g_assert_nonnull (strstr (junit_xml, "warning: ready-before-paint"));
   remove_dir (dir);
 }
@@ -666,6 +666,154 @@ test_missing_param (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (find_event (fixture, "dom-loaded"));
 }
 
+/* ---- engine capabilities ---- */
+
+static JsonObject *
+capabilities (Fixture *fixture)
+{
+  g_assert_false (json_object_get_null_member (fixture->report, "capabilities"));
+  return json_object_get_object_member (fixture->report, "capabilities");
+}
+
+static gboolean
+touched (Fixture *fixture, const char *feature)
+{
+  JsonArray *array = json_object_get_array_member (fixture->report, "touched");
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_str_equal (json_array_get_string_element (array, i), feature))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_engine_report (Fixture *fixture, gconstpointer data)
+{
+  JsonObject *engine;
+  JsonObject *caps;
+
+  param (fixture, "sdkReadyMs=100");
+  g_assert_true (run (fixture));
+  /* Probed after DOMContentLoaded: it may land after a quick ready. */
+  g_assert_true (wait_for_event (fixture, "capabilities"));
+  g_clear_pointer (&fixture->report, json_object_unref);
+  {
+    g_autoptr (JsonNode) report = rh_check_to_json (fixture->check);
+
+    fixture->report = json_object_ref (json_node_get_object (report));
+  }
+  engine = json_object_get_object_member (fixture->report, "engine");
+  g_assert_cmpstr (json_object_get_string_member (engine, "name"), ==, "WPE WebKit");
+  g_assert_true (g_regex_match_simple ("^[0-9]+\\.[0-9]+\\.[0-9]+$",
+                                       json_object_get_string_member (engine, "version"), 0, 0));
+  g_assert_nonnull (strstr (json_object_get_string_member (engine, "user_agent"), "AppleWebKit"));
+  caps = capabilities (fixture);
+  /* Measured on Debian 12's WPE 2.38: no WebRTC, WebGL 1 but not 2. */
+  g_assert_false (json_object_get_boolean_member (caps, "RTCPeerConnection"));
+  g_assert_false (json_object_get_boolean_member (caps, "getUserMedia"));
+  g_assert_true (json_object_get_boolean_member (caps, "WebGL"));
+  g_assert_false (json_object_get_boolean_member (caps, "WebGL2"));
+  g_assert_true (json_object_get_boolean_member (caps, "WebAssembly"));
+  g_assert_true (json_object_get_boolean_member (caps, "Worker"));
+  g_assert_true (json_object_get_boolean_member (caps, "WebSocket"));
+  /* A page that uses none of it is not blamed. */
+  g_assert_false (has_problem (fixture, "engine-missing-feature", "warning"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (fixture->report,
+                                                                         "touched")),
+                    ==, 0);
+}
+
+static void
+test_webrtc_required_absent (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkWebrtc=require");
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_true (touched (fixture, "RTCPeerConnection"));
+  g_assert_true (has_problem (fixture, "engine-missing-feature", "error"));
+}
+
+static void
+test_webrtc_required_stub (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkWebrtc=require");
+  param (fixture, "sdkReadyMs=200");
+  fixture->options->webrtc_stub = TRUE;
+  g_assert_true (run (fixture));
+  g_assert_cmpuint (count_events (fixture, "js-error"), ==, 0);
+  g_assert_cmpuint (count_events (fixture, "webrtc-stub"), >=, 1);
+  g_assert_false (has_problem (fixture, "engine-missing-feature", "error"));
+}
+
+static void
+test_webrtc_wait_absent (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkWebrtc=wait");
+  param (fixture, "sdkReadyMs=200");
+  fixture->options->timeout_s = 3;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_true (touched (fixture, "RTCPeerConnection"));
+  g_assert_true (has_problem (fixture, "engine-missing-feature", "error"));
+}
+
+static void
+test_webrtc_wait_stub (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkWebrtc=wait");
+  param (fixture, "sdkReadyMs=200");
+  fixture->options->webrtc_stub = TRUE;
+  assert_passed_with_one_ready_call (fixture);
+  g_assert_cmpuint (count_events (fixture, "webrtc-stub"), >=, 3);
+}
+
+static void
+test_get_user_media (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkMedia=gum");
+  g_assert_false (run (fixture));
+  g_assert_true (touched (fixture, "getUserMedia"));
+  g_assert_true (has_problem (fixture, "engine-missing-feature", "error"));
+}
+
+static void
+test_get_user_media_stub (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkMedia=gum");
+  param (fixture, "sdkReadyMs=300");
+  fixture->options->webrtc_stub = TRUE;
+  g_assert_true (run (fixture));
+  /* Answered like a recorder without devices. */
+  g_assert_true (wait_for_event (fixture, "console"));
+  g_assert_cmpuint (count_events (fixture, "js-error"), ==, 0);
+}
+
+static void
+test_user_agent (Fixture *fixture, gconstpointer data)
+{
+  const char *chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                       "Chrome/120.0.0.0 Safari/537.36";
+
+  param (fixture, "sdkBrowser=chrome");
+  param (fixture, "sdkReadyMs=100");
+  fixture->options->user_agent = g_strdup (chrome);
+  g_assert_true (run (fixture));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (fixture->report,
+                                                                                 "engine"),
+                                                  "user_agent"),
+                   ==, chrome);
+  g_assert_cmpuint (count_events (fixture, "user-agent-read"), ==, 1);
+}
+
+static void
+test_user_agent_refused (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkBrowser=chrome");
+  g_assert_false (run (fixture));
+  g_assert_nonnull (strstr (fixture->error->message, "unsupported browser"));
+  g_assert_cmpuint (count_events (fixture, "user-agent-read"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -706,6 +854,15 @@ main (int argc, char **argv)
   ADD ("/check/problems/bundle-404", test_bundle_404_problems);
   ADD ("/check/problems/launch-not-called", test_launch_not_called);
   ADD ("/check/problems/missing-param", test_missing_param);
+  ADD ("/check/engine/report", test_engine_report);
+  ADD ("/check/engine/webrtc-required-absent", test_webrtc_required_absent);
+  ADD ("/check/engine/webrtc-required-stub", test_webrtc_required_stub);
+  ADD ("/check/engine/webrtc-wait-absent", test_webrtc_wait_absent);
+  ADD ("/check/engine/webrtc-wait-stub", test_webrtc_wait_stub);
+  ADD ("/check/engine/get-user-media", test_get_user_media);
+  ADD ("/check/engine/get-user-media-stub", test_get_user_media_stub);
+  ADD ("/check/engine/user-agent", test_user_agent);
+  ADD ("/check/engine/user-agent-refused", test_user_agent_refused);
 #undef ADD
   return g_test_run ();
 }

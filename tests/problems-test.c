@@ -131,6 +131,36 @@ test_resources (void)
 }
 
 static void
+test_engine_features (void)
+{
+  g_autoptr (GPtrArray) missing = g_ptr_array_new ();
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (GError) failure = NULL;
+  g_autofree char *got = NULL;
+  RhProblemInput input;
+
+  g_ptr_array_add (missing, (gpointer) "RTCPeerConnection");
+  rh_problem_input_init (&input);
+  input.missing_touched = missing;
+  input.times.first_nonblank_ms = 100;
+  problems = rh_problems_find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, "engine-missing-feature:warning");
+  g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 0))->message,
+                            "video tiles stay empty"));
+
+  /* The same touch on a page that then failed is an error. */
+  failure = g_error_new_literal (RH_ERROR, RH_ERROR_NOT_READY, "not ready");
+  input.failure = failure;
+  input.launched = TRUE;
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  g_clear_pointer (&got, g_free);
+  problems = rh_problems_find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, "ready-timeout:error engine-missing-feature:error");
+}
+
+static void
 test_missing_params (void)
 {
   g_autoptr (GPtrArray) missing = g_ptr_array_new ();
@@ -203,7 +233,7 @@ test_junit (void)
   g_assert_true (g_markup_parse_context_parse (context, xml, -1, &error));
   g_assert_true (g_markup_parse_context_end_parse (context, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count.testcases, ==, 9);
+  g_assert_cmpuint (count.testcases, ==, 10);
   g_assert_cmpuint (count.failures, ==, 1);
   g_assert_cmpuint (count.failures_attribute, ==, 1);
   g_assert_nonnull (strstr (xml, "name=\"AgoraEduSDK.launch is called\">\n      <failure"));
@@ -250,6 +280,7 @@ main (int argc, char **argv)
                    test_ready_before_paint_says_how_long);
   g_test_add_func ("/problems/resources", test_resources);
   g_test_add_func ("/problems/missing-params", test_missing_params);
+  g_test_add_func ("/problems/engine-features", test_engine_features);
   g_test_add_func ("/report/junit", test_junit);
   g_test_add_func ("/report/text", test_text);
   return g_test_run ();

@@ -8,6 +8,15 @@
  *   sdkReadyMs=N    signal readiness N ms after launch (default 800)
  *   sdkReadyOnLoad=N  signal readiness only from the Nth load of the page in
  *                   this tab on (counted in sessionStorage; default 1)
+ *   sdkWebrtc=MODE  what the classroom does with WebRTC before readiness:
+ *     none          nothing (default)
+ *     require       new RTCPeerConnection () in launch(): throws without WebRTC
+ *     wait          wait until RTCPeerConnection exists, make an offer, then
+ *                   signal readiness (never ready without WebRTC)
+ *   sdkMedia=gum    ask navigator.mediaDevices.getUserMedia () in launch(),
+ *                   unguarded, as some clients do; a rejection is tolerated
+ *   sdkBrowser=chrome  launch() refuses a user agent without "Chrome/", as
+ *                   some SDKs refuse browsers they do not know
  *   sdkReady=MODE   how readiness is signalled:
  *     event1        listener event 1 (default)
  *     whiteboard    the pre-1.1.5 sequence: event 1 once per component,
@@ -72,13 +81,39 @@
 
         if (mode === 'throw')
           throw new Error ('AgoraEduSDK.launch: stand-in asked to throw');
+        if (param ('sdkBrowser', '') === 'chrome' && !/Chrome\//.test (root.navigator.userAgent))
+          throw new Error ('AgoraEduSDK.launch: unsupported browser');
         if (!configured)
           console.warn ('AgoraEduSDK.launch called before config');
 
         if (paintMs !== 'never')
           setTimeout (function () { paint (dom, options); }, Number (paintMs));
 
-        setTimeout (function () {
+        const webrtc = param ('sdkWebrtc', 'none');
+        if (webrtc === 'require')
+          new RTCPeerConnection ({ iceServers: [] });
+        if (param ('sdkMedia', '') === 'gum')
+          navigator.mediaDevices.getUserMedia ({ audio: true, video: false })
+            .catch (function (e) { console.info ('no local media: ' + e.name); });
+
+        function whenConnected (then) {
+          if (webrtc !== 'wait')
+            return then ();
+          const poll = setInterval (function () {
+            if (typeof root.RTCPeerConnection !== 'function')
+              return;
+            clearInterval (poll);
+            const pc = new root.RTCPeerConnection ({ iceServers: [] });
+            pc.addTransceiver ('video', { direction: 'recvonly' });
+            pc.createOffer ().then (function (offer) {
+              return pc.setLocalDescription (offer);
+            }).then (then);
+          }, 100);
+        }
+
+        setTimeout (function () { whenConnected (signal); }, readyMs);
+
+        function signal () {
           switch (mode) {
           case 'event1':
             listener (1, { roomUuid: options.roomUuid });
@@ -106,7 +141,7 @@
           default:
             break;
           }
-        }, readyMs);
+        }
         return { destroy: function () { listener (2); } };
       },
     };
