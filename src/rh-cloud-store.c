@@ -1,0 +1,290 @@
+#include "rh-cloud-store.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <sqlite3.h>
+
+#include "rh-error.h"
+
+struct _RhCloudStore
+{
+  sqlite3 *db;
+};
+
+static const char schema[] =
+  "PRAGMA journal_mode=WAL;"
+  "PRAGMA synchronous=FULL;"
+  "CREATE TABLE IF NOT EXISTS rooms ("
+  "  app_id TEXT NOT NULL, room_uuid TEXT NOT NULL, room_name TEXT, room_type INTEGER,"
+  "  created_ms INTEGER, PRIMARY KEY (app_id, room_uuid));"
+  "CREATE TABLE IF NOT EXISTS records ("
+  "  record_id TEXT PRIMARY KEY, app_id TEXT NOT NULL, room_uuid TEXT NOT NULL,"
+  "  state INTEGER, reason INTEGER, on_hold INTEGER, unready INTEGER, start_ms INTEGER,"
+  "  end_ms INTEGER, config TEXT);"
+  "CREATE TABLE IF NOT EXISTS events ("
+  "  sequence INTEGER PRIMARY KEY AUTOINCREMENT, app_id TEXT NOT NULL,"
+  "  room_uuid TEXT NOT NULL, cmd INTEGER, version INTEGER, data TEXT, ts INTEGER);"
+  "CREATE INDEX IF NOT EXISTS events_room ON events (app_id, room_uuid, sequence);";
+
+static gboolean
+check (RhCloudStore *store, int rc, const char *what, GError **error)
+{
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cloud store: %s: %s", what,
+               sqlite3_errmsg (store->db));
+  return FALSE;
+}
+
+RhCloudStore *
+rh_cloud_store_open (const char *dir, GError **error)
+{
+  g_autoptr (RhCloudStore) store = g_new0 (RhCloudStore, 1);
+  g_autofree char *path = g_build_filename (dir, "cloud.sqlite3", NULL);
+  char *message = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot create --data-dir %s: %s",
+                   dir, g_strerror (saved));
+      return NULL;
+    }
+  if (sqlite3_open (path, &store->db) != SQLITE_OK)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot open %s: %s", path,
+                   sqlite3_errmsg (store->db));
+      return NULL;
+    }
+  sqlite3_busy_timeout (store->db, 5000);
+  if (sqlite3_exec (store->db, schema, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot use %s: %s", path, message);
+      sqlite3_free (message);
+      return NULL;
+    }
+  return g_steal_pointer (&store);
+}
+
+void
+rh_cloud_store_close (RhCloudStore *store)
+{
+  if (store == NULL)
+    return;
+  sqlite3_close (store->db);
+  g_free (store);
+}
+
+static sqlite3_stmt *
+prepare (RhCloudStore *store, const char *sql)
+{
+  sqlite3_stmt *statement = NULL;
+
+  if (sqlite3_prepare_v2 (store->db, sql, -1, &statement, NULL) != SQLITE_OK)
+    g_error ("cloud store: bad statement %s: %s", sql, sqlite3_errmsg (store->db));
+  return statement;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+gboolean
+rh_cloud_store_put_room (RhCloudStore *store, const char *app_id, const char *room_uuid,
+                         const char *room_name, int room_type, gboolean *created,
+                         GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+    store, "INSERT OR IGNORE INTO rooms (app_id, room_uuid, room_name, room_type, created_ms) "
+           "VALUES (?, ?, ?, ?, ?)");
+
+  sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, room_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (statement, 4, room_type);
+  sqlite3_bind_int64 (statement, 5, g_get_real_time () / 1000);
+  if (!check (store, sqlite3_step (statement), "add room", error))
+    return FALSE;
+  if (created != NULL)
+    *created = sqlite3_changes (store->db) > 0;
+  return TRUE;
+}
+
+gboolean
+rh_cloud_store_get_room (RhCloudStore *store, const char *app_id, const char *room_uuid,
+                         char **room_name, int *room_type)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+    store, "SELECT room_name, room_type FROM rooms WHERE app_id = ? AND room_uuid = ?");
+
+  sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (statement) != SQLITE_ROW)
+    return FALSE;
+  if (room_name != NULL)
+    *room_name = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+  if (room_type != NULL)
+    *room_type = sqlite3_column_int (statement, 1);
+  return TRUE;
+}
+
+gboolean
+rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+    store, "INSERT OR REPLACE INTO records (record_id, app_id, room_uuid, state, reason, "
+           "on_hold, unready, start_ms, end_ms, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+  sqlite3_bind_text (statement, 1, record->record_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, record->app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, record->room_uuid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (statement, 4, record->state);
+  sqlite3_bind_int (statement, 5, record->reason);
+  sqlite3_bind_int (statement, 6, record->on_hold);
+  sqlite3_bind_int (statement, 7, record->unready);
+  sqlite3_bind_int64 (statement, 8, record->start_ms);
+  sqlite3_bind_int64 (statement, 9, record->end_ms);
+  sqlite3_bind_text (statement, 10, record->config, -1, SQLITE_TRANSIENT);
+  return check (store, sqlite3_step (statement), "save record", error);
+}
+
+static JsonNode *
+parse_or_null (const char *text)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL)
+      || json_parser_get_root (parser) == NULL)
+    return json_node_new (JSON_NODE_NULL);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+JsonNode *
+rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char *room_uuid)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+    store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config "
+           "FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid");
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  guint total = 0;
+
+  sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "list");
+  json_builder_begin_array (builder);
+  while (sqlite3_step (statement) == SQLITE_ROW)
+    {
+      total++;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "recordId");
+      json_builder_add_string_value (builder, (const char *) sqlite3_column_text (statement, 0));
+      json_builder_set_member_name (builder, "roomUuid");
+      json_builder_add_string_value (builder, room_uuid);
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_int_value (builder, sqlite3_column_int (statement, 1));
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_int_value (builder, sqlite3_column_int (statement, 2));
+      json_builder_set_member_name (builder, "onHold");
+      json_builder_add_boolean_value (builder, sqlite3_column_int (statement, 3));
+      json_builder_set_member_name (builder, "unready");
+      json_builder_add_boolean_value (builder, sqlite3_column_int (statement, 4));
+      json_builder_set_member_name (builder, "startTime");
+      json_builder_add_int_value (builder, sqlite3_column_int64 (statement, 5));
+      json_builder_set_member_name (builder, "endTime");
+      if (sqlite3_column_int64 (statement, 6) > 0)
+        json_builder_add_int_value (builder, sqlite3_column_int64 (statement, 6));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "config");
+      json_builder_add_value (builder,
+                              parse_or_null ((const char *) sqlite3_column_text (statement, 7)));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "total");
+  json_builder_add_int_value (builder, total);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* Returns the event's sequence number, or 0 on error. */
+gint64
+rh_cloud_store_add_event (RhCloudStore *store, const char *app_id, const char *room_uuid,
+                          int cmd, JsonNode *data, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+    store, "INSERT INTO events (app_id, room_uuid, cmd, version, data, ts) "
+           "VALUES (?, ?, ?, 1, ?, ?)");
+  g_autofree char *text = json_to_string (data, FALSE);
+
+  sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (statement, 3, cmd);
+  sqlite3_bind_text (statement, 4, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 5, g_get_real_time () / 1000);
+  if (!check (store, sqlite3_step (statement), "add event", error))
+    return 0;
+  return sqlite3_last_insert_rowid (store->db);
+}
+
+/* Events of a room with sequence >= @next_id (and of @cmd unless 0), at
+ * most @limit: {"list": [...], "nextId": the sequence to ask for next}. */
+JsonNode *
+rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char *room_uuid,
+                            gint64 next_id, int cmd, guint limit)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+    store, "SELECT sequence, cmd, version, data FROM events WHERE app_id = ? AND room_uuid = ? "
+           "AND sequence >= ? AND (? = 0 OR cmd = ?) ORDER BY sequence LIMIT ?");
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  gint64 next = next_id;
+
+  sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 3, next_id);
+  sqlite3_bind_int (statement, 4, cmd);
+  sqlite3_bind_int (statement, 5, cmd);
+  sqlite3_bind_int (statement, 6, limit);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "list");
+  json_builder_begin_array (builder);
+  while (sqlite3_step (statement) == SQLITE_ROW)
+    {
+      gint64 sequence = sqlite3_column_int64 (statement, 0);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "roomUuid");
+      json_builder_add_string_value (builder, room_uuid);
+      json_builder_set_member_name (builder, "cmd");
+      json_builder_add_int_value (builder, sqlite3_column_int (statement, 1));
+      json_builder_set_member_name (builder, "sequence");
+      json_builder_add_int_value (builder, sequence);
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_int_value (builder, sqlite3_column_int (statement, 2));
+      json_builder_set_member_name (builder, "data");
+      json_builder_add_value (builder,
+                              parse_or_null ((const char *) sqlite3_column_text (statement, 3)));
+      json_builder_end_object (builder);
+      next = sequence + 1;
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "nextId");
+  json_builder_add_int_value (builder, next);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* Recordings still marked recording when the cloud stopped last time ended
+ * with it; returns how many. */
+guint
+rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+    store, "UPDATE records SET state = 2, end_ms = ? WHERE state = 1");
+
+  sqlite3_bind_int64 (statement, 1, g_get_real_time () / 1000);
+  if (!check (store, sqlite3_step (statement), "end interrupted recordings", error))
+    return 0;
+  return sqlite3_changes (store->db);
+}

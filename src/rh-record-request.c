@@ -1,0 +1,201 @@
+#include "rh-record-request.h"
+
+#include <gio/gio.h>
+
+#include "rh-record-config.h"
+
+G_DEFINE_QUARK (recordhost-record-request-error-quark, rh_record_request_error)
+
+void
+rh_record_request_free (RhRecordRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->url);
+  g_free (request);
+}
+
+static JsonObject *
+parse_object (const char *body, gsize length, JsonParser *parser, GError **error)
+{
+  g_autoptr (GError) json_error = NULL;
+
+  if (body == NULL || length == 0)
+    {
+      g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                           "the body is empty: a JSON object is needed");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, body, length, &json_error))
+    {
+      g_set_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                   "the body is not JSON: %s", json_error->message);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                           "the body is not a JSON object");
+      return NULL;
+    }
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* An optional whole number within [min, max]; *@value keeps its default. */
+static gboolean
+get_uint (JsonObject *object, const char *name, guint min, guint max, guint *value,
+          GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  double number;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || (json_node_get_value_type (node) != G_TYPE_INT64
+          && json_node_get_value_type (node) != G_TYPE_DOUBLE))
+    {
+      g_set_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                   "%s must be a number", name);
+      return FALSE;
+    }
+  number = json_node_get_double (node);
+  if (number != (double) (gint64) number || number < min || number > max)
+    {
+      g_set_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                   "%s must be a whole number in %u..%u", name, min, max);
+      return FALSE;
+    }
+  *value = (guint) number;
+  return TRUE;
+}
+
+/* onHold in some doc versions, onhold in others: both are accepted. */
+static gboolean
+get_on_hold (JsonObject *object, gboolean *on_hold, gboolean *present, GError **error)
+{
+  const char *names[] = { "onHold", "onhold" };
+
+  *present = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonNode *node = json_object_get_member (object, names[i]);
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        continue;
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                       "%s must be true or false", names[i]);
+          return FALSE;
+        }
+      *on_hold = json_node_get_boolean (node);
+      *present = TRUE;
+    }
+  return TRUE;
+}
+
+static const char *
+get_string (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+RhRecordRequest *
+rh_record_request_parse (const char *body, gsize length, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (RhRecordRequest) request = g_new0 (RhRecordRequest, 1);
+  JsonObject *root = parse_object (body, length, parser, error);
+  JsonObject *config;
+  JsonNode *config_node;
+  const char *mode;
+  const char *url;
+  gboolean present;
+  RhRecordConfig size;
+  g_autoptr (GError) size_error = NULL;
+
+  if (root == NULL)
+    return NULL;
+  mode = get_string (root, "mode");
+  if (mode == NULL || !g_str_equal (mode, "web"))
+    {
+      g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                           "mode must be \"web\": only web page recording is hosted here");
+      return NULL;
+    }
+  config_node = json_object_get_member (root, "webRecordConfig");
+  if (config_node == NULL || !JSON_NODE_HOLDS_OBJECT (config_node))
+    {
+      g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_NO_URL,
+                           "webRecordConfig with url or rootUrl is required in web mode");
+      return NULL;
+    }
+  config = json_node_get_object (config_node);
+  url = get_string (config, "url");
+  if (url == NULL || *url == '\0')
+    url = get_string (config, "rootUrl");
+  if (url == NULL || *url == '\0')
+    {
+      g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_NO_URL,
+                           "url or rootUrl is required in web mode");
+      return NULL;
+    }
+  request->url = g_strdup (url);
+
+  request->width = RH_RECORD_CONFIG_DEFAULT_WIDTH;
+  request->height = RH_RECORD_CONFIG_DEFAULT_HEIGHT;
+  request->fps = 15;
+  request->max_recording_hours = 2;
+  request->retry_timeout_s = 60;
+  if (!get_uint (config, "videoWidth", RH_RECORD_CONFIG_MIN_SIDE, RH_RECORD_CONFIG_MAX_SIDE,
+                 &request->width, error)
+      || !get_uint (config, "videoHeight", RH_RECORD_CONFIG_MIN_SIDE, RH_RECORD_CONFIG_MAX_SIDE,
+                    &request->height, error))
+    return NULL;
+  size.width = request->width;
+  size.height = request->height;
+  if (!rh_record_config_validate (&size, &size_error))
+    {
+      g_set_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                   "videoWidth x videoHeight: %s", size_error->message);
+      return NULL;
+    }
+  /* Default bitrate as the cloud: 2000 kbps at 1280x720 and above, else 1500. */
+  request->bitrate_kbps = (guint64) request->width * request->height >= 1280 * 720 ? 2000 : 1500;
+  if (!get_uint (config, "videoBitrate", 50, 8000, &request->bitrate_kbps, error)
+      || !get_uint (config, "videoFps", 5, 60, &request->fps, error)
+      || !get_uint (config, "maxRecordingHour", 1, 720, &request->max_recording_hours, error)
+      || !get_on_hold (config, &request->on_hold, &present, error)
+      || !get_uint (root, "retryTimeout", 1, 3600, &request->retry_timeout_s, error))
+    return NULL;
+  return g_steal_pointer (&request);
+}
+
+/* PATCH: {"webRecordConfig": {"onHold": false}}; *@has_on_hold says
+ * whether the body set it. */
+gboolean
+rh_record_request_update (const char *body, gsize length, gboolean *on_hold,
+                          gboolean *has_on_hold, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *root = parse_object (body, length, parser, error);
+  JsonNode *config;
+
+  if (root == NULL)
+    return FALSE;
+  config = json_object_get_member (root, "webRecordConfig");
+  if (config == NULL || !JSON_NODE_HOLDS_OBJECT (config))
+    {
+      g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                           "webRecordConfig is required");
+      return FALSE;
+    }
+  return get_on_hold (json_node_get_object (config), on_hold, has_on_hold, error);
+}
