@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rh-check.h"
+#include "rh-cloud.h"
 #include "rh-error.h"
 #include "rh-run.h"
 
@@ -575,6 +576,92 @@ cmd_page (int argc, char **argv, Command command)
   return run_run (g_steal_pointer (&run_options), args.json);
 }
 
+static gboolean
+quit_cloud_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static const char cloud_description[] =
+  "A local stand-in for the classroom cloud's recording API, faithful to the\n"
+  "documented endpoints; every path takes an optional region prefix\n"
+  "(/{region}/edu/apps/...):\n"
+  "  POST  .../edu/apps/{appId}/v2/rooms/{roomUuid}                 create a classroom\n"
+  "  PUT   .../rooms/{roomUuid}/records/states/1                    start recording (web mode)\n"
+  "  PATCH .../rooms/{roomUuid}/records/states/1                    update: onHold false releases\n"
+  "  PUT   .../rooms/{roomUuid}/records/states/0                    stop recording\n"
+  "  PUT   .../rooms/{roomUuid}/records/ready                       the page's ready call\n"
+  "  GET   .../rooms/{roomUuid}/records                             recordings (unready: true)\n"
+  "  GET   .../rooms/{roomUuid}/sequences?nextId=&cmd=              events (cmd 1001: state)\n"
+  "Each recording hosts its page in a WebKit view in this process, with the\n"
+  "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold).\n"
+  "Prints the URL it listens on as its first line. SIGINT/SIGTERM stop every\n"
+  "recording normally, store the events and exit 0.";
+
+static int
+cmd_cloud (int argc, char **argv)
+{
+  g_autofree char *listen = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *token = NULL;
+  GOptionEntry entries[] = {
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
+      "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
+      "ADDR:PORT" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
+      "Where rooms, recordings and events are kept (default "
+      "$XDG_STATE_HOME/recordhost/cloud)", "DIR" },
+    { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
+      "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
+      "hosted pages get it as rtmToken", "TOKEN" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- the classroom cloud, locally");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhCloudStore) store = NULL;
+  g_autoptr (RhCloud) cloud = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  guint ended;
+
+  g_set_prgname ("recordhost cloud");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, cloud_description);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc > 1)
+    return usage_error ("cloud takes no arguments");
+  if (token != NULL && *token == '\0')
+    return usage_error ("--require-token is empty");
+  if (data_dir == NULL)
+    data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
+
+  store = rh_cloud_store_open (data_dir, &error);
+  if (store == NULL)
+    return usage_error (error->message);
+  ended = rh_cloud_store_end_interrupted (store, NULL);
+  cloud = rh_cloud_new (g_steal_pointer (&store), token);
+  if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return rh_check_exit_status (error) == 2 ? EXIT_USAGE : 1;
+    }
+  g_print ("%s\n", rh_cloud_get_base_url (cloud));
+  fflush (stdout);
+  g_printerr ("cloud: listening on %s, data in %s%s\n", rh_cloud_get_base_url (cloud), data_dir,
+              token != NULL ? ", token required" : "");
+  if (ended > 0)
+    g_printerr ("cloud: %u recording(s) of an earlier run marked ended\n", ended);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cloud_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cloud_cb, loop);
+  g_main_loop_run (loop);
+  rh_cloud_stop_all (cloud);
+  g_printerr ("cloud: stopped\n");
+  return 0;
+}
+
 static const char main_usage[] =
   "Usage: recordhost COMMAND [OPTIONS]\n"
   "\n"
@@ -584,6 +671,7 @@ static const char main_usage[] =
   "  check URL|FILE   check that a record page gets ready and send the ready call\n"
   "  run URL|FILE     host a record page like the recording server: retries, state events\n"
   "  demo             run the bundled record page with the local cloud (offline)\n"
+  "  cloud            the classroom cloud's recording API on this machine\n"
   "  help             show this help\n"
   "\n"
   "Run 'recordhost COMMAND --help' for a command's options.\n";
@@ -615,6 +703,8 @@ rh_cli_main (int argc, char **argv)
       g_print ("recordhost %s\n", PACKAGE_VERSION);
       return 0;
     }
+  if (g_str_equal (command, "cloud"))
+    return cmd_cloud (argc - 1, argv + 1);
   for (guint i = 0; i < G_N_ELEMENTS (command_names); i++)
     if (g_str_equal (command, command_names[i]))
       return cmd_page (argc - 1, argv + 1, (Command) i);

@@ -3,11 +3,22 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "rh-cloud-recording.h"
 #include "rh-error.h"
 
-/* Error codes of the cloud's envelope. */
+/* Codes of the cloud's envelope: HTTP statuses, and the SDK's known ones,
+ * whose middle digits are the HTTP status (30409410: 409). */
+#define CODE_BAD_REQUEST 400
+#define CODE_UNAUTHORIZED 401
 #define CODE_NOT_FOUND 404
 #define CODE_METHOD_NOT_ALLOWED 405
+#define CODE_CONFLICT 409
+#define CODE_TOO_LARGE 413
+#define CODE_INTERNAL 500
+#define CODE_RECORD_NOT_STARTED 30409410
+#define CODE_RECORD_RUNNING 30409411
+#define MAX_BODY (64 * 1024)
+#define MAX_EVENTS 100
 
 struct _RhCloud
 {
@@ -16,6 +27,9 @@ struct _RhCloud
   SoupServer *server;
   char *base_url;
   guint ready_count;
+  RhCloudStore *store;     /* NULL: a ready-call stand-in only */
+  char *token;             /* required x-agora-token, NULL for none */
+  GHashTable *recordings;  /* "appId/roomUuid" -> RhCloudRecording, active ones */
 };
 
 G_DEFINE_FINAL_TYPE (RhCloud, rh_cloud, G_TYPE_OBJECT)
@@ -131,30 +145,444 @@ reply_envelope (SoupServerMessage *msg, guint status, gint64 code, const char *t
                                     g_steal_pointer (&body), length);
 }
 
+/* An error envelope whose HTTP status follows from the code. */
+static void
+reply_error (SoupServerMessage *msg, gint64 code, const char *text)
+{
+  guint status = code > 100000 ? (guint) ((code / 1000) % 1000) : (guint) code;
+
+  reply_envelope (msg, status >= 400 && status < 600 ? status : 400, code, text, NULL);
+}
+
+static void
+reply_ok (SoupServerMessage *msg, JsonNode *data)
+{
+  reply_envelope (msg, SOUP_STATUS_OK, 0, "Success", data);
+}
+
+static char *
+recording_key (const RhCloudRoute *route)
+{
+  return g_strconcat (route->app_id, "/", route->room_uuid, NULL);
+}
+
+static RhCloudRecording *
+active_recording (RhCloud *self, const RhCloudRoute *route)
+{
+  g_autofree char *key = recording_key (route);
+
+  return g_hash_table_lookup (self->recordings, key);
+}
+
+static JsonNode *
+record_data (RhCloudRecording *recording, int state)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "recordId");
+  json_builder_add_string_value (builder, rh_cloud_recording_get_record_id (recording));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_int_value (builder, state);
+  json_builder_set_member_name (builder, "onHold");
+  json_builder_add_boolean_value (builder, rh_cloud_recording_is_held (recording));
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static GBytes *
+request_body (SoupServerMessage *msg)
+{
+  return soup_message_body_flatten (soup_server_message_get_request_body (msg));
+}
+
+/* ---- endpoints ---- */
+
+static void
+handle_ready (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
+{
+  self->ready_count++;
+  g_signal_emit (self, signals[SIGNAL_READY_RECEIVED], 0, route->app_id, route->room_uuid);
+  /* The ready-call stand-in of `check` acknowledges any room: the page is
+   * checked alone. */
+  if (self->store != NULL && active_recording (self, route) == NULL)
+    {
+      reply_error (msg, CODE_RECORD_NOT_STARTED, "record not started");
+      return;
+    }
+  reply_ok (msg, NULL);
+}
+
+static void
+handle_create_room (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
+{
+  g_autoptr (GBytes) body = request_body (msg);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *object = NULL;
+  const char *room_name = route->room_uuid;
+  gint64 room_type = 4;
+  gboolean created = FALSE;
+
+  if (g_bytes_get_size (body) > 0)
+    {
+      if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                       g_bytes_get_size (body), &error)
+          || json_parser_get_root (parser) == NULL
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          reply_error (msg, CODE_BAD_REQUEST, "the body is not a JSON object");
+          return;
+        }
+      object = json_node_get_object (json_parser_get_root (parser));
+    }
+  if (object != NULL && json_object_has_member (object, "roomName"))
+    {
+      JsonNode *node = json_object_get_member (object, "roomName");
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        {
+          reply_error (msg, CODE_BAD_REQUEST, "roomName must be a string");
+          return;
+        }
+      room_name = json_node_get_string (node);
+    }
+  if (object != NULL && json_object_has_member (object, "roomType"))
+    {
+      JsonNode *node = json_object_get_member (object, "roomType");
+
+      room_type = JSON_NODE_HOLDS_VALUE (node)
+                      && json_node_get_value_type (node) == G_TYPE_INT64
+                    ? json_node_get_int (node) : -1;
+      if (room_type != 0 && room_type != 2 && room_type != 4)
+        {
+          reply_error (msg, CODE_BAD_REQUEST, "roomType must be 0, 2 or 4");
+          return;
+        }
+    }
+  if (!rh_cloud_store_put_room (self->store, route->app_id, route->room_uuid, room_name,
+                                (int) room_type, &created, &error))
+    {
+      reply_error (msg, CODE_INTERNAL, error->message);
+      return;
+    }
+  if (!created)
+    {
+      reply_error (msg, CODE_CONFLICT, "room already exists");
+      return;
+    }
+  reply_ok (msg, NULL);
+}
+
+static void
+recording_finished_cb (RhCloudRecording *recording, gpointer user_data)
+{
+  RhCloud *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->recordings);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == recording)
+      {
+        g_hash_table_iter_remove (&iter);
+        break;
+      }
+}
+
+static void
+handle_start (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
+{
+  g_autoptr (GBytes) body = request_body (msg);
+  g_autoptr (RhRecordRequest) request = NULL;
+  g_autoptr (RhCloudRecording) recording = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) data = NULL;
+  g_autofree char *room_name = NULL;
+  g_autofree char *config = NULL;
+  RhCloudRoom room = { 0 };
+  int room_type = 4;
+
+  if (active_recording (self, route) != NULL)
+    {
+      reply_error (msg, CODE_RECORD_RUNNING, "record running");
+      return;
+    }
+  request = rh_record_request_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                     &error);
+  if (request == NULL)
+    {
+      reply_error (msg, error->code, error->message);
+      return;
+    }
+  /* A room not created before recording starts is a small classroom. */
+  if (!rh_cloud_store_get_room (self->store, route->app_id, route->room_uuid, &room_name,
+                                &room_type)
+      && !rh_cloud_store_put_room (self->store, route->app_id, route->room_uuid,
+                                   route->room_uuid, 4, NULL, &error))
+    {
+      reply_error (msg, CODE_INTERNAL, error->message);
+      return;
+    }
+  config = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  room.cloud_url = self->base_url;
+  room.region = route->region;
+  room.app_id = route->app_id;
+  room.room_uuid = route->room_uuid;
+  room.room_name = room_name;
+  room.room_type = room_type;
+  room.token = self->token;
+  recording = rh_cloud_recording_start (self->store, &room, request, config, &error);
+  if (recording == NULL)
+    {
+      reply_error (msg, CODE_BAD_REQUEST, error->message);
+      return;
+    }
+  g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
+  g_hash_table_insert (self->recordings, recording_key (route), g_object_ref (recording));
+  g_printerr ("cloud: room %s, record %s: started, page %s\n", route->room_uuid,
+              rh_cloud_recording_get_record_id (recording), request->url);
+  data = record_data (recording, 1);
+  reply_ok (msg, data);
+}
+
+static void
+handle_stop (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
+{
+  g_autoptr (RhCloudRecording) recording = NULL;
+  g_autoptr (JsonNode) data = NULL;
+
+  recording = active_recording (self, route);
+  if (recording == NULL)
+    {
+      reply_error (msg, CODE_RECORD_NOT_STARTED, "record not started");
+      return;
+    }
+  g_object_ref (recording);
+  /* The stop event is stored before this returns. */
+  rh_cloud_recording_stop (recording);
+  data = record_data (recording, 2);
+  reply_ok (msg, data);
+}
+
+static void
+handle_update (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
+{
+  g_autoptr (GBytes) body = request_body (msg);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) data = NULL;
+  RhCloudRecording *recording = active_recording (self, route);
+  gboolean on_hold = TRUE, has_on_hold = FALSE;
+
+  if (recording == NULL)
+    {
+      reply_error (msg, CODE_RECORD_NOT_STARTED, "record not started");
+      return;
+    }
+  if (!rh_record_request_update (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                 &on_hold, &has_on_hold, &error))
+    {
+      reply_error (msg, error->code, error->message);
+      return;
+    }
+  if (has_on_hold && on_hold && !rh_cloud_recording_is_held (recording))
+    {
+      reply_error (msg, CODE_BAD_REQUEST, "a running recording cannot be put on hold again");
+      return;
+    }
+  if (has_on_hold && !on_hold && !rh_cloud_recording_release (recording, &error))
+    {
+      reply_error (msg, CODE_INTERNAL, error->message);
+      return;
+    }
+  data = record_data (recording, 1);
+  reply_ok (msg, data);
+}
+
+static gboolean
+room_known (RhCloud *self, const RhCloudRoute *route)
+{
+  return rh_cloud_store_get_room (self->store, route->app_id, route->room_uuid, NULL, NULL);
+}
+
+static void
+handle_records (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
+{
+  g_autoptr (JsonNode) data = NULL;
+
+  if (!room_known (self, route))
+    {
+      reply_error (msg, CODE_NOT_FOUND, "room not found");
+      return;
+    }
+  data = rh_cloud_store_list_records (self->store, route->app_id, route->room_uuid);
+  reply_ok (msg, data);
+}
+
+static gboolean
+query_int (GHashTable *query, const char *name, gint64 *value)
+{
+  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+
+  if (text == NULL || *text == '\0')
+    return TRUE;
+  return g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, value, NULL);
+}
+
+static void
+handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route,
+                  GHashTable *query)
+{
+  g_autoptr (JsonNode) data = NULL;
+  gint64 next_id = 0, cmd = 0;
+
+  if (!query_int (query, "nextId", &next_id) || !query_int (query, "cmd", &cmd)
+      || cmd > G_MAXINT)
+    {
+      reply_error (msg, CODE_BAD_REQUEST, "nextId and cmd must be whole numbers");
+      return;
+    }
+  if (!room_known (self, route))
+    {
+      reply_error (msg, CODE_NOT_FOUND, "room not found");
+      return;
+    }
+  data = rh_cloud_store_list_events (self->store, route->app_id, route->room_uuid, next_id,
+                                     (int) cmd, MAX_EVENTS);
+  reply_ok (msg, data);
+}
+
+/* ---- dispatch ---- */
+
+static gboolean
+token_ok (RhCloud *self, SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *token = soup_message_headers_get_one (headers, "x-agora-token");
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+  g_autofree char *expected = NULL;
+
+  if (self->token == NULL)
+    return TRUE;
+  if (g_strcmp0 (token, self->token) == 0)
+    return TRUE;
+  expected = g_strconcat ("agora token=", self->token, NULL);
+  return g_strcmp0 (authorization, expected) == 0;
+}
+
+typedef enum
+{
+  ROUTE_ROOM,
+  ROUTE_READY,
+  ROUTE_START,
+  ROUTE_STOP,
+  ROUTE_RECORDS,
+  ROUTE_SEQUENCES,
+} RouteKind;
+
+static const struct
+{
+  const char *rest;
+  RouteKind kind;
+  const char *methods; /* for Allow */
+} routes[] = {
+  { "", ROUTE_ROOM, "POST" },
+  { "records/ready", ROUTE_READY, "PUT" },
+  { "records/states/1", ROUTE_START, "PUT, PATCH" },
+  { "records/states/0", ROUTE_STOP, "PUT" },
+  { "records", ROUTE_RECORDS, "GET" },
+  { "sequences", ROUTE_SEQUENCES, "GET" },
+};
+
 static void
 handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
                 gpointer user_data)
 {
   RhCloud *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  g_autoptr (RhCloudRoute) route = rh_cloud_route_parse (g_uri_get_path (soup_server_message_get_uri (msg)));
+  g_autoptr (RhCloudRoute) route = rh_cloud_route_parse (path);
+  gboolean get = g_str_equal (method, "GET"), put = g_str_equal (method, "PUT");
+  gboolean post = g_str_equal (method, "POST"), patch = g_str_equal (method, "PATCH");
+  gint found = -1;
 
-  if (route == NULL || !g_str_equal (route->rest, "records/ready"))
+  if (!token_ok (self, msg))
     {
-      reply_envelope (msg, SOUP_STATUS_NOT_FOUND, CODE_NOT_FOUND, "no such API", NULL);
+      reply_error (msg, CODE_UNAUTHORIZED, "x-agora-token missing or wrong");
       return;
     }
-  if (!g_str_equal (method, SOUP_METHOD_PUT))
+  for (guint i = 0; route != NULL && i < G_N_ELEMENTS (routes); i++)
+    if (g_str_equal (route->rest, routes[i].rest))
+      found = (gint) i;
+  if (found < 0 || (self->store == NULL && routes[found].kind != ROUTE_READY))
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
-                                    "PUT");
-      reply_envelope (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, CODE_METHOD_NOT_ALLOWED,
-                      "method not allowed", NULL);
+      reply_error (msg, CODE_NOT_FOUND, "no such API");
       return;
     }
-  self->ready_count++;
-  g_signal_emit (self, signals[SIGNAL_READY_RECEIVED], 0, route->app_id, route->room_uuid);
-  reply_envelope (msg, SOUP_STATUS_OK, 0, "Success", NULL);
+  if (soup_message_body_get_accumulate (soup_server_message_get_request_body (msg))
+      && soup_server_message_get_request_body (msg)->length > MAX_BODY)
+    {
+      reply_error (msg, CODE_TOO_LARGE, "request body too large");
+      return;
+    }
+
+  switch (routes[found].kind)
+    {
+    case ROUTE_ROOM:
+      if (post)
+        return handle_create_room (self, msg, route);
+      break;
+    case ROUTE_READY:
+      if (put)
+        return handle_ready (self, msg, route);
+      break;
+    case ROUTE_START:
+      if (put)
+        return handle_start (self, msg, route);
+      if (patch)
+        return handle_update (self, msg, route);
+      break;
+    case ROUTE_STOP:
+      if (put)
+        return handle_stop (self, msg, route);
+      break;
+    case ROUTE_RECORDS:
+      if (get)
+        return handle_records (self, msg, route);
+      break;
+    case ROUTE_SEQUENCES:
+      if (get)
+        return handle_sequences (self, msg, route, query);
+      break;
+    default:
+      break;
+    }
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                routes[found].methods);
+  reply_error (msg, CODE_METHOD_NOT_ALLOWED, "method not allowed");
+}
+
+/* Refuses a huge body from its Content-Length, before reading it. */
+static void
+early_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+               gpointer user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_content_length (headers) > MAX_BODY)
+    reply_error (msg, CODE_TOO_LARGE, "request body too large");
+}
+
+static void
+rh_cloud_dispose (GObject *object)
+{
+  RhCloud *self = RH_CLOUD (object);
+
+  if (self->recordings != NULL)
+    {
+      rh_cloud_stop_all (self);
+      g_clear_pointer (&self->recordings, g_hash_table_unref);
+    }
+  G_OBJECT_CLASS (rh_cloud_parent_class)->dispose (object);
 }
 
 static void
@@ -166,13 +594,18 @@ rh_cloud_finalize (GObject *object)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
   g_free (self->base_url);
+  g_free (self->token);
+  rh_cloud_store_close (self->store);
   G_OBJECT_CLASS (rh_cloud_parent_class)->finalize (object);
 }
 
 static void
 rh_cloud_class_init (RhCloudClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = rh_cloud_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rh_cloud_dispose;
+  object_class->finalize = rh_cloud_finalize;
 
   /* A ready call arrived: (app id, room uuid). */
   signals[SIGNAL_READY_RECEIVED] = g_signal_new ("ready-received", G_TYPE_FROM_CLASS (klass),
@@ -184,30 +617,89 @@ static void
 rh_cloud_init (RhCloud *self)
 {
   self->server = soup_server_new ("server-header", "recordhost-cloud ", NULL);
+  soup_server_add_early_handler (self->server, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
+  self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
+/* @store NULL: only the ready call is answered, for any room (the stand-in
+ * `check` starts).  Takes @store. */
 RhCloud *
-rh_cloud_new (void)
+rh_cloud_new (RhCloudStore *store, const char *require_token)
 {
-  return g_object_new (RH_TYPE_CLOUD, NULL);
+  RhCloud *self = g_object_new (RH_TYPE_CLOUD, NULL);
+
+  self->store = store;
+  self->token = g_strdup (require_token);
+  return self;
+}
+
+static gboolean
+set_base_url (RhCloud *cloud, GError **error)
+{
+  g_autoslist (GUri) uris = soup_server_get_uris (cloud->server);
+  g_autofree char *host = NULL;
+
+  if (uris == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not listening");
+      return FALSE;
+    }
+  host = g_strdup (g_uri_get_host (uris->data));
+  g_free (cloud->base_url);
+  if (strchr (host, ':') != NULL)
+    cloud->base_url = g_strdup_printf ("http://[%s]:%d", host, g_uri_get_port (uris->data));
+  else
+    cloud->base_url = g_strdup_printf ("http://%s:%d", host, g_uri_get_port (uris->data));
+  return TRUE;
 }
 
 /* Loopback only: nothing leaves the machine. Port 0 picks a free one. */
 gboolean
 rh_cloud_listen_local (RhCloud *cloud, guint port, GError **error)
 {
-  g_autoslist (GUri) uris = NULL;
-
   if (!soup_server_listen_local (cloud->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
     {
       g_prefix_error (error, "local cloud: ");
       return FALSE;
     }
-  uris = soup_server_get_uris (cloud->server);
-  g_free (cloud->base_url);
-  cloud->base_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  return TRUE;
+  return set_base_url (cloud, error);
+}
+
+/* ADDR:PORT, e.g. 127.0.0.1:8440; ":PORT" means 127.0.0.1. */
+gboolean
+rh_cloud_listen (RhCloud *cloud, const char *address, GError **error)
+{
+  g_autoptr (GSocketAddress) socket_address = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *full = NULL;
+  g_autoptr (GSocketConnectable) connectable = NULL;
+  g_autoptr (GSocketAddressEnumerator) enumerator = NULL;
+
+  full = g_str_has_prefix (address, ":") ? g_strconcat ("127.0.0.1", address, NULL)
+                                         : g_strdup (address);
+  connectable = g_network_address_parse (full, 0, &local_error);
+  if (connectable == NULL || strrchr (full, ':') == NULL)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "bad --listen '%s': expected ADDRESS:PORT", address);
+      return FALSE;
+    }
+  enumerator = g_socket_connectable_enumerate (connectable);
+  socket_address = g_socket_address_enumerator_next (enumerator, NULL, &local_error);
+  if (socket_address == NULL)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "bad --listen '%s': %s", address,
+                   local_error != NULL ? local_error->message : "no address");
+      return FALSE;
+    }
+  if (!soup_server_listen (cloud->server, socket_address, 0, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, local_error->code, "cannot listen on %s: %s", full,
+                   local_error->message);
+      return FALSE;
+    }
+  return set_base_url (cloud, error);
 }
 
 const char *
@@ -220,4 +712,24 @@ guint
 rh_cloud_get_ready_count (RhCloud *cloud)
 {
   return cloud->ready_count;
+}
+
+guint
+rh_cloud_get_active_count (RhCloud *cloud)
+{
+  return g_hash_table_size (cloud->recordings);
+}
+
+/* Stops every recording normally (reason 2, stored): for a clean exit. */
+void
+rh_cloud_stop_all (RhCloud *cloud)
+{
+  g_autoptr (GList) recordings = g_hash_table_get_values (cloud->recordings);
+
+  for (GList *l = recordings; l != NULL; l = l->next)
+    {
+      g_autoptr (RhCloudRecording) recording = g_object_ref (l->data);
+
+      rh_cloud_recording_stop (recording);
+    }
 }

@@ -5,6 +5,8 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "rh-cloud-store.h"
+
 G_BEGIN_DECLS
 
 /* A parsed API path: [/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}/{rest...} */
@@ -23,8 +25,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhCloudRoute, rh_cloud_route_free)
 #define RH_TYPE_CLOUD (rh_cloud_get_type ())
 G_DECLARE_FINAL_TYPE (RhCloud, rh_cloud, RH, CLOUD, GObject)
 
-RhCloud    *rh_cloud_new          (void);
+#define RH_CLOUD_DEFAULT_LISTEN "127.0.0.1:8440"
+
+RhCloud    *rh_cloud_new          (RhCloudStore *store, const char *require_token);
 gboolean    rh_cloud_listen_local (RhCloud *cloud, guint port, GError **error);
+gboolean    rh_cloud_listen       (RhCloud *cloud, const char *address, GError **error);
+guint       rh_cloud_get_active_count (RhCloud *cloud);
+void        rh_cloud_stop_all     (RhCloud *cloud);
 const char *rh_cloud_get_base_url (RhCloud *cloud);
 guint       rh_cloud_get_ready_count (RhCloud *cloud);
 

@@ -20,7 +20,7 @@ rh_ready_endpoint_open (const RhPageOptions *options, const char *ready_uri,
 
   if (ready_uri == NULL)
     {
-      endpoint->cloud = rh_cloud_new ();
+      endpoint->cloud = rh_cloud_new (NULL, NULL);
       if (!rh_cloud_listen_local (endpoint->cloud, 0, error))
         return NULL;
       g_signal_connect (endpoint->cloud, "ready-received", G_CALLBACK (cloud_ready_received_cb),

@@ -32,6 +32,13 @@ struct _RhRun
 
 G_DEFINE_FINAL_TYPE (RhRun, rh_run, G_TYPE_OBJECT)
 
+enum
+{
+  SIGNAL_STATE_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
 RhRunOptions *
 rh_run_options_new (void)
 {
@@ -94,6 +101,11 @@ rh_run_class_init (RhRunClass *klass)
 
   object_class->dispose = rh_run_dispose;
   object_class->finalize = rh_run_finalize;
+
+  /* A recording state event (a JsonNode shaped like the cloud's), once logged. */
+  signals[SIGNAL_STATE_CHANGED] = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 1, JSON_TYPE_NODE);
 }
 
 static void
@@ -230,6 +242,7 @@ state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data
                    json_object_get_int_member (data, "state"), reason,
                    rh_recording_reason_describe (reason),
                    json_object_get_boolean_member (data, "onHold") ? " (on hold)" : "");
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, event);
   if (self->error != NULL && !rh_recording_policy_is_finished (policy))
     rh_recording_policy_stop (policy);
 }
@@ -428,4 +441,17 @@ rh_run_to_json (RhRun *run)
   json_builder_add_value (builder, rh_timeline_to_json (self->timeline));
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/* NULL before rh_run_start_async (). */
+const char *
+rh_run_get_record_id (RhRun *run)
+{
+  return run->policy != NULL ? rh_recording_policy_get_record_id (run->policy) : NULL;
+}
+
+gboolean
+rh_run_is_held (RhRun *run)
+{
+  return run->policy != NULL && rh_recording_policy_is_held (run->policy);
 }

@@ -34,5 +34,7 @@ gboolean    rh_run_start_finish (RhRun *run, GAsyncResult *result, GError **erro
 void        rh_run_stop         (RhRun *run);
 gboolean    rh_run_release      (RhRun *run);
 JsonNode   *rh_run_to_json      (RhRun *run);
+const char *rh_run_get_record_id (RhRun *run);
+gboolean    rh_run_is_held      (RhRun *run);
 
 G_END_DECLS

@@ -65,7 +65,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  fixture->cloud = rh_cloud_new ();
+  fixture->cloud = rh_cloud_new (NULL, NULL);
   g_assert_true (rh_cloud_listen_local (fixture->cloud, 0, &error));
   g_assert_no_error (error);
   fixture->session = soup_session_new ();

@@ -1,0 +1,202 @@
+#include "rh-cloud-recording.h"
+
+#include "rh-error.h"
+#include "rh-run.h"
+
+struct _RhCloudRecording
+{
+  GObject parent_instance;
+
+  RhCloudStore *store; /* the cloud's, outlives us */
+  RhRun *run;
+  char *app_id;
+  char *room_uuid;
+  char *config;
+  gint64 start_ms;
+  gboolean active;
+  gboolean on_hold;
+  int reason;
+  gboolean unready;
+};
+
+G_DEFINE_FINAL_TYPE (RhCloudRecording, rh_cloud_recording, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+static void
+rh_cloud_recording_dispose (GObject *object)
+{
+  RhCloudRecording *self = RH_CLOUD_RECORDING (object);
+
+  if (self->run != NULL)
+    g_signal_handlers_disconnect_by_data (self->run, self);
+  g_clear_object (&self->run);
+  G_OBJECT_CLASS (rh_cloud_recording_parent_class)->dispose (object);
+}
+
+static void
+rh_cloud_recording_finalize (GObject *object)
+{
+  RhCloudRecording *self = RH_CLOUD_RECORDING (object);
+
+  g_free (self->app_id);
+  g_free (self->room_uuid);
+  g_free (self->config);
+  G_OBJECT_CLASS (rh_cloud_recording_parent_class)->finalize (object);
+}
+
+static void
+rh_cloud_recording_class_init (RhCloudRecordingClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rh_cloud_recording_dispose;
+  object_class->finalize = rh_cloud_recording_finalize;
+
+  /* The recording ended: stopped or abandoned. */
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           0);
+}
+
+static void
+rh_cloud_recording_init (RhCloudRecording *self)
+{
+}
+
+static gboolean
+save (RhCloudRecording *self, GError **error)
+{
+  RhCloudRecord record = { 0 };
+
+  record.app_id = self->app_id;
+  record.room_uuid = self->room_uuid;
+  record.record_id = rh_run_get_record_id (self->run);
+  record.state = self->active ? 1 : 2;
+  record.reason = self->reason;
+  record.on_hold = self->on_hold;
+  record.unready = self->unready;
+  record.start_ms = self->start_ms;
+  record.end_ms = self->active ? 0 : g_get_real_time () / 1000;
+  record.config = self->config;
+  return rh_cloud_store_put_record (self->store, &record, error);
+}
+
+/* Stored first, then acted on: an event the API has shown is never lost. */
+static void
+state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
+{
+  RhCloudRecording *self = user_data;
+  JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
+  g_autoptr (GError) error = NULL;
+
+  self->reason = json_object_get_int_member (data, "reason");
+  self->on_hold = json_object_get_boolean_member (data, "onHold");
+  if (self->reason == 2 || self->reason == 5)
+    self->active = FALSE;
+  self->unready = self->reason == 5;
+  if (rh_cloud_store_add_event (self->store, self->app_id, self->room_uuid, 1001,
+                                json_object_get_member (json_node_get_object (event), "data"),
+                                &error) == 0
+      || !save (self, &error))
+    g_warning ("room %s: %s", self->room_uuid, error->message);
+  g_printerr ("cloud: room %s, record %s: state %" G_GINT64_FORMAT ", reason %d%s\n",
+              self->room_uuid, rh_run_get_record_id (run),
+              json_object_get_int_member (data, "state"), self->reason,
+              self->on_hold ? " (on hold)" : "");
+}
+
+static void
+run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhCloudRecording) self = user_data;
+
+  rh_run_start_finish (RH_RUN (source), result, NULL);
+  self->active = FALSE;
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+}
+
+RhCloudRecording *
+rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
+                          const RhRecordRequest *request, const char *config_json,
+                          GError **error)
+{
+  g_autoptr (RhCloudRecording) self = g_object_new (RH_TYPE_CLOUD_RECORDING, NULL);
+  g_autoptr (RhRunOptions) options = rh_run_options_new ();
+  g_autofree char *room_name = NULL;
+  RhPageOptions *page = options->page;
+
+  page->room = rh_room_new ();
+  page->room->app_id = g_strdup (room->app_id);
+  page->room->room_uuid = g_strdup (room->room_uuid);
+  page->room->room_type = room->room_type;
+  page->room->user_uuid = rh_user_uuid_generate ();
+  page->room->rtm_token = g_strdup (room->token);
+  if (room->region != NULL && !rh_room_set_region (page->room, room->region, error))
+    return NULL;
+  if (room->room_name != NULL)
+    {
+      room_name = g_strconcat ("roomName=", room->room_name, NULL);
+      rh_room_add_param (page->room, room_name, NULL);
+    }
+  page->page = g_strdup (request->url);
+  page->record.width = request->width;
+  page->record.height = request->height;
+  page->api_base = g_strdup (room->cloud_url);
+  page->echo = FALSE;
+  options->retry_timeout_s = request->retry_timeout_s;
+  options->on_hold = request->on_hold;
+
+  self->store = store;
+  self->app_id = g_strdup (room->app_id);
+  self->room_uuid = g_strdup (room->room_uuid);
+  self->config = g_strdup (config_json);
+  self->run = rh_run_new (g_steal_pointer (&options), error);
+  if (self->run == NULL)
+    return NULL;
+  g_signal_connect (self->run, "state-changed", G_CALLBACK (state_changed_cb), self);
+  self->active = TRUE;
+  self->on_hold = request->on_hold;
+  self->start_ms = g_get_real_time () / 1000;
+  rh_run_start_async (self->run, run_done_cb, g_object_ref (self));
+  if (!save (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+const char *
+rh_cloud_recording_get_record_id (RhCloudRecording *recording)
+{
+  return rh_run_get_record_id (recording->run);
+}
+
+gboolean
+rh_cloud_recording_is_active (RhCloudRecording *recording)
+{
+  return recording->active;
+}
+
+gboolean
+rh_cloud_recording_is_held (RhCloudRecording *recording)
+{
+  return recording->active && recording->on_hold;
+}
+
+gboolean
+rh_cloud_recording_release (RhCloudRecording *recording, GError **error)
+{
+  rh_run_release (recording->run);
+  recording->on_hold = FALSE;
+  return save (recording, error);
+}
+
+void
+rh_cloud_recording_stop (RhCloudRecording *recording)
+{
+  rh_run_stop (recording->run);
+}

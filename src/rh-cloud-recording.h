@@ -1,0 +1,34 @@
+/* One recording of the local cloud: the record page hosted in a view of
+ * this process through `run`'s lifecycle, every state event stored before
+ * it is acted on. */
+#pragma once
+
+#include "rh-cloud-store.h"
+#include "rh-record-request.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *cloud_url;   /* where the hosted page's ready call goes */
+  const char *region;      /* of the request path, NULL for none */
+  const char *app_id;
+  const char *room_uuid;
+  const char *room_name;
+  int room_type;
+  const char *token;       /* passed to the page and its ready call, NULL for none */
+} RhCloudRoom;
+
+#define RH_TYPE_CLOUD_RECORDING (rh_cloud_recording_get_type ())
+G_DECLARE_FINAL_TYPE (RhCloudRecording, rh_cloud_recording, RH, CLOUD_RECORDING, GObject)
+
+RhCloudRecording *rh_cloud_recording_start  (RhCloudStore *store, const RhCloudRoom *room,
+                                             const RhRecordRequest *request,
+                                             const char *config_json, GError **error);
+const char       *rh_cloud_recording_get_record_id (RhCloudRecording *recording);
+gboolean          rh_cloud_recording_is_active (RhCloudRecording *recording);
+gboolean          rh_cloud_recording_is_held   (RhCloudRecording *recording);
+gboolean          rh_cloud_recording_release   (RhCloudRecording *recording, GError **error);
+void              rh_cloud_recording_stop      (RhCloudRecording *recording);
+
+G_END_DECLS
