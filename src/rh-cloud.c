@@ -579,7 +579,13 @@ rh_cloud_dispose (GObject *object)
 
   if (self->recordings != NULL)
     {
+      GHashTableIter iter;
+      gpointer recording;
+
       rh_cloud_stop_all (self);
+      g_hash_table_iter_init (&iter, self->recordings);
+      while (g_hash_table_iter_next (&iter, NULL, &recording))
+        g_signal_handlers_disconnect_by_data (recording, self);
       g_clear_pointer (&self->recordings, g_hash_table_unref);
     }
   G_OBJECT_CLASS (rh_cloud_parent_class)->dispose (object);

@@ -148,21 +148,32 @@ rh_run_get_timeline (RhRun *run)
   return run->timeline;
 }
 
-static void
-complete (RhRun *self)
+static gboolean
+return_task_cb (gpointer user_data)
 {
+  g_autoptr (RhRun) self = user_data;
   g_autoptr (GTask) task = g_steal_pointer (&self->task);
 
-  g_clear_handle_id (&self->deadline_id, g_source_remove);
-  g_clear_handle_id (&self->progress_id, g_source_remove);
-  if (self->watch != NULL)
-    rh_page_watch_stop (self->watch);
   if (task == NULL)
-    return;
+    return G_SOURCE_REMOVE;
   if (self->error != NULL)
     g_task_return_error (task, g_error_copy (self->error));
   else
     g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The caller hears of the end from the main loop, never from inside the
+ * policy or the page watch: it may drop the run at once. */
+static void
+complete (RhRun *self)
+{
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  if (self->watch != NULL)
+    rh_page_watch_stop (self->watch);
+  if (self->task != NULL)
+    g_idle_add (return_task_cb, g_object_ref (self));
 }
 
 /* ---- the policy's clock ---- */

@@ -1,0 +1,123 @@
+/* Validation of "start recording" bodies, as the cloud does it. */
+#include <string.h>
+
+#include "rh-record-request.h"
+
+typedef struct
+{
+  const char *name;
+  const char *body;
+  int error_code; /* 0: valid */
+  guint width, height, bitrate, fps, retry;
+  gboolean on_hold;
+} Row;
+
+static const Row rows[] = {
+  { "minimal", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"https://x/p.html\"}}", 0,
+    1280, 720, 2000, 15, 60, FALSE },
+  { "url-wins", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"a\",\"url\":\"https://y\"}}",
+    0, 1280, 720, 2000, 15, 60, FALSE },
+  { "onHold", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"onHold\":true}}", 0,
+    1280, 720, 2000, 15, 60, TRUE },
+  { "onhold", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"onhold\":true}}", 0,
+    1280, 720, 2000, 15, 60, TRUE },
+  { "small-default-bitrate",
+    "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoWidth\":640,"
+    "\"videoHeight\":480}}", 0, 640, 480, 1500, 15, 60, FALSE },
+  { "full",
+    "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoWidth\":1920,"
+    "\"videoHeight\":1080,\"videoBitrate\":2000,\"videoFps\":30,\"maxRecordingHour\":2},"
+    "\"retryTimeout\":30}", 0, 1920, 1080, 2000, 30, 30, FALSE },
+  { "empty", "", 400 },
+  { "not-json", "{bad", 400 },
+  { "array", "[]", 400 },
+  { "mode-mix", "{\"mode\":\"mix\",\"webRecordConfig\":{\"rootUrl\":\"u\"}}", 400 },
+  { "no-mode", "{\"webRecordConfig\":{\"rootUrl\":\"u\"}}", 400 },
+  { "no-config", "{\"mode\":\"web\"}", 30400412 },
+  { "no-url", "{\"mode\":\"web\",\"webRecordConfig\":{}}", 30400412 },
+  { "empty-url", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"\"}}", 30400412 },
+  { "width-small", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoWidth\":479}}",
+    400 },
+  { "area", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoWidth\":1920,"
+            "\"videoHeight\":1920}}", 400 },
+  { "bitrate", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoBitrate\":9000}}",
+    400 },
+  { "fps", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoFps\":4}}", 400 },
+  { "fps-fraction", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoFps\":15.5}}",
+    400 },
+  { "width-string", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoWidth\":\"1280\"}}",
+    400 },
+  { "onHold-string", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"onHold\":\"yes\"}}",
+    400 },
+  { "retry-zero", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\"},\"retryTimeout\":0}",
+    400 },
+};
+
+static void
+test_row (gconstpointer data)
+{
+  const Row *row = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhRecordRequest) request = rh_record_request_parse (row->body, strlen (row->body),
+                                                                 &error);
+
+  if (row->error_code != 0)
+    {
+      g_assert_null (request);
+      g_assert_error (error, RH_RECORD_REQUEST_ERROR, row->error_code);
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (request->width, ==, row->width);
+  g_assert_cmpuint (request->height, ==, row->height);
+  g_assert_cmpuint (request->bitrate_kbps, ==, row->bitrate);
+  g_assert_cmpuint (request->fps, ==, row->fps);
+  g_assert_cmpuint (request->retry_timeout_s, ==, row->retry);
+  g_assert_cmpint (request->on_hold, ==, row->on_hold);
+}
+
+static void
+test_update (void)
+{
+  static const struct
+  {
+    const char *body;
+    gboolean ok, has, on_hold;
+  } updates[] = {
+    { "{\"webRecordConfig\":{\"onHold\":false}}", TRUE, TRUE, FALSE },
+    { "{\"webRecordConfig\":{\"onhold\":false}}", TRUE, TRUE, FALSE },
+    { "{\"webRecordConfig\":{\"videoFps\":10}}", TRUE, FALSE, TRUE },
+    { "{\"webRecordConfig\":{\"onHold\":0}}", FALSE, FALSE, TRUE },
+    { "{}", FALSE, FALSE, TRUE },
+    { "nope", FALSE, FALSE, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (updates); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gboolean on_hold = TRUE, has = FALSE;
+      gboolean ok = rh_record_request_update (updates[i].body, strlen (updates[i].body),
+                                              &on_hold, &has, &error);
+
+      g_test_message ("%s", updates[i].body);
+      g_assert_cmpint (ok, ==, updates[i].ok);
+      if (!ok)
+        continue;
+      g_assert_cmpint (has, ==, updates[i].has);
+      g_assert_cmpint (on_hold, ==, updates[i].on_hold);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/record-request/%s", rows[i].name);
+
+      g_test_add_data_func (path, &rows[i], test_row);
+    }
+  g_test_add_func ("/record-request/update", test_update);
+  return g_test_run ();
+}
