@@ -7,6 +7,7 @@
 
 #include "rh-check.h"
 #include "rh-cloud.h"
+#include "rh-demo-flow.h"
 #include "rh-error.h"
 #include "rh-run.h"
 
@@ -40,6 +41,7 @@ typedef struct
   char *duration;
   gboolean on_hold;
   char *state_log;
+  gboolean flow;
   gboolean json;
   gboolean quiet;
   gboolean verbose;
@@ -166,12 +168,21 @@ command_entries (PageArgs *args, Command command)
     { NULL },
   };
   g_autoptr (GArray) all = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  GOptionEntry demo_only[] = {
+    { "flow", 0, 0, G_OPTION_ARG_NONE, &args->flow,
+      "Walk the documented recording flow instead, over HTTP against the local cloud: create "
+      "the room, start recording on hold, ready, release, stop, list the events", NULL },
+    { NULL },
+  };
   GOptionEntry *extra = command == COMMAND_RUN ? run_only : check_only;
   GOptionEntry *page = page_entries (args);
 
   for (GOptionEntry *entry = page; entry->long_name != NULL; entry++)
     g_array_append_val (all, *entry);
   for (GOptionEntry *entry = extra; entry->long_name != NULL; entry++)
+    g_array_append_val (all, *entry);
+  for (GOptionEntry *entry = demo_only; command == COMMAND_DEMO && entry->long_name != NULL;
+       entry++)
     g_array_append_val (all, *entry);
   g_free (page);
   return (GOptionEntry *) g_array_free (g_steal_pointer (&all), FALSE);
@@ -525,6 +536,15 @@ cmd_page (int argc, char **argv, Command command)
     g_setenv ("G_MESSAGES_DEBUG", "recordhost", TRUE);
 
   n_rest = args.rest != NULL ? g_strv_length (args.rest) : 0;
+  if (demo && args.flow)
+    {
+      if (!rh_demo_flow_run (&error))
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          return 1;
+        }
+      return 0;
+    }
   if (demo)
     {
       if (n_rest > 0)

@@ -233,6 +233,27 @@ test_demo_json (void)
 }
 
 static void
+test_demo_flow (void)
+{
+  const char *args[] = { "demo", "--flow", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_binary (&run, args);
+  g_test_message ("stdout: %s\nstderr: %s", run.out, run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  /* The documented steps, in order, each answered with code 0. */
+  g_assert_nonnull (strstr (run.out, "$ POST "));
+  g_assert_nonnull (strstr (strstr (run.out, "$ PUT "), "\"onHold\":true"));
+  g_assert_nonnull (strstr (run.out, "$ PATCH "));
+  g_assert_nonnull (strstr (run.out, "/records/states/0"));
+  g_assert_nonnull (strstr (run.out, "\"reason\":1,"));
+  g_assert_nonnull (strstr (run.out, "\"reason\":2,"));
+  g_assert_nonnull (strstr (run.out, "\"unready\":false"));
+  g_assert_null (strstr (run.out, "\"code\":3"));
+  g_assert_cmpuint (tagged_processes_left (), ==, 0);
+}
+
+static void
 test_never_ready_exit_1 (void)
 {
   const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "2", "--quiet", NULL };
@@ -414,6 +435,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/demo-json", test_demo_json);
   g_test_add_func ("/cli/never-ready-exit-1", test_never_ready_exit_1);
+  g_test_add_func ("/cli/demo-flow", test_demo_flow);
   g_test_add_func ("/cli/sigterm", test_sigterm);
   g_test_add_func ("/cli/run/sigterm", test_run_sigterm);
   g_test_add_func ("/cli/run/sigusr1-release", test_run_sigusr1_release);
