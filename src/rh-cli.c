@@ -38,6 +38,9 @@ typedef struct
   char *slow_paint_ms;
   char *paint_grace_ms;
   char *retry_timeout;
+  char *record;
+  char *video_fps;
+  char *video_bitrate;
   char *duration;
   gboolean on_hold;
   char *state_log;
@@ -72,6 +75,9 @@ page_args_clear (PageArgs *args)
   g_free (args->slow_paint_ms);
   g_free (args->paint_grace_ms);
   g_free (args->retry_timeout);
+  g_free (args->record);
+  g_free (args->video_fps);
+  g_free (args->video_bitrate);
   g_free (args->duration);
   g_free (args->state_log);
   g_strfreev (args->rest);
@@ -165,6 +171,14 @@ command_entries (PageArgs *args, Command command)
       "Open and ready the page, but pause recording until released (SIGUSR1)", NULL },
     { "state-log", 0, 0, G_OPTION_ARG_FILENAME, &args->state_log,
       "Append each recording state event to FILE, one JSON object a line", "FILE" },
+    { "record", 0, 0, G_OPTION_ARG_FILENAME, &args->record,
+      "Write what the recording would hold: FILE.mp4 (H.264) or DIR/NAME.m3u8 (HLS); video "
+      "only, from ready (or the release with --on-hold) to the stop", "FILE" },
+    { "video-fps", 0, 0, G_OPTION_ARG_STRING, &args->video_fps,
+      "Frame rate of --record, 5..60 (default 15)", "N" },
+    { "video-bitrate", 0, 0, G_OPTION_ARG_STRING, &args->video_bitrate,
+      "Bitrate of --record in kbps, 50..8000 (default 2000 at >= 1280x720, else 1500)",
+      "KBPS" },
     { NULL },
   };
   g_autoptr (GArray) all = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
@@ -591,6 +605,14 @@ cmd_page (int argc, char **argv, Command command)
       && !parse_uint ("duration", args.duration, 1, 7 * 24 * 3600, &run_options->duration_s,
                       &error))
     return usage_error (error->message);
+  if (args.video_fps != NULL
+      && !parse_uint ("video-fps", args.video_fps, 5, 60, &run_options->video_fps, &error))
+    return usage_error (error->message);
+  if (args.video_bitrate != NULL
+      && !parse_uint ("video-bitrate", args.video_bitrate, 50, 8000,
+                      &run_options->video_bitrate_kbps, &error))
+    return usage_error (error->message);
+  run_options->record = g_strdup (args.record);
   run_options->on_hold = args.on_hold;
   run_options->state_log = g_strdup (args.state_log);
   return run_run (g_steal_pointer (&run_options), args.json);

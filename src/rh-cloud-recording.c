@@ -1,5 +1,8 @@
 #include "rh-cloud-recording.h"
 
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
 #include "rh-error.h"
 #include "rh-run.h"
 
@@ -12,6 +15,7 @@ struct _RhCloudRecording
   char *app_id;
   char *room_uuid;
   char *config;
+  char *file;
   gint64 start_ms;
   gboolean active;
   gboolean on_hold;
@@ -47,6 +51,7 @@ rh_cloud_recording_finalize (GObject *object)
   g_free (self->app_id);
   g_free (self->room_uuid);
   g_free (self->config);
+  g_free (self->file);
   G_OBJECT_CLASS (rh_cloud_recording_parent_class)->finalize (object);
 }
 
@@ -84,6 +89,7 @@ save (RhCloudRecording *self, GError **error)
   record.start_ms = self->start_ms;
   record.end_ms = self->active ? 0 : g_get_real_time () / 1000;
   record.config = self->config;
+  record.file = self->file;
   return rh_cloud_store_put_record (self->store, &record, error);
 }
 
@@ -151,6 +157,24 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   page->echo = FALSE;
   options->retry_timeout_s = request->retry_timeout_s;
   options->on_hold = request->on_hold;
+  options->video_fps = request->fps;
+  options->video_bitrate_kbps = request->bitrate_kbps;
+  self->start_ms = g_get_real_time () / 1000;
+  {
+    g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), "recordings", NULL);
+    g_autofree char *name = g_strdup_printf ("%s-%" G_GINT64_FORMAT ".mp4", room->room_uuid,
+                                             self->start_ms);
+
+    /* Room uuids may hold '/': keep the file inside the directory. */
+    g_strdelimit (name, "/\\", '_');
+    if (g_mkdir_with_parents (dir, 0700) != 0)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", dir);
+        return NULL;
+      }
+    self->file = g_build_filename (dir, name, NULL);
+    options->record = g_strdup (self->file);
+  }
 
   self->store = store;
   self->app_id = g_strdup (room->app_id);
@@ -162,7 +186,6 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   g_signal_connect (self->run, "state-changed", G_CALLBACK (state_changed_cb), self);
   self->active = TRUE;
   self->on_hold = request->on_hold;
-  self->start_ms = g_get_real_time () / 1000;
   rh_run_start_async (self->run, run_done_cb, g_object_ref (self));
   if (!save (self, error))
     return NULL;

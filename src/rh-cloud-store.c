@@ -10,6 +10,7 @@
 struct _RhCloudStore
 {
   sqlite3 *db;
+  char *dir;
 };
 
 static const char schema[] =
@@ -21,7 +22,7 @@ static const char schema[] =
   "CREATE TABLE IF NOT EXISTS records ("
   "  record_id TEXT PRIMARY KEY, app_id TEXT NOT NULL, room_uuid TEXT NOT NULL,"
   "  state INTEGER, reason INTEGER, on_hold INTEGER, unready INTEGER, start_ms INTEGER,"
-  "  end_ms INTEGER, config TEXT);"
+  "  end_ms INTEGER, config TEXT, file TEXT);"
   "CREATE TABLE IF NOT EXISTS events ("
   "  sequence INTEGER PRIMARY KEY AUTOINCREMENT, app_id TEXT NOT NULL,"
   "  room_uuid TEXT NOT NULL, cmd INTEGER, version INTEGER, data TEXT, ts INTEGER);"
@@ -59,6 +60,7 @@ rh_cloud_store_open (const char *dir, GError **error)
       return NULL;
     }
   sqlite3_busy_timeout (store->db, 5000);
+  store->dir = g_strdup (dir);
   if (sqlite3_exec (store->db, schema, NULL, NULL, &message) != SQLITE_OK)
     {
       g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot use %s: %s", path, message);
@@ -74,6 +76,7 @@ rh_cloud_store_close (RhCloudStore *store)
   if (store == NULL)
     return;
   sqlite3_close (store->db);
+  g_free (store->dir);
   g_free (store);
 }
 
@@ -133,7 +136,8 @@ rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GEr
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT OR REPLACE INTO records (record_id, app_id, room_uuid, state, reason, "
-           "on_hold, unready, start_ms, end_ms, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+           "on_hold, unready, start_ms, end_ms, config, file) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
   sqlite3_bind_text (statement, 1, record->record_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, record->app_id, -1, SQLITE_TRANSIENT);
@@ -145,6 +149,7 @@ rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GEr
   sqlite3_bind_int64 (statement, 8, record->start_ms);
   sqlite3_bind_int64 (statement, 9, record->end_ms);
   sqlite3_bind_text (statement, 10, record->config, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 11, record->file, -1, SQLITE_TRANSIENT);
   return check (store, sqlite3_step (statement), "save record", error);
 }
 
@@ -163,7 +168,7 @@ JsonNode *
 rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char *room_uuid)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
-    store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config "
+    store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config, file "
            "FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid");
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   guint total = 0;
@@ -199,6 +204,12 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
       json_builder_set_member_name (builder, "config");
       json_builder_add_value (builder,
                               parse_or_null ((const char *) sqlite3_column_text (statement, 7)));
+      json_builder_set_member_name (builder, "files");
+      json_builder_begin_array (builder);
+      if (sqlite3_column_text (statement, 8) != NULL)
+        json_builder_add_string_value (builder,
+                                       (const char *) sqlite3_column_text (statement, 8));
+      json_builder_end_array (builder);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -287,4 +298,10 @@ rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error)
   if (!check (store, sqlite3_step (statement), "end interrupted recordings", error))
     return 0;
   return sqlite3_changes (store->db);
+}
+
+const char *
+rh_cloud_store_get_dir (RhCloudStore *store)
+{
+  return store->dir;
 }

@@ -21,6 +21,7 @@ typedef struct
   gint64 start_ms;
   gint64 end_ms;      /* 0 while recording */
   const char *config; /* the start request's JSON */
+  const char *file;   /* the recording file, NULL for none */
 } RhCloudRecord;
 
 RhCloudStore *rh_cloud_store_open         (const char *dir, GError **error);
@@ -42,6 +43,7 @@ JsonNode     *rh_cloud_store_list_events  (RhCloudStore *store, const char *app_
                                            const char *room_uuid, gint64 next_id, int cmd,
                                            guint limit);
 guint         rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error);
+const char   *rh_cloud_store_get_dir      (RhCloudStore *store);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhCloudStore, rh_cloud_store_close)
 

@@ -727,6 +727,12 @@ rh_page_watch_get_js_errors (RhPageWatch *watch, const char **first_message)
   return watch->js_errors;
 }
 
+RhPageHost *
+rh_page_watch_get_host (RhPageWatch *watch)
+{
+  return watch->host;
+}
+
 RhFrameLog *
 rh_page_watch_get_frame_log (RhPageWatch *watch)
 {

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rh-frame-log.h"
+#include "rh-page-host.h"
 #include "rh-page-options.h"
 #include "rh-ready-call.h"
 #include "rh-ready-protocol.h"
@@ -61,6 +62,7 @@ gboolean     rh_page_watch_is_ready (RhPageWatch *watch);
 gboolean     rh_page_watch_is_launched (RhPageWatch *watch);
 guint        rh_page_watch_get_js_errors (RhPageWatch *watch, const char **first_message);
 RhFrameLog  *rh_page_watch_get_frame_log (RhPageWatch *watch);
+RhPageHost  *rh_page_watch_get_host (RhPageWatch *watch);
 const GArray *rh_page_watch_get_resources (RhPageWatch *watch); /* RhResource */
 const GPtrArray *rh_page_watch_get_missing_params (RhPageWatch *watch); /* char * */
 void         rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder);

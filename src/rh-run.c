@@ -3,6 +3,7 @@
 #include "rh-error.h"
 #include "rh-page-watch.h"
 #include "rh-ready-endpoint.h"
+#include "rh-recorder.h"
 #include "rh-recording-policy.h"
 #include "rh-state-log.h"
 
@@ -26,6 +27,7 @@ struct _RhRun
   guint deadline_id;
   guint progress_id;
   JsonArray *state_events;
+  RhRecorder *recorder;
   guint crashes;
   GError *error;
 };
@@ -46,6 +48,7 @@ rh_run_options_new (void)
 
   options->page = rh_page_options_new ();
   options->retry_timeout_s = RH_RECORDING_POLICY_DEFAULT_RETRY_TIMEOUT_S;
+  options->video_fps = RH_RECORDER_DEFAULT_FPS;
   return options;
 }
 
@@ -56,6 +59,7 @@ rh_run_options_free (RhRunOptions *options)
     return;
   rh_page_options_free (options->page);
   g_free (options->state_log);
+  g_free (options->record);
   g_free (options);
 }
 
@@ -72,10 +76,12 @@ rh_run_dispose (GObject *object)
   if (self->watch != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->watch, self);
+      g_signal_handlers_disconnect_by_data (rh_page_watch_get_host (self->watch), self);
       rh_page_watch_stop (self->watch);
     }
   g_clear_object (&self->watch);
   g_clear_pointer (&self->endpoint, rh_ready_endpoint_close);
+  g_clear_pointer (&self->recorder, rh_recorder_free);
   G_OBJECT_CLASS (rh_run_parent_class)->dispose (object);
 }
 
@@ -130,6 +136,19 @@ rh_run_new (RhRunOptions *options, GError **error)
                            "--retry-timeout must be at least 1 second");
       return NULL;
     }
+  if (options->record != NULL)
+    {
+      guint bitrate = options->video_bitrate_kbps != 0
+                        ? options->video_bitrate_kbps
+                        : rh_recorder_default_bitrate (options->page->record.width,
+                                                       options->page->record.height);
+
+      self->recorder = rh_recorder_new (options->record, options->page->record.width,
+                                        options->page->record.height, options->video_fps,
+                                        bitrate, error);
+      if (self->recorder == NULL)
+        return NULL;
+    }
   if (options->state_log != NULL)
     {
       self->state_log = rh_state_log_open (options->state_log, error);
@@ -166,8 +185,53 @@ return_task_cb (gpointer user_data)
 /* The caller hears of the end from the main loop, never from inside the
  * policy or the page watch: it may drop the run at once. */
 static void
+finish_recording (RhRun *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->recorder == NULL || !rh_recorder_is_running (self->recorder))
+    return;
+  if (!rh_recorder_finish (self->recorder, &error))
+    {
+      rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+      if (self->error == NULL)
+        self->error = g_steal_pointer (&error);
+      return;
+    }
+  rh_timeline_add (self->timeline, "recording-file", NULL, "recording written: %s (%" G_GUINT64_FORMAT
+                   " frames)", self->options->record, rh_recorder_get_frames (self->recorder));
+}
+
+/* Recording output starts when slicing would: at ready, or at the release. */
+static void
+start_recording (RhRun *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->recorder == NULL || rh_recorder_is_running (self->recorder))
+    return;
+  if (!rh_recorder_start (self->recorder, &error))
+    {
+      rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+      return;
+    }
+  rh_timeline_add (self->timeline, "recording-file", NULL, "recording to %s",
+                   self->options->record);
+}
+
+static void
+frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
+{
+  RhRun *self = user_data;
+
+  if (self->recorder != NULL)
+    rh_recorder_add_frame (self->recorder, frame);
+}
+
+static void
 complete (RhRun *self)
 {
+  finish_recording (self);
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_handle_id (&self->progress_id, g_source_remove);
   if (self->watch != NULL)
@@ -283,6 +347,8 @@ ready_acknowledged_cb (RhPageWatch *watch, gpointer user_data)
   if (!was_recording && rh_recording_policy_is_held (self->policy))
     rh_timeline_add (self->timeline, "hold", NULL,
                      "on hold: the page is ready, recording paused until released (SIGUSR1)");
+  else if (rh_recording_policy_is_recording (self->policy))
+    start_recording (self);
   arm_deadline (self);
 }
 
@@ -346,6 +412,7 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
     }
   g_signal_connect (self->watch, "ready-acknowledged", G_CALLBACK (ready_acknowledged_cb), self);
   g_signal_connect (self->watch, "failed", G_CALLBACK (page_failed_cb), self);
+  g_signal_connect (rh_page_watch_get_host (self->watch), "frame", G_CALLBACK (frame_cb), self);
 
   config.room_uuid = page->room->room_uuid;
   config.retry_timeout_s = self->options->retry_timeout_s;
@@ -400,6 +467,8 @@ rh_run_release (RhRun *run)
     }
   rh_timeline_add (run->timeline, "release", NULL,
                    was_held ? "released: recording resumes" : "released before ready");
+  if (was_held)
+    start_recording (run);
   arm_deadline (run);
   return TRUE;
 }

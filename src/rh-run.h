@@ -18,6 +18,9 @@ typedef struct
   guint duration_s;   /* 0: until stopped */
   gboolean on_hold;
   char *state_log;    /* NULL: none */
+  char *record;       /* FILE.mp4 or DIR/NAME.m3u8, NULL: no recording file */
+  guint video_fps;
+  guint video_bitrate_kbps; /* 0: the cloud's default for the size */
 } RhRunOptions;
 
 RhRunOptions *rh_run_options_new  (void);

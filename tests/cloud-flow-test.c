@@ -46,7 +46,10 @@ remove_tree (const char *dir)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
-      g_unlink (path);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
     }
   g_rmdir (dir);
 }
@@ -208,6 +211,8 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_autoptr (JsonObject) held = NULL;
   g_autoptr (JsonObject) ended = NULL;
   g_autoptr (JsonObject) later = NULL;
+  JsonArray *files;
+  GStatBuf file_stat;
   guint status = 0;
 
   call_ok (fixture, "POST", ROOM, "{\"roomName\":\"Maths\",\"roomType\":4}");
@@ -226,6 +231,7 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_cloud_get_ready_count (fixture->cloud), ==, 1);
 
   call_ok (fixture, "PATCH", ROOM "/records/states/1", "{\"webRecordConfig\":{\"onHold\":false}}");
+  g_usleep (500 * 1000);
   call_ok (fixture, "PUT", ROOM "/records/states/0", NULL);
   /* Stored before the stop was answered. */
   assert_reasons (fixture, ROOM, "1,2");
@@ -234,6 +240,12 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_assert_false (json_object_get_boolean_member (ended, "unready"));
   g_assert_cmpint (json_object_get_int_member (ended, "state"), ==, 2);
   g_assert_false (json_object_get_null_member (ended, "endTime"));
+  /* The recording file, finished before the stop was answered. */
+  files = json_object_get_array_member (ended, "files");
+  g_assert_cmpuint (json_array_get_length (files), ==, 1);
+  g_assert_true (g_str_has_prefix (json_array_get_string_element (files, 0), fixture->data_dir));
+  g_assert_cmpint (g_stat (json_array_get_string_element (files, 0), &file_stat), ==, 0);
+  g_assert_cmpint (file_stat.st_size, >, 1000);
 
   /* nextId pages through the events. */
   later = call (fixture, "GET", ROOM "/sequences?nextId=2", NULL, NULL);

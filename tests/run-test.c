@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fake-cloud.h"
+#include "media-probe.h"
 #include "rh-error.h"
 #include "rh-run.h"
 
@@ -337,6 +338,50 @@ test_state_log_unwritable (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (fixture->error->message, "--state-log"));
 }
 
+static void
+test_record_white_head (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "recordhost-run-white.mp4", NULL);
+
+  /* Ready at 200 ms, painted at 1500 ms: recording from ready starts white. */
+  param (fixture, "sdkPaintMs=1500");
+  fixture->options->duration_s = 2;
+  fixture->options->record = g_strdup (file);
+  g_assert_true (run (fixture));
+  g_assert_cmpuint (rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-file"), ==,
+                    2);
+  g_assert_true (media_probe_first_frame_blank (file));
+  g_unlink (file);
+}
+
+static gboolean
+release_cb (gpointer user_data)
+{
+  rh_run_release (RH_RUN (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+release_later (Fixture *fixture)
+{
+  /* After the paint at 1500 ms. */
+  g_timeout_add (2000, release_cb, fixture->run);
+}
+
+static void
+test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "recordhost-run-hold.mp4", NULL);
+
+  param (fixture, "sdkPaintMs=1500");
+  fixture->options->duration_s = 1;
+  fixture->options->on_hold = TRUE;
+  fixture->options->record = g_strdup (file);
+  g_assert_true (run_with (fixture, release_later));
+  g_assert_false (media_probe_first_frame_blank (file));
+  g_unlink (file);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -353,6 +398,8 @@ main (int argc, char **argv)
   ADD ("/run/on-hold-released", test_on_hold_released);
   ADD ("/run/stop-before-ready", test_stop_before_ready);
   ADD ("/run/state-log-unwritable", test_state_log_unwritable);
+  ADD ("/run/record/white-head", test_record_white_head);
+  ADD ("/run/record/on-hold-no-white-head", test_record_on_hold_no_white_head);
 #undef ADD
   return g_test_run ();
 }

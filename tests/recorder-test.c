@@ -1,0 +1,241 @@
+/* Recording files from synthetic frames, checked with GStreamer's own
+ * discoverer and decoder. */
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "rh-frame.h"
+#include "media-probe.h"
+#include "rh-recorder.h"
+
+#define WIDTH 640
+#define HEIGHT 480
+#define FPS 15
+
+typedef struct
+{
+  char *dir;
+  guint32 *pixels;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("recordhost-recorder-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->pixels = g_new (guint32, WIDTH * HEIGHT);
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->pixels);
+}
+
+typedef enum
+{
+  PICTURE_WHITE,
+  PICTURE_CLASSROOM, /* a dark header and coloured panes */
+  PICTURE_NOISE,     /* hard to compress */
+} Picture;
+
+static RhFrame
+paint (Fixture *fixture, Picture picture, guint seed)
+{
+  RhFrame frame = { (const guint8 *) fixture->pixels, WIDTH * 4, WIDTH, HEIGHT, 0 };
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (guint y = 0; y < HEIGHT; y++)
+    for (guint x = 0; x < WIDTH; x++)
+      {
+        guint32 *pixel = &fixture->pixels[y * WIDTH + x];
+
+        if (picture == PICTURE_WHITE)
+          *pixel = 0xffffffff;
+        else if (picture == PICTURE_NOISE)
+          *pixel = 0xff000000 | g_rand_int (rand);
+        else
+          *pixel = y < 60 ? 0xff1f3b73 : x < 400 ? 0xfff3f0e6 : 0xff4a6fa5;
+      }
+  g_rand_free (rand);
+  return frame;
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, wake_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Records @seconds: white for the first @white_ms, then @picture. */
+static void
+record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Picture picture,
+        double seconds)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhRecorder) recorder = rh_recorder_new (path, WIDTH, HEIGHT, FPS, bitrate, &error);
+  gint64 start;
+  RhFrame frame;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  frame = paint (fixture, white_ms > 0 ? PICTURE_WHITE : picture, 0);
+  rh_recorder_add_frame (recorder, &frame);
+  g_assert_true (rh_recorder_start (recorder, &error));
+  start = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - start < seconds * G_USEC_PER_SEC)
+    {
+      if ((g_get_monotonic_time () - start) / 1000 >= white_ms)
+        {
+          frame = paint (fixture, picture, n++);
+          rh_recorder_add_frame (recorder, &frame);
+        }
+      spin (picture == PICTURE_NOISE ? 60 : 200);
+    }
+  g_assert_true (rh_recorder_finish (recorder, &error));
+  g_assert_no_error (error);
+  /* A constant rate whatever the page did. */
+  g_assert_cmpuint (rh_recorder_get_frames (recorder), >=, (guint64) (seconds * FPS) - 2);
+  g_assert_cmpuint (rh_recorder_get_frames (recorder), <=, (guint64) (seconds * FPS) + 2);
+}
+
+static GstDiscovererInfo *
+discover (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (10 * GST_SECOND, &error);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  GstDiscovererInfo *info;
+
+  g_assert_no_error (error);
+  info = gst_discoverer_discover_uri (discoverer, uri, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
+  return info;
+}
+
+static void
+test_mp4 (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "class.mp4", NULL);
+  g_autoptr (GstDiscovererInfo) info = NULL;
+  GList *streams;
+  GstDiscovererVideoInfo *video;
+  g_autofree char *codec = NULL;
+  GstClockTime duration;
+
+  record (fixture, path, 1000, 1000, PICTURE_CLASSROOM, 2.0);
+  info = discover (path);
+  streams = gst_discoverer_info_get_video_streams (info);
+  g_assert_cmpuint (g_list_length (streams), ==, 1);
+  video = streams->data;
+  g_assert_cmpuint (gst_discoverer_video_info_get_width (video), ==, WIDTH);
+  g_assert_cmpuint (gst_discoverer_video_info_get_height (video), ==, HEIGHT);
+  codec = gst_pb_utils_get_codec_description (
+    gst_discoverer_stream_info_get_caps (GST_DISCOVERER_STREAM_INFO (video)));
+  g_assert_nonnull (strstr (codec, "H.264"));
+  duration = gst_discoverer_info_get_duration (info);
+  g_assert_cmpuint (duration, >=, 1800 * GST_MSECOND);
+  g_assert_cmpuint (duration, <=, 2300 * GST_MSECOND);
+  gst_discoverer_stream_info_list_free (streams);
+  /* White first: what a late-painting page gives. */
+  g_assert_true (media_probe_first_frame_blank (path));
+}
+
+static void
+test_mp4_painted_from_start (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "painted.mp4", NULL);
+
+  record (fixture, path, 1000, 0, PICTURE_CLASSROOM, 1.0);
+  g_assert_false (media_probe_first_frame_blank (path));
+}
+
+static void
+test_hls (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "class.m3u8", NULL);
+  g_autofree char *playlist = NULL;
+  g_autofree char *segment = g_build_filename (fixture->dir, "class-00000.ts", NULL);
+  g_auto (GStrv) lines = NULL;
+  guint segments = 0;
+
+  record (fixture, path, 1000, 0, PICTURE_CLASSROOM, 5.0);
+  g_assert_true (g_file_get_contents (path, &playlist, NULL, NULL));
+  g_assert_true (g_str_has_prefix (playlist, "#EXTM3U"));
+  g_assert_nonnull (strstr (playlist, "#EXT-X-ENDLIST"));
+  lines = g_strsplit (playlist, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_suffix (lines[i], ".ts"))
+      segments++;
+  g_assert_cmpuint (segments, >=, 2);
+  g_assert_true (g_file_test (segment, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_bitrate_changes_size (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *low = g_build_filename (fixture->dir, "low.mp4", NULL);
+  g_autofree char *high = g_build_filename (fixture->dir, "high.mp4", NULL);
+  GStatBuf low_stat, high_stat;
+
+  record (fixture, low, 200, 0, PICTURE_NOISE, 2.0);
+  record (fixture, high, 3000, 0, PICTURE_NOISE, 2.0);
+  g_assert_cmpint (g_stat (low, &low_stat), ==, 0);
+  g_assert_cmpint (g_stat (high, &high_stat), ==, 0);
+  g_test_message ("200 kbps: %" G_GINT64_FORMAT " bytes, 3000 kbps: %" G_GINT64_FORMAT,
+                  (gint64) low_stat.st_size, (gint64) high_stat.st_size);
+  g_assert_cmpint (high_stat.st_size, >, 3 * low_stat.st_size);
+}
+
+static void
+test_bad_name (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhRecorder) recorder = rh_recorder_new ("/tmp/out.avi", WIDTH, HEIGHT, FPS, 1000,
+                                                     &error);
+
+  g_assert_null (recorder);
+  g_assert_nonnull (strstr (error->message, ".mp4"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/recorder/mp4", test_mp4);
+  ADD ("/recorder/mp4-painted-from-start", test_mp4_painted_from_start);
+  ADD ("/recorder/hls", test_hls);
+  ADD ("/recorder/bitrate-changes-size", test_bitrate_changes_size);
+#undef ADD
+  g_test_add_func ("/recorder/bad-name", test_bad_name);
+  return g_test_run ();
+}
