@@ -256,10 +256,17 @@ static void
 test_web_process_killed (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *got = NULL;
+  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "recordhost-run-crash.mp4", NULL);
   RhTimeline *timeline;
 
   fixture->options->duration_s = 4;
+  fixture->options->record = g_strdup (file);
   g_assert_true (run_with (fixture, kill_web_processes));
+  /* The recording went on through the crash and still decodes. */
+  g_assert_cmpuint (rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-failed"),
+                    ==, 0);
+  g_assert_false (media_probe_first_frame_blank (file));
+  g_unlink (file);
   got = reasons (fixture);
   g_assert_cmpstr (got, ==, "1,2");
   g_assert_cmpint (json_object_get_int_member (fixture->report, "crashes"), ==, 1);
