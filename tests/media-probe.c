@@ -1,6 +1,7 @@
 #include "media-probe.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/pbutils/pbutils.h>
 #include <gst/video/video.h>
 
 #include "rh-frame.h"
@@ -48,3 +49,20 @@ media_probe_first_frame_blank (const char *path)
   return blank;
 }
 
+
+/* The file's duration by GStreamer's discoverer, -1 when it cannot tell. */
+gint64
+media_probe_duration_ms (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (10 * GST_SECOND, &error);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (GstDiscovererInfo) info = NULL;
+
+  if (discoverer == NULL || uri == NULL)
+    return -1;
+  info = gst_discoverer_discover_uri (discoverer, uri, &error);
+  if (info == NULL || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK)
+    return -1;
+  return (gint64) (gst_discoverer_info_get_duration (info) / GST_MSECOND);
+}
