@@ -15,6 +15,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proctree import PeakPss, become_subreaper, reap  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 READY_DELAY_MS = 800
 
@@ -38,50 +41,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def tree(pid):
-    """pid and all its descendants, from /proc."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
-
-
-def pss_kib(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def cpu_seconds(pids):
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-        except OSError:
-            pass
-    return total
-
-
 def one_run(binary, width, height):
     server = ReadyServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -91,17 +50,19 @@ def one_run(binary, width, height):
         [binary, "demo", "--quiet", "--api-base", api_base, "--width", str(width),
          "--height", str(height), "--param", f"sdkReadyMs={READY_DELAY_MS}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak, cpu = 0, 0.0
-    while process.poll() is None:
-        pids = tree(process.pid)
-        peak = max(peak, sum(pss_kib(p) for p in pids))
-        cpu = max(cpu, cpu_seconds(pids))
-        time.sleep(0.02)
+    # The tree's root is us (a subreaper): WebKit's helpers stay in it
+    # until they have exited, even after recordhost has.
+    sampler = PeakPss(os.getpid(), include_root=False)
+    process.wait()
+    time.sleep(0.3)
+    reap()
+    peak_mib = sampler.stop()
+    cpu = sampler.cpu_seconds
     server.shutdown()
     if process.returncode != 0 or server.arrived is None:
         sys.exit(f"run failed with status {process.returncode}")
     overhead_ms = (server.arrived - start) * 1000 - READY_DELAY_MS
-    return overhead_ms, peak / 1024, cpu
+    return overhead_ms, peak_mib, cpu
 
 
 def main():
@@ -112,6 +73,7 @@ def main():
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=720)
     args = parser.parse_args()
+    become_subreaper()
 
     results = [one_run(args.binary, args.width, args.height) for _ in range(args.runs)]
     overhead = statistics.median(r[0] for r in results)
@@ -121,7 +83,7 @@ def main():
     print(f"start to ready call, minus the page's {READY_DELAY_MS} ms: median {overhead:.0f} ms "
           f"(min {min(r[0] for r in results):.0f}, max {max(r[0] for r in results):.0f})")
     print(f"peak process-tree PSS: median {memory:.0f} MiB")
-    print(f"CPU time (sampled, whole tree): median {cpu:.2f} s")
+    print(f"CPU time (whole tree): median {cpu:.2f} s")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,91 @@
+/* Cost of the frame path at 1920x1080: the blank check and the frame log on
+ * every frame, and the copy the recorder keeps.  Prints the share of one
+ * core each takes at 30 frames per second. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "rh-frame-log.h"
+#include "rh-recorder.h"
+
+#define WIDTH 1920
+#define HEIGHT 1080
+#define ROUNDS 300
+#define FPS 30
+
+static double
+per_frame_us (const char *what, void (*step) (gpointer), gpointer data)
+{
+  gint64 start = g_get_monotonic_time ();
+  double us;
+
+  for (guint i = 0; i < ROUNDS; i++)
+    step (data);
+  us = (double) (g_get_monotonic_time () - start) / ROUNDS;
+  g_print ("%-44s %8.1f us/frame  %5.2f %% of a core at %d fps\n", what, us,
+           us * FPS / 10000.0, FPS);
+  return us;
+}
+
+static void
+blank_check (gpointer data)
+{
+  g_assert_true (rh_frame_is_blank (data));
+}
+
+static void
+log_add (gpointer data)
+{
+  static RhFrameLog *log = NULL;
+
+  if (log == NULL)
+    log = rh_frame_log_new (FALSE);
+  rh_frame_log_add (log, data, 0);
+  if (rh_frame_log_get_marks (log)->len > 10000)
+    rh_frame_log_reset (log);
+}
+
+typedef struct
+{
+  RhRecorder *recorder;
+  RhFrame *frame;
+} Recording;
+
+static void
+recorder_copy (gpointer data)
+{
+  Recording *recording = data;
+
+  rh_recorder_add_frame (recording->recorder, recording->frame);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree guint32 *white = g_new (guint32, WIDTH * HEIGHT);
+  g_autofree guint32 *painted = g_new (guint32, WIDTH * HEIGHT);
+  RhFrame white_frame = { (const guint8 *) white, WIDTH * 4, WIDTH, HEIGHT, 0 };
+  RhFrame painted_frame = { (const guint8 *) painted, WIDTH * 4, WIDTH, HEIGHT, 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "recordhost-frame-path.mp4", NULL);
+  Recording recording = { NULL, &painted_frame };
+  double total;
+
+  for (guint i = 0; i < WIDTH * HEIGHT; i++)
+    {
+      white[i] = 0xffffffff;
+      painted[i] = i % WIDTH < 300 ? 0xff1f3b73 : 0xfff3f0e6;
+    }
+  g_print ("frame path at %dx%d, %d rounds\n", WIDTH, HEIGHT, ROUNDS);
+  /* A blank frame is the worst case: every pixel is compared. */
+  total = per_frame_us ("blank check, blank frame (worst case)", blank_check, &white_frame);
+  per_frame_us ("frame log (check + mark), blank frame", log_add, &white_frame);
+  recording.recorder = rh_recorder_new (path, WIDTH, HEIGHT, FPS, 2000, &error);
+  g_assert_no_error (error);
+  total += per_frame_us ("recorder: keep the latest frame (copy)", recorder_copy, &recording);
+  g_print ("%-44s %8.1f us/frame  %5.2f %% of a core at %d fps\n",
+           "capture path with --record (check + copy)", total, total * FPS / 10000.0, FPS);
+  rh_recorder_free (recording.recorder);
+  g_remove (path);
+  return 0;
+}

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""recordhost against headless Chromium driven by Playwright, on the same page.
+
+Both load the bundled record page from one loopback server with the same room
+parameters, catch the launch listener's event 1 and send the ready call.  Runs
+alternate; the medians and the ratios recordhost / Chromium are printed:
+  - time from process start to the ready call arriving, minus the page's own
+    ready delay (the host's overhead);
+  - peak PSS summed over the whole process tree, sampled from /proc;
+  - CPU time of the tree.
+Then the rooms-per-process curve of `recordhost cloud` (1, 2, 4, 8 rooms):
+time until every room is recording, and peak memory.
+
+Installs what it needs (as root): Debian's chromium, and playwright-core from
+npm into ~/.cache/recordhost-bench.
+
+    tests/bench/vs-chromium.py [--runs N] [--rooms 1,2,4,8]
+"""
+import argparse
+import http.server
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proctree import PeakPss, become_subreaper, reap  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PAGE_DIR = os.path.join(ROOT, "page")
+READY_DELAY_MS = 800
+CACHE = os.path.join(os.path.expanduser("~"), ".cache", "recordhost-bench")
+CHROMIUM = "/usr/bin/chromium"
+# Flags from the probe of this platform: without the background-networking
+# ones Chromium keeps trying hosts this machine cannot reach.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+PLAYWRIGHT_SCRIPT = r"""
+const { chromium } = require('playwright-core');
+(async () => {
+  const [pageUrl, readyUrl, executablePath, args] = process.argv.slice(2);
+  const browser = await chromium.launch({ executablePath, headless: true,
+                                          args: JSON.parse(args) });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  let resolveReady;
+  const ready = new Promise((resolve) => { resolveReady = resolve; });
+  await page.exposeFunction('__benchReady', () => resolveReady());
+  // Wrap the launch listener, as recordhost's bridge does.
+  await page.addInitScript(() => {
+    let sdk;
+    Object.defineProperty(window, 'AgoraEduSDK', {
+      configurable: true,
+      get () { return sdk; },
+      set (value) {
+        const launch = value.launch;
+        value.launch = function (dom, options) {
+          const listener = options.listener;
+          options.listener = function (evt, args) {
+            if (evt === 1)
+              window.__benchReady ();
+            return listener && listener.apply (this, arguments);
+          };
+          return launch.call (this, dom, options);
+        };
+        sdk = value;
+      },
+    });
+  });
+  await page.goto(pageUrl);
+  await ready;
+  const response = await fetch(readyUrl, { method: 'PUT',
+                                           headers: { 'Content-Type': 'application/json' } });
+  const body = await response.json();
+  await browser.close();
+  process.exit(response.ok && body.code === 0 ? 0 : 1);
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def ensure_tools():
+    if not os.path.exists(CHROMIUM):
+        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"],
+                       check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    if not os.path.isdir(os.path.join(CACHE, "node_modules", "playwright-core")):
+        os.makedirs(CACHE, exist_ok=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", CACHE,
+                        "playwright-core"], check=True, stdout=subprocess.DEVNULL)
+    script = os.path.join(CACHE, "ready.js")
+    with open(script, "w") as f:
+        f.write(PLAYWRIGHT_SCRIPT)
+    return script
+
+
+class Server(http.server.ThreadingHTTPServer):
+    arrived = None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if not path.startswith("/page/") or ".." in path:
+            self.send_error(404)
+            return
+        file = os.path.join(PAGE_DIR, path[len("/page/"):])
+        try:
+            with open(file, "rb") as f:
+                data = f.read()
+        except OSError:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type",
+                         "application/javascript" if file.endswith(".js") else "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self):
+        if self.server.arrived is None:
+            self.server.arrived = time.monotonic()
+        body = json.dumps({"msg": "Success", "code": 0, "ts": int(time.time() * 1000)}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def measure(command, server):
+    """Runs @command to its end; returns (overhead ms, peak PSS MiB, CPU s)."""
+    server.arrived = None
+    sampler = PeakPss(os.getpid(), include_root=False)
+    start = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    status = process.wait()
+    time.sleep(0.3)  # helpers that outlive their parent for a moment are ours too
+    reap()
+    peak = sampler.stop()
+    if status != 0 or server.arrived is None:
+        sys.exit(f"{command[0]} failed with status {status}")
+    return (server.arrived - start) * 1000 - READY_DELAY_MS, peak, sampler.cpu_seconds
+
+
+def compare(binary, script, runs):
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    params = (f"appId=bench-app&roomUuid=bench-room&roomType=4&userUuid=recorder-1&roleType=0"
+              f"&pretest=false&sdkReadyMs={READY_DELAY_MS}")
+    ready_url = f"{base}/edu/apps/bench-app/v2/rooms/bench-room/records/ready"
+    ours = [binary, "check", f"{base}/page/record_page.html", "--app-id", "bench-app",
+            "--room-uuid", "bench-room", "--room-type", "4", "--user-uuid", "recorder-1",
+            "--param", f"sdkReadyMs={READY_DELAY_MS}", "--api-base", base, "--quiet",
+            "--paint-grace-ms", "0"]
+    theirs = ["node", script, f"{base}/page/record_page.html?{params}", ready_url, CHROMIUM,
+              json.dumps(CHROMIUM_ARGS)]
+    results = {"recordhost": [], "chromium": []}
+    for i in range(runs):
+        results["recordhost"].append(measure(ours, server))
+        results["chromium"].append(measure(theirs, server))
+        print(f"  run {i + 1}: recordhost {results['recordhost'][-1][0]:.0f} ms "
+              f"{results['recordhost'][-1][1]:.0f} MiB, chromium {results['chromium'][-1][0]:.0f} ms "
+              f"{results['chromium'][-1][1]:.0f} MiB", file=sys.stderr)
+    server.shutdown()
+
+    medians = {name: [statistics.median(r[k] for r in rows) for k in range(3)]
+               for name, rows in results.items()}
+    print(f"\n{runs} runs each, alternating, 1280x720, page ready delay {READY_DELAY_MS} ms\n")
+    print("| | recordhost | headless Chromium (Playwright) | ratio |")
+    print("| --- | --- | --- | --- |")
+    labels = ["start to ready call, minus the page's delay (ms)", "peak process-tree PSS (MiB)",
+              "CPU time of the tree (s)"]
+    formats = ["{:.0f}", "{:.0f}", "{:.2f}"]
+    for k, label in enumerate(labels):
+        a, b = medians["recordhost"][k], medians["chromium"][k]
+        print(f"| {label} | {formats[k].format(a)} | {formats[k].format(b)} | {a / b:.2f} |")
+    return medians["recordhost"]
+
+
+def call(base, method, path, body=None):
+    request = urllib.request.Request(base + path, method=method,
+                                     data=json.dumps(body).encode() if body else None,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def rooms_curve(binary, counts, single_mib):
+    page = "file://" + os.path.join(PAGE_DIR, "record_page.html") + f"?sdkReadyMs={READY_DELAY_MS}"
+    print("\n| rooms in one `recordhost cloud` | time until all are recording (s) | "
+          "peak PSS (MiB) | MiB per room | vs that many separate checks |")
+    print("| --- | --- | --- | --- | --- |")
+    single_time = None
+    for count in counts:
+        data = tempfile.mkdtemp(prefix="recordhost-bench-")
+        cloud = subprocess.Popen([binary, "cloud", "--listen", "127.0.0.1:0", "--data-dir", data],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        base = cloud.stdout.readline().strip()
+        time.sleep(0.3)
+        sampler = PeakPss(cloud.pid)
+        start = time.monotonic()
+        rooms = [f"/edu/apps/bench/v2/rooms/room-{i}" for i in range(count)]
+        for room in rooms:
+            call(base, "PUT", room + "/records/states/1",
+                 {"mode": "web", "webRecordConfig": {"rootUrl": page}, "retryTimeout": 60})
+        pending = set(rooms)
+        while pending and time.monotonic() - start < 120:
+            for room in list(pending):
+                events = call(base, "GET", room + "/sequences?cmd=1001")["data"]["list"]
+                if any(e["data"]["reason"] in (1, 3) for e in events):
+                    pending.discard(room)
+            time.sleep(0.05)
+        elapsed = time.monotonic() - start - READY_DELAY_MS / 1000
+        time.sleep(0.5)
+        peak = sampler.stop()
+        cloud.terminate()
+        cloud.wait()
+        reap()
+        shutil.rmtree(data, ignore_errors=True)
+        if pending:
+            sys.exit(f"{len(pending)} of {count} rooms never got ready")
+        if single_time is None:
+            single_time = elapsed
+        print(f"| {count} | {elapsed:.2f} ({elapsed / single_time:.1f}x one room) | {peak:.0f} | "
+              f"{peak / count:.0f} | {peak / (single_mib * count):.2f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rooms", default="1,2,4,8")
+    parser.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "recordhost"))
+    args = parser.parse_args()
+
+    become_subreaper()
+    script = ensure_tools()
+    ours = compare(args.binary, script, args.runs)
+    rooms_curve(args.binary, [int(n) for n in args.rooms.split(",")], ours[1])
+
+
+if __name__ == "__main__":
+    main()
