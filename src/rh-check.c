@@ -1,15 +1,13 @@
 #include "rh-check.h"
 
-
-#include "rh-bridge.h"
-#include "rh-ready-endpoint.h"
 #include "rh-error.h"
 #include "rh-page-host.h"
 #include "rh-page-watch.h"
 #include "rh-problems.h"
+#include "rh-ready-call.h"
+#include "rh-ready-endpoint.h"
 #include "rh-report.h"
 #include "rh-snapshots.h"
-#include "rh-ready-call.h"
 
 #define PROGRESS_INTERVAL_S 10
 #define AFTER_PAINT_MS 300
@@ -160,6 +158,15 @@ find_problems (RhCheck *self)
       input.missing_touched = missing_touched;
     }
   self->problems = rh_problems_find (&input);
+  /* Messages quote URLs and errors, which may carry the token. */
+  for (guint i = 0; i < self->problems->len; i++)
+    {
+      RhProblem *problem = g_ptr_array_index (self->problems, i);
+      char *clean = rh_timeline_redact (self->timeline, problem->message);
+
+      g_free (problem->message);
+      problem->message = clean;
+    }
 }
 
 static RhReport *

@@ -456,6 +456,35 @@ test_ready_call_region_and_token (Fixture *fixture, gconstpointer data)
 
 /* ---- rendering ---- */
 
+/* A failure whose message quotes the page URL: the token stays out of the
+ * problems, the error and the JUnit report. */
+static void
+test_token_redacted_in_problems (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *junit = g_build_filename (g_get_tmp_dir (), "recordhost-token-junit.xml", NULL);
+  g_autofree char *xml = NULL;
+  g_autofree char *report = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+
+  fixture->options->room->rtm_token = g_strdup ("tok-SECRET-42");
+  fixture->options->junit = g_strdup (junit);
+  /* The bundle 404s; the page's inline script throws, at the page's URL. */
+  param (fixture, "sdkShape=missing");
+  g_assert_false (run (fixture));
+  g_assert_nonnull (strstr (fixture->error->message, "SECRET"));
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, fixture->report);
+  json = json_to_string (node, FALSE);
+  report = rh_check_format_report (fixture->check);
+  g_assert_true (g_file_get_contents (junit, &xml, NULL, NULL));
+  g_assert_null (strstr (json, "SECRET"));
+  g_assert_null (strstr (report, "SECRET"));
+  g_assert_null (strstr (xml, "SECRET"));
+  g_assert_nonnull (strstr (json, "[REDACTED]"));
+  g_unlink (junit);
+}
+
 static void
 test_viewport (Fixture *fixture, gconstpointer data)
 {
@@ -848,6 +877,7 @@ main (int argc, char **argv)
   ADD ("/check/ready-call/local-cloud", test_ready_call_local_cloud);
   ADD ("/check/ready-call/region-and-token", test_ready_call_region_and_token);
   ADD ("/check/render/viewport", test_viewport);
+  ADD ("/check/ready-call/token-redacted-in-problems", test_token_redacted_in_problems);
   ADD ("/check/white-screen/paints-late", test_paints_late);
   ADD ("/check/white-screen/paints-before-ready", test_paints_before_ready);
   ADD ("/check/white-screen/never-paints", test_never_paints);
