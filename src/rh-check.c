@@ -66,12 +66,7 @@ rh_check_dispose (GObject *object)
       g_cancellable_disconnect (self->cancellable, self->cancelled_id);
       g_clear_object (&self->cancellable);
     }
-  if (self->watch != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->watch, self);
-      rh_page_watch_stop (self->watch);
-    }
-  g_clear_object (&self->watch);
+  rh_page_watch_detach (&self->watch, self);
   g_clear_pointer (&self->endpoint, rh_ready_endpoint_close);
   G_OBJECT_CLASS (rh_check_parent_class)->dispose (object);
 }

@@ -1,11 +1,11 @@
 #include "rh-demo-flow.h"
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "rh-cloud.h"
 #include "rh-error.h"
+#include "rh-fs.h"
 
 #define ROOM_PATH "/edu/apps/demo-app/v2/rooms/demo-room"
 #define STEP_TIMEOUT_S 30
@@ -121,21 +121,6 @@ wait_for_reason (Flow *flow, RhCloudStore *store, gint64 reason, GError **error)
   return FALSE;
 }
 
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* The documented recording flow against the local cloud: create the room,
  * start recording on hold, the page gets ready, release, stop, list events. */
 gboolean
@@ -188,6 +173,6 @@ rh_demo_flow_run (GError **error)
 out:
   g_clear_object (&flow.cloud);
   g_clear_object (&flow.session);
-  remove_tree (data_dir);
+  rh_fs_remove_tree (data_dir);
   return ok;
 }

@@ -702,6 +702,19 @@ rh_page_watch_stop (RhPageWatch *watch)
   webkit_web_view_stop_loading (rh_page_host_get_view (watch->host));
 }
 
+/* For an owner going away: its handlers off the watch and its view, the page
+ * stopped, the owner's reference dropped. */
+void
+rh_page_watch_detach (RhPageWatch **watch, gpointer handler_data)
+{
+  if (*watch == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (*watch, handler_data);
+  g_signal_handlers_disconnect_by_data ((*watch)->host, handler_data);
+  rh_page_watch_stop (*watch);
+  g_clear_object (watch);
+}
+
 const RhPageWatchTimes *
 rh_page_watch_get_times (RhPageWatch *watch)
 {

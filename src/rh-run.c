@@ -73,13 +73,7 @@ rh_run_dispose (GObject *object)
   if (self->policy != NULL)
     g_signal_handlers_disconnect_by_data (self->policy, self);
   g_clear_object (&self->policy);
-  if (self->watch != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->watch, self);
-      g_signal_handlers_disconnect_by_data (rh_page_watch_get_host (self->watch), self);
-      rh_page_watch_stop (self->watch);
-    }
-  g_clear_object (&self->watch);
+  rh_page_watch_detach (&self->watch, self);
   g_clear_pointer (&self->endpoint, rh_ready_endpoint_close);
   g_clear_pointer (&self->recorder, rh_recorder_free);
   G_OBJECT_CLASS (rh_run_parent_class)->dispose (object);

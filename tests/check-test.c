@@ -6,6 +6,7 @@
 
 #include "fake-cloud.h"
 #include "rh-frame.h"
+#include "rh-fs.h"
 #include "rh-check.h"
 #include "rh-error.h"
 
@@ -533,21 +534,6 @@ snapshots_dir (void)
   return dir;
 }
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* Loads a PNG the tool wrote and says whether it is one colour. */
 static gboolean
 png_is_uniform (const char *dir, const char *name, int width, int height)
@@ -583,13 +569,14 @@ test_paints_late (Fixture *fixture, gconstpointer data)
   fixture->options->junit = g_strdup (junit);
   g_assert_true (run (fixture));
 
-  /* Painted 1500 ms after launch, give or take the frame pacing and load. */
+  /* Painted 1500 ms after launch, give or take the frame pacing, rendering
+   * and the delay of the launch message itself (both ways under load). */
   paint = timeline_ms (fixture, "first_nonblank_ms");
   launch = timeline_ms (fixture, "launch_ms");
   ready = timeline_ms (fixture, "ready_event_ms");
   g_test_message ("launch %" G_GINT64_FORMAT ", ready %" G_GINT64_FORMAT ", paint %"
                   G_GINT64_FORMAT, launch, ready, paint);
-  g_assert_cmpint (paint - launch, >=, 1500);
+  g_assert_cmpint (paint - launch, >=, 1500 - 100);
   g_assert_cmpint (paint - launch, <=, 1500 + 400);
   g_assert_cmpint (ready, <, paint);
   g_assert_true (has_problem (fixture, "ready-before-paint", "warning"));
@@ -607,7 +594,7 @@ test_paints_late (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_get_contents (junit, &junit_xml, NULL, NULL));
   g_assert_nonnull (strstr (junit_xml, "tests=\"10\" failures=\"0\""));
   g_assert_nonnull (strstr (junit_xml, "warning: ready-before-paint"));
-  remove_dir (dir);
+  rh_fs_remove_tree (dir);
 }
 
 static void
@@ -639,7 +626,7 @@ test_never_paints (Fixture *fixture, gconstpointer data)
   g_assert_true (png_is_uniform (dir, "last.png", 1280, 720));
   first_painted = g_build_filename (dir, "first-painted.png", NULL);
   g_assert_false (g_file_test (first_painted, G_FILE_TEST_EXISTS));
-  remove_dir (dir);
+  rh_fs_remove_tree (dir);
 }
 
 static void

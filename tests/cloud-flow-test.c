@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rh-cloud.h"
+#include "rh-fs.h"
 
 typedef struct
 {
@@ -37,29 +38,11 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
   g_object_unref (fixture->session);
   g_clear_object (&fixture->cloud);
-  remove_tree (fixture->data_dir);
+  rh_fs_remove_tree (fixture->data_dir);
   g_free (fixture->data_dir);
   g_free (fixture->token);
 }

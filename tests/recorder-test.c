@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rh-frame.h"
+#include "rh-fs.h"
 #include "media-probe.h"
 #include "rh-recorder.h"
 
@@ -33,16 +34,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  rh_fs_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->pixels);
 }

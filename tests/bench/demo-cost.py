@@ -6,8 +6,6 @@ ready delay), peak PSS of the whole process tree, and CPU time.
     tests/bench/demo-cost.py [--runs N] [--binary build/src/recordhost] [--width W --height H]
 """
 import argparse
-import http.server
-import json
 import os
 import statistics
 import subprocess
@@ -16,35 +14,16 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from proctree import PeakPss, become_subreaper, reap  # noqa: E402
+from benchlib import PeakPss, ReadyServer, become_subreaper, reap  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 READY_DELAY_MS = 800
 
 
-class ReadyServer(http.server.ThreadingHTTPServer):
-    arrived = None
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_PUT(self):
-        if self.server.arrived is None:
-            self.server.arrived = time.monotonic()
-        body = json.dumps({"msg": "Success", "code": 0, "ts": int(time.time() * 1000)}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def one_run(binary, width, height):
-    server = ReadyServer(("127.0.0.1", 0), Handler)
+    server = ReadyServer()
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    api_base = f"http://127.0.0.1:{server.server_address[1]}"
+    api_base = server.base_url
     start = time.monotonic()
     process = subprocess.Popen(
         [binary, "demo", "--quiet", "--api-base", api_base, "--width", str(width),

@@ -17,7 +17,6 @@ npm into ~/.cache/recordhost-bench.
     tests/bench/vs-chromium.py [--runs N] [--rooms 1,2,4,8]
 """
 import argparse
-import http.server
 import json
 import os
 import shutil
@@ -30,10 +29,9 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from proctree import PeakPss, become_subreaper, reap  # noqa: E402
+from benchlib import PAGE_DIR, PeakPss, ReadyServer, become_subreaper, reap  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PAGE_DIR = os.path.join(ROOT, "page")
 READY_DELAY_MS = 800
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "recordhost-bench")
 CHROMIUM = "/usr/bin/chromium"
@@ -99,45 +97,6 @@ def ensure_tools():
     return script
 
 
-class Server(http.server.ThreadingHTTPServer):
-    arrived = None
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        path = self.path.split("?", 1)[0]
-        if not path.startswith("/page/") or ".." in path:
-            self.send_error(404)
-            return
-        file = os.path.join(PAGE_DIR, path[len("/page/"):])
-        try:
-            with open(file, "rb") as f:
-                data = f.read()
-        except OSError:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type",
-                         "application/javascript" if file.endswith(".js") else "text/html")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_PUT(self):
-        if self.server.arrived is None:
-            self.server.arrived = time.monotonic()
-        body = json.dumps({"msg": "Success", "code": 0, "ts": int(time.time() * 1000)}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def measure(command, server):
     """Runs @command to its end; returns (overhead ms, peak PSS MiB, CPU s)."""
     server.arrived = None
@@ -154,9 +113,9 @@ def measure(command, server):
 
 
 def compare(binary, script, runs):
-    server = Server(("127.0.0.1", 0), Handler)
+    server = ReadyServer()
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base = server.base_url
     params = (f"appId=bench-app&roomUuid=bench-room&roomType=4&userUuid=recorder-1&roleType=0"
               f"&pretest=false&sdkReadyMs={READY_DELAY_MS}")
     ready_url = f"{base}/edu/apps/bench-app/v2/rooms/bench-room/records/ready"

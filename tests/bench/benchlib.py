@@ -1,5 +1,8 @@
-"""Process-tree measurements from /proc, shared by the benchmarks."""
+"""Shared by the benchmarks: process-tree measurements from /proc, and a
+loopback server that serves page/ and answers the ready call."""
 import ctypes
+import http.server
+import json
 import os
 import resource
 import threading
@@ -104,3 +107,51 @@ def children_cpu_seconds():
     """CPU time of all reaped descendants so far (RUSAGE_CHILDREN)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+PAGE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__)))), "page")
+
+
+class ReadyServer(http.server.ThreadingHTTPServer):
+    """Serves page/ under /page/; .arrived is when the first ready call came."""
+    arrived = None
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _ReadyHandler)
+        self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ReadyHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if not path.startswith("/page/") or ".." in path:
+            self.send_error(404)
+            return
+        file = os.path.join(PAGE_DIR, path[len("/page/"):])
+        try:
+            with open(file, "rb") as f:
+                data = f.read()
+        except OSError:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type",
+                         "application/javascript" if file.endswith(".js") else "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self):
+        if self.server.arrived is None:
+            self.server.arrived = time.monotonic()
+        body = json.dumps({"msg": "Success", "code": 0, "ts": int(time.time() * 1000)}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
