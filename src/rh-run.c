@@ -511,6 +511,11 @@ rh_run_to_json (RhRun *run)
   if (self->watch != NULL)
     rh_page_watch_add_times_json (self->watch, builder);
   json_builder_end_object (builder);
+  if (self->watch != NULL)
+    {
+      rh_page_watch_add_resources_json (self->watch, builder);
+      rh_page_watch_add_engine_json (self->watch, builder);
+    }
   json_builder_set_member_name (builder, "events");
   json_builder_add_value (builder, rh_timeline_to_json (self->timeline));
   json_builder_end_object (builder);

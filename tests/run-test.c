@@ -162,6 +162,11 @@ test_normal (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (fixture->report, "result"), ==, "stopped");
   g_assert_cmpuint (fixture->cloud->requests->len, ==, 1);
   assert_state_log_matches (fixture);
+  /* The last load's resources and the engine, as in check. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (fixture->report,
+                                                                         "resources")),
+                    >=, 3);
+  g_assert_nonnull (json_object_get_object_member (fixture->report, "engine"));
 }
 
 static void
