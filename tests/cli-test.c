@@ -167,6 +167,7 @@ test_help (void)
   g_assert_cmpint (run.status, ==, 0);
   for (guint i = 0; options[i] != NULL; i++)
     g_assert_nonnull (strstr (run.out, options[i]));
+  g_assert_nonnull (strstr (run.out, "recordhost check [OPTION…] URL|FILE - check"));
 }
 
 /* How many processes still carry our tag: WebKit's helpers notice their
