@@ -287,17 +287,48 @@ rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char 
 }
 
 /* Recordings still marked recording when the cloud stopped last time ended
- * with it; returns how many. */
+ * with it: each gets its stop event (reason 2, "cloud restarted") and is
+ * marked ended.  Returns how many. */
 guint
 rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-    store, "UPDATE records SET state = 2, end_ms = ? WHERE state = 1");
+  g_autoptr (sqlite3_stmt) select = prepare (
+    store, "SELECT record_id, app_id, room_uuid, on_hold FROM records WHERE state = 1");
+  g_autoptr (sqlite3_stmt) update = prepare (
+    store, "UPDATE records SET state = 2, reason = 2, end_ms = ? WHERE state = 1");
+  gint64 now = g_get_real_time () / 1000;
+  guint ended = 0;
 
-  sqlite3_bind_int64 (statement, 1, g_get_real_time () / 1000);
-  if (!check (store, sqlite3_step (statement), "end interrupted recordings", error))
+  while (sqlite3_step (select) == SQLITE_ROW)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) data = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "recordId");
+      json_builder_add_string_value (builder, (const char *) sqlite3_column_text (select, 0));
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_int_value (builder, 2);
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_int_value (builder, 2);
+      json_builder_set_member_name (builder, "reasonText");
+      json_builder_add_string_value (builder, "stopped: the cloud restarted");
+      json_builder_set_member_name (builder, "onHold");
+      json_builder_add_boolean_value (builder, sqlite3_column_int (select, 3));
+      json_builder_set_member_name (builder, "ts");
+      json_builder_add_int_value (builder, now);
+      json_builder_end_object (builder);
+      data = json_builder_get_root (builder);
+      if (rh_cloud_store_add_event (store, (const char *) sqlite3_column_text (select, 1),
+                                    (const char *) sqlite3_column_text (select, 2), 1001, data,
+                                    error) == 0)
+        return ended;
+      ended++;
+    }
+  sqlite3_bind_int64 (update, 1, now);
+  if (!check (store, sqlite3_step (update), "end interrupted recordings", error))
     return 0;
-  return sqlite3_changes (store->db);
+  return ended;
 }
 
 const char *

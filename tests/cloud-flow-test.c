@@ -348,6 +348,39 @@ test_restart_keeps_events (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (record, "state"), ==, 2);
 }
 
+/* A cloud killed mid-recording: at the next start the recording is ended
+ * and its stop event is listed. */
+static void
+test_restart_ends_interrupted (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhCloudStore) store = NULL;
+  g_autoptr (JsonObject) record = NULL;
+  RhCloudRecord running = { 0 };
+
+  g_clear_object (&fixture->cloud);
+  store = rh_cloud_store_open (fixture->data_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (rh_cloud_store_put_room (store, "app-1", "room-1", "room-1", 4, NULL, &error));
+  running.app_id = "app-1";
+  running.room_uuid = "room-1";
+  running.record_id = "00000000000000000000000000000001";
+  running.state = 1;
+  running.reason = 1;
+  running.start_ms = 1;
+  g_assert_true (rh_cloud_store_put_record (store, &running, &error));
+  g_assert_cmpuint (rh_cloud_store_end_interrupted (store, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rh_cloud_store_end_interrupted (store, &error), ==, 0);
+  g_clear_pointer (&store, rh_cloud_store_close);
+
+  start_cloud (fixture, NULL);
+  assert_reasons (fixture, ROOM, "2");
+  record = first_record (fixture, ROOM);
+  g_assert_cmpint (json_object_get_int_member (record, "state"), ==, 2);
+  g_assert_false (json_object_get_null_member (record, "endTime"));
+}
+
 static void
 test_rooms_at_once (Fixture *fixture, gconstpointer data)
 {
@@ -405,6 +438,7 @@ main (int argc, char **argv)
   ADD ("/cloud-flow/conflicts", test_conflicts);
   ADD ("/cloud-flow/huge-body", test_huge_body);
   ADD ("/cloud-flow/restart-keeps-events", test_restart_keeps_events);
+  ADD ("/cloud-flow/restart-ends-interrupted", test_restart_ends_interrupted);
   ADD ("/cloud-flow/rooms-at-once", test_rooms_at_once);
   ADD ("/cloud-flow/require-token", test_require_token);
 #undef ADD
