@@ -21,6 +21,7 @@ struct _RhCloudRecording
   gboolean on_hold;
   int reason;
   gboolean unready;
+  gboolean finished; /* "finished" was emitted */
 };
 
 G_DEFINE_FINAL_TYPE (RhCloudRecording, rh_cloud_recording, G_TYPE_OBJECT)
@@ -93,6 +94,15 @@ save (RhCloudRecording *self, GError **error)
   return rh_cloud_store_put_record (self->store, &record, error);
 }
 
+static void
+finished (RhCloudRecording *self)
+{
+  if (self->finished)
+    return;
+  self->finished = TRUE;
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+}
+
 /* Stored first, then acted on: an event the API has shown is never lost. */
 static void
 state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
@@ -100,11 +110,13 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
   RhCloudRecording *self = user_data;
   JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
   g_autoptr (GError) error = NULL;
+  gboolean ended;
 
   self->reason = json_object_get_int_member (data, "reason");
   self->on_hold = json_object_get_boolean_member (data, "onHold");
   if (self->reason == 2 || self->reason == 5)
     self->active = FALSE;
+  ended = !self->active;
   self->unready = self->reason == 5;
   if (rh_cloud_store_add_event (self->store, self->app_id, self->room_uuid, 1001,
                                 json_object_get_member (json_node_get_object (event), "data"),
@@ -115,6 +127,9 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
               self->room_uuid, rh_run_get_record_id (run),
               json_object_get_int_member (data, "state"), self->reason,
               self->on_hold ? " (on hold)" : "");
+  /* Stored and ended: the room is free for the next recording at once. */
+  if (ended)
+    finished (self);
 }
 
 static void
@@ -124,7 +139,7 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   rh_run_start_finish (RH_RUN (source), result, NULL);
   self->active = FALSE;
-  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+  finished (self);
 }
 
 RhCloudRecording *
