@@ -156,12 +156,16 @@
   const getContext = HTMLCanvasElement.prototype.getContext;
   function probeWebGL () {
     for (const kind of ['webgl', 'webgl2']) {
+      let context = null;
       try {
-        capabilities[kind === 'webgl' ? 'WebGL' : 'WebGL2'] =
-          !!getContext.call (document.createElement ('canvas'), kind);
+        context = getContext.call (document.createElement ('canvas'), kind);
       } catch (e) {
-        capabilities[kind === 'webgl' ? 'WebGL' : 'WebGL2'] = false;
       }
+      capabilities[kind === 'webgl' ? 'WebGL' : 'WebGL2'] = !!context;
+      /* Give the probe's context back at once: it costs memory otherwise. */
+      const lose = context && context.getExtension ('WEBGL_lose_context');
+      if (lose)
+        lose.loseContext ();
     }
     post ('capabilities', { capabilities: capabilities, webrtc: config.webrtc || 'absent' });
   }
