@@ -661,6 +661,22 @@ test_bundle_404_problems (Fixture *fixture, gconstpointer data)
   g_assert_true (bundle_seen);
 }
 
+/* Ready and acknowledged, but a script failed to load: an error problem
+ * fails the check. */
+static void
+test_script_404_fails_ready_page (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "pageExtraScript=analytics");
+  param (fixture, "sdkReadyMs=100");
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_true (g_str_has_prefix (fixture->error->message, "resource-failed: "));
+  g_assert_true (has_problem (fixture, "resource-failed", "error"));
+  g_assert_cmpint (timeline_ms (fixture, "ready_ack_ms"), >=, 0);
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "verdict"), ==, "fail");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "exit_status"), ==, 1);
+}
+
 static void
 test_launch_not_called (Fixture *fixture, gconstpointer data)
 {
@@ -871,6 +887,7 @@ main (int argc, char **argv)
   ADD ("/check/white-screen/never-paints", test_never_paints);
   ADD ("/check/problems/bundle-404", test_bundle_404_problems);
   ADD ("/check/problems/launch-not-called", test_launch_not_called);
+  ADD ("/check/problems/script-404-fails-ready-page", test_script_404_fails_ready_page);
   ADD ("/check/problems/missing-param", test_missing_param);
   ADD ("/check/engine/report", test_engine_report);
   ADD ("/check/engine/webrtc-required-absent", test_webrtc_required_absent);
