@@ -529,29 +529,48 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
     {
     case ROUTE_ROOM:
       if (post)
-        return handle_create_room (self, msg, route);
+        {
+          handle_create_room (self, msg, route);
+          return;
+        }
       break;
     case ROUTE_READY:
       if (put)
-        return handle_ready (self, msg, route);
+        {
+          handle_ready (self, msg, route);
+          return;
+        }
       break;
     case ROUTE_START:
-      if (put)
-        return handle_start (self, msg, route);
-      if (patch)
-        return handle_update (self, msg, route);
+      if (put || patch)
+        {
+          if (put)
+            handle_start (self, msg, route);
+          else
+            handle_update (self, msg, route);
+          return;
+        }
       break;
     case ROUTE_STOP:
       if (put)
-        return handle_stop (self, msg, route);
+        {
+          handle_stop (self, msg, route);
+          return;
+        }
       break;
     case ROUTE_RECORDS:
       if (get)
-        return handle_records (self, msg, route);
+        {
+          handle_records (self, msg, route);
+          return;
+        }
       break;
     case ROUTE_SEQUENCES:
       if (get)
-        return handle_sequences (self, msg, route, query);
+        {
+          handle_sequences (self, msg, route, query);
+          return;
+        }
       break;
     default:
       break;
