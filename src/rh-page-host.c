@@ -10,14 +10,22 @@
 
 #define DEFAULT_FRAME_INTERVAL_MS 16
 
+/* What the view backend calls back with frames.  It lives as long as the
+ * backend, which the view may keep past the host: the host is a weak link. */
+typedef struct
+{
+  struct wpe_view_backend_exportable_fdo *exportable;
+  RhPageHost *host;  /* NULL once the host is gone */
+  guint frame_interval_ms;
+  guint frame_complete_id;
+} FrameSink;
+
 struct _RhPageHost
 {
   GObject parent_instance;
 
-  struct wpe_view_backend_exportable_fdo *exportable; /* owned by the view's backend */
+  FrameSink *sink;   /* owned by the view's backend */
   WebKitWebView *view;
-  guint frame_interval_ms;
-  guint frame_complete_id;
 };
 
 G_DEFINE_FINAL_TYPE (RhPageHost, rh_page_host, G_TYPE_OBJECT)
@@ -67,10 +75,10 @@ rh_page_host_get_shared_context (void)
 static gboolean
 frame_complete_cb (gpointer user_data)
 {
-  RhPageHost *self = user_data;
+  FrameSink *sink = user_data;
 
-  self->frame_complete_id = 0;
-  wpe_view_backend_exportable_fdo_dispatch_frame_complete (self->exportable);
+  sink->frame_complete_id = 0;
+  wpe_view_backend_exportable_fdo_dispatch_frame_complete (sink->exportable);
   return G_SOURCE_REMOVE;
 }
 
@@ -79,7 +87,7 @@ frame_complete_cb (gpointer user_data)
 static void
 export_shm_buffer (void *data, struct wpe_fdo_shm_exported_buffer *buffer)
 {
-  RhPageHost *self = data;
+  FrameSink *sink = data;
   struct wl_shm_buffer *shm = wpe_fdo_shm_exported_buffer_get_shm_buffer (buffer);
   RhFrame frame = { 0 };
 
@@ -89,14 +97,25 @@ export_shm_buffer (void *data, struct wpe_fdo_shm_exported_buffer *buffer)
   frame.stride = wl_shm_buffer_get_stride (shm);
   frame.width = wl_shm_buffer_get_width (shm);
   frame.height = wl_shm_buffer_get_height (shm);
-  if (wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_ARGB8888
-      || wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_XRGB8888)
-    g_signal_emit (self, signals[SIGNAL_FRAME], 0, &frame);
+  if (sink->host != NULL
+      && (wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_ARGB8888
+          || wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_XRGB8888))
+    g_signal_emit (sink->host, signals[SIGNAL_FRAME], 0, &frame);
   wl_shm_buffer_end_access (shm);
 
-  wpe_view_backend_exportable_fdo_dispatch_release_shm_exported_buffer (self->exportable, buffer);
-  if (self->frame_complete_id == 0)
-    self->frame_complete_id = g_timeout_add (self->frame_interval_ms, frame_complete_cb, self);
+  wpe_view_backend_exportable_fdo_dispatch_release_shm_exported_buffer (sink->exportable, buffer);
+  if (sink->frame_complete_id == 0)
+    sink->frame_complete_id = g_timeout_add (sink->frame_interval_ms, frame_complete_cb, sink);
+}
+
+static void
+frame_sink_destroy (gpointer data)
+{
+  FrameSink *sink = data;
+
+  g_clear_handle_id (&sink->frame_complete_id, g_source_remove);
+  wpe_view_backend_exportable_fdo_destroy (sink->exportable);
+  g_free (sink);
 }
 
 static const struct wpe_view_backend_exportable_fdo_client exportable_client = {
@@ -133,16 +152,18 @@ rh_page_host_dispose (GObject *object)
 {
   RhPageHost *self = RH_PAGE_HOST (object);
 
-  g_clear_handle_id (&self->frame_complete_id, g_source_remove);
+  if (self->sink != NULL)
+    {
+      self->sink->host = NULL;
+      self->sink = NULL; /* the view's backend frees it with the view */
+    }
   if (self->view != NULL)
     {
       WebKitUserContentManager *manager = webkit_web_view_get_user_content_manager (self->view);
 
       g_signal_handlers_disconnect_by_data (manager, self);
       webkit_web_view_stop_loading (self->view);
-      /* The view's backend destroys the exportable with it. */
       g_clear_object (&self->view);
-      self->exportable = NULL;
     }
   G_OBJECT_CLASS (rh_page_host_parent_class)->dispose (object);
 }
@@ -164,7 +185,6 @@ rh_page_host_class_init (RhPageHostClass *klass)
 static void
 rh_page_host_init (RhPageHost *self)
 {
-  self->frame_interval_ms = DEFAULT_FRAME_INTERVAL_MS;
 }
 
 static WebKitSettings *
@@ -195,6 +215,7 @@ rh_page_host_new (WebKitWebContext *context, guint width, guint height, gboolean
   g_autofree char *source = NULL;
   struct wpe_view_backend *backend;
   WebKitWebViewBackend *view_backend;
+  FrameSink *sink;
 
   if (!backend_init (error))
     return NULL;
@@ -203,21 +224,25 @@ rh_page_host_new (WebKitWebContext *context, guint width, guint height, gboolean
     return NULL;
 
   self = g_object_new (RH_TYPE_PAGE_HOST, NULL);
-  self->exportable = wpe_view_backend_exportable_fdo_create (&exportable_client, self, width,
+  sink = g_new0 (FrameSink, 1);
+  sink->host = self;
+  sink->frame_interval_ms = DEFAULT_FRAME_INTERVAL_MS;
+  sink->exportable = wpe_view_backend_exportable_fdo_create (&exportable_client, sink, width,
                                                              height);
-  if (self->exportable == NULL)
+  if (sink->exportable == NULL)
     {
+      g_free (sink);
       g_set_error_literal (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
                            "cannot create a WPE view backend");
       return NULL;
     }
-  backend = wpe_view_backend_exportable_fdo_get_view_backend (self->exportable);
+  self->sink = sink;
+  backend = wpe_view_backend_exportable_fdo_get_view_backend (sink->exportable);
   /* A view that is not visible and focused gets throttled. */
   wpe_view_backend_add_activity_state (backend, wpe_view_activity_state_visible
                                                   | wpe_view_activity_state_focused
                                                   | wpe_view_activity_state_in_window);
-  view_backend = webkit_web_view_backend_new (
-    backend, (GDestroyNotify) wpe_view_backend_exportable_fdo_destroy, self->exportable);
+  view_backend = webkit_web_view_backend_new (backend, frame_sink_destroy, sink);
 
   manager = webkit_user_content_manager_new ();
   script = webkit_user_script_new (source, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
@@ -244,12 +269,6 @@ WebKitWebView *
 rh_page_host_get_view (RhPageHost *host)
 {
   return host->view;
-}
-
-void
-rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
-{
-  host->frame_interval_ms = MAX (interval_ms, 1);
 }
 
 void

@@ -19,7 +19,6 @@ RhPageHost    *rh_page_host_new             (WebKitWebContext *context, guint wi
                                              gboolean webrtc_stub, const char *user_agent,
                                              GError **error);
 WebKitWebView *rh_page_host_get_view        (RhPageHost *host);
-void           rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms);
 void           rh_page_host_load            (RhPageHost *host, const char *uri);
 
 G_END_DECLS
