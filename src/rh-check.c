@@ -42,16 +42,6 @@ struct _RhCheck
 
 G_DEFINE_FINAL_TYPE (RhCheck, rh_check, G_TYPE_OBJECT)
 
-int
-rh_check_exit_status (const GError *error)
-{
-  if (error == NULL)
-    return 0;
-  if (g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
-    return 2;
-  return 1;
-}
-
 static void
 rh_check_dispose (GObject *object)
 {
@@ -487,7 +477,7 @@ rh_check_to_json (RhCheck *check)
   json_builder_set_member_name (builder, "verdict");
   json_builder_add_string_value (builder, self->finished && self->error == NULL ? "pass" : "fail");
   json_builder_set_member_name (builder, "exit_status");
-  json_builder_add_int_value (builder, rh_check_exit_status (self->error));
+  json_builder_add_int_value (builder, rh_error_exit_status (self->error));
   json_builder_set_member_name (builder, "error");
   if (self->error != NULL)
     {

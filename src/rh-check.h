@@ -21,6 +21,5 @@ void        rh_check_run_async    (RhCheck *check, GCancellable *cancellable,
 gboolean    rh_check_run_finish   (RhCheck *check, GAsyncResult *result, GError **error);
 JsonNode   *rh_check_to_json      (RhCheck *check);
 char       *rh_check_format_report (RhCheck *check);
-int         rh_check_exit_status  (const GError *error);
 
 G_END_DECLS

@@ -408,7 +408,7 @@ run_check (RhPageOptions *options, gboolean json)
   if (check == NULL)
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-      return rh_check_exit_status (error);
+      return rh_error_exit_status (error);
     }
 
   cancellable = g_cancellable_new ();
@@ -424,7 +424,7 @@ run_check (RhPageOptions *options, gboolean json)
 
   rh_check_run_finish (check, wait.result, &error);
   g_clear_object (&wait.result);
-  status = rh_check_exit_status (error);
+  status = rh_error_exit_status (error);
   if (error != NULL)
     {
       g_autofree char *message = rh_timeline_redact (rh_check_get_timeline (check),
@@ -475,7 +475,7 @@ run_run (RhRunOptions *options, gboolean json)
   if (run == NULL)
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-      return rh_check_exit_status (error);
+      return rh_error_exit_status (error);
     }
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -686,7 +686,7 @@ cmd_cloud (int argc, char **argv)
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-      return rh_check_exit_status (error) == 2 ? EXIT_USAGE : 1;
+      return rh_error_exit_status (error);
     }
   g_print ("%s\n", rh_cloud_get_base_url (cloud));
   fflush (stdout);

@@ -17,5 +17,6 @@ typedef enum
 } RhError;
 
 GQuark rh_error_quark (void);
+int    rh_error_exit_status (const GError *error);
 
 G_END_DECLS
