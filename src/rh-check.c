@@ -107,12 +107,6 @@ rh_check_new (RhPageOptions *options, GError **error)
   return g_steal_pointer (&self);
 }
 
-const char *
-rh_check_get_page_url (RhCheck *check)
-{
-  return check->page_url;
-}
-
 RhTimeline *
 rh_check_get_timeline (RhCheck *check)
 {

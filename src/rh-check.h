@@ -14,7 +14,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RhCheck, rh_check, RH, CHECK, GObject)
 
 RhCheck    *rh_check_new          (RhPageOptions *options, GError **error);
-const char *rh_check_get_page_url (RhCheck *check);
 RhTimeline *rh_check_get_timeline (RhCheck *check);
 void        rh_check_run_async    (RhCheck *check, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);

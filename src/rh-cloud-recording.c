@@ -214,12 +214,6 @@ rh_cloud_recording_get_record_id (RhCloudRecording *recording)
 }
 
 gboolean
-rh_cloud_recording_is_active (RhCloudRecording *recording)
-{
-  return recording->active;
-}
-
-gboolean
 rh_cloud_recording_is_held (RhCloudRecording *recording)
 {
   return recording->active && recording->on_hold;

@@ -26,7 +26,6 @@ RhCloudRecording *rh_cloud_recording_start  (RhCloudStore *store, const RhCloudR
                                              const RhRecordRequest *request,
                                              const char *config_json, GError **error);
 const char       *rh_cloud_recording_get_record_id (RhCloudRecording *recording);
-gboolean          rh_cloud_recording_is_active (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_is_held   (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_release   (RhCloudRecording *recording, GError **error);
 void              rh_cloud_recording_stop      (RhCloudRecording *recording);

@@ -838,12 +838,6 @@ rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder)
   json_builder_end_array (builder);
 }
 
-JsonObject *
-rh_page_watch_get_capabilities (RhPageWatch *watch)
-{
-  return watch->capabilities;
-}
-
 /* Features the page reached for that the engine lacks (all reached for
  * while capabilities are unknown). */
 GPtrArray *

@@ -67,7 +67,6 @@ RhPageHost  *rh_page_watch_get_host (RhPageWatch *watch);
 const GArray *rh_page_watch_get_resources (RhPageWatch *watch); /* RhResource */
 const GPtrArray *rh_page_watch_get_missing_params (RhPageWatch *watch); /* char * */
 void         rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder);
-JsonObject  *rh_page_watch_get_capabilities (RhPageWatch *watch); /* NULL until probed */
 GPtrArray   *rh_page_watch_get_missing_touched (RhPageWatch *watch); /* char *, owned */
 const char  *rh_page_watch_get_user_agent (RhPageWatch *watch);
 void         rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder);

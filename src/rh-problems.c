@@ -198,15 +198,6 @@ rh_problems_have_error (const GPtrArray *problems)
   return FALSE;
 }
 
-gboolean
-rh_problems_have_code (const GPtrArray *problems, const char *code)
-{
-  for (guint i = 0; i < problems->len; i++)
-    if (g_str_equal (((RhProblem *) g_ptr_array_index (problems, i))->code, code))
-      return TRUE;
-  return FALSE;
-}
-
 void
 rh_problems_add_json (const GPtrArray *problems, JsonBuilder *builder)
 {

@@ -41,7 +41,6 @@ typedef struct
 void        rh_problem_input_init  (RhProblemInput *input);
 GPtrArray  *rh_problems_find       (const RhProblemInput *input); /* RhProblem */
 gboolean    rh_problems_have_error (const GPtrArray *problems);
-gboolean    rh_problems_have_code  (const GPtrArray *problems, const char *code);
 const char *rh_severity_name       (RhSeverity severity);
 void        rh_problems_add_json   (const GPtrArray *problems, JsonBuilder *builder);
 

@@ -529,8 +529,3 @@ rh_run_get_record_id (RhRun *run)
   return run->policy != NULL ? rh_recording_policy_get_record_id (run->policy) : NULL;
 }
 
-gboolean
-rh_run_is_held (RhRun *run)
-{
-  return run->policy != NULL && rh_recording_policy_is_held (run->policy);
-}

@@ -38,6 +38,5 @@ void        rh_run_stop         (RhRun *run);
 gboolean    rh_run_release      (RhRun *run);
 JsonNode   *rh_run_to_json      (RhRun *run);
 const char *rh_run_get_record_id (RhRun *run);
-gboolean    rh_run_is_held      (RhRun *run);
 
 G_END_DECLS

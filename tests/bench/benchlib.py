@@ -4,7 +4,6 @@ import ctypes
 import http.server
 import json
 import os
-import resource
 import threading
 import time
 
@@ -101,12 +100,6 @@ class PeakPss:
     @property
     def cpu_seconds(self):
         return sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu_seconds():
-    """CPU time of all reaped descendants so far (RUSAGE_CHILDREN)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 PAGE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
