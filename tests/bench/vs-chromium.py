@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """recordhost against headless Chromium driven by Playwright, on the same page.
 
-Both load the bundled record page from one loopback server with the same room
-parameters, catch the launch listener's event 1 and send the ready call.  Runs
-alternate; the medians and the ratios recordhost / Chromium are printed:
+Three hosts load the bundled record page from one loopback server with the
+same room parameters, catch the launch listener's event 1 and send the ready
+call: recordhost (`check`), Chromium with a Playwright script, and
+bench-bare-host, the least WPE host that can do the job (the engine's floor).
+Runs alternate; the medians and the ratios to Chromium are printed:
   - time from process start to the ready call arriving, minus the page's own
     ready delay (the host's overhead);
   - peak PSS summed over the whole process tree, sampled from /proc;
@@ -41,41 +43,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 
+WRAPPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ready-wrapper.js")
+
+# Both hosts inject the same wrapper (ready-wrapper.js); each defines
+# window.__benchReady its own way.
 PLAYWRIGHT_SCRIPT = r"""
 const { chromium } = require('playwright-core');
 (async () => {
-  const [pageUrl, readyUrl, executablePath, args] = process.argv.slice(2);
+  const [pageUrl, readyUrl, executablePath, args, wrapper] = process.argv.slice(2);
   const browser = await chromium.launch({ executablePath, headless: true,
                                           args: JSON.parse(args) });
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   let resolveReady;
   const ready = new Promise((resolve) => { resolveReady = resolve; });
   await page.exposeFunction('__benchReady', () => resolveReady());
-  // Wrap the launch listener, as recordhost's bridge does.
-  await page.addInitScript(() => {
-    let sdk;
-    Object.defineProperty(window, 'AgoraEduSDK', {
-      configurable: true,
-      get () { return sdk; },
-      set (value) {
-        const launch = value.launch;
-        value.launch = function (dom, options) {
-          const listener = options.listener;
-          options.listener = function (evt, args) {
-            if (evt === 1)
-              window.__benchReady ();
-            return listener && listener.apply (this, arguments);
-          };
-          return launch.call (this, dom, options);
-        };
-        sdk = value;
-      },
-    });
-  });
+  await page.addInitScript({ path: wrapper });
   await page.goto(pageUrl);
   await ready;
   const response = await fetch(readyUrl, { method: 'PUT',
-                                           headers: { 'Content-Type': 'application/json' } });
+                                           headers: { 'Content-Type': 'application/json' },
+                                           body: '{}' });
   const body = await response.json();
   await browser.close();
   process.exit(response.ok && body.code === 0 ? 0 : 1);
@@ -112,39 +99,44 @@ def measure(command, server):
     return (server.arrived - start) * 1000 - READY_DELAY_MS, peak, sampler.cpu_seconds
 
 
-def compare(binary, script, runs):
+def compare(binary, bare_host, script, runs):
     server = ReadyServer()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = server.base_url
     params = (f"appId=bench-app&roomUuid=bench-room&roomType=4&userUuid=recorder-1&roleType=0"
               f"&pretest=false&sdkReadyMs={READY_DELAY_MS}")
+    page_url = f"{base}/page/record_page.html?{params}"
     ready_url = f"{base}/edu/apps/bench-app/v2/rooms/bench-room/records/ready"
-    ours = [binary, "check", f"{base}/page/record_page.html", "--app-id", "bench-app",
-            "--room-uuid", "bench-room", "--room-type", "4", "--user-uuid", "recorder-1",
-            "--param", f"sdkReadyMs={READY_DELAY_MS}", "--api-base", base, "--quiet",
-            "--paint-grace-ms", "0"]
-    theirs = ["node", script, f"{base}/page/record_page.html?{params}", ready_url, CHROMIUM,
-              json.dumps(CHROMIUM_ARGS)]
-    results = {"recordhost": [], "chromium": []}
+    commands = {
+        "recordhost": [binary, "check", f"{base}/page/record_page.html", "--app-id", "bench-app",
+                       "--room-uuid", "bench-room", "--room-type", "4", "--user-uuid",
+                       "recorder-1", "--param", f"sdkReadyMs={READY_DELAY_MS}", "--api-base",
+                       base, "--quiet", "--paint-grace-ms", "0"],
+        "bare": [bare_host, page_url, ready_url, WRAPPER, "1280", "720"],
+        "chromium": ["node", script, page_url, ready_url, CHROMIUM, json.dumps(CHROMIUM_ARGS),
+                     WRAPPER],
+    }
+    results = {name: [] for name in commands}
     for i in range(runs):
-        results["recordhost"].append(measure(ours, server))
-        results["chromium"].append(measure(theirs, server))
-        print(f"  run {i + 1}: recordhost {results['recordhost'][-1][0]:.0f} ms "
-              f"{results['recordhost'][-1][1]:.0f} MiB, chromium {results['chromium'][-1][0]:.0f} ms "
-              f"{results['chromium'][-1][1]:.0f} MiB", file=sys.stderr)
+        for name, command in commands.items():
+            results[name].append(measure(command, server))
+        print(f"  run {i + 1}: " + ", ".join(f"{name} {rows[-1][0]:.0f} ms {rows[-1][1]:.0f} MiB"
+                                             for name, rows in results.items()), file=sys.stderr)
     server.shutdown()
 
     medians = {name: [statistics.median(r[k] for r in rows) for k in range(3)]
                for name, rows in results.items()}
     print(f"\n{runs} runs each, alternating, 1280x720, page ready delay {READY_DELAY_MS} ms\n")
-    print("| | recordhost | headless Chromium (Playwright) | ratio |")
-    print("| --- | --- | --- | --- |")
+    print("| | recordhost | bare WPE host | headless Chromium (Playwright) | "
+          "recordhost / Chromium | bare WPE / Chromium |")
+    print("| --- | --- | --- | --- | --- | --- |")
     labels = ["start to ready call, minus the page's delay (ms)", "peak process-tree PSS (MiB)",
               "CPU time of the tree (s)"]
     formats = ["{:.0f}", "{:.0f}", "{:.2f}"]
     for k, label in enumerate(labels):
-        a, b = medians["recordhost"][k], medians["chromium"][k]
-        print(f"| {label} | {formats[k].format(a)} | {formats[k].format(b)} | {a / b:.2f} |")
+        ours, bare, theirs = (medians[name][k] for name in ("recordhost", "bare", "chromium"))
+        print(f"| {label} | {formats[k].format(ours)} | {formats[k].format(bare)} | "
+              f"{formats[k].format(theirs)} | {ours / theirs:.2f} | {bare / theirs:.2f} |")
     return medians["recordhost"]
 
 
@@ -205,11 +197,13 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rooms", default="1,2,4,8")
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "recordhost"))
+    parser.add_argument("--bare-host",
+                        default=os.path.join(ROOT, "build", "tests", "bench", "bench-bare-host"))
     args = parser.parse_args()
 
     become_subreaper()
     script = ensure_tools()
-    ours = compare(args.binary, script, args.runs)
+    ours = compare(args.binary, args.bare_host, script, args.runs)
     rooms_curve(args.binary, [int(n) for n in args.rooms.split(",")], ours[1])
 
 
