@@ -206,11 +206,15 @@ rh_ready_reply_parse (guint status, GBytes *body, gint64 *code, char **msg, GErr
 }
 
 /* Worth another attempt: the network failed or the server did (5xx, 429).
- * A 4xx or a refusing envelope is an answer. */
+ * A 4xx or a refusing envelope is an answer, and so is a name the resolver
+ * says does not exist (a mistyped --api-base); a resolver that could not ask
+ * is not. */
 gboolean
 rh_ready_call_error_is_transient (const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
     return FALSE;
   if (error->domain == RH_READY_CALL_ERROR)
     return FALSE;

@@ -303,6 +303,33 @@ test_cancel_during_backoff (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
 }
 
+/* Which failures are worth another attempt before the deadline. */
+typedef struct
+{
+  const char *name;
+  GQuark (*domain) (void);
+  int code;
+  gboolean transient;
+} TransientRow;
+
+static const TransientRow transient_rows[] = {
+  { "connection-refused", g_io_error_quark, G_IO_ERROR_CONNECTION_REFUSED, TRUE },
+  { "server-error", g_io_error_quark, G_IO_ERROR_FAILED, TRUE },
+  { "resolver-temporary", g_resolver_error_quark, G_RESOLVER_ERROR_TEMPORARY_FAILURE, TRUE },
+  { "resolver-not-found", g_resolver_error_quark, G_RESOLVER_ERROR_NOT_FOUND, FALSE },
+  { "cancelled", g_io_error_quark, G_IO_ERROR_CANCELLED, FALSE },
+  { "refused", rh_ready_call_error_quark, RH_READY_CALL_ERROR_REFUSED, FALSE },
+};
+
+static void
+test_transient (gconstpointer data)
+{
+  const TransientRow *row = data;
+  g_autoptr (GError) error = g_error_new_literal (row->domain (), row->code, "x");
+
+  g_assert_cmpint (rh_ready_call_error_is_transient (error), ==, row->transient);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -320,6 +347,13 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/ready-call/reply/%s", reply_rows[i].name);
 
       g_test_add_data_func (path, &reply_rows[i], test_reply);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (transient_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ready-call/transient/%s",
+                                               transient_rows[i].name);
+
+      g_test_add_data_func (path, &transient_rows[i], test_transient);
     }
   g_test_add_func ("/ready-call/uri-bad", test_uri_bad);
 #define ADD(path, func) \
