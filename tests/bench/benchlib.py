@@ -4,28 +4,43 @@ import ctypes
 import http.server
 import json
 import os
+import sys
 import threading
 import time
 
 
-def tree(pid):
-    """pid and all its descendants."""
-    children = {}
+def processes():
+    """{pid: (parent pid, command name)} of every process."""
+    out = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                head, tail = f.read().rsplit(")", 1)
         except OSError:
             continue
-        children.setdefault(ppid, []).append(int(entry))
+        out[int(entry)] = (int(tail.split()[1]), head.split("(", 1)[1])
+    return out
+
+
+def tree(pid, table=None):
+    """pid and all its descendants."""
+    children = {}
+    for child, (parent, _) in (table or processes()).items():
+        children.setdefault(parent, []).append(child)
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
         out.append(p)
         todo.extend(children.get(p, []))
     return out
+
+
+# Engine processes outside the measured tree map the same libraries
+# (libWPEWebKit, libLLVM, Chromium's binary); PSS splits those pages with
+# them, so a measurement taken while one runs reads far too low.
+ENGINE_COMMANDS = {"WPEWebProcess", "WPENetworkProce", "chromium", "chrome"}
 
 
 def pss_kib(pid):
@@ -70,12 +85,14 @@ class PeakPss:
     """Samples a process tree every 20 ms: the peak of its summed PSS (.stop()
     returns MiB) and the CPU time of its members (.cpu_seconds).  Rooted at
     ourselves (a subreaper) with include_root=False, it measures all we
-    started, orphaned helpers included, and not us."""
+    started, orphaned helpers included, and not us.  .shared_with lists the
+    engine processes that ran outside the tree meanwhile (see ENGINE_COMMANDS)."""
 
     def __init__(self, pid, include_root=True):
         self.pid = pid
         self.include_root = include_root
         self.peak_kib = 0
+        self.shared_with = set()  # engine processes seen outside the tree
         self._ticks = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -83,7 +100,11 @@ class PeakPss:
 
     def _run(self):
         while not self._stop.is_set():
-            pids = [p for p in tree(self.pid) if self.include_root or p != self.pid]
+            table = processes()
+            members = tree(self.pid, table)
+            self.shared_with.update(p for p, (_, name) in table.items()
+                                    if name in ENGINE_COMMANDS and p not in members)
+            pids = [p for p in members if self.include_root or p != self.pid]
             total = sum(pss_kib(p) for p in pids)
             self.peak_kib = max(self.peak_kib, total)
             for p in pids:
@@ -93,8 +114,13 @@ class PeakPss:
             time.sleep(0.02)
 
     def stop(self):
+        """Peak MiB; exits when the figure cannot be trusted."""
         self._stop.set()
         self._thread.join()
+        if self.shared_with:
+            sys.exit("other browser engine processes ran during the measurement (pids "
+                     + ", ".join(map(str, sorted(self.shared_with)))
+                     + "): PSS was split with them; run the benchmark on a quiet machine")
         return self.peak_kib / 1024
 
     @property
