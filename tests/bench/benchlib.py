@@ -72,6 +72,18 @@ def reap():
             return
 
 
+def settle(timeout=10):
+    """Reaps our children and waits (at most @timeout s) until no engine
+    process is left anywhere: WebKit's and Chromium's helpers outlive their
+    parent for a moment, and would share pages with the next measurement."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reap()
+        if not any(name in ENGINE_COMMANDS for _, name in processes().values()):
+            return
+        time.sleep(0.1)
+
+
 def cpu_ticks(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:

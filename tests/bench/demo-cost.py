@@ -14,7 +14,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import PeakPss, ReadyServer, become_subreaper, reap  # noqa: E402
+from benchlib import PeakPss, ReadyServer, become_subreaper, settle  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 READY_DELAY_MS = 800
@@ -33,8 +33,7 @@ def one_run(binary, width, height):
     # until they have exited, even after recordhost has.
     sampler = PeakPss(os.getpid(), include_root=False)
     process.wait()
-    time.sleep(0.3)
-    reap()
+    settle()
     peak_mib = sampler.stop()
     cpu = sampler.cpu_seconds
     server.shutdown()

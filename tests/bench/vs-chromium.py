@@ -31,7 +31,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import PAGE_DIR, PeakPss, ReadyServer, become_subreaper, reap  # noqa: E402
+from benchlib import PAGE_DIR, PeakPss, ReadyServer, become_subreaper, settle  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 READY_DELAY_MS = 800
@@ -91,8 +91,7 @@ def measure(command, server):
     start = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     status = process.wait()
-    time.sleep(0.3)  # helpers that outlive their parent for a moment are ours too
-    reap()
+    settle()  # helpers that outlive their parent for a moment are ours too
     peak = sampler.stop()
     if status != 0 or server.arrived is None:
         sys.exit(f"{command[0]} failed with status {status}")
@@ -148,17 +147,13 @@ def call(base, method, path, body=None):
         return json.load(response)
 
 
-def rooms_curve(binary, counts, single_mib):
-    page = "file://" + os.path.join(PAGE_DIR, "record_page.html") + f"?sdkReadyMs={READY_DELAY_MS}"
-    print("\n| rooms in one `recordhost cloud` | time until all are recording (s) | "
-          "of which host overhead (s) | peak PSS (MiB) | MiB per room | "
-          "vs that many separate checks |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    single_time = None
-    for count in counts:
-        data = tempfile.mkdtemp(prefix="recordhost-bench-")
-        cloud = subprocess.Popen([binary, "cloud", "--listen", "127.0.0.1:0", "--data-dir", data],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def rooms_at_once(binary, count, page):
+    """One cloud, @count rooms started together: (seconds until all are
+    recording, peak PSS MiB), or None if some room never got ready."""
+    data = tempfile.mkdtemp(prefix="recordhost-bench-")
+    cloud = subprocess.Popen([binary, "cloud", "--listen", "127.0.0.1:0", "--data-dir", data],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
         base = cloud.stdout.readline().strip()
         time.sleep(0.3)
         sampler = PeakPss(cloud.pid)
@@ -177,12 +172,26 @@ def rooms_curve(binary, counts, single_mib):
         elapsed = time.monotonic() - start
         time.sleep(0.5)
         peak = sampler.stop()
+    finally:
         cloud.terminate()
         cloud.wait()
-        reap()
+        settle()
         shutil.rmtree(data, ignore_errors=True)
-        if pending:
-            sys.exit(f"{len(pending)} of {count} rooms never got ready")
+    return None if pending else (elapsed, peak)
+
+
+def rooms_curve(binary, counts, single_mib):
+    page = "file://" + os.path.join(PAGE_DIR, "record_page.html") + f"?sdkReadyMs={READY_DELAY_MS}"
+    print("\n| rooms in one `recordhost cloud` | time until all are recording (s) | "
+          "of which host overhead (s) | peak PSS (MiB) | MiB per room | "
+          "vs that many separate checks |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    single_time = None
+    for count in counts:
+        result = rooms_at_once(binary, count, page)
+        if result is None:
+            sys.exit(f"some of {count} rooms never got ready")
+        elapsed, peak = result
         if single_time is None:
             single_time = elapsed
         overhead = elapsed - READY_DELAY_MS / 1000
