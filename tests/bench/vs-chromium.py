@@ -45,8 +45,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 WRAPPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ready-wrapper.js")
 
-# Both hosts inject the same wrapper (ready-wrapper.js); each defines
-# window.__benchReady its own way.
+# The bare host and the Playwright script inject the same wrapper
+# (ready-wrapper.js), each defining window.__benchReady its own way;
+# recordhost injects its bridge.
 PLAYWRIGHT_SCRIPT = r"""
 const { chromium } = require('playwright-core');
 (async () => {
