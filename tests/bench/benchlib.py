@@ -10,7 +10,7 @@ import time
 
 
 def processes():
-    """{pid: (parent pid, command name)} of every process."""
+    """{pid: (parent pid, command name, CPU clock ticks)} of every process."""
     out = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -20,14 +20,15 @@ def processes():
                 head, tail = f.read().rsplit(")", 1)
         except OSError:
             continue
-        out[int(entry)] = (int(tail.split()[1]), head.split("(", 1)[1])
+        fields = tail.split()
+        out[int(entry)] = (int(fields[1]), head.split("(", 1)[1], int(fields[11]) + int(fields[12]))
     return out
 
 
 def tree(pid, table=None):
     """pid and all its descendants."""
     children = {}
-    for child, (parent, _) in (table or processes()).items():
+    for child, (parent, _, _) in (table or processes()).items():
         children.setdefault(parent, []).append(child)
     out, todo = [], [pid]
     while todo:
@@ -79,18 +80,9 @@ def settle(timeout=10):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         reap()
-        if not any(name in ENGINE_COMMANDS for _, name in processes().values()):
+        if not any(name in ENGINE_COMMANDS for _, name, _ in processes().values()):
             return
         time.sleep(0.1)
-
-
-def cpu_ticks(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-    except OSError:
-        return None
 
 
 class PeakPss:
@@ -114,15 +106,14 @@ class PeakPss:
         while not self._stop.is_set():
             table = processes()
             members = tree(self.pid, table)
-            self.shared_with.update(p for p, (_, name) in table.items()
+            self.shared_with.update(p for p, (_, name, _) in table.items()
                                     if name in ENGINE_COMMANDS and p not in members)
             pids = [p for p in members if self.include_root or p != self.pid]
             total = sum(pss_kib(p) for p in pids)
             self.peak_kib = max(self.peak_kib, total)
             for p in pids:
-                ticks = cpu_ticks(p)
-                if ticks is not None:
-                    self._ticks[p] = max(self._ticks.get(p, 0), ticks)
+                if p in table:
+                    self._ticks[p] = max(self._ticks.get(p, 0), table[p][2])
             time.sleep(0.02)
 
     def stop(self):
