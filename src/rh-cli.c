@@ -393,6 +393,25 @@ interrupt_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The failure line, with the timeline's secrets redacted. */
+static void
+print_error (RhTimeline *timeline, const GError *error)
+{
+  g_autofree char *message = rh_timeline_redact (timeline, error->message);
+
+  g_printerr ("%s: %s\n", g_get_prgname (), message);
+}
+
+/* --json: one report on stdout. */
+static void
+print_json (JsonNode *report /* owned */)
+{
+  g_autoptr (JsonNode) owned = report;
+  g_autofree char *text = json_to_string (owned, TRUE);
+
+  g_print ("%s\n", text);
+}
+
 static int
 run_check (RhPageOptions *options, gboolean json)
 {
@@ -426,12 +445,7 @@ run_check (RhPageOptions *options, gboolean json)
   g_clear_object (&wait.result);
   status = rh_error_exit_status (error);
   if (error != NULL)
-    {
-      g_autofree char *message = rh_timeline_redact (rh_check_get_timeline (check),
-                                                     error->message);
-
-      g_printerr ("%s: %s\n", g_get_prgname (), message);
-    }
+    print_error (rh_check_get_timeline (check), error);
   if (options_echo)
     {
       g_autofree char *summary = rh_check_format_report (check);
@@ -439,12 +453,7 @@ run_check (RhPageOptions *options, gboolean json)
       g_printerr ("%s", summary);
     }
   if (json)
-    {
-      g_autoptr (JsonNode) report = rh_check_to_json (check);
-      g_autofree char *text = json_to_string (report, TRUE);
-
-      g_print ("%s\n", text);
-    }
+    print_json (rh_check_to_json (check));
   return status;
 }
 
@@ -493,18 +502,9 @@ run_run (RhRunOptions *options, gboolean json)
   g_clear_object (&wait.result);
   status = error == NULL ? 0 : 1;
   if (error != NULL)
-    {
-      g_autofree char *message = rh_timeline_redact (rh_run_get_timeline (run), error->message);
-
-      g_printerr ("%s: %s\n", g_get_prgname (), message);
-    }
+    print_error (rh_run_get_timeline (run), error);
   if (json)
-    {
-      g_autoptr (JsonNode) report = rh_run_to_json (run);
-      g_autofree char *text = json_to_string (report, TRUE);
-
-      g_print ("%s\n", text);
-    }
+    print_json (rh_run_to_json (run));
   return status;
 }
 
