@@ -9,6 +9,7 @@
 #include "rh-fs.h"
 #include "rh-check.h"
 #include "rh-error.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -852,7 +853,7 @@ main (int argc, char **argv)
 {
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   for (guint i = 0; i < G_N_ELEMENTS (shape_rows); i++)

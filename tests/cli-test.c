@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "test-utils.h"
+
 typedef struct
 {
   int status;
@@ -424,8 +426,7 @@ test_sigterm (void)
 int
 main (int argc, char **argv)
 {
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (usage_rows); i++)
     {

@@ -5,6 +5,7 @@
 
 #include "rh-cloud.h"
 #include "rh-fs.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -428,9 +429,7 @@ test_require_token (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/cloud-flow/flow", test_flow);
   ADD ("/cloud-flow/never-ready", test_never_ready);

@@ -2,6 +2,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rh-cloud.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -173,8 +174,7 @@ test_loopback_only (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   g_test_add_func ("/cloud/route", test_route);
   g_test_add ("/cloud/ready", Fixture, NULL, fixture_setup, test_ready, fixture_teardown);
   g_test_add ("/cloud/errors", Fixture, NULL, fixture_setup, test_errors, fixture_teardown);

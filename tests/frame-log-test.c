@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rh-frame-log.h"
+#include "test-utils.h"
 
 #define WIDTH 640
 #define HEIGHT 360
@@ -83,7 +84,7 @@ test_marks_only (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   g_test_add_func ("/frame-log/pictures", test_pictures);
   g_test_add_func ("/frame-log/marks-only", test_marks_only);
   return g_test_run ();

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rh-frame.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -72,7 +73,7 @@ test_empty (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   g_test_add_func ("/frame/blank/uniform", test_uniform);
   g_test_add_func ("/frame/blank/one-pixel-differs", test_one_pixel_differs);
   g_test_add_func ("/frame/blank/empty", test_empty);

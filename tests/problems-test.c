@@ -5,6 +5,7 @@
 #include "rh-error.h"
 #include "rh-problems.h"
 #include "rh-report.h"
+#include "test-utils.h"
 
 #define NONE RH_PAGE_WATCH_NO_TIME
 
@@ -269,7 +270,7 @@ test_text (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/problems/%s", rows[i].name);

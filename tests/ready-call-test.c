@@ -4,6 +4,7 @@
 #include "fake-cloud.h"
 #include "rh-error.h"
 #include "rh-ready-call.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -333,8 +334,7 @@ test_transient (gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (uri_rows); i++)
     {

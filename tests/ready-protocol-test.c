@@ -2,6 +2,7 @@
 #include "rh-bridge.h"
 #include "rh-error.h"
 #include "rh-ready-protocol.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -98,7 +99,7 @@ test_bridge_message_bad (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   g_test_add_func ("/ready-protocol/matches", test_matches);
   g_test_add_func ("/ready-protocol/parse-bad", test_parse_bad);
   g_test_add_func ("/ready-protocol/console-text-kept", test_console_text_kept);

@@ -1,6 +1,7 @@
 /* The cloud's viewport limits. */
 #include "rh-error.h"
 #include "rh-record-config.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -45,7 +46,7 @@ test_defaults (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   g_test_add_func ("/record-config/sizes", test_sizes);
   g_test_add_func ("/record-config/defaults", test_defaults);
   return g_test_run ();

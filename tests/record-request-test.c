@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rh-record-request.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -111,7 +112,7 @@ test_update (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/record-request/%s", rows[i].name);

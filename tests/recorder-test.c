@@ -10,6 +10,7 @@
 #include "rh-fs.h"
 #include "media-probe.h"
 #include "rh-recorder.h"
+#include "test-utils.h"
 
 #define WIDTH 640
 #define HEIGHT 480
@@ -220,7 +221,7 @@ test_bad_name (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   gst_init (&argc, &argv);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/recorder/mp4", test_mp4);

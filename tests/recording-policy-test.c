@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rh-recording-policy.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -304,7 +305,7 @@ test_event_shape (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
 #define ADD(path, setup, func) g_test_add (path, Fixture, NULL, setup, func, fixture_teardown)
   ADD ("/recording-policy/normal", fixture_setup, test_normal);
   ADD ("/recording-policy/ready-on-second-load", fixture_setup, test_ready_on_second_load);

@@ -4,6 +4,7 @@
 
 #include "rh-error.h"
 #include "rh-room.h"
+#include "test-utils.h"
 
 static RhRoom *
 room_new (const char *app_id, const char *room_uuid, int room_type)
@@ -208,7 +209,7 @@ test_user_uuid_generated (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (url_rows); i++)
     {

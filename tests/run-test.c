@@ -10,6 +10,7 @@
 #include "media-probe.h"
 #include "rh-error.h"
 #include "rh-run.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -398,9 +399,7 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/run/normal", test_normal);
   ADD ("/run/ready-on-second-load", test_ready_on_second_load);

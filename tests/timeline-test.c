@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rh-timeline.h"
+#include "test-utils.h"
 
 static void
 test_redact (void)
@@ -63,7 +64,7 @@ test_times_monotonic (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  rh_test_init (&argc, &argv);
   g_test_add_func ("/timeline/redact", test_redact);
   g_test_add_func ("/timeline/entries-redacted", test_entries_redacted);
   g_test_add_func ("/timeline/times-monotonic", test_times_monotonic);

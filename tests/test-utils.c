@@ -1,0 +1,85 @@
+#include "test-utils.h"
+
+#include <stdlib.h>
+
+#include "rh-fs.h"
+
+#define POLL_INTERVAL_MS 50
+
+static char *test_home;
+
+static void
+remove_test_home (void)
+{
+  rh_fs_remove_tree (test_home);
+  g_clear_pointer (&test_home, g_free);
+}
+
+void
+rh_test_init (int *argc, char ***argv)
+{
+  static const char *const homes[][2] = {
+    { "HOME", "home" },
+    { "XDG_CACHE_HOME", "cache" },
+    { "XDG_CONFIG_HOME", "config" },
+    { "XDG_DATA_HOME", "data" },
+    { "XDG_STATE_HOME", "state" },
+  };
+  g_autofree char *program = g_path_get_basename ((*argv)[0]);
+  g_autofree char *template = g_strdup_printf ("recordhost-%s-XXXXXX", program);
+  g_autoptr (GError) error = NULL;
+
+  /* Before anything asks GLib for these directories: it keeps the first answer. */
+  test_home = g_dir_make_tmp (template, &error);
+  if (test_home == NULL)
+    g_error ("cannot make the tests' home: %s", error->message);
+  atexit (remove_test_home);
+  for (guint i = 0; i < G_N_ELEMENTS (homes); i++)
+    {
+      g_autofree char *path = g_build_filename (test_home, homes[i][1], NULL);
+
+      if (g_mkdir_with_parents (path, 0700) != 0)
+        g_error ("cannot make %s", path);
+      g_setenv (homes[i][0], path, TRUE);
+    }
+  /* As tests/meson.build sets them, for a test program run by hand. */
+  g_setenv ("GIO_USE_VFS", "local", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (argc, argv, NULL);
+}
+
+const char *
+rh_test_get_home (void)
+{
+  return test_home;
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+rh_test_wait_until (RhTestDoneFunc done, gpointer user_data, guint timeout_s)
+{
+  gboolean timed_out = FALSE;
+  guint wake_id = g_timeout_add (POLL_INTERVAL_MS, wake_cb, NULL);
+  guint timeout_id = g_timeout_add_seconds (timeout_s, timed_out_cb, &timed_out);
+  gboolean ok;
+
+  while (!(ok = done (user_data)) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_id);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  return ok;
+}

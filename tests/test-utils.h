@@ -1,0 +1,24 @@
+/* What every test program shares: a cold, private environment, and waiting
+ * on events rather than on the clock. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init (), then HOME and XDG_{CACHE,CONFIG,DATA,STATE}_HOME in a new
+ * empty directory, removed at exit: each run starts cold, as on a new
+ * machine, and leaves nothing behind.  Child processes inherit them. */
+void rh_test_init (int *argc, char ***argv);
+
+/* The directory of rh_test_init (). */
+const char *rh_test_get_home (void);
+
+typedef gboolean (*RhTestDoneFunc) (gpointer user_data);
+
+/* Runs the default main context until @done says so, checking it after each
+ * iteration and at least every 50 ms (so that it may look at files or other
+ * processes); gives up after @timeout_s.  Returns whether @done said so. */
+gboolean rh_test_wait_until (RhTestDoneFunc done, gpointer user_data, guint timeout_s);
+
+G_END_DECLS
