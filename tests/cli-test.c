@@ -9,6 +9,9 @@
 
 #include "test-utils.h"
 
+/* Bound on any wait for the binary or its helpers. */
+#define WAIT_TIMEOUT_S 120
+
 typedef struct
 {
   int status;
@@ -172,41 +175,46 @@ test_help (void)
   g_assert_nonnull (strstr (run.out, "recordhost check [OPTION…] URL|FILE - check"));
 }
 
-/* How many processes still carry our tag: WebKit's helpers notice their
- * parent's exit within moments, so give them a little time. */
+/* How many processes carry our tag. */
+static guint
+tagged_processes (void)
+{
+  g_autofree char *needle = g_strdup_printf ("%s=%s", TAG_VARIABLE, process_tag ());
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint found = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "environ", NULL);
+      g_autofree char *environ_data = NULL;
+      gsize length = 0;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &environ_data, &length, NULL))
+        continue;
+      for (gsize at = 0; at < length; at += strlen (environ_data + at) + 1)
+        if (g_str_equal (environ_data + at, needle))
+          {
+            found++;
+            break;
+          }
+    }
+  return found;
+}
+
+static gboolean
+no_tagged_process (gpointer user_data)
+{
+  return tagged_processes () == 0;
+}
+
+/* How many processes still carry our tag once WebKit's helpers, which
+ * notice their parent's exit in their own time, have had ample time to go. */
 static guint
 tagged_processes_left (void)
 {
-  g_autofree char *needle = g_strdup_printf ("%s=%s", TAG_VARIABLE, process_tag ());
-  guint left = 0;
-
-  for (int attempt = 0; attempt < 60; attempt++)
-    {
-      g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
-      const char *name;
-
-      left = 0;
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename ("/proc", name, "environ", NULL);
-          g_autofree char *environ_data = NULL;
-          gsize length = 0;
-
-          if (!g_ascii_isdigit (name[0])
-              || !g_file_get_contents (path, &environ_data, &length, NULL))
-            continue;
-          for (gsize at = 0; at < length; at += strlen (environ_data + at) + 1)
-            if (g_str_equal (environ_data + at, needle))
-              {
-                left++;
-                break;
-              }
-        }
-      if (left == 0)
-        break;
-      g_usleep (50 * 1000);
-    }
-  return left;
+  rh_test_wait_until (no_tagged_process, NULL, WAIT_TIMEOUT_S);
+  return tagged_processes ();
 }
 
 static void
@@ -259,7 +267,9 @@ test_demo_flow (void)
 static void
 test_never_ready_exit_1 (void)
 {
-  const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "2", "--quiet", NULL };
+  /* Long enough for any machine to launch the page: what it waits for then is ready. */
+  const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "10", "--quiet",
+                         NULL };
   g_auto (Run) run = { 0 };
 
   run_binary (&run, args);
@@ -267,87 +277,156 @@ test_never_ready_exit_1 (void)
   /* WebKit may print its own line first ("Could not determine the
    * accessibility bus address"); ours is the last one. */
   g_assert_true (g_str_has_suffix (run.err,
-                                   "recordhost demo: not ready within 2 s: still waiting for "
+                                   "recordhost demo: not ready within 10 s: still waiting for "
                                    "launch listener event 1\n"));
 }
 
-static gboolean
-terminate_cb (gpointer user_data)
-{
-  g_subprocess_send_signal (G_SUBPROCESS (user_data), SIGTERM);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-communicated_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
+/* A recordhost process whose output is gathered as it comes, so that a
+ * test can act on what it says. */
 typedef struct
 {
   GSubprocess *process;
-  int signal_number;
-} Signal;
+  GString *out;
+  GString *err;
+  guint open_pipes;
+  gboolean exited;
+} Child;
 
-static gboolean
-signal_cb (gpointer user_data)
+typedef struct
 {
-  Signal *signal = user_data;
+  Child *child;
+  GInputStream *pipe;
+  GString *into;
+} PipeReader;
 
-  g_subprocess_send_signal (signal->process, signal->signal_number);
-  g_free (signal);
-  return G_SOURCE_REMOVE;
+static void
+pipe_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PipeReader *reader = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (reader->pipe, result, &error);
+
+  g_assert_no_error (error);
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      reader->child->open_pipes--;
+      g_free (reader);
+      return;
+    }
+  g_string_append_len (reader->into, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_input_stream_read_bytes_async (reader->pipe, 4096, G_PRIORITY_DEFAULT, NULL, pipe_read_cb,
+                                   reader);
 }
 
 static void
-signal_later (GSubprocess *process, guint ms, int signal_number)
+read_pipe (Child *child, GInputStream *pipe, GString *into)
 {
-  Signal *signal = g_new0 (Signal, 1);
+  PipeReader *reader = g_new0 (PipeReader, 1);
 
-  signal->process = process;
-  signal->signal_number = signal_number;
-  g_timeout_add (ms, signal_cb, signal);
+  reader->child = child;
+  reader->pipe = pipe;
+  reader->into = into;
+  child->open_pipes++;
+  g_input_stream_read_bytes_async (pipe, 4096, G_PRIORITY_DEFAULT, NULL, pipe_read_cb, reader);
 }
 
-/* Runs `recordhost run` on the bundled page, sending signals on a schedule;
- * returns the exit status and the state log's reasons. */
-static int
-run_with_signals (const char *extra, const guint *at_ms, const int *signals, guint n_signals,
-                  char **reasons_out, char **err_out)
+static void
+exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autofree char *page = page_path ();
-  g_autofree char *log = NULL;
+  Child *child = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error);
+  g_assert_no_error (error);
+  child->exited = TRUE;
+}
+
+static Child *
+child_spawn (const char *const *args)
+{
+  Child *child = g_new0 (Child, 1);
+  g_autoptr (GError) error = NULL;
+
+  child->process = spawn (args, &error);
+  g_assert_no_error (error);
+  child->out = g_string_new (NULL);
+  child->err = g_string_new (NULL);
+  read_pipe (child, g_subprocess_get_stdout_pipe (child->process), child->out);
+  read_pipe (child, g_subprocess_get_stderr_pipe (child->process), child->err);
+  g_subprocess_wait_async (child->process, NULL, exited_cb, child);
+  return child;
+}
+
+static gboolean
+child_done (gpointer user_data)
+{
+  Child *child = user_data;
+
+  return child->exited && child->open_pipes == 0;
+}
+
+/* Waits for the exit and the end of both pipes; returns the exit status. */
+static int
+child_wait (Child *child)
+{
+  g_assert_true (rh_test_wait_until (child_done, child, WAIT_TIMEOUT_S));
+  g_assert_true (g_subprocess_get_if_exited (child->process));
+  return g_subprocess_get_exit_status (child->process);
+}
+
+static void
+child_free (Child *child)
+{
+  if (!child->exited)
+    g_subprocess_force_exit (child->process);
+  /* Its pipe readers hold on to it until the pipes end. */
+  if (!rh_test_wait_until (child_done, child, WAIT_TIMEOUT_S))
+    g_error ("recordhost still running or its pipes still open after %d s", WAIT_TIMEOUT_S);
+  g_object_unref (child->process);
+  g_string_free (child->out, TRUE);
+  g_string_free (child->err, TRUE);
+  g_free (child);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
+
+typedef struct
+{
+  Child *child;
+  const char *text;
+} StderrWait;
+
+static gboolean
+stderr_has_text (gpointer user_data)
+{
+  StderrWait *wait = user_data;
+
+  return strstr (wait->child->err->str, wait->text) != NULL || child_done (wait->child);
+}
+
+/* Waits until the child's stderr says @text; fails if it ends first. */
+static void
+child_wait_stderr (Child *child, const char *text)
+{
+  StderrWait wait = { child, text };
+
+  rh_test_wait_until (stderr_has_text, &wait, WAIT_TIMEOUT_S);
+  if (strstr (child->err->str, text) == NULL)
+    g_error ("waited in vain for \"%s\" on stderr; it says:\n%s", text, child->err->str);
+}
+
+/* The reasons of a state log's events, "1,2". */
+static char *
+state_log_reasons (const char *log)
+{
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GString) reasons = g_string_new (NULL);
-  g_autofree char *out = NULL;
-  int fd = g_file_open_tmp ("recordhost-cli-XXXXXX.jsonl", &log, NULL);
-  const char *args[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
-                         "--state-log", log, extra, NULL };
 
-  close (fd);
-  process = spawn (args, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < n_signals; i++)
-    signal_later (process, at_ms[i], signals[i]);
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_subprocess_communicate_utf8_finish (process, result, &out, err_out, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, NULL);
-  g_assert_true (g_subprocess_get_if_exited (process));
-
-  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
-  g_unlink (log);
+  if (!g_file_get_contents (log, &contents, NULL, NULL))
+    return g_strdup ("");
   lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+  /* Complete lines only: the last one may be half written. */
+  for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++)
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
       JsonObject *data;
@@ -358,18 +437,79 @@ run_with_signals (const char *extra, const guint *at_ms, const int *signals, gui
       g_string_append_printf (reasons, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
                               json_object_get_int_member (data, "reason"));
     }
-  *reasons_out = g_strdup (reasons->str);
-  return g_subprocess_get_exit_status (process);
+  return g_strdup (reasons->str);
+}
+
+typedef struct
+{
+  Child *child;
+  const char *log;
+  const char *reasons;
+} StateLogWait;
+
+static gboolean
+state_log_has_reasons (gpointer user_data)
+{
+  StateLogWait *wait = user_data;
+  g_autofree char *got = state_log_reasons (wait->log);
+
+  return g_str_equal (got, wait->reasons) || child_done (wait->child);
+}
+
+/* A signal to send once stderr says @stderr_text, or once the state log's
+ * reasons read @reasons. */
+typedef struct
+{
+  const char *stderr_text;
+  const char *reasons;
+  int signal_number;
+} SignalStep;
+
+/* Runs `recordhost run` on the bundled page, sending signals as @steps say;
+ * returns the exit status and the state log's reasons. */
+static int
+run_with_signals (const char *extra, const SignalStep *steps, guint n_steps, char **reasons_out,
+                  char **err_out)
+{
+  g_autofree char *page = page_path ();
+  g_autofree char *log = g_build_filename (rh_test_get_home (), "state.jsonl", NULL);
+  const char *args[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--state-log", log, extra, NULL };
+  g_autoptr (Child) child = NULL;
+  int status;
+
+  g_unlink (log);
+  child = child_spawn (args);
+  for (guint i = 0; i < n_steps; i++)
+    {
+      if (steps[i].stderr_text != NULL)
+        child_wait_stderr (child, steps[i].stderr_text);
+      if (steps[i].reasons != NULL)
+        {
+          StateLogWait wait = { child, log, steps[i].reasons };
+          g_autofree char *got = NULL;
+
+          rh_test_wait_until (state_log_has_reasons, &wait, WAIT_TIMEOUT_S);
+          got = state_log_reasons (log);
+          g_assert_cmpstr (got, ==, steps[i].reasons);
+        }
+      g_subprocess_send_signal (child->process, steps[i].signal_number);
+    }
+  status = child_wait (child);
+  *reasons_out = state_log_reasons (log);
+  *err_out = g_strdup (child->err->str);
+  g_unlink (log);
+  return status;
 }
 
 static void
 test_run_sigterm (void)
 {
-  const guint at_ms[] = { 2500 };
-  const int signals[] = { SIGTERM };
+  /* Stopped once recording: a normal end. */
+  const SignalStep steps[] = { { NULL, "1", SIGTERM } };
   g_autofree char *reasons = NULL;
   g_autofree char *err = NULL;
-  int status = run_with_signals ("--quiet", at_ms, signals, 1, &reasons, &err);
+  int status = run_with_signals ("--quiet", steps, G_N_ELEMENTS (steps), &reasons, &err);
 
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (reasons, ==, "1,2");
@@ -379,16 +519,18 @@ test_run_sigterm (void)
 static void
 test_run_sigusr1_release (void)
 {
-  const guint at_ms[] = { 2500, 3000 };
-  const int signals[] = { SIGUSR1, SIGTERM };
+  /* Released once on hold, stopped once released. */
+  const SignalStep steps[] = {
+    { NULL, "1", SIGUSR1 },
+    { "released: recording resumes", NULL, SIGTERM },
+  };
   g_autofree char *reasons = NULL;
   g_autofree char *err = NULL;
-  int status = run_with_signals ("--on-hold", at_ms, signals, 2, &reasons, &err);
+  int status = run_with_signals ("--on-hold", steps, G_N_ELEMENTS (steps), &reasons, &err);
 
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (reasons, ==, "1,2");
   g_assert_nonnull (strstr (err, "(on hold)"));
-  g_assert_nonnull (strstr (err, "released: recording resumes"));
   /* SIGUSR1 is ours, not JavaScriptCore's. */
   g_assert_null (strstr (err, "Overriding existing handler"));
 }
@@ -396,30 +538,21 @@ test_run_sigusr1_release (void)
 static void
 test_sigterm (void)
 {
-  const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "60", "--json",
+  const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "120", "--json",
                          NULL };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) process = spawn (args, &error);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  gint64 start = g_get_monotonic_time ();
+  g_autoptr (Child) child = child_spawn (args);
+  gint64 signalled_us;
 
-  g_assert_no_error (error);
-  g_timeout_add (2000, terminate_cb, process);
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_subprocess_communicate_utf8_finish (process, result, &out, &err, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
-  g_assert_nonnull (strstr (err, "interrupted"));
+  /* Interrupted while the launched page waits for ready. */
+  child_wait_stderr (child, "AgoraEduSDK.launch called");
+  g_subprocess_send_signal (child->process, SIGTERM);
+  signalled_us = g_get_monotonic_time ();
+  g_assert_cmpint (child_wait (child), ==, 1);
+  /* At once, not at the timeout. */
+  g_assert_cmpint (g_get_monotonic_time () - signalled_us, <, 30 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (child->err->str, "interrupted"));
   /* The report is still written. */
-  g_assert_nonnull (strstr (out, "\"verdict\" : \"fail\""));
+  g_assert_nonnull (strstr (child->out->str, "\"verdict\" : \"fail\""));
   g_assert_cmpuint (tagged_processes_left (), ==, 0);
 }
 

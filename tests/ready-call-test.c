@@ -260,12 +260,14 @@ test_5xx_until_deadline (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   fake_cloud_reply (fixture->cloud, 502, "");
-  g_assert_false (send (fixture, call, 1, NULL, &error));
+  g_assert_false (send (fixture, call, 3, NULL, &error));
   g_assert_error (error, RH_READY_CALL_ERROR, RH_READY_CALL_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (error->message, "HTTP 502"));
-  /* Backoff 200 ms then 400 ms fits in a second; 800 ms more does not. */
+  /* Backoff 200 ms doubling: attempts start 0, 0.2, 0.6, 1.4 and 3.0 s after
+   * the first at the earliest, so however fast the machine, the fifth would
+   * start at the deadline or after; and however slow, a second one starts. */
   g_assert_cmpuint (rh_ready_call_get_attempts (call), >=, 2);
-  g_assert_cmpuint (rh_ready_call_get_attempts (call), <=, 3);
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), <=, 4);
 }
 
 static void
@@ -276,16 +278,34 @@ test_refused_retried (Fixture *fixture, gconstpointer data)
   g_autoptr (RhReadyCall) call = rh_ready_call_new (fixture->session, uri);
   g_autoptr (GError) error = NULL;
 
-  g_assert_false (send (fixture, call, 1, NULL, &error));
+  g_assert_false (send (fixture, call, 3, NULL, &error));
   g_assert_error (error, RH_READY_CALL_ERROR, RH_READY_CALL_ERROR_TIMED_OUT);
   g_assert_cmpuint (rh_ready_call_get_attempts (call), >=, 2);
 }
 
+typedef struct
+{
+  GCancellable *cancellable;
+  gint64 cancelled_us;
+} Cancel;
+
 static gboolean
 cancel_cb (gpointer user_data)
 {
-  g_cancellable_cancel (user_data);
+  Cancel *cancel = user_data;
+
+  cancel->cancelled_us = g_get_monotonic_time ();
+  g_cancellable_cancel (cancel->cancellable);
   return G_SOURCE_REMOVE;
+}
+
+/* After the fifth answer, once the backoff (3.2 s) has begun. */
+static void
+cancel_after_fifth_cb (RhReadyCall *call, guint attempt, guint status, GError *error,
+                       gpointer user_data)
+{
+  if (attempt == 5)
+    g_idle_add (cancel_cb, user_data);
 }
 
 static void
@@ -294,14 +314,17 @@ test_cancel_during_backoff (Fixture *fixture, gconstpointer data)
   g_autoptr (RhReadyCall) call = call_new (fixture, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
-  gint64 start = g_get_monotonic_time ();
+  Cancel cancel = { cancellable, 0 };
 
   fake_cloud_reply (fixture->cloud, 500, "");
-  g_timeout_add (700, cancel_cb, cancellable);
-  g_assert_false (send (fixture, call, 30, cancellable, &error));
+  g_signal_connect (call, "attempt", G_CALLBACK (cancel_after_fifth_cb), &cancel);
+  g_assert_false (send (fixture, call, 60, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  /* Not left waiting for the next backoff step. */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), ==, 5);
+  /* Not left waiting for the end of the backoff, which would come 3.2 s
+   * after its start, just before the cancellation. */
+  g_assert_cmpint (cancel.cancelled_us, >, 0);
+  g_assert_cmpint (g_get_monotonic_time () - cancel.cancelled_us, <, 1600 * 1000);
 }
 
 /* Which failures are worth another attempt before the deadline. */

@@ -69,53 +69,56 @@ paint (Fixture *fixture, Picture picture, guint seed)
   return frame;
 }
 
-static gboolean
-wake_cb (gpointer user_data)
+/* Frames a recorder running from @from_us must have taken by @to_us, at least
+ * (it catches up whenever it runs) or at most (it never runs ahead). */
+static guint64
+frames_due (gint64 from_us, gint64 to_us)
 {
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
+  return to_us <= from_us ? 0 : (guint64) (to_us - from_us) * FPS / G_USEC_PER_SEC;
 }
 
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, wake_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-/* Records @seconds: white for the first @white_ms, then @picture. */
-static void
+/* Records @seconds of video: white for the first @white_ms, then @picture,
+ * a new one each time the recorder has taken a frame.  Returns the frames.
+ * The recorder takes frames on its own clock, so the length is counted in
+ * the frames it took, never in the time the test spent. */
+static guint64
 record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Picture picture,
         double seconds)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (RhRecorder) recorder = rh_recorder_new (path, WIDTH, HEIGHT, FPS, bitrate, &error);
-  gint64 start;
+  guint64 wanted = (guint64) (seconds * FPS);
+  guint64 frames;
+  gint64 before_start, after_start, before_iteration = 0;
   RhFrame frame;
   guint n = 0;
 
   g_assert_no_error (error);
   frame = paint (fixture, white_ms > 0 ? PICTURE_WHITE : picture, 0);
   rh_recorder_add_frame (recorder, &frame);
+  before_start = g_get_monotonic_time ();
   g_assert_true (rh_recorder_start (recorder, &error));
-  start = g_get_monotonic_time ();
-  while (g_get_monotonic_time () - start < seconds * G_USEC_PER_SEC)
+  after_start = g_get_monotonic_time ();
+  while ((frames = rh_recorder_get_frames (recorder)) < wanted)
     {
-      if ((g_get_monotonic_time () - start) / 1000 >= white_ms)
+      before_iteration = g_get_monotonic_time ();
+      g_main_context_iteration (NULL, TRUE);
+      if (rh_recorder_get_frames (recorder) != frames
+          && rh_recorder_get_frames (recorder) * 1000 / FPS >= white_ms)
         {
           frame = paint (fixture, picture, n++);
           rh_recorder_add_frame (recorder, &frame);
         }
-      spin (picture == PICTURE_NOISE ? 60 : 200);
     }
+  /* A constant rate whatever the page did: the recorder kept up with the
+   * clock until the frame it took last, in the last iteration, and never
+   * ran ahead of it. */
+  g_assert_cmpuint (frames, >=, frames_due (after_start, before_iteration));
+  g_assert_cmpuint (frames, <=, frames_due (before_start, g_get_monotonic_time ()) + 1);
   g_assert_true (rh_recorder_finish (recorder, &error));
   g_assert_no_error (error);
-  /* A constant rate whatever the page did. */
-  g_assert_cmpuint (rh_recorder_get_frames (recorder), >=, (guint64) (seconds * FPS) - 3);
-  g_assert_cmpuint (rh_recorder_get_frames (recorder), <=, (guint64) (seconds * FPS) + 3);
+  g_assert_cmpuint (rh_recorder_get_frames (recorder), ==, frames);
+  return frames;
 }
 
 static GstDiscovererInfo *
@@ -142,8 +145,9 @@ test_mp4 (Fixture *fixture, gconstpointer data)
   GstDiscovererVideoInfo *video;
   g_autofree char *codec = NULL;
   GstClockTime duration;
+  guint64 frames;
 
-  record (fixture, path, 1000, 1000, PICTURE_CLASSROOM, 2.0);
+  frames = record (fixture, path, 1000, 1000, PICTURE_CLASSROOM, 2.0);
   info = discover (path);
   streams = gst_discoverer_info_get_video_streams (info);
   g_assert_cmpuint (g_list_length (streams), ==, 1);
@@ -153,9 +157,11 @@ test_mp4 (Fixture *fixture, gconstpointer data)
   codec = gst_pb_utils_get_codec_description (
     gst_discoverer_stream_info_get_caps (GST_DISCOVERER_STREAM_INFO (video)));
   g_assert_nonnull (strstr (codec, "H.264"));
+  /* Every frame taken is in the file, one FPS-th of a second each. */
   duration = gst_discoverer_info_get_duration (info);
-  g_assert_cmpuint (duration, >=, 1800 * GST_MSECOND);
-  g_assert_cmpuint (duration, <=, 2300 * GST_MSECOND);
+  g_assert_cmpuint (frames, >=, 2 * FPS);
+  g_assert_cmpuint (duration, >=, (frames - 1) * GST_SECOND / FPS);
+  g_assert_cmpuint (duration, <=, (frames + 1) * GST_SECOND / FPS);
   gst_discoverer_stream_info_list_free (streams);
   /* White first: what a late-painting page gives. */
   g_assert_true (media_probe_first_frame_blank (path));

@@ -12,6 +12,17 @@
 #include "rh-run.h"
 #include "test-utils.h"
 
+/* The retry timeout of a test that expects every load to get ready: no
+ * machine is that slow, and it costs nothing when the page gets ready. */
+#define READY_WINDOW_S 60
+/* The retry timeout of a test where some load times out on purpose while
+ * others must get ready (or make their ready call) in time: each timed-out
+ * load costs this much, so it is shorter, but still several times what a
+ * cold first load takes under the sanitizers on a loaded machine. */
+#define RETRY_WINDOW_S 10
+/* Bound on any wait for an event of a run. */
+#define EVENT_TIMEOUT_S 120
+
 typedef struct
 {
   FakeCloud *cloud;
@@ -40,7 +51,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   page->api_base = g_strdup (fixture->cloud->base_url);
   page->echo = g_test_verbose ();
   g_assert_true (rh_room_add_param (page->room, "sdkReadyMs=200", NULL));
-  fixture->options->retry_timeout_s = 2;
+  fixture->options->retry_timeout_s = READY_WINDOW_S;
   fixture->options->duration_s = 1;
 
   fd = g_file_open_tmp ("recordhost-state-XXXXXX.jsonl", &fixture->state_log, NULL);
@@ -67,36 +78,63 @@ param (Fixture *fixture, const char *key_value)
   g_assert_true (rh_room_add_param (fixture->options->page->room, key_value, NULL));
 }
 
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+typedef void (*StepFunc) (Fixture *fixture);
+
+/* Something to do during a run once its timeline has @count events of @type. */
+typedef struct
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  const char *type;
+  guint count;
+  StepFunc func;
+} Step;
+
+typedef struct
+{
+  Fixture *fixture;
+  GAsyncResult *result;
+  const Step *step; /* the next one to take; NULL or type NULL: none left */
+} Progress;
+
+static gboolean
+finished_or_step_due (gpointer user_data)
+{
+  Progress *progress = user_data;
+
+  return progress->result != NULL
+         || (progress->step != NULL && progress->step->type != NULL
+             && rh_timeline_count (rh_run_get_timeline (progress->fixture->run),
+                                   progress->step->type)
+                  >= progress->step->count);
 }
 
-typedef void (*DuringFunc) (Fixture *fixture);
-
-/* Runs to the end; @during is called once when the recording first starts. */
-static gboolean
-run_with (Fixture *fixture, DuringFunc during)
+static void
+progress_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GAsyncResult) result = NULL;
+  ((Progress *) user_data)->result = g_object_ref (result);
+}
+
+/* Runs to the end, taking @steps (ended by one with type NULL) in order as
+ * their events happen; a run that neither ends nor reaches its next step
+ * within EVENT_TIMEOUT_S fails the test. */
+static gboolean
+run_with (Fixture *fixture, const Step *steps)
+{
+  Progress progress = { fixture, NULL, steps };
   g_autoptr (JsonNode) report = NULL;
-  gboolean called = FALSE;
 
   fixture->run = rh_run_new (g_steal_pointer (&fixture->options), &fixture->error);
   g_assert_no_error (fixture->error);
-  rh_run_start_async (fixture->run, done_cb, &result);
-  while (result == NULL)
+  rh_run_start_async (fixture->run, progress_done_cb, &progress);
+  while (progress.result == NULL)
     {
-      g_main_context_iteration (NULL, TRUE);
-      if (during != NULL && !called
-          && rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-state") > 0)
-        {
-          called = TRUE;
-          during (fixture);
-        }
+      if (!rh_test_wait_until (finished_or_step_due, &progress, EVENT_TIMEOUT_S))
+        g_error ("the run neither ended nor logged the next step's event within %d s",
+                 EVENT_TIMEOUT_S);
+      if (progress.result == NULL)
+        (progress.step++)->func (fixture);
     }
-  rh_run_start_finish (fixture->run, result, &fixture->error);
+  rh_run_start_finish (fixture->run, progress.result, &fixture->error);
+  g_object_unref (progress.result);
   report = rh_run_to_json (fixture->run);
   fixture->report = json_object_ref (json_node_get_object (report));
   return fixture->error == NULL;
@@ -106,6 +144,22 @@ static gboolean
 run (Fixture *fixture)
 {
   return run_with (fixture, NULL);
+}
+
+/* The time of the @nth (from 1) event of @type in the report, in ms; -1: none. */
+static gint64
+event_ms (Fixture *fixture, const char *type, guint nth)
+{
+  JsonArray *events = json_object_get_array_member (fixture->report, "events");
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+
+      if (g_str_equal (json_object_get_string_member (event, "type"), type) && --nth == 0)
+        return json_object_get_int_member (event, "ms");
+    }
+  return -1;
 }
 
 static char *
@@ -176,6 +230,8 @@ test_ready_on_second_load (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
 
   param (fixture, "sdkReadyOnLoad=2");
+  /* The first load times out on purpose; the second must get ready. */
+  fixture->options->retry_timeout_s = RETRY_WINDOW_S;
   g_assert_true (run (fixture));
   got = reasons (fixture);
   g_assert_cmpstr (got, ==, "4,3,2");
@@ -188,6 +244,7 @@ test_never_ready (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *got = NULL;
 
+  /* Never ready, however fast or slow the loads: a short window will do. */
   param (fixture, "sdkReady=never");
   fixture->options->retry_timeout_s = 1;
   g_assert_false (run (fixture));
@@ -206,9 +263,10 @@ test_ready_call_refused (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *got = NULL;
 
-  /* A 4xx is an answer, not an acknowledgement: each load's call is refused. */
+  /* A 4xx is an answer, not an acknowledgement: each load's call is refused,
+   * and each load times out.  Every load must get as far as its call. */
   fake_cloud_reply (fixture->cloud, 403, "{\"msg\":\"forbidden\",\"code\":403}");
-  fixture->options->retry_timeout_s = 1;
+  fixture->options->retry_timeout_s = RETRY_WINDOW_S;
   g_assert_false (run (fixture));
   got = reasons (fixture);
   g_assert_cmpstr (got, ==, "4,4,5");
@@ -259,20 +317,45 @@ kill_web_processes (Fixture *fixture)
 }
 
 static void
+stop (Fixture *fixture)
+{
+  rh_run_stop (fixture->run);
+}
+
+static void
 test_web_process_killed (Fixture *fixture, gconstpointer data)
 {
+  /* Killed once recording, stopped once the reloaded page is ready again. */
+  static const Step steps[] = {
+    { "recording-state", 1, kill_web_processes },
+    { "ready-ack", 2, stop },
+    { NULL },
+  };
   g_autofree char *got = NULL;
-  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "recordhost-run-crash.mp4", NULL);
+  g_autofree char *file = g_build_filename (rh_test_get_home (), "crash.mp4", NULL);
   RhTimeline *timeline;
+  gint64 file_ms, started_ms;
 
-  fixture->options->duration_s = 4;
+  fixture->options->duration_s = 0;
   fixture->options->record = g_strdup (file);
-  g_assert_true (run_with (fixture, kill_web_processes));
-  /* The recording went on through the crash and still decodes. */
+  g_assert_true (run_with (fixture, steps));
+  /* The recording went on through the crash and the reload, and still
+   * decodes: frames come at a constant rate by the clock, so it covers the
+   * time from its start to the reloaded page's launch at least, and no more
+   * than until it was written (give or take a frame and the first one's push). */
   g_assert_cmpuint (rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-failed"),
                     ==, 0);
-  g_assert_cmpint (media_probe_duration_ms (file), >=, 3500);
-  g_assert_cmpint (media_probe_duration_ms (file), <=, 4600);
+  file_ms = media_probe_duration_ms (file);
+  started_ms = event_ms (fixture, "recording-file", 1);
+  g_test_message ("recording: %" G_GINT64_FORMAT " ms in the file, started at %" G_GINT64_FORMAT
+                  " ms, reloaded page launched at %" G_GINT64_FORMAT " ms, written at %"
+                  G_GINT64_FORMAT " ms",
+                  file_ms, started_ms, event_ms (fixture, "launch", 2),
+                  event_ms (fixture, "recording-file", 2));
+  g_assert_cmpint (started_ms, >=, 0);
+  g_assert_cmpint (started_ms, <, event_ms (fixture, "web-process-terminated", 1));
+  g_assert_cmpint (file_ms, >=, event_ms (fixture, "launch", 2) - started_ms);
+  g_assert_cmpint (file_ms, <=, event_ms (fixture, "recording-file", 2) - started_ms + 200);
   g_unlink (file);
   got = reasons (fixture);
   g_assert_cmpstr (got, ==, "1,2");
@@ -293,12 +376,13 @@ release (Fixture *fixture)
 static void
 test_on_hold_released (Fixture *fixture, gconstpointer data)
 {
+  static const Step steps[] = { { "recording-state", 1, release }, { NULL } };
   g_autofree char *got = NULL;
   RhTimeline *timeline;
   JsonObject *first;
 
   fixture->options->on_hold = TRUE;
-  g_assert_true (run_with (fixture, release));
+  g_assert_true (run_with (fixture, steps));
   got = reasons (fixture);
   g_assert_cmpstr (got, ==, "1,2");
   first = json_object_get_object_member (
@@ -312,32 +396,18 @@ test_on_hold_released (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_timeline_count (timeline, "release"), ==, 1);
 }
 
-static gboolean
-stop_cb (gpointer user_data)
-{
-  rh_run_stop (RH_RUN (user_data));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_stop_before_ready (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (JsonNode) report = NULL;
+  /* Stopped while the launched page waits for ready. */
+  static const Step steps[] = { { "launch", 1, stop }, { NULL } };
   g_autofree char *got = NULL;
 
   param (fixture, "sdkReady=never");
-  fixture->options->retry_timeout_s = 60;
-  fixture->run = rh_run_new (g_steal_pointer (&fixture->options), &fixture->error);
-  rh_run_start_async (fixture->run, done_cb, &result);
-  g_timeout_add (1500, stop_cb, fixture->run);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (rh_run_start_finish (fixture->run, result, &fixture->error));
-  report = rh_run_to_json (fixture->run);
-  fixture->report = json_object_ref (json_node_get_object (report));
+  g_assert_true (run_with (fixture, steps));
   got = reasons (fixture);
   g_assert_cmpstr (got, ==, "2");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "loads"), ==, 1);
   assert_state_log_matches (fixture);
 }
 
@@ -355,43 +425,38 @@ test_state_log_unwritable (Fixture *fixture, gconstpointer data)
 static void
 test_record_white_head (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "recordhost-run-white.mp4", NULL);
+  g_autofree char *file = g_build_filename (rh_test_get_home (), "white.mp4", NULL);
+  gint64 painted_ms;
 
-  /* Ready at 200 ms, painted at 1500 ms: recording from ready starts white. */
-  param (fixture, "sdkPaintMs=1500");
-  fixture->options->duration_s = 2;
+  /* Ready 200 ms after launch, painted 10 s after: a recording from ready
+   * starts white. */
+  param (fixture, "sdkPaintMs=10000");
+  fixture->options->duration_s = 1;
   fixture->options->record = g_strdup (file);
   g_assert_true (run (fixture));
   g_assert_cmpuint (rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-file"), ==,
                     2);
+  /* The page was still blank when the recording started. */
+  painted_ms = event_ms (fixture, "first-nonblank-frame", 1);
+  g_assert_true (painted_ms < 0 || painted_ms > event_ms (fixture, "recording-file", 1));
   g_assert_true (media_probe_first_frame_blank (file));
   g_unlink (file);
-}
-
-static gboolean
-release_cb (gpointer user_data)
-{
-  rh_run_release (RH_RUN (user_data));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-release_later (Fixture *fixture)
-{
-  /* After the paint at 1500 ms. */
-  g_timeout_add (2000, release_cb, fixture->run);
 }
 
 static void
 test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *file = g_build_filename (g_get_tmp_dir (), "recordhost-run-hold.mp4", NULL);
+  /* Released once the page has painted, whenever that is. */
+  static const Step steps[] = { { "first-nonblank-frame", 1, release }, { NULL } };
+  g_autofree char *file = g_build_filename (rh_test_get_home (), "hold.mp4", NULL);
 
-  param (fixture, "sdkPaintMs=1500");
+  param (fixture, "sdkPaintMs=3000");
   fixture->options->duration_s = 1;
   fixture->options->on_hold = TRUE;
   fixture->options->record = g_strdup (file);
-  g_assert_true (run_with (fixture, release_later));
+  g_assert_true (run_with (fixture, steps));
+  /* Ready (200 ms after launch) came before the paint: the hold covered the white. */
+  g_assert_cmpint (event_ms (fixture, "hold", 1), <, event_ms (fixture, "first-nonblank-frame", 1));
   g_assert_false (media_probe_first_frame_blank (file));
   g_unlink (file);
 }
