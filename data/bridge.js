@@ -1,26 +1,21 @@
 /* recordhost bridge: injected at document start in the top frame.
  *
- * Reports to the native host through the "recordhost" script message handler:
- * the classroom SDK's launch and every launch listener event, console
- * messages, uncaught errors, unhandled rejections, failed resource elements
- * and navigator.notifyReady().  The page itself is never edited.
+ * Reports to the native host the classroom SDK's launch and every launch
+ * listener event, console messages, uncaught errors, unhandled rejections,
+ * failed resource elements, navigator.notifyReady(), the engine's
+ * capabilities and what the page reached for that the engine lacks.  The
+ * page itself is never edited.
  *
- * This file is an expression: the host appends "(CONFIG);" to call it.
+ * This file is an expression: (function (config, post) {...}).
  */
-(function (config) {
+(function (config, post) {
   'use strict';
-
-  const handlers = window.webkit && window.webkit.messageHandlers;
-  const handler = handlers && handlers.recordhost;
-  if (!handler)
-    return;
 
   const SDK_NAME = 'AgoraEduSDK';
   const MAX_DEPTH = 4;
   const MAX_TEXT = 4096;
 
   /* Keep our own references: the page may replace these later. */
-  const postMessage = handler.postMessage.bind(handler);
   const jsonStringify = JSON.stringify;
   const defineProperty = Object.defineProperty;
   const defineProperties = Object.defineProperties;
@@ -68,16 +63,6 @@
     return out;
   }
 
-  function post (kind, fields) {
-    try {
-      const message = fields || {};
-      message.kind = kind;
-      postMessage (jsonStringify (message));
-    } catch (e) {
-      /* Reporting must never break the page. */
-    }
-  }
-
   function text (args) {
     const parts = [];
     for (const arg of args) {
@@ -92,6 +77,26 @@
     }
     const joined = parts.join (' ');
     return joined.length > MAX_TEXT ? joined.slice (0, MAX_TEXT) + '…' : joined;
+  }
+
+  /* Where an error was thrown, from its JavaScriptCore stack
+   * ("name@url:line:column" lines): the first frame with a URL. */
+  function stackOf (error) {
+    try {
+      const stack = error && error.stack;
+      return typeof stack === 'string' ? stack.slice (0, MAX_TEXT) : '';
+    } catch (e) {
+      return '';
+    }
+  }
+  function sourceOf (error) {
+    const lines = stackOf (error).split ('\n');
+    for (const line of lines) {
+      const match = /(?:^|@)((?:https?|file):\/\/[^\s]*?):(\d+):(\d+)$/.exec (line);
+      if (match)
+        return { source: match[1], line: Number (match[2]), column: Number (match[3]) };
+    }
+    return { source: '', line: 0, column: 0 };
   }
 
   /* console.* */
@@ -117,13 +122,16 @@
     post ('error', { message: String (event.message || (error && error.message) || 'error'),
                      source: String (event.filename || ''),
                      line: event.lineno || 0,
-                     column: event.colno || 0 });
+                     column: event.colno || 0,
+                     stack: stackOf (error) });
   }, true);
 
   window.addEventListener ('unhandledrejection', function (event) {
     const reason = event.reason;
     const message = reason && reason.message !== undefined ? reason.message : reason;
-    post ('rejection', { message: String (message) });
+    const where = sourceOf (reason);
+    post ('rejection', { message: String (message), source: where.source, line: where.line,
+                         column: where.column, stack: stackOf (reason) });
   });
 
   /* The Cloud Recording web recorder's readiness call. */
@@ -167,7 +175,7 @@
       if (lose)
         lose.loseContext ();
     }
-    post ('capabilities', { capabilities: capabilities, webrtc: config.webrtc || 'absent' });
+    post ('capabilities', { capabilities: capabilities, webrtc: config.webrtc });
   }
   document.addEventListener ('DOMContentLoaded', function () { setTimeout (probeWebGL, 0); },
                              true);
@@ -202,126 +210,8 @@
     return context;
   };
 
-  /* ---- WebRTC stand-in (--webrtc=stub) ---- */
-
-  function stubWebRTC () {
-    function note (call) {
-      post ('webrtc-stub', { call: call });
-    }
-    const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
-    class MediaStreamTrackStub extends EventTarget {
-      constructor (kind) {
-        super ();
-        this.kind = kind;
-        this.id = 'recordhost-' + kind;
-        this.enabled = true;
-        this.muted = true;
-        this.readyState = 'live';
-      }
-      stop () { this.readyState = 'ended'; }
-      getSettings () { return {}; }
-    }
-    class MediaStream extends EventTarget {
-      constructor (tracks) {
-        super ();
-        this.id = 'recordhost-stream';
-        this._tracks = Array.isArray (tracks) ? tracks.slice () : [];
-        note ('new MediaStream');
-      }
-      getTracks () { return this._tracks.slice (); }
-      getAudioTracks () { return this._tracks.filter ((t) => t.kind === 'audio'); }
-      getVideoTracks () { return this._tracks.filter ((t) => t.kind === 'video'); }
-      addTrack (track) { this._tracks.push (track); }
-      removeTrack (track) { this._tracks = this._tracks.filter ((t) => t !== track); }
-    }
-    class RTCSessionDescription {
-      constructor (init) {
-        this.type = (init && init.type) || 'offer';
-        this.sdp = (init && init.sdp) || '';
-      }
-      toJSON () { return { type: this.type, sdp: this.sdp }; }
-    }
-    class RTCIceCandidate {
-      constructor (init) {
-        this.candidate = (init && init.candidate) || '';
-        this.sdpMid = (init && init.sdpMid) || null;
-        this.sdpMLineIndex = (init && init.sdpMLineIndex) || null;
-      }
-      toJSON () { return { candidate: this.candidate, sdpMid: this.sdpMid,
-                           sdpMLineIndex: this.sdpMLineIndex }; }
-    }
-    class RTCPeerConnection extends EventTarget {
-      constructor (configuration) {
-        super ();
-        note ('new RTCPeerConnection');
-        this._configuration = configuration || {};
-        this.localDescription = null;
-        this.remoteDescription = null;
-        this.signalingState = 'stable';
-        this.iceConnectionState = 'new';
-        this.iceGatheringState = 'new';
-        this.connectionState = 'new';
-        this._transceivers = [];
-      }
-      _call (name, value) {
-        note ('RTCPeerConnection.' + name);
-        return Promise.resolve (value);
-      }
-      createOffer () { return this._call ('createOffer', new RTCSessionDescription ({ type: 'offer', sdp: sdp })); }
-      createAnswer () { return this._call ('createAnswer', new RTCSessionDescription ({ type: 'answer', sdp: sdp })); }
-      setLocalDescription (d) { this.localDescription = new RTCSessionDescription (d); return this._call ('setLocalDescription'); }
-      setRemoteDescription (d) { this.remoteDescription = new RTCSessionDescription (d); return this._call ('setRemoteDescription'); }
-      addIceCandidate () { return this._call ('addIceCandidate'); }
-      getStats () { return this._call ('getStats', new Map ()); }
-      getConfiguration () { return this._configuration; }
-      setConfiguration (c) { this._configuration = c; }
-      addTransceiver (kind) {
-        note ('RTCPeerConnection.addTransceiver');
-        const track = new MediaStreamTrackStub (typeof kind === 'string' ? kind : (kind && kind.kind) || 'video');
-        const transceiver = { mid: null, direction: 'recvonly', currentDirection: null,
-                              receiver: { track: track, getStats: () => Promise.resolve (new Map ()) },
-                              sender: { track: null, replaceTrack: () => Promise.resolve (),
-                                        getParameters: () => ({ encodings: [] }),
-                                        setParameters: () => Promise.resolve () },
-                              stop: function () {}, setCodecPreferences: function () {} };
-        this._transceivers.push (transceiver);
-        return transceiver;
-      }
-      addTrack (track) { note ('RTCPeerConnection.addTrack'); return { track: track, replaceTrack: () => Promise.resolve () }; }
-      removeTrack () { note ('RTCPeerConnection.removeTrack'); }
-      getTransceivers () { return this._transceivers.slice (); }
-      getReceivers () { return this._transceivers.map ((t) => t.receiver); }
-      getSenders () { return this._transceivers.map ((t) => t.sender); }
-      createDataChannel (label) {
-        note ('RTCPeerConnection.createDataChannel');
-        const channel = new EventTarget ();
-        channel.label = label; channel.readyState = 'connecting';
-        channel.send = function () {}; channel.close = function () {};
-        return channel;
-      }
-      close () { note ('RTCPeerConnection.close'); this.connectionState = 'closed'; this.signalingState = 'closed'; }
-    }
-    RTCPeerConnection.generateCertificate = () => Promise.resolve ({ expires: Date.now () + 86400000 });
-    const noDevice = () => Promise.reject (new DOMException ('Requested device not found', 'NotFoundError'));
-    const mediaDevices = new EventTarget ();
-    mediaDevices.getUserMedia = function () { note ('getUserMedia'); return noDevice (); };
-    mediaDevices.getDisplayMedia = function () { note ('getDisplayMedia'); return noDevice (); };
-    mediaDevices.enumerateDevices = function () { note ('enumerateDevices'); return Promise.resolve ([]); };
-    mediaDevices.getSupportedConstraints = function () { return {}; };
-    for (const [name, value] of [['RTCPeerConnection', RTCPeerConnection],
-                                 ['webkitRTCPeerConnection', RTCPeerConnection],
-                                 ['RTCSessionDescription', RTCSessionDescription],
-                                 ['RTCIceCandidate', RTCIceCandidate],
-                                 ['MediaStream', MediaStream]])
-      if (typeof window[name] !== 'function')
-        defineProperty (window, name, { configurable: true, writable: true, value: value });
-    if (!navigator.mediaDevices)
-      defineProperty (Navigator.prototype, 'mediaDevices', { configurable: true, get: () => mediaDevices });
-  }
-
-  if (config.webrtc === 'stub') {
-    stubWebRTC ();
-  } else {
+  /* The WebRTC stand-in, when in force, defines these after us. */
+  if (config.webrtc !== 'standin') {
     watchMissing (window, 'RTCPeerConnection', 'RTCPeerConnection');
     watchMissing (window, 'webkitRTCPeerConnection', 'RTCPeerConnection');
     watchMissing (Navigator.prototype, 'mediaDevices', 'getUserMedia');
@@ -387,11 +277,91 @@
     return wrapped;
   }
 
-  function wrapLaunch (launch) {
+  /* What a validator checks in the launch options: which names are given
+   * (never their values, which hold tokens) and the language. */
+  const LAUNCH_OPTION_NAMES = ['token', 'rtmToken', 'userUuid', 'userName', 'roomUuid',
+                               'roomName', 'roleType', 'roomType', 'language', 'startTime',
+                               'duration', 'pretest', 'listener'];
+  function describeOptions (options) {
+    const given = [];
+    let language = null;
+    if (options && typeof options === 'object') {
+      for (const name of LAUNCH_OPTION_NAMES) {
+        let value;
+        try {
+          value = options[name];
+        } catch (e) {
+          continue;
+        }
+        if (value !== undefined && value !== null && value !== '')
+          given.push (name);
+      }
+      try {
+        if (typeof options.language === 'string')
+          language = options.language.slice (0, 16);
+      } catch (e) {
+      }
+    }
+    return { given: given, language: language };
+  }
+
+  function versionOf (sdk) {
+    for (const name of ['version', 'VERSION', 'sdkVersion']) {
+      try {
+        const value = sdk && sdk[name];
+        if (typeof value === 'string' && value.length > 0 && value.length < 64)
+          return value;
+      } catch (e) {
+      }
+    }
+    return null;
+  }
+
+  /* SDK 2.x carries no version on AgoraEduSDK; once launched, its
+   * classroom configuration does. */
+  function versionAfterLaunch () {
+    try {
+      const config = window.EduClassroomConfig;
+      const getVersion = config && config.constructor && config.constructor.getVersion;
+      const value = typeof getVersion === 'function' ? getVersion.call (config.constructor) : null;
+      return typeof value === 'string' && value.length < 64 ? value : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* SDK 2.x's launch returns an unmount function, not a promise: a template
+   * written for 2.0 calls .then on it and throws.  Say so when it looks. */
+  function watchResult (result) {
+    const kind = result === null ? 'null' : typeof result;
+    let thenable = false;
+    try {
+      thenable = (kind === 'object' || kind === 'function') && typeof result.then === 'function';
+    } catch (e) {
+    }
+    post ('launch-result', { type: kind, thenable: thenable, version: versionAfterLaunch () });
+    if (thenable || (kind !== 'object' && kind !== 'function'))
+      return;
+    try {
+      if (!('then' in result) && isExtensible (result))
+        defineProperty (result, 'then', {
+          configurable: true,
+          get: function () {
+            post ('launch-then', { type: kind });
+            return undefined;
+          },
+        });
+    } catch (e) {
+    }
+  }
+
+  function wrapLaunch (launch, sdk) {
     const wrapped = function (dom, options) {
       const args = Array.prototype.slice.call (arguments);
       const hasListener = !!(options && typeof options.listener === 'function');
-      post ('launch', { listener: hasListener });
+      const described = describeOptions (options);
+      post ('launch', { listener: hasListener, version: versionOf (sdk),
+                        options: described.given, language: described.language });
       if (options && typeof options === 'object') {
         const listener = wrapListener (options.listener);
         try {
@@ -402,15 +372,18 @@
         if (options.listener !== listener)
           args[1] = Object.assign ({}, options, { listener: listener });
       }
+      let result;
       try {
-        return launch.apply (this, args);
+        result = launch.apply (this, args);
       } catch (e) {
         /* Reported here with its message: a bundle from another origin
          * (or file:) would reach the window error handler as "Script error." */
         post ('error', { message: String ((e && e.message) || e), source: 'AgoraEduSDK.launch',
-                         line: 0, column: 0 });
+                         line: 0, column: 0, stack: stackOf (e) });
         throw e;
       }
+      watchResult (result);
+      return result;
     };
     wrappedFunctions.add (wrapped);
     return wrapped;
@@ -440,7 +413,7 @@
       return sdk;
     }
 
-    const wrapped = wrapLaunch (launch);
+    const wrapped = wrapLaunch (launch, sdk);
     const own = getOwnPropertyDescriptor (sdk, 'launch');
     try {
       if (own && own.writable)

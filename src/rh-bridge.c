@@ -1,37 +1,167 @@
 #include "rh-bridge.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 #include "recordhost-resources.h"
 #include "rh-error.h"
 
-#define BRIDGE_RESOURCE "/org/recordhost/bridge.js"
+#define RESOURCE_PREFIX "/org/recordhost/"
 
-/* The bridge is an expression taking a config object; call it here. */
-char *
-rh_bridge_build_source (gboolean webrtc_stub, GError **error)
+/* The injected script: three parts, each an expression taking (config,
+ * post), called in this order.  The bridge probes the engine before the
+ * stand-in defines anything. */
+static const char *const parts[] = { "bridge.js", "network.js", "webrtc-standin.js" };
+
+/* post (kind, fields): one JSON message to the host.  Kept by reference
+ * here: the page may replace what it uses later. */
+static const char prelude[] =
+  "(function (config) {\n"
+  "  'use strict';\n"
+  "  const handlers = window.webkit && window.webkit.messageHandlers;\n"
+  "  const handler = handlers && handlers." RH_BRIDGE_HANDLER_NAME ";\n"
+  "  if (!handler)\n"
+  "    return;\n"
+  "  const postMessage = handler.postMessage.bind (handler);\n"
+  "  const stringify = JSON.stringify;\n"
+  "  function post (kind, fields) {\n"
+  "    try {\n"
+  "      const message = fields || {};\n"
+  "      message.kind = kind;\n"
+  "      postMessage (stringify (message));\n"
+  "    } catch (e) {\n"
+  "      /* Reporting must never break the page. */\n"
+  "    }\n"
+  "  }\n";
+
+const char *
+rh_webrtc_mode_name (RhWebrtcMode mode)
 {
-  g_autoptr (GBytes) script = NULL;
-  gsize size;
-  const char *text;
+  return mode == RH_WEBRTC_STANDIN ? "standin" : "absent";
+}
 
-  /* Looked up in our own bundle: a static library drops unreferenced
-   * resource constructors. */
-  script = g_resource_lookup_data (recordhost_get_resource (), BRIDGE_RESOURCE,
-                                   G_RESOURCE_LOOKUP_FLAGS_NONE, error);
-  if (script == NULL)
-    return NULL;
-  text = g_bytes_get_data (script, &size);
-  return g_strdup_printf ("%.*s ({ webrtc: '%s' });\n", (int) size, text,
-                          webrtc_stub ? "stub" : "absent");
+/* "stub" is the stand-in's former name. */
+gboolean
+rh_webrtc_mode_parse (const char *text, RhWebrtcMode *mode, GError **error)
+{
+  if (g_str_equal (text, "standin") || g_str_equal (text, "stub"))
+    *mode = RH_WEBRTC_STANDIN;
+  else if (g_str_equal (text, "absent"))
+    *mode = RH_WEBRTC_ABSENT;
+  else
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "unknown --webrtc '%s' (expected standin or absent)", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+config_json (RhWebrtcMode webrtc, const GPtrArray *routes)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "webrtc");
+  json_builder_add_string_value (builder, rh_webrtc_mode_name (webrtc));
+  json_builder_set_member_name (builder, "routes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; routes != NULL && i < routes->len; i++)
+    {
+      const RhRoute *route = g_ptr_array_index (routes, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "host");
+      json_builder_add_string_value (builder, route->host);
+      json_builder_set_member_name (builder, "base");
+      json_builder_add_string_value (builder, route->base);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+char *
+rh_bridge_build_source (RhWebrtcMode webrtc, const GPtrArray *routes, GError **error)
+{
+  g_autoptr (GString) source = g_string_new (prelude);
+  g_autofree char *config = config_json (webrtc, routes);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *path = g_strconcat (RESOURCE_PREFIX, parts[i], NULL);
+      g_autoptr (GBytes) script = NULL;
+      gsize size;
+      const char *text;
+
+      if (webrtc != RH_WEBRTC_STANDIN && g_str_equal (parts[i], "webrtc-standin.js"))
+        continue;
+      /* Looked up in our own bundle: a static library drops unreferenced
+       * resource constructors. */
+      script = g_resource_lookup_data (recordhost_get_resource (), path,
+                                       G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      if (script == NULL)
+        return NULL;
+      text = g_bytes_get_data (script, &size);
+      g_string_append_len (source, text, size);
+      g_string_append (source, " (config, post);\n");
+    }
+  g_string_append_printf (source, "}) (%s);\n", config);
+  return g_string_free (g_steal_pointer (&source), FALSE);
+}
+
+/* The deepest nesting of arrays and objects in @json, strings skipped;
+ * stops counting past @limit.  The page can post anything to the handler:
+ * a parser that recurses must never see a million brackets. */
+static guint
+nesting_depth (const char *json, guint limit)
+{
+  guint depth = 0;
+  guint deepest = 0;
+  gboolean in_string = FALSE;
+
+  for (const char *p = json; *p != '\0' && deepest <= limit; p++)
+    {
+      if (in_string)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          else if (*p == '"')
+            in_string = FALSE;
+        }
+      else if (*p == '"')
+        in_string = TRUE;
+      else if (*p == '[' || *p == '{')
+        deepest = MAX (deepest, ++depth);
+      else if ((*p == ']' || *p == '}') && depth > 0)
+        depth--;
+    }
+  return deepest;
 }
 
 JsonObject *
 rh_bridge_message_parse (const char *json, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = NULL;
   JsonNode *root;
 
+  if (strlen (json) > RH_BRIDGE_MESSAGE_MAX_BYTES)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
+                   "bridge message over %u bytes", RH_BRIDGE_MESSAGE_MAX_BYTES);
+      return NULL;
+    }
+  if (nesting_depth (json, RH_BRIDGE_MESSAGE_MAX_DEPTH) > RH_BRIDGE_MESSAGE_MAX_DEPTH)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
+                   "bridge message nested deeper than %u", RH_BRIDGE_MESSAGE_MAX_DEPTH);
+      return NULL;
+    }
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, json, -1, error))
     return NULL;
   root = json_parser_get_root (parser);
@@ -90,4 +220,13 @@ rh_bridge_message_is_event (JsonObject *bridge_message, gint64 event)
     default:
       return FALSE;
     }
+}
+
+gboolean
+rh_bridge_message_get_boolean (JsonObject *message, const char *member)
+{
+  JsonNode *node = json_object_get_member (message, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
 }

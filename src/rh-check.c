@@ -1,6 +1,7 @@
 #include "rh-check.h"
 
 #include "rh-error.h"
+#include "rh-har.h"
 #include "rh-page-host.h"
 #include "rh-page-watch.h"
 #include "rh-problems.h"
@@ -11,6 +12,9 @@
 
 #define PROGRESS_INTERVAL_S 10
 #define AFTER_PAINT_MS 300
+/* After the document and its scripts loaded, how long a page may take to
+ * call AgoraEduSDK.launch before the check says it never will. */
+#define LAUNCH_GRACE_MS 5000
 
 struct _RhCheck
 {
@@ -31,6 +35,7 @@ struct _RhCheck
   guint progress_id;
   guint interrupt_id;
   guint paint_grace_id;
+  guint launch_grace_id;
 
   gboolean finished;
   GError *error;
@@ -51,6 +56,7 @@ rh_check_dispose (GObject *object)
   g_clear_handle_id (&self->progress_id, g_source_remove);
   g_clear_handle_id (&self->interrupt_id, g_source_remove);
   g_clear_handle_id (&self->paint_grace_id, g_source_remove);
+  g_clear_handle_id (&self->launch_grace_id, g_source_remove);
   if (self->cancellable != NULL)
     {
       g_cancellable_disconnect (self->cancellable, self->cancelled_id);
@@ -119,6 +125,7 @@ find_problems (RhCheck *self)
   RhProblemInput input;
   const char *first_js_error = NULL;
   g_autoptr (GPtrArray) missing_touched = NULL;
+  g_autoptr (GPtrArray) missing_blamed = NULL;
 
   rh_problem_input_init (&input);
   input.failure = self->error;
@@ -135,6 +142,11 @@ find_problems (RhCheck *self)
       input.missing_params = rh_page_watch_get_missing_params (self->watch);
       missing_touched = rh_page_watch_get_missing_touched (self->watch);
       input.missing_touched = missing_touched;
+      missing_blamed = rh_page_watch_get_missing_blamed (self->watch);
+      input.missing_blamed = missing_blamed;
+      if (input.launched)
+        input.launch = rh_page_watch_get_launch (self->watch);
+      input.requests = rh_request_log_get_all (rh_page_watch_get_requests (self->watch));
     }
   self->problems = rh_problems_find (&input);
   /* Messages quote URLs and errors, which may carry the token. */
@@ -188,8 +200,8 @@ rh_check_format_report (RhCheck *check)
       g_autofree char *version = rh_page_host_engine_version ();
 
       g_string_printf (text, "WPE WebKit %s", version);
-      if (check->options->webrtc_stub)
-        g_string_append (text, ", WebRTC stand-in");
+      g_string_append (text, check->options->webrtc == RH_WEBRTC_STANDIN
+                               ? ", WebRTC stand-in" : ", no WebRTC (--webrtc=absent)");
       for (guint i = 0; i < missing->len; i++)
         g_string_append_printf (text, "%s%s", i == 0 ? "; missing here, used by the page: " : ", ",
                                 (const char *) g_ptr_array_index (missing, i));
@@ -223,7 +235,12 @@ write_outputs (RhCheck *self)
 
       if (!g_file_set_contents (self->options->junit, xml, -1, &error))
         rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
+      g_clear_error (&error);
     }
+  if (self->options->har != NULL && self->watch != NULL
+      && !rh_har_write (self->options->har, self->watch, self->timeline, self->page_url,
+                        &error))
+    rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
 }
 
 /* The first outcome wins; later events are still recorded. */
@@ -241,6 +258,7 @@ finish (RhCheck *self, GError *error /* owned, NULL for success */)
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_handle_id (&self->progress_id, g_source_remove);
   g_clear_handle_id (&self->paint_grace_id, g_source_remove);
+  g_clear_handle_id (&self->launch_grace_id, g_source_remove);
   if (self->watch != NULL)
     rh_page_watch_stop (self->watch);
 
@@ -356,15 +374,52 @@ static gboolean
 deadline_cb (gpointer user_data)
 {
   RhCheck *self = user_data;
+  g_autofree char *blocking = NULL;
 
   self->deadline_id = 0;
   if (rh_page_watch_is_ready (self->watch))
-    fail (self, RH_ERROR_READY_CALL, "ready call not acknowledged within %u s",
-          self->options->timeout_s);
-  else
-    fail (self, RH_ERROR_NOT_READY, "not ready within %u s: still waiting for %s",
-          self->options->timeout_s, rh_page_watch_waiting_for (self->watch));
+    {
+      fail (self, RH_ERROR_READY_CALL, "ready call not acknowledged within %u s",
+            self->options->timeout_s);
+      return G_SOURCE_REMOVE;
+    }
+  blocking = rh_page_watch_describe_blocking (self->watch);
+  fail (self, RH_ERROR_NOT_READY, "not ready within %u s: still waiting for %s%s%s",
+        self->options->timeout_s, rh_page_watch_waiting_for (self->watch),
+        blocking != NULL ? "; " : "", blocking != NULL ? blocking : "");
   return G_SOURCE_REMOVE;
+}
+
+/* The document and its scripts loaded long ago and launch was never called:
+ * it will not be. */
+static gboolean
+launch_grace_cb (gpointer user_data)
+{
+  RhCheck *self = user_data;
+  g_autofree char *blocking = NULL;
+
+  self->launch_grace_id = 0;
+  if (rh_page_watch_is_launched (self->watch) || rh_page_watch_is_ready (self->watch))
+    return G_SOURCE_REMOVE;
+  blocking = rh_page_watch_describe_blocking (self->watch);
+  fail (self, RH_ERROR_NOT_READY,
+        "not ready: the page loaded and, %u ms later, had still not called "
+        "AgoraEduSDK.launch%s%s", LAUNCH_GRACE_MS, blocking != NULL ? "; " : "",
+        blocking != NULL ? blocking : "");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+loaded_cb (RhPageWatch *watch, gpointer user_data)
+{
+  RhCheck *self = user_data;
+  RhReadyProtocolKind kind = self->options->ready->kind;
+
+  if (kind != RH_READY_PROTOCOL_EVENT1 && kind != RH_READY_PROTOCOL_WHITEBOARD)
+    return;
+  if (rh_page_watch_is_launched (watch) || self->launch_grace_id != 0)
+    return;
+  self->launch_grace_id = g_timeout_add (LAUNCH_GRACE_MS, launch_grace_cb, self);
 }
 
 static gboolean
@@ -431,6 +486,7 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
   g_signal_connect (self->watch, "ready-acknowledged", G_CALLBACK (ready_acknowledged_cb), self);
   g_signal_connect (self->watch, "failed", G_CALLBACK (page_failed_cb), self);
   g_signal_connect (self->watch, "first-paint", G_CALLBACK (first_paint_cb), self);
+  g_signal_connect (self->watch, "loaded", G_CALLBACK (loaded_cb), self);
   if (cancellable != NULL)
     {
       self->cancellable = g_object_ref (cancellable);
@@ -528,6 +584,7 @@ rh_check_to_json (RhCheck *check)
       RhFrameLog *log = rh_page_watch_get_frame_log (self->watch);
 
       rh_page_watch_add_resources_json (self->watch, builder);
+      rh_page_watch_add_requests_json (self->watch, builder);
       rh_page_watch_add_engine_json (self->watch, builder);
       json_builder_set_member_name (builder, "frames");
       json_builder_begin_object (builder);

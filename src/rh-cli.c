@@ -12,6 +12,7 @@
 #include "rh-run.h"
 
 #define EXIT_USAGE 2
+#define RH_DEMO_SDK_APP_ID "0123456789abcdef0123456789abcdef"
 
 /* Raw option values: everything is parsed and range-checked by us, so that
  * every mistake gets the same kind of one-line message and exit status 2. */
@@ -31,6 +32,10 @@ typedef struct
   char *ready;
   char *api_base;
   char *webrtc;
+  char **routes;
+  char *sdk_api;
+  char *har;
+  char *sdk;
   char *user_agent;
   char *timeout;
   char *snapshots;
@@ -68,6 +73,10 @@ page_args_clear (PageArgs *args)
   g_free (args->ready);
   g_free (args->api_base);
   g_free (args->webrtc);
+  g_strfreev (args->routes);
+  g_free (args->sdk_api);
+  g_free (args->har);
+  g_free (args->sdk);
   g_free (args->user_agent);
   g_free (args->timeout);
   g_free (args->snapshots);
@@ -90,8 +99,10 @@ static const char check_description[] =
   "  PUT {api-base}[/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}/records/ready\n"
   "and reports what happened, with times in ms since navigation start.\n"
   "\n"
-  "The page URL gets appId, roomUuid, roomType, userUuid, roleType, pretest=false\n"
-  "and, when given, rtmToken, language, region and every --param appended.\n"
+  "The page URL gets appId, roomUuid, roomType, userUuid, roleType, pretest=false,\n"
+  "when given rtmToken and region, every --param, and what else the cloud passes\n"
+  "(userName, roomName, language, startTime, duration, rtmUid, recordUrl) unless\n"
+  "--param or the page URL sets it.\n"
   "Without --api-base the ready call goes to a local cloud stand-in on\n"
   "127.0.0.1: nothing leaves the machine.\n"
   "\n"
@@ -104,9 +115,19 @@ static const char check_description[] =
   "Environment: RECORDHOST_RTM_TOKEN is used when --rtm-token is not given.\n"
   "Tokens are never printed: they appear as [REDACTED].\n"
   "\n"
+  "Like the cloud, the check waits for ready until --timeout whatever the page\n"
+  "logs or throws: uncaught errors are recorded, with where they were thrown.\n"
+  "It ends early only when the outcome is certain: the page did not load, or it\n"
+  "loaded and did not call AgoraEduSDK.launch within 5 s.\n"
+  "\n"
+  "Real SDK bundles: the WebRTC stand-in is on by default; --sdk-api local and\n"
+  "--route send the SDK's API calls to the local cloud; --har writes every\n"
+  "request; a check not ready in time names the hosts the SDK could not reach.\n"
+  "\n"
   "Exit status: 0 ready acknowledged; 1 the page or the ready flow failed\n"
-  "(load error, HTTP error page, JS error before ready, not ready in time,\n"
-  "ready call refused, interrupted); 2 usage error or invalid input.";
+  "(load error, HTTP error page, launch never called, not ready in time,\n"
+  "ready call refused, an error problem, interrupted); 2 usage error or invalid\n"
+  "input.";
 
 static const char run_description[] =
   "Hosts a record page the way the recording server does, for the length of a\n"
@@ -132,7 +153,13 @@ static const char demo_description[] =
   "Takes the same options as check; the room defaults to app \"demo-app\",\n"
   "room \"demo-room\", room type 4, region CN, language en, a demo RTM token,\n"
   "and the other parameters the cloud passes (userName, roomName, startTime,\n"
-  "duration, recordUrl).";
+  "duration, rtmUid, recordUrl).\n"
+  "\n"
+  "--sdk FILE runs a published SDK bundle (edu_sdk.bundle.js of the npm package\n"
+  "agora-classroom-sdk) in the bundled page instead, with no network: its API\n"
+  "calls go to the local cloud (--sdk-api local) and the app ID is 32\n"
+  "characters. SDK 1.1.x gets ready; 2.x stops at its RTM login, which only\n"
+  "the vendor's servers answer.";
 
 static GOptionEntry *page_entries (PageArgs *args);
 
@@ -159,6 +186,9 @@ command_entries (PageArgs *args, Command command)
     { "paint-grace-ms", 0, 0, G_OPTION_ARG_STRING, &args->paint_grace_ms,
       "When ready is acknowledged on a blank page, watch this long for the first paint "
       "(default 5000, 0 to stop at once)", "MS" },
+    { "har", 0, 0, G_OPTION_ARG_FILENAME, &args->har,
+      "Write the page's requests (document, subresources, fetch, XMLHttpRequest, WebSocket) "
+      "as a HAR 1.2 file", "FILE" },
     { NULL },
   };
   GOptionEntry run_only[] = {
@@ -186,6 +216,10 @@ command_entries (PageArgs *args, Command command)
     { "flow", 0, 0, G_OPTION_ARG_NONE, &args->flow,
       "Walk the documented recording flow instead, over HTTP against the local cloud: create "
       "the room, start recording on hold, ready, release, stop, list the events", NULL },
+    { "sdk", 0, 0, G_OPTION_ARG_FILENAME, &args->sdk,
+      "Load this classroom SDK bundle (e.g. edu_sdk.bundle.js from the npm package "
+      "agora-classroom-sdk) in the bundled page instead of the SDK stand-in; implies "
+      "--sdk-api local and a 32-character demo app ID", "FILE" },
     { NULL },
   };
   GOptionEntry *extra = command == COMMAND_RUN ? run_only : check_only;
@@ -233,9 +267,15 @@ page_entries (PageArgs *args)
       "Cloud API base for the ready call, e.g. https://api.sd-rtn.com (default: local cloud)",
       "URL" },
     { "webrtc", 0, 0, G_OPTION_ARG_STRING, &args->webrtc,
-      "absent (default: the engine as it is, without WebRTC) or stub (inert RTCPeerConnection, "
-      "MediaStream and navigator.mediaDevices, so a page that only needs them to exist can get "
-      "ready)", "MODE" },
+      "standin (default: RTCPeerConnection, MediaStream, MediaStreamTrack, RTCRtp* and "
+      "navigator.mediaDevices that cooperate without media, as a recorder without devices) or "
+      "absent (the engine as it is, which has no WebRTC)", "MODE" },
+    { "route", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->routes,
+      "Send every request the page's scripts make to http(s)://HOST/PATH (fetch, "
+      "XMLHttpRequest, WebSocket, EventSource) to URL/PATH instead (repeatable)", "HOST=URL" },
+    { "sdk-api", 0, 0, G_OPTION_ARG_STRING, &args->sdk_api,
+      "local: route the classroom SDKs' own API hosts (api.agora.io, api.sd-rtn.com and "
+      "their regional names) to the local cloud, which answers their first calls", "local" },
     { "user-agent", 0, 0, G_OPTION_ARG_STRING, &args->user_agent,
       "User agent the page sees (some SDKs refuse browsers they do not know)", "STRING" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args->json, "Print a JSON report on stdout", NULL },
@@ -270,26 +310,30 @@ parse_uint (const char *option, const char *text, guint min, guint max, guint *o
 static gboolean
 add_demo_defaults (RhRoom *room, PageArgs *args, GError **error)
 {
-  g_autofree char *start_time = g_strdup_printf ("startTime=%" G_GINT64_FORMAT,
-                                                 g_get_real_time () / 1000);
-  const char *const defaults[] = {
-    "userName=recorder", "roomName=Demo room", start_time, "duration=3600", "recordUrl=", NULL,
-  };
+  gboolean named = FALSE;
 
-  if (room->language == NULL)
-    room->language = g_strdup ("en");
   if (room->region == NULL && !rh_room_set_region (room, "CN", error))
     return FALSE;
   if (room->rtm_token == NULL)
     room->rtm_token = g_strdup ("demo-rtm-token");
-  for (guint i = 0; defaults[i] != NULL; i++)
+  for (guint j = 0; args->params != NULL && args->params[j] != NULL; j++)
+    named |= g_str_has_prefix (args->params[j], "roomName=");
+  if (!named && !rh_room_add_param (room, "roomName=Demo room", error))
+    return FALSE;
+  if (args->sdk != NULL)
     {
-      gsize key_length = strchr (defaults[i], '=') - defaults[i];
-      gboolean given = FALSE;
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (args->sdk);
+      g_autofree char *path = g_file_get_path (file);
+      g_autofree char *uri = g_file_get_uri (file);
+      g_autofree char *param = g_strconcat ("sdkBundle=", uri, NULL);
 
-      for (guint j = 0; args->params != NULL && args->params[j] != NULL; j++)
-        given |= strncmp (args->params[j], defaults[i], key_length + 1) == 0;
-      if (!given && !rh_room_add_param (room, defaults[i], error))
+      if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--sdk %s: no such file",
+                       args->sdk);
+          return FALSE;
+        }
+      if (!rh_room_add_param (room, param, error))
         return FALSE;
     }
   return TRUE;
@@ -303,7 +347,11 @@ page_options_from_args (PageArgs *args, const char *page, gboolean demo, GError 
   guint value;
 
   options->room = room = rh_room_new ();
-  room->app_id = g_strdup (args->app_id != NULL ? args->app_id : demo ? "demo-app" : NULL);
+  /* The published SDKs 1.1.x refuse an app ID that is not 32 characters. */
+  room->app_id = g_strdup (args->app_id != NULL ? args->app_id
+                           : demo && args->sdk != NULL ? RH_DEMO_SDK_APP_ID
+                           : demo                      ? "demo-app"
+                                                       : NULL);
   room->room_uuid = g_strdup (args->room_uuid != NULL ? args->room_uuid
                                                       : demo ? "demo-room" : NULL);
   if (args->room_type != NULL)
@@ -352,14 +400,23 @@ page_options_from_args (PageArgs *args, const char *page, gboolean demo, GError 
         return NULL;
     }
   options->api_base = g_strdup (args->api_base);
-  if (args->webrtc != NULL && !g_str_equal (args->webrtc, "absent")
-      && !g_str_equal (args->webrtc, "stub"))
+  if (args->webrtc != NULL && !rh_webrtc_mode_parse (args->webrtc, &options->webrtc, error))
+    return NULL;
+  for (guint i = 0; args->routes != NULL && args->routes[i] != NULL; i++)
+    {
+      RhRoute *route = rh_route_parse (args->routes[i], error);
+
+      if (route == NULL)
+        return NULL;
+      g_ptr_array_add (options->routes, route);
+    }
+  if (args->sdk_api != NULL && !g_str_equal (args->sdk_api, "local"))
     {
       g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                   "unknown --webrtc '%s' (expected absent or stub)", args->webrtc);
+                   "unknown --sdk-api '%s' (expected local)", args->sdk_api);
       return NULL;
     }
-  options->webrtc_stub = g_strcmp0 (args->webrtc, "stub") == 0;
+  options->sdk_api_local = args->sdk_api != NULL || args->sdk != NULL;
   if (args->user_agent != NULL && *args->user_agent == '\0')
     {
       g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--user-agent is empty");
@@ -591,6 +648,7 @@ cmd_page (int argc, char **argv, Command command)
     return usage_error (error->message);
   options->snapshots_dir = g_strdup (args.snapshots);
   options->junit = g_strdup (args.junit);
+  options->har = g_strdup (args.har);
   if (command != COMMAND_RUN)
     return run_check (g_steal_pointer (&options), args.json);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rh-cloud-recording.h"
+#include "rh-cloud-sdk-api.h"
 #include "rh-error.h"
 
 /* Codes of the cloud's envelope: HTTP statuses, and the SDK's known ones,
@@ -494,6 +495,50 @@ static const struct
   { "sequences", ROUTE_SEQUENCES, "GET" },
 };
 
+/* Pages call this API from their own origin (a CDN, a file): let the
+ * browser's CORS checks pass, the preflight included. */
+static gboolean
+handle_cors (SoupServerMessage *msg, const char *method)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  const char *asked = soup_message_headers_get_one (request, "Access-Control-Request-Headers");
+
+  soup_message_headers_replace (response, "Access-Control-Allow-Origin", "*");
+  if (!g_str_equal (method, "OPTIONS"))
+    return FALSE;
+  soup_message_headers_replace (response, "Access-Control-Allow-Methods",
+                                "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+  soup_message_headers_replace (response, "Access-Control-Allow-Headers",
+                                asked != NULL ? asked
+                                              : "Content-Type, Authorization, x-agora-token, "
+                                                "x-agora-uid");
+  soup_message_headers_replace (response, "Access-Control-Max-Age", "600");
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  return TRUE;
+}
+
+/* The SDKs' own first calls (--sdk-api local routes them here). */
+static gboolean
+handle_sdk_api (SoupServerMessage *msg, const char *path, const char *method)
+{
+  g_autoptr (RhSdkApiRequest) request = rh_sdk_api_request_parse (path);
+  g_autoptr (JsonNode) data = NULL;
+
+  if (request == NULL)
+    return FALSE;
+  if (!g_str_equal (method, rh_sdk_api_request_method (request)))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    rh_sdk_api_request_method (request));
+      reply_error (msg, CODE_METHOD_NOT_ALLOWED, "method not allowed");
+      return TRUE;
+    }
+  data = rh_sdk_api_request_answer (request);
+  reply_ok (msg, data);
+  return TRUE;
+}
+
 static void
 handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
                 gpointer user_data)
@@ -505,6 +550,8 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   gboolean post = g_str_equal (method, "POST"), patch = g_str_equal (method, "PATCH");
   gint found = -1;
 
+  if (handle_cors (msg, method))
+    return;
   if (!token_ok (self, msg))
     {
       reply_error (msg, CODE_UNAUTHORIZED, "x-agora-token missing or wrong");
@@ -513,6 +560,8 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   for (guint i = 0; route != NULL && i < G_N_ELEMENTS (routes); i++)
     if (g_str_equal (route->rest, routes[i].rest))
       found = (gint) i;
+  if (route == NULL && handle_sdk_api (msg, path, method))
+    return;
   if (found < 0 || (self->store == NULL && routes[found].kind != ROUTE_READY))
     {
       reply_error (msg, CODE_NOT_FOUND, "no such API");

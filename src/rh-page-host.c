@@ -205,8 +205,8 @@ settings_new (void)
 
 /* @user_agent NULL keeps WebKit's own. */
 RhPageHost *
-rh_page_host_new (WebKitWebContext *context, guint width, guint height, gboolean webrtc_stub,
-                  const char *user_agent, GError **error)
+rh_page_host_new (WebKitWebContext *context, guint width, guint height, RhWebrtcMode webrtc,
+                  const GPtrArray *routes, const char *user_agent, GError **error)
 {
   g_autoptr (RhPageHost) self = NULL;
   g_autoptr (WebKitUserContentManager) manager = NULL;
@@ -219,7 +219,7 @@ rh_page_host_new (WebKitWebContext *context, guint width, guint height, gboolean
 
   if (!backend_init (error))
     return NULL;
-  source = rh_bridge_build_source (webrtc_stub, error);
+  source = rh_bridge_build_source (webrtc, routes, error);
   if (source == NULL)
     return NULL;
 

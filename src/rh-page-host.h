@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 #include <wpe/webkit.h>
 
+#include "rh-bridge.h"
 #include "rh-frame.h"
 
 G_BEGIN_DECLS
@@ -16,7 +17,8 @@ WebKitWebContext *rh_page_host_get_shared_context (void);
 char             *rh_page_host_engine_version (void);
 
 RhPageHost    *rh_page_host_new             (WebKitWebContext *context, guint width, guint height,
-                                             gboolean webrtc_stub, const char *user_agent,
+                                             RhWebrtcMode webrtc, const GPtrArray *routes,
+                                             const char *user_agent,
                                              GError **error);
 WebKitWebView *rh_page_host_get_view        (RhPageHost *host);
 void           rh_page_host_load            (RhPageHost *host, const char *uri);

@@ -18,6 +18,8 @@ rh_page_options_new (void)
   options->echo = TRUE;
   options->slow_paint_ms = RH_PROBLEMS_DEFAULT_SLOW_PAINT_MS;
   options->paint_grace_ms = RH_PAGE_OPTIONS_DEFAULT_PAINT_GRACE_MS;
+  options->webrtc = RH_WEBRTC_STANDIN;
+  options->routes = rh_route_list_new ();
   return options;
 }
 
@@ -33,6 +35,8 @@ rh_page_options_free (RhPageOptions *options)
   g_free (options->snapshots_dir);
   g_free (options->junit);
   g_free (options->user_agent);
+  g_ptr_array_unref (options->routes);
+  g_free (options->har);
   g_free (options);
 }
 

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "rh-bridge.h"
 #include "rh-ready-protocol.h"
 #include "rh-record-config.h"
 #include "rh-room.h"
@@ -26,7 +27,10 @@ typedef struct
   char *junit;             /* check: JUnit XML report file, NULL for none */
   guint slow_paint_ms;     /* check: first paint later than this is a warning */
   guint paint_grace_ms;    /* check: after a blank acknowledgement, wait this long for paint */
-  gboolean webrtc_stub;    /* inert WebRTC objects for pages that need them to exist */
+  RhWebrtcMode webrtc;     /* the WebRTC and media stand-in, or the bare engine */
+  GPtrArray *routes;       /* RhRoute: the page's requests to these hosts go elsewhere */
+  gboolean sdk_api_local;  /* route the SDKs' API hosts to the local cloud */
+  char *har;               /* check: HAR file of the page's requests, NULL for none */
   char *user_agent;        /* NULL: WebKit's own */
 } RhPageOptions;
 

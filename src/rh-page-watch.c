@@ -6,6 +6,7 @@
 #include "rh-bridge.h"
 #include "rh-error.h"
 #include "rh-page-host.h"
+#include "rh-request-log.h"
 
 struct _RhPageWatch
 {
@@ -33,6 +34,10 @@ struct _RhPageWatch
   char *first_js_error;
   JsonObject *capabilities;
   GPtrArray *touched;      /* features the page reached for, char * */
+  GPtrArray *blamed;       /* missing features an uncaught error named, char * */
+  RhRequestLog *requests;
+  RhPageWatchLaunch launch;
+  RhWebrtcMode webrtc;
 };
 
 /* Features the engine may lack, and the words in an error that name them. */
@@ -54,14 +59,21 @@ add_touched (RhPageWatch *self, const char *feature)
     g_ptr_array_add (self->touched, g_strdup (feature));
 }
 
-/* An uncaught error that names a feature counts as touching it. */
+/* An uncaught error that names a feature counts as touching it, and
+ * blames it. */
 static void
 attribute_error (RhPageWatch *self, const char *message)
 {
   for (guint i = 0; message != NULL && i < G_N_ELEMENTS (engine_features); i++)
     for (guint n = 0; engine_features[i].needles[n] != NULL; n++)
       if (strstr (message, engine_features[i].needles[n]) != NULL)
-        add_touched (self, engine_features[i].feature);
+        {
+          const char *feature = engine_features[i].feature;
+
+          add_touched (self, feature);
+          if (!g_ptr_array_find_with_equal_func (self->blamed, feature, g_str_equal, NULL))
+            g_ptr_array_add (self->blamed, g_strdup (feature));
+        }
 }
 
 G_DEFINE_FINAL_TYPE (RhPageWatch, rh_page_watch, G_TYPE_OBJECT)
@@ -71,6 +83,7 @@ enum
   SIGNAL_READY_ACKNOWLEDGED,
   SIGNAL_FIRST_PAINT,
   SIGNAL_FAILED,
+  SIGNAL_LOADED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -187,6 +200,47 @@ node_from_object (JsonObject *object)
 
 static void mark_resource_failed (RhPageWatch *self, const char *uri, const char *tag);
 
+/* " at SOURCE:LINE" of an error message, "" when the page did not say. */
+static char *
+describe_source (JsonObject *message)
+{
+  const char *source = rh_bridge_message_get_string (message, "source");
+  JsonNode *line = json_object_get_member (message, "line");
+  gint64 number = line != NULL && JSON_NODE_HOLDS_VALUE (line)
+                      && json_node_get_value_type (line) == G_TYPE_INT64
+                    ? json_node_get_int (line) : 0;
+
+  if (source == NULL || *source == '\0')
+    return g_strdup ("");
+  if (number > 0)
+    return g_strdup_printf (" at %s:%" G_GINT64_FORMAT, source, number);
+  return g_strdup_printf (" at %s", source);
+}
+
+static void
+record_launch (RhPageWatch *self, JsonObject *message)
+{
+  JsonNode *options = json_object_get_member (message, "options");
+
+  g_clear_pointer (&self->launch.sdk_version, g_free);
+  g_clear_pointer (&self->launch.language, g_free);
+  g_ptr_array_set_size (self->launch.options, 0);
+  self->launch.sdk_version = g_strdup (rh_bridge_message_get_string (message, "version"));
+  self->launch.language = g_strdup (rh_bridge_message_get_string (message, "language"));
+  if (options != NULL && JSON_NODE_HOLDS_ARRAY (options))
+    {
+      JsonArray *array = json_node_get_array (options);
+
+      for (guint i = 0; i < json_array_get_length (array) && i < 32; i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            g_ptr_array_add (self->launch.options, g_strdup (json_node_get_string (node)));
+        }
+    }
+}
+
 static void
 record_bridge_message (RhPageWatch *self, JsonObject *message)
 {
@@ -210,7 +264,59 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
       if (self->times.launch_ms == RH_PAGE_WATCH_NO_TIME)
         self->times.launch_ms = rh_timeline_now_ms (self->timeline);
       self->launched = TRUE;
-      rh_timeline_add (self->timeline, "launch", detail, "AgoraEduSDK.launch called");
+      record_launch (self, message);
+      if (self->launch.sdk_version != NULL)
+        rh_timeline_add (self->timeline, "launch", detail, "AgoraEduSDK.launch called (SDK %s)",
+                         self->launch.sdk_version);
+      else
+        rh_timeline_add (self->timeline, "launch", detail, "AgoraEduSDK.launch called");
+    }
+  else if (g_str_equal (kind, "launch-result"))
+    {
+      g_free (self->launch.result_type);
+      self->launch.result_type = g_strdup (rh_bridge_message_get_string (message, "type"));
+      self->launch.result_thenable = rh_bridge_message_get_boolean (message, "thenable");
+      if (rh_bridge_message_get_string (message, "version") != NULL)
+        {
+          g_free (self->launch.sdk_version);
+          self->launch.sdk_version = g_strdup (rh_bridge_message_get_string (message,
+                                                                              "version"));
+        }
+      rh_timeline_add (self->timeline, "launch-result", detail,
+                       "AgoraEduSDK.launch returned %s%s", self->launch.result_type,
+                       self->launch.result_thenable ? " (a promise)" : "");
+    }
+  else if (g_str_equal (kind, "launch-then"))
+    {
+      self->launch.then_on_result = TRUE;
+      rh_timeline_add (self->timeline, "launch-then", detail,
+                       "the page called .then on what AgoraEduSDK.launch returned, which is no "
+                       "promise");
+    }
+  else if (g_str_equal (kind, "request"))
+    {
+      const RhRequest *request = rh_request_log_begin (self->requests, message,
+                                                       rh_timeline_now_ms (self->timeline));
+
+      if (request != NULL && request->routed_to != NULL)
+        rh_timeline_add (self->timeline, "request-routed", detail, "%s %s %s routed to %s",
+                         request->api, request->method, request->url, request->routed_to);
+      else
+        json_node_unref (detail);
+    }
+  else if (g_str_equal (kind, "response"))
+    {
+      const RhRequest *request = rh_request_log_end (self->requests, message,
+                                                     rh_timeline_now_ms (self->timeline));
+
+      if (request != NULL && request->error != NULL)
+        rh_timeline_add (self->timeline, "request-failed", detail, "%s %s %s: %s", request->api,
+                         request->method, rh_request_target (request), request->error);
+      else if (request != NULL && request->routed_to != NULL)
+        rh_timeline_add (self->timeline, "request-answered", detail, "%s %s %s: %u",
+                         request->api, request->method, request->routed_to, request->status);
+      else
+        json_node_unref (detail);
     }
   else if (g_str_equal (kind, "sdk"))
     {
@@ -223,13 +329,15 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
   else if (g_str_equal (kind, "error") || g_str_equal (kind, "rejection"))
     {
       const char *text = rh_bridge_message_get_string (message, "message");
+      g_autofree char *where = describe_source (message);
 
       if (self->js_errors++ == 0)
-        self->first_js_error = rh_timeline_redact (self->timeline, text);
+        self->first_js_error = g_strdup_printf ("%s%s", text != NULL ? text : "(no message)",
+                                                where);
       attribute_error (self, text);
-      rh_timeline_add (self->timeline, "js-error", detail, "%s: %s",
+      rh_timeline_add (self->timeline, "js-error", detail, "%s%s: %s%s",
                        g_str_equal (kind, "error") ? "uncaught error" : "unhandled rejection",
-                       text);
+                       self->launched ? " after launch" : "", text, where);
     }
   else if (g_str_equal (kind, "resource-error"))
     {
@@ -261,8 +369,8 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
       rh_timeline_add (self->timeline, "touch", detail,
                        "the page reached for %s, which this engine lacks", feature);
     }
-  else if (g_str_equal (kind, "webrtc-stub"))
-    rh_timeline_add (self->timeline, "webrtc-stub", detail, "WebRTC stand-in: %s",
+  else if (g_str_equal (kind, "webrtc-standin"))
+    rh_timeline_add (self->timeline, "webrtc-standin", detail, "WebRTC stand-in: %s",
                      rh_bridge_message_get_string (message, "call"));
   else if (g_str_equal (kind, "user-agent-read"))
     rh_timeline_add (self->timeline, "user-agent-read", detail,
@@ -291,23 +399,14 @@ static void
 bridge_message_cb (RhPageHost *host, JsonObject *message, gpointer user_data)
 {
   RhPageWatch *self = user_data;
-  const char *kind = rh_bridge_message_kind (message);
 
   /* Recorded even once stopped: what the page did last still tells. */
   record_bridge_message (self, message);
   if (self->stopped || self->ready)
     return;
 
-  if (g_str_equal (kind, "error") || g_str_equal (kind, "rejection"))
-    {
-      const char *source = rh_bridge_message_get_string (message, "source");
-
-      report_failure (self, RH_ERROR_PAGE_FAILED, "the page threw before ready: %s%s%s",
-                      rh_bridge_message_get_string (message, "message"),
-                      source != NULL && *source != '\0' ? " at " : "",
-                      source != NULL ? source : "");
-      return;
-    }
+  /* An uncaught error is recorded, never taken as the end: the cloud waits
+   * for the ready call whatever the page logs or throws. */
   if (rh_ready_protocol_matches (self->ready_protocol, message))
     {
       self->ready = TRUE;
@@ -385,6 +484,7 @@ load_changed_cb (WebKitWebView *view, WebKitLoadEvent event, gpointer user_data)
     case WEBKIT_LOAD_FINISHED:
       self->times.load_finished_ms = rh_timeline_now_ms (self->timeline);
       rh_timeline_add (self->timeline, "load-finished", NULL, "load finished");
+      g_signal_emit (self, signals[SIGNAL_LOADED], 0);
       break;
     default:
       break;
@@ -589,6 +689,12 @@ rh_page_watch_finalize (GObject *object)
   g_free (self->first_js_error);
   g_clear_pointer (&self->capabilities, json_object_unref);
   g_ptr_array_unref (self->touched);
+  g_ptr_array_unref (self->blamed);
+  rh_request_log_free (self->requests);
+  g_free (self->launch.sdk_version);
+  g_free (self->launch.language);
+  g_free (self->launch.result_type);
+  g_ptr_array_unref (self->launch.options);
   G_OBJECT_CLASS (rh_page_watch_parent_class)->finalize (object);
 }
 
@@ -611,6 +717,9 @@ rh_page_watch_class_init (RhPageWatchClass *klass)
   /* Something went wrong with the current load: an RH_ERROR. */
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  /* The current load's document and its subresources finished loading. */
+  signals[SIGNAL_LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -622,6 +731,9 @@ rh_page_watch_init (RhPageWatch *self)
   g_array_set_clear_func (self->resources, (GDestroyNotify) resource_clear);
   self->missing_params = g_ptr_array_new_with_free_func (g_free);
   self->touched = g_ptr_array_new_with_free_func (g_free);
+  self->blamed = g_ptr_array_new_with_free_func (g_free);
+  self->requests = rh_request_log_new ();
+  self->launch.options = g_ptr_array_new_with_free_func (g_free);
 }
 
 RhPageWatch *
@@ -635,11 +747,13 @@ rh_page_watch_new (const char *page_url, const RhPageOptions *options, RhReadyCa
   self->page_url = g_strdup (page_url);
   self->record = *record;
   self->ready_protocol = options->ready;
+  self->webrtc = options->webrtc;
   self->ready_call = g_object_ref (ready_call);
   self->timeline = timeline;
   g_signal_connect (ready_call, "attempt", G_CALLBACK (ready_call_attempt_cb), self);
 
-  self->host = rh_page_host_new (NULL, record->width, record->height, options->webrtc_stub,
+  self->host = rh_page_host_new (NULL, record->width, record->height, options->webrtc,
+                                 options->routes,
                                  options->user_agent, error);
   if (self->host == NULL)
     return NULL;
@@ -680,6 +794,14 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   g_clear_pointer (&self->first_js_error, g_free);
   g_clear_pointer (&self->capabilities, json_object_unref);
   g_ptr_array_set_size (self->touched, 0);
+  g_ptr_array_set_size (self->blamed, 0);
+  rh_request_log_reset (self->requests);
+  g_clear_pointer (&self->launch.sdk_version, g_free);
+  g_clear_pointer (&self->launch.language, g_free);
+  g_clear_pointer (&self->launch.result_type, g_free);
+  g_ptr_array_set_size (self->launch.options, 0);
+  self->launch.result_thenable = FALSE;
+  self->launch.then_on_result = FALSE;
   self->times.load_ms = rh_timeline_now_ms (self->timeline);
   rh_page_host_load (self->host, self->page_url);
 }
@@ -880,6 +1002,8 @@ rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
   json_builder_add_string_value (builder, version);
   json_builder_set_member_name (builder, "user_agent");
   json_builder_add_string_value (builder, rh_page_watch_get_user_agent (watch));
+  json_builder_set_member_name (builder, "webrtc");
+  json_builder_add_string_value (builder, rh_webrtc_mode_name (watch->webrtc));
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "capabilities");
@@ -897,4 +1021,87 @@ rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
   for (guint i = 0; i < watch->touched->len; i++)
     json_builder_add_string_value (builder, g_ptr_array_index (watch->touched, i));
   json_builder_end_array (builder);
+}
+
+/* Missing features an uncaught error named: a failure may be blamed on them. */
+GPtrArray *
+rh_page_watch_get_missing_blamed (RhPageWatch *watch)
+{
+  GPtrArray *blamed = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < watch->blamed->len; i++)
+    {
+      const char *feature = g_ptr_array_index (watch->blamed, i);
+
+      if (watch->capabilities != NULL && json_object_has_member (watch->capabilities, feature)
+          && json_object_get_boolean_member (watch->capabilities, feature))
+        continue;
+      g_ptr_array_add (blamed, g_strdup (feature));
+    }
+  return blamed;
+}
+
+RhRequestLog *
+rh_page_watch_get_requests (RhPageWatch *watch)
+{
+  return watch->requests;
+}
+
+const RhPageWatchLaunch *
+rh_page_watch_get_launch (RhPageWatch *watch)
+{
+  return &watch->launch;
+}
+
+/* Adds "requests" and "sdk" to the object being built. */
+void
+rh_page_watch_add_requests_json (RhPageWatch *watch, JsonBuilder *builder)
+{
+  const RhPageWatchLaunch *launch = &watch->launch;
+
+  json_builder_set_member_name (builder, "requests");
+  rh_request_log_add_json (watch->requests, watch->timeline, builder);
+  json_builder_set_member_name (builder, "sdk");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  if (launch->sdk_version != NULL)
+    json_builder_add_string_value (builder, launch->sdk_version);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "launch_options");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < launch->options->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (launch->options, i));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "launch_returned");
+  if (launch->result_type != NULL)
+    json_builder_add_string_value (builder, launch->result_thenable ? "promise"
+                                                                    : launch->result_type);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+/* WebKit's error for a resource the page's script asked for. */
+static const char *
+transport_error (const char *url, gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  for (guint i = 0; i < self->resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (self->resources, RhResource, i);
+
+      if (resource->failed && resource->status == 0 && resource->error != NULL
+          && g_str_equal (resource->uri, url))
+        return resource->error;
+    }
+  return NULL;
+}
+
+/* What the page's failed requests say it was blocked on; NULL if nothing. */
+char *
+rh_page_watch_describe_blocking (RhPageWatch *watch)
+{
+  return rh_request_log_describe_blocking (watch->requests, transport_error, watch);
 }

@@ -13,6 +13,7 @@
 #include "rh-ready-call.h"
 #include "rh-ready-protocol.h"
 #include "rh-record-config.h"
+#include "rh-request-log.h"
 #include "rh-timeline.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,17 @@ typedef struct
   char *error;
 } RhResource;
 
+/* What the page passed to AgoraEduSDK.launch and what it got back. */
+typedef struct
+{
+  char *sdk_version;         /* read from the SDK object, NULL if it has none */
+  GPtrArray *options;        /* names of the launch options given, char * */
+  char *language;            /* the language option, NULL if none */
+  char *result_type;         /* typeof what launch returned, NULL before it returned */
+  gboolean result_thenable;  /* launch returned a promise */
+  gboolean then_on_result;   /* the page called .then on a result that is none */
+} RhPageWatchLaunch;
+
 #define RH_TYPE_PAGE_WATCH (rh_page_watch_get_type ())
 G_DECLARE_FINAL_TYPE (RhPageWatch, rh_page_watch, RH, PAGE_WATCH, GObject)
 
@@ -71,6 +83,11 @@ GPtrArray   *rh_page_watch_get_missing_touched (RhPageWatch *watch); /* char *, 
 const char  *rh_page_watch_get_user_agent (RhPageWatch *watch);
 void         rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder);
 const char  *rh_page_watch_waiting_for (RhPageWatch *watch);
+GPtrArray   *rh_page_watch_get_missing_blamed (RhPageWatch *watch); /* char *, owned */
+RhRequestLog *rh_page_watch_get_requests (RhPageWatch *watch);
+const RhPageWatchLaunch *rh_page_watch_get_launch (RhPageWatch *watch);
+void         rh_page_watch_add_requests_json (RhPageWatch *watch, JsonBuilder *builder);
+char        *rh_page_watch_describe_blocking (RhPageWatch *watch);
 void         rh_page_watch_add_times_json (RhPageWatch *watch, JsonBuilder *builder);
 
 G_END_DECLS

@@ -97,11 +97,11 @@ static const struct
   { "RTCPeerConnection",
     "WebRTC (RTCPeerConnection) is missing in this WebKit: locally the classroom receives no "
     "audio or video and video tiles stay empty; the cloud recorder has WebRTC. "
-    "--webrtc=stub lets the rest of the page be validated" },
+    "The default --webrtc=standin lets the rest of the page be validated" },
   { "getUserMedia",
     "navigator.mediaDevices.getUserMedia is missing in this WebKit: a recorder has no camera or "
     "microphone anyway, but code that calls it unguarded throws here and not in the cloud; "
-    "--webrtc=stub answers as a recorder without devices" },
+    "the default --webrtc=standin answers as a recorder without devices" },
   { "WebGL2",
     "WebGL 2 is missing in this WebKit (WebGL 1 works): drawing that needs it falls back or "
     "fails locally, not in the cloud recorder" },
@@ -117,6 +117,113 @@ feature_meaning (const char *feature)
     if (g_str_equal (feature_meanings[i].feature, feature))
       return feature_meanings[i].meaning;
   return "this WebKit lacks it; the cloud recorder has it";
+}
+
+static gboolean
+has_option (const RhPageWatchLaunch *launch, const char *name)
+{
+  return g_ptr_array_find_with_equal_func (launch->options, name, g_str_equal, NULL);
+}
+
+/* What a template validator owes its user about the SDK it launches. */
+static void
+find_launch (GPtrArray *problems, const RhPageWatchLaunch *launch)
+{
+  const char *version = launch->sdk_version;
+  static const char *const required_2x[] = { "userName", "userUuid", "roomName", "roomUuid",
+                                             NULL };
+
+  if (launch->then_on_result)
+    add (problems, "launch-not-promise", RH_SEVERITY_WARNING,
+         "the page calls .then on what AgoraEduSDK.launch returned, a %s and no promise "
+         "(SDK 2.x returns an unmount function): the template throws there, written for SDK "
+         "2.0; the classroom goes on, but code in that .then never runs",
+         launch->result_type != NULL ? launch->result_type : "value");
+  if (version == NULL)
+    return;
+  if (g_str_has_prefix (version, "2.") && g_ascii_strtoull (version + 2, NULL, 10) >= 9
+      && has_option (launch, "rtmToken") && !has_option (launch, "token"))
+    add (problems, "sdk-option-name", RH_SEVERITY_WARNING,
+         "SDK %s reads the launch option token, not rtmToken: its check-in, RTM login and "
+         "setRecordReady go out as agora token=\"undefined\"", version);
+  if (g_str_has_prefix (version, "2."))
+    for (guint i = 0; required_2x[i] != NULL; i++)
+      if (!has_option (launch, required_2x[i]))
+        add (problems, "sdk-option-missing", RH_SEVERITY_WARNING,
+             "SDK %s requires the launch option %s (\"AgoraEduSDK: %s is required\")", version,
+             required_2x[i], required_2x[i]);
+  if (g_str_has_prefix (version, "1.") && g_strcmp0 (launch->language, "zh") != 0
+      && g_strcmp0 (launch->language, "en") != 0)
+    add (problems, "sdk-option-value", RH_SEVERITY_WARNING,
+         "SDK %s accepts only language zh or en, the page passed %s", version,
+         launch->language != NULL ? launch->language : "none");
+}
+
+/* The page's own ready call (AgoraEduSDK.setRecordReady () or a fetch):
+ * the SDK sends it once, never retries and never checks the answer. */
+static void
+find_page_ready_call (GPtrArray *problems, const GPtrArray *requests)
+{
+  for (guint i = 0; requests != NULL && i < requests->len; i++)
+    {
+      const RhRequest *request = g_ptr_array_index (requests, i);
+      g_autoptr (GUri) uri = g_uri_parse (request->url, G_URI_FLAGS_NONE, NULL);
+
+      if (uri == NULL || !g_str_has_suffix (g_uri_get_path (uri), "/records/ready"))
+        continue;
+      if (request->end_ms < 0)
+        add (problems, "page-ready-call", RH_SEVERITY_WARNING,
+             "the page sent its own ready call %s %s: no answer yet", request->method,
+             rh_request_target (request));
+      else if (request->error != NULL)
+        add (problems, "page-ready-call", RH_SEVERITY_WARNING,
+             "the page sent its own ready call %s %s: %s (the SDK never retries it)",
+             request->method, rh_request_target (request), request->error);
+      else
+        add (problems, "page-ready-call", RH_SEVERITY_WARNING,
+             "the page sent its own ready call %s %s: HTTP %u%s", request->method,
+             rh_request_target (request), request->status,
+             request->status >= 400 ? " (the SDK never retries it)" : "");
+    }
+}
+
+static void
+find_template (GPtrArray *problems, const RhProblemInput *input)
+{
+  if (input->launch != NULL)
+    find_launch (problems, input->launch);
+  find_page_ready_call (problems, input->requests);
+}
+
+/* One problem per failed URL, at most MAX_RESOURCE_PROBLEMS: an SDK
+ * retrying a call offline fails it many times. */
+#define MAX_RESOURCE_PROBLEMS 20
+
+static void
+find_resources (GPtrArray *problems, const GArray *resources)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint more = 0;
+
+  for (guint i = 1; resources != NULL && i < resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (resources, RhResource, i);
+      gboolean script = is_script (resource->uri);
+
+      /* The page itself (0) is covered by http-error and page-load-failed. */
+      if (!resource->failed || !g_hash_table_add (seen, resource->uri))
+        continue;
+      if (g_hash_table_size (seen) > MAX_RESOURCE_PROBLEMS && !script)
+        {
+          more++;
+          continue;
+        }
+      add (problems, "resource-failed", script ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+           "%s: %s", resource->uri, resource->error != NULL ? resource->error : "failed");
+    }
+  if (more > 0)
+    add (problems, "resource-failed", RH_SEVERITY_WARNING,
+         "and %u more resources failed (see resources)", more);
 }
 
 static void
@@ -154,17 +261,7 @@ rh_problems_find (const RhProblemInput *input)
   GPtrArray *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
 
   find_failure (problems, input);
-  for (guint i = 0; input->resources != NULL && i < input->resources->len; i++)
-    {
-      const RhResource *resource = &g_array_index (input->resources, RhResource, i);
-
-      /* The page itself is covered by http-error and page-load-failed. */
-      if (!resource->failed || i == 0)
-        continue;
-      add (problems, "resource-failed",
-           is_script (resource->uri) ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING, "%s: %s",
-           resource->uri, resource->error != NULL ? resource->error : "failed");
-    }
+  find_resources (problems, input->resources);
   if (input->js_errors > 0)
     add (problems, "js-error",
          input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
@@ -175,16 +272,28 @@ rh_problems_find (const RhProblemInput *input)
     add (problems, "missing-param", RH_SEVERITY_WARNING,
          "the page read %s, which was not supplied (the cloud passes it; use --param)",
          (const char *) g_ptr_array_index (input->missing_params, i));
+  /* Blamed only when an uncaught error named the feature: an SDK that
+   * merely probed RTCPeerConnection and later failed on the network did not
+   * fail for want of WebRTC. */
   for (guint i = 0; input->missing_touched != NULL && i < input->missing_touched->len; i++)
     {
       const char *feature = g_ptr_array_index (input->missing_touched, i);
+      gboolean blamed = input->missing_blamed != NULL
+                        && g_ptr_array_find_with_equal_func ((GPtrArray *) input->missing_blamed, feature,
+                                                             g_str_equal, NULL);
 
-      add (problems, "engine-missing-feature",
-           input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
-           "the page used %s%s: %s", feature,
-           input->failure != NULL ? " and then failed" : " and still got ready",
-           feature_meaning (feature));
+      if (blamed)
+        add (problems, "engine-missing-feature",
+             input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+             "an uncaught error named %s%s: %s", feature,
+             input->failure != NULL ? " and the page then failed" : ", the page still got ready",
+             feature_meaning (feature));
+      else
+        add (problems, "engine-missing-feature", RH_SEVERITY_WARNING,
+             "the page reached for %s (no error named it): %s", feature,
+             feature_meaning (feature));
     }
+  find_template (problems, input);
   find_paint (problems, input);
   return problems;
 }

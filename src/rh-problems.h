@@ -35,6 +35,9 @@ typedef struct
   const GArray *resources;          /* RhResource */
   const GPtrArray *missing_params;  /* char * */
   const GPtrArray *missing_touched; /* char *: engine features the page reached for */
+  const GPtrArray *missing_blamed;  /* char *: those an uncaught error named */
+  const RhPageWatchLaunch *launch;  /* NULL when nothing was launched */
+  const GPtrArray *requests;        /* RhRequest: the page's own requests */
   gint64 slow_paint_ms;
 } RhProblemInput;
 

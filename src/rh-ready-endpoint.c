@@ -10,7 +10,8 @@ cloud_ready_received_cb (RhCloud *cloud, const char *app_id, const char *room_uu
                    room_uuid);
 }
 
-/* @ready_uri NULL: start a local cloud and send the ready call there. */
+/* @ready_uri NULL: start a local cloud and send the ready call there.  With
+ * --sdk-api local a local cloud answers the SDK's own API calls too. */
 RhReadyEndpoint *
 rh_ready_endpoint_open (const RhPageOptions *options, const char *ready_uri,
                         RhTimeline *timeline, GError **error)
@@ -18,13 +19,18 @@ rh_ready_endpoint_open (const RhPageOptions *options, const char *ready_uri,
   g_autoptr (RhReadyEndpoint) endpoint = g_new0 (RhReadyEndpoint, 1);
   g_autofree char *local_uri = NULL;
 
-  if (ready_uri == NULL)
+  if (ready_uri == NULL || options->sdk_api_local)
     {
       endpoint->cloud = rh_cloud_new (NULL, NULL);
       if (!rh_cloud_listen_local (endpoint->cloud, 0, error))
         return NULL;
       g_signal_connect (endpoint->cloud, "ready-received", G_CALLBACK (cloud_ready_received_cb),
                         timeline);
+      if (options->sdk_api_local)
+        rh_route_list_add_sdk_api (options->routes, rh_cloud_get_base_url (endpoint->cloud));
+    }
+  if (ready_uri == NULL)
+    {
       local_uri = rh_ready_call_build_uri (rh_cloud_get_base_url (endpoint->cloud),
                                            options->room->region, options->room->app_id,
                                            options->room->room_uuid, error);

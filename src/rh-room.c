@@ -188,6 +188,61 @@ parse_page_location (const char *url_or_file, GError **error)
   return uri;
 }
 
+static gboolean
+query_has (const char *query, const char *key)
+{
+  g_autoptr (GHashTable) params = NULL;
+
+  if (query == NULL)
+    return FALSE;
+  params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+  return params != NULL && g_hash_table_contains (params, key);
+}
+
+static gboolean
+param_given (const RhRoom *room, const char *key)
+{
+  gsize length = strlen (key);
+
+  for (guint i = 0; i < room->params->len; i++)
+    {
+      const char *key_value = g_ptr_array_index (room->params, i);
+
+      if (strncmp (key_value, key, length) == 0 && key_value[length] == '=')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* What the cloud passes besides the room itself, with plausible values:
+ * templates read them, and SDKs refuse to launch without some ("userName is
+ * required").  --param and the template's own query win. */
+static void
+append_cloud_defaults (const RhRoom *room, const char *template_query, GString *query)
+{
+  g_autofree char *start_time = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                 room->start_time_ms > 0
+                                                   ? room->start_time_ms
+                                                   : g_get_real_time () / 1000);
+  const struct
+  {
+    const char *key;
+    const char *value;
+  } defaults[] = {
+    { "userName", "recorder" },
+    { "roomName", room->room_uuid },
+    { "language", room->language != NULL ? room->language : "en" },
+    { "startTime", start_time },
+    { "duration", "3600" },
+    { "rtmUid", room->user_uuid },
+    { "recordUrl", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+    if (!param_given (room, defaults[i].key) && !query_has (template_query, defaults[i].key))
+      append_param (query, defaults[i].key, defaults[i].value);
+}
+
 /* The page URL as the recording server opens it: the template's own query
  * kept, the room's parameters appended, every value percent-encoded. */
 char *
@@ -217,8 +272,6 @@ rh_room_build_page_url (const RhRoom *room, const char *url_or_file, GError **er
   append_param (query, "pretest", "false");
   if (room->rtm_token != NULL)
     append_param (query, "rtmToken", room->rtm_token);
-  if (room->language != NULL)
-    append_param (query, "language", room->language);
   if (room->region != NULL)
     {
       upper_region = g_ascii_strup (room->region, -1);
@@ -232,6 +285,7 @@ rh_room_build_page_url (const RhRoom *room, const char *url_or_file, GError **er
 
       append_param (query, key, equals + 1);
     }
+  append_cloud_defaults (room, g_uri_get_query (base), query);
 
   built = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (base), g_uri_get_userinfo (base),
                        g_uri_get_host (base), g_uri_get_port (base), g_uri_get_path (base),

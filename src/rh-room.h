@@ -17,6 +17,7 @@ typedef struct
   char *language;
   char *region;       /* lower case: cn, ap, eu, na; NULL for none */
   GPtrArray *params;  /* extra "KEY=VALUE" strings, in order */
+  gint64 start_time_ms; /* the class's startTime for the page, 0 for when the URL is built */
 } RhRoom;
 
 RhRoom  *rh_room_new            (void);

@@ -108,6 +108,46 @@ count_events (Fixture *fixture, const char *type)
   return count;
 }
 
+static gboolean
+has_problem (Fixture *fixture, const char *code, const char *severity)
+{
+  JsonArray *problems = json_object_get_array_member (fixture->report, "problems");
+
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    {
+      JsonObject *problem = json_array_get_object_element (problems, i);
+
+      if (g_str_equal (json_object_get_string_member (problem, "code"), code)
+          && g_str_equal (json_object_get_string_member (problem, "severity"), severity))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+problem_mentions (Fixture *fixture, const char *code, const char *text)
+{
+  JsonArray *problems = json_object_get_array_member (fixture->report, "problems");
+
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    {
+      JsonObject *problem = json_array_get_object_element (problems, i);
+
+      if (g_str_equal (json_object_get_string_member (problem, "code"), code)
+          && strstr (json_object_get_string_member (problem, "message"), text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const char *
+webrtc_mode (Fixture *fixture)
+{
+  JsonObject *engine = json_object_get_object_member (fixture->report, "engine");
+
+  return json_object_get_string_member (engine, "webrtc");
+}
+
 static JsonObject *
 find_event (Fixture *fixture, const char *type)
 {
@@ -320,14 +360,21 @@ test_page_restricted_port (Fixture *fixture, gconstpointer data)
   g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
 }
 
+/* An uncaught error is recorded with where it was thrown, and the check
+ * waits for ready as the cloud would: it ends at its timeout, not at the
+ * error. */
 static void
 test_page_launch_throws (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkReady=throw");
+  fixture->options->timeout_s = 3;
   g_assert_false (run (fixture));
-  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
-  g_assert_nonnull (strstr (fixture->error->message, "stand-in asked to throw"));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_nonnull (strstr (fixture->error->message, "not ready within 3 s"));
   g_assert_cmpuint (count_events (fixture, "launch"), ==, 1);
+  g_assert_cmpuint (count_events (fixture, "js-error"), >=, 1);
+  g_assert_true (has_problem (fixture, "js-error", "error"));
+  g_assert_true (problem_mentions (fixture, "js-error", "stand-in asked to throw"));
   g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
 }
 
@@ -336,9 +383,23 @@ test_page_rejects (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkReady=reject");
   param (fixture, "sdkReadyMs=100");
+  fixture->options->timeout_s = 3;
   g_assert_false (run (fixture));
-  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
-  g_assert_nonnull (strstr (fixture->error->message, "join rejected"));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_true (problem_mentions (fixture, "js-error", "join rejected"));
+}
+
+/* A page that throws after launch and still gets ready passes: the error
+ * is a warning. */
+static void
+test_page_error_then_ready (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkPaintMs=100");
+  param (fixture, "sdkReadyMs=400");
+  param (fixture, "pageThrowMs=50");
+  g_assert_true (run (fixture));
+  g_assert_true (has_problem (fixture, "js-error", "warning"));
+  g_assert_true (problem_mentions (fixture, "js-error", "record_page.html"));
 }
 
 static void
@@ -359,11 +420,15 @@ test_page_bundle_404 (Fixture *fixture, gconstpointer data)
   g_free (fixture->options->page);
   fixture->options->page = fake_cloud_page_url (fixture->cloud, "record_page.html");
   param (fixture, "sdkShape=missing");
+  fixture->options->timeout_s = 60;
   g_assert_false (run (fixture));
-  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
-  g_assert_nonnull (strstr (fixture->error->message, "AgoraEduSDK"));
+  /* Loaded, and launch never called: certain well before the timeout. */
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_nonnull (strstr (fixture->error->message, "had still not called AgoraEduSDK.launch"));
   g_assert_cmpuint (count_events (fixture, "resource-error"), ==, 1);
   g_assert_cmpuint (count_events (fixture, "launch"), ==, 0);
+  g_assert_true (has_problem (fixture, "resource-failed", "error"));
+  g_assert_true (has_problem (fixture, "launch-not-called", "error"));
 }
 
 /* ---- the ready call ---- */
@@ -475,7 +540,8 @@ test_token_redacted_in_problems (Fixture *fixture, gconstpointer data)
   /* The bundle 404s; the page's inline script throws, at the page's URL. */
   param (fixture, "sdkShape=missing");
   g_assert_false (run (fixture));
-  g_assert_nonnull (strstr (fixture->error->message, "SECRET"));
+  /* The uncaught error is quoted with the page URL that carries the token. */
+  g_assert_true (problem_mentions (fixture, "js-error", "record_page.html?"));
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, fixture->report);
   json = json_to_string (node, FALSE);
@@ -510,21 +576,6 @@ test_viewport (Fixture *fixture, gconstpointer data)
 
 /* ---- white screens ---- */
 
-static gboolean
-has_problem (Fixture *fixture, const char *code, const char *severity)
-{
-  JsonArray *problems = json_object_get_array_member (fixture->report, "problems");
-
-  for (guint i = 0; i < json_array_get_length (problems); i++)
-    {
-      JsonObject *problem = json_array_get_object_element (problems, i);
-
-      if (g_str_equal (json_object_get_string_member (problem, "code"), code)
-          && g_str_equal (json_object_get_string_member (problem, "severity"), severity))
-        return TRUE;
-    }
-  return FALSE;
-}
 
 static char *
 snapshots_dir (void)
@@ -684,8 +735,9 @@ test_launch_not_called (Fixture *fixture, gconstpointer data)
   /* The page loads but its inline script never reaches launch. */
   g_free (fixture->options->page);
   fixture->options->page = g_build_filename (RH_PAGE_DIR, "no_launch.html", NULL);
-  fixture->options->timeout_s = 2;
+  fixture->options->timeout_s = 60;
   g_assert_false (run (fixture));
+  g_assert_nonnull (strstr (fixture->error->message, "had still not called AgoraEduSDK.launch"));
   g_assert_true (has_problem (fixture, "launch-not-called", "error"));
 }
 
@@ -761,10 +813,14 @@ static void
 test_webrtc_required_absent (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkWebrtc=require");
+  fixture->options->webrtc = RH_WEBRTC_ABSENT;
+  fixture->options->timeout_s = 3;
   g_assert_false (run (fixture));
-  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
   g_assert_true (touched (fixture, "RTCPeerConnection"));
+  /* The error named it: blamed. */
   g_assert_true (has_problem (fixture, "engine-missing-feature", "error"));
+  g_assert_cmpstr (webrtc_mode (fixture), ==, "absent");
 }
 
 static void
@@ -772,11 +828,11 @@ test_webrtc_required_stub (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkWebrtc=require");
   param (fixture, "sdkReadyMs=200");
-  fixture->options->webrtc_stub = TRUE;
   g_assert_true (run (fixture));
   g_assert_cmpuint (count_events (fixture, "js-error"), ==, 0);
-  g_assert_cmpuint (count_events (fixture, "webrtc-stub"), >=, 1);
+  g_assert_cmpuint (count_events (fixture, "webrtc-standin"), >=, 1);
   g_assert_false (has_problem (fixture, "engine-missing-feature", "error"));
+  g_assert_cmpstr (webrtc_mode (fixture), ==, "standin");
 }
 
 static void
@@ -784,11 +840,14 @@ test_webrtc_wait_absent (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkWebrtc=wait");
   param (fixture, "sdkReadyMs=200");
+  fixture->options->webrtc = RH_WEBRTC_ABSENT;
   fixture->options->timeout_s = 3;
   g_assert_false (run (fixture));
   g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
   g_assert_true (touched (fixture, "RTCPeerConnection"));
-  g_assert_true (has_problem (fixture, "engine-missing-feature", "error"));
+  /* It waited without an error naming the feature: reported, not blamed. */
+  g_assert_true (has_problem (fixture, "engine-missing-feature", "warning"));
+  g_assert_false (has_problem (fixture, "engine-missing-feature", "error"));
 }
 
 static void
@@ -796,15 +855,16 @@ test_webrtc_wait_stub (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkWebrtc=wait");
   param (fixture, "sdkReadyMs=200");
-  fixture->options->webrtc_stub = TRUE;
   assert_passed_with_one_ready_call (fixture);
-  g_assert_cmpuint (count_events (fixture, "webrtc-stub"), >=, 3);
+  g_assert_cmpuint (count_events (fixture, "webrtc-standin"), >=, 3);
 }
 
 static void
 test_get_user_media (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkMedia=gum");
+  fixture->options->webrtc = RH_WEBRTC_ABSENT;
+  fixture->options->timeout_s = 3;
   g_assert_false (run (fixture));
   g_assert_true (touched (fixture, "getUserMedia"));
   g_assert_true (has_problem (fixture, "engine-missing-feature", "error"));
@@ -815,7 +875,6 @@ test_get_user_media_stub (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkMedia=gum");
   param (fixture, "sdkReadyMs=300");
-  fixture->options->webrtc_stub = TRUE;
   g_assert_true (run (fixture));
   /* Answered like a recorder without devices. */
   g_assert_true (wait_for_event (fixture, "console"));
@@ -843,9 +902,92 @@ static void
 test_user_agent_refused (Fixture *fixture, gconstpointer data)
 {
   param (fixture, "sdkBrowser=chrome");
+  fixture->options->timeout_s = 3;
   g_assert_false (run (fixture));
-  g_assert_nonnull (strstr (fixture->error->message, "unsupported browser"));
+  g_assert_true (problem_mentions (fixture, "js-error", "unsupported browser"));
   g_assert_cmpuint (count_events (fixture, "user-agent-read"), ==, 1);
+}
+
+/* ---- the page's requests ---- */
+
+static JsonObject *
+find_request (Fixture *fixture, const char *method, const char *url_part)
+{
+  JsonArray *requests = json_object_get_array_member (fixture->report, "requests");
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_str_equal (json_object_get_string_member (request, "method"), method)
+          && strstr (json_object_get_string_member (request, "url"), url_part) != NULL)
+        return request;
+    }
+  return NULL;
+}
+
+/* fetch, XMLHttpRequest and WebSocket to the SDK API hosts go to the local
+ * cloud, which answers the SDKs' first calls; each request is logged with
+ * its method and outcome, and written to a HAR file. */
+static void
+test_requests_routed (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("recordhost-har-XXXXXX", NULL);
+  g_autofree char *har_path = g_build_filename (dir, "requests.har", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *request, *log;
+  JsonArray *entries;
+  gboolean routed_entry = FALSE;
+
+  g_free (fixture->options->page);
+  fixture->options->page = g_test_build_filename (G_TEST_DIST, "pages", "requests.html", NULL);
+  ready (fixture, "console:requests-done");
+  fixture->options->sdk_api_local = TRUE;
+  fixture->options->har = g_strdup (har_path);
+  g_assert_true (run (fixture));
+
+  request = find_request (fixture, "GET", "https://api.agora.io/cn/edu/apps/app-1/v2/configs");
+  g_assert_nonnull (request);
+  g_assert_cmpstr (json_object_get_string_member (request, "api"), ==, "fetch");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (request, "routed_to"),
+                                   "http://127.0.0.1:"));
+  g_assert_cmpint (json_object_get_int_member (request, "status"), ==, 200);
+  request = find_request (fixture, "PUT", "/v3/rooms/room-1/users/rec-1");
+  g_assert_nonnull (request);
+  g_assert_cmpstr (json_object_get_string_member (request, "api"), ==, "xhr");
+  g_assert_cmpint (json_object_get_int_member (request, "status"), ==, 200);
+  request = find_request (fixture, "GET", "wss://api.agora.io/socket");
+  g_assert_nonnull (request);
+  g_assert_cmpstr (json_object_get_string_member (request, "api"), ==, "websocket");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (request, "routed_to"),
+                                   "ws://127.0.0.1:"));
+  request = find_request (fixture, "GET", "https://unrouted.invalid/x");
+  g_assert_nonnull (request);
+  g_assert_true (json_object_get_null_member (request, "routed_to"));
+  g_assert_false (json_object_get_null_member (request, "error"));
+  g_assert_true (wait_for_event (fixture, "request-routed"));
+  /* The page's own ready call is a template finding. */
+  g_assert_true (has_problem (fixture, "page-ready-call", "warning"));
+
+  g_assert_true (json_parser_load_from_file (parser, har_path, NULL));
+  log = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "log");
+  g_assert_cmpstr (json_object_get_string_member (log, "version"), ==, "1.2");
+  entries = json_object_get_array_member (log, "entries");
+  g_assert_cmpuint (json_array_get_length (entries), >=, 5);
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+      JsonObject *har_request = json_object_get_object_member (entry, "request");
+
+      g_assert_nonnull (json_object_get_string_member (entry, "startedDateTime"));
+      if (g_str_equal (json_object_get_string_member (har_request, "method"), "PUT")
+          && json_object_has_member (entry, "comment")
+          && strstr (json_object_get_string_member (entry, "comment"), "routed from") != NULL)
+        routed_entry = TRUE;
+    }
+  g_assert_true (routed_entry);
+  g_unlink (har_path);
+  g_rmdir (dir);
 }
 
 int
@@ -874,6 +1016,8 @@ main (int argc, char **argv)
   ADD ("/check/page/restricted-port", test_page_restricted_port);
   ADD ("/check/page/launch-throws", test_page_launch_throws);
   ADD ("/check/page/rejects", test_page_rejects);
+  ADD ("/check/page/error-then-ready", test_page_error_then_ready);
+  ADD ("/check/requests/routed", test_requests_routed);
   ADD ("/check/page/never-ready", test_page_never_ready);
   ADD ("/check/page/bundle-404", test_page_bundle_404);
   ADD ("/check/ready-call/401", test_ready_call_401);

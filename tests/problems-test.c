@@ -150,7 +150,8 @@ test_engine_features (void)
   g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 0))->message,
                             "video tiles stay empty"));
 
-  /* The same touch on a page that then failed is an error. */
+  /* A page that only probed the feature and then failed for another
+   * reason is not blamed on it. */
   failure = g_error_new_literal (RH_ERROR, RH_ERROR_NOT_READY, "not ready");
   input.failure = failure;
   input.launched = TRUE;
@@ -158,7 +159,95 @@ test_engine_features (void)
   g_clear_pointer (&got, g_free);
   problems = rh_problems_find (&input);
   got = codes (problems);
+  g_assert_cmpstr (got, ==, "ready-timeout:error engine-missing-feature:warning");
+
+  /* An uncaught error that named it: the failure is blamed on it. */
+  input.missing_blamed = missing;
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  g_clear_pointer (&got, g_free);
+  problems = rh_problems_find (&input);
+  got = codes (problems);
   g_assert_cmpstr (got, ==, "ready-timeout:error engine-missing-feature:error");
+}
+
+/* Template checks: what the page passed to launch, for known SDK versions. */
+typedef struct
+{
+  const char *name;
+  const char *version;
+  const char *options;  /* space-separated names */
+  const char *language;
+  gboolean then_on_result;
+  const char *expected;
+} LaunchRow;
+
+static const LaunchRow launch_rows[] = {
+  { "clean-2.9", "2.9.52", "token rtmToken userName userUuid roomName roomUuid", "en", FALSE,
+    "" },
+  { "rtm-token-only-2.9", "2.9.52", "rtmToken userName userUuid roomName roomUuid", "en", FALSE,
+    "sdk-option-name:warning" },
+  { "rtm-token-only-2.8", "2.8.21", "rtmToken userName userUuid roomName roomUuid", "en", FALSE,
+    "" },
+  { "no-user-name-2.9", "2.9.52", "token userUuid roomName roomUuid", "en", FALSE,
+    "sdk-option-missing:warning" },
+  { "language-1.1", "1.1.5-rc.2", "rtmToken userName", "fr", FALSE, "sdk-option-value:warning" },
+  { "language-ok-1.1", "1.1.2-rc.3", "rtmToken userName", "zh", FALSE, "" },
+  { "then-on-function", NULL, "", NULL, TRUE, "launch-not-promise:warning" },
+};
+
+static void
+test_launch (gconstpointer data)
+{
+  const LaunchRow *row = data;
+  g_auto (GStrv) names = g_strsplit (row->options, " ", -1);
+  g_autoptr (GPtrArray) options = g_ptr_array_new ();
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autofree char *got = NULL;
+  RhPageWatchLaunch launch = { 0 };
+  RhProblemInput input;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (*names[i] != '\0')
+      g_ptr_array_add (options, names[i]);
+  launch.sdk_version = (char *) row->version;
+  launch.options = options;
+  launch.language = (char *) row->language;
+  launch.result_type = (char *) "function";
+  launch.then_on_result = row->then_on_result;
+  rh_problem_input_init (&input);
+  input.launched = TRUE;
+  input.launch = &launch;
+  input.times.first_nonblank_ms = 100;
+  problems = rh_problems_find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, row->expected);
+}
+
+/* The page's own ready call (setRecordReady) is named with its answer. */
+static void
+test_page_ready_call (void)
+{
+  g_autoptr (GPtrArray) requests = g_ptr_array_new ();
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autofree char *got = NULL;
+  RhRequest other = { .api = (char *) "fetch", .method = (char *) "GET",
+                      .url = (char *) "https://api.example/v2/configs", .status = 200,
+                      .end_ms = 10 };
+  RhRequest ready = { .api = (char *) "xhr", .method = (char *) "PUT",
+                      .url = (char *) "https://api.example/cn/edu/apps/a/v2/rooms/r/records/ready",
+                      .status = 401, .end_ms = 20 };
+  RhProblemInput input;
+
+  g_ptr_array_add (requests, &other);
+  g_ptr_array_add (requests, &ready);
+  rh_problem_input_init (&input);
+  input.requests = requests;
+  input.times.first_nonblank_ms = 100;
+  problems = rh_problems_find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, "page-ready-call:warning");
+  g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 0))->message,
+                            "HTTP 401"));
 }
 
 static void
@@ -282,6 +371,13 @@ main (int argc, char **argv)
   g_test_add_func ("/problems/resources", test_resources);
   g_test_add_func ("/problems/missing-params", test_missing_params);
   g_test_add_func ("/problems/engine-features", test_engine_features);
+  for (guint i = 0; i < G_N_ELEMENTS (launch_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/problems/launch/%s", launch_rows[i].name);
+
+      g_test_add_data_func (path, &launch_rows[i], test_launch);
+    }
+  g_test_add_func ("/problems/page-ready-call", test_page_ready_call);
   g_test_add_func ("/report/junit", test_junit);
   g_test_add_func ("/report/text", test_text);
   return g_test_run ();

@@ -15,6 +15,7 @@ room_new (const char *app_id, const char *room_uuid, int room_type)
   room->room_uuid = g_strdup (room_uuid);
   room->room_type = room_type;
   room->user_uuid = g_strdup ("rec-1");
+  room->start_time_ms = 1700000000000;
   return room;
 }
 
@@ -31,22 +32,32 @@ typedef struct
 static const UrlRow url_rows[] = {
   { "plain", "https://cdn.example/record_page.html", NULL, NULL, NULL,
     "https://cdn.example/record_page.html?appId=app&roomUuid=room%201%2Fx&roomType=4&"
-    "userUuid=rec-1&roleType=0&pretest=false" },
+    "userUuid=rec-1&roleType=0&pretest=false"
+    "&userName=recorder&roomName=room%201%2Fx&language=en&startTime=1700000000000&duration=3600&"
+    "rtmUid=rec-1&recordUrl=" },
   { "keeps-query", "https://cdn.example/p.html?v=2&theme=dark", NULL, NULL, NULL,
     "https://cdn.example/p.html?v=2&theme=dark&appId=app&roomUuid=room%201%2Fx&roomType=4&"
-    "userUuid=rec-1&roleType=0&pretest=false" },
+    "userUuid=rec-1&roleType=0&pretest=false"
+    "&userName=recorder&roomName=room%201%2Fx&language=en&startTime=1700000000000&duration=3600&"
+    "rtmUid=rec-1&recordUrl=" },
   { "keeps-fragment", "http://h:8080/p.html#top", NULL, NULL, NULL,
     "http://h:8080/p.html?appId=app&roomUuid=room%201%2Fx&roomType=4&userUuid=rec-1&"
-    "roleType=0&pretest=false#top" },
+    "roleType=0&pretest=false"
+    "&userName=recorder&roomName=room%201%2Fx&language=en&startTime=1700000000000&duration=3600&"
+    "rtmUid=rec-1&recordUrl=" "#top" },
   { "token-region", "https://cdn.example/p.html", "a+b/c=", "AS", NULL,
     "https://cdn.example/p.html?appId=app&roomUuid=room%201%2Fx&roomType=4&userUuid=rec-1&"
-    "roleType=0&pretest=false&rtmToken=a%2Bb%2Fc%3D&region=AP" },
+    "roleType=0&pretest=false&rtmToken=a%2Bb%2Fc%3D&region=AP"
+    "&userName=recorder&roomName=room%201%2Fx&language=en&startTime=1700000000000&duration=3600&"
+    "rtmUid=rec-1&recordUrl=" },
   { "param", "https://cdn.example/p.html", NULL, NULL, "startTime=1700000000000",
     "https://cdn.example/p.html?appId=app&roomUuid=room%201%2Fx&roomType=4&userUuid=rec-1&"
-    "roleType=0&pretest=false&startTime=1700000000000" },
+    "roleType=0&pretest=false&startTime=1700000000000"
+    "&userName=recorder&roomName=room%201%2Fx&language=en&duration=3600&rtmUid=rec-1&recordUrl=" },
   { "param-escaped", "https://cdn.example/p.html", NULL, NULL, "roomName=Maths & more=1",
     "https://cdn.example/p.html?appId=app&roomUuid=room%201%2Fx&roomType=4&userUuid=rec-1&"
-    "roleType=0&pretest=false&roomName=Maths%20%26%20more%3D1" },
+    "roleType=0&pretest=false&roomName=Maths%20%26%20more%3D1"
+    "&userName=recorder&language=en&startTime=1700000000000&duration=3600&rtmUid=rec-1&recordUrl=" },
 };
 
 static void
@@ -93,7 +104,9 @@ test_url_local_file (void)
   g_assert_nonnull (url);
   g_assert_true (g_str_has_prefix (url, expected_prefix));
   g_assert_true (g_str_has_suffix (url, "?appId=app&roomUuid=r&roomType=0&userUuid=rec-1&"
-                                        "roleType=0&pretest=false"));
+                                        "roleType=0&pretest=false&userName=recorder&roomName=r&"
+                                        "language=en&startTime=1700000000000&duration=3600&"
+                                        "rtmUid=rec-1&recordUrl="));
 }
 
 typedef struct

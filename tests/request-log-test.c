@@ -1,0 +1,146 @@
+/* The page's requests as the bridge reports them, what they say the SDK was
+ * blocked on, and their bounds. */
+#include <string.h>
+
+#include "rh-request-log.h"
+#include "test-utils.h"
+
+static JsonObject *
+message (const char *json)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+feed (RhRequestLog *log, const char *begin, const char *end)
+{
+  g_autoptr (JsonObject) first = message (begin);
+
+  rh_request_log_begin (log, first, 10);
+  if (end != NULL)
+    {
+      g_autoptr (JsonObject) second = message (end);
+
+      rh_request_log_end (log, second, 20);
+    }
+}
+
+static const char *
+transport_error (const char *url, gpointer user_data)
+{
+  return strstr (url, "ap-web-1") != NULL
+           ? "Error resolving \xe2\x80\x9c" "ap-web-1.agora.io\xe2\x80\x9d: Name or service not known"
+           : NULL;
+}
+
+/* What a 2.x SDK does offline: check-in answered through the route, the
+ * denoiser and the RTM login unreachable.  The RTM login comes first. */
+static void
+test_blocking (void)
+{
+  g_autoptr (RhRequestLog) log = rh_request_log_new ();
+  g_autofree char *text = NULL;
+
+  feed (log, "{\"id\":1,\"api\":\"fetch\",\"method\":\"GET\",\"url\":\"https://solutions-apaas.agora.io/x.wasm\"}",
+        "{\"id\":1,\"status\":0,\"error\":\"Load failed\"}");
+  feed (log, "{\"id\":2,\"api\":\"fetch\",\"method\":\"PUT\",\"url\":\"https://api.sd-rtn.com/cn/edu/apps/a/v3/rooms/r1/users/u1\",\"routed_to\":\"http://127.0.0.1:9/cn/edu/apps/a/v3/rooms/r1/users/u1\"}",
+        "{\"id\":2,\"status\":200}");
+  feed (log, "{\"id\":3,\"api\":\"xhr\",\"method\":\"POST\",\"url\":\"https://ap-web-1.agora.io/api/v1\"}",
+        "{\"id\":3,\"status\":0,\"error\":\"network error\"}");
+  feed (log, "{\"id\":4,\"api\":\"xhr\",\"method\":\"POST\",\"url\":\"https://ap-web-1.agora.io/api/v1\"}",
+        "{\"id\":4,\"status\":0,\"error\":\"network error\"}");
+  text = rh_request_log_describe_blocking (log, transport_error, NULL);
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "the SDK could not reach ap-web-1.agora.io (name not "
+                                         "resolved), its RTM login, solutions-apaas.agora.io"));
+  g_assert_nonnull (strstr (text, "last answered call PUT http://127.0.0.1:9/cn/edu/apps/a/v3/"
+                                  "rooms/r1/users/u1 (200)"));
+  g_assert_nonnull (strstr (text, "cannot get ready offline"));
+}
+
+static void
+test_nothing_failed (void)
+{
+  g_autoptr (RhRequestLog) log = rh_request_log_new ();
+
+  g_assert_null (rh_request_log_describe_blocking (log, NULL, NULL));
+  feed (log, "{\"id\":1,\"method\":\"GET\",\"url\":\"https://cdn.example/a\"}", NULL);
+  g_assert_null (rh_request_log_describe_blocking (log, NULL, NULL));
+}
+
+/* Messages the page could forge: bad ids, duplicates, answers to nothing,
+ * overlong URLs. */
+static void
+test_untrusted (void)
+{
+  g_autoptr (RhRequestLog) log = rh_request_log_new ();
+  g_autoptr (GString) long_url = g_string_new ("{\"id\":5,\"url\":\"https://x/");
+  const RhRequest *request;
+
+  feed (log, "{\"url\":\"https://x/no-id\"}", NULL);
+  feed (log, "{\"id\":-3,\"url\":\"https://x/negative\"}", NULL);
+  feed (log, "{\"id\":1,\"url\":7,\"method\":{}}", "{\"id\":99,\"status\":200}");
+  feed (log, "{\"id\":1,\"url\":\"https://x/again\"}", "{\"id\":1,\"status\":\"200\"}");
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_c (long_url, 'a');
+  g_string_append (long_url, "\"}");
+  feed (log, long_url->str, NULL);
+  g_assert_cmpuint (rh_request_log_get_all (log)->len, ==, 2);
+  request = g_ptr_array_index (rh_request_log_get_all (log), 0);
+  g_assert_cmpstr (request->url, ==, "");
+  g_assert_cmpstr (request->method, ==, "GET");
+  g_assert_cmpuint (request->status, ==, 0);
+  request = g_ptr_array_index (rh_request_log_get_all (log), 1);
+  g_assert_cmpuint (strlen (request->url), <, 2100);
+}
+
+static void
+test_bounded (void)
+{
+  g_autoptr (RhRequestLog) log = rh_request_log_new ();
+
+  for (guint i = 1; i <= RH_REQUEST_LOG_MAX + 10; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"id\":%u,\"url\":\"https://x/%u\"}", i, i);
+
+      feed (log, json, NULL);
+    }
+  g_assert_cmpuint (rh_request_log_get_all (log)->len, ==, RH_REQUEST_LOG_MAX);
+  g_assert_cmpuint (rh_request_log_dropped (log), ==, 10);
+  rh_request_log_reset (log);
+  g_assert_cmpuint (rh_request_log_get_all (log)->len, ==, 0);
+}
+
+static void
+test_json_redacted (void)
+{
+  g_autoptr (RhRequestLog) log = rh_request_log_new ();
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  rh_timeline_add_secret (timeline, "tok-SECRET");
+  feed (log, "{\"id\":1,\"method\":\"GET\",\"url\":\"https://x/?token=tok-SECRET\"}",
+        "{\"id\":1,\"status\":0,\"error\":\"failed for tok-SECRET\"}");
+  rh_request_log_add_json (log, timeline, builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  g_assert_null (strstr (text, "SECRET"));
+  g_assert_nonnull (strstr (text, "[REDACTED]"));
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+  g_test_add_func ("/request-log/blocking", test_blocking);
+  g_test_add_func ("/request-log/nothing-failed", test_nothing_failed);
+  g_test_add_func ("/request-log/untrusted", test_untrusted);
+  g_test_add_func ("/request-log/bounded", test_bounded);
+  g_test_add_func ("/request-log/json-redacted", test_json_redacted);
+  return g_test_run ();
+}
