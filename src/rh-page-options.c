@@ -40,6 +40,24 @@ rh_page_options_free (RhPageOptions *options)
   g_free (options);
 }
 
+/* A report file goes where a directory exists already. */
+static gboolean
+output_dir_exists (const char *option, const char *path, GError **error)
+{
+  g_autofree char *parent = NULL;
+
+  if (path == NULL)
+    return TRUE;
+  parent = g_path_get_dirname (path);
+  if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot write --%s %s: no directory %s",
+                   option, path, parent);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Validates @options and builds the page URL and, with --api-base, the
  * ready call's URL (*@ready_uri is NULL for the local cloud). */
 gboolean
@@ -80,17 +98,9 @@ rh_page_options_prepare (RhPageOptions *options, char **page_url, char **ready_u
                    options->snapshots_dir, g_strerror (saved));
       return FALSE;
     }
-  if (options->junit != NULL)
-    {
-      g_autofree char *parent = g_path_get_dirname (options->junit);
-
-      if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
-        {
-          g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                       "cannot write --junit %s: no directory %s", options->junit, parent);
-          return FALSE;
-        }
-    }
+  if (!output_dir_exists ("junit", options->junit, error)
+      || !output_dir_exists ("har", options->har, error))
+    return FALSE;
   *page_url = g_steal_pointer (&url);
   *ready_uri = g_steal_pointer (&ready);
   return TRUE;

@@ -191,10 +191,39 @@ test_version (gconstpointer data)
                    ==, "function");
 }
 
+/* What a user runs: `recordhost demo --sdk BUNDLE`, offline, acknowledged. */
+static void
+test_demo_sdk (void)
+{
+  g_autofree char *bundle = bundle_path ("1.1.5-rc.2");
+  const char *argv[] = { RECORDHOST_BINARY, "demo", "--sdk", bundle, "--timeout", "120",
+                         "--json", "--quiet", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *report;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (report, "verdict"), ==, "pass");
+  g_assert_true (api_call_answered (report, "GET /cn/edu/apps/" APP_ID "/v2/configs"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
+                                                  "launch_returned"),
+                   ==, "promise");
+}
+
 int
 main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
+  g_test_add_func ("/real-sdk/demo-sdk", test_demo_sdk);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/real-sdk/%s", rows[i].version);
