@@ -18,13 +18,17 @@ typedef struct
   gboolean reaches_ready;
   const char *api_call; /* method and path suffix of the SDK's first API call */
   guint timeout_s;
+  const char *sdk_version; /* as the SDK reports it at run time */
 } Row;
 
 static const Row rows[] = {
-  { "1.1.2-rc.3", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120 },
-  { "1.1.5-rc.2", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120 },
-  { "2.8.21", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40 },
-  { "2.9.52", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40 },
+  /* 1.1.x call themselves 1.1.0 whatever their release. */
+  { "1.1.2-rc.3", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0" },
+  { "1.1.5-rc.2", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0" },
+  { "2.8.21", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40,
+    "2.8.21" },
+  { "2.9.52", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40,
+    "2.9.52" },
 };
 
 static char *
@@ -141,6 +145,8 @@ test_version (gconstpointer data)
   options->room->rtm_token = g_strdup ("real-token");
   g_assert_true (rh_room_set_region (options->room, "CN", NULL));
   g_assert_true (rh_room_add_param (options->room, param, NULL));
+  /* The public template, written for SDK 2.0, calls .then on launch. */
+  g_assert_true (rh_room_add_param (options->room, "pageLaunchThen=1", NULL));
   options->page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
   options->sdk_api_local = TRUE;
   options->timeout_s = row->timeout_s;
@@ -169,6 +175,9 @@ test_version (gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (engine, "webrtc"), ==, "standin");
   /* Its first API call went through the route to the local cloud. */
   g_assert_true (api_call_answered (report, row->api_call));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
+                                                  "version"),
+                   ==, row->sdk_version);
   /* Nothing is blamed on the engine. */
   g_assert_false (has_problem (report, "engine-missing-feature", "error"));
 
@@ -189,6 +198,8 @@ test_version (gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
                                                   "launch_returned"),
                    ==, "function");
+  /* The template's .then on it is named, and did not end the check. */
+  g_assert_true (has_problem (report, "launch-not-promise", "warning"));
 }
 
 /* What a user runs: `recordhost demo --sdk BUNDLE`, offline, acknowledged. */
