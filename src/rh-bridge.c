@@ -5,6 +5,7 @@
 
 #include "recordhost-resources.h"
 #include "rh-error.h"
+#include "rh-json.h"
 
 #define RESOURCE_PREFIX "/org/recordhost/"
 
@@ -114,55 +115,23 @@ rh_bridge_build_source (RhWebrtcMode webrtc, const GPtrArray *routes, GError **e
   return g_string_free (g_steal_pointer (&source), FALSE);
 }
 
-/* The deepest nesting of arrays and objects in @json, strings skipped;
- * stops counting past @limit.  The page can post anything to the handler:
- * a parser that recurses must never see a million brackets. */
-static guint
-nesting_depth (const char *json, guint limit)
-{
-  guint depth = 0;
-  guint deepest = 0;
-  gboolean in_string = FALSE;
-
-  for (const char *p = json; *p != '\0' && deepest <= limit; p++)
-    {
-      if (in_string)
-        {
-          if (*p == '\\' && p[1] != '\0')
-            p++;
-          else if (*p == '"')
-            in_string = FALSE;
-        }
-      else if (*p == '"')
-        in_string = TRUE;
-      else if (*p == '[' || *p == '{')
-        deepest = MAX (deepest, ++depth);
-      else if ((*p == ']' || *p == '}') && depth > 0)
-        depth--;
-    }
-  return deepest;
-}
-
 JsonObject *
 rh_bridge_message_parse (const char *json, GError **error)
 {
   g_autoptr (JsonParser) parser = NULL;
   JsonNode *root;
 
-  if (strlen (json) > RH_BRIDGE_MESSAGE_MAX_BYTES)
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
-                   "bridge message over %u bytes", RH_BRIDGE_MESSAGE_MAX_BYTES);
-      return NULL;
-    }
-  if (nesting_depth (json, RH_BRIDGE_MESSAGE_MAX_DEPTH) > RH_BRIDGE_MESSAGE_MAX_DEPTH)
+  /* The page can post anything to the handler: a message deeper than the
+   * bridge's own is refused before the parser sees it. */
+  if (rh_json_nesting_depth (json, strlen (json), RH_BRIDGE_MESSAGE_MAX_DEPTH)
+      > RH_BRIDGE_MESSAGE_MAX_DEPTH)
     {
       g_set_error (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
                    "bridge message nested deeper than %u", RH_BRIDGE_MESSAGE_MAX_DEPTH);
       return NULL;
     }
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, json, -1, error))
+  if (!rh_json_parser_load (parser, json, -1, RH_BRIDGE_MESSAGE_MAX_BYTES, error))
     return NULL;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)

@@ -1,11 +1,13 @@
 #include "rh-cloud-store.h"
 
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <errno.h>
 #include <sqlite3.h>
 
 #include "rh-error.h"
+#include "rh-json.h"
 
 struct _RhCloudStore
 {
@@ -158,7 +160,7 @@ parse_or_null (const char *text)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
 
-  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL)
+  if (text == NULL || !rh_json_parser_load (parser, text, -1, G_MAXSIZE, NULL)
       || json_parser_get_root (parser) == NULL)
     return json_node_new (JSON_NODE_NULL);
   return json_node_copy (json_parser_get_root (parser));

@@ -6,6 +6,7 @@
 #include "rh-cloud-recording.h"
 #include "rh-cloud-sdk-api.h"
 #include "rh-error.h"
+#include "rh-json.h"
 
 /* Codes of the cloud's envelope: HTTP statuses, and the SDK's known ones,
  * whose middle digits are the HTTP status (30409410: 409). */
@@ -227,8 +228,8 @@ handle_create_room (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *r
 
   if (g_bytes_get_size (body) > 0)
     {
-      if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                       g_bytes_get_size (body), &error)
+      if (!rh_json_parser_load (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                MAX_BODY, &error)
           || json_parser_get_root (parser) == NULL
           || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         {

@@ -1,8 +1,10 @@
 #include "rh-ready-call.h"
 
+
 #include <json-glib/json-glib.h>
 
 #include "rh-error.h"
+#include "rh-json.h"
 
 #define BACKOFF_FIRST_MS 200
 #define BACKOFF_MAX_MS 5000
@@ -138,6 +140,9 @@ rh_ready_call_build_uri (const char *api_base, const char *region, const char *a
   return g_string_free (g_steal_pointer (&uri), FALSE);
 }
 
+/* An envelope is a few dozen bytes; a proxy's error page a few kB. */
+#define RH_READY_REPLY_MAX_BYTES (64 * 1024)
+
 /* Success is HTTP 2xx and a JSON envelope whose code is 0.  @code and @msg
  * receive what the envelope said, when it said anything. */
 gboolean
@@ -153,7 +158,7 @@ rh_ready_reply_parse (guint status, GBytes *body, gint64 *code, char **msg, GErr
   const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
 
   if (size > 0)
-    parsed = json_parser_load_from_data (parser, data, size, &json_error);
+    parsed = rh_json_parser_load (parser, data, size, RH_READY_REPLY_MAX_BYTES, &json_error);
   if (parsed && json_parser_get_root (parser) != NULL
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {

@@ -1,8 +1,10 @@
 #include "rh-record-request.h"
 
+
 #include <gio/gio.h>
 
 #include "rh-record-config.h"
+#include "rh-json.h"
 
 G_DEFINE_QUARK (recordhost-record-request-error-quark, rh_record_request_error)
 
@@ -26,7 +28,7 @@ parse_object (const char *body, gsize length, JsonParser *parser, GError **error
                            "the body is empty: a JSON object is needed");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, body, length, &json_error))
+  if (!rh_json_parser_load (parser, body, length, G_MAXSIZE, &json_error))
     {
       g_set_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
                    "the body is not JSON: %s", json_error->message);

@@ -994,6 +994,24 @@ test_requests_routed (Fixture *fixture, gconstpointer data)
   g_rmdir (dir);
 }
 
+/* A page posting what it likes to the bridge's handler neither crashes the
+ * check nor swells its report. */
+static void
+test_hostile_page (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *json = NULL;
+
+  g_free (fixture->options->page);
+  fixture->options->page = g_test_build_filename (G_TEST_DIST, "pages", "hostile.html", NULL);
+  ready (fixture, "console:hostile-done");
+  g_assert_true (run (fixture));
+  json_node_set_object (node, fixture->report);
+  json = json_to_string (node, FALSE);
+  g_assert_cmpuint (strlen (json), <, 1024 * 1024);
+  g_assert_null (strstr (json, "\"deep\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1022,6 +1040,7 @@ main (int argc, char **argv)
   ADD ("/check/page/rejects", test_page_rejects);
   ADD ("/check/page/error-then-ready", test_page_error_then_ready);
   ADD ("/check/requests/routed", test_requests_routed);
+  ADD ("/check/page/hostile", test_hostile_page);
   ADD ("/check/page/never-ready", test_page_never_ready);
   ADD ("/check/page/bundle-404", test_page_bundle_404);
   ADD ("/check/ready-call/401", test_ready_call_401);

@@ -354,6 +354,33 @@ test_transient (gconstpointer data)
   g_assert_cmpint (rh_ready_call_error_is_transient (error), ==, row->transient);
 }
 
+/* A reply from a hostile server or proxy: 60 000 brackets (under the size
+ * bound), or a body far larger than an envelope.  Refused as no envelope,
+ * never parsed. */
+static void
+test_reply_hostile (void)
+{
+  gsize n = 60 * 1000;
+  g_autofree char *deep = g_malloc (n);
+  g_autofree char *large = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 code = -1;
+  g_autofree char *msg = NULL;
+
+  memset (deep, '[', n);
+  body = g_bytes_new_static (deep, n);
+  g_assert_false (rh_ready_reply_parse (200, body, &code, &msg, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_clear_pointer (&body, g_bytes_unref);
+
+  large = g_strdup_printf ("{\"code\":0,\"msg\":\"%0*d\"}", 200 * 1000, 0);
+  body = g_bytes_new_static (large, strlen (large));
+  g_assert_false (rh_ready_reply_parse (200, body, &code, &msg, &error));
+  g_assert_nonnull (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,6 +406,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &transient_rows[i], test_transient);
     }
   g_test_add_func ("/ready-call/uri-bad", test_uri_bad);
+  g_test_add_func ("/ready-call/reply-hostile", test_reply_hostile);
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/ready-call/send/request-shape", test_request_shape);

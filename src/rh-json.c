@@ -1,0 +1,55 @@
+#include "rh-json.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+/* The deepest nesting of arrays and objects in @data, strings skipped;
+ * stops counting past @limit. */
+guint
+rh_json_nesting_depth (const char *data, gsize length, guint limit)
+{
+  guint depth = 0;
+  guint deepest = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < length && deepest <= limit; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        deepest = MAX (deepest, ++depth);
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return deepest;
+}
+
+gboolean
+rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize max_bytes,
+                     GError **error)
+{
+  gsize size = length < 0 ? strlen (data) : (gsize) length;
+
+  if (size > max_bytes)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "JSON over %" G_GSIZE_FORMAT
+                   " bytes", max_bytes);
+      return FALSE;
+    }
+  if (rh_json_nesting_depth (data, size, RH_JSON_MAX_DEPTH) > RH_JSON_MAX_DEPTH)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "JSON nested deeper than %u",
+                   RH_JSON_MAX_DEPTH);
+      return FALSE;
+    }
+  return json_parser_load_from_data (parser, data, size, error);
+}

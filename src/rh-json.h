@@ -1,0 +1,18 @@
+/* JSON from outside (pages, servers, API clients, files): bounded in size
+ * and nesting before json-glib sees it, since its parser recurses. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Deeper than any message, reply or request this program reads. */
+#define RH_JSON_MAX_DEPTH 64
+
+guint    rh_json_nesting_depth (const char *data, gsize length, guint limit);
+/* json_parser_load_from_data () for untrusted @data: refuses more than
+ * @max_bytes or nesting deeper than RH_JSON_MAX_DEPTH (G_IO_ERROR_INVALID_DATA). */
+gboolean rh_json_parser_load  (JsonParser *parser, const char *data, gssize length,
+                               gsize max_bytes, GError **error);
+
+G_END_DECLS
