@@ -570,10 +570,9 @@ test_viewport (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (first_frame);
   g_assert_cmpstr (json_object_get_string_member (first_frame, "text"), ==,
                    "first frame (1920x1080)");
-  /* The stand-in paints 100 ms after launch, before event 1 at 600 ms. */
+  /* The classroom painted at that size (its order against event 1 is
+   * /check/paint/before-ready's business). */
   g_assert_cmpint (timeline_ms (fixture, "first_nonblank_ms"), >=, 0);
-  g_assert_cmpint (timeline_ms (fixture, "first_nonblank_ms"), <,
-                   timeline_ms (fixture, "ready_event_ms"));
 }
 
 /* ---- white screens ---- */
@@ -620,6 +619,8 @@ test_paints_late (Fixture *fixture, gconstpointer data)
 
   param (fixture, "sdkPaintMs=1500");
   param (fixture, "sdkReadyMs=300");
+  /* Late against event 1, not against a threshold a cold machine may pass. */
+  fixture->options->slow_paint_ms = 60000;
   fixture->options->snapshots_dir = g_strdup (dir);
   fixture->options->junit = g_strdup (junit);
   g_assert_true (run (fixture));
@@ -657,8 +658,12 @@ test_paints_late (Fixture *fixture, gconstpointer data)
 static void
 test_paints_before_ready (Fixture *fixture, gconstpointer data)
 {
+  /* 2.9 s between paint and event 1: under the sanitizers on a loaded
+   * machine a paint has been seen to reach us 800 ms late.  The threshold of
+   * slow-first-paint is the page's business here, not the machine's. */
   param (fixture, "sdkPaintMs=100");
-  param (fixture, "sdkReadyMs=900");
+  param (fixture, "sdkReadyMs=3000");
+  fixture->options->slow_paint_ms = 60000;
   g_assert_true (run (fixture));
   g_assert_cmpint (timeline_ms (fixture, "first_nonblank_ms"), <,
                    timeline_ms (fixture, "ready_event_ms"));
