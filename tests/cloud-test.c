@@ -79,35 +79,47 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_object_unref (fixture->cloud);
 }
 
-static void
-sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+/* The server runs on this thread's main context: stay async.  The message
+ * comes back with its status and headers; an Origin makes it a page's. */
+static SoupMessage *
+send (Fixture *fixture, const char *method, const char *path, GBytes **body)
 {
-  GAsyncResult **out = user_data;
+  g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->cloud), path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
 
-  *out = g_object_ref (result);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Origin", "null");
+  if (g_str_equal (method, "OPTIONS"))
+    {
+      soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                    "Access-Control-Request-Method", "PUT");
+      soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                    "Access-Control-Request-Headers",
+                                    "content-type,x-agora-token,x-agora-uid");
+    }
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  *body = soup_session_send_and_read_finish (fixture->session, result, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&msg);
 }
 
 static JsonObject *
 request (Fixture *fixture, const char *method, const char *path, guint *status)
 {
-  g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->cloud), path, NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
   g_autoptr (GBytes) body = NULL;
+  g_autoptr (SoupMessage) msg = send (fixture, method, path, &body);
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
 
-  g_autoptr (GAsyncResult) result = NULL;
-
-  /* The server runs on this thread's main context: stay async. */
-  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb,
-                                    &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  body = soup_session_send_and_read_finish (fixture->session, result, &error);
-  g_assert_no_error (error);
   *status = soup_message_get_status (msg);
   g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg),
                                                           NULL), ==, "application/json");
+  /* Pages call from their own origin. */
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                 "Access-Control-Allow-Origin"),
+                   ==, "*");
   g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
                                              g_bytes_get_size (body), NULL));
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
@@ -165,6 +177,70 @@ test_errors (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_cloud_get_ready_count (fixture->cloud), ==, 0);
 }
 
+/* ---- the SDKs' first calls (--sdk-api local) ---- */
+
+static JsonObject *
+sdk_api_data (Fixture *fixture, const char *method, const char *path)
+{
+  guint status = 0;
+  g_autoptr (JsonObject) reply = request (fixture, method, path, &status);
+
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 0);
+  return json_object_ref (json_object_get_object_member (reply, "data"));
+}
+
+static void
+test_sdk_configs (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (JsonObject) answer = sdk_api_data (fixture, "GET", "/cn/edu/apps/app1/v2/configs");
+  JsonObject *oss = json_object_get_object_member (json_object_get_object_member (answer,
+                                                                                  "netless"),
+                                                   "oss");
+
+  /* A valid OSS bucket name: lower case, digits and hyphens, 3..63. */
+  g_assert_true (g_regex_match_simple ("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$",
+                                       json_object_get_string_member (oss, "bucket"), 0, 0));
+  g_assert_true (json_object_has_member (answer, "vid"));
+}
+
+static void
+test_sdk_check_in (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (JsonObject) answer = sdk_api_data (fixture, "PUT",
+                                                "/cn/edu/apps/app1/v3/rooms/r1/users/u1");
+
+  g_assert_cmpint (json_object_get_int_member (answer, "state"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (answer, "rtmRegion"), ==, "AREA_GLOBAL");
+}
+
+static void
+test_sdk_wrong_method (Fixture *fixture, gconstpointer data)
+{
+  guint status = 0;
+  g_autoptr (JsonObject) reply = request (fixture, "POST", "/cn/edu/apps/app1/v2/configs",
+                                          &status);
+
+  g_assert_cmpuint (status, ==, 405);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), !=, 0);
+}
+
+/* The browser's preflight for a PUT with the SDK's headers. */
+static void
+test_preflight (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (SoupMessage) msg = send (fixture, "OPTIONS",
+                                      "/cn/edu/apps/app1/v3/rooms/r1/users/u1", &body);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "Access-Control-Allow-Origin"), ==,
+                   "*");
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "Access-Control-Allow-Headers"), ==,
+                   "content-type,x-agora-token,x-agora-uid");
+}
+
 static void
 test_loopback_only (Fixture *fixture, gconstpointer data)
 {
@@ -179,6 +255,14 @@ main (int argc, char **argv)
   g_test_add ("/cloud/ready", Fixture, NULL, fixture_setup, test_ready, fixture_teardown);
   g_test_add ("/cloud/errors", Fixture, NULL, fixture_setup, test_errors, fixture_teardown);
   g_test_add ("/cloud/loopback-only", Fixture, NULL, fixture_setup, test_loopback_only,
+              fixture_teardown);
+  g_test_add ("/cloud/sdk-api/configs", Fixture, NULL, fixture_setup, test_sdk_configs,
+              fixture_teardown);
+  g_test_add ("/cloud/sdk-api/check-in", Fixture, NULL, fixture_setup, test_sdk_check_in,
+              fixture_teardown);
+  g_test_add ("/cloud/sdk-api/wrong-method", Fixture, NULL, fixture_setup, test_sdk_wrong_method,
+              fixture_teardown);
+  g_test_add ("/cloud/preflight", Fixture, NULL, fixture_setup, test_preflight,
               fixture_teardown);
   return g_test_run ();
 }

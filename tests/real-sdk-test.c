@@ -40,20 +40,6 @@ bundle_path (const char *version)
   return g_build_filename (dir, version, "edu_sdk.bundle.js", NULL);
 }
 
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static gboolean
-result_arrived (gpointer user_data)
-{
-  return *(GAsyncResult **) user_data != NULL;
-}
-
 static JsonArray *
 member_array (JsonObject *report, const char *name)
 {
@@ -93,22 +79,6 @@ api_call_answered (JsonObject *report, const char *call)
       if (g_str_has_prefix (json_node_get_string (routed), "http://127.0.0.1:")
           && strstr (json_node_get_string (routed), path) != NULL
           && json_object_get_int_member (request, "status") == 200)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-has_problem (JsonObject *report, const char *code, const char *severity)
-{
-  JsonArray *problems = member_array (report, "problems");
-
-  for (guint i = 0; i < json_array_get_length (problems); i++)
-    {
-      JsonObject *problem = json_array_get_object_element (problems, i);
-
-      if (g_str_equal (json_object_get_string_member (problem, "code"), code)
-          && g_str_equal (json_object_get_string_member (problem, "severity"), severity))
         return TRUE;
     }
   return FALSE;
@@ -155,8 +125,8 @@ test_version (gconstpointer data)
 
   check = rh_check_new (g_steal_pointer (&options), &error);
   g_assert_no_error (error);
-  rh_check_run_async (check, NULL, done_cb, &result);
-  g_assert_true (rh_test_wait_until (result_arrived, &result, row->timeout_s + 60));
+  rh_check_run_async (check, NULL, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, row->timeout_s + 60));
   passed = rh_check_run_finish (check, result, &error);
   node = rh_check_to_json (check);
   report = json_node_get_object (node);
@@ -179,7 +149,7 @@ test_version (gconstpointer data)
                                                   "version"),
                    ==, row->sdk_version);
   /* Nothing is blamed on the engine. */
-  g_assert_false (has_problem (report, "engine-missing-feature", "error"));
+  g_assert_false (rh_test_report_has_problem (report, "engine-missing-feature", "error"));
 
   if (row->reaches_ready)
     {
@@ -199,7 +169,7 @@ test_version (gconstpointer data)
                                                   "launch_returned"),
                    ==, "function");
   /* The template's .then on it is named, and did not end the check. */
-  g_assert_true (has_problem (report, "launch-not-promise", "warning"));
+  g_assert_true (rh_test_report_has_problem (report, "launch-not-promise", "warning"));
 }
 
 /* What a user runs: `recordhost demo --sdk BUNDLE`, offline, acknowledged. */

@@ -83,3 +83,37 @@ rh_test_wait_until (RhTestDoneFunc done, gpointer user_data, guint timeout_s)
     g_source_remove (timeout_id);
   return ok;
 }
+
+void
+rh_test_async_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+gboolean
+rh_test_wait_result (GAsyncResult **result, guint timeout_s)
+{
+  return rh_test_wait_until (result_arrived, result, timeout_s);
+}
+
+gboolean
+rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity)
+{
+  JsonArray *problems = json_object_get_array_member (report, "problems");
+
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    {
+      JsonObject *problem = json_array_get_object_element (problems, i);
+
+      if (g_str_equal (json_object_get_string_member (problem, "code"), code)
+          && g_str_equal (json_object_get_string_member (problem, "severity"), severity))
+        return TRUE;
+    }
+  return FALSE;
+}

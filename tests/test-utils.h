@@ -2,7 +2,8 @@
  * on events rather than on the clock. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -20,5 +21,15 @@ typedef gboolean (*RhTestDoneFunc) (gpointer user_data);
  * iteration and at least every 50 ms (so that it may look at files or other
  * processes); gives up after @timeout_s.  Returns whether @done said so. */
 gboolean rh_test_wait_until (RhTestDoneFunc done, gpointer user_data, guint timeout_s);
+
+/* A GAsyncReadyCallback that keeps a reference to its result in
+ * *(GAsyncResult **) @user_data. */
+void rh_test_async_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* rh_test_wait_until () *@result is set by rh_test_async_cb (). */
+gboolean rh_test_wait_result (GAsyncResult **result, guint timeout_s);
+
+/* Whether a --json report has a problem of @code and @severity. */
+gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity);
 
 G_END_DECLS

@@ -15,18 +15,6 @@ static const char *const checks[] = {
 /* The console of one run of the page, per WebRTC mode. */
 static GPtrArray *console_lines[2];
 
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_arrived (gpointer user_data)
-{
-  return *(GAsyncResult **) user_data != NULL;
-}
-
 static GPtrArray *
 run_page (RhWebrtcMode mode)
 {
@@ -51,8 +39,8 @@ run_page (RhWebrtcMode mode)
   options->echo = g_test_verbose ();
   check = rh_check_new (g_steal_pointer (&options), &error);
   g_assert_no_error (error);
-  rh_check_run_async (check, NULL, done_cb, &result);
-  g_assert_true (rh_test_wait_until (result_arrived, &result, 90));
+  rh_check_run_async (check, NULL, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 90));
   rh_check_run_finish (check, result, &error);
   report = rh_check_to_json (check);
   events = json_object_get_array_member (json_node_get_object (report), "events");
