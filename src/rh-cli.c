@@ -9,6 +9,7 @@
 #include "rh-cloud.h"
 #include "rh-demo-flow.h"
 #include "rh-error.h"
+#include "rh-json.h"
 #include "rh-run.h"
 
 #define EXIT_USAGE 2
@@ -464,7 +465,7 @@ static void
 print_json (JsonNode *report /* owned */)
 {
   g_autoptr (JsonNode) owned = report;
-  g_autofree char *text = json_to_string (owned, TRUE);
+  g_autofree char *text = rh_json_to_string (owned, TRUE);
 
   g_print ("%s\n", text);
 }

@@ -139,7 +139,7 @@ reply_envelope (SoupServerMessage *msg, guint status, gint64 code, const char *t
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
+  body = rh_json_to_string (root, FALSE);
   length = strlen (body);
 
   soup_server_message_set_status (msg, status, NULL);

@@ -3,6 +3,7 @@
 #include <libsoup/soup.h>
 
 #include "rh-error.h"
+#include "rh-json.h"
 
 typedef struct
 {
@@ -233,7 +234,7 @@ rh_har_write (const char *path, RhPageWatch *watch, RhTimeline *timeline, const 
               GError **error)
 {
   g_autoptr (JsonNode) root = rh_har_build (watch, timeline, page_url);
-  g_autofree char *text = json_to_string (root, TRUE);
+  g_autofree char *text = rh_json_to_string (root, TRUE);
 
   if (!g_file_set_contents (path, text, -1, error))
     {

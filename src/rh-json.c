@@ -26,7 +26,10 @@ rh_json_nesting_depth (const char *data, gsize length, guint limit)
       else if (c == '"')
         in_string = TRUE;
       else if (c == '[' || c == '{')
-        deepest = MAX (deepest, ++depth);
+        {
+          depth++;
+          deepest = MAX (deepest, depth);
+        }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
     }
@@ -52,4 +55,26 @@ rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize 
       return FALSE;
     }
   return json_parser_load_from_data (parser, data, size, error);
+}
+
+char *
+rh_json_to_string (JsonNode *node, gboolean pretty)
+{
+  g_autofree char *raw = json_to_string (node, pretty);
+  g_autofree char *valid = g_utf8_make_valid (raw, -1);
+  GString *out = g_string_sized_new (strlen (valid) + 16);
+
+  /* json-glib writes newlines (pretty) only between members and escapes
+   * \n, \r, \t, \b and \f in strings: any other byte below 0x20 is raw in a
+   * string. */
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c < 0x20 && c != '\n')
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  return g_string_free (out, FALSE);
 }

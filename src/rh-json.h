@@ -15,4 +15,10 @@ guint    rh_json_nesting_depth (const char *data, gsize length, guint limit);
 gboolean rh_json_parser_load  (JsonParser *parser, const char *data, gssize length,
                                gsize max_bytes, GError **error);
 
+/* json_to_string () for output others parse: json-glib passes control
+ * characters and invalid UTF-8 of strings through raw, which makes the text
+ * invalid JSON (and lets a room uuid write escape sequences to a terminal).
+ * Here they are \u00XX escapes and U+FFFD. */
+char    *rh_json_to_string    (JsonNode *node, gboolean pretty);
+
 G_END_DECLS

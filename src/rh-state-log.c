@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "rh-error.h"
+#include "rh-json.h"
 
 struct _RhStateLog
 {
@@ -38,7 +39,7 @@ rh_state_log_open (const char *path, GError **error)
 gboolean
 rh_state_log_append (RhStateLog *log, JsonNode *event, GError **error)
 {
-  g_autofree char *text = json_to_string (event, FALSE);
+  g_autofree char *text = rh_json_to_string (event, FALSE);
   g_autofree char *line = g_strconcat (text, "\n", NULL);
   gsize length = strlen (line);
   gsize written = 0;

@@ -1,0 +1,107 @@
+/* JSON from outside, bounded; JSON we write, valid whatever the strings. */
+#include <string.h>
+
+#include "rh-json.h"
+#include "test-utils.h"
+
+typedef struct
+{
+  const char *name;
+  const char *value;    /* a string member's value, as bytes */
+  const char *expected; /* the compact text written */
+} OutputRow;
+
+static const OutputRow output_rows[] = {
+  { "plain", "room-1", "{\"s\":\"room-1\"}" },
+  { "unit-separator", "a\x1f" "b", "{\"s\":\"a\\u001fb\"}" },
+  { "escape-sequence", "\x1b[31mred", "{\"s\":\"\\u001b[31mred\"}" },
+  { "newline-tab", "a\nb\tc", "{\"s\":\"a\\nb\\tc\"}" },
+  { "invalid-utf8", "a\xff" "b", "{\"s\":\"a\xef\xbf\xbd" "b\"}" },
+  { "utf8", "r\xc3\xa9union", "{\"s\":\"r\xc3\xa9union\"}" },
+};
+
+static void
+test_output (gconstpointer data)
+{
+  const OutputRow *row = data;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonNode) pretty_root = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pretty = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "s");
+  json_builder_add_string_value (builder, row->value);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = rh_json_to_string (root, FALSE);
+  g_assert_cmpstr (text, ==, row->expected);
+  pretty = rh_json_to_string (root, TRUE);
+  g_assert_true (g_utf8_validate (pretty, -1, NULL));
+  for (const char *p = pretty; *p != '\0'; p++)
+    g_assert_true ((guchar) *p >= 0x20 || *p == '\n');
+  g_assert_true (json_parser_load_from_data (parser, pretty, -1, NULL));
+}
+
+typedef struct
+{
+  const char *name;
+  guint depth;
+  gsize max_bytes;
+  gboolean accepted;
+} LoadRow;
+
+static const LoadRow load_rows[] = {
+  { "shallow", 3, 1024, TRUE },
+  { "at-limit", RH_JSON_MAX_DEPTH, 1024, TRUE },
+  { "over-limit", RH_JSON_MAX_DEPTH + 1, 1024, FALSE },
+  { "million", 1000 * 1000, G_MAXSIZE, FALSE },
+  { "over-size", 3, 4, FALSE },
+};
+
+static void
+test_load (gconstpointer data)
+{
+  const LoadRow *row = data;
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < row->depth; i++)
+    g_string_append_c (text, '[');
+  /* Brackets inside strings do not count. */
+  g_string_append (text, "\"[[[[\\\"[[\"");
+  for (guint i = 0; i < row->depth; i++)
+    g_string_append_c (text, ']');
+  if (row->accepted)
+    {
+      gboolean loaded = rh_json_parser_load (parser, text->str, text->len, row->max_bytes, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (loaded);
+      return;
+    }
+  g_assert_false (rh_json_parser_load (parser, text->str, text->len, row->max_bytes, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+  for (guint i = 0; i < G_N_ELEMENTS (output_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/json/output/%s", output_rows[i].name);
+
+      g_test_add_data_func (path, &output_rows[i], test_output);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (load_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/json/load/%s", load_rows[i].name);
+
+      g_test_add_data_func (path, &load_rows[i], test_load);
+    }
+  return g_test_run ();
+}
