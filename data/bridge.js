@@ -236,6 +236,22 @@
     });
   }
 
+  /* A service worker the page registers: its script failing to load does
+   * not break the page, unlike the SDK bundle's. */
+  const workers = window.ServiceWorkerContainer && ServiceWorkerContainer.prototype;
+  if (workers && typeof workers.register === 'function') {
+    const register = workers.register;
+    workers.register = function (url) {
+      let href = String (url);
+      try {
+        href = new URL (href, document.baseURI).href;
+      } catch (e) {
+      }
+      post ('service-worker', { url: href });
+      return register.apply (this, arguments);
+    };
+  }
+
   /* DOM content loaded, for the timeline. */
   document.addEventListener ('DOMContentLoaded', function () {
     post ('dom-content-loaded', {});

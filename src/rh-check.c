@@ -147,6 +147,7 @@ find_problems (RhCheck *self)
       if (input.launched)
         input.launch = rh_page_watch_get_launch (self->watch);
       input.requests = rh_request_log_get_all (rh_page_watch_get_requests (self->watch));
+      input.workers = rh_page_watch_get_workers (self->watch);
     }
   self->problems = rh_problems_find (&input);
   /* Messages quote URLs and errors, which may carry the token. */

@@ -35,6 +35,7 @@ struct _RhPageWatch
   JsonObject *capabilities;
   GPtrArray *touched;      /* features the page reached for, char * */
   GPtrArray *blamed;       /* missing features an uncaught error named, char * */
+  GPtrArray *workers;      /* service worker script URLs the page registered, char * */
   RhRequestLog *requests;
   RhPageWatchLaunch launch;
   RhWebrtcMode webrtc;
@@ -372,6 +373,16 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
   else if (g_str_equal (kind, "webrtc-standin"))
     rh_timeline_add (self->timeline, "webrtc-standin", detail, "WebRTC stand-in: %s",
                      rh_bridge_message_get_string (message, "call"));
+  else if (g_str_equal (kind, "service-worker"))
+    {
+      const char *url = rh_bridge_message_get_string (message, "url");
+
+      if (url != NULL && self->workers->len < 16
+          && !g_ptr_array_find_with_equal_func (self->workers, url, g_str_equal, NULL))
+        g_ptr_array_add (self->workers, g_strdup (url));
+      rh_timeline_add (self->timeline, "service-worker", detail,
+                       "the page registered a service worker: %s", url);
+    }
   else if (g_str_equal (kind, "user-agent-read"))
     rh_timeline_add (self->timeline, "user-agent-read", detail,
                      "the page read navigator.userAgent");
@@ -690,6 +701,7 @@ rh_page_watch_finalize (GObject *object)
   g_clear_pointer (&self->capabilities, json_object_unref);
   g_ptr_array_unref (self->touched);
   g_ptr_array_unref (self->blamed);
+  g_ptr_array_unref (self->workers);
   rh_request_log_free (self->requests);
   g_free (self->launch.sdk_version);
   g_free (self->launch.language);
@@ -732,6 +744,7 @@ rh_page_watch_init (RhPageWatch *self)
   self->missing_params = g_ptr_array_new_with_free_func (g_free);
   self->touched = g_ptr_array_new_with_free_func (g_free);
   self->blamed = g_ptr_array_new_with_free_func (g_free);
+  self->workers = g_ptr_array_new_with_free_func (g_free);
   self->requests = rh_request_log_new ();
   self->launch.options = g_ptr_array_new_with_free_func (g_free);
 }
@@ -795,6 +808,7 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   g_clear_pointer (&self->capabilities, json_object_unref);
   g_ptr_array_set_size (self->touched, 0);
   g_ptr_array_set_size (self->blamed, 0);
+  g_ptr_array_set_size (self->workers, 0);
   rh_request_log_reset (self->requests);
   g_clear_pointer (&self->launch.sdk_version, g_free);
   g_clear_pointer (&self->launch.language, g_free);
@@ -1104,4 +1118,11 @@ char *
 rh_page_watch_describe_blocking (RhPageWatch *watch)
 {
   return rh_request_log_describe_blocking (watch->requests, transport_error, watch);
+}
+
+/* Service worker scripts the page registered (char *). */
+const GPtrArray *
+rh_page_watch_get_workers (RhPageWatch *watch)
+{
+  return watch->workers;
 }

@@ -85,6 +85,7 @@ void         rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *bui
 const char  *rh_page_watch_waiting_for (RhPageWatch *watch);
 GPtrArray   *rh_page_watch_get_missing_blamed (RhPageWatch *watch); /* char *, owned */
 RhRequestLog *rh_page_watch_get_requests (RhPageWatch *watch);
+const GPtrArray *rh_page_watch_get_workers (RhPageWatch *watch);
 const RhPageWatchLaunch *rh_page_watch_get_launch (RhPageWatch *watch);
 void         rh_page_watch_add_requests_json (RhPageWatch *watch, JsonBuilder *builder);
 char        *rh_page_watch_describe_blocking (RhPageWatch *watch);

@@ -200,7 +200,7 @@ find_template (GPtrArray *problems, const RhProblemInput *input)
 #define MAX_RESOURCE_PROBLEMS 20
 
 static void
-find_resources (GPtrArray *problems, const GArray *resources)
+find_resources (GPtrArray *problems, const GArray *resources, const GPtrArray *workers)
 {
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   guint more = 0;
@@ -208,7 +208,10 @@ find_resources (GPtrArray *problems, const GArray *resources)
   for (guint i = 1; resources != NULL && i < resources->len; i++)
     {
       const RhResource *resource = &g_array_index (resources, RhResource, i);
-      gboolean script = is_script (resource->uri);
+      gboolean worker = workers != NULL
+                        && g_ptr_array_find_with_equal_func ((GPtrArray *) workers, resource->uri,
+                                                             g_str_equal, NULL);
+      gboolean script = is_script (resource->uri) && !worker;
 
       /* The page itself (0) is covered by http-error and page-load-failed. */
       if (!resource->failed || !g_hash_table_add (seen, resource->uri))
@@ -219,7 +222,8 @@ find_resources (GPtrArray *problems, const GArray *resources)
           continue;
         }
       add (problems, "resource-failed", script ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
-           "%s: %s", resource->uri, resource->error != NULL ? resource->error : "failed");
+           "%s: %s%s", resource->uri, resource->error != NULL ? resource->error : "failed",
+           worker ? " (a service worker's script: the page runs without it)" : "");
     }
   if (more > 0)
     add (problems, "resource-failed", RH_SEVERITY_WARNING,
@@ -261,7 +265,7 @@ rh_problems_find (const RhProblemInput *input)
   GPtrArray *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
 
   find_failure (problems, input);
-  find_resources (problems, input->resources);
+  find_resources (problems, input->resources, input->workers);
   if (input->js_errors > 0)
     add (problems, "js-error",
          input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,

@@ -38,6 +38,7 @@ typedef struct
   const GPtrArray *missing_blamed;  /* char *: those an uncaught error named */
   const RhPageWatchLaunch *launch;  /* NULL when nothing was launched */
   const GPtrArray *requests;        /* RhRequest: the page's own requests */
+  const GPtrArray *workers;         /* char *: service worker scripts the page registered */
   gint64 slow_paint_ms;
 } RhProblemInput;
 

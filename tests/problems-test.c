@@ -131,6 +131,33 @@ test_resources (void)
   g_array_set_size (resources, 0); /* the rows point at static strings */
 }
 
+/* A service worker's script (SDK 1.1.x registers ./serviceWorker.js, which
+ * 1.1.2 does not ship) is not the page's: its 404 warns. */
+static void
+test_worker_script (void)
+{
+  g_autoptr (GArray) resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
+  g_autoptr (GPtrArray) workers = g_ptr_array_new ();
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autofree char *got = NULL;
+  RhProblemInput input;
+  RhResource page = { (char *) "https://cdn.example/record_page.html", 200, 0, 10, FALSE, NULL };
+  RhResource worker = { (char *) "https://cdn.example/serviceWorker.js", 404, 20, 30, TRUE,
+                        (char *) "HTTP 404 Not Found" };
+
+  g_array_append_val (resources, page);
+  g_array_append_val (resources, worker);
+  g_ptr_array_add (workers, (gpointer) "https://cdn.example/serviceWorker.js");
+  rh_problem_input_init (&input);
+  input.resources = resources;
+  input.workers = workers;
+  input.times.first_nonblank_ms = 100;
+  problems = rh_problems_find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, "resource-failed:warning");
+  g_array_set_size (resources, 0);
+}
+
 static void
 test_engine_features (void)
 {
@@ -369,6 +396,7 @@ main (int argc, char **argv)
   g_test_add_func ("/problems/ready-before-paint-says-how-long",
                    test_ready_before_paint_says_how_long);
   g_test_add_func ("/problems/resources", test_resources);
+  g_test_add_func ("/problems/worker-script", test_worker_script);
   g_test_add_func ("/problems/missing-params", test_missing_params);
   g_test_add_func ("/problems/engine-features", test_engine_features);
   for (guint i = 0; i < G_N_ELEMENTS (launch_rows); i++)
