@@ -167,11 +167,20 @@ rh_ready_reply_parse (guint status, GBytes *body, gint64 *code, char **msg, GErr
       JsonNode *msg_node = json_object_get_member (object, "msg");
 
       if (code_node != NULL && JSON_NODE_HOLDS_VALUE (code_node)
-          && (json_node_get_value_type (code_node) == G_TYPE_INT64
-              || json_node_get_value_type (code_node) == G_TYPE_DOUBLE))
+          && json_node_get_value_type (code_node) == G_TYPE_INT64)
         {
           has_code = TRUE;
           envelope_code = json_node_get_int (code_node);
+        }
+      /* 0.0 is 0; 0.5 is no code at all (json_node_get_int () would make it 0). */
+      else if (code_node != NULL && JSON_NODE_HOLDS_VALUE (code_node)
+               && json_node_get_value_type (code_node) == G_TYPE_DOUBLE
+               && ABS (json_node_get_double (code_node)) < 9007199254740992.0
+               && json_node_get_double (code_node)
+                    == (double) (gint64) json_node_get_double (code_node))
+        {
+          has_code = TRUE;
+          envelope_code = (gint64) json_node_get_double (code_node);
         }
       if (msg_node != NULL && JSON_NODE_HOLDS_VALUE (msg_node)
           && json_node_get_value_type (msg_node) == G_TYPE_STRING)
@@ -197,7 +206,7 @@ rh_ready_reply_parse (guint status, GBytes *body, gint64 *code, char **msg, GErr
   if (!has_code)
     {
       g_set_error (error, RH_READY_CALL_ERROR, RH_READY_CALL_ERROR_MALFORMED,
-                   "HTTP %u but the reply is not a JSON envelope with a numeric code", status);
+                   "HTTP %u but the reply is not a JSON envelope with an integer code", status);
       return FALSE;
     }
   if (envelope_code != 0)
@@ -212,12 +221,17 @@ rh_ready_reply_parse (guint status, GBytes *body, gint64 *code, char **msg, GErr
 
 /* Worth another attempt: the network failed or the server did (5xx, 429).
  * A 4xx or a refusing envelope is an answer, and so is a name the resolver
- * says does not exist (a mistyped --api-base); a resolver that could not ask
- * is not. */
+ * says does not exist (a mistyped --api-base), a certificate not trusted or
+ * a server that does not speak TLS: none of these changes by waiting.  A
+ * resolver that could not ask is not. */
 gboolean
 rh_ready_call_error_is_transient (const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE)
+      || g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS)
+      || g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
     return FALSE;
   if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
     return FALSE;

@@ -71,7 +71,10 @@ static const ReplyRow reply_rows[] = {
   { "success-204-style", 201, "{\"code\":0}", -1, 0, NULL },
   { "code-nonzero", 200, "{\"msg\":\"record not started\",\"code\":30409410,\"ts\":1}",
     RH_READY_CALL_ERROR_REFUSED, 30409410, "code 30409410: record not started" },
-  { "code-string", 200, "{\"code\":\"0\"}", RH_READY_CALL_ERROR_MALFORMED, 0, "numeric code" },
+  { "code-string", 200, "{\"code\":\"0\"}", RH_READY_CALL_ERROR_MALFORMED, 0, "integer code" },
+  { "code-half", 200, "{\"code\":0.5}", RH_READY_CALL_ERROR_MALFORMED, 0, "integer code" },
+  { "code-float-zero", 200, "{\"code\":0.0}", -1, 0, NULL },
+  { "code-huge-float", 200, "{\"code\":1e300}", RH_READY_CALL_ERROR_MALFORMED, 0, "integer code" },
   { "no-body", 200, "", RH_READY_CALL_ERROR_MALFORMED, 0, "not a JSON envelope" },
   { "html", 200, "<html>ok</html>", RH_READY_CALL_ERROR_MALFORMED, 0, "not a JSON envelope" },
   { "array", 200, "[0]", RH_READY_CALL_ERROR_MALFORMED, 0, "not a JSON envelope" },
@@ -343,6 +346,9 @@ static const TransientRow transient_rows[] = {
   { "resolver-not-found", g_resolver_error_quark, G_RESOLVER_ERROR_NOT_FOUND, FALSE },
   { "cancelled", g_io_error_quark, G_IO_ERROR_CANCELLED, FALSE },
   { "refused", rh_ready_call_error_quark, RH_READY_CALL_ERROR_REFUSED, FALSE },
+  { "tls-bad-certificate", g_tls_error_quark, G_TLS_ERROR_BAD_CERTIFICATE, FALSE },
+  { "tls-not-tls", g_tls_error_quark, G_TLS_ERROR_NOT_TLS, FALSE },
+  { "tls-eof", g_tls_error_quark, G_TLS_ERROR_EOF, TRUE },
 };
 
 static void
