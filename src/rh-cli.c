@@ -479,7 +479,7 @@ run_check (RhPageOptions *options, gboolean json)
   g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   Wait wait = { 0 };
-  guint sigint_id, sigterm_id;
+  guint sigint_id, sigterm_id, sighup_id;
   int status;
 
   if (check == NULL)
@@ -493,11 +493,14 @@ run_check (RhPageOptions *options, gboolean json)
   wait.loop = loop;
   sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, cancellable);
   sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, cancellable);
+  /* A closed terminal ends a check like an interrupt: the report is kept. */
+  sighup_id = g_unix_signal_add (SIGHUP, interrupt_cb, cancellable);
   rh_check_run_async (check, cancellable, run_done_cb, &wait);
   if (wait.result == NULL)
     g_main_loop_run (loop);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sighup_id);
 
   rh_check_run_finish (check, wait.result, &error);
   g_clear_object (&wait.result);
@@ -536,7 +539,7 @@ run_run (RhRunOptions *options, gboolean json)
   g_autoptr (RhRun) run = rh_run_new (options, &error);
   g_autoptr (GMainLoop) loop = NULL;
   Wait wait = { 0 };
-  guint signal_ids[3];
+  guint signal_ids[4];
   int status;
 
   if (run == NULL)
@@ -550,6 +553,8 @@ run_run (RhRunOptions *options, gboolean json)
   signal_ids[0] = g_unix_signal_add (SIGINT, stop_run_cb, run);
   signal_ids[1] = g_unix_signal_add (SIGTERM, stop_run_cb, run);
   signal_ids[2] = g_unix_signal_add (SIGUSR1, release_run_cb, run);
+  /* A closed terminal stops a run normally, its recording finished. */
+  signal_ids[3] = g_unix_signal_add (SIGHUP, stop_run_cb, run);
   rh_run_start_async (run, run_done_cb, &wait);
   if (wait.result == NULL)
     g_main_loop_run (loop);
@@ -753,10 +758,15 @@ cmd_cloud (int argc, char **argv)
               token != NULL ? ", token required" : "");
   if (ended > 0)
     g_printerr ("cloud: %u recording(s) of an earlier run marked ended\n", ended);
+  if (rh_cloud_is_exposed (cloud) && token == NULL)
+    g_printerr ("cloud: warning: listening beyond loopback without --require-token: anyone who "
+                "can reach %s can start recordings on this machine\n",
+                rh_cloud_get_base_url (cloud));
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cloud_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cloud_cb, loop);
+  g_unix_signal_add (SIGHUP, quit_cloud_cb, loop);
   g_main_loop_run (loop);
   rh_cloud_stop_all (cloud);
   g_printerr ("cloud: stopped\n");

@@ -32,6 +32,7 @@ struct _RhCloud
   RhCloudStore *store;     /* NULL: a ready-call stand-in only */
   char *token;             /* required x-agora-token, NULL for none */
   GHashTable *recordings;  /* "appId/roomUuid" -> RhCloudRecording, active ones */
+  gboolean exposed;        /* listening beyond loopback */
 };
 
 G_DEFINE_FINAL_TYPE (RhCloud, rh_cloud, G_TYPE_OBJECT)
@@ -768,6 +769,9 @@ rh_cloud_listen (RhCloud *cloud, const char *address, GError **error)
                    local_error != NULL ? local_error->message : "no address");
       return FALSE;
     }
+  cloud->exposed = G_IS_INET_SOCKET_ADDRESS (socket_address)
+                   && !g_inet_address_get_is_loopback (g_inet_socket_address_get_address (
+                        G_INET_SOCKET_ADDRESS (socket_address)));
   if (!soup_server_listen (cloud->server, socket_address, 0, &local_error))
     {
       g_set_error (error, G_IO_ERROR, local_error->code, "cannot listen on %s: %s", full,
@@ -807,4 +811,11 @@ rh_cloud_stop_all (RhCloud *cloud)
 
       rh_cloud_recording_stop (recording);
     }
+}
+
+/* Listening on an address other machines can reach. */
+gboolean
+rh_cloud_is_exposed (RhCloud *cloud)
+{
+  return cloud->exposed;
 }

@@ -33,6 +33,7 @@ gboolean    rh_cloud_listen       (RhCloud *cloud, const char *address, GError *
 guint       rh_cloud_get_active_count (RhCloud *cloud);
 void        rh_cloud_stop_all     (RhCloud *cloud);
 const char *rh_cloud_get_base_url (RhCloud *cloud);
+gboolean    rh_cloud_is_exposed   (RhCloud *cloud);
 guint       rh_cloud_get_ready_count (RhCloud *cloud);
 
 G_END_DECLS

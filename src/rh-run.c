@@ -1,5 +1,7 @@
 #include "rh-run.h"
 
+#include <glib/gstdio.h>
+
 #include "rh-error.h"
 #include "rh-page-watch.h"
 #include "rh-ready-endpoint.h"
@@ -115,6 +117,22 @@ rh_run_init (RhRun *self)
   self->state_events = json_array_new ();
 }
 
+/* A recording must have somewhere to go before the class starts, not be
+ * found missing at the end. */
+static gboolean
+record_place_writable (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "cannot write --record %s: %s is not a writable directory", path, dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Takes @options; checks everything a user could get wrong. */
 RhRun *
 rh_run_new (RhRunOptions *options, GError **error)
@@ -130,6 +148,8 @@ rh_run_new (RhRunOptions *options, GError **error)
                            "--retry-timeout must be at least 1 second");
       return NULL;
     }
+  if (options->record != NULL && !record_place_writable (options->record, error))
+    return NULL;
   if (options->record != NULL)
     {
       guint bitrate = options->video_bitrate_kbps != 0
@@ -149,7 +169,7 @@ rh_run_new (RhRunOptions *options, GError **error)
       if (self->state_log == NULL)
         return NULL;
     }
-  rh_timeline_add_secret (self->timeline, options->page->room->rtm_token);
+  rh_page_options_add_secrets (options->page, self->timeline);
   rh_timeline_set_echo (self->timeline, options->page->echo);
   self->options = g_steal_pointer (&owned);
   return g_steal_pointer (&self);

@@ -122,6 +122,9 @@ static const UsageRow usage_rows[] = {
   { "bad-api-base", { "demo", "--api-base", "not a url", NULL }, "bad --api-base" },
   { "demo-with-page", { "demo", "x.html", NULL }, "demo takes no page" },
   { "bad-webrtc", { "demo", "--webrtc", "maybe", NULL }, "unknown --webrtc 'maybe'" },
+  { "run-record-nowhere", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
+                            "4", "--record", "/nonexistent-dir/x.mp4", NULL },
+    "cannot write --record /nonexistent-dir/x.mp4" },
   { "bad-route", { "demo", "--route", "api.agora.io", NULL }, "--route 'api.agora.io' is not HOST=URL" },
   { "bad-route-target", { "demo", "--route", "api.agora.io=ftp://x", NULL },
     "--route target 'ftp://x'" },
@@ -524,6 +527,20 @@ test_run_sigterm (void)
   g_assert_cmpuint (tagged_processes_left (), ==, 0);
 }
 
+/* A closed terminal (SIGHUP) is a normal stop too, not a lost recording. */
+static void
+test_run_sighup (void)
+{
+  const SignalStep steps[] = { { NULL, "1", SIGHUP } };
+  g_autofree char *reasons = NULL;
+  g_autofree char *err = NULL;
+  int status = run_with_signals ("--quiet", steps, G_N_ELEMENTS (steps), &reasons, &err);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (reasons, ==, "1,2");
+  g_assert_cmpuint (tagged_processes_left (), ==, 0);
+}
+
 static void
 test_run_sigusr1_release (void)
 {
@@ -581,6 +598,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/demo-flow", test_demo_flow);
   g_test_add_func ("/cli/sigterm", test_sigterm);
   g_test_add_func ("/cli/run/sigterm", test_run_sigterm);
+  g_test_add_func ("/cli/run/sighup", test_run_sighup);
   g_test_add_func ("/cli/run/sigusr1-release", test_run_sigusr1_release);
   return g_test_run ();
 }
