@@ -107,7 +107,7 @@ rh_check_new (RhPageOptions *options, GError **error)
 
   if (!rh_page_options_prepare (options, &self->page_url, &self->ready_uri, error))
     return NULL;
-  rh_timeline_add_secret (self->timeline, options->room->rtm_token);
+  rh_page_options_add_secrets (options, self->timeline);
   rh_timeline_set_echo (self->timeline, options->echo);
   self->options = g_steal_pointer (&owned);
   return g_steal_pointer (&self);
@@ -523,6 +523,9 @@ rh_check_to_json (RhCheck *check)
   const RhPageWatchTimes *times = self->watch != NULL ? rh_page_watch_get_times (self->watch)
                                                       : NULL;
   RhReadyCall *call = self->endpoint != NULL ? self->endpoint->call : NULL;
+  g_autofree char *ready_url = rh_timeline_redact (self->timeline,
+                                                   call != NULL ? rh_ready_call_get_uri (call)
+                                                                : self->ready_uri);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "verdict");
@@ -555,8 +558,7 @@ rh_check_to_json (RhCheck *check)
   json_builder_set_member_name (builder, "ready_call");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "url");
-  json_builder_add_string_value (builder, call != NULL ? rh_ready_call_get_uri (call)
-                                                       : self->ready_uri);
+  json_builder_add_string_value (builder, ready_url);
   json_builder_set_member_name (builder, "attempts");
   json_builder_add_int_value (builder, call != NULL ? rh_ready_call_get_attempts (call) : 0);
   json_builder_set_member_name (builder, "status");

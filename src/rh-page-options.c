@@ -105,3 +105,17 @@ rh_page_options_prepare (RhPageOptions *options, char **page_url, char **ready_u
   *ready_uri = g_steal_pointer (&ready);
   return TRUE;
 }
+
+/* What never appears in output: the token, and the password of an
+ * --api-base such as https://user:password@host. */
+void
+rh_page_options_add_secrets (const RhPageOptions *options, RhTimeline *timeline)
+{
+  g_autoptr (GUri) api = NULL;
+
+  rh_timeline_add_secret (timeline, options->room->rtm_token);
+  if (options->api_base != NULL)
+    api = g_uri_parse (options->api_base, G_URI_FLAGS_HAS_PASSWORD, NULL);
+  if (api != NULL && g_uri_get_password (api) != NULL && *g_uri_get_password (api) != '\0')
+    rh_timeline_add_secret (timeline, g_uri_get_password (api));
+}

@@ -8,6 +8,7 @@
 #include "rh-ready-protocol.h"
 #include "rh-record-config.h"
 #include "rh-room.h"
+#include "rh-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,8 @@ RhPageOptions *rh_page_options_new  (void);
 void            rh_page_options_free (RhPageOptions *options);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhPageOptions, rh_page_options_free)
 
+void            rh_page_options_add_secrets (const RhPageOptions *options,
+                                             RhTimeline *timeline);
 gboolean        rh_page_options_prepare (RhPageOptions *options, char **page_url,
                                          char **ready_uri, GError **error);
 

@@ -546,6 +546,27 @@ test_token_redacted_in_problems (Fixture *fixture, gconstpointer data)
   g_unlink (junit);
 }
 
+/* The password of an --api-base stays out of every output. */
+static void
+test_api_base_password_redacted (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *json = NULL;
+  g_autofree char *summary = NULL;
+
+  g_free (fixture->options->api_base);
+  fixture->options->api_base = g_strdup_printf ("http://user:pw-SECRET-7@%s",
+                                                fixture->cloud->base_url + strlen ("http://"));
+  param (fixture, "sdkReadyMs=100");
+  run (fixture);
+  json_node_set_object (node, fixture->report);
+  json = json_to_string (node, FALSE);
+  summary = rh_check_format_report (fixture->check);
+  g_assert_nonnull (strstr (json, "user:[REDACTED]@"));
+  g_assert_null (strstr (json, "pw-SECRET"));
+  g_assert_null (strstr (summary, "pw-SECRET"));
+}
+
 static void
 test_viewport (Fixture *fixture, gconstpointer data)
 {
@@ -1036,6 +1057,7 @@ main (int argc, char **argv)
   ADD ("/check/page/error-then-ready", test_page_error_then_ready);
   ADD ("/check/requests/routed", test_requests_routed);
   ADD ("/check/page/hostile", test_hostile_page);
+  ADD ("/check/ready-call/api-base-password-redacted", test_api_base_password_redacted);
   ADD ("/check/page/never-ready", test_page_never_ready);
   ADD ("/check/page/bundle-404", test_page_bundle_404);
   ADD ("/check/ready-call/401", test_ready_call_401);
