@@ -335,6 +335,9 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
       if (self->js_errors++ == 0)
         self->first_js_error = g_strdup_printf ("%s%s", text != NULL ? text : "(no message)",
                                                 where);
+      /* "launched.then is not a function": the lookup was the template's. */
+      if (self->launch.then_on_result && text != NULL && strstr (text, "then") != NULL)
+        self->launch.then_threw = TRUE;
       attribute_error (self, text);
       rh_timeline_add (self->timeline, "js-error", detail, "%s%s: %s%s",
                        g_str_equal (kind, "error") ? "uncaught error" : "unhandled rejection",
@@ -816,6 +819,7 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   g_ptr_array_set_size (self->launch.options, 0);
   self->launch.result_thenable = FALSE;
   self->launch.then_on_result = FALSE;
+  self->launch.then_threw = FALSE;
   self->times.load_ms = rh_timeline_now_ms (self->timeline);
   rh_page_host_load (self->host, self->page_url);
 }

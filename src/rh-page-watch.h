@@ -58,7 +58,8 @@ typedef struct
   char *language;            /* the language option, NULL if none */
   char *result_type;         /* typeof what launch returned, NULL before it returned */
   gboolean result_thenable;  /* launch returned a promise */
-  gboolean then_on_result;   /* the page called .then on a result that is none */
+  gboolean then_on_result;   /* the page looked up .then on a result that is none */
+  gboolean then_threw;       /* ... and then threw on it (an await does not) */
 } RhPageWatchLaunch;
 
 #define RH_TYPE_PAGE_WATCH (rh_page_watch_get_type ())

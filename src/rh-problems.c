@@ -133,7 +133,7 @@ find_launch (GPtrArray *problems, const RhPageWatchLaunch *launch)
   static const char *const required_2x[] = { "userName", "userUuid", "roomName", "roomUuid",
                                              NULL };
 
-  if (launch->then_on_result)
+  if (launch->then_threw)
     add (problems, "launch-not-promise", RH_SEVERITY_WARNING,
          "the page calls .then on what AgoraEduSDK.launch returned, a %s and no promise "
          "(SDK 2.x returns an unmount function): the template throws there, written for SDK "
@@ -282,9 +282,10 @@ rh_problems_find (const RhProblemInput *input)
   for (guint i = 0; input->missing_touched != NULL && i < input->missing_touched->len; i++)
     {
       const char *feature = g_ptr_array_index (input->missing_touched, i);
-      gboolean blamed = input->missing_blamed != NULL
-                        && g_ptr_array_find_with_equal_func ((GPtrArray *) input->missing_blamed, feature,
-                                                             g_str_equal, NULL);
+      GPtrArray *blamed_features = (GPtrArray *) input->missing_blamed;
+      gboolean blamed = blamed_features != NULL
+                        && g_ptr_array_find_with_equal_func (blamed_features, feature, g_str_equal,
+                                                             NULL);
 
       if (blamed)
         add (problems, "engine-missing-feature",

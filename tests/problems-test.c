@@ -205,21 +205,28 @@ typedef struct
   const char *options;  /* space-separated names */
   const char *language;
   gboolean then_on_result;
+  gboolean then_threw;
   const char *expected;
 } LaunchRow;
 
 static const LaunchRow launch_rows[] = {
   { "clean-2.9", "2.9.52", "token rtmToken userName userUuid roomName roomUuid", "en", FALSE,
+    FALSE,
     "" },
   { "rtm-token-only-2.9", "2.9.52", "rtmToken userName userUuid roomName roomUuid", "en", FALSE,
+    FALSE,
     "sdk-option-name:warning" },
   { "rtm-token-only-2.8", "2.8.21", "rtmToken userName userUuid roomName roomUuid", "en", FALSE,
+    FALSE,
     "" },
-  { "no-user-name-2.9", "2.9.52", "token userUuid roomName roomUuid", "en", FALSE,
+  { "no-user-name-2.9", "2.9.52", "token userUuid roomName roomUuid", "en", FALSE, FALSE,
     "sdk-option-missing:warning" },
-  { "language-1.1", "1.1.5-rc.2", "rtmToken userName", "fr", FALSE, "sdk-option-value:warning" },
-  { "language-ok-1.1", "1.1.2-rc.3", "rtmToken userName", "zh", FALSE, "" },
-  { "then-on-function", NULL, "", NULL, TRUE, "launch-not-promise:warning" },
+  { "language-1.1", "1.1.5-rc.2", "rtmToken userName", "fr", FALSE, FALSE,
+    "sdk-option-value:warning" },
+  { "language-ok-1.1", "1.1.2-rc.3", "rtmToken userName", "zh", FALSE, FALSE, "" },
+  { "then-on-function", NULL, "", NULL, TRUE, TRUE, "launch-not-promise:warning" },
+  /* An await looks .then up too, and does not throw. */
+  { "await-on-function", NULL, "", NULL, TRUE, FALSE, "" },
 };
 
 static void
@@ -241,6 +248,7 @@ test_launch (gconstpointer data)
   launch.language = (char *) row->language;
   launch.result_type = (char *) "function";
   launch.then_on_result = row->then_on_result;
+  launch.then_threw = row->then_threw;
   rh_problem_input_init (&input);
   input.launched = TRUE;
   input.launch = &launch;
