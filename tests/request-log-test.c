@@ -32,7 +32,8 @@ static const char *
 transport_error (const char *url, gpointer user_data)
 {
   return strstr (url, "ap-web-1") != NULL
-           ? "Error resolving \xe2\x80\x9c" "ap-web-1.agora.io\xe2\x80\x9d: Name or service not known"
+           ? "Error resolving \xe2\x80\x9c"
+             "ap-web-1.agora.io\xe2\x80\x9d: Name or service not known"
            : NULL;
 }
 
@@ -44,13 +45,22 @@ test_blocking (void)
   g_autoptr (RhRequestLog) log = rh_request_log_new ();
   g_autofree char *text = NULL;
 
-  feed (log, "{\"id\":1,\"api\":\"fetch\",\"method\":\"GET\",\"url\":\"https://solutions-apaas.agora.io/x.wasm\"}",
+  feed (log,
+        "{\"id\":1,\"api\":\"fetch\",\"method\":\"GET\","
+        "\"url\":\"https://solutions-apaas.agora.io/x.wasm\"}",
         "{\"id\":1,\"status\":0,\"error\":\"Load failed\"}");
-  feed (log, "{\"id\":2,\"api\":\"fetch\",\"method\":\"PUT\",\"url\":\"https://api.sd-rtn.com/cn/edu/apps/a/v3/rooms/r1/users/u1\",\"routed_to\":\"http://127.0.0.1:9/cn/edu/apps/a/v3/rooms/r1/users/u1\"}",
+  feed (log,
+        "{\"id\":2,\"api\":\"fetch\",\"method\":\"PUT\","
+        "\"url\":\"https://api.sd-rtn.com/cn/edu/apps/a/v3/rooms/r1/users/u1\","
+        "\"routed_to\":\"http://127.0.0.1:9/cn/edu/apps/a/v3/rooms/r1/users/u1\"}",
         "{\"id\":2,\"status\":200}");
-  feed (log, "{\"id\":3,\"api\":\"xhr\",\"method\":\"POST\",\"url\":\"https://ap-web-1.agora.io/api/v1\"}",
+  feed (log,
+        "{\"id\":3,\"api\":\"xhr\",\"method\":\"POST\","
+        "\"url\":\"https://ap-web-1.agora.io/api/v1\"}",
         "{\"id\":3,\"status\":0,\"error\":\"network error\"}");
-  feed (log, "{\"id\":4,\"api\":\"xhr\",\"method\":\"POST\",\"url\":\"https://ap-web-1.agora.io/api/v1\"}",
+  feed (log,
+        "{\"id\":4,\"api\":\"xhr\",\"method\":\"POST\","
+        "\"url\":\"https://ap-web-1.agora.io/api/v1\"}",
         "{\"id\":4,\"status\":0,\"error\":\"network error\"}");
   text = rh_request_log_describe_blocking (log, transport_error, NULL);
   g_assert_nonnull (text);

@@ -46,6 +46,11 @@ test_parse (gconstpointer data)
   g_assert_cmpstr (route->base, ==, row->base);
 }
 
+static const char *const cn_pool[] = {
+  "api.sd-rtn.com", "api-cn-north-1.agora.io", "api-cn-east-1.sd-rtn.com",
+  "api.agora.io",   "api-cn-north-1.sd-rtn.com", "api-cn-east-1.agora.io",
+};
+
 /* Every host of the SDKs' pools goes to the local cloud; one the user
  * routed already keeps its route. */
 static void
@@ -66,12 +71,8 @@ test_sdk_api (void)
                                           ? "http://mine.test" : "http://127.0.0.1:1234");
     }
   /* The CN pool of SDK 2.9.52, all six. */
-  for (const char *const *name = (const char *const[]) { "api.sd-rtn.com", "api-cn-north-1.agora.io",
-                                                         "api-cn-east-1.sd-rtn.com", "api.agora.io",
-                                                         "api-cn-north-1.sd-rtn.com",
-                                                         "api-cn-east-1.agora.io", NULL };
-       *name != NULL; name++)
-    g_assert_true (g_strv_contains (hosts, *name));
+  for (guint i = 0; i < G_N_ELEMENTS (cn_pool); i++)
+    g_assert_true (g_strv_contains (hosts, cn_pool[i]));
 }
 
 int

@@ -69,7 +69,8 @@ outcome (RhWebrtcMode mode, const char *name)
       const char *rest = strchr (text, ' ');
 
       /* "console.log: PASS name" */
-      if (rest != NULL && (g_str_has_prefix (rest + 1, "PASS ") || g_str_has_prefix (rest + 1, "FAIL "))
+      if (rest != NULL
+          && (g_str_has_prefix (rest + 1, "PASS ") || g_str_has_prefix (rest + 1, "FAIL "))
           && g_str_has_prefix (rest + 6, name)
           && (rest[6 + strlen (name)] == '\0' || rest[6 + strlen (name)] == ':'))
         return rest + 1;
