@@ -15,6 +15,7 @@ struct _RhFrameLog
   RhImage *first;
   RhImage *first_nonblank;
   RhImage *at_ready;
+  gboolean ready_before_frames; /* ready came before any frame */
   RhImage *last;
   GPtrArray *thumbnails;
 };
@@ -96,6 +97,7 @@ rh_frame_log_reset (RhFrameLog *log)
   g_clear_pointer (&log->first, rh_image_free);
   g_clear_pointer (&log->first_nonblank, rh_image_free);
   g_clear_pointer (&log->at_ready, rh_image_free);
+  log->ready_before_frames = FALSE;
   g_clear_pointer (&log->last, rh_image_free);
   g_ptr_array_set_size (log->thumbnails, 0);
 }
@@ -134,6 +136,8 @@ rh_frame_log_add (RhFrameLog *log, const RhFrame *frame, gint64 ms)
   /* The latest frame is what is on screen when ready comes. */
   rh_image_free (log->last);
   log->last = image_from_frame (frame, ms, blank);
+  if (log->ready_before_frames && log->at_ready == NULL)
+    log->at_ready = rh_image_copy (log->last);
 
   if (log->thumbnails->len < MAX_THUMBNAILS
       && (changed || log->thumbnails->len == 0
@@ -143,11 +147,15 @@ rh_frame_log_add (RhFrameLog *log, const RhFrame *frame, gint64 ms)
   return blank;
 }
 
+/* Ready before the first frame (a slow renderer): the first frame is what
+ * a recording started at ready begins with. */
 void
 rh_frame_log_mark_ready (RhFrameLog *log)
 {
   if (log->last != NULL && log->at_ready == NULL)
     log->at_ready = rh_image_copy (log->last);
+  else if (log->last == NULL)
+    log->ready_before_frames = TRUE;
 }
 
 const GArray *

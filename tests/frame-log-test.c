@@ -66,6 +66,30 @@ test_pictures (void)
   g_assert_null (rh_frame_log_get_first (log));
 }
 
+/* Ready before the renderer's first frame: at-ready is the first frame, what
+ * a recording started at ready would begin with. */
+static void
+test_ready_before_frames (void)
+{
+  g_autoptr (RhFrameLog) log = rh_frame_log_new (TRUE);
+  g_autofree guint32 *white = g_new (guint32, WIDTH * HEIGHT);
+  g_autofree guint32 *painted = g_new (guint32, WIDTH * HEIGHT);
+  RhFrame blank_frame = make_frame (white, FALSE);
+  RhFrame painted_frame = make_frame (painted, TRUE);
+
+  rh_frame_log_mark_ready (log);
+  g_assert_null (rh_frame_log_get_at_ready (log));
+  rh_frame_log_add (log, &blank_frame, 400);
+  rh_frame_log_add (log, &painted_frame, 900);
+  g_assert_cmpint (rh_frame_log_get_at_ready (log)->ms, ==, 400);
+  g_assert_true (rh_frame_log_get_at_ready (log)->blank);
+
+  /* A new load starts over. */
+  rh_frame_log_reset (log);
+  rh_frame_log_add (log, &painted_frame, 100);
+  g_assert_null (rh_frame_log_get_at_ready (log));
+}
+
 static void
 test_marks_only (void)
 {
@@ -87,5 +111,6 @@ main (int argc, char **argv)
   rh_test_init (&argc, &argv);
   g_test_add_func ("/frame-log/pictures", test_pictures);
   g_test_add_func ("/frame-log/marks-only", test_marks_only);
+  g_test_add_func ("/frame-log/ready-before-frames", test_ready_before_frames);
   return g_test_run ();
 }
