@@ -510,10 +510,17 @@
     const seen = adopt (binding);
     if (seen === null || seen === binding || ourObjects.has (binding))
       return;
+    let viaWindow;
+    try {
+      viaWindow = window[SDK_NAME];
+    } catch (e) {
+    }
+    if (viaWindow === seen)
+      return; /* the page's name reaches window, which hands out @seen */
     const own = getOwnPropertyDescriptor (window, SDK_NAME);
-    if (own && own.get === trap.get)
-      return; /* the trap hands out @seen already */
-    if (own && (own.writable || own.configurable)) {
+    /* A lexical binding (const, let, class) that is not the window
+     * property: only patching the object in place would have reached it. */
+    if (viaWindow === binding && own && !own.get && (own.writable || own.configurable)) {
       try {
         defineProperty (window, SDK_NAME, { value: seen, writable: !!own.writable,
                                             configurable: true, enumerable: !!own.enumerable });

@@ -400,7 +400,10 @@ launch_grace_cb (gpointer user_data)
   g_autofree char *blocking = NULL;
 
   self->launch_grace_id = 0;
-  if (rh_page_watch_is_launched (self->watch) || rh_page_watch_is_ready (self->watch))
+  /* An SDK whose launch could not be wrapped may well have launched: not
+   * certain, so the check waits for its timeout. */
+  if (rh_page_watch_is_launched (self->watch) || rh_page_watch_is_ready (self->watch)
+      || rh_page_watch_is_unpatchable (self->watch))
     return G_SOURCE_REMOVE;
   blocking = rh_page_watch_describe_blocking (self->watch);
   fail (self, RH_ERROR_NOT_READY,

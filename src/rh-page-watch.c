@@ -873,6 +873,14 @@ rh_page_watch_is_launched (RhPageWatch *watch)
   return watch->launched;
 }
 
+/* The SDK is there but its launch could not be wrapped: a launch would go
+ * unseen. */
+gboolean
+rh_page_watch_is_unpatchable (RhPageWatch *watch)
+{
+  return watch->unpatchable;
+}
+
 guint
 rh_page_watch_get_js_errors (RhPageWatch *watch, const char **first_message)
 {

@@ -74,6 +74,7 @@ void         rh_page_watch_detach (RhPageWatch **watch, gpointer handler_data);
 const RhPageWatchTimes *rh_page_watch_get_times (RhPageWatch *watch);
 gboolean     rh_page_watch_is_ready (RhPageWatch *watch);
 gboolean     rh_page_watch_is_launched (RhPageWatch *watch);
+gboolean     rh_page_watch_is_unpatchable (RhPageWatch *watch);
 guint        rh_page_watch_get_js_errors (RhPageWatch *watch, const char **first_message);
 RhFrameLog  *rh_page_watch_get_frame_log (RhPageWatch *watch);
 RhPageHost  *rh_page_watch_get_host (RhPageWatch *watch);

@@ -1028,6 +1028,19 @@ test_hostile_page (Fixture *fixture, gconstpointer data)
   g_assert_null (strstr (json, "\"deep\""));
 }
 
+/* A launch that cannot be wrapped may have happened unseen: the check does
+ * not end early on "never called", it says what it could not see. */
+static void
+test_unpatchable_waits (Fixture *fixture, gconstpointer data)
+{
+  param (fixture, "sdkShape=constfrozen");
+  fixture->options->timeout_s = 8;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_nonnull (strstr (fixture->error->message, "not ready within 8 s"));
+  g_assert_nonnull (strstr (fixture->error->message, "could not be intercepted"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1057,6 +1070,7 @@ main (int argc, char **argv)
   ADD ("/check/page/error-then-ready", test_page_error_then_ready);
   ADD ("/check/requests/routed", test_requests_routed);
   ADD ("/check/page/hostile", test_hostile_page);
+  ADD ("/check/shape/unpatchable-waits", test_unpatchable_waits);
   ADD ("/check/ready-call/api-base-password-redacted", test_api_base_password_redacted);
   ADD ("/check/page/never-ready", test_page_never_ready);
   ADD ("/check/page/bundle-404", test_page_bundle_404);
