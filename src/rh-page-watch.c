@@ -39,6 +39,7 @@ struct _RhPageWatch
   RhRequestLog *requests;
   RhPageWatchLaunch launch;
   RhWebrtcMode webrtc;
+  guint page_events;       /* this load's timeline events from the page's messages */
 };
 
 /* Features the engine may lack, and the words in an error that name them. */
@@ -201,6 +202,36 @@ node_from_object (JsonObject *object)
 
 static void mark_resource_failed (RhPageWatch *self, const char *uri, const char *tag);
 
+/* A page can post without end (a console loop, an SDK retrying offline):
+ * past this many of its events a load's timeline keeps only recordhost's own,
+ * and says so once.  What the events mean (errors, requests, launch) is
+ * still counted. */
+#define MAX_PAGE_EVENTS 5000
+
+static void
+page_event (RhPageWatch *self, const char *type, JsonNode *detail, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+
+static void
+page_event (RhPageWatch *self, const char *type, JsonNode *detail, const char *format, ...)
+{
+  va_list args;
+
+  if (self->page_events++ >= MAX_PAGE_EVENTS)
+    {
+      if (detail != NULL)
+        json_node_unref (detail);
+      if (self->page_events == MAX_PAGE_EVENTS + 1)
+        rh_timeline_add (self->timeline, "page-events-dropped", NULL,
+                         "the page sent more than %u messages in this load: the rest are "
+                         "counted, not kept", MAX_PAGE_EVENTS);
+      return;
+    }
+  va_start (args, format);
+  rh_timeline_addv (self->timeline, type, detail, format, args);
+  va_end (args);
+}
+
 /* " at SOURCE:LINE" of an error message, "" when the page did not say. */
 static char *
 describe_source (JsonObject *message)
@@ -249,16 +280,16 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
   JsonNode *detail = node_from_object (message);
 
   if (g_str_equal (kind, "console"))
-    rh_timeline_add (self->timeline, "console", detail, "console.%s: %s",
-                     rh_bridge_message_get_string (message, "level"),
-                     rh_bridge_message_get_string (message, "text"));
+    page_event (self, "console", detail, "console.%s: %s",
+                rh_bridge_message_get_string (message, "level"),
+                rh_bridge_message_get_string (message, "text"));
   else if (g_str_equal (kind, "event"))
     {
       g_autofree char *args = member_text (message, "args");
       g_autofree char *event = member_text (message, "event");
 
-      rh_timeline_add (self->timeline, "listener-event", detail, "launch listener event %s %s",
-                       event, args);
+      page_event (self, "listener-event", detail, "launch listener event %s %s",
+                  event, args);
     }
   else if (g_str_equal (kind, "launch"))
     {
@@ -300,8 +331,8 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
                                                        rh_timeline_now_ms (self->timeline));
 
       if (request != NULL && request->routed_to != NULL)
-        rh_timeline_add (self->timeline, "request-routed", detail, "%s %s %s routed to %s",
-                         request->api, request->method, request->url, request->routed_to);
+        page_event (self, "request-routed", detail, "%s %s %s routed to %s",
+                    request->api, request->method, request->url, request->routed_to);
       else
         json_node_unref (detail);
     }
@@ -311,11 +342,11 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
                                                      rh_timeline_now_ms (self->timeline));
 
       if (request != NULL && request->error != NULL)
-        rh_timeline_add (self->timeline, "request-failed", detail, "%s %s %s: %s", request->api,
-                         request->method, rh_request_target (request), request->error);
+        page_event (self, "request-failed", detail, "%s %s %s: %s", request->api,
+                    request->method, rh_request_target (request), request->error);
       else if (request != NULL && request->routed_to != NULL)
-        rh_timeline_add (self->timeline, "request-answered", detail, "%s %s %s: %u",
-                         request->api, request->method, request->routed_to, request->status);
+        page_event (self, "request-answered", detail, "%s %s %s: %u",
+                    request->api, request->method, request->routed_to, request->status);
       else
         json_node_unref (detail);
     }
@@ -339,15 +370,15 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
       if (self->launch.then_on_result && text != NULL && strstr (text, "then") != NULL)
         self->launch.then_threw = TRUE;
       attribute_error (self, text);
-      rh_timeline_add (self->timeline, "js-error", detail, "%s%s: %s%s",
-                       g_str_equal (kind, "error") ? "uncaught error" : "unhandled rejection",
-                       self->launched ? " after launch" : "", text, where);
+      page_event (self, "js-error", detail, "%s%s: %s%s",
+                  g_str_equal (kind, "error") ? "uncaught error" : "unhandled rejection",
+                  self->launched ? " after launch" : "", text, where);
     }
   else if (g_str_equal (kind, "resource-error"))
     {
-      rh_timeline_add (self->timeline, "resource-error", detail, "<%s> failed to load: %s",
-                       rh_bridge_message_get_string (message, "tag"),
-                       rh_bridge_message_get_string (message, "url"));
+      page_event (self, "resource-error", detail, "<%s> failed to load: %s",
+                  rh_bridge_message_get_string (message, "tag"),
+                  rh_bridge_message_get_string (message, "url"));
       mark_resource_failed (self, rh_bridge_message_get_string (message, "url"),
                             rh_bridge_message_get_string (message, "tag"));
     }
@@ -370,12 +401,12 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
 
       if (feature != NULL)
         add_touched (self, feature);
-      rh_timeline_add (self->timeline, "touch", detail,
-                       "the page reached for %s, which this engine lacks", feature);
+      page_event (self, "touch", detail,
+                  "the page reached for %s, which this engine lacks", feature);
     }
   else if (g_str_equal (kind, "webrtc-standin"))
-    rh_timeline_add (self->timeline, "webrtc-standin", detail, "WebRTC stand-in: %s",
-                     rh_bridge_message_get_string (message, "call"));
+    page_event (self, "webrtc-standin", detail, "WebRTC stand-in: %s",
+                rh_bridge_message_get_string (message, "call"));
   else if (g_str_equal (kind, "service-worker"))
     {
       const char *url = rh_bridge_message_get_string (message, "url");
@@ -402,11 +433,11 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
       if (name != NULL && !g_ptr_array_find_with_equal_func (self->missing_params, name,
                                                              g_str_equal, NULL))
         g_ptr_array_add (self->missing_params, g_strdup (name));
-      rh_timeline_add (self->timeline, "param-missing", detail,
-                       "the page read query parameter %s, which was not supplied", name);
+      page_event (self, "param-missing", detail,
+                  "the page read query parameter %s, which was not supplied", name);
     }
   else
-    rh_timeline_add (self->timeline, kind, detail, "bridge: %s", kind);
+    page_event (self, kind, detail, "bridge: %s", kind);
 }
 
 static void
@@ -812,6 +843,7 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   g_ptr_array_set_size (self->touched, 0);
   g_ptr_array_set_size (self->blamed, 0);
   g_ptr_array_set_size (self->workers, 0);
+  self->page_events = 0;
   rh_request_log_reset (self->requests);
   g_clear_pointer (&self->launch.sdk_version, g_free);
   g_clear_pointer (&self->launch.language, g_free);

@@ -119,13 +119,19 @@ void
 rh_timeline_add (RhTimeline *timeline, const char *type, JsonNode *detail, const char *format,
                  ...)
 {
-  Entry entry = { 0 };
-  g_autofree char *raw = NULL;
   va_list args;
 
   va_start (args, format);
-  raw = g_strdup_vprintf (format, args);
+  rh_timeline_addv (timeline, type, detail, format, args);
   va_end (args);
+}
+
+void
+rh_timeline_addv (RhTimeline *timeline, const char *type, JsonNode *detail, const char *format,
+                  va_list args)
+{
+  Entry entry = { 0 };
+  g_autofree char *raw = g_strdup_vprintf (format, args);
 
   entry.ms = rh_timeline_now_ms (timeline);
   entry.type = g_strdup (type);

@@ -18,6 +18,8 @@ void        rh_timeline_add_secret (RhTimeline *timeline, const char *secret);
 char       *rh_timeline_redact     (RhTimeline *timeline, const char *text);
 void        rh_timeline_add        (RhTimeline *timeline, const char *type, JsonNode *detail,
                                     const char *format, ...) G_GNUC_PRINTF (4, 5);
+void        rh_timeline_addv       (RhTimeline *timeline, const char *type, JsonNode *detail,
+                                    const char *format, va_list args) G_GNUC_PRINTF (4, 0);
 JsonNode   *rh_timeline_to_json    (RhTimeline *timeline);
 guint       rh_timeline_count      (RhTimeline *timeline, const char *type);
 
