@@ -1021,6 +1021,8 @@ test_hostile_page (Fixture *fixture, gconstpointer data)
   g_free (fixture->options->page);
   fixture->options->page = g_test_build_filename (G_TEST_DIST, "pages", "hostile.html", NULL);
   ready (fixture, "console:hostile-done");
+  /* Thousands of messages take a while under the sanitizers. */
+  fixture->options->timeout_s = 120;
   g_assert_true (run (fixture));
   json_node_set_object (node, fixture->report);
   json = json_to_string (node, FALSE);
