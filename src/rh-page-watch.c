@@ -1018,16 +1018,16 @@ rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder)
   json_builder_end_array (builder);
 }
 
-/* Features the page reached for that the engine lacks (all reached for
- * while capabilities are unknown). */
-GPtrArray *
-rh_page_watch_get_missing_touched (RhPageWatch *watch)
+/* Those of @features the engine lacks (all of them while capabilities are
+ * unknown). */
+static GPtrArray *
+missing_of (RhPageWatch *watch, const GPtrArray *features)
 {
   GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; i < watch->touched->len; i++)
+  for (guint i = 0; i < features->len; i++)
     {
-      const char *feature = g_ptr_array_index (watch->touched, i);
+      const char *feature = g_ptr_array_index (features, i);
 
       if (watch->capabilities != NULL && json_object_has_member (watch->capabilities, feature)
           && json_object_get_boolean_member (watch->capabilities, feature))
@@ -1035,6 +1035,13 @@ rh_page_watch_get_missing_touched (RhPageWatch *watch)
       g_ptr_array_add (missing, g_strdup (feature));
     }
   return missing;
+}
+
+/* Features the page reached for that the engine lacks. */
+GPtrArray *
+rh_page_watch_get_missing_touched (RhPageWatch *watch)
+{
+  return missing_of (watch, watch->touched);
 }
 
 const char *
@@ -1085,18 +1092,7 @@ rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
 GPtrArray *
 rh_page_watch_get_missing_blamed (RhPageWatch *watch)
 {
-  GPtrArray *blamed = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < watch->blamed->len; i++)
-    {
-      const char *feature = g_ptr_array_index (watch->blamed, i);
-
-      if (watch->capabilities != NULL && json_object_has_member (watch->capabilities, feature)
-          && json_object_get_boolean_member (watch->capabilities, feature))
-        continue;
-      g_ptr_array_add (blamed, g_strdup (feature));
-    }
-  return blamed;
+  return missing_of (watch, watch->blamed);
 }
 
 RhRequestLog *
