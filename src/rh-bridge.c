@@ -1,7 +1,6 @@
 #include "rh-bridge.h"
 
 #include <gio/gio.h>
-#include <string.h>
 
 #include "recordhost-resources.h"
 #include "rh-error.h"
@@ -121,17 +120,11 @@ rh_bridge_message_parse (const char *json, GError **error)
   g_autoptr (JsonParser) parser = NULL;
   JsonNode *root;
 
-  /* The page can post anything to the handler: a message deeper than the
-   * bridge's own is refused before the parser sees it. */
-  if (rh_json_nesting_depth (json, strlen (json), RH_BRIDGE_MESSAGE_MAX_DEPTH)
-      > RH_BRIDGE_MESSAGE_MAX_DEPTH)
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
-                   "bridge message nested deeper than %u", RH_BRIDGE_MESSAGE_MAX_DEPTH);
-      return NULL;
-    }
+  /* The page can post anything to the handler: a message larger or deeper
+   * than the bridge's own is refused before the parser sees it. */
   parser = json_parser_new ();
-  if (!rh_json_parser_load (parser, json, -1, RH_BRIDGE_MESSAGE_MAX_BYTES, error))
+  if (!rh_json_parser_load (parser, json, -1, RH_BRIDGE_MESSAGE_MAX_BYTES,
+                            RH_BRIDGE_MESSAGE_MAX_DEPTH, error))
     return NULL;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)

@@ -160,7 +160,8 @@ parse_or_null (const char *text)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
 
-  if (text == NULL || !rh_json_parser_load (parser, text, -1, G_MAXSIZE, NULL)
+  if (text == NULL
+      || !rh_json_parser_load (parser, text, -1, G_MAXSIZE, RH_JSON_MAX_DEPTH, NULL)
       || json_parser_get_root (parser) == NULL)
     return json_node_new (JSON_NODE_NULL);
   return json_node_copy (json_parser_get_root (parser));

@@ -230,7 +230,7 @@ handle_create_room (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *r
   if (g_bytes_get_size (body) > 0)
     {
       if (!rh_json_parser_load (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                MAX_BODY, &error)
+                                MAX_BODY, RH_JSON_MAX_DEPTH, &error)
           || json_parser_get_root (parser) == NULL
           || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         {

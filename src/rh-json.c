@@ -38,7 +38,7 @@ rh_json_nesting_depth (const char *data, gsize length, guint limit)
 
 gboolean
 rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize max_bytes,
-                     GError **error)
+                     guint max_depth, GError **error)
 {
   gsize size = length < 0 ? strlen (data) : (gsize) length;
 
@@ -48,10 +48,10 @@ rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize 
                    " bytes", max_bytes);
       return FALSE;
     }
-  if (rh_json_nesting_depth (data, size, RH_JSON_MAX_DEPTH) > RH_JSON_MAX_DEPTH)
+  if (rh_json_nesting_depth (data, size, max_depth) > max_depth)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "JSON nested deeper than %u",
-                   RH_JSON_MAX_DEPTH);
+                   max_depth);
       return FALSE;
     }
   return json_parser_load_from_data (parser, data, size, error);

@@ -11,9 +11,9 @@ G_BEGIN_DECLS
 
 guint    rh_json_nesting_depth (const char *data, gsize length, guint limit);
 /* json_parser_load_from_data () for untrusted @data: refuses more than
- * @max_bytes or nesting deeper than RH_JSON_MAX_DEPTH (G_IO_ERROR_INVALID_DATA). */
+ * @max_bytes, then nesting deeper than @max_depth (G_IO_ERROR_INVALID_DATA). */
 gboolean rh_json_parser_load  (JsonParser *parser, const char *data, gssize length,
-                               gsize max_bytes, GError **error);
+                               gsize max_bytes, guint max_depth, GError **error);
 
 /* json_to_string () for output others parse: json-glib passes control
  * characters and invalid UTF-8 of strings through raw, which makes the text

@@ -158,7 +158,8 @@ rh_ready_reply_parse (guint status, GBytes *body, gint64 *code, char **msg, GErr
   const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
 
   if (size > 0)
-    parsed = rh_json_parser_load (parser, data, size, RH_READY_REPLY_MAX_BYTES, &json_error);
+    parsed = rh_json_parser_load (parser, data, size, RH_READY_REPLY_MAX_BYTES,
+                                   RH_JSON_MAX_DEPTH, &json_error);
   if (parsed && json_parser_get_root (parser) != NULL
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {

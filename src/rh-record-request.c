@@ -28,7 +28,8 @@ parse_object (const char *body, gsize length, JsonParser *parser, GError **error
                            "the body is empty: a JSON object is needed");
       return NULL;
     }
-  if (!rh_json_parser_load (parser, body, length, G_MAXSIZE, &json_error))
+  if (!rh_json_parser_load (parser, body, length, G_MAXSIZE, RH_JSON_MAX_DEPTH,
+                            &json_error))
     {
       g_set_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
                    "the body is not JSON: %s", json_error->message);

@@ -77,13 +77,15 @@ test_load (gconstpointer data)
     g_string_append_c (text, ']');
   if (row->accepted)
     {
-      gboolean loaded = rh_json_parser_load (parser, text->str, text->len, row->max_bytes, &error);
+      gboolean loaded = rh_json_parser_load (parser, text->str, text->len, row->max_bytes,
+                                             RH_JSON_MAX_DEPTH, &error);
 
       g_assert_no_error (error);
       g_assert_true (loaded);
       return;
     }
-  g_assert_false (rh_json_parser_load (parser, text->str, text->len, row->max_bytes, &error));
+  g_assert_false (rh_json_parser_load (parser, text->str, text->len, row->max_bytes,
+                                             RH_JSON_MAX_DEPTH, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
