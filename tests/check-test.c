@@ -111,23 +111,13 @@ count_events (Fixture *fixture, const char *type)
 static gboolean
 has_problem (Fixture *fixture, const char *code, const char *severity)
 {
-  return rh_test_report_has_problem (fixture->report, code, severity);
+  return rh_test_report_has_problem (fixture->report, code, severity, NULL);
 }
 
 static gboolean
 problem_mentions (Fixture *fixture, const char *code, const char *text)
 {
-  JsonArray *problems = json_object_get_array_member (fixture->report, "problems");
-
-  for (guint i = 0; i < json_array_get_length (problems); i++)
-    {
-      JsonObject *problem = json_array_get_object_element (problems, i);
-
-      if (g_str_equal (json_object_get_string_member (problem, "code"), code)
-          && strstr (json_object_get_string_member (problem, "message"), text) != NULL)
-        return TRUE;
-    }
-  return FALSE;
+  return rh_test_report_has_problem (fixture->report, code, NULL, text);
 }
 
 static const char *

@@ -149,7 +149,7 @@ test_version (gconstpointer data)
                                                   "version"),
                    ==, row->sdk_version);
   /* Nothing is blamed on the engine. */
-  g_assert_false (rh_test_report_has_problem (report, "engine-missing-feature", "error"));
+  g_assert_false (rh_test_report_has_problem (report, "engine-missing-feature", "error", NULL));
 
   if (row->reaches_ready)
     {
@@ -169,7 +169,7 @@ test_version (gconstpointer data)
                                                   "launch_returned"),
                    ==, "function");
   /* The template's .then on it is named, and did not end the check. */
-  g_assert_true (rh_test_report_has_problem (report, "launch-not-promise", "warning"));
+  g_assert_true (rh_test_report_has_problem (report, "launch-not-promise", "warning", NULL));
 }
 
 /* What a user runs: `recordhost demo --sdk BUNDLE`, offline, acknowledged. */

@@ -1,6 +1,7 @@
 #include "test-utils.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "rh-fs.h"
 
@@ -103,7 +104,8 @@ rh_test_wait_result (GAsyncResult **result, guint timeout_s)
 }
 
 gboolean
-rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity)
+rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity,
+                            const char *text)
 {
   JsonArray *problems = json_object_get_array_member (report, "problems");
 
@@ -112,7 +114,10 @@ rh_test_report_has_problem (JsonObject *report, const char *code, const char *se
       JsonObject *problem = json_array_get_object_element (problems, i);
 
       if (g_str_equal (json_object_get_string_member (problem, "code"), code)
-          && g_str_equal (json_object_get_string_member (problem, "severity"), severity))
+          && (severity == NULL
+              || g_str_equal (json_object_get_string_member (problem, "severity"), severity))
+          && (text == NULL
+              || strstr (json_object_get_string_member (problem, "message"), text) != NULL))
         return TRUE;
     }
   return FALSE;

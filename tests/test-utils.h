@@ -29,7 +29,9 @@ void rh_test_async_cb (GObject *source, GAsyncResult *result, gpointer user_data
 /* rh_test_wait_until () *@result is set by rh_test_async_cb (). */
 gboolean rh_test_wait_result (GAsyncResult **result, guint timeout_s);
 
-/* Whether a --json report has a problem of @code and @severity. */
-gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity);
+/* Whether a --json report has a problem of @code, of @severity and whose
+ * message contains @text; NULL @severity or @text match any. */
+gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity,
+                                     const char *text);
 
 G_END_DECLS
