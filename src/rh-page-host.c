@@ -20,13 +20,24 @@ typedef struct
   guint frame_complete_id;
 } FrameSink;
 
+/* Views that share one web process: WebKit starts a view created with a
+ * "related-view" in that view's process. */
+typedef struct
+{
+  GPtrArray *hosts; /* RhPageHost, unowned: a host leaves its group on dispose */
+} ProcessGroup;
+
 struct _RhPageHost
 {
   GObject parent_instance;
 
   FrameSink *sink;   /* owned by the view's backend */
   WebKitWebView *view;
+  ProcessGroup *group;
 };
+
+static guint views_per_process = 1;
+static GPtrArray *process_groups; /* ProcessGroup */
 
 G_DEFINE_FINAL_TYPE (RhPageHost, rh_page_host, G_TYPE_OBJECT)
 
@@ -59,8 +70,8 @@ backend_init (GError **error)
 
 /* One ephemeral context for the process: no cache or cookies on disk, one
  * network process shared by every view. */
-WebKitWebContext *
-rh_page_host_get_shared_context (void)
+static WebKitWebContext *
+shared_context (void)
 {
   static WebKitWebContext *context = NULL;
 
@@ -70,6 +81,66 @@ rh_page_host_get_shared_context (void)
       webkit_web_context_set_cache_model (context, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
     }
   return context;
+}
+
+/* How many views may share one web process: 1 gives each view its own.  A
+ * crash of a shared process takes all of its views with it, so this trades
+ * memory for isolation.  Views created earlier keep their process. */
+void
+rh_page_host_set_views_per_process (guint count)
+{
+  views_per_process = MAX (count, 1);
+}
+
+guint
+rh_page_host_get_views_per_process (void)
+{
+  return views_per_process;
+}
+
+/* The view a new host's view should be related to, if any, and the group it
+ * joins: the first group with room, or a new one. */
+static WebKitWebView *
+process_group_join (RhPageHost *host)
+{
+  ProcessGroup *group = NULL;
+
+  if (process_groups == NULL)
+    process_groups = g_ptr_array_new ();
+  for (guint i = 0; i < process_groups->len && group == NULL; i++)
+    {
+      ProcessGroup *candidate = g_ptr_array_index (process_groups, i);
+
+      if (candidate->hosts->len < views_per_process)
+        group = candidate;
+    }
+  if (group == NULL)
+    {
+      group = g_new0 (ProcessGroup, 1);
+      group->hosts = g_ptr_array_new ();
+      g_ptr_array_add (process_groups, group);
+    }
+  host->group = group;
+  g_ptr_array_add (group->hosts, host);
+  if (group->hosts->len == 1)
+    return NULL;
+  return RH_PAGE_HOST (g_ptr_array_index (group->hosts, 0))->view;
+}
+
+static void
+process_group_leave (RhPageHost *host)
+{
+  ProcessGroup *group = host->group;
+
+  if (group == NULL)
+    return;
+  host->group = NULL;
+  g_ptr_array_remove (group->hosts, host);
+  if (group->hosts->len > 0)
+    return;
+  g_ptr_array_remove (process_groups, group);
+  g_ptr_array_unref (group->hosts);
+  g_free (group);
 }
 
 static gboolean
@@ -152,6 +223,7 @@ rh_page_host_dispose (GObject *object)
 {
   RhPageHost *self = RH_PAGE_HOST (object);
 
+  process_group_leave (self);
   if (self->sink != NULL)
     {
       self->sink->host = NULL;
@@ -205,7 +277,7 @@ settings_new (void)
 
 /* @user_agent NULL keeps WebKit's own. */
 RhPageHost *
-rh_page_host_new (WebKitWebContext *context, guint width, guint height, RhWebrtcMode webrtc,
+rh_page_host_new (guint width, guint height, RhWebrtcMode webrtc,
                   const GPtrArray *routes, const char *user_agent, GError **error)
 {
   g_autoptr (RhPageHost) self = NULL;
@@ -215,6 +287,7 @@ rh_page_host_new (WebKitWebContext *context, guint width, guint height, RhWebrtc
   g_autofree char *source = NULL;
   struct wpe_view_backend *backend;
   WebKitWebViewBackend *view_backend;
+  WebKitWebView *related;
   FrameSink *sink;
 
   if (!backend_init (error))
@@ -255,13 +328,22 @@ rh_page_host_new (WebKitWebContext *context, guint width, guint height, RhWebrtc
   settings = settings_new ();
   if (user_agent != NULL)
     webkit_settings_set_user_agent (settings, user_agent);
-  self->view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
-                             "backend", view_backend,
-                             "web-context", context != NULL ? context
-                                                            : rh_page_host_get_shared_context (),
-                             "settings", settings,
-                             "user-content-manager", manager,
-                             NULL);
+  related = process_group_join (self);
+  /* A related view takes its context from the view it is related to. */
+  if (related != NULL)
+    self->view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
+                               "backend", view_backend,
+                               "related-view", related,
+                               "settings", settings,
+                               "user-content-manager", manager,
+                               NULL);
+  else
+    self->view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
+                               "backend", view_backend,
+                               "web-context", shared_context (),
+                               "settings", settings,
+                               "user-content-manager", manager,
+                               NULL);
   return g_steal_pointer (&self);
 }
 

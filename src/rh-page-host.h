@@ -13,11 +13,12 @@ G_BEGIN_DECLS
 #define RH_TYPE_PAGE_HOST (rh_page_host_get_type ())
 G_DECLARE_FINAL_TYPE (RhPageHost, rh_page_host, RH, PAGE_HOST, GObject)
 
-WebKitWebContext *rh_page_host_get_shared_context (void);
 char             *rh_page_host_engine_version (void);
+void              rh_page_host_set_views_per_process (guint count);
+guint             rh_page_host_get_views_per_process (void);
 
-RhPageHost    *rh_page_host_new             (WebKitWebContext *context, guint width, guint height,
-                                             RhWebrtcMode webrtc, const GPtrArray *routes,
+RhPageHost    *rh_page_host_new             (guint width, guint height, RhWebrtcMode webrtc,
+                                             const GPtrArray *routes,
                                              const char *user_agent,
                                              GError **error);
 WebKitWebView *rh_page_host_get_view        (RhPageHost *host);

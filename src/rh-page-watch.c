@@ -799,7 +799,7 @@ rh_page_watch_new (const char *page_url, const RhPageOptions *options, RhReadyCa
   self->timeline = timeline;
   g_signal_connect (ready_call, "attempt", G_CALLBACK (ready_call_attempt_cb), self);
 
-  self->host = rh_page_host_new (NULL, record->width, record->height, options->webrtc,
+  self->host = rh_page_host_new (record->width, record->height, options->webrtc,
                                  options->routes,
                                  options->user_agent, error);
   if (self->host == NULL)
