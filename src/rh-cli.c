@@ -711,6 +711,7 @@ cmd_cloud (int argc, char **argv)
   g_autofree char *listen = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *token = NULL;
+  int max_rooms = 0, rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
@@ -721,6 +722,13 @@ cmd_cloud (int argc, char **argv)
     { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
       "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
       "hosted pages get it as rtmToken", "TOKEN" },
+    { "max-rooms", 0, 0, G_OPTION_ARG_INT, &max_rooms,
+      "Rooms recording at once, 1..1000; a start past it is refused with code 503 (default: 8 "
+      "a core)", "N" },
+    { "rooms-per-web-process", 0, 0, G_OPTION_ARG_INT, &rooms_per_process,
+      "Rooms sharing one WebKit web process, 1..16: more saves memory, and a crash of that "
+      "process reloads all of its rooms (default "
+      G_STRINGIFY (RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS) ")", "N" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- the classroom cloud, locally");
@@ -739,6 +747,10 @@ cmd_cloud (int argc, char **argv)
     return usage_error ("cloud takes no arguments");
   if (token != NULL && *token == '\0')
     return usage_error ("--require-token is empty");
+  if (max_rooms != 0 && (max_rooms < 1 || max_rooms > 1000))
+    return usage_error ("--max-rooms must be 1..1000");
+  if (rooms_per_process < 1 || rooms_per_process > 16)
+    return usage_error ("--rooms-per-web-process must be 1..16");
   if (data_dir == NULL)
     data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
 
@@ -747,6 +759,9 @@ cmd_cloud (int argc, char **argv)
     return usage_error (error->message);
   ended = rh_cloud_store_end_interrupted (store, NULL);
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
+  if (max_rooms > 0)
+    rh_cloud_set_max_rooms (cloud, max_rooms);
+  rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);

@@ -7,6 +7,7 @@
 #include "rh-cloud-sdk-api.h"
 #include "rh-error.h"
 #include "rh-json.h"
+#include "rh-page-host.h"
 
 /* Codes of the cloud's envelope: HTTP statuses, and the SDK's known ones,
  * whose middle digits are the HTTP status (30409410: 409). */
@@ -17,6 +18,7 @@
 #define CODE_CONFLICT 409
 #define CODE_TOO_LARGE 413
 #define CODE_INTERNAL 500
+#define CODE_AT_CAPACITY 503
 #define CODE_RECORD_NOT_STARTED 30409410
 #define CODE_RECORD_RUNNING 30409411
 #define MAX_BODY (64 * 1024)
@@ -33,6 +35,7 @@ struct _RhCloud
   char *token;             /* required x-agora-token, NULL for none */
   GHashTable *recordings;  /* "appId/roomUuid" -> RhCloudRecording, active ones */
   gboolean exposed;        /* listening beyond loopback */
+  guint max_rooms;         /* recordings held at once; a start past it is refused */
 };
 
 G_DEFINE_FINAL_TYPE (RhCloud, rh_cloud, G_TYPE_OBJECT)
@@ -311,6 +314,19 @@ handle_start (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
       reply_error (msg, CODE_RECORD_RUNNING, "record running");
       return;
     }
+  /* Past what the machine was said to hold, one more room would slow down
+   * every room: refuse it, and say when to ask again. */
+  if (g_hash_table_size (self->recordings) >= self->max_rooms)
+    {
+      g_autofree char *text = g_strdup_printf ("at capacity: %u of %u rooms recording",
+                                               g_hash_table_size (self->recordings),
+                                               self->max_rooms);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "10");
+      reply_error (msg, CODE_AT_CAPACITY, text);
+      return;
+    }
   request = rh_record_request_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
                                      &error);
   if (request == NULL)
@@ -402,6 +418,44 @@ handle_update (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
   reply_ok (msg, data);
 }
 
+/* How full the cloud is: in the records list and the health answer. */
+static JsonNode *
+capacity_node (RhCloud *self)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "activeRooms");
+  json_builder_add_int_value (builder, g_hash_table_size (self->recordings));
+  json_builder_set_member_name (builder, "maxRooms");
+  json_builder_add_int_value (builder, self->max_rooms);
+  json_builder_set_member_name (builder, "roomsPerWebProcess");
+  json_builder_add_int_value (builder, rh_page_host_get_views_per_process ());
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* GET /health: answered without the token (a load balancer has none); it
+ * tells counts only. */
+static void
+handle_health (RhCloud *self, SoupServerMessage *msg)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) data = NULL;
+  gboolean full = g_hash_table_size (self->recordings) >= self->max_rooms;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, full ? "full" : "ok");
+  json_builder_set_member_name (builder, "capacity");
+  json_builder_add_value (builder, capacity_node (self));
+  json_builder_set_member_name (builder, "readyCalls");
+  json_builder_add_int_value (builder, self->ready_count);
+  json_builder_end_object (builder);
+  data = json_builder_get_root (builder);
+  reply_ok (msg, data);
+}
+
 static gboolean
 room_known (RhCloud *self, const RhCloudRoute *route)
 {
@@ -419,6 +473,7 @@ handle_records (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route
       return;
     }
   data = rh_cloud_store_list_records (self->store, route->app_id, route->room_uuid);
+  json_object_set_member (json_node_get_object (data), "capacity", capacity_node (self));
   reply_ok (msg, data);
 }
 
@@ -554,6 +609,14 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
 
   if (handle_cors (msg, method))
     return;
+  if (self->store != NULL && g_str_equal (path, "/health"))
+    {
+      if (get)
+        handle_health (self, msg);
+      else
+        reply_error (msg, CODE_METHOD_NOT_ALLOWED, "method not allowed");
+      return;
+    }
   if (!token_ok (self, msg))
     {
       reply_error (msg, CODE_UNAUTHORIZED, "x-agora-token missing or wrong");
@@ -696,6 +759,29 @@ rh_cloud_init (RhCloud *self)
   soup_server_add_early_handler (self->server, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->max_rooms = rh_cloud_default_max_rooms ();
+}
+
+/* Eight rooms a core by default: what this machine held recording still
+ * classroom pages; see README, "Rooms at scale". */
+guint
+rh_cloud_default_max_rooms (void)
+{
+  return 8 * g_get_num_processors ();
+}
+
+void
+rh_cloud_set_max_rooms (RhCloud *cloud, guint max_rooms)
+{
+  cloud->max_rooms = MAX (max_rooms, 1);
+}
+
+/* Pages of this process share web processes this many at a time (rooms
+ * started after the call). */
+void
+rh_cloud_set_rooms_per_web_process (RhCloud *cloud, guint count)
+{
+  rh_page_host_set_views_per_process (count);
 }
 
 /* @store NULL: only the ready call is answered, for any room (the stand-in

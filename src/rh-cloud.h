@@ -26,6 +26,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhCloudRoute, rh_cloud_route_free)
 G_DECLARE_FINAL_TYPE (RhCloud, rh_cloud, RH, CLOUD, GObject)
 
 #define RH_CLOUD_DEFAULT_LISTEN "127.0.0.1:8440"
+#define RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS 4
 
 RhCloud    *rh_cloud_new          (RhCloudStore *store, const char *require_token);
 gboolean    rh_cloud_listen_local (RhCloud *cloud, guint port, GError **error);
@@ -35,5 +36,8 @@ void        rh_cloud_stop_all     (RhCloud *cloud);
 const char *rh_cloud_get_base_url (RhCloud *cloud);
 gboolean    rh_cloud_is_exposed   (RhCloud *cloud);
 guint       rh_cloud_get_ready_count (RhCloud *cloud);
+guint       rh_cloud_default_max_rooms (void);
+void        rh_cloud_set_max_rooms (RhCloud *cloud, guint max_rooms);
+void        rh_cloud_set_rooms_per_web_process (RhCloud *cloud, guint count);
 
 G_END_DECLS

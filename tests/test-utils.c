@@ -122,3 +122,36 @@ rh_test_report_has_problem (JsonObject *report, const char *code, const char *se
     }
   return FALSE;
 }
+
+JsonObject *
+rh_test_call_json (SoupSession *session, const char *method, const char *uri, const char *body,
+                   const char *token, guint *status)
+{
+  g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) reply = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (msg);
+  if (body != NULL)
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  if (token != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "x-agora-token", token);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, rh_test_async_cb,
+                                    &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  reply = soup_session_send_and_read_finish (session, result, &error);
+  g_assert_no_error (error);
+  if (status != NULL)
+    *status = soup_message_get_status (msg);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
+                                             g_bytes_get_size (reply), &error));
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}

@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -33,5 +34,11 @@ gboolean rh_test_wait_result (GAsyncResult **result, guint timeout_s);
  * message contains @text; NULL @severity or @text match any. */
 gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity,
                                      const char *text);
+
+/* One HTTP call whose answer is JSON: returns the parsed object and sets
+ * *@status; @body (JSON) and @token (sent as x-agora-token) may be NULL.
+ * Fails the test when no JSON object comes back. */
+JsonObject *rh_test_call_json (SoupSession *session, const char *method, const char *uri,
+                               const char *body, const char *token, guint *status);
 
 G_END_DECLS
