@@ -6,6 +6,10 @@
  *   sdkPaintMs=N    paint the classroom N ms after launch (default 300);
  *                   "never" keeps the page blank
  *   sdkReadyMs=N    signal readiness N ms after launch (default 800)
+ *   sdkRepaintMs=N  after painting, change a clock on the page every N ms, as a
+ *                   classroom with a moving picture does (default: a still page)
+ *   sdkReadyBeacon=URL  at the readiness signal, send {"roomUuid", "now": the
+ *                   page's clock in ms} to URL with navigator.sendBeacon
  *   sdkReadyOnLoad=N  signal readiness only from the Nth load of the page in
  *                   this tab on (counted in sessionStorage; default 1)
  *   sdkWebrtc=MODE  what the classroom does with WebRTC before readiness:
@@ -61,6 +65,13 @@
       '<div style="flex:1;margin:8px;background:#4a6fa5"></div>' +
       '<div style="flex:1;margin:8px;background:#6a994e"></div>' +
       '</aside></div></div>';
+    const repaintMs = Number (param ('sdkRepaintMs', '0'));
+    if (repaintMs > 0) {
+      const clock = root.document.createElement ('div');
+      clock.style.cssText = 'position:absolute;left:24px;bottom:24px;font:32px monospace';
+      dom.appendChild (clock);
+      setInterval (function () { clock.textContent = new Date ().toISOString (); }, repaintMs);
+    }
   }
 
   function create () {
@@ -114,6 +125,10 @@
         setTimeout (function () { whenConnected (signal); }, readyMs);
 
         function signal () {
+          const beacon = param ('sdkReadyBeacon', '');
+          if (beacon !== '' && root.navigator.sendBeacon)
+            root.navigator.sendBeacon (beacon, JSON.stringify ({ roomUuid: options.roomUuid,
+                                                                 now: Date.now () }));
           switch (mode) {
           case 'event1':
             listener (1, { roomUuid: options.roomUuid });
