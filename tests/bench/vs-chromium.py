@@ -10,28 +10,28 @@ Runs alternate; the medians and the ratios to Chromium are printed:
     ready delay (the host's overhead);
   - peak PSS summed over the whole process tree, sampled from /proc;
   - CPU time of the tree.
-Then the rooms-per-process curve of `recordhost cloud` (1, 2, 4, 8 rooms):
-time until every room is recording, and peak memory.
+Then rooms at scale (benchrooms.py): one `recordhost cloud` with N rooms,
+held and recording, against Chromium holding N pages in one browser, rooms
+started at once; and the steady CPU of a recording room.
 
-Installs what it needs (as root): Debian's chromium, and playwright-core from
-npm into ~/.cache/recordhost-bench.
+Installs what it needs (as root): Debian's chromium and ffmpeg (ffprobe), and
+playwright-core from npm into ~/.cache/recordhost-bench.
 
-    tests/bench/vs-chromium.py [--runs N] [--rooms 1,2,4,8]
+    tests/bench/vs-chromium.py [--runs N] [--rooms 1,2,4,8,16] [--cpu-rooms 1,4,16]
+                               [--skip-single] [--skip-rooms] [--skip-cpu]
 """
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import PAGE_DIR, PeakPss, ReadyServer, become_subreaper, settle  # noqa: E402
+import benchrooms  # noqa: E402
+from benchlib import PeakPss, ReadyServer, become_subreaper, settle  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 READY_DELAY_MS = 800
@@ -72,17 +72,21 @@ const { chromium } = require('playwright-core');
 
 
 def ensure_tools():
-    if not os.path.exists(CHROMIUM):
-        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"],
+    missing = [package for package, path in (("chromium", CHROMIUM), ("ffmpeg", "/usr/bin/ffprobe"))
+               if not os.path.exists(path)]
+    if missing:
+        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
                        check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
     if not os.path.isdir(os.path.join(CACHE, "node_modules", "playwright-core")):
         os.makedirs(CACHE, exist_ok=True)
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", CACHE,
                         "playwright-core"], check=True, stdout=subprocess.DEVNULL)
-    script = os.path.join(CACHE, "ready.js")
-    with open(script, "w") as f:
-        f.write(PLAYWRIGHT_SCRIPT)
-    return script
+    scripts = []
+    for name, text in (("ready.js", PLAYWRIGHT_SCRIPT), ("rooms.js", benchrooms.PLAYWRIGHT_ROOMS)):
+        scripts.append(os.path.join(CACHE, name))
+        with open(scripts[-1], "w") as f:
+            f.write(text)
+    return scripts
 
 
 def measure(command, server):
@@ -137,84 +141,32 @@ def compare(binary, bare_host, script, runs):
         ours, bare, theirs = (medians[name][k] for name in ("recordhost", "bare", "chromium"))
         print(f"| {label} | {formats[k].format(ours)} | {formats[k].format(bare)} | "
               f"{formats[k].format(theirs)} | {ours / theirs:.2f} | {bare / theirs:.2f} |")
-    return medians["recordhost"]
-
-
-def call(base, method, path, body=None):
-    request = urllib.request.Request(base + path, method=method,
-                                     data=json.dumps(body).encode() if body else None,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
-def rooms_at_once(binary, count, page):
-    """One cloud, @count rooms started together: (seconds until all are
-    recording, peak PSS MiB), or None if some room never got ready."""
-    data = tempfile.mkdtemp(prefix="recordhost-bench-")
-    cloud = subprocess.Popen([binary, "cloud", "--listen", "127.0.0.1:0", "--data-dir", data],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        base = cloud.stdout.readline().strip()
-        time.sleep(0.3)
-        sampler = PeakPss(cloud.pid)
-        start = time.monotonic()
-        rooms = [f"/edu/apps/bench/v2/rooms/room-{i}" for i in range(count)]
-        for room in rooms:
-            call(base, "PUT", room + "/records/states/1",
-                 {"mode": "web", "webRecordConfig": {"rootUrl": page}, "retryTimeout": 60})
-        pending = set(rooms)
-        while pending and time.monotonic() - start < 120:
-            for room in list(pending):
-                events = call(base, "GET", room + "/sequences?cmd=1001")["data"]["list"]
-                if any(e["data"]["reason"] in (1, 3) for e in events):
-                    pending.discard(room)
-            time.sleep(0.05)
-        elapsed = time.monotonic() - start
-        time.sleep(0.5)
-        peak = sampler.stop()
-    finally:
-        cloud.terminate()
-        cloud.wait()
-        settle()
-        shutil.rmtree(data, ignore_errors=True)
-    return None if pending else (elapsed, peak)
-
-
-def rooms_curve(binary, counts, single_mib):
-    page = "file://" + os.path.join(PAGE_DIR, "record_page.html") + f"?sdkReadyMs={READY_DELAY_MS}"
-    print("\n| rooms in one `recordhost cloud` | time until all are recording (s) | "
-          "of which host overhead (s) | peak PSS (MiB) | MiB per room | "
-          "vs that many separate checks |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    single_time = None
-    for count in counts:
-        result = rooms_at_once(binary, count, page)
-        if result is None:
-            sys.exit(f"some of {count} rooms never got ready")
-        elapsed, peak = result
-        if single_time is None:
-            single_time = elapsed
-        overhead = elapsed - READY_DELAY_MS / 1000
-        print(f"| {count} | {elapsed:.2f} ({elapsed / single_time:.2f}x one room) | "
-              f"{overhead:.2f} | {peak:.0f} | {peak / count:.0f} | "
-              f"{peak / (single_mib * count):.2f} |")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--rooms", default="1,2,4,8")
+    parser.add_argument("--rooms", default="1,2,4,8,16")
+    parser.add_argument("--cpu-rooms", default="1,4,16")
+    parser.add_argument("--skip-single", action="store_true")
+    parser.add_argument("--skip-rooms", action="store_true")
+    parser.add_argument("--skip-cpu", action="store_true")
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "recordhost"))
     parser.add_argument("--bare-host",
                         default=os.path.join(ROOT, "build", "tests", "bench", "bench-bare-host"))
     args = parser.parse_args()
 
     become_subreaper()
-    script = ensure_tools()
-    ours = compare(args.binary, args.bare_host, script, args.runs)
-    rooms_curve(args.binary, [int(n) for n in args.rooms.split(",")], ours[1])
+    single_script, rooms_script = ensure_tools()
+    if not args.skip_single:
+        compare(args.binary, args.bare_host, single_script, args.runs)
+    if not args.skip_rooms:
+        benchrooms.rooms_tables(args.binary, rooms_script,
+                                [int(n) for n in args.rooms.split(",")], CHROMIUM,
+                                CHROMIUM_ARGS, WRAPPER)
+    if not args.skip_cpu:
+        benchrooms.cpu_table(args.binary, [int(n) for n in args.cpu_rooms.split(",")])
 
 
 if __name__ == "__main__":
