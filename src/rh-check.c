@@ -9,6 +9,7 @@
 #include "rh-ready-endpoint.h"
 #include "rh-report.h"
 #include "rh-snapshots.h"
+#include "rh-text.h"
 
 #define PROGRESS_INTERVAL_S 10
 #define AFTER_PAINT_MS 300
@@ -430,11 +431,14 @@ static gboolean
 progress_cb (gpointer user_data)
 {
   RhCheck *self = user_data;
+  g_autofree char *waiting_for = NULL;
 
-  if (self->options->echo)
-    g_printerr ("recordhost: waiting for %s (%" G_GINT64_FORMAT " s of %u s)\n",
-                rh_page_watch_waiting_for (self->watch), rh_timeline_now_ms (self->timeline) / 1000,
-                self->options->timeout_s);
+  if (!self->options->echo)
+    return G_SOURCE_CONTINUE;
+  /* It can quote --ready console:TEXT. */
+  waiting_for = rh_text_printable (rh_page_watch_waiting_for (self->watch));
+  g_printerr ("recordhost: waiting for %s (%" G_GINT64_FORMAT " s of %u s)\n", waiting_for,
+              rh_timeline_now_ms (self->timeline) / 1000, self->options->timeout_s);
   return G_SOURCE_CONTINUE;
 }
 

@@ -11,6 +11,7 @@
 #include "rh-error.h"
 #include "rh-json.h"
 #include "rh-run.h"
+#include "rh-text.h"
 
 #define EXIT_USAGE 2
 #define RH_DEMO_SDK_APP_ID "0123456789abcdef0123456789abcdef"
@@ -451,13 +452,16 @@ interrupt_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* The failure line, with the timeline's secrets redacted. */
+/* The failure line: outside text in it cannot act on the terminal, and the
+ * timeline's secrets, when there is a timeline, are redacted. */
 static void
 print_error (RhTimeline *timeline, const GError *error)
 {
-  g_autofree char *message = rh_timeline_redact (timeline, error->message);
+  g_autofree char *message = timeline != NULL ? rh_timeline_redact (timeline, error->message)
+                                              : g_strdup (error->message);
+  g_autofree char *printable = rh_text_printable (message);
 
-  g_printerr ("%s: %s\n", g_get_prgname (), message);
+  g_printerr ("%s: %s\n", g_get_prgname (), printable);
 }
 
 /* --json: one report on stdout. */
@@ -484,7 +488,7 @@ run_check (RhPageOptions *options, gboolean json)
 
   if (check == NULL)
     {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      print_error (NULL, error);
       return rh_error_exit_status (error);
     }
 
@@ -544,7 +548,7 @@ run_run (RhRunOptions *options, gboolean json)
 
   if (run == NULL)
     {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      print_error (NULL, error);
       return rh_error_exit_status (error);
     }
 
@@ -574,7 +578,9 @@ run_run (RhRunOptions *options, gboolean json)
 static int
 usage_error (const char *message)
 {
-  g_printerr ("%s: %s\n", g_get_prgname (), message);
+  g_autofree char *printable = rh_text_printable (message);
+
+  g_printerr ("%s: %s\n", g_get_prgname (), printable);
   g_printerr ("Try '%s --help' for more information.\n", g_get_prgname ());
   return EXIT_USAGE;
 }
@@ -617,7 +623,7 @@ cmd_page (int argc, char **argv, Command command)
     {
       if (!rh_demo_flow_run (&error))
         {
-          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          print_error (NULL, error);
           return 1;
         }
       return 0;
@@ -749,7 +755,7 @@ cmd_cloud (int argc, char **argv)
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      print_error (NULL, error);
       return rh_error_exit_status (error);
     }
   g_print ("%s\n", rh_cloud_get_base_url (cloud));
@@ -791,6 +797,7 @@ int
 rh_cli_main (int argc, char **argv)
 {
   const char *command;
+  g_autofree char *unknown = NULL;
 
   setlocale (LC_ALL, "");
   g_set_prgname ("recordhost");
@@ -819,7 +826,6 @@ rh_cli_main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (command_names); i++)
     if (g_str_equal (command, command_names[i]))
       return cmd_page (argc - 1, argv + 1, (Command) i);
-  g_printerr ("%s: unknown command '%s'\n", g_get_prgname (), command);
-  g_printerr ("Try '%s --help' for more information.\n", g_get_prgname ());
-  return EXIT_USAGE;
+  unknown = g_strdup_printf ("unknown command '%s'", command);
+  return usage_error (unknown);
 }

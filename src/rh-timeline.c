@@ -3,6 +3,8 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "rh-text.h"
+
 #define REDACTED "[REDACTED]"
 
 typedef struct
@@ -144,7 +146,12 @@ rh_timeline_addv (RhTimeline *timeline, const char *type, JsonNode *detail, cons
   g_array_append_val (timeline->entries, entry);
 
   if (timeline->echo)
-    g_printerr ("[%6" G_GINT64_FORMAT " ms] %s\n", entry.ms, entry.text);
+    {
+      g_autofree char *printable = rh_text_printable (entry.text);
+
+      /* One event, one line, whatever the page wrote. */
+      g_printerr ("[%6" G_GINT64_FORMAT " ms] %s\n", entry.ms, printable);
+    }
 }
 
 guint
