@@ -207,7 +207,8 @@ rh_check_format_report (RhCheck *check)
       for (guint i = 0; i < missing->len; i++)
         g_string_append_printf (text, "%s%s", i == 0 ? "; missing here, used by the page: " : ", ",
                                 (const char *) g_ptr_array_index (missing, i));
-      engine = g_string_free (g_steal_pointer (&text), FALSE);
+      /* Feature names come from the page. */
+      engine = rh_timeline_redact (check->timeline, text->str);
       report->engine = engine;
     }
   return rh_report_format_text (report);
@@ -220,8 +221,9 @@ write_outputs (RhCheck *self)
 
   if (self->options->snapshots_dir != NULL && self->watch != NULL)
     {
-      self->pictures = rh_snapshots_write_all (self->watch, self->options->snapshots_dir,
-                                               self->end_ms, &error);
+      self->pictures = rh_snapshots_write_all (self->watch, self->timeline,
+                                               self->options->snapshots_dir, self->end_ms,
+                                               &error);
       if (self->pictures == NULL)
         {
           rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
@@ -533,6 +535,7 @@ rh_check_to_json (RhCheck *check)
   g_autofree char *ready_url = rh_timeline_redact (self->timeline,
                                                    call != NULL ? rh_ready_call_get_uri (call)
                                                                 : self->ready_uri);
+  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "verdict");
@@ -612,5 +615,7 @@ rh_check_to_json (RhCheck *check)
   json_builder_set_member_name (builder, "events");
   json_builder_add_value (builder, rh_timeline_to_json (self->timeline));
   json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  root = json_builder_get_root (builder);
+  /* Whatever the page wrote into it: SDK version, feature names, errors. */
+  return rh_timeline_redact_json (self->timeline, root);
 }

@@ -34,4 +34,23 @@ gboolean rh_test_wait_result (GAsyncResult **result, guint timeout_s);
 gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity,
                                      const char *text);
 
+/* A token with what trips up redaction: a quote, a backslash, +, /, =, a
+ * space, a non-ASCII letter and a ?; its base64 has + and / and padding. */
+#define RH_TEST_TOKEN "Tk\"q\\e+t/x=y z-\xc3\xa9-SEKRET-~~~~?~"
+
+/* The ways a page or a server can write a token: percent-encoded in either
+ * case, form-encoded, JSON-escaped, in base64, and mixes of them (the
+ * forms of tests/pages/token-forms.html).  @whole: the form is the token
+ * alone; otherwise other data shares its base64. */
+typedef struct
+{
+  const char *name;
+  gboolean whole;
+} RhTestTokenForm;
+
+extern const RhTestTokenForm rh_test_token_forms[]; /* ends with a NULL name */
+
+/* @token written in @form, one of rh_test_token_forms. */
+char *rh_test_token_form (const char *token, const char *form);
+
 G_END_DECLS
