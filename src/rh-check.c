@@ -247,28 +247,13 @@ write_outputs (RhCheck *self)
     rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
 }
 
-/* The first outcome wins; later events are still recorded. */
+/* The outcome known and the engine's capabilities too: the problems, the
+ * outputs, the end of the task. */
 static void
-finish (RhCheck *self, GError *error /* owned, NULL for success */)
+conclude (RhCheck *self)
 {
-  g_autoptr (GTask) task = NULL;
+  g_autoptr (GTask) task = g_steal_pointer (&self->task);
 
-  if (self->finished)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  self->finished = TRUE;
-  g_clear_handle_id (&self->deadline_id, g_source_remove);
-  g_clear_handle_id (&self->progress_id, g_source_remove);
-  g_clear_handle_id (&self->paint_grace_id, g_source_remove);
-  g_clear_handle_id (&self->launch_grace_id, g_source_remove);
-  if (self->watch != NULL)
-    rh_page_watch_stop (self->watch);
-
-  task = g_steal_pointer (&self->task);
-  self->end_ms = rh_timeline_now_ms (self->timeline);
-  self->error = error;
   find_problems (self);
   if (self->error == NULL && rh_problems_have_error (self->problems))
     {
@@ -294,6 +279,44 @@ finish (RhCheck *self, GError *error /* owned, NULL for success */)
     }
   rh_timeline_add (self->timeline, "passed", NULL, "passed: ready acknowledged");
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+engine_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhCheck) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!rh_page_watch_probe_engine_finish (RH_PAGE_WATCH (source), result, &error))
+    rh_timeline_add (self->timeline, "capabilities-unknown", NULL, "%s", error->message);
+  conclude (self);
+}
+
+/* The first outcome wins; later events are still recorded. */
+static void
+finish (RhCheck *self, GError *error /* owned, NULL for success */)
+{
+  if (self->finished)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  self->finished = TRUE;
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_clear_handle_id (&self->paint_grace_id, g_source_remove);
+  g_clear_handle_id (&self->launch_grace_id, g_source_remove);
+  self->end_ms = rh_timeline_now_ms (self->timeline);
+  self->error = error;
+  if (self->watch == NULL)
+    {
+      conclude (self);
+      return;
+    }
+  /* The report says what the engine offers even when the page failed
+   * before it could probe it. */
+  rh_page_watch_stop (self->watch);
+  rh_page_watch_probe_engine_async (self->watch, engine_probed_cb, g_object_ref (self));
 }
 
 static void

@@ -649,6 +649,54 @@ test_outside_text (gconstpointer data)
   g_assert_cmpuint (tagged_processes_left (), ==, 0);
 }
 
+/* ---- engine capabilities ---- */
+
+/* Pages that fail before they could probe the engine. */
+typedef struct
+{
+  const char *name;
+  gboolean refused; /* nothing listens; else the server answers 404 */
+} CapabilitiesRow;
+
+static const CapabilitiesRow capabilities_rows[] = {
+  { "refused", TRUE },
+  { "http-404", FALSE },
+};
+
+static void
+test_capabilities_of_failed_page (gconstpointer data)
+{
+  const CapabilitiesRow *row = data;
+  g_autoptr (FakeCloud) cloud = fake_cloud_new ();
+  g_autofree char *refused = fake_cloud_refused_url ();
+  g_autofree char *url = row->refused ? g_strconcat (refused, "/record_page.html", NULL)
+                                      : fake_cloud_page_url (cloud, "no_such_page.html");
+  const char *args[] = { "check", url, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--json", "--quiet", NULL };
+  g_autoptr (Child) child = child_spawn (args);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *report, *capabilities;
+
+  g_assert_cmpint (child_wait (child), ==, 1);
+  g_test_message ("stderr: %s", child->err->str);
+  json_parser_load_from_data (parser, child->out->str, -1, &error);
+  g_assert_no_error (error);
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (rh_test_report_has_problem (report, row->refused ? "page-load-failed"
+                                                                  : "http-error",
+                                             "error", NULL));
+  g_assert_false (json_object_get_null_member (report, "capabilities"));
+  capabilities = json_object_get_object_member (report, "capabilities");
+  /* Debian 12's WPE 2.38, as /check/engine/report has it from a page. */
+  g_assert_true (json_object_get_boolean_member (capabilities, "WebGL"));
+  g_assert_false (json_object_get_boolean_member (capabilities, "WebGL2"));
+  g_assert_true (json_object_get_boolean_member (capabilities, "WebAssembly"));
+  g_assert_true (json_object_get_boolean_member (capabilities, "Worker"));
+  g_assert_false (json_object_get_boolean_member (capabilities, "RTCPeerConnection"));
+  g_assert_cmpuint (tagged_processes_left (), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -666,6 +714,13 @@ main (int argc, char **argv)
                                                outside_text_rows[i].name);
 
       g_test_add_data_func (path, &outside_text_rows[i], test_outside_text);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (capabilities_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/capabilities/%s",
+                                               capabilities_rows[i].name);
+
+      g_test_add_data_func (path, &capabilities_rows[i], test_capabilities_of_failed_page);
     }
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/demo-json", test_demo_json);
