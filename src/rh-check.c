@@ -9,6 +9,7 @@
 #include "rh-ready-endpoint.h"
 #include "rh-report.h"
 #include "rh-snapshots.h"
+#include "rh-text.h"
 
 #define PROGRESS_INTERVAL_S 10
 #define AFTER_PAINT_MS 300
@@ -206,7 +207,8 @@ rh_check_format_report (RhCheck *check)
       for (guint i = 0; i < missing->len; i++)
         g_string_append_printf (text, "%s%s", i == 0 ? "; missing here, used by the page: " : ", ",
                                 (const char *) g_ptr_array_index (missing, i));
-      engine = g_string_free (g_steal_pointer (&text), FALSE);
+      /* Feature names come from the page. */
+      engine = rh_timeline_redact (check->timeline, text->str);
       report->engine = engine;
     }
   return rh_report_format_text (report);
@@ -219,8 +221,9 @@ write_outputs (RhCheck *self)
 
   if (self->options->snapshots_dir != NULL && self->watch != NULL)
     {
-      self->pictures = rh_snapshots_write_all (self->watch, self->options->snapshots_dir,
-                                               self->end_ms, &error);
+      self->pictures = rh_snapshots_write_all (self->watch, self->timeline,
+                                               self->options->snapshots_dir, self->end_ms,
+                                               &error);
       if (self->pictures == NULL)
         {
           rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
@@ -244,28 +247,13 @@ write_outputs (RhCheck *self)
     rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
 }
 
-/* The first outcome wins; later events are still recorded. */
+/* The outcome known and the engine's capabilities too: the problems, the
+ * outputs, the end of the task. */
 static void
-finish (RhCheck *self, GError *error /* owned, NULL for success */)
+conclude (RhCheck *self)
 {
-  g_autoptr (GTask) task = NULL;
+  g_autoptr (GTask) task = g_steal_pointer (&self->task);
 
-  if (self->finished)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  self->finished = TRUE;
-  g_clear_handle_id (&self->deadline_id, g_source_remove);
-  g_clear_handle_id (&self->progress_id, g_source_remove);
-  g_clear_handle_id (&self->paint_grace_id, g_source_remove);
-  g_clear_handle_id (&self->launch_grace_id, g_source_remove);
-  if (self->watch != NULL)
-    rh_page_watch_stop (self->watch);
-
-  task = g_steal_pointer (&self->task);
-  self->end_ms = rh_timeline_now_ms (self->timeline);
-  self->error = error;
   find_problems (self);
   if (self->error == NULL && rh_problems_have_error (self->problems))
     {
@@ -291,6 +279,44 @@ finish (RhCheck *self, GError *error /* owned, NULL for success */)
     }
   rh_timeline_add (self->timeline, "passed", NULL, "passed: ready acknowledged");
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+engine_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhCheck) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!rh_page_watch_probe_engine_finish (RH_PAGE_WATCH (source), result, &error))
+    rh_timeline_add (self->timeline, "capabilities-unknown", NULL, "%s", error->message);
+  conclude (self);
+}
+
+/* The first outcome wins; later events are still recorded. */
+static void
+finish (RhCheck *self, GError *error /* owned, NULL for success */)
+{
+  if (self->finished)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  self->finished = TRUE;
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_clear_handle_id (&self->paint_grace_id, g_source_remove);
+  g_clear_handle_id (&self->launch_grace_id, g_source_remove);
+  self->end_ms = rh_timeline_now_ms (self->timeline);
+  self->error = error;
+  if (self->watch == NULL)
+    {
+      conclude (self);
+      return;
+    }
+  /* The report says what the engine offers even when the page failed
+   * before it could probe it. */
+  rh_page_watch_stop (self->watch);
+  rh_page_watch_probe_engine_async (self->watch, engine_probed_cb, g_object_ref (self));
 }
 
 static void
@@ -430,11 +456,14 @@ static gboolean
 progress_cb (gpointer user_data)
 {
   RhCheck *self = user_data;
+  g_autofree char *waiting_for = NULL;
 
-  if (self->options->echo)
-    g_printerr ("recordhost: waiting for %s (%" G_GINT64_FORMAT " s of %u s)\n",
-                rh_page_watch_waiting_for (self->watch), rh_timeline_now_ms (self->timeline) / 1000,
-                self->options->timeout_s);
+  if (!self->options->echo)
+    return G_SOURCE_CONTINUE;
+  /* It can quote --ready console:TEXT. */
+  waiting_for = rh_text_printable (rh_page_watch_waiting_for (self->watch));
+  g_printerr ("recordhost: waiting for %s (%" G_GINT64_FORMAT " s of %u s)\n", waiting_for,
+              rh_timeline_now_ms (self->timeline) / 1000, self->options->timeout_s);
   return G_SOURCE_CONTINUE;
 }
 
@@ -529,6 +558,7 @@ rh_check_to_json (RhCheck *check)
   g_autofree char *ready_url = rh_timeline_redact (self->timeline,
                                                    call != NULL ? rh_ready_call_get_uri (call)
                                                                 : self->ready_uri);
+  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "verdict");
@@ -608,5 +638,7 @@ rh_check_to_json (RhCheck *check)
   json_builder_set_member_name (builder, "events");
   json_builder_add_value (builder, rh_timeline_to_json (self->timeline));
   json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  root = json_builder_get_root (builder);
+  /* Whatever the page wrote into it: SDK version, feature names, errors. */
+  return rh_timeline_redact_json (self->timeline, root);
 }

@@ -11,6 +11,7 @@
 #include "rh-error.h"
 #include "rh-json.h"
 #include "rh-run.h"
+#include "rh-text.h"
 
 #define EXIT_USAGE 2
 #define RH_DEMO_SDK_APP_ID "0123456789abcdef0123456789abcdef"
@@ -114,7 +115,8 @@ static const char check_description[] =
   "  console:TEXT   a console message equal to TEXT, e.g. console:START_RECORDING\n"
   "\n"
   "Environment: RECORDHOST_RTM_TOKEN is used when --rtm-token is not given.\n"
-  "Tokens are never printed: they appear as [REDACTED].\n"
+  "Tokens are never printed: they appear as [REDACTED], in every form the page\n"
+  "can write them (percent-encoded, form-encoded, JSON-escaped, base64).\n"
   "\n"
   "Like the cloud, the check waits for ready until --timeout whatever the page\n"
   "logs or throws: uncaught errors are recorded, with where they were thrown.\n"
@@ -451,13 +453,16 @@ interrupt_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* The failure line, with the timeline's secrets redacted. */
+/* The failure line: outside text in it cannot act on the terminal, and the
+ * timeline's secrets, when there is a timeline, are redacted. */
 static void
 print_error (RhTimeline *timeline, const GError *error)
 {
-  g_autofree char *message = rh_timeline_redact (timeline, error->message);
+  g_autofree char *message = timeline != NULL ? rh_timeline_redact (timeline, error->message)
+                                              : g_strdup (error->message);
+  g_autofree char *printable = rh_text_printable (message);
 
-  g_printerr ("%s: %s\n", g_get_prgname (), message);
+  g_printerr ("%s: %s\n", g_get_prgname (), printable);
 }
 
 /* --json: one report on stdout. */
@@ -484,7 +489,7 @@ run_check (RhPageOptions *options, gboolean json)
 
   if (check == NULL)
     {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      print_error (NULL, error);
       return rh_error_exit_status (error);
     }
 
@@ -544,7 +549,7 @@ run_run (RhRunOptions *options, gboolean json)
 
   if (run == NULL)
     {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      print_error (NULL, error);
       return rh_error_exit_status (error);
     }
 
@@ -574,7 +579,9 @@ run_run (RhRunOptions *options, gboolean json)
 static int
 usage_error (const char *message)
 {
-  g_printerr ("%s: %s\n", g_get_prgname (), message);
+  g_autofree char *printable = rh_text_printable (message);
+
+  g_printerr ("%s: %s\n", g_get_prgname (), printable);
   g_printerr ("Try '%s --help' for more information.\n", g_get_prgname ());
   return EXIT_USAGE;
 }
@@ -617,7 +624,7 @@ cmd_page (int argc, char **argv, Command command)
     {
       if (!rh_demo_flow_run (&error))
         {
-          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          print_error (NULL, error);
           return 1;
         }
       return 0;
@@ -764,7 +771,7 @@ cmd_cloud (int argc, char **argv)
   rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      print_error (NULL, error);
       return rh_error_exit_status (error);
     }
   g_print ("%s\n", rh_cloud_get_base_url (cloud));
@@ -806,6 +813,7 @@ int
 rh_cli_main (int argc, char **argv)
 {
   const char *command;
+  g_autofree char *unknown = NULL;
 
   setlocale (LC_ALL, "");
   g_set_prgname ("recordhost");
@@ -834,7 +842,6 @@ rh_cli_main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (command_names); i++)
     if (g_str_equal (command, command_names[i]))
       return cmd_page (argc - 1, argv + 1, (Command) i);
-  g_printerr ("%s: unknown command '%s'\n", g_get_prgname (), command);
-  g_printerr ("Try '%s --help' for more information.\n", g_get_prgname ());
-  return EXIT_USAGE;
+  unknown = g_strdup_printf ("unknown command '%s'", command);
+  return usage_error (unknown);
 }

@@ -106,16 +106,24 @@ rh_page_options_prepare (RhPageOptions *options, char **page_url, char **ready_u
   return TRUE;
 }
 
-/* What never appears in output: the token, and the password of an
- * --api-base such as https://user:password@host. */
+static void
+add_uri_password (RhTimeline *timeline, const char *uri)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD, NULL);
+
+  if (parsed != NULL && g_uri_get_password (parsed) != NULL)
+    rh_timeline_add_secret (timeline, g_uri_get_password (parsed));
+}
+
+/* What never appears in output: the token, and the passwords of URLs given
+ * (https://user:password@host as --api-base, the page or a --route target). */
 void
 rh_page_options_add_secrets (const RhPageOptions *options, RhTimeline *timeline)
 {
-  g_autoptr (GUri) api = NULL;
-
   rh_timeline_add_secret (timeline, options->room->rtm_token);
   if (options->api_base != NULL)
-    api = g_uri_parse (options->api_base, G_URI_FLAGS_HAS_PASSWORD, NULL);
-  if (api != NULL && g_uri_get_password (api) != NULL && *g_uri_get_password (api) != '\0')
-    rh_timeline_add_secret (timeline, g_uri_get_password (api));
+    add_uri_password (timeline, options->api_base);
+  add_uri_password (timeline, options->page);
+  for (guint i = 0; i < options->routes->len; i++)
+    add_uri_password (timeline, ((const RhRoute *) g_ptr_array_index (options->routes, i))->base);
 }

@@ -32,7 +32,9 @@ struct _RhPageWatch
   GPtrArray *missing_params;
   guint js_errors;
   char *first_js_error;
-  JsonObject *capabilities;
+  GTask *probe_task;       /* rh_page_watch_probe_engine_async () under way */
+  guint probe_timeout_id;
+  gboolean probing;        /* the view shows the probe document, not the page */
   GPtrArray *touched;      /* features the page reached for, char * */
   GPtrArray *blamed;       /* missing features an uncaught error named, char * */
   GPtrArray *workers;      /* service worker script URLs the page registered, char * */
@@ -177,6 +179,116 @@ send_ready_call (RhPageWatch *self)
                    rh_ready_call_get_uri (self->ready_call));
   rh_ready_call_send_async (self->ready_call, self->ready_deadline_us, self->load_cancellable,
                             ready_call_done_cb, context);
+}
+
+/* ---- engine capabilities ---- */
+
+/* What the engine offers does not depend on the page: the first answer in
+ * the process serves every report, those of pages that failed before their
+ * own probe included. */
+static JsonObject *engine_capabilities;
+
+#define MAX_CAPABILITIES 32
+/* How long to wait for the own probe of a page whose document loaded. */
+#define PAGE_PROBE_GRACE_MS 1000
+#define PROBE_TIMEOUT_S 10
+/* Nothing but the bridge runs in it. */
+#define PROBE_DOCUMENT "<!DOCTYPE html><html><head></head><body></body></html>"
+
+/* A page can post what it likes: only named booleans are kept; NULL if
+ * there are none. */
+static JsonObject *
+capabilities_from (JsonObject *posted)
+{
+  g_autoptr (JsonObject) clean = json_object_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init_ordered (&iter, posted);
+  while (json_object_iter_next_ordered (&iter, &name, &value)
+         && json_object_get_size (clean) < MAX_CAPABILITIES)
+    if (strlen (name) <= 64 && JSON_NODE_HOLDS_VALUE (value)
+        && json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+      json_object_set_boolean_member (clean, name, json_node_get_boolean (value));
+  return json_object_get_size (clean) > 0 ? g_steal_pointer (&clean) : NULL;
+}
+
+static void
+probe_done (RhPageWatch *self, GError *error /* owned, NULL when known */)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->probe_task);
+
+  g_clear_handle_id (&self->probe_timeout_id, g_source_remove);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+probe_timeout_cb (gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  self->probe_timeout_id = 0;
+  probe_done (self, g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED,
+                                 "the engine's capabilities could not be probed within %u s",
+                                 PROBE_TIMEOUT_S));
+  return G_SOURCE_REMOVE;
+}
+
+/* The page's own probe will not come: the bridge probes an empty document
+ * in the page's view, whose web process is there already. */
+static void
+load_probe_document (RhPageWatch *self)
+{
+  self->probing = TRUE;
+  self->probe_timeout_id = g_timeout_add_seconds (PROBE_TIMEOUT_S, probe_timeout_cb, self);
+  webkit_web_view_load_html (rh_page_host_get_view (self->host), PROBE_DOCUMENT, "about:blank");
+}
+
+static gboolean
+page_probe_late_cb (gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  self->probe_timeout_id = 0;
+  load_probe_document (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Makes the engine's capabilities known to the report of a stopped watch:
+ * at once if the process knows them, else from the page's own probe if its
+ * document loaded, else (or if that does not come) from an empty document
+ * loaded in the page's place. */
+void
+rh_page_watch_probe_engine_async (RhPageWatch *watch, GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  RhPageWatch *self = watch;
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (self->stopped && self->probe_task == NULL);
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, rh_page_watch_probe_engine_async);
+  if (engine_capabilities != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  self->probe_task = g_steal_pointer (&task);
+  if (self->times.dom_loaded_ms != RH_PAGE_WATCH_NO_TIME)
+    self->probe_timeout_id = g_timeout_add (PAGE_PROBE_GRACE_MS, page_probe_late_cb, self);
+  else
+    load_probe_document (self);
+}
+
+gboolean
+rh_page_watch_probe_engine_finish (RhPageWatch *watch, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, watch), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- the page ---- */
@@ -388,12 +500,12 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
     {
       JsonNode *node = json_object_get_member (message, "capabilities");
 
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        {
-          g_clear_pointer (&self->capabilities, json_object_unref);
-          self->capabilities = json_object_ref (json_node_get_object (node));
-        }
-      rh_timeline_add (self->timeline, "capabilities", detail, "engine capabilities probed");
+      if (engine_capabilities == NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        engine_capabilities = capabilities_from (json_node_get_object (node));
+      rh_timeline_add (self->timeline, "capabilities", detail, "engine capabilities probed%s",
+                       self->probing ? " on an empty document" : "");
+      if (self->probe_task != NULL && engine_capabilities != NULL)
+        probe_done (self, NULL);
     }
   else if (g_str_equal (kind, "touch"))
     {
@@ -445,6 +557,13 @@ bridge_message_cb (RhPageHost *host, JsonObject *message, gpointer user_data)
 {
   RhPageWatch *self = user_data;
 
+  /* The probe document's messages are not the page's. */
+  if (self->probing)
+    {
+      if (g_strcmp0 (rh_bridge_message_kind (message), "capabilities") == 0)
+        record_bridge_message (self, message);
+      return;
+    }
   /* Recorded even once stopped: what the page did last still tells. */
   record_bridge_message (self, message);
   if (self->stopped || self->ready)
@@ -707,6 +826,7 @@ rh_page_watch_dispose (GObject *object)
 {
   RhPageWatch *self = RH_PAGE_WATCH (object);
 
+  g_clear_handle_id (&self->probe_timeout_id, g_source_remove);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -732,7 +852,6 @@ rh_page_watch_finalize (GObject *object)
   g_array_unref (self->resources);
   g_ptr_array_unref (self->missing_params);
   g_free (self->first_js_error);
-  g_clear_pointer (&self->capabilities, json_object_unref);
   g_ptr_array_unref (self->touched);
   g_ptr_array_unref (self->blamed);
   g_ptr_array_unref (self->workers);
@@ -839,7 +958,7 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   g_ptr_array_set_size (self->missing_params, 0);
   self->js_errors = 0;
   g_clear_pointer (&self->first_js_error, g_free);
-  g_clear_pointer (&self->capabilities, json_object_unref);
+  self->probing = FALSE;
   g_ptr_array_set_size (self->touched, 0);
   g_ptr_array_set_size (self->blamed, 0);
   g_ptr_array_set_size (self->workers, 0);
@@ -1029,8 +1148,8 @@ missing_of (RhPageWatch *watch, const GPtrArray *features)
     {
       const char *feature = g_ptr_array_index (features, i);
 
-      if (watch->capabilities != NULL && json_object_has_member (watch->capabilities, feature)
-          && json_object_get_boolean_member (watch->capabilities, feature))
+      if (engine_capabilities != NULL && json_object_has_member (engine_capabilities, feature)
+          && json_object_get_boolean_member (engine_capabilities, feature))
         continue;
       g_ptr_array_add (missing, g_strdup (feature));
     }
@@ -1072,11 +1191,11 @@ rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "capabilities");
-  if (watch->capabilities != NULL)
+  if (engine_capabilities != NULL)
     {
       JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
-      json_node_set_object (node, watch->capabilities);
+      json_node_set_object (node, engine_capabilities);
       json_builder_add_value (builder, node);
     }
   else

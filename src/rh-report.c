@@ -1,5 +1,7 @@
 #include "rh-report.h"
 
+#include "rh-text.h"
+
 static void
 append_ms (GString *out, const char *label, gint64 ms)
 {
@@ -9,6 +11,15 @@ append_ms (GString *out, const char *label, gint64 ms)
     g_string_append_printf (out, "    %-26s %6" G_GINT64_FORMAT " ms\n", label, ms);
 }
 
+/* "@prefix@text\n", @text from outside and made printable. */
+static void
+append_line (GString *out, const char *prefix, const char *text)
+{
+  g_autofree char *printable = rh_text_printable (text);
+
+  g_string_append_printf (out, "%s%s\n", prefix, printable);
+}
+
 char *
 rh_report_format_text (const RhReport *report)
 {
@@ -16,9 +27,9 @@ rh_report_format_text (const RhReport *report)
   const RhPageWatchTimes *times = report->times;
 
   g_string_append_printf (out, "\nrecordhost check: %s\n", report->passed ? "PASS" : "FAIL");
-  g_string_append_printf (out, "  page: %s\n", report->page_url);
+  append_line (out, "  page: ", report->page_url);
   if (report->failure != NULL)
-    g_string_append_printf (out, "  cause: %s\n", report->failure);
+    append_line (out, "  cause: ", report->failure);
   if (report->problems->len == 0)
     g_string_append (out, "  problems: none\n");
   else
@@ -26,12 +37,14 @@ rh_report_format_text (const RhReport *report)
   for (guint i = 0; i < report->problems->len; i++)
     {
       const RhProblem *problem = g_ptr_array_index (report->problems, i);
+      g_autofree char *prefix = g_strdup_printf ("    %-7s %-19s ",
+                                                 rh_severity_name (problem->severity),
+                                                 problem->code);
 
-      g_string_append_printf (out, "    %-7s %-19s %s\n", rh_severity_name (problem->severity),
-                              problem->code, problem->message);
+      append_line (out, prefix, problem->message);
     }
   if (report->engine != NULL)
-    g_string_append_printf (out, "  engine: %s\n", report->engine);
+    append_line (out, "  engine: ", report->engine);
   g_string_append (out, "  times since navigation start:\n");
   append_ms (out, "committed", times->committed_ms);
   append_ms (out, "DOM loaded", times->dom_loaded_ms);
@@ -51,8 +64,8 @@ rh_report_format_text (const RhReport *report)
   else if (times->committed_ms != RH_PAGE_WATCH_NO_TIME)
     g_string_append (out, "  the page never painted\n");
   for (guint i = 0; report->pictures != NULL && i < report->pictures->len; i++)
-    g_string_append_printf (out, "  %s %s\n", i == 0 ? "pictures:" : "         ",
-                            (const char *) g_ptr_array_index (report->pictures, i));
+    append_line (out, i == 0 ? "  pictures: " : "            ",
+                 g_ptr_array_index (report->pictures, i));
   return g_string_free (out, FALSE);
 }
 
@@ -77,7 +90,10 @@ static const struct
 static void
 append_escaped (GString *out, const char *text)
 {
-  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  /* g_markup_escape_text () writes control characters as character
+   * references, but passes invalid UTF-8 through. */
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *escaped = g_markup_escape_text (valid, -1);
 
   g_string_append (out, escaped);
 }

@@ -494,6 +494,7 @@ rh_run_to_json (RhRun *run)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *page_url = rh_timeline_redact (self->timeline, self->page_url);
   gboolean gave_up = self->policy != NULL && rh_recording_policy_gave_up (self->policy);
+  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "result");
@@ -539,7 +540,9 @@ rh_run_to_json (RhRun *run)
   json_builder_set_member_name (builder, "events");
   json_builder_add_value (builder, rh_timeline_to_json (self->timeline));
   json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  root = json_builder_get_root (builder);
+  /* Whatever the page wrote into it: feature names, errors. */
+  return rh_timeline_redact_json (self->timeline, root);
 }
 
 /* NULL before rh_run_start_async (). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rh-error.h"
+#include "rh-text.h"
 
 #define MAX_CELLS 16
 #define COLUMNS 4
@@ -301,13 +302,52 @@ short_name (const char *uri)
   return g_utf8_substring (name, 0, MIN (g_utf8_strlen (name, -1), 34));
 }
 
+static void
+label_clear (RhWaterfallLabel *label)
+{
+  g_free (label->name);
+  g_free (label->note);
+}
+
+/* What each row of the waterfall says.  URLs are redacted whole before they
+ * are shortened: a cut could leave part of a secret unrecognised. */
+GArray *
+rh_snapshots_waterfall_labels (const GArray *resources, RhTimeline *timeline)
+{
+  GArray *labels = g_array_sized_new (FALSE, TRUE, sizeof (RhWaterfallLabel), resources->len);
+
+  g_array_set_clear_func (labels, (GDestroyNotify) label_clear);
+  for (guint i = 0; i < resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (resources, RhResource, i);
+      g_autofree char *uri = rh_timeline_redact (timeline, resource->uri);
+      g_autofree char *printable = rh_text_printable (uri);
+      RhWaterfallLabel label = { short_name (printable), NULL };
+
+      if (resource->failed)
+        {
+          g_autofree char *error = rh_timeline_redact (timeline, resource->error != NULL
+                                                                   ? resource->error
+                                                                   : "failed");
+
+          label.note = rh_text_printable (error);
+        }
+      else if (resource->status != 0)
+        label.note = g_strdup_printf ("%u", resource->status);
+      g_array_append_val (labels, label);
+    }
+  return labels;
+}
+
 gboolean
 rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *times,
-                              gint64 end_ms, const char *path, GError **error)
+                              gint64 end_ms, RhTimeline *timeline, const char *path,
+                              GError **error)
 {
   const int label_w = 300, row_h = 22, bar_w = 760;
   int height = TITLE_HEIGHT + MAX (1, (int) resources->len) * row_h + AXIS_HEIGHT + MARGIN;
   int width = MARGIN * 2 + label_w + bar_w + 40;
+  g_autoptr (GArray) labels = rh_snapshots_waterfall_labels (resources, timeline);
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
   cairo_t *cr = cairo_create (surface);
   cairo_status_t status;
@@ -321,14 +361,14 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *t
   for (guint i = 0; i < resources->len; i++)
     {
       const RhResource *resource = &g_array_index (resources, RhResource, i);
-      g_autofree char *name = short_name (resource->uri);
+      const RhWaterfallLabel *label = &g_array_index (labels, RhWaterfallLabel, i);
       double y = TITLE_HEIGHT + i * row_h;
       gint64 end = resource->end_ms != RH_PAGE_WATCH_NO_TIME ? resource->end_ms : end_ms;
       double x0 = MARGIN + label_w + bar_w * resource->start_ms / (double) end_ms;
       double x1 = MARGIN + label_w + bar_w * end / (double) end_ms;
 
       cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-      text (cr, MARGIN, y + 15, 12, "%s", name);
+      text (cr, MARGIN, y + 15, 12, "%s", label->name);
       if (resource->failed)
         cairo_set_source_rgb (cr, 0.85, 0.2, 0.2);
       else
@@ -336,10 +376,8 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *t
       cairo_rectangle (cr, x0, y + 4, MAX (x1 - x0, 2), row_h - 8);
       cairo_fill (cr);
       cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
-      if (resource->failed)
-        text (cr, x1 + 4, y + 15, 11, "%s", resource->error != NULL ? resource->error : "failed");
-      else if (resource->status != 0)
-        text (cr, x1 + 4, y + 15, 11, "%u", resource->status);
+      if (label->note != NULL)
+        text (cr, x1 + 4, y + 15, 11, "%s", label->note);
     }
   draw_axis (cr, MARGIN + label_w, height - AXIS_HEIGHT, bar_w, end_ms, times);
 
@@ -350,9 +388,11 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *t
 }
 
 /* Writes whatever of first.png, first-painted.png, at-ready.png, last.png,
- * filmstrip.png and waterfall.png there is to write; returns their paths. */
+ * filmstrip.png and waterfall.png there is to write, the text in them
+ * redacted with @timeline's secrets; returns their paths. */
 GPtrArray *
-rh_snapshots_write_all (RhPageWatch *watch, const char *dir, gint64 end_ms, GError **error)
+rh_snapshots_write_all (RhPageWatch *watch, RhTimeline *timeline, const char *dir, gint64 end_ms,
+                        GError **error)
 {
   g_autoptr (GPtrArray) written = g_ptr_array_new_with_free_func (g_free);
   RhFrameLog *log = rh_page_watch_get_frame_log (watch);
@@ -393,7 +433,8 @@ rh_snapshots_write_all (RhPageWatch *watch, const char *dir, gint64 end_ms, GErr
     return NULL;
   g_ptr_array_add (written, g_steal_pointer (&filmstrip));
   if (!rh_snapshots_write_waterfall (rh_page_watch_get_resources (watch),
-                                     rh_page_watch_get_times (watch), end_ms, waterfall, error))
+                                     rh_page_watch_get_times (watch), end_ms, timeline, waterfall,
+                                     error))
     return NULL;
   g_ptr_array_add (written, g_steal_pointer (&waterfall));
   return g_steal_pointer (&written);

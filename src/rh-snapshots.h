@@ -10,12 +10,21 @@
 
 G_BEGIN_DECLS
 
+/* The text a waterfall row shows: redacted, printable. */
+typedef struct
+{
+  char *name;  /* the end of the resource's URL */
+  char *note;  /* its error or HTTP status, NULL for neither */
+} RhWaterfallLabel;
+
 gboolean   rh_snapshots_write_png       (const RhImage *image, const char *path, GError **error);
 gboolean   rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageWatchTimes *times,
                                          gint64 end_ms, const char *path, GError **error);
+GArray    *rh_snapshots_waterfall_labels (const GArray *resources, RhTimeline *timeline);
 gboolean   rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *times,
-                                         gint64 end_ms, const char *path, GError **error);
-GPtrArray *rh_snapshots_write_all       (RhPageWatch *watch, const char *dir, gint64 end_ms,
+                                         gint64 end_ms, RhTimeline *timeline, const char *path,
                                          GError **error);
+GPtrArray *rh_snapshots_write_all       (RhPageWatch *watch, RhTimeline *timeline, const char *dir,
+                                         gint64 end_ms, GError **error);
 
 G_END_DECLS

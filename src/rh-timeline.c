@@ -3,6 +3,8 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "rh-text.h"
+
 #define REDACTED "[REDACTED]"
 
 typedef struct
@@ -18,7 +20,8 @@ struct _RhTimeline
   gint64 start_us;
   gboolean echo;
   GArray *entries;
-  GPtrArray *secrets; /* each secret and its percent-encoded form */
+  GPtrArray *secrets; /* each secret and its base64 forms */
+  gboolean starts[256]; /* the bytes a secret's spelling may start with */
 };
 
 static void
@@ -75,44 +78,304 @@ rh_timeline_now_ms (RhTimeline *timeline)
   return rh_timeline_ms_since_start (timeline, g_get_monotonic_time ());
 }
 
+/* Secrets are looked for as written by whoever writes them: each byte as
+ * itself or %XX in either case, a space as + (form encoding), and any
+ * character as a JSON escape (\", \\, \/, \n, \u00e9, surrogate pairs)
+ * whose bytes may be percent-encoded in turn (JSON in a query); a backslash,
+ * the secret's own or an escape's, may be the / a URL's path turns it into.
+ * So every mix of these forms is found, not just those a list would hold. */
+
+/* One byte of @text at @at: %XX decoded, or the byte itself.  Returns how
+ * many bytes of @text it took, 0 at the end. */
+static gsize
+read_unit (const char *text, gsize length, gsize at, guchar *byte)
+{
+  if (at >= length)
+    return 0;
+  if (text[at] == '%' && length - at >= 3 && g_ascii_isxdigit (text[at + 1])
+      && g_ascii_isxdigit (text[at + 2]))
+    {
+      *byte = (guchar) (g_ascii_xdigit_value (text[at + 1]) << 4
+                        | g_ascii_xdigit_value (text[at + 2]));
+      return 3;
+    }
+  *byte = (guchar) text[at];
+  return 1;
+}
+
+/* A backslash, as itself, %5C, or the / a URL's path turns it into. */
+static gboolean
+is_backslash (guchar byte, gsize taken)
+{
+  return byte == '\\' || (byte == '/' && taken == 1);
+}
+
+/* \uXXXX at @at, each byte maybe percent-encoded: its value in *@value,
+ * the bytes taken, 0 if there is none. */
+static gsize
+read_u_escape (const char *text, gsize length, gsize at, gunichar *value)
+{
+  gsize taken = 0;
+
+  *value = 0;
+  for (guint i = 0; i < 6; i++)
+    {
+      guchar byte;
+      gsize n = read_unit (text, length, at + taken, &byte);
+
+      if (n == 0 || (i == 0 && !is_backslash (byte, n)) || (i == 1 && byte != 'u')
+          || (i >= 2 && !g_ascii_isxdigit (byte)))
+        return 0;
+      if (i >= 2)
+        *value = *value << 4 | (gunichar) g_ascii_xdigit_value (byte);
+      taken += n;
+    }
+  return taken;
+}
+
+/* How many bytes a JSON escape at @at takes if it spells @wanted, else 0. */
+static gsize
+read_json_escape (const char *text, gsize length, gsize at, gunichar wanted)
+{
+  static const char simple[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+  gunichar c, low;
+  guchar byte;
+  gsize n = read_unit (text, length, at, &byte);
+  gsize m, k;
+
+  if (n == 0 || !is_backslash (byte, n))
+    return 0;
+  m = read_unit (text, length, at + n, &byte);
+  if (m > 0 && wanted == '\\' && is_backslash (byte, m))
+    return n + m;
+  for (guint i = 0; m > 0 && simple[i] != '\0'; i += 2)
+    if (byte == (guchar) simple[i])
+      return wanted == (guchar) simple[i + 1] ? n + m : 0;
+  n = read_u_escape (text, length, at, &c);
+  if (n == 0 || c < 0xd800 || c >= 0xdc00)
+    return c == wanted ? n : 0;
+  /* A high surrogate counts with the low one after it. */
+  k = read_u_escape (text, length, at + n, &low);
+  if (k == 0 || low < 0xdc00 || low >= 0xe000)
+    return 0;
+  return 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00) == wanted ? n + k : 0;
+}
+
+/* How many bytes of @text from @at spell @secret, 0 if they do not.  When
+ * a \, / or % of @text could be the secret's own byte or start an escape,
+ * @escapes_first says which to try first: callers try both. */
+static gsize
+match_secret (const char *text, gsize length, gsize at, const char *secret,
+              gboolean escapes_first)
+{
+  gsize secret_length = strlen (secret);
+  gsize p = at;
+  gsize i = 0;
+
+  while (i < secret_length)
+    {
+      guchar expected = (guchar) secret[i];
+      guchar here;
+      gboolean literal, escape;
+
+      if (p >= length)
+        return 0;
+      here = (guchar) text[p];
+      literal = here == expected || (expected == ' ' && here == '+')
+                || (expected == '\\' && here == '/');
+      escape = here == '\\' || here == '%' || here == '/';
+      if (escape && (escapes_first || !literal))
+        {
+          gunichar wanted = g_utf8_get_char_validated (secret + i, secret_length - i);
+          guchar byte;
+          gsize n = read_json_escape (text, length, p, wanted);
+
+          if (n > 0)
+            {
+              p += n;
+              i += g_unichar_to_utf8 (wanted, NULL);
+              continue;
+            }
+          n = read_unit (text, length, p, &byte);
+          if (n == 3 && byte == expected)
+            {
+              p += n;
+              i++;
+              continue;
+            }
+        }
+      if (!literal)
+        return 0;
+      p++;
+      i++;
+    }
+  return p - at;
+}
+
+/* Whether @secret can start at @here: as itself, or as an escape. */
+static gboolean
+may_start (const char *secret, guchar here)
+{
+  return here == (guchar) secret[0] || here == '%' || here == '\\' || here == '/'
+         || (secret[0] == ' ' && here == '+');
+}
+
+static void
+add_spelling (RhTimeline *timeline, const char *secret)
+{
+  if (g_ptr_array_find_with_equal_func (timeline->secrets, secret, g_str_equal, NULL))
+    return;
+  g_ptr_array_add (timeline->secrets, g_strdup (secret));
+  for (guint byte = 0; byte < G_N_ELEMENTS (timeline->starts); byte++)
+    timeline->starts[byte] |= may_start (secret, (guchar) byte);
+}
+
+/* Base64 only says which secret it holds past a few characters. */
+#define MIN_BASE64_FORM 8
+
+static void
+add_form (RhTimeline *timeline, const char *form, gsize length)
+{
+  g_autofree char *copy = g_strndup (form, length);
+
+  if (length >= MIN_BASE64_FORM)
+    add_spelling (timeline, copy);
+}
+
+/* The base64 of @secret, in the standard and the URL-safe alphabets: alone,
+ * with and without padding; and, for base64 of more data ("user:secret",
+ * "secret:more"), the characters that depend on the secret alone, at each
+ * of the three offsets it can start at. */
+static void
+add_base64_forms (RhTimeline *timeline, const char *secret)
+{
+  gsize length = strlen (secret);
+
+  for (gsize offset = 0; offset < 3; offset++)
+    {
+      g_autofree guchar *data = g_malloc0 (offset + length);
+      g_autofree char *encoded = NULL;
+      gsize bare, skip, end;
+
+      memcpy (data + offset, secret, length);
+      encoded = g_base64_encode (data, offset + length);
+      bare = strcspn (encoded, "=");
+      /* The first characters mix in the bytes before the secret; the last
+       * one of a partial group, the bytes after it. */
+      skip = offset == 0 ? 0 : offset + 1;
+      end = (offset + length) % 3 == 0 ? bare : bare - 1;
+      for (guint alphabet = 0; alphabet < 2; alphabet++)
+        {
+          if (alphabet == 1)
+            g_strdelimit (g_strdelimit (encoded, "+", '-'), "/", '_');
+          if (skip < end)
+            add_form (timeline, encoded + skip, end - skip);
+          if (offset == 0)
+            {
+              add_form (timeline, encoded, strlen (encoded));
+              add_form (timeline, encoded, bare);
+            }
+        }
+    }
+}
+
+/* @secret never appears in output, in any form the code above can read. */
 void
 rh_timeline_add_secret (RhTimeline *timeline, const char *secret)
 {
-  g_autofree char *escaped = NULL;
-
   if (secret == NULL || *secret == '\0')
     return;
-  g_ptr_array_add (timeline->secrets, g_strdup (secret));
-  escaped = g_uri_escape_string (secret, NULL, FALSE);
-  if (!g_str_equal (escaped, secret))
-    g_ptr_array_add (timeline->secrets, g_steal_pointer (&escaped));
+  add_spelling (timeline, secret);
+  add_base64_forms (timeline, secret);
 }
 
 char *
 rh_timeline_redact (RhTimeline *timeline, const char *text)
 {
-  g_autoptr (GString) out = NULL;
+  GString *out;
+  gsize length;
+  gsize p = 0;
 
   if (text == NULL)
     return NULL;
-  out = g_string_new (text);
-  for (guint i = 0; i < timeline->secrets->len; i++)
-    g_string_replace (out, g_ptr_array_index (timeline->secrets, i), REDACTED, 0);
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  if (timeline->secrets->len == 0)
+    return g_strdup (text);
+  length = strlen (text);
+  out = g_string_sized_new (length);
+  while (p < length)
+    {
+      guchar here = (guchar) text[p];
+      gsize longest = 0;
+      gsize plain = p;
+
+      while (plain < length && !timeline->starts[(guchar) text[plain]])
+        plain++;
+      if (plain > p)
+        {
+          g_string_append_len (out, text + p, plain - p);
+          p = plain;
+          continue;
+        }
+      for (guint i = 0; i < timeline->secrets->len; i++)
+        {
+          const char *secret = g_ptr_array_index (timeline->secrets, i);
+
+          if (!may_start (secret, here))
+            continue;
+          longest = MAX (longest, match_secret (text, length, p, secret, TRUE));
+          /* The other order differs only for a secret with \, % or /. */
+          if (strpbrk (secret, "\\%/") != NULL)
+            longest = MAX (longest, match_secret (text, length, p, secret, FALSE));
+        }
+      if (longest > 0)
+        {
+          g_string_append (out, REDACTED);
+          p += longest;
+        }
+      else
+        g_string_append_c (out, text[p++]);
+    }
+  return g_string_free (out, FALSE);
 }
 
-/* A redacted deep copy of @node: the text form is redacted and read back,
- * so nothing shared with the caller is touched. */
-static JsonNode *
-redacted_copy (RhTimeline *timeline, JsonNode *node)
+/* A deep copy of @node with every string and member name redacted. */
+JsonNode *
+rh_timeline_redact_json (RhTimeline *timeline, JsonNode *node)
 {
-  g_autofree char *text = json_to_string (node, FALSE);
-  g_autofree char *clean = rh_timeline_redact (timeline, text);
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autoptr (JsonObject) clean = json_object_new ();
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
 
-  if (!json_parser_load_from_data (parser, clean, -1, NULL) || json_parser_get_root (parser) == NULL)
-    return NULL;
-  return json_node_copy (json_parser_get_root (parser));
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        {
+          g_autofree char *clean_name = rh_timeline_redact (timeline, name);
+
+          json_object_set_member (clean, clean_name, rh_timeline_redact_json (timeline, member));
+        }
+      return json_node_init_object (json_node_alloc (), clean);
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr (JsonArray) clean = json_array_sized_new (json_array_get_length (array));
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (clean,
+                                rh_timeline_redact_json (timeline,
+                                                         json_array_get_element (array, i)));
+      return json_node_init_array (json_node_alloc (), clean);
+    }
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      g_autofree char *clean = rh_timeline_redact (timeline, json_node_get_string (node));
+
+      return json_node_init_string (json_node_alloc (), clean);
+    }
+  return json_node_copy (node);
 }
 
 void
@@ -138,13 +401,18 @@ rh_timeline_addv (RhTimeline *timeline, const char *type, JsonNode *detail, cons
   entry.text = rh_timeline_redact (timeline, raw);
   if (detail != NULL)
     {
-      entry.detail = redacted_copy (timeline, detail);
+      entry.detail = rh_timeline_redact_json (timeline, detail);
       json_node_unref (detail);
     }
   g_array_append_val (timeline->entries, entry);
 
   if (timeline->echo)
-    g_printerr ("[%6" G_GINT64_FORMAT " ms] %s\n", entry.ms, entry.text);
+    {
+      g_autofree char *printable = rh_text_printable (entry.text);
+
+      /* One event, one line, whatever the page wrote. */
+      g_printerr ("[%6" G_GINT64_FORMAT " ms] %s\n", entry.ms, printable);
+    }
 }
 
 guint

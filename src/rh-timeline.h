@@ -16,6 +16,7 @@ gint64      rh_timeline_ms_since_start (RhTimeline *timeline, gint64 monotonic_u
 gint64      rh_timeline_now_ms     (RhTimeline *timeline);
 void        rh_timeline_add_secret (RhTimeline *timeline, const char *secret);
 char       *rh_timeline_redact     (RhTimeline *timeline, const char *text);
+JsonNode   *rh_timeline_redact_json (RhTimeline *timeline, JsonNode *node);
 void        rh_timeline_add        (RhTimeline *timeline, const char *type, JsonNode *detail,
                                     const char *format, ...) G_GNUC_PRINTF (4, 5);
 void        rh_timeline_addv       (RhTimeline *timeline, const char *type, JsonNode *detail,

@@ -536,6 +536,72 @@ test_token_redacted_in_problems (Fixture *fixture, gconstpointer data)
   g_unlink (junit);
 }
 
+static void
+assert_absent (const char *where, const char *text, const char *name, const char *form)
+{
+  const char *found = strstr (text, form);
+
+  if (found != NULL)
+    g_error ("%s has the token in form %s: ...%.200s", where, name,
+             found - MIN (found - text, 200));
+}
+
+/* Whether @text has the test token in any of its forms. */
+static void
+assert_no_token_form (const char *where, const char *text)
+{
+  for (guint i = 0; rh_test_token_forms[i].name != NULL; i++)
+    {
+      g_autofree char *form = rh_test_token_form (RH_TEST_TOKEN, rh_test_token_forms[i].name);
+
+      assert_absent (where, text, rh_test_token_forms[i].name, form);
+    }
+  assert_absent (where, text, "part", "SEKRET");
+}
+
+/* The page writes the token in one form to its console, a request's query
+ * and an image's path: the form is nowhere in the report or the HAR file. */
+static void
+test_token_form (Fixture *fixture, gconstpointer data)
+{
+  const RhTestTokenForm *row = data;
+  g_autofree char *dir = g_dir_make_tmp ("recordhost-token-XXXXXX", NULL);
+  g_autofree char *har_path = g_build_filename (dir, "requests.har", NULL);
+  g_autofree char *form = g_strconcat ("form=", row->name, NULL);
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *json = NULL;
+  g_autofree char *har = NULL;
+  const char *printed;
+
+  g_free (fixture->options->page);
+  fixture->options->page = g_test_build_filename (G_TEST_DIST, "pages", "token-forms.html", NULL);
+  fixture->options->room->rtm_token = g_strdup (RH_TEST_TOKEN);
+  fixture->options->har = g_strdup (har_path);
+  fixture->options->paint_grace_ms = 0;
+  param (fixture, form);
+  ready (fixture, "console:tokens-done");
+  g_assert_true (run (fixture));
+
+  printed = json_object_get_string_member (find_event (fixture, "console"), "text");
+  g_test_message ("printed: %s", printed);
+  if (row->whole)
+    g_assert_cmpstr (printed, ==, "console.log: form: [REDACTED]");
+  else
+    {
+      /* What is left is the base64 of the data around the token. */
+      g_assert_nonnull (strstr (printed, "[REDACTED]"));
+      g_assert_cmpuint (strlen (printed), <=, strlen ("console.log: form: [REDACTED]") + 8);
+    }
+  json_node_set_object (node, fixture->report);
+  json = json_to_string (node, FALSE);
+  if (row->whole)
+    g_assert_nonnull (strstr (json, "\"url\":\"https://unrouted.invalid/q?v=[REDACTED]\""));
+  assert_no_token_form ("the report", json);
+  g_assert_true (g_file_get_contents (har_path, &har, NULL, NULL));
+  assert_no_token_form ("the HAR file", har);
+  rh_fs_remove_tree (dir);
+}
+
 /* The password of an --api-base stays out of every output. */
 static void
 test_api_base_password_redacted (Fixture *fixture, gconstpointer data)
@@ -549,6 +615,28 @@ test_api_base_password_redacted (Fixture *fixture, gconstpointer data)
                                                 fixture->cloud->base_url + strlen ("http://"));
   param (fixture, "sdkReadyMs=100");
   run (fixture);
+  json_node_set_object (node, fixture->report);
+  json = json_to_string (node, FALSE);
+  summary = rh_check_format_report (fixture->check);
+  g_assert_nonnull (strstr (json, "user:[REDACTED]@"));
+  g_assert_null (strstr (json, "pw-SECRET"));
+  g_assert_null (strstr (summary, "pw-SECRET"));
+}
+
+/* So does the password of a page URL. */
+static void
+test_page_password_redacted (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *url = fake_cloud_page_url (fixture->cloud, "record_page.html");
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *json = NULL;
+  g_autofree char *summary = NULL;
+
+  g_free (fixture->options->page);
+  fixture->options->page = g_strdup_printf ("http://user:pw-SECRET-8@%s",
+                                            url + strlen ("http://"));
+  param (fixture, "sdkReadyMs=100");
+  g_assert_true (run (fixture));
   json_node_set_object (node, fixture->report);
   json = json_to_string (node, FALSE);
   summary = rh_check_format_report (fixture->check);
@@ -1068,6 +1156,7 @@ main (int argc, char **argv)
   ADD ("/check/page/hostile", test_hostile_page);
   ADD ("/check/shape/unpatchable-waits", test_unpatchable_waits);
   ADD ("/check/ready-call/api-base-password-redacted", test_api_base_password_redacted);
+  ADD ("/check/ready-call/page-password-redacted", test_page_password_redacted);
   ADD ("/check/page/never-ready", test_page_never_ready);
   ADD ("/check/page/bundle-404", test_page_bundle_404);
   ADD ("/check/ready-call/401", test_ready_call_401);
@@ -1075,6 +1164,13 @@ main (int argc, char **argv)
   ADD ("/check/ready-call/5xx-then-success", test_ready_call_5xx_then_success);
   ADD ("/check/ready-call/local-cloud", test_ready_call_local_cloud);
   ADD ("/check/ready-call/region-and-token", test_ready_call_region_and_token);
+  for (guint i = 0; rh_test_token_forms[i].name != NULL; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/check/token/%s", rh_test_token_forms[i].name);
+
+      g_test_add (path, Fixture, &rh_test_token_forms[i], fixture_setup, test_token_form,
+                  fixture_teardown);
+    }
   ADD ("/check/render/viewport", test_viewport);
   ADD ("/check/ready-call/token-redacted-in-problems", test_token_redacted_in_problems);
   ADD ("/check/white-screen/paints-late", test_paints_late);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "fake-cloud.h"
 #include "test-utils.h"
 
 /* Bound on any wait for the binary or its helpers. */
@@ -582,6 +583,120 @@ test_sigterm (void)
   g_assert_cmpuint (tagged_processes_left (), ==, 0);
 }
 
+/* ---- text from outside on a terminal ---- */
+
+/* Where the check's outside text comes from: the room uuid, the page's
+ * console and uncaught errors, and, with a server that refuses the ready
+ * call, the server's message on the error line. */
+typedef struct
+{
+  const char *name;
+  gboolean refused; /* the ready call goes to a server answering 401 */
+} OutsideTextRow;
+
+static const OutsideTextRow outside_text_rows[] = {
+  { "local-cloud", FALSE },
+  { "ready-call-refused", TRUE },
+};
+
+/* What a terminal would act on: C0 controls but newline, DEL, C1 controls,
+ * bidi overrides, invalid UTF-8. */
+static void
+assert_printable (const char *text)
+{
+  const char *end = NULL;
+
+  g_assert_true (g_utf8_validate (text, -1, &end));
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if ((c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f) || c == 0x202e)
+        g_error ("U+%04X at \"%.40s\"", c, p);
+    }
+}
+
+static void
+test_outside_text (gconstpointer data)
+{
+  const OutsideTextRow *row = data;
+  g_autoptr (FakeCloud) cloud = fake_cloud_new ();
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "outside-text.html", NULL);
+  const char *args[] = { "check", page, "--app-id", "a", "--room-uuid", "r\x1b[2J\x07\r\x1fx",
+                         "--room-type", "4", "--ready", "console:outside-done",
+                         "--paint-grace-ms", "0", "--slow-paint-ms", "60000",
+                         row->refused ? "--api-base" : NULL, cloud->base_url, NULL };
+  g_autoptr (Child) child = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  fake_cloud_reply (cloud, 401, "{\"msg\":\"expired \\u001b[2J\\u0007\\r\",\"code\":401}");
+  child = child_spawn (args);
+  status = child_wait (child);
+  err = g_strdup (child->err->str);
+  g_test_message ("stderr: %s", err);
+  g_assert_cmpint (status, ==, row->refused ? 1 : 0);
+  /* The text is there, escaped: timeline, summary and error line. */
+  g_assert_nonnull (strstr (err, "console.log: esc \\x1b[2J\\x1b]0;title\\x07 bel \\x07 "
+                                 "cr \\r us \\x1f csi \\u009b31m bidi \\u202e"));
+  g_assert_nonnull (strstr (err, "\\n[ 1 ms] forged"));
+  g_assert_nonnull (strstr (err, "js-error"));
+  if (row->refused)
+    g_assert_nonnull (strstr (err, "recordhost check: ready call failed: HTTP 401"));
+  else
+    g_assert_nonnull (strstr (err, "ready call for room r\\x1b[2J\\x07\\r\\x1fx"));
+  assert_printable (err);
+  g_assert_cmpuint (tagged_processes_left (), ==, 0);
+}
+
+/* ---- engine capabilities ---- */
+
+/* Pages that fail before they could probe the engine. */
+typedef struct
+{
+  const char *name;
+  gboolean refused; /* nothing listens; else the server answers 404 */
+} CapabilitiesRow;
+
+static const CapabilitiesRow capabilities_rows[] = {
+  { "refused", TRUE },
+  { "http-404", FALSE },
+};
+
+static void
+test_capabilities_of_failed_page (gconstpointer data)
+{
+  const CapabilitiesRow *row = data;
+  g_autoptr (FakeCloud) cloud = fake_cloud_new ();
+  g_autofree char *refused = fake_cloud_refused_url ();
+  g_autofree char *url = row->refused ? g_strconcat (refused, "/record_page.html", NULL)
+                                      : fake_cloud_page_url (cloud, "no_such_page.html");
+  const char *args[] = { "check", url, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--json", "--quiet", NULL };
+  g_autoptr (Child) child = child_spawn (args);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *report, *capabilities;
+
+  g_assert_cmpint (child_wait (child), ==, 1);
+  g_test_message ("stderr: %s", child->err->str);
+  json_parser_load_from_data (parser, child->out->str, -1, &error);
+  g_assert_no_error (error);
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (rh_test_report_has_problem (report, row->refused ? "page-load-failed"
+                                                                  : "http-error",
+                                             "error", NULL));
+  g_assert_false (json_object_get_null_member (report, "capabilities"));
+  capabilities = json_object_get_object_member (report, "capabilities");
+  /* Debian 12's WPE 2.38, as /check/engine/report has it from a page. */
+  g_assert_true (json_object_get_boolean_member (capabilities, "WebGL"));
+  g_assert_false (json_object_get_boolean_member (capabilities, "WebGL2"));
+  g_assert_true (json_object_get_boolean_member (capabilities, "WebAssembly"));
+  g_assert_true (json_object_get_boolean_member (capabilities, "Worker"));
+  g_assert_false (json_object_get_boolean_member (capabilities, "RTCPeerConnection"));
+  g_assert_cmpuint (tagged_processes_left (), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -592,6 +707,20 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/cli/usage/%s", usage_rows[i].name);
 
       g_test_add_data_func (path, &usage_rows[i], test_usage);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (outside_text_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/outside-text/%s",
+                                               outside_text_rows[i].name);
+
+      g_test_add_data_func (path, &outside_text_rows[i], test_outside_text);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (capabilities_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/capabilities/%s",
+                                               capabilities_rows[i].name);
+
+      g_test_add_data_func (path, &capabilities_rows[i], test_capabilities_of_failed_page);
     }
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/demo-json", test_demo_json);

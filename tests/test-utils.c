@@ -155,3 +155,141 @@ rh_test_call_json (SoupSession *session, const char *method, const char *uri, co
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
+
+const RhTestTokenForm rh_test_token_forms[] = {
+  { "raw", TRUE },
+  { "percent", TRUE },
+  { "percent-lower", TRUE },
+  { "form", TRUE },
+  { "json", TRUE },
+  { "json-ascii", TRUE },
+  { "json-percent", TRUE },
+  { "base64", TRUE },
+  { "base64-unpadded", TRUE },
+  { "base64url", TRUE },
+  { "base64url-padded", TRUE },
+  { "base64-percent", TRUE },
+  { "base64-after-1", FALSE },
+  { "base64-after-2", FALSE },
+  { "base64-before", FALSE },
+  { "mixed", TRUE },
+  { NULL, FALSE },
+};
+
+/* encodeURIComponent (), with lower-case hex digits if @lower. */
+static char *
+percent (const char *text, gboolean lower)
+{
+  char *escaped = g_uri_escape_string (text, "!*'()", FALSE);
+
+  for (char *p = escaped; lower && *p != '\0'; p++)
+    if (*p == '%')
+      {
+        p[1] = g_ascii_tolower (p[1]);
+        p[2] = g_ascii_tolower (p[2]);
+      }
+  return escaped;
+}
+
+/* URLSearchParams: application/x-www-form-urlencoded. */
+static char *
+form_encode (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (g_ascii_isalnum (*p) || strchr ("*-._", *p) != NULL)
+        g_string_append_c (out, (char) *p);
+      else if (*p == ' ')
+        g_string_append_c (out, '+');
+      else
+        g_string_append_printf (out, "%%%02X", *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Inside a JSON string: JSON.stringify ()'s escapes, or, with @ascii, also
+ * \uXXXX for what is not ASCII and \/ for a slash (as PHP writes). */
+static char *
+json_escape (const char *text, gboolean ascii)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", (char) c);
+      else if (c == '/' && ascii)
+        g_string_append (out, "\\/");
+      else if (c < 0x20 || (ascii && c >= 0x80 && c < 0x10000))
+        g_string_append_printf (out, "\\u%04x", c);
+      else if (ascii && c >= 0x10000)
+        g_string_append_printf (out, "\\u%04x\\u%04x", 0xd800 + ((c - 0x10000) >> 10),
+                                0xdc00 + ((c - 0x10000) & 0x3ff));
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* btoa () of the UTF-8 of @text, as base64url without padding if @url. */
+static char *
+base64 (const char *text, gboolean url, gboolean padded)
+{
+  char *encoded = g_base64_encode ((const guchar *) text, strlen (text));
+
+  for (char *p = encoded; url && *p != '\0'; p++)
+    *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+  if (!padded && strchr (encoded, '=') != NULL)
+    *strchr (encoded, '=') = '\0';
+  return encoded;
+}
+
+char *
+rh_test_token_form (const char *token, const char *form)
+{
+  if (g_str_equal (form, "raw"))
+    return g_strdup (token);
+  if (g_str_equal (form, "percent") || g_str_equal (form, "percent-lower"))
+    return percent (token, g_str_equal (form, "percent-lower"));
+  if (g_str_equal (form, "form"))
+    return form_encode (token);
+  if (g_str_equal (form, "json") || g_str_equal (form, "json-ascii"))
+    return json_escape (token, g_str_equal (form, "json-ascii"));
+  if (g_str_equal (form, "json-percent"))
+    {
+      g_autofree char *json = json_escape (token, FALSE);
+
+      return percent (json, FALSE);
+    }
+  if (g_str_equal (form, "base64") || g_str_equal (form, "base64-unpadded"))
+    return base64 (token, FALSE, g_str_equal (form, "base64"));
+  if (g_str_equal (form, "base64url") || g_str_equal (form, "base64url-padded"))
+    return base64 (token, TRUE, g_str_equal (form, "base64url-padded"));
+  if (g_str_equal (form, "base64-percent"))
+    {
+      g_autofree char *encoded = base64 (token, FALSE, TRUE);
+
+      return percent (encoded, FALSE);
+    }
+  if (g_str_has_prefix (form, "base64-after-") || g_str_equal (form, "base64-before"))
+    {
+      g_autofree char *data = g_str_equal (form, "base64-after-1") ? g_strconcat ("x", token, NULL)
+                              : g_str_equal (form, "base64-after-2")
+                                ? g_strconcat ("xy", token, NULL)
+                                : g_strconcat (token, ":more", NULL);
+
+      return base64 (data, FALSE, TRUE);
+    }
+  if (g_str_equal (form, "mixed"))
+    {
+      g_autofree char *head = g_strndup (token, 8);
+      g_autofree char *tail = percent (token + 8, TRUE);
+
+      return g_strconcat (head, tail, NULL);
+    }
+  g_error ("no token form %s", form);
+}

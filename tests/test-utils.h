@@ -41,4 +41,23 @@ gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const
 JsonObject *rh_test_call_json (SoupSession *session, const char *method, const char *uri,
                                const char *body, const char *token, guint *status);
 
+/* A token with what trips up redaction: a quote, a backslash, +, /, =, a
+ * space, a non-ASCII letter and a ?; its base64 has + and / and padding. */
+#define RH_TEST_TOKEN "Tk\"q\\e+t/x=y z-\xc3\xa9-SEKRET-~~~~?~"
+
+/* The ways a page or a server can write a token: percent-encoded in either
+ * case, form-encoded, JSON-escaped, in base64, and mixes of them (the
+ * forms of tests/pages/token-forms.html).  @whole: the form is the token
+ * alone; otherwise other data shares its base64. */
+typedef struct
+{
+  const char *name;
+  gboolean whole;
+} RhTestTokenForm;
+
+extern const RhTestTokenForm rh_test_token_forms[]; /* ends with a NULL name */
+
+/* @token written in @form, one of rh_test_token_forms. */
+char *rh_test_token_form (const char *token, const char *form);
+
 G_END_DECLS

@@ -49,6 +49,65 @@ test_entries_redacted (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (json)), ==, 2);
 }
 
+/* The token in one form, in text and in a detail's strings and member
+ * names: redacted whole, or, when other data shares its base64, all but a
+ * few characters of that data. */
+static void
+test_redact_form (gconstpointer data)
+{
+  const RhTestTokenForm *row = data;
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  g_autofree char *form = rh_test_token_form (RH_TEST_TOKEN, row->name);
+  g_autofree char *text = g_strconcat ("before ", form, " after", NULL);
+  g_autofree char *redacted = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) detail = NULL;
+  g_autoptr (JsonNode) clean = NULL;
+  g_autofree char *clean_text = NULL;
+
+  rh_timeline_add_secret (timeline, RH_TEST_TOKEN);
+  redacted = rh_timeline_redact (timeline, text);
+  g_test_message ("%s -> %s", text, redacted);
+  if (row->whole)
+    g_assert_cmpstr (redacted, ==, "before [REDACTED] after");
+  else
+    {
+      g_assert_nonnull (strstr (redacted, "[REDACTED]"));
+      g_assert_cmpuint (strlen (redacted), <=, strlen ("before [REDACTED] after") + 8);
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, text);
+  json_builder_set_member_name (builder, form);
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, form);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  detail = json_builder_get_root (builder);
+  clean = rh_timeline_redact_json (timeline, detail);
+  clean_text = json_to_string (clean, FALSE);
+  g_test_message ("%s", clean_text);
+  g_assert_null (strstr (clean_text, form));
+  g_assert_null (strstr (clean_text, "SEKRET"));
+  if (row->whole)
+    g_assert_cmpstr (clean_text, ==,
+                     "{\"text\":\"before [REDACTED] after\",\"[REDACTED]\":[\"[REDACTED]\"]}");
+}
+
+/* Secrets too short for their base64 to be told from other text are
+ * redacted as they are, not as base64 fragments. */
+static void
+test_redact_short_secret (void)
+{
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  g_autofree char *redacted = NULL;
+
+  rh_timeline_add_secret (timeline, "pw");
+  redacted = rh_timeline_redact (timeline, "cHc= pw p%77 cA");
+  g_assert_cmpstr (redacted, ==, "cHc= [REDACTED] [REDACTED] cA");
+}
+
 static void
 test_times_monotonic (void)
 {
@@ -66,6 +125,14 @@ main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
   g_test_add_func ("/timeline/redact", test_redact);
+  for (guint i = 0; rh_test_token_forms[i].name != NULL; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/timeline/redact-form/%s",
+                                               rh_test_token_forms[i].name);
+
+      g_test_add_data_func (path, &rh_test_token_forms[i], test_redact_form);
+    }
+  g_test_add_func ("/timeline/redact-short-secret", test_redact_short_secret);
   g_test_add_func ("/timeline/entries-redacted", test_entries_redacted);
   g_test_add_func ("/timeline/times-monotonic", test_times_monotonic);
   return g_test_run ();
