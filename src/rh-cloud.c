@@ -552,13 +552,9 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   gboolean post = g_str_equal (method, "POST"), patch = g_str_equal (method, "PATCH");
   gint found = -1;
 
+  /* The token and the body's size were checked on the headers. */
   if (handle_cors (msg, method))
     return;
-  if (!token_ok (self, msg))
-    {
-      reply_error (msg, CODE_UNAUTHORIZED, "x-agora-token missing or wrong");
-      return;
-    }
   for (guint i = 0; route != NULL && i < G_N_ELEMENTS (routes); i++)
     if (g_str_equal (route->rest, routes[i].rest))
       found = (gint) i;
@@ -569,13 +565,6 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
       reply_error (msg, CODE_NOT_FOUND, "no such API");
       return;
     }
-  if (soup_message_body_get_accumulate (soup_server_message_get_request_body (msg))
-      && soup_server_message_get_request_body (msg)->length > MAX_BODY)
-    {
-      reply_error (msg, CODE_TOO_LARGE, "request body too large");
-      return;
-    }
-
   switch (routes[found].kind)
     {
     case ROUTE_ROOM:
@@ -631,15 +620,193 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   reply_error (msg, CODE_METHOD_NOT_ALLOWED, "method not allowed");
 }
 
-/* Refuses a huge body from its Content-Length, before reading it. */
+/* ---- refusing before the body ---- */
+
+/* A refused client may still be sending: it is given this long to read the
+ * answer before the connection is dropped. */
+#define LINGER_MS 2000
+
+typedef struct
+{
+  GIOStream *stream;
+  GSocket *socket;
+  GBytes *answer;
+  GCancellable *cancellable;
+  guint timeout_id;
+  guint8 buffer[8192];
+} Lingering;
+
 static void
-early_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-               gpointer user_data)
+lingering_free (Lingering *lingering)
+{
+  g_clear_handle_id (&lingering->timeout_id, g_source_remove);
+  g_io_stream_close (lingering->stream, NULL, NULL);
+  g_object_unref (lingering->stream);
+  g_clear_object (&lingering->socket);
+  g_bytes_unref (lingering->answer);
+  g_object_unref (lingering->cancellable);
+  g_free (lingering);
+}
+
+static gboolean
+lingering_timeout_cb (gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  lingering->timeout_id = 0;
+  g_cancellable_cancel (lingering->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* What the client still sends is read and dropped, a buffer at a time,
+ * until it closes or the time is up. */
+static void
+lingering_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  if (g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL) <= 0)
+    {
+      lingering_free (lingering);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (source), lingering->buffer,
+                             sizeof lingering->buffer, G_PRIORITY_LOW, lingering->cancellable,
+                             lingering_read_cb, lingering);
+}
+
+static void
+lingering_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      lingering_free (lingering);
+      return;
+    }
+  /* The answer is complete: tell the client so, then drain. */
+  if (lingering->socket != NULL)
+    g_socket_shutdown (lingering->socket, FALSE, TRUE, NULL);
+  g_input_stream_read_async (g_io_stream_get_input_stream (lingering->stream),
+                             lingering->buffer, sizeof lingering->buffer, G_PRIORITY_LOW,
+                             lingering->cancellable, lingering_read_cb, lingering);
+}
+
+/* libsoup's server reads a request's whole body whatever status was set on
+ * its headers (unless the client asked "Expect: 100-continue"), so a refused
+ * request whose body is still coming is answered here: the connection is
+ * taken from the server, the answer already set on @msg is written, and the
+ * rest of the body is never read into memory. */
+static void
+answer_and_close (SoupServerMessage *msg)
+{
+  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  guint status = soup_server_message_get_status (msg);
+  GString *answer = g_string_new (NULL);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  Lingering *lingering;
+  GIOStream *stream;
+
+  g_string_append_printf (answer, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    if (g_ascii_strcasecmp (name, "Content-Length") != 0)
+      g_string_append_printf (answer, "%s: %s\r\n", name, value);
+  g_string_append_printf (answer, "Content-Length: %zu\r\n\r\n", g_bytes_get_size (body));
+  g_string_append_len (answer, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  lingering = g_new0 (Lingering, 1);
+  lingering->answer = g_string_free_to_bytes (answer);
+  lingering->cancellable = g_cancellable_new ();
+  if (soup_server_message_get_socket (msg) != NULL)
+    lingering->socket = g_object_ref (soup_server_message_get_socket (msg));
+  /* @msg may be gone after this. */
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      g_clear_object (&lingering->socket);
+      g_bytes_unref (lingering->answer);
+      g_object_unref (lingering->cancellable);
+      g_free (lingering);
+      return;
+    }
+  lingering->stream = stream;
+  lingering->timeout_id = g_timeout_add (LINGER_MS, lingering_timeout_cb, lingering);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (lingering->answer, NULL),
+                                   g_bytes_get_size (lingering->answer), G_PRIORITY_DEFAULT,
+                                   lingering->cancellable, lingering_written_cb, lingering);
+}
+
+/* Whether the request's body is still to be read. */
+static gboolean
+body_follows (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
-  if (soup_message_headers_get_content_length (headers) > MAX_BODY)
-    reply_error (msg, CODE_TOO_LARGE, "request body too large");
+  switch (soup_message_headers_get_encoding (headers))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      return soup_message_headers_get_content_length (headers) > 0;
+    case SOUP_ENCODING_NONE:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+/* Answers @msg with an error, without reading the rest of its body. */
+static void
+refuse (SoupServerMessage *msg, gint64 code, const char *text)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+
+  reply_error (msg, code, text);
+  soup_message_headers_replace (response, "Access-Control-Allow-Origin", "*");
+  /* Whatever the client sends next is the refused body, not a request. */
+  soup_message_headers_replace (response, "Connection", "close");
+  /* Without a body, or with "Expect: 100-continue", libsoup answers at once
+   * and reads no body. */
+  if (!body_follows (msg)
+      || (soup_message_headers_get_expectations (request) & SOUP_EXPECTATION_CONTINUE))
+    return;
+  answer_and_close (msg);
+}
+
+/* Decided on the headers alone, before any of the body is read. */
+static void
+got_headers_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  RhCloud *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  guint status = soup_server_message_get_status (msg);
+
+  if (status != 0)
+    refuse (msg, status, "bad request");
+  else if (!g_str_equal (soup_server_message_get_method (msg), "OPTIONS") && !token_ok (self, msg))
+    refuse (msg, CODE_UNAUTHORIZED, "x-agora-token missing or wrong");
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+           && soup_message_headers_get_content_length (headers) > MAX_BODY)
+    refuse (msg, CODE_TOO_LARGE, "request body too large");
+}
+
+/* A chunked body announces no length: it is refused as it passes the bound. */
+static void
+got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+  if (soup_server_message_get_request_body (msg)->length > MAX_BODY)
+    refuse (msg, CODE_TOO_LARGE, "request body too large");
+}
+
+static void
+request_started_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), user_data, 0);
+  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), user_data, 0);
 }
 
 static void
@@ -693,7 +860,8 @@ static void
 rh_cloud_init (RhCloud *self)
 {
   self->server = soup_server_new ("server-header", "recordhost-cloud ", NULL);
-  soup_server_add_early_handler (self->server, NULL, early_handler, self, NULL);
+  g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started_cb),
+                           self, 0);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }

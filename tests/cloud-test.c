@@ -1,5 +1,7 @@
 /* The local cloud stand-in: API paths and the ready endpoint. */
 #include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "rh-cloud.h"
 #include "test-utils.h"
@@ -241,6 +243,220 @@ test_preflight (Fixture *fixture, gconstpointer data)
                    "content-type,x-agora-token,x-agora-uid");
 }
 
+/* ---- refusing before the body ---- */
+
+/* A client below libsoup, for what SoupSession will not send: headers that
+ * announce a body which never comes, a chunked body without end.  The
+ * answer is read as it arrives. */
+typedef struct
+{
+  GSocketConnection *connection;
+  GCancellable *cancellable;
+  GByteArray *answer;
+  gboolean closed; /* the server closed its side */
+  gboolean failed;
+  guint8 buffer[4096];
+} RawClient;
+
+static void raw_client_read (RawClient *client);
+
+static void
+raw_client_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RawClient *client = user_data;
+  g_autoptr (GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n < 0)
+    {
+      /* Cut off: what arrived before stays in the answer. */
+      client->failed = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      client->closed = TRUE;
+      return;
+    }
+  if (n == 0)
+    {
+      client->closed = TRUE;
+      return;
+    }
+  g_byte_array_append (client->answer, client->buffer, n);
+  raw_client_read (client);
+}
+
+static void
+raw_client_read (RawClient *client)
+{
+  GInputStream *input = g_io_stream_get_input_stream (G_IO_STREAM (client->connection));
+
+  g_input_stream_read_async (input, client->buffer, sizeof client->buffer, G_PRIORITY_DEFAULT,
+                             client->cancellable, raw_client_read_cb, client);
+}
+
+/* Connects and sends @head, a request's line and headers. */
+static RawClient *
+raw_client_new (RhCloud *cloud, const char *head)
+{
+  g_autoptr (GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr (GUri) base = g_uri_parse (rh_cloud_get_base_url (cloud), G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GError) error = NULL;
+  RawClient *client = g_new0 (RawClient, 1);
+
+  client->answer = g_byte_array_new ();
+  client->cancellable = g_cancellable_new ();
+  client->connection = g_socket_client_connect_to_host (socket_client, g_uri_get_host (base),
+                                                        g_uri_get_port (base), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (client->connection)),
+                             head, strlen (head), NULL, NULL, &error);
+  g_assert_no_error (error);
+  raw_client_read (client);
+  return client;
+}
+
+/* The pending read's callback still needs @client: it is freed once that
+ * has run. */
+static void
+raw_client_free (RawClient *client)
+{
+  g_cancellable_cancel (client->cancellable);
+  while (!client->closed)
+    g_main_context_iteration (NULL, TRUE);
+  g_io_stream_close (G_IO_STREAM (client->connection), NULL, NULL);
+  g_object_unref (client->connection);
+  g_object_unref (client->cancellable);
+  g_byte_array_unref (client->answer);
+  g_free (client);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawClient, raw_client_free)
+
+/* The answer's body, once all of it arrived (after its Content-Length
+ * bytes, or the server's end of stream); NULL before. */
+static char *
+raw_client_get_body (RawClient *client)
+{
+  g_autofree char *text = NULL;
+  const char *end;
+  const char *length;
+  gsize body_length;
+
+  if (client->answer->len == 0)
+    return NULL;
+  text = g_strndup ((const char *) client->answer->data, client->answer->len);
+  end = strstr (text, "\r\n\r\n");
+  if (end == NULL)
+    return NULL;
+  length = g_strstr_len (text, end - text, "\r\nContent-Length: ");
+  if (length == NULL)
+    return client->closed ? g_strdup (end + 4) : NULL;
+  body_length = g_ascii_strtoull (length + strlen ("\r\nContent-Length: "), NULL, 10);
+  if (strlen (end + 4) < body_length)
+    return NULL;
+  return g_strndup (end + 4, body_length);
+}
+
+static gboolean
+raw_client_answered (gpointer user_data)
+{
+  g_autofree char *body = raw_client_get_body (user_data);
+
+  return body != NULL;
+}
+
+/* The status of the first answer, and the envelope's code. */
+static void
+raw_client_assert_answer (RawClient *client, guint status, gint64 code)
+{
+  g_autofree char *body = raw_client_get_body (client);
+  g_autofree char *text = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  guint got = 0;
+
+  g_assert_nonnull (body);
+  text = g_strndup ((const char *) client->answer->data, client->answer->len);
+  g_assert_cmpint (sscanf (text, "HTTP/1.1 %u ", &got), ==, 1);
+  g_assert_cmpuint (got, ==, status);
+  g_assert_true (json_parser_load_from_data (parser, body, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)),
+                                               "code"),
+                   ==, code);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *token; /* the cloud requires it; NULL for none */
+  const char *headers;
+  guint status;
+} RefuseRow;
+
+/* Each announces a body and sends none of it: the answer must come at once. */
+static const RefuseRow refuse_rows[] = {
+  { "length-over-bound", NULL, "Content-Length: 1073741824\r\n", 413 },
+  { "length-over-bound-expect", NULL, "Content-Length: 1073741824\r\nExpect: 100-continue\r\n",
+    413 },
+  { "no-token", "s3cret", "Content-Length: 1000\r\n", 401 },
+  { "wrong-token", "s3cret", "x-agora-token: nope\r\nContent-Length: 1073741824\r\n", 401 },
+  { "no-token-expect", "s3cret", "Content-Length: 1000\r\nExpect: 100-continue\r\n", 401 },
+  { "no-token-chunked", "s3cret", "Transfer-Encoding: chunked\r\n", 401 },
+};
+
+#define READY_PATH "/edu/apps/a1/v2/rooms/r1/records/ready"
+
+static void
+test_refuse_at_headers (gconstpointer data)
+{
+  const RefuseRow *row = data;
+  g_autoptr (RhCloud) cloud = rh_cloud_new (NULL, row->token);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *head = NULL;
+  g_autoptr (RawClient) client = NULL;
+
+  g_assert_true (rh_cloud_listen_local (cloud, 0, &error));
+  head = g_strconcat ("PUT " READY_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Content-Type: application/json\r\n",
+                      row->headers, "\r\n", NULL);
+  client = raw_client_new (cloud, head);
+  g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
+  raw_client_assert_answer (client, row->status, row->status);
+  g_assert_cmpuint (rh_cloud_get_ready_count (cloud), ==, 0);
+}
+
+/* A chunked body has no length to refuse on: it is refused as soon as it
+ * passes the bound, not read to its end. */
+static void
+test_chunked_past_bound (void)
+{
+  g_autoptr (RhCloud) cloud = rh_cloud_new (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RawClient) client = NULL;
+  g_autofree char *chunk = NULL;
+  g_autofree char *filler = g_strnfill (16 * 1024, 'a');
+  GOutputStream *output;
+  gsize sent = 0;
+
+  g_assert_true (rh_cloud_listen_local (cloud, 0, &error));
+  client = raw_client_new (cloud, "PUT " READY_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  "Transfer-Encoding: chunked\r\n\r\n");
+  output = g_io_stream_get_output_stream (G_IO_STREAM (client->connection));
+  chunk = g_strdup_printf ("%zx\r\n%s\r\n", strlen (filler), filler);
+  while (!raw_client_answered (client) && !client->closed && sent < 4 * 1024 * 1024)
+    {
+      if (!g_output_stream_write_all (output, chunk, strlen (chunk), NULL, NULL, NULL))
+        break;
+      sent += strlen (filler);
+      /* Let the server read it all before the next one. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
+  raw_client_assert_answer (client, 413, 413);
+  /* The bound is 64 KiB: answered within two chunks past it. */
+  g_assert_cmpuint (sent, <=, 64 * 1024 + 2 * strlen (filler));
+}
+
 static void
 test_loopback_only (Fixture *fixture, gconstpointer data)
 {
@@ -264,5 +480,12 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/cloud/preflight", Fixture, NULL, fixture_setup, test_preflight,
               fixture_teardown);
+  for (guint i = 0; i < G_N_ELEMENTS (refuse_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud/refuse-at-headers/", refuse_rows[i].name, NULL);
+
+      g_test_add_data_func (path, &refuse_rows[i], test_refuse_at_headers);
+    }
+  g_test_add_func ("/cloud/chunked-past-bound", test_chunked_past_bound);
   return g_test_run ();
 }
