@@ -61,9 +61,22 @@ static const char *const room_endpoints[] = {
   "records/states/0", "records/states/1", "records/ready", "records", "sequences", NULL,
 };
 
-/* @path is decoded already (libsoup's server decodes the request path), so
- * a room uuid may contain '/': the room is what lies between "/v2/rooms/"
- * and a known endpoint. */
+/* One part of a path, percent-decoded: NULL for a bad escape, a NUL, or
+ * what is not UTF-8. */
+static char *
+decode_part (const char *start, const char *end)
+{
+  g_autofree char *part = g_uri_unescape_segment (start, end, NULL);
+
+  if (part == NULL || !g_utf8_validate (part, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&part);
+}
+
+/* @path is the path as sent, percent-encoded (the server keeps raw paths),
+ * so that an encoded "/", "%" or ".." in a room uuid is the room's own.  A
+ * room uuid may also hold a literal '/': the room is what lies between
+ * "/v2/rooms/" and a known endpoint, decoded. */
 RhCloudRoute *
 rh_cloud_route_parse (const char *path)
 {
@@ -82,17 +95,20 @@ rh_cloud_route_parse (const char *path)
 
       if (slash == NULL || slash == rest + 1)
         return NULL;
-      route->region = g_strndup (rest + 1, slash - rest - 1);
+      route->region = decode_part (rest + 1, slash);
+      if (route->region == NULL)
+        return NULL;
       rest = slash;
     }
   if (!g_str_has_prefix (rest, "/edu/apps/"))
     return NULL;
   rest += strlen ("/edu/apps/");
   app_end = strstr (rest, "/v2/rooms/");
-  if (app_end == NULL || app_end == rest)
+  if (app_end == NULL || app_end == rest || memchr (rest, '/', app_end - rest) != NULL)
     return NULL;
-  route->app_id = g_strndup (rest, app_end - rest);
-  if (strchr (route->app_id, '/') != NULL)
+  /* "appId/roomUuid" keys a room: an app id holds no '/'. */
+  route->app_id = decode_part (rest, app_end);
+  if (route->app_id == NULL || strchr (route->app_id, '/') != NULL)
     return NULL;
 
   room = app_end + strlen ("/v2/rooms/");
@@ -113,7 +129,9 @@ rh_cloud_route_parse (const char *path)
     }
   if (room_length == 0)
     return NULL;
-  route->room_uuid = g_strndup (room, room_length);
+  route->room_uuid = decode_part (room, room + room_length);
+  if (route->room_uuid == NULL)
+    return NULL;
   return g_steal_pointer (&route);
 }
 
@@ -859,7 +877,8 @@ rh_cloud_class_init (RhCloudClass *klass)
 static void
 rh_cloud_init (RhCloud *self)
 {
-  self->server = soup_server_new ("server-header", "recordhost-cloud ", NULL);
+  /* Raw paths: room uuids are decoded part by part (rh_cloud_route_parse). */
+  self->server = soup_server_new ("server-header", "recordhost-cloud ", "raw-paths", TRUE, NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started_cb),
                            self, 0);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);

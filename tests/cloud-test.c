@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "rh-cloud.h"
+#include "rh-error.h"
+#include "rh-ready-endpoint.h"
 #include "test-utils.h"
 
 typedef struct
@@ -15,8 +17,18 @@ typedef struct
   const char *rest; /* NULL: no match */
 } RouteRow;
 
-/* Paths as libsoup's server hands them over: decoded. */
+/* Paths as sent, percent-encoded: the cloud's server keeps raw paths. */
 static const RouteRow route_rows[] = {
+  { "/edu/apps/a%201/v2/rooms/room%201%2Fx/records/ready", NULL, "a 1", "room 1/x",
+    "records/ready" },
+  { "/edu/apps/a1/v2/rooms/a%2F..%2Fb/records", NULL, "a1", "a/../b", "records" },
+  { "/edu/apps/a1/v2/rooms/x%2Frecords%2Fready", NULL, "a1", "x/records/ready", "" },
+  { "/e%20u/edu/apps/a1/v2/rooms/100%25/sequences", "e u", "a1", "100%", "sequences" },
+  { "/edu/apps/a1/v2/rooms/caf%C3%A9", NULL, "a1", "caf\xc3\xa9", "" },
+  { "/edu/apps/a1/v2/rooms/100%/records", NULL, NULL, NULL, NULL },
+  { "/edu/apps/a1/v2/rooms/a%00b/records", NULL, NULL, NULL, NULL },
+  { "/edu/apps/a1/v2/rooms/%FF/records", NULL, NULL, NULL, NULL },
+  { "/edu/apps/a%2F1/v2/rooms/r1/records", NULL, NULL, NULL, NULL },
   { "/edu/apps/a1/v2/rooms/r1/records/ready", NULL, "a1", "r1", "records/ready" },
   { "/cn/edu/apps/a1/v2/rooms/r1/records/ready", "cn", "a1", "r1", "records/ready" },
   { "/edu/apps/a1/v2/rooms/r1", NULL, "a1", "r1", "" },
@@ -241,6 +253,86 @@ test_preflight (Fixture *fixture, gconstpointer data)
                    "*");
   g_assert_cmpstr (soup_message_headers_get_one (headers, "Access-Control-Allow-Headers"), ==,
                    "content-type,x-agora-token,x-agora-uid");
+}
+
+/* ---- the ready-call stand-in of `check` ---- */
+
+typedef struct
+{
+  const char *name;
+  const char *region;
+  const char *room_uuid;
+} StandinRow;
+
+/* Room uuids a page may be given: each reaches the stand-in, percent-encoded
+ * in the ready call's path, and is acknowledged as itself. */
+static const StandinRow standin_rows[] = {
+  { "plain", NULL, "room-1" },
+  { "dot-dot-inside", NULL, "a/../b" },
+  { "dot-dot-first", "na", "../room" },
+  { "dot-dot-last", NULL, "room/.." },
+  { "three-dots", NULL, "..." },
+  { "slash", NULL, "room/1" },
+  { "percent", NULL, "100%" },
+  { "percent-escape", NULL, "a%2Fb%00" },
+  { "spaces", "cn", "room 1 / x" },
+  { "non-ascii", NULL, "salle-\xc3\xa9t\xc3\xa9-\xe6\x95\x99\xe5\xae\xa4" },
+  { "endpoint-inside", NULL, "x/records/ready" },
+  { "query-like", NULL, "a?b=c#d" },
+};
+
+static void
+standin_ready_cb (RhCloud *cloud, const char *app_id, const char *room_uuid, gpointer user_data)
+{
+  g_free (*(char **) user_data);
+  *(char **) user_data = g_strdup (room_uuid);
+}
+
+static void
+test_standin (gconstpointer data)
+{
+  const StandinRow *row = data;
+  g_autoptr (RhPageOptions) options = rh_page_options_new ();
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  g_autoptr (RhReadyEndpoint) endpoint = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *seen = NULL;
+
+  options->room = rh_room_new ();
+  options->room->app_id = g_strdup ("app 1");
+  options->room->room_uuid = g_strdup (row->room_uuid);
+  if (row->region != NULL)
+    g_assert_true (rh_room_set_region (options->room, row->region, NULL));
+  endpoint = rh_ready_endpoint_open (options, NULL, timeline, &error);
+  g_assert_no_error (error);
+  g_signal_connect (endpoint->cloud, "ready-received", G_CALLBACK (standin_ready_cb), &seen);
+  rh_ready_call_send_async (endpoint->call, g_get_monotonic_time () + 10 * G_USEC_PER_SEC, NULL,
+                            rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  rh_ready_call_send_finish (endpoint->call, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rh_ready_call_get_status (endpoint->call), ==, 200);
+  g_assert_cmpstr (seen, ==, row->room_uuid);
+}
+
+/* A path segment "." or ".." is removed by every HTTP client and server on
+ * the way: such a room cannot be named in the cloud's API. */
+static void
+test_dot_segment_room (void)
+{
+  static const char *const rooms[] = { ".", ".." };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *uri = rh_ready_call_build_uri ("http://127.0.0.1:1", NULL, "a1", rooms[i],
+                                                      &error);
+
+      g_assert_null (uri);
+      g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+      g_assert_nonnull (strstr (error->message, "room uuid"));
+    }
 }
 
 /* ---- refusing before the body ---- */
@@ -487,5 +579,12 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &refuse_rows[i], test_refuse_at_headers);
     }
   g_test_add_func ("/cloud/chunked-past-bound", test_chunked_past_bound);
+  for (guint i = 0; i < G_N_ELEMENTS (standin_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud/ready-standin/", standin_rows[i].name, NULL);
+
+      g_test_add_data_func (path, &standin_rows[i], test_standin);
+    }
+  g_test_add_func ("/cloud/ready-standin/dot-segment-room", test_dot_segment_room);
   return g_test_run ();
 }
