@@ -203,7 +203,12 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   self->on_hold = request->on_hold;
   rh_run_start_async (self->run, run_done_cb, g_object_ref (self));
   if (!save (self, error))
-    return NULL;
+    {
+      /* Not stored, so not to run: nothing would list it or its events. */
+      g_signal_handlers_disconnect_by_data (self->run, self);
+      rh_run_stop (self->run);
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 

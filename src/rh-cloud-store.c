@@ -82,13 +82,17 @@ rh_cloud_store_close (RhCloudStore *store)
   g_free (store);
 }
 
+/* Fails when the database is locked, damaged or changed from outside. */
 static sqlite3_stmt *
-prepare (RhCloudStore *store, const char *sql)
+prepare (RhCloudStore *store, const char *sql, const char *what, GError **error)
 {
   sqlite3_stmt *statement = NULL;
 
-  if (sqlite3_prepare_v2 (store->db, sql, -1, &statement, NULL) != SQLITE_OK)
-    g_error ("cloud store: bad statement %s: %s", sql, sqlite3_errmsg (store->db));
+  if (!check (store, sqlite3_prepare_v2 (store->db, sql, -1, &statement, NULL), what, error))
+    {
+      sqlite3_finalize (statement);
+      return NULL;
+    }
   return statement;
 }
 
@@ -101,8 +105,10 @@ rh_cloud_store_put_room (RhCloudStore *store, const char *app_id, const char *ro
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT OR IGNORE INTO rooms (app_id, room_uuid, room_name, room_type, created_ms) "
-           "VALUES (?, ?, ?, ?, ?)");
+           "VALUES (?, ?, ?, ?, ?)", "add room", error);
 
+  if (statement == NULL)
+    return FALSE;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 3, room_name, -1, SQLITE_TRANSIENT);
@@ -115,16 +121,27 @@ rh_cloud_store_put_room (RhCloudStore *store, const char *app_id, const char *ro
   return TRUE;
 }
 
+/* An unknown room is G_IO_ERROR_NOT_FOUND. */
 gboolean
 rh_cloud_store_get_room (RhCloudStore *store, const char *app_id, const char *room_uuid,
-                         char **room_name, int *room_type)
+                         char **room_name, int *room_type, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
-    store, "SELECT room_name, room_type FROM rooms WHERE app_id = ? AND room_uuid = ?");
+    store, "SELECT room_name, room_type FROM rooms WHERE app_id = ? AND room_uuid = ?",
+    "find room", error);
+  int rc;
 
+  if (statement == NULL)
+    return FALSE;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (statement) != SQLITE_ROW)
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "room not found");
+      return FALSE;
+    }
+  if (!check (store, rc, "find room", error))
     return FALSE;
   if (room_name != NULL)
     *room_name = g_strdup ((const char *) sqlite3_column_text (statement, 0));
@@ -139,8 +156,10 @@ rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GEr
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT OR REPLACE INTO records (record_id, app_id, room_uuid, state, reason, "
            "on_hold, unready, start_ms, end_ms, config, file) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "save record", error);
 
+  if (statement == NULL)
+    return FALSE;
   sqlite3_bind_text (statement, 1, record->record_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, record->app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 3, record->room_uuid, -1, SQLITE_TRANSIENT);
@@ -168,20 +187,25 @@ parse_or_null (const char *text)
 }
 
 JsonNode *
-rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char *room_uuid)
+rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char *room_uuid,
+                             GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config, file "
-           "FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid");
+           "FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid",
+    "list records", error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   guint total = 0;
+  int rc;
 
+  if (statement == NULL)
+    return NULL;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "list");
   json_builder_begin_array (builder);
-  while (sqlite3_step (statement) == SQLITE_ROW)
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
     {
       total++;
       json_builder_begin_object (builder);
@@ -215,6 +239,8 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
       json_builder_end_array (builder);
       json_builder_end_object (builder);
     }
+  if (!check (store, rc, "list records", error))
+    return NULL;
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "total");
   json_builder_add_int_value (builder, total);
@@ -229,9 +255,11 @@ rh_cloud_store_add_event (RhCloudStore *store, const char *app_id, const char *r
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT INTO events (app_id, room_uuid, cmd, version, data, ts) "
-           "VALUES (?, ?, ?, 1, ?, ?)");
+           "VALUES (?, ?, ?, 1, ?, ?)", "add event", error);
   g_autofree char *text = json_to_string (data, FALSE);
 
+  if (statement == NULL)
+    return 0;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (statement, 3, cmd);
@@ -246,14 +274,18 @@ rh_cloud_store_add_event (RhCloudStore *store, const char *app_id, const char *r
  * most @limit: {"list": [...], "nextId": the sequence to ask for next}. */
 JsonNode *
 rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char *room_uuid,
-                            gint64 next_id, int cmd, guint limit)
+                            gint64 next_id, int cmd, guint limit, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "SELECT sequence, cmd, version, data FROM events WHERE app_id = ? AND room_uuid = ? "
-           "AND sequence >= ? AND (? = 0 OR cmd = ?) ORDER BY sequence LIMIT ?");
+           "AND sequence >= ? AND (? = 0 OR cmd = ?) ORDER BY sequence LIMIT ?",
+    "list events", error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   gint64 next = next_id;
+  int rc;
 
+  if (statement == NULL)
+    return NULL;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 3, next_id);
@@ -263,7 +295,7 @@ rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "list");
   json_builder_begin_array (builder);
-  while (sqlite3_step (statement) == SQLITE_ROW)
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
     {
       gint64 sequence = sqlite3_column_int64 (statement, 0);
 
@@ -282,6 +314,8 @@ rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char 
       json_builder_end_object (builder);
       next = sequence + 1;
     }
+  if (!check (store, rc, "list events", error))
+    return NULL;
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "nextId");
   json_builder_add_int_value (builder, next);
@@ -296,12 +330,18 @@ guint
 rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error)
 {
   g_autoptr (sqlite3_stmt) select = prepare (
-    store, "SELECT record_id, app_id, room_uuid, on_hold FROM records WHERE state = 1");
-  g_autoptr (sqlite3_stmt) update = prepare (
-    store, "UPDATE records SET state = 2, reason = 2, end_ms = ? WHERE state = 1");
+    store, "SELECT record_id, app_id, room_uuid, on_hold FROM records WHERE state = 1",
+    "find interrupted recordings", error);
+  g_autoptr (sqlite3_stmt) update = NULL;
   gint64 now = g_get_real_time () / 1000;
   guint ended = 0;
 
+  if (select == NULL)
+    return 0;
+  update = prepare (store, "UPDATE records SET state = 2, reason = 2, end_ms = ? WHERE state = 1",
+                    "end interrupted recordings", error);
+  if (update == NULL)
+    return 0;
   while (sqlite3_step (select) == SQLITE_ROW)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();

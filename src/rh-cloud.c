@@ -175,6 +175,16 @@ reply_error (SoupServerMessage *msg, gint64 code, const char *text)
   reply_envelope (msg, status >= 400 && status < 600 ? status : 400, code, text, NULL);
 }
 
+/* What failed on this side goes to the log; the client learns no more than
+ * that it failed: no SQLite text, no paths. */
+static void
+reply_internal (SoupServerMessage *msg, const GError *error)
+{
+  g_warning ("cloud: %s %s: %s", soup_server_message_get_method (msg),
+             g_uri_get_path (soup_server_message_get_uri (msg)), error->message);
+  reply_error (msg, CODE_INTERNAL, "internal error: see the cloud's log");
+}
+
 static void
 reply_ok (SoupServerMessage *msg, JsonNode *data)
 {
@@ -284,7 +294,7 @@ handle_create_room (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *r
   if (!rh_cloud_store_put_room (self->store, route->app_id, route->room_uuid, room_name,
                                 (int) room_type, &created, &error))
     {
-      reply_error (msg, CODE_INTERNAL, error->message);
+      reply_internal (msg, error);
       return;
     }
   if (!created)
@@ -338,12 +348,20 @@ handle_start (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
     }
   /* A room not created before recording starts is a small classroom. */
   if (!rh_cloud_store_get_room (self->store, route->app_id, route->room_uuid, &room_name,
-                                &room_type)
-      && !rh_cloud_store_put_room (self->store, route->app_id, route->room_uuid,
-                                   route->room_uuid, 4, NULL, &error))
+                                &room_type, &error))
     {
-      reply_error (msg, CODE_INTERNAL, error->message);
-      return;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          reply_internal (msg, error);
+          return;
+        }
+      g_clear_error (&error);
+      if (!rh_cloud_store_put_room (self->store, route->app_id, route->room_uuid,
+                                    route->room_uuid, 4, NULL, &error))
+        {
+          reply_internal (msg, error);
+          return;
+        }
     }
   config = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   room.cloud_url = self->base_url;
@@ -356,7 +374,12 @@ handle_start (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
   recording = rh_cloud_recording_start (self->store, &room, request, config, &error);
   if (recording == NULL)
     {
-      reply_error (msg, CODE_BAD_REQUEST, error->message);
+      /* The request's own values (the region, the page's URL) are the
+       * client's to fix; anything else is this side's. */
+      if (g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
+        reply_error (msg, CODE_BAD_REQUEST, error->message);
+      else
+        reply_internal (msg, error);
       return;
     }
   g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
@@ -413,30 +436,43 @@ handle_update (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
     }
   if (has_on_hold && !on_hold && !rh_cloud_recording_release (recording, &error))
     {
-      reply_error (msg, CODE_INTERNAL, error->message);
+      reply_internal (msg, error);
       return;
     }
   data = record_data (recording, 1);
   reply_ok (msg, data);
 }
 
+/* Otherwise answers that the room is unknown, or that the store failed. */
 static gboolean
-room_known (RhCloud *self, const RhCloudRoute *route)
+room_known (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
 {
-  return rh_cloud_store_get_room (self->store, route->app_id, route->room_uuid, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (rh_cloud_store_get_room (self->store, route->app_id, route->room_uuid, NULL, NULL,
+                               &error))
+    return TRUE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    reply_error (msg, CODE_NOT_FOUND, "room not found");
+  else
+    reply_internal (msg, error);
+  return FALSE;
 }
 
 static void
 handle_records (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
 {
   g_autoptr (JsonNode) data = NULL;
+  g_autoptr (GError) error = NULL;
 
-  if (!room_known (self, route))
+  if (!room_known (self, msg, route))
+    return;
+  data = rh_cloud_store_list_records (self->store, route->app_id, route->room_uuid, &error);
+  if (data == NULL)
     {
-      reply_error (msg, CODE_NOT_FOUND, "room not found");
+      reply_internal (msg, error);
       return;
     }
-  data = rh_cloud_store_list_records (self->store, route->app_id, route->room_uuid);
   reply_ok (msg, data);
 }
 
@@ -455,6 +491,7 @@ handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *rou
                   GHashTable *query)
 {
   g_autoptr (JsonNode) data = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 next_id = 0, cmd = 0;
 
   if (!query_int (query, "nextId", &next_id) || !query_int (query, "cmd", &cmd)
@@ -463,13 +500,15 @@ handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *rou
       reply_error (msg, CODE_BAD_REQUEST, "nextId and cmd must be whole numbers");
       return;
     }
-  if (!room_known (self, route))
+  if (!room_known (self, msg, route))
+    return;
+  data = rh_cloud_store_list_events (self->store, route->app_id, route->room_uuid, next_id,
+                                     (int) cmd, MAX_EVENTS, &error);
+  if (data == NULL)
     {
-      reply_error (msg, CODE_NOT_FOUND, "room not found");
+      reply_internal (msg, error);
       return;
     }
-  data = rh_cloud_store_list_events (self->store, route->app_id, route->room_uuid, next_id,
-                                     (int) cmd, MAX_EVENTS);
   reply_ok (msg, data);
 }
 

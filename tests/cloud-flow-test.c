@@ -1,6 +1,7 @@
 /* The local cloud's recording API end to end, driven with libsoup: rooms,
  * recordings hosted in real WebKit views, events, restarts. */
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "media-probe.h"
@@ -438,6 +439,61 @@ test_rooms_at_once (Fixture *fixture, gconstpointer data)
     assert_reasons (fixture, rooms[i], "1,2");
 }
 
+typedef struct
+{
+  const char *name;
+  const char *sql;    /* run on the store from outside: what makes it fail */
+  const char *method;
+  const char *path;
+  gboolean start;     /* the body is a recording's start */
+  const char *detail; /* in the cloud's log, never in the answer */
+} StoreFailRow;
+
+static const StoreFailRow store_fail_rows[] = {
+  { "create-room",
+    "CREATE TRIGGER fail BEFORE INSERT ON rooms BEGIN SELECT RAISE (FAIL, 'disk trouble'); END",
+    "POST", "/edu/apps/app-1/v2/rooms/other", FALSE, "disk trouble" },
+  { "start",
+    "CREATE TRIGGER fail BEFORE INSERT ON records BEGIN SELECT RAISE (FAIL, 'disk trouble'); END",
+    "PUT", ROOM "/records/states/1", TRUE, "disk trouble" },
+  { "records", "DROP TABLE records", "GET", ROOM "/records", FALSE, "no such table" },
+  { "events", "DROP TABLE events", "GET", ROOM "/sequences", FALSE, "no such table" },
+  { "room", "DROP TABLE rooms", "GET", ROOM "/records", FALSE, "no such table" },
+};
+
+/* A store that fails answers 500 with a message that says nothing of it;
+ * the detail is in the cloud's log. */
+static void
+test_store_fails (Fixture *fixture, gconstpointer data)
+{
+  const StoreFailRow *row = data;
+  g_autofree char *path = g_build_filename (fixture->data_dir, "cloud.sqlite3", NULL);
+  g_autofree char *body = row->start ? start_body (NULL, FALSE, READY_WINDOW_S) : NULL;
+  g_autofree char *detail = g_strdup_printf ("*%s*", row->detail);
+  g_autoptr (JsonObject) reply = NULL;
+  const char *text;
+  sqlite3 *db = NULL;
+  guint status = 0;
+
+  call_ok (fixture, "POST", ROOM, NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, row->sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, detail);
+  reply = call (fixture, row->method, row->path, body, &status);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (status, ==, 500);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 500);
+  text = json_object_get_string_member (reply, "msg");
+  g_assert_null (strstr (text, row->detail));
+  g_assert_null (strstr (text, "store"));
+  g_assert_null (strstr (text, "SQL"));
+  g_assert_null (strstr (text, fixture->data_dir));
+  /* Nothing was left running. */
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
 static void
 test_require_token (Fixture *fixture, gconstpointer data)
 {
@@ -474,5 +530,13 @@ main (int argc, char **argv)
   ADD ("/cloud-flow/rooms-at-once", test_rooms_at_once);
   ADD ("/cloud-flow/require-token", test_require_token);
 #undef ADD
+  for (guint i = 0; i < G_N_ELEMENTS (store_fail_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud-flow/store-fails/", store_fail_rows[i].name,
+                                           NULL);
+
+      g_test_add (path, Fixture, &store_fail_rows[i], fixture_setup, test_store_fails,
+                  fixture_teardown);
+    }
   return g_test_run ();
 }
