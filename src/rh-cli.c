@@ -717,7 +717,7 @@ cmd_cloud (int argc, char **argv)
       "ADDR:PORT" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Where rooms, recordings and events are kept (default "
-      "$XDG_STATE_HOME/recordhost/cloud)", "DIR" },
+      "$XDG_STATE_HOME/recordhost/cloud); one cloud at a time uses it", "DIR" },
     { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
       "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
       "hosted pages get it as rtmToken", "TOKEN" },
@@ -743,8 +743,14 @@ cmd_cloud (int argc, char **argv)
     data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
 
   store = rh_cloud_store_open (data_dir, &error);
-  if (store == NULL)
+  if (store == NULL && g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
     return usage_error (error->message);
+  if (store == NULL)
+    {
+      /* Such as another cloud using the directory. */
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return rh_error_exit_status (error);
+    }
   ended = rh_cloud_store_end_interrupted (store, NULL);
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))

@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "media-probe.h"
 #include "rh-cloud.h"
@@ -439,6 +440,51 @@ test_rooms_at_once (Fixture *fixture, gconstpointer data)
     assert_reasons (fixture, rooms[i], "1,2");
 }
 
+/* One cloud per data directory: another is refused at once, and told which
+ * process holds it. */
+static void
+test_data_dir_locked (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhCloudStore) store = rh_cloud_store_open (fixture->data_dir, &error);
+  g_autofree char *holder = g_strdup_printf ("(pid %d)", (int) getpid ());
+  g_autoptr (GSubprocess) second = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_null (store);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, holder));
+  g_clear_error (&error);
+
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                             &error, RECORDHOST_BINARY, "cloud", "--listen", ":0",
+                             "--data-dir", fixture->data_dir, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (second, NULL, rh_test_async_cb, &result);
+  if (!rh_test_wait_result (&result, 30))
+    g_subprocess_force_exit (second);
+  g_assert_nonnull (result);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (err, "recordhost cloud: "));
+  g_assert_nonnull (strstr (err, holder));
+  g_assert_nonnull (strstr (err, fixture->data_dir));
+  /* One line. */
+  g_assert_nonnull (strchr (err, '\n'));
+  g_assert_cmpstr (strchr (err, '\n') + 1, ==, "");
+
+  /* Given up with the cloud, the directory is free. */
+  g_clear_object (&fixture->cloud);
+  store = rh_cloud_store_open (fixture->data_dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+}
+
 typedef struct
 {
   const char *name;
@@ -529,6 +575,7 @@ main (int argc, char **argv)
   ADD ("/cloud-flow/restart-ends-interrupted", test_restart_ends_interrupted);
   ADD ("/cloud-flow/rooms-at-once", test_rooms_at_once);
   ADD ("/cloud-flow/require-token", test_require_token);
+  ADD ("/cloud-flow/data-dir-locked", test_data_dir_locked);
 #undef ADD
   for (guint i = 0; i < G_N_ELEMENTS (store_fail_rows); i++)
     {
