@@ -698,10 +698,12 @@ static const char cloud_description[] =
   "  PATCH .../rooms/{roomUuid}/records/states/1                    update: onHold false releases\n"
   "  PUT   .../rooms/{roomUuid}/records/states/0                    stop recording\n"
   "  PUT   .../rooms/{roomUuid}/records/ready                       the page's ready call\n"
-  "  GET   .../rooms/{roomUuid}/records                             recordings (unready: true)\n"
+  "  GET   .../rooms/{roomUuid}/records                             recordings and their files\n"
   "  GET   .../rooms/{roomUuid}/sequences?nextId=&cmd=              events (cmd 1001: state)\n"
   "Each recording hosts its page in a WebKit view in this process, with the\n"
-  "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold).\n"
+  "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold), and is\n"
+  "written to DIR/recordings/ as one MP4 file. Bodies over 64 KiB and calls\n"
+  "without the token are refused on their headers; a 500's detail goes to stderr.\n"
   "Prints the URL it listens on as its first line. SIGINT/SIGTERM stop every\n"
   "recording normally, store the events and exit 0.";
 

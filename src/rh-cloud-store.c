@@ -247,6 +247,26 @@ parse_or_null (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
+/* What is on disk, not what was meant to be: a recording whose file is
+ * empty or gone has none to list. */
+static void
+add_files (JsonBuilder *builder, int state, const char *file)
+{
+  GStatBuf file_stat;
+  gboolean exists = file != NULL && g_stat (file, &file_stat) == 0;
+  gboolean written = exists && S_ISREG (file_stat.st_mode) && file_stat.st_size > 0;
+
+  json_builder_set_member_name (builder, "files");
+  json_builder_begin_array (builder);
+  if (written || (state == 1 && exists))
+    json_builder_add_string_value (builder, file);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "fileState");
+  json_builder_add_string_value (builder, state == 1 ? "recording"
+                                          : written  ? "written"
+                                                     : "missing");
+}
+
 JsonNode *
 rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char *room_uuid,
                              GError **error)
@@ -292,12 +312,8 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
       json_builder_set_member_name (builder, "config");
       json_builder_add_value (builder,
                               parse_or_null ((const char *) sqlite3_column_text (statement, 7)));
-      json_builder_set_member_name (builder, "files");
-      json_builder_begin_array (builder);
-      if (sqlite3_column_text (statement, 8) != NULL)
-        json_builder_add_string_value (builder,
-                                       (const char *) sqlite3_column_text (statement, 8));
-      json_builder_end_array (builder);
+      add_files (builder, sqlite3_column_int (statement, 1),
+                 (const char *) sqlite3_column_text (statement, 8));
       json_builder_end_object (builder);
     }
   if (!check (store, rc, "list records", error))
