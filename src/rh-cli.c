@@ -705,10 +705,12 @@ static const char cloud_description[] =
   "  PATCH .../rooms/{roomUuid}/records/states/1                    update: onHold false releases\n"
   "  PUT   .../rooms/{roomUuid}/records/states/0                    stop recording\n"
   "  PUT   .../rooms/{roomUuid}/records/ready                       the page's ready call\n"
-  "  GET   .../rooms/{roomUuid}/records                             recordings (unready: true)\n"
+  "  GET   .../rooms/{roomUuid}/records                             recordings and their files\n"
   "  GET   .../rooms/{roomUuid}/sequences?nextId=&cmd=              events (cmd 1001: state)\n"
   "Each recording hosts its page in a WebKit view in this process, with the\n"
-  "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold).\n"
+  "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold), and is\n"
+  "written to DIR/recordings/ as one MP4 file. Bodies over 64 KiB and calls\n"
+  "without the token are refused on their headers; a 500's detail goes to stderr.\n"
   "Prints the URL it listens on as its first line. SIGINT/SIGTERM stop every\n"
   "recording normally, store the events and exit 0.";
 
@@ -725,7 +727,7 @@ cmd_cloud (int argc, char **argv)
       "ADDR:PORT" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Where rooms, recordings and events are kept (default "
-      "$XDG_STATE_HOME/recordhost/cloud)", "DIR" },
+      "$XDG_STATE_HOME/recordhost/cloud); one cloud at a time uses it", "DIR" },
     { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
       "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
       "hosted pages get it as rtmToken", "TOKEN" },
@@ -762,8 +764,14 @@ cmd_cloud (int argc, char **argv)
     data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
 
   store = rh_cloud_store_open (data_dir, &error);
-  if (store == NULL)
+  if (store == NULL && g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
     return usage_error (error->message);
+  if (store == NULL)
+    {
+      /* Such as another cloud using the directory. */
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return rh_error_exit_status (error);
+    }
   ended = rh_cloud_store_end_interrupted (store, NULL);
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
   if (max_rooms > 0)

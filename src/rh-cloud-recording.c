@@ -1,7 +1,10 @@
 #include "rh-cloud-recording.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "rh-error.h"
 #include "rh-run.h"
@@ -75,6 +78,78 @@ rh_cloud_recording_init (RhCloudRecording *self)
 {
 }
 
+/* Bytes of the room uuid kept in a recording's file name. */
+#define NAME_PREFIX_MAX 40
+
+/* The recording's file, in the data directory: a room uuid may hold
+ * anything ('/', "..", control characters, any script, hundreds of bytes),
+ * so the name is its first letters and digits, a hash of app and room, and
+ * the start time: short, plain ASCII, and one room's apart from another's.
+ * The file is created here, empty, so that a recording that could not be
+ * written is refused before it starts, and the name is taken. */
+static char *
+recording_file (RhCloudStore *store, const RhCloudRoom *room, gint64 start_ms, GError **error)
+{
+  g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), "recordings", NULL);
+  g_autofree char *key = g_strconcat (room->app_id, "/", room->room_uuid, NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  g_autoptr (GString) prefix = g_string_new (NULL);
+
+  /* No leading '-': the name is no option to the tools that read it. */
+  for (const char *c = room->room_uuid; *c != '\0' && prefix->len < NAME_PREFIX_MAX; c++)
+    {
+      gboolean keep = g_ascii_isalnum (*c) || *c == '_' || (*c == '-' && prefix->len > 0);
+
+      g_string_append_c (prefix, keep ? *c : '_');
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", dir,
+                   g_strerror (saved));
+      return NULL;
+    }
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *path = NULL;
+      int fd;
+      int saved;
+
+      name = attempt == 1 ? g_strdup_printf ("%s-%.16s-%" G_GINT64_FORMAT ".mp4", prefix->str,
+                                             hash, start_ms)
+                          : g_strdup_printf ("%s-%.16s-%" G_GINT64_FORMAT "-%u.mp4",
+                                             prefix->str, hash, start_ms, attempt);
+      path = g_build_filename (dir, name, NULL);
+      fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        {
+          close (fd);
+          return g_steal_pointer (&path);
+        }
+      saved = errno;
+      if (saved != EEXIST || attempt == 100)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s",
+                       path, g_strerror (saved));
+          return NULL;
+        }
+    }
+}
+
+/* Whether the file holds a recording; left empty, it goes. */
+static gboolean
+keep_if_written (const char *path)
+{
+  GStatBuf file_stat;
+
+  if (g_stat (path, &file_stat) == 0 && file_stat.st_size > 0)
+    return TRUE;
+  g_unlink (path);
+  return FALSE;
+}
+
 static gboolean
 save (RhCloudRecording *self, GError **error)
 {
@@ -139,6 +214,9 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   rh_run_start_finish (RH_RUN (source), result, NULL);
   self->active = FALSE;
+  if (!keep_if_written (self->file))
+    g_printerr ("cloud: room %s, record %s: no recording file written\n", self->room_uuid,
+                rh_run_get_record_id (self->run));
   finished (self);
 }
 
@@ -175,21 +253,10 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   options->video_fps = request->fps;
   options->video_bitrate_kbps = request->bitrate_kbps;
   self->start_ms = g_get_real_time () / 1000;
-  {
-    g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), "recordings", NULL);
-    g_autofree char *name = g_strdup_printf ("%s-%" G_GINT64_FORMAT ".mp4", room->room_uuid,
-                                             self->start_ms);
-
-    /* Room uuids may hold '/': keep the file inside the directory. */
-    g_strdelimit (name, "/\\", '_');
-    if (g_mkdir_with_parents (dir, 0700) != 0)
-      {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", dir);
-        return NULL;
-      }
-    self->file = g_build_filename (dir, name, NULL);
-    options->record = g_strdup (self->file);
-  }
+  self->file = recording_file (store, room, self->start_ms, error);
+  if (self->file == NULL)
+    return NULL;
+  options->record = g_strdup (self->file);
 
   self->store = store;
   self->app_id = g_strdup (room->app_id);
@@ -197,13 +264,22 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   self->config = g_strdup (config_json);
   self->run = rh_run_new (g_steal_pointer (&options), error);
   if (self->run == NULL)
-    return NULL;
+    {
+      keep_if_written (self->file);
+      return NULL;
+    }
   g_signal_connect (self->run, "state-changed", G_CALLBACK (state_changed_cb), self);
   self->active = TRUE;
   self->on_hold = request->on_hold;
   rh_run_start_async (self->run, run_done_cb, g_object_ref (self));
   if (!save (self, error))
-    return NULL;
+    {
+      /* Not stored, so not to run: nothing would list it or its events. */
+      g_signal_handlers_disconnect_by_data (self->run, self);
+      rh_run_stop (self->run);
+      keep_if_written (self->file);
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 

@@ -13,7 +13,8 @@ rh_sdk_api_request_free (RhSdkApiRequest *request)
   g_free (request);
 }
 
-/* "/a/b/c" -> {"a", "b", "c"}; NULL for an empty segment. */
+/* "/a/b%2Fc" -> {"a", "b/c"}: split as sent, each segment percent-decoded;
+ * NULL for an empty segment, a bad escape or what is not UTF-8. */
 static char **
 segments (const char *path)
 {
@@ -23,8 +24,17 @@ segments (const char *path)
     return NULL;
   parts = g_strsplit (path + 1, "/", 16);
   for (guint i = 0; parts[i] != NULL; i++)
-    if (*parts[i] == '\0')
-      return NULL;
+    {
+      char *decoded = g_uri_unescape_string (parts[i], NULL);
+
+      if (decoded == NULL || *decoded == '\0' || !g_utf8_validate (decoded, -1, NULL))
+        {
+          g_free (decoded);
+          return NULL;
+        }
+      g_free (parts[i]);
+      parts[i] = decoded;
+    }
   return g_steal_pointer (&parts);
 }
 

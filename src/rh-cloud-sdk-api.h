@@ -25,7 +25,7 @@ typedef struct
   char *user_uuid; /* check-in only */
 } RhSdkApiRequest;
 
-/* NULL unless @path (decoded) is one of the calls above. */
+/* NULL unless @path (as sent, percent-encoded) is one of the calls above. */
 RhSdkApiRequest *rh_sdk_api_request_parse (const char *path);
 void             rh_sdk_api_request_free  (RhSdkApiRequest *request);
 const char      *rh_sdk_api_request_method (const RhSdkApiRequest *request);

@@ -4,7 +4,11 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "rh-error.h"
 #include "rh-json.h"
@@ -13,6 +17,7 @@ struct _RhCloudStore
 {
   sqlite3 *db;
   char *dir;
+  int lock_fd; /* holds the data directory's lock, -1 for none */
 };
 
 static const char schema[] =
@@ -40,6 +45,56 @@ check (RhCloudStore *store, int rc, const char *what, GError **error)
   return FALSE;
 }
 
+/* One cloud per data directory: through SQLite's own locks two would share
+ * the database, each stalling the other's answers and failing its writes.
+ * The lock file names its holder, for the second one's message. */
+static gboolean
+lock_dir (RhCloudStore *store, const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "cloud.lock", NULL);
+  g_autofree char *pid = NULL;
+  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot use --data-dir %s: %s", dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+      char holder[32] = "";
+      gssize length = pread (fd, holder, sizeof holder - 1, 0);
+      guint64 other = 0;
+
+      close (fd);
+      if (saved != EWOULDBLOCK)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "cannot lock --data-dir %s: %s", dir, g_strerror (saved));
+          return FALSE;
+        }
+      holder[MAX (length, 0)] = '\0';
+      if (g_ascii_string_to_unsigned (g_strstrip (holder), 10, 1, G_MAXINT, &other, NULL))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     "--data-dir %s is in use by another recordhost cloud (pid %" G_GUINT64_FORMAT
+                     ")", dir, other);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     "--data-dir %s is in use by another recordhost cloud", dir);
+      return FALSE;
+    }
+  /* The pid only serves the message: failing to write it is no failure. */
+  pid = g_strdup_printf ("%d\n", (int) getpid ());
+  if (ftruncate (fd, 0) == 0 && pwrite (fd, pid, strlen (pid), 0) < 0)
+    g_debug ("cloud store: cannot write %s", path);
+  store->lock_fd = fd;
+  return TRUE;
+}
+
 RhCloudStore *
 rh_cloud_store_open (const char *dir, GError **error)
 {
@@ -47,6 +102,7 @@ rh_cloud_store_open (const char *dir, GError **error)
   g_autofree char *path = g_build_filename (dir, "cloud.sqlite3", NULL);
   char *message = NULL;
 
+  store->lock_fd = -1;
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved = errno;
@@ -55,6 +111,8 @@ rh_cloud_store_open (const char *dir, GError **error)
                    dir, g_strerror (saved));
       return NULL;
     }
+  if (!lock_dir (store, dir, error))
+    return NULL;
   if (sqlite3_open (path, &store->db) != SQLITE_OK)
     {
       g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot open %s: %s", path,
@@ -78,17 +136,24 @@ rh_cloud_store_close (RhCloudStore *store)
   if (store == NULL)
     return;
   sqlite3_close (store->db);
+  /* Last: the database is closed before another cloud may open it. */
+  if (store->lock_fd >= 0)
+    close (store->lock_fd);
   g_free (store->dir);
   g_free (store);
 }
 
+/* Fails when the database is locked, damaged or changed from outside. */
 static sqlite3_stmt *
-prepare (RhCloudStore *store, const char *sql)
+prepare (RhCloudStore *store, const char *sql, const char *what, GError **error)
 {
   sqlite3_stmt *statement = NULL;
 
-  if (sqlite3_prepare_v2 (store->db, sql, -1, &statement, NULL) != SQLITE_OK)
-    g_error ("cloud store: bad statement %s: %s", sql, sqlite3_errmsg (store->db));
+  if (!check (store, sqlite3_prepare_v2 (store->db, sql, -1, &statement, NULL), what, error))
+    {
+      sqlite3_finalize (statement);
+      return NULL;
+    }
   return statement;
 }
 
@@ -101,8 +166,10 @@ rh_cloud_store_put_room (RhCloudStore *store, const char *app_id, const char *ro
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT OR IGNORE INTO rooms (app_id, room_uuid, room_name, room_type, created_ms) "
-           "VALUES (?, ?, ?, ?, ?)");
+           "VALUES (?, ?, ?, ?, ?)", "add room", error);
 
+  if (statement == NULL)
+    return FALSE;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 3, room_name, -1, SQLITE_TRANSIENT);
@@ -115,16 +182,27 @@ rh_cloud_store_put_room (RhCloudStore *store, const char *app_id, const char *ro
   return TRUE;
 }
 
+/* An unknown room is G_IO_ERROR_NOT_FOUND. */
 gboolean
 rh_cloud_store_get_room (RhCloudStore *store, const char *app_id, const char *room_uuid,
-                         char **room_name, int *room_type)
+                         char **room_name, int *room_type, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
-    store, "SELECT room_name, room_type FROM rooms WHERE app_id = ? AND room_uuid = ?");
+    store, "SELECT room_name, room_type FROM rooms WHERE app_id = ? AND room_uuid = ?",
+    "find room", error);
+  int rc;
 
+  if (statement == NULL)
+    return FALSE;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (statement) != SQLITE_ROW)
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "room not found");
+      return FALSE;
+    }
+  if (!check (store, rc, "find room", error))
     return FALSE;
   if (room_name != NULL)
     *room_name = g_strdup ((const char *) sqlite3_column_text (statement, 0));
@@ -139,8 +217,10 @@ rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GEr
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT OR REPLACE INTO records (record_id, app_id, room_uuid, state, reason, "
            "on_hold, unready, start_ms, end_ms, config, file) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "save record", error);
 
+  if (statement == NULL)
+    return FALSE;
   sqlite3_bind_text (statement, 1, record->record_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, record->app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 3, record->room_uuid, -1, SQLITE_TRANSIENT);
@@ -167,21 +247,46 @@ parse_or_null (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
+/* What is on disk, not what was meant to be: a recording whose file is
+ * empty or gone has none to list. */
+static void
+add_files (JsonBuilder *builder, int state, const char *file)
+{
+  GStatBuf file_stat;
+  gboolean exists = file != NULL && g_stat (file, &file_stat) == 0;
+  gboolean written = exists && S_ISREG (file_stat.st_mode) && file_stat.st_size > 0;
+
+  json_builder_set_member_name (builder, "files");
+  json_builder_begin_array (builder);
+  if (written || (state == 1 && exists))
+    json_builder_add_string_value (builder, file);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "fileState");
+  json_builder_add_string_value (builder, state == 1 ? "recording"
+                                          : written  ? "written"
+                                                     : "missing");
+}
+
 JsonNode *
-rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char *room_uuid)
+rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char *room_uuid,
+                             GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config, file "
-           "FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid");
+           "FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid",
+    "list records", error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   guint total = 0;
+  int rc;
 
+  if (statement == NULL)
+    return NULL;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "list");
   json_builder_begin_array (builder);
-  while (sqlite3_step (statement) == SQLITE_ROW)
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
     {
       total++;
       json_builder_begin_object (builder);
@@ -207,14 +312,12 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
       json_builder_set_member_name (builder, "config");
       json_builder_add_value (builder,
                               parse_or_null ((const char *) sqlite3_column_text (statement, 7)));
-      json_builder_set_member_name (builder, "files");
-      json_builder_begin_array (builder);
-      if (sqlite3_column_text (statement, 8) != NULL)
-        json_builder_add_string_value (builder,
-                                       (const char *) sqlite3_column_text (statement, 8));
-      json_builder_end_array (builder);
+      add_files (builder, sqlite3_column_int (statement, 1),
+                 (const char *) sqlite3_column_text (statement, 8));
       json_builder_end_object (builder);
     }
+  if (!check (store, rc, "list records", error))
+    return NULL;
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "total");
   json_builder_add_int_value (builder, total);
@@ -229,9 +332,11 @@ rh_cloud_store_add_event (RhCloudStore *store, const char *app_id, const char *r
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT INTO events (app_id, room_uuid, cmd, version, data, ts) "
-           "VALUES (?, ?, ?, 1, ?, ?)");
+           "VALUES (?, ?, ?, 1, ?, ?)", "add event", error);
   g_autofree char *text = json_to_string (data, FALSE);
 
+  if (statement == NULL)
+    return 0;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (statement, 3, cmd);
@@ -246,14 +351,18 @@ rh_cloud_store_add_event (RhCloudStore *store, const char *app_id, const char *r
  * most @limit: {"list": [...], "nextId": the sequence to ask for next}. */
 JsonNode *
 rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char *room_uuid,
-                            gint64 next_id, int cmd, guint limit)
+                            gint64 next_id, int cmd, guint limit, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "SELECT sequence, cmd, version, data FROM events WHERE app_id = ? AND room_uuid = ? "
-           "AND sequence >= ? AND (? = 0 OR cmd = ?) ORDER BY sequence LIMIT ?");
+           "AND sequence >= ? AND (? = 0 OR cmd = ?) ORDER BY sequence LIMIT ?",
+    "list events", error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   gint64 next = next_id;
+  int rc;
 
+  if (statement == NULL)
+    return NULL;
   sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 3, next_id);
@@ -263,7 +372,7 @@ rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "list");
   json_builder_begin_array (builder);
-  while (sqlite3_step (statement) == SQLITE_ROW)
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
     {
       gint64 sequence = sqlite3_column_int64 (statement, 0);
 
@@ -282,6 +391,8 @@ rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char 
       json_builder_end_object (builder);
       next = sequence + 1;
     }
+  if (!check (store, rc, "list events", error))
+    return NULL;
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "nextId");
   json_builder_add_int_value (builder, next);
@@ -296,12 +407,18 @@ guint
 rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error)
 {
   g_autoptr (sqlite3_stmt) select = prepare (
-    store, "SELECT record_id, app_id, room_uuid, on_hold FROM records WHERE state = 1");
-  g_autoptr (sqlite3_stmt) update = prepare (
-    store, "UPDATE records SET state = 2, reason = 2, end_ms = ? WHERE state = 1");
+    store, "SELECT record_id, app_id, room_uuid, on_hold FROM records WHERE state = 1",
+    "find interrupted recordings", error);
+  g_autoptr (sqlite3_stmt) update = NULL;
   gint64 now = g_get_real_time () / 1000;
   guint ended = 0;
 
+  if (select == NULL)
+    return 0;
+  update = prepare (store, "UPDATE records SET state = 2, reason = 2, end_ms = ? WHERE state = 1",
+                    "end interrupted recordings", error);
+  if (update == NULL)
+    return 0;
   while (sqlite3_step (select) == SQLITE_ROW)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();

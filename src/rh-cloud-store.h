@@ -31,17 +31,17 @@ gboolean      rh_cloud_store_put_room     (RhCloudStore *store, const char *app_
                                            int room_type, gboolean *created, GError **error);
 gboolean      rh_cloud_store_get_room     (RhCloudStore *store, const char *app_id,
                                            const char *room_uuid, char **room_name,
-                                           int *room_type);
+                                           int *room_type, GError **error);
 gboolean      rh_cloud_store_put_record   (RhCloudStore *store, const RhCloudRecord *record,
                                            GError **error);
 JsonNode     *rh_cloud_store_list_records (RhCloudStore *store, const char *app_id,
-                                           const char *room_uuid);
+                                           const char *room_uuid, GError **error);
 gint64        rh_cloud_store_add_event    (RhCloudStore *store, const char *app_id,
                                            const char *room_uuid, int cmd, JsonNode *data,
                                            GError **error);
 JsonNode     *rh_cloud_store_list_events  (RhCloudStore *store, const char *app_id,
                                            const char *room_uuid, gint64 next_id, int cmd,
-                                           guint limit);
+                                           guint limit, GError **error);
 guint         rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error);
 const char   *rh_cloud_store_get_dir      (RhCloudStore *store);
 

@@ -64,9 +64,22 @@ static const char *const room_endpoints[] = {
   "records/states/0", "records/states/1", "records/ready", "records", "sequences", NULL,
 };
 
-/* @path is decoded already (libsoup's server decodes the request path), so
- * a room uuid may contain '/': the room is what lies between "/v2/rooms/"
- * and a known endpoint. */
+/* One part of a path, percent-decoded: NULL for a bad escape, a NUL, or
+ * what is not UTF-8. */
+static char *
+decode_part (const char *start, const char *end)
+{
+  g_autofree char *part = g_uri_unescape_segment (start, end, NULL);
+
+  if (part == NULL || !g_utf8_validate (part, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&part);
+}
+
+/* @path is the path as sent, percent-encoded (the server keeps raw paths),
+ * so that an encoded "/", "%" or ".." in a room uuid is the room's own.  A
+ * room uuid may also hold a literal '/': the room is what lies between
+ * "/v2/rooms/" and a known endpoint, decoded. */
 RhCloudRoute *
 rh_cloud_route_parse (const char *path)
 {
@@ -85,17 +98,20 @@ rh_cloud_route_parse (const char *path)
 
       if (slash == NULL || slash == rest + 1)
         return NULL;
-      route->region = g_strndup (rest + 1, slash - rest - 1);
+      route->region = decode_part (rest + 1, slash);
+      if (route->region == NULL)
+        return NULL;
       rest = slash;
     }
   if (!g_str_has_prefix (rest, "/edu/apps/"))
     return NULL;
   rest += strlen ("/edu/apps/");
   app_end = strstr (rest, "/v2/rooms/");
-  if (app_end == NULL || app_end == rest)
+  if (app_end == NULL || app_end == rest || memchr (rest, '/', app_end - rest) != NULL)
     return NULL;
-  route->app_id = g_strndup (rest, app_end - rest);
-  if (strchr (route->app_id, '/') != NULL)
+  /* "appId/roomUuid" keys a room: an app id holds no '/'. */
+  route->app_id = decode_part (rest, app_end);
+  if (route->app_id == NULL || strchr (route->app_id, '/') != NULL)
     return NULL;
 
   room = app_end + strlen ("/v2/rooms/");
@@ -116,7 +132,9 @@ rh_cloud_route_parse (const char *path)
     }
   if (room_length == 0)
     return NULL;
-  route->room_uuid = g_strndup (room, room_length);
+  route->room_uuid = decode_part (room, room + room_length);
+  if (route->room_uuid == NULL)
+    return NULL;
   return g_steal_pointer (&route);
 }
 
@@ -158,6 +176,16 @@ reply_error (SoupServerMessage *msg, gint64 code, const char *text)
   guint status = code > 100000 ? (guint) ((code / 1000) % 1000) : (guint) code;
 
   reply_envelope (msg, status >= 400 && status < 600 ? status : 400, code, text, NULL);
+}
+
+/* What failed on this side goes to the log; the client learns no more than
+ * that it failed: no SQLite text, no paths. */
+static void
+reply_internal (SoupServerMessage *msg, const GError *error)
+{
+  g_warning ("cloud: %s %s: %s", soup_server_message_get_method (msg),
+             g_uri_get_path (soup_server_message_get_uri (msg)), error->message);
+  reply_error (msg, CODE_INTERNAL, "internal error: see the cloud's log");
 }
 
 static void
@@ -269,7 +297,7 @@ handle_create_room (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *r
   if (!rh_cloud_store_put_room (self->store, route->app_id, route->room_uuid, room_name,
                                 (int) room_type, &created, &error))
     {
-      reply_error (msg, CODE_INTERNAL, error->message);
+      reply_internal (msg, error);
       return;
     }
   if (!created)
@@ -336,12 +364,20 @@ handle_start (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
     }
   /* A room not created before recording starts is a small classroom. */
   if (!rh_cloud_store_get_room (self->store, route->app_id, route->room_uuid, &room_name,
-                                &room_type)
-      && !rh_cloud_store_put_room (self->store, route->app_id, route->room_uuid,
-                                   route->room_uuid, 4, NULL, &error))
+                                &room_type, &error))
     {
-      reply_error (msg, CODE_INTERNAL, error->message);
-      return;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          reply_internal (msg, error);
+          return;
+        }
+      g_clear_error (&error);
+      if (!rh_cloud_store_put_room (self->store, route->app_id, route->room_uuid,
+                                    route->room_uuid, 4, NULL, &error))
+        {
+          reply_internal (msg, error);
+          return;
+        }
     }
   config = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   room.cloud_url = self->base_url;
@@ -354,7 +390,12 @@ handle_start (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
   recording = rh_cloud_recording_start (self->store, &room, request, config, &error);
   if (recording == NULL)
     {
-      reply_error (msg, CODE_BAD_REQUEST, error->message);
+      /* The request's own values (the region, the page's URL) are the
+       * client's to fix; anything else is this side's. */
+      if (g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
+        reply_error (msg, CODE_BAD_REQUEST, error->message);
+      else
+        reply_internal (msg, error);
       return;
     }
   g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
@@ -411,7 +452,7 @@ handle_update (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
     }
   if (has_on_hold && !on_hold && !rh_cloud_recording_release (recording, &error))
     {
-      reply_error (msg, CODE_INTERNAL, error->message);
+      reply_internal (msg, error);
       return;
     }
   data = record_data (recording, 1);
@@ -435,6 +476,13 @@ capacity_node (RhCloud *self)
   return json_builder_get_root (builder);
 }
 
+static gboolean
+is_health (RhCloud *self, SoupServerMessage *msg)
+{
+  return self->store != NULL
+         && g_str_equal (g_uri_get_path (soup_server_message_get_uri (msg)), "/health");
+}
+
 /* GET /health: answered without the token (a load balancer has none); it
  * tells counts only. */
 static void
@@ -456,23 +504,36 @@ handle_health (RhCloud *self, SoupServerMessage *msg)
   reply_ok (msg, data);
 }
 
+/* Otherwise answers that the room is unknown, or that the store failed. */
 static gboolean
-room_known (RhCloud *self, const RhCloudRoute *route)
+room_known (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
 {
-  return rh_cloud_store_get_room (self->store, route->app_id, route->room_uuid, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (rh_cloud_store_get_room (self->store, route->app_id, route->room_uuid, NULL, NULL,
+                               &error))
+    return TRUE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    reply_error (msg, CODE_NOT_FOUND, "room not found");
+  else
+    reply_internal (msg, error);
+  return FALSE;
 }
 
 static void
 handle_records (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
 {
   g_autoptr (JsonNode) data = NULL;
+  g_autoptr (GError) error = NULL;
 
-  if (!room_known (self, route))
+  if (!room_known (self, msg, route))
+    return;
+  data = rh_cloud_store_list_records (self->store, route->app_id, route->room_uuid, &error);
+  if (data == NULL)
     {
-      reply_error (msg, CODE_NOT_FOUND, "room not found");
+      reply_internal (msg, error);
       return;
     }
-  data = rh_cloud_store_list_records (self->store, route->app_id, route->room_uuid);
   json_object_set_member (json_node_get_object (data), "capacity", capacity_node (self));
   reply_ok (msg, data);
 }
@@ -492,6 +553,7 @@ handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *rou
                   GHashTable *query)
 {
   g_autoptr (JsonNode) data = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 next_id = 0, cmd = 0;
 
   if (!query_int (query, "nextId", &next_id) || !query_int (query, "cmd", &cmd)
@@ -500,13 +562,15 @@ handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *rou
       reply_error (msg, CODE_BAD_REQUEST, "nextId and cmd must be whole numbers");
       return;
     }
-  if (!room_known (self, route))
+  if (!room_known (self, msg, route))
+    return;
+  data = rh_cloud_store_list_events (self->store, route->app_id, route->room_uuid, next_id,
+                                     (int) cmd, MAX_EVENTS, &error);
+  if (data == NULL)
     {
-      reply_error (msg, CODE_NOT_FOUND, "room not found");
+      reply_internal (msg, error);
       return;
     }
-  data = rh_cloud_store_list_events (self->store, route->app_id, route->room_uuid, next_id,
-                                     (int) cmd, MAX_EVENTS);
   reply_ok (msg, data);
 }
 
@@ -607,19 +671,15 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   gboolean post = g_str_equal (method, "POST"), patch = g_str_equal (method, "PATCH");
   gint found = -1;
 
+  /* The token and the body's size were checked on the headers. */
   if (handle_cors (msg, method))
     return;
-  if (self->store != NULL && g_str_equal (path, "/health"))
+  if (is_health (self, msg))
     {
       if (get)
         handle_health (self, msg);
       else
         reply_error (msg, CODE_METHOD_NOT_ALLOWED, "method not allowed");
-      return;
-    }
-  if (!token_ok (self, msg))
-    {
-      reply_error (msg, CODE_UNAUTHORIZED, "x-agora-token missing or wrong");
       return;
     }
   for (guint i = 0; route != NULL && i < G_N_ELEMENTS (routes); i++)
@@ -632,13 +692,6 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
       reply_error (msg, CODE_NOT_FOUND, "no such API");
       return;
     }
-  if (soup_message_body_get_accumulate (soup_server_message_get_request_body (msg))
-      && soup_server_message_get_request_body (msg)->length > MAX_BODY)
-    {
-      reply_error (msg, CODE_TOO_LARGE, "request body too large");
-      return;
-    }
-
   switch (routes[found].kind)
     {
     case ROUTE_ROOM:
@@ -694,15 +747,194 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   reply_error (msg, CODE_METHOD_NOT_ALLOWED, "method not allowed");
 }
 
-/* Refuses a huge body from its Content-Length, before reading it. */
+/* ---- refusing before the body ---- */
+
+/* A refused client may still be sending: it is given this long to read the
+ * answer before the connection is dropped. */
+#define LINGER_MS 2000
+
+typedef struct
+{
+  GIOStream *stream;
+  GSocket *socket;
+  GBytes *answer;
+  GCancellable *cancellable;
+  guint timeout_id;
+  guint8 buffer[8192];
+} Lingering;
+
 static void
-early_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-               gpointer user_data)
+lingering_free (Lingering *lingering)
+{
+  g_clear_handle_id (&lingering->timeout_id, g_source_remove);
+  g_io_stream_close (lingering->stream, NULL, NULL);
+  g_object_unref (lingering->stream);
+  g_clear_object (&lingering->socket);
+  g_bytes_unref (lingering->answer);
+  g_object_unref (lingering->cancellable);
+  g_free (lingering);
+}
+
+static gboolean
+lingering_timeout_cb (gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  lingering->timeout_id = 0;
+  g_cancellable_cancel (lingering->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* What the client still sends is read and dropped, a buffer at a time,
+ * until it closes or the time is up. */
+static void
+lingering_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  if (g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL) <= 0)
+    {
+      lingering_free (lingering);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (source), lingering->buffer,
+                             sizeof lingering->buffer, G_PRIORITY_LOW, lingering->cancellable,
+                             lingering_read_cb, lingering);
+}
+
+static void
+lingering_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      lingering_free (lingering);
+      return;
+    }
+  /* The answer is complete: tell the client so, then drain. */
+  if (lingering->socket != NULL)
+    g_socket_shutdown (lingering->socket, FALSE, TRUE, NULL);
+  g_input_stream_read_async (g_io_stream_get_input_stream (lingering->stream),
+                             lingering->buffer, sizeof lingering->buffer, G_PRIORITY_LOW,
+                             lingering->cancellable, lingering_read_cb, lingering);
+}
+
+/* libsoup's server reads a request's whole body whatever status was set on
+ * its headers (unless the client asked "Expect: 100-continue"), so a refused
+ * request whose body is still coming is answered here: the connection is
+ * taken from the server, the answer already set on @msg is written, and the
+ * rest of the body is never read into memory. */
+static void
+answer_and_close (SoupServerMessage *msg)
+{
+  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  guint status = soup_server_message_get_status (msg);
+  GString *answer = g_string_new (NULL);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  Lingering *lingering;
+  GIOStream *stream;
+
+  g_string_append_printf (answer, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    if (g_ascii_strcasecmp (name, "Content-Length") != 0)
+      g_string_append_printf (answer, "%s: %s\r\n", name, value);
+  g_string_append_printf (answer, "Content-Length: %zu\r\n\r\n", g_bytes_get_size (body));
+  g_string_append_len (answer, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  lingering = g_new0 (Lingering, 1);
+  lingering->answer = g_string_free_to_bytes (answer);
+  lingering->cancellable = g_cancellable_new ();
+  if (soup_server_message_get_socket (msg) != NULL)
+    lingering->socket = g_object_ref (soup_server_message_get_socket (msg));
+  /* @msg may be gone after this. */
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      g_clear_object (&lingering->socket);
+      g_bytes_unref (lingering->answer);
+      g_object_unref (lingering->cancellable);
+      g_free (lingering);
+      return;
+    }
+  lingering->stream = stream;
+  lingering->timeout_id = g_timeout_add (LINGER_MS, lingering_timeout_cb, lingering);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (lingering->answer, NULL),
+                                   g_bytes_get_size (lingering->answer), G_PRIORITY_DEFAULT,
+                                   lingering->cancellable, lingering_written_cb, lingering);
+}
+
+/* Whether the request's body is still to be read. */
+static gboolean
+body_follows (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
-  if (soup_message_headers_get_content_length (headers) > MAX_BODY)
-    reply_error (msg, CODE_TOO_LARGE, "request body too large");
+  switch (soup_message_headers_get_encoding (headers))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      return soup_message_headers_get_content_length (headers) > 0;
+    case SOUP_ENCODING_NONE:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+/* Answers @msg with an error, without reading the rest of its body. */
+static void
+refuse (SoupServerMessage *msg, gint64 code, const char *text)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+
+  reply_error (msg, code, text);
+  soup_message_headers_replace (response, "Access-Control-Allow-Origin", "*");
+  /* Whatever the client sends next is the refused body, not a request. */
+  soup_message_headers_replace (response, "Connection", "close");
+  /* Without a body, or with "Expect: 100-continue", libsoup answers at once
+   * and reads no body. */
+  if (!body_follows (msg)
+      || (soup_message_headers_get_expectations (request) & SOUP_EXPECTATION_CONTINUE))
+    return;
+  answer_and_close (msg);
+}
+
+/* Decided on the headers alone, before any of the body is read. */
+static void
+got_headers_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  RhCloud *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  guint status = soup_server_message_get_status (msg);
+
+  if (status != 0)
+    refuse (msg, status, "bad request");
+  else if (!g_str_equal (soup_server_message_get_method (msg), "OPTIONS")
+           && !is_health (self, msg) && !token_ok (self, msg))
+    refuse (msg, CODE_UNAUTHORIZED, "x-agora-token missing or wrong");
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+           && soup_message_headers_get_content_length (headers) > MAX_BODY)
+    refuse (msg, CODE_TOO_LARGE, "request body too large");
+}
+
+/* A chunked body announces no length: it is refused as it passes the bound. */
+static void
+got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+  if (soup_server_message_get_request_body (msg)->length > MAX_BODY)
+    refuse (msg, CODE_TOO_LARGE, "request body too large");
+}
+
+static void
+request_started_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), user_data, 0);
+  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), user_data, 0);
 }
 
 static void
@@ -755,8 +987,10 @@ rh_cloud_class_init (RhCloudClass *klass)
 static void
 rh_cloud_init (RhCloud *self)
 {
-  self->server = soup_server_new ("server-header", "recordhost-cloud ", NULL);
-  soup_server_add_early_handler (self->server, NULL, early_handler, self, NULL);
+  /* Raw paths: room uuids are decoded part by part (rh_cloud_route_parse). */
+  self->server = soup_server_new ("server-header", "recordhost-cloud ", "raw-paths", TRUE, NULL);
+  g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started_cb),
+                           self, 0);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->max_rooms = rh_cloud_default_max_rooms ();

@@ -75,9 +75,12 @@ static gboolean
 has_reason (RhCloudStore *store, gint64 reason)
 {
   g_autoptr (JsonNode) events = rh_cloud_store_list_events (store, "demo-app", "demo-room", 0,
-                                                            1001, 100);
-  JsonArray *list = json_object_get_array_member (json_node_get_object (events), "list");
+                                                            1001, 100, NULL);
+  JsonArray *list;
 
+  if (events == NULL)
+    return FALSE;
+  list = json_object_get_array_member (json_node_get_object (events), "list");
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       JsonObject *data = json_object_get_object_member (json_array_get_object_element (list, i),

@@ -96,6 +96,19 @@ rh_ready_call_get_uri (RhReadyCall *call)
   return call->uri;
 }
 
+/* Clients and servers remove a "." or ".." path segment, encoded or not
+ * (RFC 3986's dot segments): the call would reach another path. */
+static gboolean
+path_segment_ok (const char *what, const char *value, GError **error)
+{
+  if (!g_str_equal (value, ".") && !g_str_equal (value, ".."))
+    return TRUE;
+  g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+               "%s '%s' cannot be sent in the ready call's path: HTTP clients and servers remove "
+               "a '.' or '..' path segment", what, value);
+  return FALSE;
+}
+
 char *
 rh_ready_call_build_uri (const char *api_base, const char *region, const char *app_id,
                          const char *room_uuid, GError **error)
@@ -129,6 +142,9 @@ rh_ready_call_build_uri (const char *api_base, const char *region, const char *a
       return NULL;
     }
 
+  if (!path_segment_ok ("app id", app_id, error)
+      || !path_segment_ok ("room uuid", room_uuid, error))
+    return NULL;
   uri = g_string_new (api_base);
   while (uri->len > 0 && uri->str[uri->len - 1] == '/')
     g_string_truncate (uri, uri->len - 1);

@@ -1,7 +1,9 @@
 /* The local cloud's recording API end to end, driven with libsoup: rooms,
  * recordings hosted in real WebKit views, events, restarts. */
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "media-probe.h"
 #include "rh-cloud.h"
@@ -438,6 +440,261 @@ test_rooms_at_once (Fixture *fixture, gconstpointer data)
     assert_reasons (fixture, rooms[i], "1,2");
 }
 
+/* ---- recording files ---- */
+
+/* The API path of a room, its uuid percent-encoded. */
+static char *
+room_path (const char *room_uuid)
+{
+  g_autofree char *escaped = g_uri_escape_string (room_uuid, NULL, FALSE);
+
+  return g_strconcat ("/edu/apps/app-1/v2/rooms/", escaped, NULL);
+}
+
+static void
+start_recording (Fixture *fixture, const char *room_path)
+{
+  g_autofree char *body = start_body ("sdkReadyMs=100", FALSE, READY_WINDOW_S);
+  g_autofree char *path = g_strconcat (room_path, "/records/states/1", NULL);
+
+  call_ok (fixture, "PUT", path, body);
+}
+
+static void
+stop_recording (Fixture *fixture, const char *room_path)
+{
+  g_autofree char *path = g_strconcat (room_path, "/records/states/0", NULL);
+
+  call_ok (fixture, "PUT", path, NULL);
+}
+
+/* The record's one file: inside the data directory, named in a few
+ * characters any file system and GStreamer take, and playable. */
+static char *
+assert_recording_file (Fixture *fixture, const char *room_path)
+{
+  g_autoptr (JsonObject) record = first_record (fixture, room_path);
+  JsonArray *files = json_object_get_array_member (record, "files");
+  g_autofree char *dir = g_build_filename (fixture->data_dir, "recordings", NULL);
+  g_autofree char *file_dir = NULL;
+  g_autofree char *name = NULL;
+  GStatBuf file_stat;
+  const char *file;
+
+  g_assert_cmpstr (json_object_get_string_member (record, "fileState"), ==, "written");
+  g_assert_cmpuint (json_array_get_length (files), ==, 1);
+  file = json_array_get_string_element (files, 0);
+  file_dir = g_path_get_dirname (file);
+  name = g_path_get_basename (file);
+  g_assert_cmpstr (file_dir, ==, dir);
+  g_assert_cmpuint (strlen (name), <=, 100);
+  g_assert_true (g_regex_match_simple ("^[A-Za-z0-9_-]+[A-Za-z0-9_.-]*\\.mp4$", name, 0, 0));
+  g_assert_cmpint (g_stat (file, &file_stat), ==, 0);
+  g_assert_cmpint (file_stat.st_size, >, 0);
+  g_assert_cmpint (media_probe_duration_ms (file), >, 0);
+  return g_strdup (file);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *room_uuid;
+} RoomRow;
+
+static const RoomRow room_rows[] = {
+  { "non-ascii", "salle-\xc3\xa9t\xc3\xa9-\xe6\x95\x99\xe5\xae\xa4" },
+  { "long", NULL }, /* 300 characters */
+  { "separators", "a/b\\c" },
+  { "dot-dot", "../../x/.." },
+  { "control", "a\x01" "b\tc\nd\x7f" },
+  { "quotes", "a\"b' c$(x)*" },
+};
+
+/* Whatever the room uuid, the recording gets a file, named safely. */
+static void
+test_recording_file (Fixture *fixture, gconstpointer data)
+{
+  const RoomRow *row = data;
+  g_autofree char *long_uuid = g_strnfill (300, 'r');
+  g_autofree char *path = room_path (row->room_uuid != NULL ? row->room_uuid : long_uuid);
+  g_autofree char *file = NULL;
+
+  start_recording (fixture, path);
+  wait_reasons (fixture, path, "1");
+  keep_running (500);
+  stop_recording (fixture, path);
+  file = assert_recording_file (fixture, path);
+}
+
+/* Room uuids alike but for the characters a file name cannot keep get
+ * files of their own; a file removed is reported missing, not listed. */
+static void
+test_recording_files_distinct (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *first = room_path ("a/b");
+  g_autofree char *second = room_path ("a\\b");
+  g_autofree char *first_file = NULL;
+  g_autofree char *second_file = NULL;
+  g_autoptr (JsonObject) record = NULL;
+
+  start_recording (fixture, first);
+  start_recording (fixture, second);
+  wait_reasons (fixture, first, "1");
+  wait_reasons (fixture, second, "1");
+  keep_running (500);
+  stop_recording (fixture, first);
+  stop_recording (fixture, second);
+  first_file = assert_recording_file (fixture, first);
+  second_file = assert_recording_file (fixture, second);
+  g_assert_cmpstr (first_file, !=, second_file);
+
+  g_assert_cmpint (g_unlink (first_file), ==, 0);
+  record = first_record (fixture, first);
+  g_assert_cmpstr (json_object_get_string_member (record, "fileState"), ==, "missing");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (record, "files")), ==, 0);
+}
+
+/* Stopped while held, it recorded nothing: no file is listed. */
+static void
+test_recording_file_none (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *body = start_body ("sdkReadyMs=100", TRUE, READY_WINDOW_S);
+  g_autoptr (JsonObject) held = NULL;
+  g_autoptr (JsonObject) ended = NULL;
+
+  call_ok (fixture, "PUT", ROOM "/records/states/1", body);
+  wait_reasons (fixture, ROOM, "1");
+  held = first_record (fixture, ROOM);
+  g_assert_cmpstr (json_object_get_string_member (held, "fileState"), ==, "recording");
+  call_ok (fixture, "PUT", ROOM "/records/states/0", NULL);
+  ended = first_record (fixture, ROOM);
+  g_assert_cmpint (json_object_get_int_member (ended, "state"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (ended, "fileState"), ==, "missing");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (ended, "files")), ==, 0);
+}
+
+/* Where the recording cannot be written, it does not start: the answer
+ * says so, without the cloud's paths. */
+static void
+test_recording_file_unwritable (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *body = start_body ("sdkReadyMs=100", FALSE, READY_WINDOW_S);
+  g_autofree char *dir = g_build_filename (fixture->data_dir, "recordings", NULL);
+  g_autoptr (JsonObject) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  guint status = 0;
+
+  /* A file where the directory should be: refused even to root. */
+  g_assert_true (g_file_set_contents (dir, "", 0, &error));
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*recordings*");
+  reply = call (fixture, "PUT", ROOM "/records/states/1", body, &status);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (status, ==, 500);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 500);
+  g_assert_null (strstr (json_object_get_string_member (reply, "msg"), fixture->data_dir));
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
+/* One cloud per data directory: another is refused at once, and told which
+ * process holds it. */
+static void
+test_data_dir_locked (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhCloudStore) store = rh_cloud_store_open (fixture->data_dir, &error);
+  g_autofree char *holder = g_strdup_printf ("(pid %d)", (int) getpid ());
+  g_autoptr (GSubprocess) second = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_null (store);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, holder));
+  g_clear_error (&error);
+
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                             &error, RECORDHOST_BINARY, "cloud", "--listen", ":0",
+                             "--data-dir", fixture->data_dir, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (second, NULL, rh_test_async_cb, &result);
+  if (!rh_test_wait_result (&result, 30))
+    g_subprocess_force_exit (second);
+  g_assert_nonnull (result);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (err, "recordhost cloud: "));
+  g_assert_nonnull (strstr (err, holder));
+  g_assert_nonnull (strstr (err, fixture->data_dir));
+  /* One line. */
+  g_assert_nonnull (strchr (err, '\n'));
+  g_assert_cmpstr (strchr (err, '\n') + 1, ==, "");
+
+  /* Given up with the cloud, the directory is free. */
+  g_clear_object (&fixture->cloud);
+  store = rh_cloud_store_open (fixture->data_dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *sql;    /* run on the store from outside: what makes it fail */
+  const char *method;
+  const char *path;
+  gboolean start;     /* the body is a recording's start */
+  const char *detail; /* in the cloud's log, never in the answer */
+} StoreFailRow;
+
+static const StoreFailRow store_fail_rows[] = {
+  { "create-room",
+    "CREATE TRIGGER fail BEFORE INSERT ON rooms BEGIN SELECT RAISE (FAIL, 'disk trouble'); END",
+    "POST", "/edu/apps/app-1/v2/rooms/other", FALSE, "disk trouble" },
+  { "start",
+    "CREATE TRIGGER fail BEFORE INSERT ON records BEGIN SELECT RAISE (FAIL, 'disk trouble'); END",
+    "PUT", ROOM "/records/states/1", TRUE, "disk trouble" },
+  { "records", "DROP TABLE records", "GET", ROOM "/records", FALSE, "no such table" },
+  { "events", "DROP TABLE events", "GET", ROOM "/sequences", FALSE, "no such table" },
+  { "room", "DROP TABLE rooms", "GET", ROOM "/records", FALSE, "no such table" },
+};
+
+/* A store that fails answers 500 with a message that says nothing of it;
+ * the detail is in the cloud's log. */
+static void
+test_store_fails (Fixture *fixture, gconstpointer data)
+{
+  const StoreFailRow *row = data;
+  g_autofree char *path = g_build_filename (fixture->data_dir, "cloud.sqlite3", NULL);
+  g_autofree char *body = row->start ? start_body (NULL, FALSE, READY_WINDOW_S) : NULL;
+  g_autofree char *detail = g_strdup_printf ("*%s*", row->detail);
+  g_autoptr (JsonObject) reply = NULL;
+  const char *text;
+  sqlite3 *db = NULL;
+  guint status = 0;
+
+  call_ok (fixture, "POST", ROOM, NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, row->sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, detail);
+  reply = call (fixture, row->method, row->path, body, &status);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (status, ==, 500);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 500);
+  text = json_object_get_string_member (reply, "msg");
+  g_assert_null (strstr (text, row->detail));
+  g_assert_null (strstr (text, "store"));
+  g_assert_null (strstr (text, "SQL"));
+  g_assert_null (strstr (text, fixture->data_dir));
+  /* Nothing was left running. */
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
 static void
 test_require_token (Fixture *fixture, gconstpointer data)
 {
@@ -473,6 +730,25 @@ main (int argc, char **argv)
   ADD ("/cloud-flow/restart-ends-interrupted", test_restart_ends_interrupted);
   ADD ("/cloud-flow/rooms-at-once", test_rooms_at_once);
   ADD ("/cloud-flow/require-token", test_require_token);
+  ADD ("/cloud-flow/data-dir-locked", test_data_dir_locked);
+  ADD ("/cloud-flow/recording-file/distinct", test_recording_files_distinct);
+  ADD ("/cloud-flow/recording-file/none", test_recording_file_none);
+  ADD ("/cloud-flow/recording-file/unwritable", test_recording_file_unwritable);
 #undef ADD
+  for (guint i = 0; i < G_N_ELEMENTS (room_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud-flow/recording-file/", room_rows[i].name, NULL);
+
+      g_test_add (path, Fixture, &room_rows[i], fixture_setup, test_recording_file,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (store_fail_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud-flow/store-fails/", store_fail_rows[i].name,
+                                           NULL);
+
+      g_test_add (path, Fixture, &store_fail_rows[i], fixture_setup, test_store_fails,
+                  fixture_teardown);
+    }
   return g_test_run ();
 }

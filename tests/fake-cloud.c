@@ -81,7 +81,7 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
 
   request = g_new0 (FakeRequest, 1);
   request->method = g_strdup (soup_server_message_get_method (msg));
-  request->path = g_strdup (path);
+  request->path = g_uri_unescape_string (path, NULL);
   request->headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
   g_ptr_array_add (cloud->requests, request);
 
@@ -110,7 +110,8 @@ fake_cloud_new (void)
 
   cloud->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_request_free);
   g_queue_init (&cloud->replies);
-  cloud->server = soup_server_new (NULL, NULL);
+  /* Raw paths, as the local cloud's: rh_cloud_route_parse () decodes. */
+  cloud->server = soup_server_new ("raw-paths", TRUE, NULL);
   soup_server_add_handler (cloud->server, NULL, handle, cloud, NULL);
   soup_server_listen_local (cloud->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
