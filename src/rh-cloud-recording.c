@@ -8,6 +8,7 @@
 
 #include "rh-error.h"
 #include "rh-run.h"
+#include "rh-text.h"
 
 struct _RhCloudRecording
 {
@@ -17,6 +18,7 @@ struct _RhCloudRecording
   RhRun *run;
   char *app_id;
   char *room_uuid;
+  char *room_text; /* the uuid fit for the log */
   char *config;
   char *file;
   gint64 start_ms;
@@ -54,6 +56,7 @@ rh_cloud_recording_finalize (GObject *object)
 
   g_free (self->app_id);
   g_free (self->room_uuid);
+  g_free (self->room_text);
   g_free (self->config);
   g_free (self->file);
   G_OBJECT_CLASS (rh_cloud_recording_parent_class)->finalize (object);
@@ -197,9 +200,9 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
                                 json_object_get_member (json_node_get_object (event), "data"),
                                 &error) == 0
       || !save (self, &error))
-    g_warning ("room %s: %s", self->room_uuid, error->message);
+    g_warning ("room %s: %s", self->room_text, error->message);
   g_printerr ("cloud: room %s, record %s: state %" G_GINT64_FORMAT ", reason %d%s\n",
-              self->room_uuid, rh_run_get_record_id (run),
+              self->room_text, rh_run_get_record_id (run),
               json_object_get_int_member (data, "state"), self->reason,
               self->on_hold ? " (on hold)" : "");
   /* Stored and ended: the room is free for the next recording at once. */
@@ -215,7 +218,7 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   rh_run_start_finish (RH_RUN (source), result, NULL);
   self->active = FALSE;
   if (!keep_if_written (self->file))
-    g_printerr ("cloud: room %s, record %s: no recording file written\n", self->room_uuid,
+    g_printerr ("cloud: room %s, record %s: no recording file written\n", self->room_text,
                 rh_run_get_record_id (self->run));
   finished (self);
 }
@@ -261,6 +264,7 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   self->store = store;
   self->app_id = g_strdup (room->app_id);
   self->room_uuid = g_strdup (room->room_uuid);
+  self->room_text = rh_text_printable (room->room_uuid);
   self->config = g_strdup (config_json);
   self->run = rh_run_new (g_steal_pointer (&options), error);
   if (self->run == NULL)

@@ -8,6 +8,7 @@
 #include "rh-error.h"
 #include "rh-json.h"
 #include "rh-page-host.h"
+#include "rh-text.h"
 
 /* Codes of the cloud's envelope: HTTP statuses, and the SDK's known ones,
  * whose middle digits are the HTTP status (30409410: 409). */
@@ -183,8 +184,9 @@ reply_error (SoupServerMessage *msg, gint64 code, const char *text)
 static void
 reply_internal (SoupServerMessage *msg, const GError *error)
 {
-  g_warning ("cloud: %s %s: %s", soup_server_message_get_method (msg),
-             g_uri_get_path (soup_server_message_get_uri (msg)), error->message);
+  g_autofree char *path = rh_text_printable (g_uri_get_path (soup_server_message_get_uri (msg)));
+
+  g_warning ("cloud: %s %s: %s", soup_server_message_get_method (msg), path, error->message);
   reply_error (msg, CODE_INTERNAL, "internal error: see the cloud's log");
 }
 
@@ -400,8 +402,13 @@ handle_start (RhCloud *self, SoupServerMessage *msg, const RhCloudRoute *route)
     }
   g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
   g_hash_table_insert (self->recordings, recording_key (route), g_object_ref (recording));
-  g_printerr ("cloud: room %s, record %s: started, page %s\n", route->room_uuid,
-              rh_cloud_recording_get_record_id (recording), request->url);
+  {
+    g_autofree char *room_text = rh_text_printable (route->room_uuid);
+    g_autofree char *url_text = rh_text_printable (request->url);
+
+    g_printerr ("cloud: room %s, record %s: started, page %s\n", room_text,
+                rh_cloud_recording_get_record_id (recording), url_text);
+  }
   data = record_data (recording, 1);
   reply_ok (msg, data);
 }

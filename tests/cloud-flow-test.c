@@ -695,6 +695,26 @@ test_store_fails (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
 }
 
+/* A room uuid reaches the cloud's log spelt out: a terminal showing it
+ * acts on none of its control characters. */
+static void
+test_log_escapes_room (Fixture *fixture, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *body = start_body (NULL, TRUE, READY_WINDOW_S);
+
+      call_ok (fixture, "PUT", "/edu/apps/app-1/v2/rooms/r%1B%5B31mX%07/records/states/1", body);
+      call_ok (fixture, "PUT", "/edu/apps/app-1/v2/rooms/r%1B%5B31mX%07/records/states/0", NULL);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*cloud: room r\\x1b[31mX\\x07, record *: started*");
+  g_test_trap_assert_stderr_unmatched ("*\033*");
+  g_test_trap_assert_stderr_unmatched ("*\007*");
+}
+
 static void
 test_require_token (Fixture *fixture, gconstpointer data)
 {
@@ -723,6 +743,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/cloud-flow/flow", test_flow);
   ADD ("/cloud-flow/never-ready", test_never_ready);
+  ADD ("/cloud-flow/log-escapes-room", test_log_escapes_room);
   ADD ("/cloud-flow/errors", test_errors);
   ADD ("/cloud-flow/conflicts", test_conflicts);
   ADD ("/cloud-flow/huge-body", test_huge_body);
