@@ -264,6 +264,8 @@ typedef struct
   GError *last_error;
   GSource *retry_source;
   SoupMessage *message;
+  GInputStream *reply_stream; /* the attempt's reply, while it is read */
+  GByteArray *reply;
   GCancellable *cancellable;
   gulong cancelled_id;
 } SendData;
@@ -278,6 +280,8 @@ send_data_free (SendData *data)
       g_source_unref (data->retry_source);
     }
   g_clear_object (&data->message);
+  g_clear_object (&data->reply_stream);
+  g_clear_pointer (&data->reply, g_byte_array_unref);
   if (data->cancellable != NULL)
     {
       g_cancellable_disconnect (data->cancellable, data->cancelled_id);
@@ -353,22 +357,22 @@ schedule_retry_or_fail (GTask *task, GError *error /* owned */)
   attach_retry (task, delay_ms);
 }
 
+/* An attempt ended: with the reply's first bytes (at most one more than a
+ * reply may have), or with @error, owned. */
 static void
-send_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+attempt_done (GTask *task, GBytes *body, GError *error)
 {
-  GTask *task = user_data;
   RhReadyCall *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
-  g_autoptr (GBytes) body = NULL;
-  GError *error = NULL;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   status = body != NULL ? soup_message_get_status (data->message) : 0;
   self->status = status;
   if (body != NULL)
     rh_ready_reply_parse (status, body, NULL, NULL, &error);
   g_clear_object (&data->message);
+  g_clear_object (&data->reply_stream);
+  g_clear_pointer (&data->reply, g_byte_array_unref);
 
   g_signal_emit (self, signals[SIGNAL_ATTEMPT], 0, self->attempts, status, error);
   if (error == NULL)
@@ -394,6 +398,65 @@ send_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   schedule_retry_or_fail (task, error);
 }
 
+static void read_reply (GTask *task);
+
+/* The reply is read until its end or one byte past what a reply may be:
+ * a server answering a gigabyte costs 64 KiB, and the parser refuses it. */
+static void
+reply_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  SendData *data = g_task_get_task_data (task);
+  g_autoptr (GBytes) chunk = NULL;
+  GError *error = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (chunk == NULL)
+    {
+      attempt_done (task, NULL, error);
+      return;
+    }
+  g_byte_array_append (data->reply, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  if (g_bytes_get_size (chunk) > 0 && data->reply->len <= RH_READY_REPLY_MAX_BYTES)
+    {
+      read_reply (task);
+      return;
+    }
+  {
+    g_autoptr (GBytes) body = NULL;
+
+    g_byte_array_set_size (data->reply, MIN (data->reply->len, RH_READY_REPLY_MAX_BYTES + 1));
+    body = g_bytes_new (data->reply->data, data->reply->len);
+    attempt_done (task, body, NULL);
+  }
+}
+
+static void
+read_reply (GTask *task)
+{
+  SendData *data = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (data->reply_stream, 16 * 1024, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), reply_read_cb, task);
+}
+
+static void
+send_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  SendData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->reply_stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (data->reply_stream == NULL)
+    {
+      attempt_done (task, NULL, error);
+      return;
+    }
+  data->reply = g_byte_array_new ();
+  read_reply (task);
+}
+
 static void
 send_attempt (GTask *task)
 {
@@ -416,8 +479,8 @@ send_attempt (GTask *task)
       soup_message_headers_replace (headers, "x-agora-uid", self->user_uuid);
     }
   self->attempts++;
-  soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), send_ready_cb, task);
+  soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), send_ready_cb, task);
 }
 
 void

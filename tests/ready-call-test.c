@@ -387,6 +387,63 @@ test_reply_hostile (void)
   g_assert_nonnull (error);
 }
 
+/* A server whose reply never ends: it writes until the client goes. */
+static gboolean
+endless_reply_cb (GThreadedSocketService *service, GSocketConnection *connection,
+                  GObject *source, gpointer user_data)
+{
+  gint *chunks = user_data; /* of 4 KiB */
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n7\r\n{\"msg\":\"\r\n";
+  char chunk[4096 + 16];
+  gsize length;
+
+  memset (chunk, 'x', sizeof chunk);
+  length = g_snprintf (chunk, 16, "1000\r\n");
+  chunk[length + 4096] = '\r';
+  chunk[length + 4097] = '\n';
+  if (!g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL))
+    return TRUE;
+  /* Bounded so that a client that reads it all ends the test too. */
+  while (g_atomic_int_get (chunks) < 64 * 1024
+         && g_output_stream_write_all (out, chunk, length + 4098, NULL, NULL, NULL))
+    g_atomic_int_inc (chunks);
+  return TRUE;
+}
+
+/* The reply is read only as far as the bound: a server streaming without end
+ * is refused once 64 KiB have come, not read until memory runs out. */
+static void
+test_endless_reply (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GSocketService) service = g_threaded_socket_service_new (1);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (RhReadyCall) call = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *uri = NULL;
+  gint chunks = 0;
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (endless_reply_cb), &chunks);
+  base = g_strdup_printf ("http://127.0.0.1:%u",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  uri = rh_ready_call_build_uri (base, NULL, "app", "room", NULL);
+  call = rh_ready_call_new (fixture->session, uri);
+  g_assert_false (send (fixture, call, 5, NULL, &error));
+  g_assert_error (error, RH_READY_CALL_ERROR, RH_READY_CALL_ERROR_MALFORMED);
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), ==, 1);
+  /* Socket buffers take a few MiB; reading it all would take 256. */
+  g_assert_cmpint (g_atomic_int_get (&chunks), <, 16 * 1024);
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -422,6 +479,7 @@ main (int argc, char **argv)
   ADD ("/ready-call/send/5xx-until-deadline", test_5xx_until_deadline);
   ADD ("/ready-call/send/refused-retried", test_refused_retried);
   ADD ("/ready-call/send/cancel-during-backoff", test_cancel_during_backoff);
+  ADD ("/ready-call/send/endless-reply", test_endless_reply);
 #undef ADD
   return g_test_run ();
 }
