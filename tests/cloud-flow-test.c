@@ -57,45 +57,13 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->token);
 }
 
-static void
-sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* One API call; returns the envelope and sets *@status. */
 static JsonObject *
 call (Fixture *fixture, const char *method, const char *path, const char *body, guint *status)
 {
   g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->cloud), path, NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GBytes) reply = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
 
-  g_assert_nonnull (msg);
-  if (body != NULL)
-    {
-      g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  if (fixture->token != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "x-agora-token",
-                                  fixture->token);
-  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb,
-                                    &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  reply = soup_session_send_and_read_finish (fixture->session, result, &error);
-  g_assert_no_error (error);
-  if (status != NULL)
-    *status = soup_message_get_status (msg);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
-                                             g_bytes_get_size (reply), &error));
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return rh_test_call_json (fixture->session, method, uri, body, fixture->token, status);
 }
 
 static void
