@@ -177,8 +177,10 @@
     }
     post ('capabilities', { capabilities: capabilities, webrtc: config.webrtc });
   }
-  document.addEventListener ('DOMContentLoaded', function () { setTimeout (probeWebGL, 0); },
-                             true);
+  /* Once a process knows the engine's answer, its next pages skip the probe. */
+  if (config.probe)
+    document.addEventListener ('DOMContentLoaded', function () { setTimeout (probeWebGL, 0); },
+                               true);
 
   /* Touches of what is missing, recorded without changing what a feature
    * test sees: the getter answers undefined, as the missing global would. */

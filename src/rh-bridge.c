@@ -58,7 +58,7 @@ rh_webrtc_mode_parse (const char *text, RhWebrtcMode *mode, GError **error)
 }
 
 static char *
-config_json (RhWebrtcMode webrtc, const GPtrArray *routes)
+config_json (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -66,6 +66,8 @@ config_json (RhWebrtcMode webrtc, const GPtrArray *routes)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "webrtc");
   json_builder_add_string_value (builder, rh_webrtc_mode_name (webrtc));
+  json_builder_set_member_name (builder, "probe");
+  json_builder_add_boolean_value (builder, probe);
   json_builder_set_member_name (builder, "routes");
   json_builder_begin_array (builder);
   for (guint i = 0; routes != NULL && i < routes->len; i++)
@@ -86,10 +88,11 @@ config_json (RhWebrtcMode webrtc, const GPtrArray *routes)
 }
 
 char *
-rh_bridge_build_source (RhWebrtcMode webrtc, const GPtrArray *routes, GError **error)
+rh_bridge_build_source (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe,
+                        GError **error)
 {
   g_autoptr (GString) source = g_string_new (prelude);
-  g_autofree char *config = config_json (webrtc, routes);
+  g_autofree char *config = config_json (webrtc, routes, probe);
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     {

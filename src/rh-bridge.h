@@ -26,7 +26,7 @@ gboolean    rh_webrtc_mode_parse (const char *text, RhWebrtcMode *mode, GError *
 
 /* @routes: RhRoute, may be NULL. */
 char       *rh_bridge_build_source  (RhWebrtcMode webrtc, const GPtrArray *routes,
-                                     GError **error);
+                                     gboolean probe, GError **error);
 JsonObject *rh_bridge_message_parse (const char *json, GError **error);
 const char *rh_bridge_message_kind  (JsonObject *message);
 const char *rh_bridge_message_get_string (JsonObject *message, const char *member);

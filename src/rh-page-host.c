@@ -275,10 +275,12 @@ settings_new (void)
                                             NULL);
 }
 
-/* @user_agent NULL keeps WebKit's own. */
+/* @user_agent NULL keeps WebKit's own; @probe: the page reports the engine's
+ * capabilities once its document exists. */
 RhPageHost *
 rh_page_host_new (guint width, guint height, RhWebrtcMode webrtc,
-                  const GPtrArray *routes, const char *user_agent, GError **error)
+                  const GPtrArray *routes, const char *user_agent, gboolean probe,
+                  GError **error)
 {
   g_autoptr (RhPageHost) self = NULL;
   g_autoptr (WebKitUserContentManager) manager = NULL;
@@ -292,7 +294,7 @@ rh_page_host_new (guint width, guint height, RhWebrtcMode webrtc,
 
   if (!backend_init (error))
     return NULL;
-  source = rh_bridge_build_source (webrtc, routes, error);
+  source = rh_bridge_build_source (webrtc, routes, probe, error);
   if (source == NULL)
     return NULL;
 

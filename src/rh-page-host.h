@@ -20,6 +20,7 @@ guint             rh_page_host_get_views_per_process (void);
 RhPageHost    *rh_page_host_new             (guint width, guint height, RhWebrtcMode webrtc,
                                              const GPtrArray *routes,
                                              const char *user_agent,
+                                             gboolean probe,
                                              GError **error);
 WebKitWebView *rh_page_host_get_view        (RhPageHost *host);
 void           rh_page_host_load            (RhPageHost *host, const char *uri);

@@ -919,8 +919,8 @@ rh_page_watch_new (const char *page_url, const RhPageOptions *options, RhReadyCa
   g_signal_connect (ready_call, "attempt", G_CALLBACK (ready_call_attempt_cb), self);
 
   self->host = rh_page_host_new (record->width, record->height, options->webrtc,
-                                 options->routes,
-                                 options->user_agent, error);
+                                 options->routes, options->user_agent,
+                                 engine_capabilities == NULL, error);
   if (self->host == NULL)
     return NULL;
   view = rh_page_host_get_view (self->host);
