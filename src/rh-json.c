@@ -4,7 +4,12 @@
 #include <string.h>
 
 /* The deepest nesting of arrays and objects in @data, strings skipped;
- * stops counting past @limit. */
+ * stops counting past @limit.  json-glib's scanner reads more than JSON:
+ * comments (slash-star ones, and from one slash to the next; versions
+ * disagree on where they end) and single-quoted strings.  A double quote
+ * inside them opens no string for the parser but would for this count,
+ * hiding the brackets after it.  JSON has neither: a '/' or a '\'' outside
+ * a string makes the depth G_MAXUINT, deeper than any limit. */
 guint
 rh_json_nesting_depth (const char *data, gsize length, guint limit)
 {
@@ -25,6 +30,8 @@ rh_json_nesting_depth (const char *data, gsize length, guint limit)
         }
       else if (c == '"')
         in_string = TRUE;
+      else if (c == '/' || c == '\'')
+        return G_MAXUINT;
       else if (c == '[' || c == '{')
         {
           depth++;
@@ -41,6 +48,7 @@ rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize 
                      guint max_depth, GError **error)
 {
   gsize size = length < 0 ? strlen (data) : (gsize) length;
+  guint depth;
 
   if (size > max_bytes)
     {
@@ -48,7 +56,14 @@ rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize 
                    " bytes", max_bytes);
       return FALSE;
     }
-  if (rh_json_nesting_depth (data, size, max_depth) > max_depth)
+  depth = rh_json_nesting_depth (data, size, max_depth);
+  if (depth == G_MAXUINT)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "not JSON: a comment or a single-quoted string");
+      return FALSE;
+    }
+  if (depth > max_depth)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "JSON nested deeper than %u",
                    max_depth);

@@ -11,7 +11,9 @@ G_BEGIN_DECLS
 
 guint    rh_json_nesting_depth (const char *data, gsize length, guint limit);
 /* json_parser_load_from_data () for untrusted @data: refuses more than
- * @max_bytes, then nesting deeper than @max_depth (G_IO_ERROR_INVALID_DATA). */
+ * @max_bytes, then comments and single-quoted strings (json-glib reads them,
+ * JSON has none), then nesting deeper than @max_depth
+ * (G_IO_ERROR_INVALID_DATA). */
 gboolean rh_json_parser_load  (JsonParser *parser, const char *data, gssize length,
                                gsize max_bytes, guint max_depth, GError **error);
 

@@ -89,6 +89,60 @@ test_load (gconstpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *text;
+  gboolean accepted;
+} ScannerRow;
+
+/* json-glib's scanner reads more than JSON: comments (slash-star, and from
+ * one slash to the next) and single-quoted strings, where a double quote
+ * opens no string; versions differ on where a comment ends.  JSON has
+ * neither: refused, whatever the depth. */
+static const ScannerRow scanner_rows[] = {
+  { "quote-in-comment", "/* \" */ [[1]]", FALSE },
+  { "quote-in-slash-comment", "/ \" / [[1]]", FALSE },
+  { "comment-star-slash", "/*/ \" */ [[1]]", FALSE },
+  { "quote-in-single-quotes", "['\"', [[1]]]", FALSE },
+  { "slash-and-quote-in-strings", "[\"a/b\", \"it's\", \"/* \\\" */\", {\"'\": \"/\"}]", TRUE },
+};
+
+static void
+test_scanner (gconstpointer data)
+{
+  const ScannerRow *row = data;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  gboolean loaded = rh_json_parser_load (parser, row->text, -1, G_MAXSIZE, RH_JSON_MAX_DEPTH,
+                                         &error);
+
+  if (row->accepted)
+    {
+      g_assert_no_error (error);
+      g_assert_true (loaded);
+      return;
+    }
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_false (loaded);
+}
+
+/* Brackets a comment hid from the count reached json-glib's recursive
+ * parser: 200000 of them overflowed the stack. */
+static void
+test_comment_hiding_depth (void)
+{
+  g_autoptr (GString) text = g_string_new ("/* \" */");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_c (text, '[');
+  g_assert_false (rh_json_parser_load (parser, text->str, text->len, G_MAXSIZE,
+                                       RH_JSON_MAX_DEPTH, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -105,5 +159,12 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, &load_rows[i], test_load);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (scanner_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/json/load/scanner/%s", scanner_rows[i].name);
+
+      g_test_add_data_func (path, &scanner_rows[i], test_scanner);
+    }
+  g_test_add_func ("/json/load/comment-hiding-depth", test_comment_hiding_depth);
   return g_test_run ();
 }
