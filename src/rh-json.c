@@ -72,12 +72,38 @@ rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize 
   return json_parser_load_from_data (parser, data, size, error);
 }
 
+/* json-glib writes a double as g_ascii_dtostr () does, then ".0" when that
+ * has no point: 1e+21 becomes 1e+21.0 and infinity inf.0, neither of them
+ * JSON.  Such a number is written 1e+21, and one that is not finite null,
+ * as JSON.stringify () does.  @p is a word outside strings: a number, true,
+ * false or null; returns where it ends. */
+static const char *
+append_word (GString *out, const char *p)
+{
+  gsize length = 0;
+  const char *exponent;
+
+  while (g_ascii_isalnum (p[length]) || p[length] == '-' || p[length] == '+'
+         || p[length] == '.')
+    length++;
+  exponent = memchr (p, 'e', length);
+  if (g_strstr_len (p, length, "inf") != NULL || g_strstr_len (p, length, "nan") != NULL)
+    g_string_append (out, "null");
+  else if (exponent != NULL && length > 2 && memchr (p, '.', exponent - p) == NULL
+           && p[length - 2] == '.' && p[length - 1] == '0')
+    g_string_append_len (out, p, length - 2);
+  else
+    g_string_append_len (out, p, length);
+  return p + length;
+}
+
 char *
 rh_json_to_string (JsonNode *node, gboolean pretty)
 {
   g_autofree char *raw = json_to_string (node, pretty);
   g_autofree char *valid = g_utf8_make_valid (raw, -1);
   GString *out = g_string_sized_new (strlen (valid) + 16);
+  gboolean in_string = FALSE;
 
   /* json-glib writes newlines (pretty) only between members and escapes
    * \n, \r, \t, \b and \f in strings: any other byte below 0x20 is raw in a
@@ -86,10 +112,21 @@ rh_json_to_string (JsonNode *node, gboolean pretty)
     {
       guchar c = (guchar) *p;
 
-      if (c < 0x20 && c != '\n')
+      if (in_string && c == '\\' && p[1] != '\0')
+        {
+          g_string_append_c (out, *p++);
+          g_string_append_c (out, *p);
+        }
+      else if (c < 0x20 && c != '\n')
         g_string_append_printf (out, "\\u%04x", c);
+      else if (!in_string && (g_ascii_isalnum (c) || c == '-'))
+        p = append_word (out, p) - 1;
       else
-        g_string_append_c (out, (char) c);
+        {
+          if (c == '"')
+            in_string = !in_string;
+          g_string_append_c (out, (char) c);
+        }
     }
   return g_string_free (out, FALSE);
 }

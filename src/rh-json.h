@@ -19,8 +19,9 @@ gboolean rh_json_parser_load  (JsonParser *parser, const char *data, gssize leng
 
 /* json_to_string () for output others parse: json-glib passes control
  * characters and invalid UTF-8 of strings through raw, which makes the text
- * invalid JSON (and lets a room uuid write escape sequences to a terminal).
- * Here they are \u00XX escapes and U+FFFD. */
+ * invalid JSON (and lets a room uuid write escape sequences to a terminal),
+ * and writes the double 1e21 as 1e+21.0 and infinity as inf.0.  Here they
+ * are \u00XX escapes, U+FFFD, 1e+21 and null. */
 char    *rh_json_to_string    (JsonNode *node, gboolean pretty);
 
 G_END_DECLS

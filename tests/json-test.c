@@ -1,4 +1,5 @@
 /* JSON from outside, bounded; JSON we write, valid whatever the strings. */
+#include <math.h>
 #include <string.h>
 
 #include "rh-json.h"
@@ -42,6 +43,47 @@ test_output (gconstpointer data)
   g_assert_true (g_utf8_validate (pretty, -1, NULL));
   for (const char *p = pretty; *p != '\0'; p++)
     g_assert_true ((guchar) *p >= 0x20 || *p == '\n');
+  g_assert_true (json_parser_load_from_data (parser, pretty, -1, NULL));
+}
+
+typedef struct
+{
+  const char *name;
+  double value;
+  const char *expected; /* the compact text written */
+} NumberRow;
+
+/* json-glib writes a double without a point as g_ascii_dtostr () gives it
+ * and then ".0": 1e+21.0 and inf.0, which no JSON reader takes. */
+static const NumberRow number_rows[] = {
+  { "fraction", 1.5, "{\"d\":1.5}" },
+  { "whole", 3.0, "{\"d\":3.0}" },
+  { "exponent", 1e21, "{\"d\":1e+21}" },
+  { "negative-exponent", -2e22, "{\"d\":-2e+22}" },
+  { "exponent-with-point", 1.5e300, "{\"d\":1.5000000000000001e+300}" },
+  { "infinity", INFINITY, "{\"d\":null}" },
+  { "minus-infinity", -INFINITY, "{\"d\":null}" },
+  { "not-a-number", NAN, "{\"d\":null}" },
+};
+
+static void
+test_number (gconstpointer data)
+{
+  const NumberRow *row = data;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pretty = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "d");
+  json_builder_add_double_value (builder, row->value);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = rh_json_to_string (root, FALSE);
+  g_assert_cmpstr (text, ==, row->expected);
+  pretty = rh_json_to_string (root, TRUE);
   g_assert_true (json_parser_load_from_data (parser, pretty, -1, NULL));
 }
 
@@ -152,6 +194,12 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/json/output/%s", output_rows[i].name);
 
       g_test_add_data_func (path, &output_rows[i], test_output);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (number_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/json/number/%s", number_rows[i].name);
+
+      g_test_add_data_func (path, &number_rows[i], test_number);
     }
   for (guint i = 0; i < G_N_ELEMENTS (load_rows); i++)
     {
