@@ -177,6 +177,15 @@ parse_page_location (const char *url_or_file, GError **error)
                    local_error->message);
       return NULL;
     }
+  /* "file:.///x" has no host and, its dot segment dropped, a path "//x"
+   * that would read as a host: GLib refuses to write such a URL back. */
+  if (g_uri_get_host (uri) == NULL && g_str_has_prefix (g_uri_get_path (uri), "//"))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "bad URL '%s': no host, and a path that begins with //", url_or_file);
+      g_uri_unref (uri);
+      return NULL;
+    }
   if (g_ascii_strcasecmp (scheme, "file") != 0
       && (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'))
     {

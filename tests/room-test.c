@@ -123,6 +123,9 @@ static const BadUrlRow bad_url_rows[] = {
   { "bad-port", "http://cdn.example:99999/p.html", "bad URL" },
   { "missing-file", "/nonexistent/record_page.html", "no such page file" },
   { "directory", "/", "no such page file" },
+  /* No host, and a path that would read as one once written ("file:" then
+   * "./" and "//x", the dot segment dropped). */
+  { "path-like-host", "file:.///nonexistent/p.html", "bad URL" },
 };
 
 static void
