@@ -129,6 +129,16 @@ rh_ready_call_build_uri (const char *api_base, const char *region, const char *a
       return NULL;
     }
 
+  /* No URI names these segments: every parser drops them, %2E being '.',
+   * and the call would go to another path. */
+  if (g_str_equal (app_id, ".") || g_str_equal (app_id, "..") || g_str_equal (room_uuid, ".")
+      || g_str_equal (room_uuid, ".."))
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "an app id or room uuid of '.' or '..' cannot be in the ready "
+                           "call's path");
+      return NULL;
+    }
   uri = g_string_new (api_base);
   while (uri->len > 0 && uri->str[uri->len - 1] == '/')
     g_string_truncate (uri, uri->len - 1);
