@@ -816,6 +816,22 @@ rh_page_watch_new (const char *page_url, const RhPageOptions *options, RhReadyCa
   return g_steal_pointer (&self);
 }
 
+RhPageWatch *
+rh_page_watch_new_detached (RhTimeline *timeline)
+{
+  RhPageWatch *self = g_object_new (RH_TYPE_PAGE_WATCH, NULL);
+
+  self->timeline = timeline;
+  return self;
+}
+
+/* What a message from the page is recorded as, ready detection aside. */
+void
+rh_page_watch_record_message (RhPageWatch *watch, JsonObject *message)
+{
+  record_bridge_message (watch, message);
+}
+
 /* (Re)loads the page; a ready call of an earlier load is abandoned.  The
  * ready call is retried until @ready_deadline_us. */
 void
