@@ -1045,8 +1045,9 @@ missing_of (RhPageWatch *watch, const GPtrArray *features)
     {
       const char *feature = g_ptr_array_index (features, i);
 
-      if (watch->capabilities != NULL && json_object_has_member (watch->capabilities, feature)
-          && json_object_get_boolean_member (watch->capabilities, feature))
+      /* The page wrote them: only true says the engine has it. */
+      if (watch->capabilities != NULL
+          && rh_bridge_message_get_boolean (watch->capabilities, feature))
         continue;
       g_ptr_array_add (missing, g_strdup (feature));
     }
