@@ -3,6 +3,8 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "rh-json.h"
+
 #define REDACTED "[REDACTED]"
 
 typedef struct
@@ -102,11 +104,12 @@ rh_timeline_redact (RhTimeline *timeline, const char *text)
 }
 
 /* A redacted deep copy of @node: the text form is redacted and read back,
- * so nothing shared with the caller is touched. */
+ * so nothing shared with the caller is touched.  Written as JSON others
+ * read: json-glib's own text of 1e21 (1e+21.0) does not read back. */
 static JsonNode *
 redacted_copy (RhTimeline *timeline, JsonNode *node)
 {
-  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *text = rh_json_to_string (node, FALSE);
   g_autofree char *clean = rh_timeline_redact (timeline, text);
   g_autoptr (JsonParser) parser = json_parser_new ();
 
