@@ -78,6 +78,9 @@ add_entry (Har *har, const char *method, const char *raw_url, gint64 start_ms, g
            guint status, const char *error, const char *comment)
 {
   g_autofree char *url = rh_timeline_redact (har->timeline, raw_url);
+  /* The page wrote a script's method and api (in @comment). */
+  g_autofree char *clean_method = rh_timeline_redact (har->timeline, method);
+  g_autofree char *clean_comment = rh_timeline_redact (har->timeline, comment);
   gint64 time = end_ms >= start_ms ? end_ms - start_ms : 0;
 
   json_builder_begin_object (har->builder);
@@ -87,7 +90,7 @@ add_entry (Har *har, const char *method, const char *raw_url, gint64 start_ms, g
 
   json_builder_set_member_name (har->builder, "request");
   json_builder_begin_object (har->builder);
-  add_string (har, "method", method);
+  add_string (har, "method", clean_method);
   add_string (har, "url", url);
   add_string (har, "httpVersion", "HTTP/1.1");
   add_empty_array (har, "cookies");
@@ -130,8 +133,8 @@ add_entry (Har *har, const char *method, const char *raw_url, gint64 start_ms, g
   add_int (har, "wait", time);
   add_int (har, "receive", 0);
   json_builder_end_object (har->builder);
-  if (comment != NULL)
-    add_string (har, "comment", comment);
+  if (clean_comment != NULL)
+    add_string (har, "comment", clean_comment);
   json_builder_end_object (har->builder);
 }
 

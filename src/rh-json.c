@@ -4,7 +4,12 @@
 #include <string.h>
 
 /* The deepest nesting of arrays and objects in @data, strings skipped;
- * stops counting past @limit. */
+ * stops counting past @limit.  json-glib's scanner reads more than JSON:
+ * comments (slash-star ones, and from one slash to the next; versions
+ * disagree on where they end) and single-quoted strings.  A double quote
+ * inside them opens no string for the parser but would for this count,
+ * hiding the brackets after it.  JSON has neither: a '/' or a '\'' outside
+ * a string makes the depth G_MAXUINT, deeper than any limit. */
 guint
 rh_json_nesting_depth (const char *data, gsize length, guint limit)
 {
@@ -25,6 +30,8 @@ rh_json_nesting_depth (const char *data, gsize length, guint limit)
         }
       else if (c == '"')
         in_string = TRUE;
+      else if (c == '/' || c == '\'')
+        return G_MAXUINT;
       else if (c == '[' || c == '{')
         {
           depth++;
@@ -41,6 +48,7 @@ rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize 
                      guint max_depth, GError **error)
 {
   gsize size = length < 0 ? strlen (data) : (gsize) length;
+  guint depth;
 
   if (size > max_bytes)
     {
@@ -48,7 +56,14 @@ rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize 
                    " bytes", max_bytes);
       return FALSE;
     }
-  if (rh_json_nesting_depth (data, size, max_depth) > max_depth)
+  depth = rh_json_nesting_depth (data, size, max_depth);
+  if (depth == G_MAXUINT)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "not JSON: a comment or a single-quoted string");
+      return FALSE;
+    }
+  if (depth > max_depth)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "JSON nested deeper than %u",
                    max_depth);
@@ -57,12 +72,38 @@ rh_json_parser_load (JsonParser *parser, const char *data, gssize length, gsize 
   return json_parser_load_from_data (parser, data, size, error);
 }
 
+/* json-glib writes a double as g_ascii_dtostr () does, then ".0" when that
+ * has no point: 1e+21 becomes 1e+21.0 and infinity inf.0, neither of them
+ * JSON.  Such a number is written 1e+21, and one that is not finite null,
+ * as JSON.stringify () does.  @p is a word outside strings: a number, true,
+ * false or null; returns where it ends. */
+static const char *
+append_word (GString *out, const char *p)
+{
+  gsize length = 0;
+  const char *exponent;
+
+  while (g_ascii_isalnum (p[length]) || p[length] == '-' || p[length] == '+'
+         || p[length] == '.')
+    length++;
+  exponent = memchr (p, 'e', length);
+  if (g_strstr_len (p, length, "inf") != NULL || g_strstr_len (p, length, "nan") != NULL)
+    g_string_append (out, "null");
+  else if (exponent != NULL && length > 2 && memchr (p, '.', exponent - p) == NULL
+           && p[length - 2] == '.' && p[length - 1] == '0')
+    g_string_append_len (out, p, length - 2);
+  else
+    g_string_append_len (out, p, length);
+  return p + length;
+}
+
 char *
 rh_json_to_string (JsonNode *node, gboolean pretty)
 {
   g_autofree char *raw = json_to_string (node, pretty);
   g_autofree char *valid = g_utf8_make_valid (raw, -1);
   GString *out = g_string_sized_new (strlen (valid) + 16);
+  gboolean in_string = FALSE;
 
   /* json-glib writes newlines (pretty) only between members and escapes
    * \n, \r, \t, \b and \f in strings: any other byte below 0x20 is raw in a
@@ -71,10 +112,21 @@ rh_json_to_string (JsonNode *node, gboolean pretty)
     {
       guchar c = (guchar) *p;
 
-      if (c < 0x20 && c != '\n')
+      if (in_string && c == '\\' && p[1] != '\0')
+        {
+          g_string_append_c (out, *p++);
+          g_string_append_c (out, *p);
+        }
+      else if (c < 0x20 && c != '\n')
         g_string_append_printf (out, "\\u%04x", c);
+      else if (!in_string && (g_ascii_isalnum (c) || c == '-'))
+        p = append_word (out, p) - 1;
       else
-        g_string_append_c (out, (char) c);
+        {
+          if (c == '"')
+            in_string = !in_string;
+          g_string_append_c (out, (char) c);
+        }
     }
   return g_string_free (out, FALSE);
 }

@@ -11,14 +11,17 @@ G_BEGIN_DECLS
 
 guint    rh_json_nesting_depth (const char *data, gsize length, guint limit);
 /* json_parser_load_from_data () for untrusted @data: refuses more than
- * @max_bytes, then nesting deeper than @max_depth (G_IO_ERROR_INVALID_DATA). */
+ * @max_bytes, then comments and single-quoted strings (json-glib reads them,
+ * JSON has none), then nesting deeper than @max_depth
+ * (G_IO_ERROR_INVALID_DATA). */
 gboolean rh_json_parser_load  (JsonParser *parser, const char *data, gssize length,
                                gsize max_bytes, guint max_depth, GError **error);
 
 /* json_to_string () for output others parse: json-glib passes control
  * characters and invalid UTF-8 of strings through raw, which makes the text
- * invalid JSON (and lets a room uuid write escape sequences to a terminal).
- * Here they are \u00XX escapes and U+FFFD. */
+ * invalid JSON (and lets a room uuid write escape sequences to a terminal),
+ * and writes the double 1e21 as 1e+21.0 and infinity as inf.0.  Here they
+ * are \u00XX escapes, U+FFFD, 1e+21 and null. */
 char    *rh_json_to_string    (JsonNode *node, gboolean pretty);
 
 G_END_DECLS

@@ -935,6 +935,22 @@ rh_page_watch_new (const char *page_url, const RhPageOptions *options, RhReadyCa
   return g_steal_pointer (&self);
 }
 
+RhPageWatch *
+rh_page_watch_new_detached (RhTimeline *timeline)
+{
+  RhPageWatch *self = g_object_new (RH_TYPE_PAGE_WATCH, NULL);
+
+  self->timeline = timeline;
+  return self;
+}
+
+/* What a message from the page is recorded as, ready detection aside. */
+void
+rh_page_watch_record_message (RhPageWatch *watch, JsonObject *message)
+{
+  record_bridge_message (watch, message);
+}
+
 /* (Re)loads the page; a ready call of an earlier load is abandoned.  The
  * ready call is retried until @ready_deadline_us. */
 void
@@ -1088,6 +1104,18 @@ add_ms (JsonBuilder *builder, const char *name, gint64 ms)
     json_builder_add_int_value (builder, ms);
 }
 
+/* A string the page wrote, redacted; null for NULL. */
+static void
+add_page_string (RhPageWatch *watch, JsonBuilder *builder, const char *text)
+{
+  g_autofree char *clean = rh_timeline_redact (watch->timeline, text);
+
+  if (clean != NULL)
+    json_builder_add_string_value (builder, clean);
+  else
+    json_builder_add_null_value (builder);
+}
+
 /* Adds the current load's times as members of the object being built. */
 void
 rh_page_watch_add_times_json (RhPageWatch *watch, JsonBuilder *builder)
@@ -1128,10 +1156,8 @@ rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *builder)
       json_builder_set_member_name (builder, "failed");
       json_builder_add_boolean_value (builder, resource->failed);
       json_builder_set_member_name (builder, "error");
-      if (resource->error != NULL)
-        json_builder_add_string_value (builder, resource->error);
-      else
-        json_builder_add_null_value (builder);
+      /* It names the element's tag, which the page wrote. */
+      add_page_string (watch, builder, resource->error);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -1203,7 +1229,7 @@ rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
   json_builder_set_member_name (builder, "touched");
   json_builder_begin_array (builder);
   for (guint i = 0; i < watch->touched->len; i++)
-    json_builder_add_string_value (builder, g_ptr_array_index (watch->touched, i));
+    add_page_string (watch, builder, g_ptr_array_index (watch->touched, i));
   json_builder_end_array (builder);
 }
 
@@ -1237,21 +1263,17 @@ rh_page_watch_add_requests_json (RhPageWatch *watch, JsonBuilder *builder)
   json_builder_set_member_name (builder, "sdk");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");
-  if (launch->sdk_version != NULL)
-    json_builder_add_string_value (builder, launch->sdk_version);
-  else
-    json_builder_add_null_value (builder);
+  add_page_string (watch, builder, launch->sdk_version);
   json_builder_set_member_name (builder, "launch_options");
   json_builder_begin_array (builder);
   for (guint i = 0; i < launch->options->len; i++)
-    json_builder_add_string_value (builder, g_ptr_array_index (launch->options, i));
+    add_page_string (watch, builder, g_ptr_array_index (launch->options, i));
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "launch_returned");
-  if (launch->result_type != NULL)
-    json_builder_add_string_value (builder, launch->result_thenable ? "promise"
-                                                                    : launch->result_type);
+  if (launch->result_type != NULL && launch->result_thenable)
+    json_builder_add_string_value (builder, "promise");
   else
-    json_builder_add_null_value (builder);
+    add_page_string (watch, builder, launch->result_type);
   json_builder_end_object (builder);
 }
 

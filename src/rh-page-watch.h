@@ -67,6 +67,10 @@ G_DECLARE_FINAL_TYPE (RhPageWatch, rh_page_watch, RH, PAGE_WATCH, GObject)
 
 RhPageWatch *rh_page_watch_new   (const char *page_url, const RhPageOptions *options,
                                   RhReadyCall *ready_call, RhTimeline *timeline, GError **error);
+/* No view: the bridge's messages are handed in by rh_page_watch_record_message,
+ * where there is no WebKit (tests/fuzz). */
+RhPageWatch *rh_page_watch_new_detached   (RhTimeline *timeline);
+void         rh_page_watch_record_message (RhPageWatch *watch, JsonObject *message);
 void         rh_page_watch_keep_pictures (RhPageWatch *watch);
 void         rh_page_watch_load  (RhPageWatch *watch, gint64 ready_deadline_us);
 void         rh_page_watch_stop  (RhPageWatch *watch);

@@ -64,7 +64,8 @@ get_uint (JsonObject *object, const char *name, guint min, guint max, guint *val
       return FALSE;
     }
   number = json_node_get_double (node);
-  if (number != (double) (gint64) number || number < min || number > max)
+  /* In range before the cast: converting 1e300 to an integer is undefined. */
+  if (!(number >= min && number <= max) || number != (double) (gint64) number)
     {
       g_set_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
                    "%s must be a whole number in %u..%u", name, min, max);

@@ -331,14 +331,14 @@ rh_request_log_describe_blocking (RhRequestLog *log, RhTransportErrorFunc transp
 }
 
 static void
-add_url (JsonBuilder *builder, RhTimeline *timeline, const char *url)
+add_redacted (JsonBuilder *builder, RhTimeline *timeline, const char *text)
 {
-  g_autofree char *clean = rh_timeline_redact (timeline, url);
+  g_autofree char *clean = rh_timeline_redact (timeline, text);
 
   json_builder_add_string_value (builder, clean);
 }
 
-/* URLs redacted with @timeline's secrets. */
+/* Every string the page wrote redacted with @timeline's secrets. */
 void
 rh_request_log_add_json (RhRequestLog *log, RhTimeline *timeline, JsonBuilder *builder)
 {
@@ -349,21 +349,21 @@ rh_request_log_add_json (RhRequestLog *log, RhTimeline *timeline, JsonBuilder *b
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "api");
-      json_builder_add_string_value (builder, request->api);
+      add_redacted (builder, timeline, request->api);
       json_builder_set_member_name (builder, "method");
-      json_builder_add_string_value (builder, request->method);
+      add_redacted (builder, timeline, request->method);
       json_builder_set_member_name (builder, "url");
-      add_url (builder, timeline, request->url);
+      add_redacted (builder, timeline, request->url);
       json_builder_set_member_name (builder, "routed_to");
       if (request->routed_to != NULL)
-        add_url (builder, timeline, request->routed_to);
+        add_redacted (builder, timeline, request->routed_to);
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "status");
       json_builder_add_int_value (builder, request->status);
       json_builder_set_member_name (builder, "error");
       if (request->error != NULL)
-        add_url (builder, timeline, request->error);
+        add_redacted (builder, timeline, request->error);
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "start_ms");

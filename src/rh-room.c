@@ -177,6 +177,15 @@ parse_page_location (const char *url_or_file, GError **error)
                    local_error->message);
       return NULL;
     }
+  /* "file:.///x" has no host and, its dot segment dropped, a path "//x"
+   * that would read as a host: GLib refuses to write such a URL back. */
+  if (g_uri_get_host (uri) == NULL && g_str_has_prefix (g_uri_get_path (uri), "//"))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "bad URL '%s': no host, and a path that begins with //", url_or_file);
+      g_uri_unref (uri);
+      return NULL;
+    }
   if (g_ascii_strcasecmp (scheme, "file") != 0
       && (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'))
     {
@@ -250,7 +259,9 @@ rh_room_build_page_url (const RhRoom *room, const char *url_or_file, GError **er
 {
   g_autoptr (GUri) base = NULL;
   g_autoptr (GUri) built = NULL;
+  g_autoptr (GUri) reparsed = NULL;
   g_autoptr (GString) query = NULL;
+  g_autofree char *url = NULL;
   g_autofree char *room_type = NULL;
   g_autofree char *role_type = NULL;
   g_autofree char *upper_region = NULL;
@@ -290,5 +301,19 @@ rh_room_build_page_url (const RhRoom *room, const char *url_or_file, GError **er
   built = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (base), g_uri_get_userinfo (base),
                        g_uri_get_host (base), g_uri_get_port (base), g_uri_get_path (base),
                        query->str, g_uri_get_fragment (base));
-  return g_uri_to_string (built);
+  url = g_uri_to_string (built);
+  /* GLib decodes a host's %-escapes and writes the host back raw: the page
+   * opened must be the one given (cdn%40other.example is no other.example). */
+  reparsed = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  if (reparsed == NULL || g_strcmp0 (g_uri_get_host (reparsed), g_uri_get_host (base)) != 0
+      || g_strcmp0 (g_uri_get_userinfo (reparsed), g_uri_get_userinfo (base)) != 0
+      || g_uri_get_port (reparsed) != g_uri_get_port (base)
+      || g_strcmp0 (g_uri_get_path (reparsed), g_uri_get_path (base)) != 0)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "bad URL '%s': %%-escapes in its host make it another URL",
+                   url_or_file);
+      return NULL;
+    }
+  return g_steal_pointer (&url);
 }

@@ -397,7 +397,9 @@ rh_timeline_addv (RhTimeline *timeline, const char *type, JsonNode *detail, cons
   g_autofree char *raw = g_strdup_vprintf (format, args);
 
   entry.ms = rh_timeline_now_ms (timeline);
-  entry.type = g_strdup (type);
+  /* The type too: a page's message of a kind the bridge does not know
+   * gives its kind as the type. */
+  entry.type = rh_timeline_redact (timeline, type);
   entry.text = rh_timeline_redact (timeline, raw);
   if (detail != NULL)
     {

@@ -1,4 +1,5 @@
 /* JSON from outside, bounded; JSON we write, valid whatever the strings. */
+#include <math.h>
 #include <string.h>
 
 #include "rh-json.h"
@@ -48,6 +49,47 @@ test_output (gconstpointer data)
 typedef struct
 {
   const char *name;
+  double value;
+  const char *expected; /* the compact text written */
+} NumberRow;
+
+/* json-glib writes a double without a point as g_ascii_dtostr () gives it
+ * and then ".0": 1e+21.0 and inf.0, which no JSON reader takes. */
+static const NumberRow number_rows[] = {
+  { "fraction", 1.5, "{\"d\":1.5}" },
+  { "whole", 3.0, "{\"d\":3.0}" },
+  { "exponent", 1e21, "{\"d\":1e+21}" },
+  { "negative-exponent", -2e22, "{\"d\":-2e+22}" },
+  { "exponent-with-point", 1.5e300, "{\"d\":1.5000000000000001e+300}" },
+  { "infinity", INFINITY, "{\"d\":null}" },
+  { "minus-infinity", -INFINITY, "{\"d\":null}" },
+  { "not-a-number", NAN, "{\"d\":null}" },
+};
+
+static void
+test_number (gconstpointer data)
+{
+  const NumberRow *row = data;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pretty = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "d");
+  json_builder_add_double_value (builder, row->value);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = rh_json_to_string (root, FALSE);
+  g_assert_cmpstr (text, ==, row->expected);
+  pretty = rh_json_to_string (root, TRUE);
+  g_assert_true (json_parser_load_from_data (parser, pretty, -1, NULL));
+}
+
+typedef struct
+{
+  const char *name;
   guint depth;
   gsize max_bytes;
   gboolean accepted;
@@ -89,6 +131,60 @@ test_load (gconstpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *text;
+  gboolean accepted;
+} ScannerRow;
+
+/* json-glib's scanner reads more than JSON: comments (slash-star, and from
+ * one slash to the next) and single-quoted strings, where a double quote
+ * opens no string; versions differ on where a comment ends.  JSON has
+ * neither: refused, whatever the depth. */
+static const ScannerRow scanner_rows[] = {
+  { "quote-in-comment", "/* \" */ [[1]]", FALSE },
+  { "quote-in-slash-comment", "/ \" / [[1]]", FALSE },
+  { "comment-star-slash", "/*/ \" */ [[1]]", FALSE },
+  { "quote-in-single-quotes", "['\"', [[1]]]", FALSE },
+  { "slash-and-quote-in-strings", "[\"a/b\", \"it's\", \"/* \\\" */\", {\"'\": \"/\"}]", TRUE },
+};
+
+static void
+test_scanner (gconstpointer data)
+{
+  const ScannerRow *row = data;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  gboolean loaded = rh_json_parser_load (parser, row->text, -1, G_MAXSIZE, RH_JSON_MAX_DEPTH,
+                                         &error);
+
+  if (row->accepted)
+    {
+      g_assert_no_error (error);
+      g_assert_true (loaded);
+      return;
+    }
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_false (loaded);
+}
+
+/* Brackets a comment hid from the count reached json-glib's recursive
+ * parser: 200000 of them overflowed the stack. */
+static void
+test_comment_hiding_depth (void)
+{
+  g_autoptr (GString) text = g_string_new ("/* \" */");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_c (text, '[');
+  g_assert_false (rh_json_parser_load (parser, text->str, text->len, G_MAXSIZE,
+                                       RH_JSON_MAX_DEPTH, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -99,11 +195,24 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, &output_rows[i], test_output);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (number_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/json/number/%s", number_rows[i].name);
+
+      g_test_add_data_func (path, &number_rows[i], test_number);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (load_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/json/load/%s", load_rows[i].name);
 
       g_test_add_data_func (path, &load_rows[i], test_load);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (scanner_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/json/load/scanner/%s", scanner_rows[i].name);
+
+      g_test_add_data_func (path, &scanner_rows[i], test_scanner);
+    }
+  g_test_add_func ("/json/load/comment-hiding-depth", test_comment_hiding_depth);
   return g_test_run ();
 }

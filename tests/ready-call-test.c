@@ -39,6 +39,24 @@ test_uri (gconstpointer data)
   g_assert_cmpstr (uri, ==, row->expected);
 }
 
+/* A URI cannot name these segments: every parser drops them as dot segments,
+ * escaped or not (%2E is '.'), and the call would go to another path. */
+static void
+test_uri_dot_segments (void)
+{
+  static const char *const ids[][2] = { { ".", "r" }, { "a", ".." }, { "..", "." } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *uri = rh_ready_call_build_uri ("https://x", NULL, ids[i][0], ids[i][1],
+                                                      &error);
+
+      g_assert_null (uri);
+      g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+    }
+}
+
 static void
 test_uri_bad (void)
 {
@@ -469,6 +487,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &transient_rows[i], test_transient);
     }
   g_test_add_func ("/ready-call/uri-bad", test_uri_bad);
+  g_test_add_func ("/ready-call/uri-dot-segments", test_uri_dot_segments);
   g_test_add_func ("/ready-call/reply-hostile", test_reply_hostile);
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)

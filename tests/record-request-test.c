@@ -52,6 +52,11 @@ static const Row rows[] = {
     400 },
   { "retry-zero", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\"},\"retryTimeout\":0}",
     400 },
+  /* Beyond any integer: refused before it is converted to one. */
+  { "bitrate-huge",
+    "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoBitrate\":1e300}}", 400 },
+  { "retry-huge-negative",
+    "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\"},\"retryTimeout\":-1e300}", 400 },
 };
 
 static void

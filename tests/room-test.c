@@ -123,6 +123,14 @@ static const BadUrlRow bad_url_rows[] = {
   { "bad-port", "http://cdn.example:99999/p.html", "bad URL" },
   { "missing-file", "/nonexistent/record_page.html", "no such page file" },
   { "directory", "/", "no such page file" },
+  /* GLib decodes a host's escapes and writes it back raw: each of these
+   * would open another URL than the one given. */
+  { "host-escaped-at", "https://cdn.example%40other.example/p.html", "bad URL" },
+  { "host-escaped-slash", "https://cdn.example%2Fother/p.html", "bad URL" },
+  { "host-escaped-percent", "https://cdn.exampl%25e/p.html", "bad URL" },
+  /* No host, and a path that would read as one once written ("file:" then
+   * "./" and "//x", the dot segment dropped). */
+  { "path-like-host", "file:.///nonexistent/p.html", "bad URL" },
 };
 
 static void

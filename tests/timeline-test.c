@@ -38,6 +38,9 @@ test_entries_redacted (void)
   detail = json_node_copy (json_parser_get_root (parser));
   rh_timeline_add (timeline, "console", detail, "console.log: %s", "tok123");
   rh_timeline_add (timeline, "other", NULL, "plain");
+  /* A message of a kind the bridge does not know is an event of that type:
+   * the page names it. */
+  rh_timeline_add (timeline, "xtok123", NULL, "bridge: xtok123");
   g_assert_cmpuint (rh_timeline_count (timeline, "console"), ==, 1);
   g_assert_cmpuint (rh_timeline_count (timeline, "missing"), ==, 0);
 
@@ -46,7 +49,30 @@ test_entries_redacted (void)
   g_assert_null (strstr (text, "tok123"));
   g_assert_nonnull (strstr (text, "console.log: [REDACTED]"));
   g_assert_nonnull (strstr (text, "x[REDACTED]"));
-  g_assert_cmpuint (json_array_get_length (json_node_get_array (json)), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json)), ==, 3);
+}
+
+/* A detail holding a number json-glib writes as no JSON (1e+21.0) is kept. */
+static void
+test_detail_with_big_number (void)
+{
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  g_autoptr (JsonNode) json = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  JsonObject *entry;
+  JsonObject *detail;
+
+  rh_timeline_add_secret (timeline, "tok123");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "big");
+  json_builder_add_double_value (builder, 1e21);
+  json_builder_end_object (builder);
+  rh_timeline_add (timeline, "listener-event", json_builder_get_root (builder), "event");
+  json = rh_timeline_to_json (timeline);
+  entry = json_array_get_object_element (json_node_get_array (json), 0);
+  g_assert_true (json_object_has_member (entry, "detail"));
+  detail = json_object_get_object_member (entry, "detail");
+  g_assert_cmpfloat (json_object_get_double_member (detail, "big"), ==, 1e21);
 }
 
 /* The token in one form, in text and in a detail's strings and member
@@ -134,6 +160,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/timeline/redact-short-secret", test_redact_short_secret);
   g_test_add_func ("/timeline/entries-redacted", test_entries_redacted);
+  g_test_add_func ("/timeline/detail-with-big-number", test_detail_with_big_number);
   g_test_add_func ("/timeline/times-monotonic", test_times_monotonic);
   return g_test_run ();
 }

@@ -1,0 +1,59 @@
+/* src/rh-cloud.c and src/rh-cloud-sdk-api.c: where the local cloud routes a
+ * request path (decoded already by libsoup, so a room uuid may hold '/' or
+ * anything else).  The input is the path, a C string. */
+#include <string.h>
+
+#include "fuzz-common.h"
+#include "rh-cloud.h"
+#include "rh-cloud-sdk-api.h"
+#include "rh-json.h"
+
+/* A route is the path cut in pieces: put together, they make the path. */
+static void
+check_route (const char *path, const RhCloudRoute *route)
+{
+  g_autoptr (GString) joined = g_string_new (NULL);
+
+  rh_fuzz_check (route->app_id != NULL && *route->app_id != '\0');
+  rh_fuzz_check (strchr (route->app_id, '/') == NULL);
+  rh_fuzz_check (route->room_uuid != NULL && *route->room_uuid != '\0');
+  rh_fuzz_check (route->rest != NULL);
+  rh_fuzz_check (route->region == NULL
+                 || (*route->region != '\0' && strchr (route->region, '/') == NULL));
+  if (route->region != NULL)
+    g_string_append_printf (joined, "/%s", route->region);
+  g_string_append_printf (joined, "/edu/apps/%s/v2/rooms/%s", route->app_id, route->room_uuid);
+  if (*route->rest != '\0')
+    g_string_append_printf (joined, "/%s", route->rest);
+  rh_fuzz_check (g_str_equal (joined->str, path));
+}
+
+static void
+check_sdk_api (const RhSdkApiRequest *request)
+{
+  g_autoptr (JsonNode) answer = NULL;
+  g_autofree char *text = NULL;
+
+  rh_fuzz_check (request->call == RH_SDK_API_CONFIGS || request->call == RH_SDK_API_CHECK_IN);
+  rh_fuzz_check (request->app_id != NULL && *request->app_id != '\0');
+  rh_fuzz_check ((request->call == RH_SDK_API_CHECK_IN)
+                 == (request->room_uuid != NULL && request->user_uuid != NULL));
+  rh_sdk_api_request_method (request);
+  answer = rh_sdk_api_request_answer (request);
+  text = rh_json_to_string (answer, FALSE);
+  rh_fuzz_check_written (text, FALSE);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autofree char *path = g_strndup ((const char *) data, size);
+  g_autoptr (RhCloudRoute) route = rh_cloud_route_parse (path);
+  g_autoptr (RhSdkApiRequest) request = rh_sdk_api_request_parse (path);
+
+  if (route != NULL)
+    check_route (path, route);
+  if (request != NULL)
+    check_sdk_api (request);
+  return 0;
+}
