@@ -18,6 +18,7 @@ struct _RhPageWatch
   RhReadyCall *ready_call;
   RhTimeline *timeline;                  /* the caller's */
   RhPageHost *host;
+  JsonObject *capabilities;              /* what this page's probe said, if it did */
 
   GCancellable *load_cancellable;        /* this load's ready call */
   gint64 ready_deadline_us;
@@ -184,8 +185,9 @@ send_ready_call (RhPageWatch *self)
 /* ---- engine capabilities ---- */
 
 /* What the engine offers does not depend on the page: the first answer in
- * the process serves every report, those of pages that failed before their
- * own probe included. */
+ * the process serves the reports of pages that did not probe, having failed
+ * first or come after it.  A page's own answer serves its own report, so
+ * that no page can answer for another one. */
 static JsonObject *engine_capabilities;
 
 #define MAX_CAPABILITIES 32
@@ -195,8 +197,7 @@ static JsonObject *engine_capabilities;
 /* Nothing but the bridge runs in it. */
 #define PROBE_DOCUMENT "<!DOCTYPE html><html><head></head><body></body></html>"
 
-/* A page can post what it likes: only named booleans are kept; NULL if
- * there are none. */
+/* A page can post what it likes: only named booleans are kept. */
 static JsonObject *
 capabilities_from (JsonObject *posted)
 {
@@ -211,7 +212,13 @@ capabilities_from (JsonObject *posted)
     if (strlen (name) <= 64 && JSON_NODE_HOLDS_VALUE (value)
         && json_node_get_value_type (value) == G_TYPE_BOOLEAN)
       json_object_set_boolean_member (clean, name, json_node_get_boolean (value));
-  return json_object_get_size (clean) > 0 ? g_steal_pointer (&clean) : NULL;
+  return g_steal_pointer (&clean);
+}
+
+static JsonObject *
+capabilities_of (RhPageWatch *watch)
+{
+  return watch->capabilities != NULL ? watch->capabilities : engine_capabilities;
 }
 
 static void
@@ -500,11 +507,14 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
     {
       JsonNode *node = json_object_get_member (message, "capabilities");
 
-      if (engine_capabilities == NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        engine_capabilities = capabilities_from (json_node_get_object (node));
+      if (self->capabilities == NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        self->capabilities = capabilities_from (json_node_get_object (node));
+      if (engine_capabilities == NULL && self->capabilities != NULL
+          && json_object_get_size (self->capabilities) > 0)
+        engine_capabilities = json_object_ref (self->capabilities);
       rh_timeline_add (self->timeline, "capabilities", detail, "engine capabilities probed%s",
                        self->probing ? " on an empty document" : "");
-      if (self->probe_task != NULL && engine_capabilities != NULL)
+      if (self->probe_task != NULL && capabilities_of (self) != NULL)
         probe_done (self, NULL);
     }
   else if (g_str_equal (kind, "touch"))
@@ -848,6 +858,7 @@ rh_page_watch_finalize (GObject *object)
   RhPageWatch *self = RH_PAGE_WATCH (object);
 
   g_free (self->page_url);
+  g_clear_pointer (&self->capabilities, json_object_unref);
   rh_frame_log_free (self->frame_log);
   g_array_unref (self->resources);
   g_ptr_array_unref (self->missing_params);
@@ -1169,13 +1180,14 @@ static GPtrArray *
 missing_of (RhPageWatch *watch, const GPtrArray *features)
 {
   GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *capabilities = capabilities_of (watch);
 
   for (guint i = 0; i < features->len; i++)
     {
       const char *feature = g_ptr_array_index (features, i);
 
-      if (engine_capabilities != NULL && json_object_has_member (engine_capabilities, feature)
-          && json_object_get_boolean_member (engine_capabilities, feature))
+      if (capabilities != NULL && json_object_has_member (capabilities, feature)
+          && json_object_get_boolean_member (capabilities, feature))
         continue;
       g_ptr_array_add (missing, g_strdup (feature));
     }
@@ -1217,11 +1229,11 @@ rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "capabilities");
-  if (engine_capabilities != NULL)
+  if (capabilities_of (watch) != NULL)
     {
       JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
-      json_node_set_object (node, engine_capabilities);
+      json_node_set_object (node, capabilities_of (watch));
       json_builder_add_value (builder, node);
     }
   else
