@@ -42,7 +42,13 @@ gst_init_once (GError **error)
   return ok;
 }
 
-/* appsrc ! videoconvert ! x264enc ! h264parse ! (mp4mux ! filesink | hlssink2) */
+/* appsrc ! videoconvert ! x264enc ! h264parse ! (mp4mux ! filesink | hlssink2)
+ *
+ * No look-ahead and no B-frames in the encoder: a frame leaves it as soon as
+ * it is in, so that a fragment holds the second it says.  The MP4 is
+ * fragmented every second, its header first, and the file is written
+ * unbuffered: each fragment is on disk once made, and a killed process
+ * leaves a file that plays to its last fragment. */
 static char *
 pipeline_description (const char *path, guint width, guint height, guint fps,
                       guint bitrate_kbps, GError **error)
@@ -51,7 +57,8 @@ pipeline_description (const char *path, guint width, guint height, guint fps,
                                            "framerate=%u/1",
                                            width, height, fps);
   g_autofree char *encoder = g_strdup_printf ("x264enc bitrate=%u speed-preset=veryfast "
-                                              "key-int-max=%u byte-stream=false",
+                                              "tune=zerolatency key-int-max=%u "
+                                              "byte-stream=false",
                                               bitrate_kbps, fps * 2);
   g_autofree char *quoted = NULL;
 
@@ -61,7 +68,7 @@ pipeline_description (const char *path, guint width, guint height, guint fps,
       return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false "
                               "caps=\"%s\" ! videoconvert ! video/x-raw,format=I420 ! %s ! "
                               "h264parse ! mp4mux fragment-duration=1000 ! "
-                              "filesink location=\"%s\"",
+                              "filesink location=\"%s\" buffer-mode=unbuffered",
                               caps, encoder, quoted);
     }
   if (g_str_has_suffix (path, ".m3u8"))

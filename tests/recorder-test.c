@@ -78,12 +78,13 @@ frames_due (gint64 from_us, gint64 to_us)
 }
 
 /* Records @seconds of video: white for the first @white_ms, then @picture,
- * a new one each time the recorder has taken a frame.  Returns the frames.
- * The recorder takes frames on its own clock, so the length is counted in
- * the frames it took, never in the time the test spent. */
+ * a new one each time the recorder has taken a frame, or once when not
+ * @repaint.  Returns the frames.  The recorder takes frames on its own
+ * clock, so the length is counted in the frames it took, never in the time
+ * the test spent. */
 static guint64
-record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Picture picture,
-        double seconds)
+record_full (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Picture picture,
+             gboolean repaint, double seconds)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (RhRecorder) recorder = rh_recorder_new (path, WIDTH, HEIGHT, FPS, bitrate, &error);
@@ -104,7 +105,7 @@ record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Pictu
       before_iteration = g_get_monotonic_time ();
       g_main_context_iteration (NULL, TRUE);
       if (rh_recorder_get_frames (recorder) != frames
-          && rh_recorder_get_frames (recorder) * 1000 / FPS >= white_ms)
+          && rh_recorder_get_frames (recorder) * 1000 / FPS >= white_ms && (repaint || n == 0))
         {
           frame = paint (fixture, picture, n++);
           rh_recorder_add_frame (recorder, &frame);
@@ -119,6 +120,30 @@ record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Pictu
   g_assert_no_error (error);
   g_assert_cmpuint (rh_recorder_get_frames (recorder), ==, frames);
   return frames;
+}
+
+static guint64
+record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Picture picture,
+        double seconds)
+{
+  return record_full (fixture, path, bitrate, white_ms, picture, TRUE, seconds);
+}
+
+/* Every frame taken is in the file once, at its time: as many frames as
+ * taken, FPS of them a second, none missing or repeated. */
+static void
+assert_frames_exact (const char *path, guint64 frames, MediaProbeFrames *decoded)
+{
+  media_probe_decode (path, decoded);
+  g_test_message ("%s: %u frames decoded of %" G_GUINT64_FORMAT ", from %" GST_TIME_FORMAT
+                  " to %" GST_TIME_FORMAT ", steps %" GST_TIME_FORMAT "..%" GST_TIME_FORMAT,
+                  path, decoded->frames, frames, GST_TIME_ARGS (decoded->first_pts),
+                  GST_TIME_ARGS (decoded->last_pts), GST_TIME_ARGS (decoded->shortest_step),
+                  GST_TIME_ARGS (decoded->longest_step));
+  g_assert_cmpuint (decoded->frames, ==, frames);
+  g_assert_cmpuint (decoded->first_pts, ==, 0);
+  g_assert_cmpuint (decoded->shortest_step, >=, GST_SECOND / FPS - GST_MSECOND);
+  g_assert_cmpuint (decoded->longest_step, <=, GST_SECOND / FPS + GST_MSECOND);
 }
 
 static GstDiscovererInfo *
@@ -145,6 +170,7 @@ test_mp4 (Fixture *fixture, gconstpointer data)
   GstDiscovererVideoInfo *video;
   g_autofree char *codec = NULL;
   GstClockTime duration;
+  MediaProbeFrames decoded;
   guint64 frames;
 
   frames = record (fixture, path, 1000, 1000, PICTURE_CLASSROOM, 2.0);
@@ -165,6 +191,24 @@ test_mp4 (Fixture *fixture, gconstpointer data)
   gst_discoverer_stream_info_list_free (streams);
   /* White first: what a late-painting page gives. */
   g_assert_true (media_probe_first_frame_blank (path));
+  assert_frames_exact (path, frames, &decoded);
+}
+
+/* A classroom is mostly still: one paint, then the same picture for seconds.
+ * The file still has every frame, and the last one is that paint. */
+static void
+test_mp4_still (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "still.mp4", NULL);
+  MediaProbeFrames decoded;
+  guint64 frames;
+
+  frames = record_full (fixture, path, 1000, 1000, PICTURE_CLASSROOM, FALSE, 4.0);
+  g_assert_true (media_probe_first_frame_blank (path));
+  assert_frames_exact (path, frames, &decoded);
+  g_assert_false (decoded.last_blank);
+  g_assert_cmpint (media_probe_duration_ms (path), >=, (gint64) (frames - 1) * 1000 / FPS);
+  g_assert_cmpint (media_probe_duration_ms (path), <=, (gint64) (frames + 1) * 1000 / FPS);
 }
 
 static void
@@ -232,6 +276,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/recorder/mp4", test_mp4);
   ADD ("/recorder/mp4-painted-from-start", test_mp4_painted_from_start);
+  ADD ("/recorder/mp4-still", test_mp4_still);
   ADD ("/recorder/hls", test_hls);
   ADD ("/recorder/bitrate-changes-size", test_bitrate_changes_size);
 #undef ADD
