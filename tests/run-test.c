@@ -462,7 +462,7 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
   g_unlink (file);
 }
 
-/* ---- the built binary: recordings that outlive a kill ---- */
+/* ---- the built binary: recordings that outlive a kill or end on a signal ---- */
 
 #define FPS 15
 /* Recording before the kill: several fragments and a keyframe or two. */
@@ -667,6 +667,42 @@ test_record_killed_hls (void)
   rh_fs_remove_tree (dir);
 }
 
+/* SIGQUIT (the quit key in a terminal) is a normal stop like SIGTERM: the file is
+ * finished, with its duration, and the stop is logged with reason 2. */
+static void
+test_record_sigquit (void)
+{
+  g_autofree char *path = g_build_filename (rh_test_get_home (), "quit.mp4", NULL);
+  g_autofree char *log = g_build_filename (rh_test_get_home (), "quit.jsonl", NULL);
+  const char *extra[] = { "--record", path, "--state-log", log, NULL };
+  g_autoptr (Child) child = child_spawn ("sigquit", extra);
+  g_autofree char *events = NULL;
+  g_autofree char *err = NULL;
+  MediaProbeFrames decoded;
+  gint64 file_ms;
+
+  child_wait_stderr (child, "recording to ");
+  wait_seconds (3);
+  g_subprocess_send_signal (child->process, SIGQUIT);
+  g_assert_true (rh_test_wait_until (child_exited, child, EVENT_TIMEOUT_S));
+  err = child_stderr (child);
+  g_test_message ("%s", err);
+  g_assert_true (g_subprocess_get_if_exited (child->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (child->process), ==, 0);
+  g_assert_true (g_file_get_contents (log, &events, NULL, NULL));
+  g_assert_nonnull (strstr (events, "\"reason\":2"));
+  g_assert_nonnull (strstr (err, "recording written: "));
+  /* Finished: the header knows the duration, and every frame plays. */
+  media_probe_decode (path, &decoded);
+  assert_frames_regular (&decoded);
+  file_ms = media_probe_duration_ms (path);
+  g_assert_cmpint (file_ms, >=, 3000);
+  g_assert_cmpint (ABS (file_ms - (gint64) (media_probe_covered (&decoded, FPS) / GST_MSECOND)),
+                   <=, 1000 / FPS);
+  g_unlink (path);
+  g_unlink (log);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -687,5 +723,6 @@ main (int argc, char **argv)
 #undef ADD
   g_test_add_func ("/run/binary/killed-keeps-mp4", test_record_killed_mp4);
   g_test_add_func ("/run/binary/killed-keeps-hls", test_record_killed_hls);
+  g_test_add_func ("/run/binary/sigquit-finishes-recording", test_record_sigquit);
   return g_test_run ();
 }
