@@ -13,9 +13,12 @@
 #include "rh-demo-flow.h"
 #include "rh-error.h"
 #include "rh-json.h"
+#include "rh-recorder.h"
 #include "rh-run.h"
 
 #define EXIT_USAGE 2
+/* Longer than a recorder takes to finish its file or give up. */
+#define RECORDINGS_WAIT_S 40
 #define RH_DEMO_SDK_APP_ID "0123456789abcdef0123456789abcdef"
 
 /* Raw option values: everything is parsed and range-checked by us, so that
@@ -759,6 +762,25 @@ quit_cloud_cb (gpointer user_data)
   g_main_loop_quit (user_data);
 }
 
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Recordings' files are finished off the main loop, each within its own
+ * time limit: an exit waits for them. */
+static void
+wait_for_recordings (void)
+{
+  gint64 deadline_us = g_get_monotonic_time () + RECORDINGS_WAIT_S * G_USEC_PER_SEC;
+  guint wake_id = g_timeout_add_seconds (1, wake_cb, NULL);
+
+  while (rh_recorder_get_open_count () > 0 && g_get_monotonic_time () < deadline_us)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_id);
+}
+
 static const char cloud_description[] =
   "A local stand-in for the classroom cloud's recording API, faithful to the\n"
   "documented endpoints; every path takes an optional region prefix\n"
@@ -773,7 +795,8 @@ static const char cloud_description[] =
   "Each recording hosts its page in a WebKit view in this process, with the\n"
   "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold).\n"
   "Prints the URL it listens on as its first line. SIGINT, SIGTERM, SIGHUP or\n"
-  "SIGQUIT stop every recording normally, store the events and exit 0.";
+  "SIGQUIT stop every recording normally, store the events, finish the files\n"
+  "and exit 0.";
 
 static int
 cmd_cloud (int argc, char **argv)
@@ -837,6 +860,7 @@ cmd_cloud (int argc, char **argv)
   signals_watch (stop_signals, quit_cloud_cb, loop);
   g_main_loop_run (loop);
   rh_cloud_stop_all (cloud);
+  wait_for_recordings ();
   signals_unwatch (stop_signals);
   g_printerr ("cloud: stopped\n");
   return 0;

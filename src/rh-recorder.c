@@ -6,24 +6,42 @@
 
 #include "rh-error.h"
 
-#define FINALIZE_TIMEOUT_S 30
+#define CLOSE_TIMEOUT_S 30
+
+typedef enum
+{
+  STATE_NEW,
+  STATE_STARTING,
+  STATE_RUNNING,
+  STATE_CLOSING,
+  STATE_CLOSED,
+} State;
 
 struct _RhRecorder
 {
+  GObject parent_instance;
+
   char *path;
   guint width;
   guint height;
   guint fps;
   GstElement *pipeline;
   GstAppSrc *source;
-  guint8 *latest;        /* the frame on screen, BGRA, stride 4 * width */
-  gboolean have_frame;
+  guint8 *latest;                /* the frame on screen, BGRA, stride 4 * width */
+  State state;
   guint tick_id;
   guint64 frames_pushed;
   gint64 start_us;
-  gboolean running;
-  GError *error;         /* first pipeline error */
+  GTask *start_task;
+  GTask *close_task;
+  guint close_timeout_id;
+  GError *error;                 /* first pipeline error */
 };
+
+G_DEFINE_FINAL_TYPE (RhRecorder, rh_recorder, G_TYPE_OBJECT)
+
+/* Recorders started and not yet closed; main thread only. */
+static guint open_count;
 
 static gboolean
 gst_init_once (GError **error)
@@ -93,21 +111,76 @@ pipeline_description (const char *path, guint width, guint height, guint fps,
   return NULL;
 }
 
+static void end_close (RhRecorder *self);
+
 static gboolean
 bus_cb (GstBus *bus, GstMessage *message, gpointer user_data)
 {
-  RhRecorder *recorder = user_data;
+  RhRecorder *self = user_data;
 
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR && recorder->error == NULL)
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR && self->error == NULL)
     {
       g_autoptr (GError) error = NULL;
 
       gst_message_parse_error (message, &error, NULL);
-      recorder->error = g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "recording to %s: %s",
-                                     recorder->path, error->message);
-      g_warning ("%s", recorder->error->message);
+      self->error = g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "recording to %s: %s",
+                                 self->path, error->message);
+      g_warning ("%s", self->error->message);
+      /* The pipeline has stopped: frames would only pile up in its queue. */
+      g_clear_handle_id (&self->tick_id, g_source_remove);
     }
+  if (self->state == STATE_CLOSING
+      && (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS
+          || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR))
+    end_close (self);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+rh_recorder_dispose (GObject *object)
+{
+  RhRecorder *self = RH_RECORDER (object);
+
+  /* Operations hold a reference: none is under way.  Dropped while
+   * recording, the file keeps what was written, as after a crash. */
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->state == STATE_RUNNING)
+    open_count--;
+  if (self->pipeline != NULL)
+    {
+      g_autoptr (GstBus) bus = gst_element_get_bus (self->pipeline);
+
+      gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      gst_bus_remove_watch (bus);
+    }
+  gst_clear_object (&self->source);
+  gst_clear_object (&self->pipeline);
+  G_OBJECT_CLASS (rh_recorder_parent_class)->dispose (object);
+}
+
+static void
+rh_recorder_finalize (GObject *object)
+{
+  RhRecorder *self = RH_RECORDER (object);
+
+  g_clear_error (&self->error);
+  g_free (self->latest);
+  g_free (self->path);
+  G_OBJECT_CLASS (rh_recorder_parent_class)->finalize (object);
+}
+
+static void
+rh_recorder_class_init (RhRecorderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rh_recorder_dispose;
+  object_class->finalize = rh_recorder_finalize;
+}
+
+static void
+rh_recorder_init (RhRecorder *self)
+{
 }
 
 RhRecorder *
@@ -116,10 +189,9 @@ rh_recorder_new (const char *path, guint width, guint height, guint fps, guint b
 {
   g_autofree char *description = NULL;
   g_autoptr (GError) parse_error = NULL;
-  RhRecorder *recorder;
-  GstElement *pipeline;
-  GstElement *source;
+  g_autoptr (RhRecorder) self = NULL;
   g_autoptr (GstBus) bus = NULL;
+  GstElement *pipeline;
 
   if (!gst_init_once (error))
     return NULL;
@@ -136,21 +208,20 @@ rh_recorder_new (const char *path, guint width, guint height, guint fps, guint b
       g_clear_object (&pipeline);
       return NULL;
     }
-  source = gst_bin_get_by_name (GST_BIN (pipeline), "source");
 
-  recorder = g_new0 (RhRecorder, 1);
-  recorder->path = g_strdup (path);
-  recorder->width = width;
-  recorder->height = height;
-  recorder->fps = fps;
-  recorder->pipeline = pipeline;
-  recorder->source = GST_APP_SRC (source);
-  recorder->latest = g_malloc ((gsize) width * height * 4);
+  self = g_object_new (RH_TYPE_RECORDER, NULL);
+  self->path = g_strdup (path);
+  self->width = width;
+  self->height = height;
+  self->fps = fps;
+  self->pipeline = pipeline;
+  self->source = GST_APP_SRC (gst_bin_get_by_name (GST_BIN (pipeline), "source"));
+  self->latest = g_malloc ((gsize) width * height * 4);
   /* Before the first frame: white, as an unpainted page. */
-  memset (recorder->latest, 0xff, (gsize) width * height * 4);
+  memset (self->latest, 0xff, (gsize) width * height * 4);
   bus = gst_element_get_bus (pipeline);
-  gst_bus_add_watch (bus, bus_cb, recorder);
-  return recorder;
+  gst_bus_add_watch (bus, bus_cb, self);
+  return g_steal_pointer (&self);
 }
 
 /* Keeps the latest frame; frames of another size (a resize) are scaled
@@ -160,6 +231,8 @@ rh_recorder_add_frame (RhRecorder *recorder, const RhFrame *frame)
 {
   gsize row = (gsize) recorder->width * 4;
 
+  if (recorder->state == STATE_CLOSING || recorder->state == STATE_CLOSED)
+    return;
   if (frame->width == recorder->width && frame->height == recorder->height)
     {
       for (guint y = 0; y < frame->height; y++)
@@ -178,60 +251,160 @@ rh_recorder_add_frame (RhRecorder *recorder, const RhFrame *frame)
                     source_row + (gsize) (x * frame->width / recorder->width) * 4, 4);
         }
     }
-  recorder->have_frame = TRUE;
 }
 
 /* One frame a tick, the latest one again when the page did not change: the
  * file has a constant frame rate and correct timestamps. */
 static void
-push_frame (RhRecorder *recorder)
+push_frame (RhRecorder *self)
 {
-  gsize size = (gsize) recorder->width * recorder->height * 4;
-  GstBuffer *buffer = gst_buffer_new_memdup (recorder->latest, size);
+  gsize size = (gsize) self->width * self->height * 4;
+  GstBuffer *buffer = gst_buffer_new_memdup (self->latest, size);
 
-  GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (recorder->frames_pushed, GST_SECOND,
-                                                   recorder->fps);
-  GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, GST_SECOND, recorder->fps);
-  recorder->frames_pushed++;
-  gst_app_src_push_buffer (recorder->source, buffer);
+  GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (self->frames_pushed, GST_SECOND, self->fps);
+  GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, GST_SECOND, self->fps);
+  self->frames_pushed++;
+  gst_app_src_push_buffer (self->source, buffer);
 }
 
 static gboolean
 tick_cb (gpointer user_data)
 {
-  RhRecorder *recorder = user_data;
-  gint64 due = gst_util_uint64_scale (recorder->frames_pushed, G_USEC_PER_SEC, recorder->fps);
-  gint64 elapsed = g_get_monotonic_time () - recorder->start_us;
+  RhRecorder *self = user_data;
+  gint64 due = gst_util_uint64_scale (self->frames_pushed, G_USEC_PER_SEC, self->fps);
+  gint64 elapsed = g_get_monotonic_time () - self->start_us;
 
   /* Catch up when the main loop was late, so that wall time and file time agree. */
-  while (due <= elapsed && recorder->running)
+  while (due <= elapsed)
     {
-      push_frame (recorder);
-      due = gst_util_uint64_scale (recorder->frames_pushed, G_USEC_PER_SEC, recorder->fps);
+      push_frame (self);
+      due = gst_util_uint64_scale (self->frames_pushed, G_USEC_PER_SEC, self->fps);
     }
   return G_SOURCE_CONTINUE;
 }
 
-gboolean
-rh_recorder_start (RhRecorder *recorder, GError **error)
+/* ---- state changes, off the main loop: opening files, joining threads ---- */
+
+typedef struct
 {
-  if (gst_element_set_state (recorder->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+  GstElement *pipeline;
+  GstState state;
+} StateChange;
+
+static void
+state_change_free (gpointer data)
+{
+  StateChange *change = data;
+
+  gst_object_unref (change->pipeline);
+  g_free (change);
+}
+
+static void
+change_state_in_thread (GTask *task, gpointer source_object, gpointer task_data,
+                        GCancellable *cancellable)
+{
+  StateChange *change = task_data;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) message = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (gst_element_set_state (change->pipeline, change->state) != GST_STATE_CHANGE_FAILURE)
     {
-      g_set_error (error, RH_ERROR, RH_ERROR_PAGE_FAILED, "cannot start recording to %s",
-                   recorder->path);
-      return FALSE;
+      g_task_return_boolean (task, TRUE);
+      return;
     }
-  recorder->running = TRUE;
-  recorder->start_us = g_get_monotonic_time ();
-  push_frame (recorder);
-  recorder->tick_id = g_timeout_add (MAX (1000 / recorder->fps / 2, 5), tick_cb, recorder);
-  return TRUE;
+  /* The element that failed said why on the bus, before the watch saw it. */
+  bus = gst_element_get_bus (change->pipeline);
+  message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  if (message != NULL)
+    gst_message_parse_error (message, &error, NULL);
+  gst_element_set_state (change->pipeline, GST_STATE_NULL);
+  g_task_return_new_error (task, RH_ERROR, RH_ERROR_PAGE_FAILED, "%s",
+                           error != NULL ? error->message : "the pipeline refused to start");
+}
+
+/* The task holds the pipeline, not the recorder (its callback's data, which
+ * the main thread drops): a worker thread never disposes of a recorder. */
+static void
+change_state_async (RhRecorder *self, GstState state, GAsyncReadyCallback callback)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, g_object_ref (self));
+  StateChange *change = g_new0 (StateChange, 1);
+
+  change->pipeline = gst_object_ref (self->pipeline);
+  change->state = state;
+  g_task_set_task_data (task, change, state_change_free);
+  g_task_run_in_thread (task, change_state_in_thread);
+}
+
+static void begin_close (RhRecorder *self);
+
+static void
+started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhRecorder) self = user_data;
+  g_autoptr (GTask) task = g_steal_pointer (&self->start_task);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      self->state = STATE_CLOSED;
+      open_count--;
+      g_task_return_new_error (task, RH_ERROR, RH_ERROR_PAGE_FAILED,
+                               "cannot start recording to %s: %s", self->path, error->message);
+      if (self->close_task != NULL)
+        {
+          g_autoptr (GTask) close = g_steal_pointer (&self->close_task);
+
+          /* Nothing was written. */
+          g_task_return_boolean (close, TRUE);
+        }
+      return;
+    }
+  self->state = STATE_RUNNING;
+  tick_cb (self);
+  self->tick_id = g_timeout_add (MAX (1000 / self->fps / 2, 5), tick_cb, self);
+  g_task_return_boolean (task, TRUE);
+  /* Asked to close while starting. */
+  if (self->close_task != NULL && self->state == STATE_RUNNING)
+    begin_close (self);
+}
+
+/* The recording's clock starts now: frames are due from now on, and those
+ * due while the pipeline starts are taken once it has. */
+void
+rh_recorder_start_async (RhRecorder *recorder, GAsyncReadyCallback callback, gpointer user_data)
+{
+  RhRecorder *self = recorder;
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, rh_recorder_start_async);
+  if (self->state != STATE_NEW)
+    {
+      g_task_return_new_error (task, RH_ERROR, RH_ERROR_PAGE_FAILED,
+                               "recording to %s: already started", self->path);
+      return;
+    }
+  self->state = STATE_STARTING;
+  self->start_us = g_get_monotonic_time ();
+  open_count++;
+  self->start_task = g_steal_pointer (&task);
+  change_state_async (self, GST_STATE_PLAYING, started_cb);
 }
 
 gboolean
+rh_recorder_start_finish (RhRecorder *recorder, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, recorder), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Started, or starting: taking frames. */
+gboolean
 rh_recorder_is_running (RhRecorder *recorder)
 {
-  return recorder->running;
+  return recorder->state == STATE_STARTING || recorder->state == STATE_RUNNING;
 }
 
 guint64
@@ -240,64 +413,104 @@ rh_recorder_get_frames (RhRecorder *recorder)
   return recorder->frames_pushed;
 }
 
-/* Ends the stream and waits for the muxer to finish the file, so that it plays. */
-gboolean
-rh_recorder_finish (RhRecorder *recorder, GError **error)
+static void
+stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GstBus) bus = gst_element_get_bus (recorder->pipeline);
-  g_autoptr (GstMessage) message = NULL;
+  g_autoptr (RhRecorder) self = user_data;
+  g_autoptr (GTask) task = g_steal_pointer (&self->close_task);
 
-  if (!recorder->running)
-    return TRUE;
-  recorder->running = FALSE;
-  g_clear_handle_id (&recorder->tick_id, g_source_remove);
-  gst_app_src_end_of_stream (recorder->source);
-  message = gst_bus_timed_pop_filtered (bus, FINALIZE_TIMEOUT_S * GST_SECOND,
-                                        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gst_element_set_state (recorder->pipeline, GST_STATE_NULL);
-  if (message == NULL)
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_PAGE_FAILED, "recording to %s did not finish in %d s",
-                   recorder->path, FINALIZE_TIMEOUT_S);
-      return FALSE;
-    }
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
-    {
-      g_autoptr (GError) pipeline_error = NULL;
-
-      gst_message_parse_error (message, &pipeline_error, NULL);
-      g_set_error (error, RH_ERROR, RH_ERROR_PAGE_FAILED, "recording to %s: %s", recorder->path,
-                   pipeline_error->message);
-      return FALSE;
-    }
-  if (recorder->error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (recorder->error));
-      return FALSE;
-    }
-  return TRUE;
+  open_count--;
+  if (self->error != NULL)
+    g_task_return_error (task, g_error_copy (self->error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
-void
-rh_recorder_free (RhRecorder *recorder)
+/* The file is finished (or given up on): the pipeline stops. */
+static void
+end_close (RhRecorder *self)
 {
-  if (recorder == NULL)
-    return;
-  if (recorder->running)
-    rh_recorder_finish (recorder, NULL);
-  g_clear_handle_id (&recorder->tick_id, g_source_remove);
-  gst_element_set_state (recorder->pipeline, GST_STATE_NULL);
-  {
-    g_autoptr (GstBus) bus = gst_element_get_bus (recorder->pipeline);
+  g_clear_handle_id (&self->close_timeout_id, g_source_remove);
+  self->state = STATE_CLOSED;
+  change_state_async (self, GST_STATE_NULL, stopped_cb);
+}
 
-    gst_bus_remove_watch (bus);
-  }
-  gst_object_unref (recorder->source);
-  gst_object_unref (recorder->pipeline);
-  g_clear_error (&recorder->error);
-  g_free (recorder->latest);
-  g_free (recorder->path);
-  g_free (recorder);
+static gboolean
+close_timeout_cb (gpointer user_data)
+{
+  RhRecorder *self = user_data;
+
+  self->close_timeout_id = 0;
+  if (self->error == NULL)
+    self->error = g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED,
+                               "recording to %s did not finish in %d s", self->path,
+                               CLOSE_TIMEOUT_S);
+  end_close (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+begin_close (RhRecorder *self)
+{
+  self->state = STATE_CLOSING;
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->error != NULL)
+    {
+      /* A failed pipeline has nothing left to write. */
+      end_close (self);
+      return;
+    }
+  gst_app_src_end_of_stream (self->source);
+  self->close_timeout_id = g_timeout_add_seconds (CLOSE_TIMEOUT_S, close_timeout_cb, self);
+}
+
+/* Ends the stream and finishes the file (the MP4's header gets its duration,
+ * the playlist its end), so that it plays; the pipeline's first error, if
+ * any, is the result.  A recorder never started has nothing to write. */
+void
+rh_recorder_close_async (RhRecorder *recorder, GAsyncReadyCallback callback, gpointer user_data)
+{
+  RhRecorder *self = recorder;
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, rh_recorder_close_async);
+  if (self->close_task != NULL || self->state == STATE_CLOSING)
+    {
+      g_task_return_new_error (task, RH_ERROR, RH_ERROR_PAGE_FAILED,
+                               "recording to %s: already closing", self->path);
+      return;
+    }
+  switch (self->state)
+    {
+    case STATE_NEW:
+    case STATE_CLOSED:
+      g_task_return_boolean (task, TRUE);
+      break;
+    case STATE_STARTING:
+      self->close_task = g_steal_pointer (&task);
+      break;
+    case STATE_RUNNING:
+      self->close_task = g_steal_pointer (&task);
+      begin_close (self);
+      break;
+    case STATE_CLOSING:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+rh_recorder_close_finish (RhRecorder *recorder, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, recorder), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Recorders of this process started and not closed yet: an exit waits for
+ * none to be left, so that every file is finished. */
+guint
+rh_recorder_get_open_count (void)
+{
+  return open_count;
 }
 
 /* The cloud's default: 2000 kbps at 1280x720 and above, else 1500. */

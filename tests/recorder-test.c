@@ -88,6 +88,7 @@ record_full (Fixture *fixture, const char *path, guint bitrate, guint white_ms, 
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (RhRecorder) recorder = rh_recorder_new (path, WIDTH, HEIGHT, FPS, bitrate, &error);
+  g_autoptr (GAsyncResult) result = NULL;
   guint64 wanted = (guint64) (seconds * FPS);
   guint64 frames;
   gint64 before_start, after_start, before_iteration = 0;
@@ -98,7 +99,10 @@ record_full (Fixture *fixture, const char *path, guint bitrate, guint white_ms, 
   frame = paint (fixture, white_ms > 0 ? PICTURE_WHITE : picture, 0);
   rh_recorder_add_frame (recorder, &frame);
   before_start = g_get_monotonic_time ();
-  g_assert_true (rh_recorder_start (recorder, &error));
+  rh_recorder_start_async (recorder, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  g_assert_true (rh_recorder_start_finish (recorder, result, &error));
+  g_clear_object (&result);
   after_start = g_get_monotonic_time ();
   while ((frames = rh_recorder_get_frames (recorder)) < wanted)
     {
@@ -116,8 +120,12 @@ record_full (Fixture *fixture, const char *path, guint bitrate, guint white_ms, 
    * ran ahead of it. */
   g_assert_cmpuint (frames, >=, frames_due (after_start, before_iteration));
   g_assert_cmpuint (frames, <=, frames_due (before_start, g_get_monotonic_time ()) + 1);
-  g_assert_true (rh_recorder_finish (recorder, &error));
+  rh_recorder_close_async (recorder, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 60));
+  g_assert_true (rh_recorder_close_finish (recorder, result, &error));
   g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (rh_recorder_get_open_count (), ==, 0);
   g_assert_cmpuint (rh_recorder_get_frames (recorder), ==, frames);
   return frames;
 }
