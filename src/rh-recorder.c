@@ -2,6 +2,7 @@
 
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <gst/video/video.h>
 #include <string.h>
 
 #include "rh-error.h"
@@ -27,7 +28,12 @@ struct _RhRecorder
   guint fps;
   GstElement *pipeline;
   GstAppSrc *source;
+  GstVideoInfo screen_info;      /* BGRA, as WebKit paints */
+  GstVideoInfo encoded_info;     /* I420, what the encoder takes */
+  GstVideoConverter *converter;
   guint8 *latest;                /* the frame on screen, BGRA, stride 4 * width */
+  gboolean latest_converted;
+  GstBuffer *converted;          /* latest in I420 */
   State state;
   guint tick_id;
   guint64 frames_pushed;
@@ -60,22 +66,20 @@ gst_init_once (GError **error)
   return ok;
 }
 
-/* appsrc ! videoconvert ! x264enc ! h264parse ! (mp4mux ! filesink | hlssink2)
+/* appsrc (I420) ! x264enc ! h264parse ! (mp4mux ! filesink | hlssink2)
  *
- * No look-ahead and no B-frames in the encoder: a frame leaves it as soon as
- * it is in, so that a fragment holds the second it says.  The MP4 is
+ * The encoder is set for a screen recorder on a shared machine: one thread,
+ * no look-ahead and no B-frames (a frame leaves the encoder as soon as it
+ * is in, so a fragment holds the second it says), and the fastest analysis,
+ * which the flat colours and text of a classroom do not miss.  The MP4 is
  * fragmented every second, its header first, and the file is written
  * unbuffered: each fragment is on disk once made, and a killed process
  * leaves a file that plays to its last fragment. */
 static char *
-pipeline_description (const char *path, guint width, guint height, guint fps,
-                      guint bitrate_kbps, GError **error)
+pipeline_description (const char *path, guint fps, guint bitrate_kbps, GError **error)
 {
-  g_autofree char *caps = g_strdup_printf ("video/x-raw,format=BGRA,width=%u,height=%u,"
-                                           "framerate=%u/1",
-                                           width, height, fps);
-  g_autofree char *encoder = g_strdup_printf ("x264enc bitrate=%u speed-preset=veryfast "
-                                              "tune=zerolatency key-int-max=%u "
+  g_autofree char *encoder = g_strdup_printf ("x264enc bitrate=%u speed-preset=ultrafast "
+                                              "tune=zerolatency threads=1 key-int-max=%u "
                                               "byte-stream=false",
                                               bitrate_kbps, fps * 2);
   g_autofree char *quoted = NULL;
@@ -83,11 +87,10 @@ pipeline_description (const char *path, guint width, guint height, guint fps,
   if (g_str_has_suffix (path, ".mp4"))
     {
       quoted = g_strescape (path, NULL);
-      return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false "
-                              "caps=\"%s\" ! videoconvert ! video/x-raw,format=I420 ! %s ! "
-                              "h264parse ! mp4mux fragment-duration=1000 ! "
+      return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false ! "
+                              "%s ! h264parse ! mp4mux fragment-duration=1000 ! "
                               "filesink location=\"%s\" buffer-mode=unbuffered",
-                              caps, encoder, quoted);
+                              encoder, quoted);
     }
   if (g_str_has_suffix (path, ".m3u8"))
     {
@@ -99,12 +102,11 @@ pipeline_description (const char *path, guint width, guint height, guint fps,
 
       quoted = g_strescape (path, NULL);
       quoted_segments = g_strescape (segments, NULL);
-      return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false "
-                              "caps=\"%s\" ! videoconvert ! video/x-raw,format=I420 ! %s ! "
-                              "h264parse ! hlssink2 playlist-location=\"%s\" "
+      return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false ! "
+                              "%s ! h264parse ! hlssink2 playlist-location=\"%s\" "
                               "location=\"%s-%%05d.ts\" target-duration=2 max-files=0 "
                               "playlist-length=0",
-                              caps, encoder, quoted, quoted_segments);
+                              encoder, quoted, quoted_segments);
     }
   g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
                "--record %s: expected a .mp4 file or a .m3u8 playlist", path);
@@ -155,6 +157,7 @@ rh_recorder_dispose (GObject *object)
     }
   gst_clear_object (&self->source);
   gst_clear_object (&self->pipeline);
+  gst_clear_buffer (&self->converted);
   G_OBJECT_CLASS (rh_recorder_parent_class)->dispose (object);
 }
 
@@ -163,6 +166,7 @@ rh_recorder_finalize (GObject *object)
 {
   RhRecorder *self = RH_RECORDER (object);
 
+  g_clear_pointer (&self->converter, gst_video_converter_free);
   g_clear_error (&self->error);
   g_free (self->latest);
   g_free (self->path);
@@ -190,12 +194,13 @@ rh_recorder_new (const char *path, guint width, guint height, guint fps, guint b
   g_autofree char *description = NULL;
   g_autoptr (GError) parse_error = NULL;
   g_autoptr (RhRecorder) self = NULL;
+  g_autoptr (GstCaps) caps = NULL;
   g_autoptr (GstBus) bus = NULL;
   GstElement *pipeline;
 
   if (!gst_init_once (error))
     return NULL;
-  description = pipeline_description (path, width, height, fps, bitrate_kbps, error);
+  description = pipeline_description (path, fps, bitrate_kbps, error);
   if (description == NULL)
     return NULL;
   pipeline = gst_parse_launch (description, &parse_error);
@@ -216,6 +221,13 @@ rh_recorder_new (const char *path, guint width, guint height, guint fps, guint b
   self->fps = fps;
   self->pipeline = pipeline;
   self->source = GST_APP_SRC (gst_bin_get_by_name (GST_BIN (pipeline), "source"));
+  gst_video_info_set_format (&self->screen_info, GST_VIDEO_FORMAT_BGRA, width, height);
+  gst_video_info_set_format (&self->encoded_info, GST_VIDEO_FORMAT_I420, width, height);
+  GST_VIDEO_INFO_FPS_N (&self->screen_info) = GST_VIDEO_INFO_FPS_N (&self->encoded_info) = fps;
+  GST_VIDEO_INFO_FPS_D (&self->screen_info) = GST_VIDEO_INFO_FPS_D (&self->encoded_info) = 1;
+  caps = gst_video_info_to_caps (&self->encoded_info);
+  gst_app_src_set_caps (self->source, caps);
+  self->converter = gst_video_converter_new (&self->screen_info, &self->encoded_info, NULL);
   self->latest = g_malloc ((gsize) width * height * 4);
   /* Before the first frame: white, as an unpainted page. */
   memset (self->latest, 0xff, (gsize) width * height * 4);
@@ -225,7 +237,8 @@ rh_recorder_new (const char *path, guint width, guint height, guint fps, guint b
 }
 
 /* Keeps the latest frame; frames of another size (a resize) are scaled
- * nearest-neighbour into the recording's size. */
+ * nearest-neighbour into the recording's size.  Converted for the encoder
+ * at the next tick, once, however often the page paints until then. */
 void
 rh_recorder_add_frame (RhRecorder *recorder, const RhFrame *frame)
 {
@@ -235,8 +248,17 @@ rh_recorder_add_frame (RhRecorder *recorder, const RhFrame *frame)
     return;
   if (frame->width == recorder->width && frame->height == recorder->height)
     {
+      gboolean changed = FALSE;
+
+      /* A repaint of the same pixels (a caret blinking back) is no change. */
       for (guint y = 0; y < frame->height; y++)
-        memcpy (recorder->latest + y * row, frame->data + (gsize) y * frame->stride, row);
+        if (memcmp (recorder->latest + y * row, frame->data + (gsize) y * frame->stride, row) != 0)
+          {
+            memcpy (recorder->latest + y * row, frame->data + (gsize) y * frame->stride, row);
+            changed = TRUE;
+          }
+      if (!changed)
+        return;
     }
   else
     {
@@ -251,16 +273,44 @@ rh_recorder_add_frame (RhRecorder *recorder, const RhFrame *frame)
                     source_row + (gsize) (x * frame->width / recorder->width) * 4, 4);
         }
     }
+  recorder->latest_converted = FALSE;
+}
+
+static GstBuffer *
+convert_latest (RhRecorder *self)
+{
+  gsize size = GST_VIDEO_INFO_SIZE (&self->screen_info);
+  g_autoptr (GstBuffer) screen = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY,
+                                                              self->latest, size, 0, size,
+                                                              NULL, NULL);
+  GstBuffer *encoded = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&self->encoded_info),
+                                                NULL);
+  GstVideoFrame in, out;
+
+  /* Buffers of exactly the infos' sizes: mapping cannot fail. */
+  gst_video_frame_map (&in, &self->screen_info, screen, GST_MAP_READ);
+  gst_video_frame_map (&out, &self->encoded_info, encoded, GST_MAP_WRITE);
+  gst_video_converter_frame (self->converter, &in, &out);
+  gst_video_frame_unmap (&out);
+  gst_video_frame_unmap (&in);
+  return encoded;
 }
 
 /* One frame a tick, the latest one again when the page did not change: the
- * file has a constant frame rate and correct timestamps. */
+ * file has a constant frame rate and correct timestamps.  A picture is
+ * converted once; its repeats share its memory. */
 static void
 push_frame (RhRecorder *self)
 {
-  gsize size = (gsize) self->width * self->height * 4;
-  GstBuffer *buffer = gst_buffer_new_memdup (self->latest, size);
+  GstBuffer *buffer;
 
+  if (self->converted == NULL || !self->latest_converted)
+    {
+      gst_clear_buffer (&self->converted);
+      self->converted = convert_latest (self);
+      self->latest_converted = TRUE;
+    }
+  buffer = gst_buffer_copy (self->converted);
   GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (self->frames_pushed, GST_SECOND, self->fps);
   GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, GST_SECOND, self->fps);
   self->frames_pushed++;

@@ -3,9 +3,10 @@
  * change) and encoded to H.264 in fragmented MP4, or HLS, by a GStreamer
  * pipeline whose encoding runs on its own threads.  Video only.
  *
- * What is written survives a crash of the process: the MP4 is fragmented
- * every second and each fragment goes to the file as soon as it is made.
- * Starting and closing (which finishes the file) run off the main loop. */
+ * A frame is converted once, when the page changed.  What is written
+ * survives a crash of the process: the MP4 is fragmented every second and
+ * each fragment goes to the file as soon as it is made.  Starting and
+ * closing (which finishes the file) run off the main loop. */
 #pragma once
 
 #include <gio/gio.h>
