@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rh-error.h"
+#include "rh-h264.h"
 
 #define CLOSE_TIMEOUT_S 30
 
@@ -17,6 +18,24 @@ typedef enum
   STATE_CLOSING,
   STATE_CLOSED,
 } State;
+
+/* The encoder's input and output, on their streaming thread: the encoder
+ * is synchronous (no look-ahead, one thread), so once a frame is in, it is
+ * out, and repeated pictures go into its output there, in order. */
+typedef struct
+{
+  guint fps;
+  gint ready;                 /* atomic: repeats can be made */
+  RhH264Repeater *repeater;
+  GstSegment segment;         /* the output's */
+  GstClockTime shift;         /* output time - input time (x264enc keeps DTS >= 0) */
+  gboolean shifted;           /* shift is known: a frame is out */
+  guint64 next_in;            /* the frame after the last one into the encoder */
+  guint64 next_out;           /* the frame after the last one out */
+  guint64 requested;          /* frames before this one are in, or repeats */
+} Repeats;
+
+#define REPEAT_EVENT "recordhost-repeat"
 
 struct _RhRecorder
 {
@@ -31,12 +50,16 @@ struct _RhRecorder
   GstVideoInfo screen_info;      /* BGRA, as WebKit paints */
   GstVideoInfo encoded_info;     /* I420, what the encoder takes */
   GstVideoConverter *converter;
+  GstPad *encoder_pad;           /* the encoder's source */
+  Repeats *repeats;              /* the encoder's pads' */
   guint8 *latest;                /* the frame on screen, BGRA, stride 4 * width */
   gboolean latest_converted;
   GstBuffer *converted;          /* latest in I420 */
   State state;
   guint tick_id;
-  guint64 frames_pushed;
+  guint64 frames_pushed;         /* the file's frames so far */
+  guint64 frames_encoded;        /* of which the encoder had */
+  guint64 next_key_frame;
   gint64 start_us;
   GTask *start_task;
   GTask *close_task;
@@ -71,16 +94,21 @@ gst_init_once (GError **error)
  * The encoder is set for a screen recorder on a shared machine: one thread,
  * no look-ahead and no B-frames (a frame leaves the encoder as soon as it
  * is in, so a fragment holds the second it says), and the fastest analysis,
- * which the flat colours and text of a classroom do not miss.  The MP4 is
- * fragmented every second, its header first, and the file is written
- * unbuffered: each fragment is on disk once made, and a killed process
- * leaves a file that plays to its last fragment. */
+ * which the flat colours and text of a classroom do not miss.  It gets only
+ * the frames that changed and a keyframe every two seconds: one reference
+ * frame, CAVLC, no weighted prediction and no access unit delimiters let the
+ * stream repeat a picture by itself (rh-h264.c).  The MP4 is fragmented
+ * every second, its header first, and the file is written unbuffered: each
+ * fragment is on disk once made, and a killed process leaves a file that
+ * plays to its last fragment. */
 static char *
 pipeline_description (const char *path, guint fps, guint bitrate_kbps, GError **error)
 {
-  g_autofree char *encoder = g_strdup_printf ("x264enc bitrate=%u speed-preset=ultrafast "
-                                              "tune=zerolatency threads=1 key-int-max=%u "
-                                              "byte-stream=false",
+  g_autofree char *encoder = g_strdup_printf ("x264enc name=encoder bitrate=%u "
+                                              "speed-preset=ultrafast tune=zerolatency threads=1 "
+                                              "key-int-max=%u ref=1 cabac=false aud=false "
+                                              "option-string=weightp=0 ! "
+                                              "video/x-h264,stream-format=avc,alignment=au",
                                               bitrate_kbps, fps * 2);
   g_autofree char *quoted = NULL;
 
@@ -114,6 +142,169 @@ pipeline_description (const char *path, guint fps, guint bitrate_kbps, GError **
 }
 
 static void end_close (RhRecorder *self);
+
+static void
+repeats_free (gpointer data)
+{
+  Repeats *repeats = data;
+
+  g_clear_pointer (&repeats->repeater, rh_h264_repeater_free);
+  g_free (repeats);
+}
+
+static guint64
+frame_at (Repeats *repeats, GstClockTime running_time)
+{
+  return gst_util_uint64_scale_round (running_time, repeats->fps, GST_SECOND);
+}
+
+/* Repeats of the last picture out, up to frame @until (excluded). */
+static void
+add_repeats (Repeats *repeats, GstBufferList *list, guint64 until)
+{
+  for (; repeats->next_out < until; repeats->next_out++)
+    {
+      g_autoptr (GBytes) picture = rh_h264_repeater_repeat (repeats->repeater);
+      GstBuffer *repeat = gst_buffer_new_wrapped_bytes (picture);
+
+      GST_BUFFER_PTS (repeat) = GST_BUFFER_DTS (repeat)
+        = repeats->shift + gst_util_uint64_scale (repeats->next_out, GST_SECOND, repeats->fps);
+      GST_BUFFER_DURATION (repeat) = gst_util_uint64_scale (1, GST_SECOND, repeats->fps);
+      GST_BUFFER_FLAG_SET (repeat, GST_BUFFER_FLAG_DELTA_UNIT);
+      gst_buffer_list_add (list, repeat);
+    }
+}
+
+static GstFlowReturn
+push_repeats (Repeats *repeats, GstPad *pad, guint64 until)
+{
+  GstBufferList *list;
+
+  if (repeats->next_out >= until)
+    return GST_FLOW_OK;
+  list = gst_buffer_list_new ();
+  add_repeats (repeats, list, until);
+  return gst_pad_push_list (pad, list);
+}
+
+static void
+set_up_repeats (Repeats *repeats, GstCaps *caps)
+{
+  const GValue *codec_data = gst_structure_get_value (gst_caps_get_structure (caps, 0),
+                                                      "codec_data");
+  g_autoptr (GError) error = NULL;
+  GstMapInfo map;
+
+  g_clear_pointer (&repeats->repeater, rh_h264_repeater_free);
+  if (codec_data != NULL && G_VALUE_HOLDS (codec_data, GST_TYPE_BUFFER)
+      && gst_buffer_map (gst_value_get_buffer (codec_data), &map, GST_MAP_READ))
+    {
+      repeats->repeater = rh_h264_repeater_new (map.data, map.size, &error);
+      gst_buffer_unmap (gst_value_get_buffer (codec_data), &map);
+    }
+  if (repeats->repeater == NULL)
+    g_debug ("every frame is encoded: %s", error != NULL ? error->message : "no codec data");
+  g_atomic_int_set (&repeats->ready, repeats->repeater != NULL);
+}
+
+/* Into the encoder: the frames it encodes, and the recorder's word that
+ * frames up to some one are repeats, which go out at once. */
+static GstPadProbeReturn
+encoder_in_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Repeats *repeats = user_data;
+  GstEvent *event;
+  const GstStructure *structure;
+  guint64 until;
+  g_autoptr (GstPad) out = NULL;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    {
+      repeats->next_in = frame_at (repeats, GST_BUFFER_PTS (GST_PAD_PROBE_INFO_BUFFER (info))) + 1;
+      return GST_PAD_PROBE_OK;
+    }
+  event = GST_PAD_PROBE_INFO_EVENT (info);
+  structure = gst_event_get_structure (event);
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_DOWNSTREAM
+      || !gst_structure_has_name (structure, REPEAT_EVENT))
+    return GST_PAD_PROBE_OK;
+  if (gst_structure_get_uint64 (structure, "until", &until))
+    repeats->requested = MAX (repeats->requested, until);
+  /* Nothing of the encoder's is still to come out before them. */
+  if (repeats->repeater != NULL && repeats->shifted && repeats->next_in <= repeats->next_out)
+    {
+      out = gst_element_get_static_pad (GST_PAD_PARENT (pad), "src");
+      push_repeats (repeats, out, repeats->requested);
+    }
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Out of the encoder: its frames, each after the repeats due before it. */
+static GstPadProbeReturn
+encoder_out_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Repeats *repeats = user_data;
+  GstBuffer *buffer;
+  GstBufferList *list;
+  GstMapInfo map;
+  GstClockTime running_time;
+  guint64 frame;
+  g_autoptr (GBytes) renumbered = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
+    {
+      GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+      GstCaps *caps;
+
+      if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
+        gst_event_copy_segment (event, &repeats->segment);
+      else if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
+        {
+          gst_event_parse_caps (event, &caps);
+          set_up_repeats (repeats, caps);
+        }
+      else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && repeats->repeater != NULL
+               && repeats->shifted)
+        push_repeats (repeats, pad, repeats->requested);
+      return GST_PAD_PROBE_OK;
+    }
+
+  buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  running_time = gst_segment_to_running_time (&repeats->segment, GST_FORMAT_TIME,
+                                              GST_BUFFER_PTS (buffer));
+  if (repeats->repeater == NULL || !GST_CLOCK_TIME_IS_VALID (running_time))
+    return GST_PAD_PROBE_OK;
+  frame = frame_at (repeats, running_time);
+  repeats->shift = GST_BUFFER_PTS (buffer)
+                   - gst_util_uint64_scale (frame, GST_SECOND, repeats->fps);
+  repeats->shifted = TRUE;
+  /* The repeats first: they come before it, and take their frame numbers first. */
+  list = gst_buffer_list_new ();
+  add_repeats (repeats, list, frame);
+  if (gst_buffer_map (buffer, &map, GST_MAP_READ))
+    {
+      renumbered = rh_h264_repeater_renumber (repeats->repeater, map.data, map.size, &error);
+      gst_buffer_unmap (buffer, &map);
+    }
+  if (renumbered == NULL)
+    {
+      GST_ELEMENT_ERROR (GST_PAD_PARENT (pad), STREAM, ENCODE, (NULL),
+                         ("%s", error != NULL ? error->message : "unreadable buffer"));
+      gst_buffer_list_unref (list);
+      return GST_PAD_PROBE_DROP;
+    }
+  {
+    GstBuffer *own = gst_buffer_new_wrapped_bytes (renumbered);
+
+    gst_buffer_copy_into (own, buffer, GST_BUFFER_COPY_METADATA, 0, -1);
+    gst_buffer_list_add (list, own);
+  }
+  repeats->next_out = frame + 1;
+  gst_buffer_unref (buffer);
+  GST_PAD_PROBE_INFO_FLOW_RETURN (info) = gst_pad_push_list (pad, list);
+  return GST_PAD_PROBE_HANDLED;
+}
 
 static gboolean
 bus_cb (GstBus *bus, GstMessage *message, gpointer user_data)
@@ -155,6 +346,7 @@ rh_recorder_dispose (GObject *object)
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
       gst_bus_remove_watch (bus);
     }
+  gst_clear_object (&self->encoder_pad);
   gst_clear_object (&self->source);
   gst_clear_object (&self->pipeline);
   gst_clear_buffer (&self->converted);
@@ -228,6 +420,22 @@ rh_recorder_new (const char *path, guint width, guint height, guint fps, guint b
   caps = gst_video_info_to_caps (&self->encoded_info);
   gst_app_src_set_caps (self->source, caps);
   self->converter = gst_video_converter_new (&self->screen_info, &self->encoded_info, NULL);
+  {
+    g_autoptr (GstElement) encoder = gst_bin_get_by_name (GST_BIN (pipeline), "encoder");
+    g_autoptr (GstPad) encoder_in = gst_element_get_static_pad (encoder, "sink");
+
+    self->encoder_pad = gst_element_get_static_pad (encoder, "src");
+    self->repeats = g_new0 (Repeats, 1);
+    self->repeats->fps = fps;
+    gst_segment_init (&self->repeats->segment, GST_FORMAT_TIME);
+    /* The output's probe owns them: the pads live as long as each other. */
+    gst_pad_add_probe (self->encoder_pad,
+                       GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                       encoder_out_cb, self->repeats, repeats_free);
+    gst_pad_add_probe (encoder_in,
+                       GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                       encoder_in_cb, self->repeats, NULL);
+  }
   self->latest = g_malloc ((gsize) width * height * 4);
   /* Before the first frame: white, as an unpainted page. */
   memset (self->latest, 0xff, (gsize) width * height * 4);
@@ -296,11 +504,10 @@ convert_latest (RhRecorder *self)
   return encoded;
 }
 
-/* One frame a tick, the latest one again when the page did not change: the
- * file has a constant frame rate and correct timestamps.  A picture is
- * converted once; its repeats share its memory. */
+/* The frame's picture to the encoder, at the frame's time; converted once,
+ * its repeats share its memory. */
 static void
-push_frame (RhRecorder *self)
+encode_frame (RhRecorder *self, guint64 frame)
 {
   GstBuffer *buffer;
 
@@ -310,11 +517,41 @@ push_frame (RhRecorder *self)
       self->converted = convert_latest (self);
       self->latest_converted = TRUE;
     }
+  if (frame >= self->next_key_frame)
+    {
+      if (frame > 0)
+        gst_pad_send_event (self->encoder_pad,
+                            gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                         FALSE, 0));
+      self->next_key_frame = frame + 2 * self->fps;
+    }
   buffer = gst_buffer_copy (self->converted);
-  GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (self->frames_pushed, GST_SECOND, self->fps);
+  GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (frame, GST_SECOND, self->fps);
   GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (1, GST_SECOND, self->fps);
-  self->frames_pushed++;
+  self->frames_encoded++;
   gst_app_src_push_buffer (self->source, buffer);
+}
+
+/* One frame a tick, the latest one again when the page did not change: the
+ * file has a constant frame rate and correct timestamps.  The encoder gets
+ * only the frames that changed and a keyframe every two seconds; the
+ * others are repeats, which the stream makes at once (encoder_in_cb), so
+ * that the file's fragments are complete as the clock goes. */
+static void
+push_frame (RhRecorder *self)
+{
+  guint64 frame = self->frames_pushed++;
+  GstStructure *repeat;
+
+  if (self->converted == NULL || !self->latest_converted || frame >= self->next_key_frame
+      || !g_atomic_int_get (&self->repeats->ready))
+    {
+      encode_frame (self, frame);
+      return;
+    }
+  repeat = gst_structure_new (REPEAT_EVENT, "until", G_TYPE_UINT64, frame + 1, NULL);
+  gst_element_send_event (GST_ELEMENT (self->source),
+                          gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, repeat));
 }
 
 static gboolean
@@ -457,10 +694,18 @@ rh_recorder_is_running (RhRecorder *recorder)
   return recorder->state == STATE_STARTING || recorder->state == STATE_RUNNING;
 }
 
+/* Frames of the file so far. */
 guint64
 rh_recorder_get_frames (RhRecorder *recorder)
 {
   return recorder->frames_pushed;
+}
+
+/* Of which the encoder had: the first, those that changed, keyframes. */
+guint64
+rh_recorder_get_encoded_frames (RhRecorder *recorder)
+{
+  return recorder->frames_encoded;
 }
 
 static void

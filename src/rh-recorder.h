@@ -3,10 +3,11 @@
  * change) and encoded to H.264 in fragmented MP4, or HLS, by a GStreamer
  * pipeline whose encoding runs on its own threads.  Video only.
  *
- * A frame is converted once, when the page changed.  What is written
- * survives a crash of the process: the MP4 is fragmented every second and
- * each fragment goes to the file as soon as it is made.  Starting and
- * closing (which finishes the file) run off the main loop. */
+ * Only the frames that changed are converted and encoded; the stream
+ * repeats the others by itself.  What is written survives a crash of the
+ * process: the MP4 is fragmented every second and each fragment goes to
+ * the file as soon as it is made.  Starting and closing (which finishes the
+ * file) run off the main loop. */
 #pragma once
 
 #include <gio/gio.h>
@@ -29,6 +30,7 @@ gboolean    rh_recorder_start_finish       (RhRecorder *recorder, GAsyncResult *
                                             GError **error);
 gboolean    rh_recorder_is_running         (RhRecorder *recorder);
 guint64     rh_recorder_get_frames         (RhRecorder *recorder);
+guint64     rh_recorder_get_encoded_frames (RhRecorder *recorder);
 void        rh_recorder_close_async        (RhRecorder *recorder, GAsyncReadyCallback callback,
                                             gpointer user_data);
 gboolean    rh_recorder_close_finish       (RhRecorder *recorder, GAsyncResult *result,

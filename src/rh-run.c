@@ -220,8 +220,10 @@ recording_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else
     rh_timeline_add (self->timeline, "recording-file", NULL,
-                     "recording written: %s (%" G_GUINT64_FORMAT " frames)",
-                     self->options->record, rh_recorder_get_frames (self->recorder));
+                     "recording written: %s (%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+                     " encoded)",
+                     self->options->record, rh_recorder_get_frames (self->recorder),
+                     rh_recorder_get_encoded_frames (self->recorder));
   return_task_later (self);
 }
 

@@ -149,3 +149,33 @@ media_probe_covered (const MediaProbeFrames *frames, guint fps)
     return 0;
   return frames->last_pts + GST_SECOND / fps - frames->first_pts;
 }
+
+GArray *
+media_probe_dark_columns (const char *path)
+{
+  GstElement *sink;
+  GstElement *pipeline = decode_pipeline (path, &sink);
+  GArray *columns = g_array_new (FALSE, FALSE, sizeof (int));
+  GstSample *sample;
+
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND)) != NULL)
+    {
+      GstBuffer *buffer = gst_sample_get_buffer (sample);
+      GstVideoInfo info;
+      GstMapInfo map;
+      const guint8 *row;
+      int column = -1;
+
+      g_assert_true (gst_video_info_from_caps (&info, gst_sample_get_caps (sample)));
+      g_assert_true (gst_buffer_map (buffer, &map, GST_MAP_READ));
+      row = map.data + GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) * (GST_VIDEO_INFO_HEIGHT (&info) / 2);
+      for (int x = 0; x < GST_VIDEO_INFO_WIDTH (&info) && column < 0; x++)
+        if (row[x * 4] < 0x40 && row[x * 4 + 1] < 0x40 && row[x * 4 + 2] < 0x40)
+          column = x;
+      g_array_append_val (columns, column);
+      gst_buffer_unmap (buffer, &map);
+      gst_sample_unref (sample);
+    }
+  decode_pipeline_free (pipeline, sink);
+  return columns;
+}

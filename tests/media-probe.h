@@ -28,3 +28,7 @@ void media_probe_decode (const char *path, MediaProbeFrames *out);
 /* The time the decoded frames cover: from the first one's timestamp to the
  * end of the last one, at @fps. */
 GstClockTime media_probe_covered (const MediaProbeFrames *frames, guint fps);
+
+/* For each decoded frame, the first dark pixel of the middle row from the
+ * left (-1: none): where a dark bar on a light picture is. */
+GArray *media_probe_dark_columns (const char *path);

@@ -228,6 +228,81 @@ test_mp4_painted_from_start (Fixture *fixture, gconstpointer data)
   g_assert_false (media_probe_first_frame_blank (path));
 }
 
+/* A dark bar at @column on white. */
+static RhFrame
+paint_bar (Fixture *fixture, guint column)
+{
+  RhFrame frame = { (const guint8 *) fixture->pixels, WIDTH * 4, WIDTH, HEIGHT, 0 };
+
+  for (guint y = 0; y < HEIGHT; y++)
+    for (guint x = 0; x < WIDTH; x++)
+      fixture->pixels[y * WIDTH + x] = x >= column && x < column + 32 ? 0xff000000 : 0xffffffff;
+  return frame;
+}
+
+/* The encoder gets only the frames that changed (and a keyframe every two
+ * seconds); the file still shows, at every frame, what was on screen:
+ * changes in a row, long still stretches across keyframes, and the last
+ * still stretch up to the end. */
+static void
+test_mp4_repeats (Fixture *fixture, gconstpointer data)
+{
+  static const guint changes[] = { 5, 6, 20, 41, 42, 43, 70 };
+  const guint64 total = 5 * FPS;
+  g_autofree char *path = g_build_filename (fixture->dir, "repeats.mp4", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhRecorder) recorder = rh_recorder_new (path, WIDTH, HEIGHT, FPS, 1000, &error);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GArray) columns = NULL;
+  int expected[5 * FPS];
+  int column = -1;
+  guint next = 0;
+  guint64 frames;
+  RhFrame frame;
+
+  g_assert_no_error (error);
+  /* White until the first change. */
+  for (guint i = 0; i < total; i++)
+    expected[i] = -1;
+  frame = paint (fixture, PICTURE_WHITE, 0);
+  rh_recorder_add_frame (recorder, &frame);
+  rh_recorder_start_async (recorder, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  g_assert_true (rh_recorder_start_finish (recorder, result, &error));
+  g_clear_object (&result);
+  while ((frames = rh_recorder_get_frames (recorder)) < total)
+    {
+      /* A picture added now is in the frames from this one on. */
+      if (next < G_N_ELEMENTS (changes) && frames >= changes[next])
+        {
+          column = 40 * (next + 1);
+          frame = paint_bar (fixture, column);
+          rh_recorder_add_frame (recorder, &frame);
+          next++;
+        }
+      for (guint64 i = frames; i < total; i++)
+        expected[i] = column;
+      g_main_context_iteration (NULL, TRUE);
+    }
+  rh_recorder_close_async (recorder, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 60));
+  g_assert_true (rh_recorder_close_finish (recorder, result, &error));
+  g_test_message ("%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " encoded",
+                  rh_recorder_get_frames (recorder), rh_recorder_get_encoded_frames (recorder));
+  /* The first, the changes, a keyframe at 2 and 4 s, the last. */
+  g_assert_cmpuint (rh_recorder_get_encoded_frames (recorder), <=, 1 + G_N_ELEMENTS (changes) + 3);
+
+  columns = media_probe_dark_columns (path);
+  g_assert_cmpuint (columns->len, ==, rh_recorder_get_frames (recorder));
+  for (guint i = 0; i < columns->len; i++)
+    {
+      int got = g_array_index (columns, int, i);
+
+      if (expected[i] < 0 ? got != -1 : ABS (got - expected[i]) > 2)
+        g_error ("frame %u shows a bar at %d, not %d", i, got, expected[i]);
+    }
+}
+
 static void
 test_hls (Fixture *fixture, gconstpointer data)
 {
@@ -285,6 +360,7 @@ main (int argc, char **argv)
   ADD ("/recorder/mp4", test_mp4);
   ADD ("/recorder/mp4-painted-from-start", test_mp4_painted_from_start);
   ADD ("/recorder/mp4-still", test_mp4_still);
+  ADD ("/recorder/mp4-repeats", test_mp4_repeats);
   ADD ("/recorder/hls", test_hls);
   ADD ("/recorder/bitrate-changes-size", test_bitrate_changes_size);
 #undef ADD
