@@ -1,19 +1,25 @@
 #include "rh-cli.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rh-check.h"
 #include "rh-cloud.h"
 #include "rh-demo-flow.h"
 #include "rh-error.h"
 #include "rh-json.h"
+#include "rh-recorder.h"
 #include "rh-run.h"
 #include "rh-text.h"
 
 #define EXIT_USAGE 2
+/* Longer than a recorder takes to finish its file or give up. */
+#define RECORDINGS_WAIT_S 40
 #define RH_DEMO_SDK_APP_ID "0123456789abcdef0123456789abcdef"
 
 /* Raw option values: everything is parsed and range-checked by us, so that
@@ -144,8 +150,8 @@ static const char run_description[] =
   "Events go to the stderr timeline, to --json, and to --state-log as one JSON\n"
   "object a line, synced to disk before the run goes on.\n"
   "\n"
-  "Signals: SIGINT or SIGTERM stop the run normally (reason 2); SIGUSR1\n"
-  "releases a recording started with --on-hold.\n"
+  "Signals: SIGINT, SIGTERM, SIGHUP or SIGQUIT stop the run normally (reason 2),\n"
+  "its recording finished; SIGUSR1 releases a recording started with --on-hold.\n"
   "\n"
   "Takes check's options except --timeout. Exit status: 0 stopped normally;\n"
   "1 abandoned (reason 5) or the state log could not be written; 2 usage error.";
@@ -446,11 +452,88 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_main_loop_quit (wait->loop);
 }
 
+/* ---- signals ----
+ * A signal handler writes the signal's number to a pipe that the main loop
+ * watches: any signal can be handled from the main loop this way, SIGQUIT
+ * too, which g_unix_signal_add refuses. */
+
+typedef void (*SignalFunc) (gpointer user_data);
+
+/* The signals that end a command normally: an interrupt, a kill's default,
+ * a closed terminal, the terminal's quit key. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, 0 };
+
+static int signal_pipe[2] = { -1, -1 };
+static SignalFunc signal_funcs[NSIG];
+static gpointer signal_data[NSIG];
+
+static void
+signal_to_pipe (int signal_number)
+{
+  int saved_errno = errno;
+  guint8 byte = (guint8) signal_number;
+  /* A full pipe already holds signals to handle: losing one is harmless. */
+  G_GNUC_UNUSED ssize_t written = write (signal_pipe[1], &byte, 1);
+
+  errno = saved_errno;
+}
+
 static gboolean
+signal_pipe_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  guint8 bytes[16];
+  ssize_t n;
+
+  while ((n = read (fd, bytes, sizeof bytes)) > 0)
+    for (ssize_t i = 0; i < n; i++)
+      if (bytes[i] < NSIG && signal_funcs[bytes[i]] != NULL)
+        signal_funcs[bytes[i]] (signal_data[bytes[i]]);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Calls @func (@user_data) from the main loop for each of @signals (ended
+ * by 0) that arrives, until signals_unwatch (). */
+static void
+signals_watch (const int *signals, SignalFunc func, gpointer user_data)
+{
+  struct sigaction action = { 0 };
+
+  if (signal_pipe[0] < 0)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!g_unix_open_pipe (signal_pipe, FD_CLOEXEC, &error)
+          || !g_unix_set_fd_nonblocking (signal_pipe[0], TRUE, &error)
+          || !g_unix_set_fd_nonblocking (signal_pipe[1], TRUE, &error))
+        g_error ("cannot watch signals: %s", error->message);
+      g_unix_fd_add (signal_pipe[0], G_IO_IN, signal_pipe_cb, NULL);
+    }
+  action.sa_handler = signal_to_pipe;
+  action.sa_flags = SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; signals[i] != 0; i++)
+    {
+      signal_funcs[signals[i]] = func;
+      signal_data[signals[i]] = user_data;
+      sigaction (signals[i], &action, NULL);
+    }
+}
+
+/* Back to the signals' default actions. */
+static void
+signals_unwatch (const int *signals)
+{
+  for (guint i = 0; signals[i] != 0; i++)
+    {
+      signal (signals[i], SIG_DFL);
+      signal_funcs[signals[i]] = NULL;
+    }
+}
+
+static void
 interrupt_cb (gpointer user_data)
 {
   g_cancellable_cancel (G_CANCELLABLE (user_data));
-  return G_SOURCE_CONTINUE;
 }
 
 /* The failure line: outside text in it cannot act on the terminal, and the
@@ -484,7 +567,6 @@ run_check (RhPageOptions *options, gboolean json)
   g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   Wait wait = { 0 };
-  guint sigint_id, sigterm_id, sighup_id;
   int status;
 
   if (check == NULL)
@@ -496,16 +578,12 @@ run_check (RhPageOptions *options, gboolean json)
   cancellable = g_cancellable_new ();
   loop = g_main_loop_new (NULL, FALSE);
   wait.loop = loop;
-  sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, cancellable);
-  sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, cancellable);
-  /* A closed terminal ends a check like an interrupt: the report is kept. */
-  sighup_id = g_unix_signal_add (SIGHUP, interrupt_cb, cancellable);
+  /* Any of them ends a check like an interrupt: the report is kept. */
+  signals_watch (stop_signals, interrupt_cb, cancellable);
   rh_check_run_async (check, cancellable, run_done_cb, &wait);
   if (wait.result == NULL)
     g_main_loop_run (loop);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  g_source_remove (sighup_id);
+  signals_unwatch (stop_signals);
 
   rh_check_run_finish (check, wait.result, &error);
   g_clear_object (&wait.result);
@@ -523,18 +601,16 @@ run_check (RhPageOptions *options, gboolean json)
   return status;
 }
 
-static gboolean
+static void
 stop_run_cb (gpointer user_data)
 {
   rh_run_stop (RH_RUN (user_data));
-  return G_SOURCE_CONTINUE;
 }
 
-static gboolean
+static void
 release_run_cb (gpointer user_data)
 {
   rh_run_release (RH_RUN (user_data));
-  return G_SOURCE_CONTINUE;
 }
 
 static int
@@ -544,7 +620,7 @@ run_run (RhRunOptions *options, gboolean json)
   g_autoptr (RhRun) run = rh_run_new (options, &error);
   g_autoptr (GMainLoop) loop = NULL;
   Wait wait = { 0 };
-  guint signal_ids[4];
+  const int release_signals[] = { SIGUSR1, 0 };
   int status;
 
   if (run == NULL)
@@ -555,16 +631,14 @@ run_run (RhRunOptions *options, gboolean json)
 
   loop = g_main_loop_new (NULL, FALSE);
   wait.loop = loop;
-  signal_ids[0] = g_unix_signal_add (SIGINT, stop_run_cb, run);
-  signal_ids[1] = g_unix_signal_add (SIGTERM, stop_run_cb, run);
-  signal_ids[2] = g_unix_signal_add (SIGUSR1, release_run_cb, run);
-  /* A closed terminal stops a run normally, its recording finished. */
-  signal_ids[3] = g_unix_signal_add (SIGHUP, stop_run_cb, run);
+  /* Any of them stops a run normally, its recording finished. */
+  signals_watch (stop_signals, stop_run_cb, run);
+  signals_watch (release_signals, release_run_cb, run);
   rh_run_start_async (run, run_done_cb, &wait);
   if (wait.result == NULL)
     g_main_loop_run (loop);
-  for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
-    g_source_remove (signal_ids[i]);
+  signals_unwatch (stop_signals);
+  signals_unwatch (release_signals);
 
   rh_run_start_finish (run, wait.result, &error);
   g_clear_object (&wait.result);
@@ -689,11 +763,29 @@ cmd_page (int argc, char **argv, Command command)
   return run_run (g_steal_pointer (&run_options), args.json);
 }
 
-static gboolean
+static void
 quit_cloud_cb (gpointer user_data)
 {
   g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Recordings' files are finished off the main loop, each within its own
+ * time limit: an exit waits for them. */
+static void
+wait_for_recordings (void)
+{
+  gint64 deadline_us = g_get_monotonic_time () + RECORDINGS_WAIT_S * G_USEC_PER_SEC;
+  guint wake_id = g_timeout_add_seconds (1, wake_cb, NULL);
+
+  while (rh_recorder_get_open_count () > 0 && g_get_monotonic_time () < deadline_us)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_id);
 }
 
 static const char cloud_description[] =
@@ -711,8 +803,9 @@ static const char cloud_description[] =
   "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold), and is\n"
   "written to DIR/recordings/ as one MP4 file. Bodies over 64 KiB and calls\n"
   "without the token are refused on their headers; a 500's detail goes to stderr.\n"
-  "Prints the URL it listens on as its first line. SIGINT/SIGTERM stop every\n"
-  "recording normally, store the events and exit 0.";
+  "Prints the URL it listens on as its first line. SIGINT, SIGTERM, SIGHUP or\n"
+  "SIGQUIT stop every recording normally, store the events, finish the files\n"
+  "and exit 0.";
 
 static int
 cmd_cloud (int argc, char **argv)
@@ -794,11 +887,11 @@ cmd_cloud (int argc, char **argv)
                 rh_cloud_get_base_url (cloud));
 
   loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cloud_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cloud_cb, loop);
-  g_unix_signal_add (SIGHUP, quit_cloud_cb, loop);
+  signals_watch (stop_signals, quit_cloud_cb, loop);
   g_main_loop_run (loop);
   rh_cloud_stop_all (cloud);
+  wait_for_recordings ();
+  signals_unwatch (stop_signals);
   g_printerr ("cloud: stopped\n");
   return 0;
 }

@@ -30,6 +30,7 @@ struct _RhRun
   guint progress_id;
   JsonArray *state_events;
   RhRecorder *recorder;
+  gboolean recording_started;
   guint crashes;
   GError *error;
 };
@@ -77,7 +78,7 @@ rh_run_dispose (GObject *object)
   g_clear_object (&self->policy);
   rh_page_watch_detach (&self->watch, self);
   g_clear_pointer (&self->endpoint, rh_ready_endpoint_close);
-  g_clear_pointer (&self->recorder, rh_recorder_free);
+  g_clear_object (&self->recorder);
   G_OBJECT_CLASS (rh_run_parent_class)->dispose (object);
 }
 
@@ -199,36 +200,52 @@ return_task_cb (gpointer user_data)
 /* The caller hears of the end from the main loop, never from inside the
  * policy or the page watch: it may drop the run at once. */
 static void
-finish_recording (RhRun *self)
+return_task_later (RhRun *self)
 {
+  if (self->task != NULL)
+    g_idle_add (return_task_cb, g_object_ref (self));
+}
+
+static void
+recording_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhRun) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (self->recorder == NULL || !rh_recorder_is_running (self->recorder))
-    return;
-  if (!rh_recorder_finish (self->recorder, &error))
+  if (!rh_recorder_close_finish (RH_RECORDER (source), result, &error))
     {
       rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
       if (self->error == NULL)
         self->error = g_steal_pointer (&error);
-      return;
     }
-  rh_timeline_add (self->timeline, "recording-file", NULL, "recording written: %s (%" G_GUINT64_FORMAT
-                   " frames)", self->options->record, rh_recorder_get_frames (self->recorder));
+  else
+    rh_timeline_add (self->timeline, "recording-file", NULL,
+                     "recording written: %s (%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+                     " encoded)",
+                     self->options->record, rh_recorder_get_frames (self->recorder),
+                     rh_recorder_get_encoded_frames (self->recorder));
+  return_task_later (self);
 }
 
-/* Recording output starts when slicing would: at ready, or at the release. */
+static void
+recording_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhRun) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!rh_recorder_start_finish (RH_RECORDER (source), result, &error))
+    rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+}
+
+/* Recording output starts when slicing would: at ready, or at the release.
+ * Its clock starts now; the pipeline starts off the main loop. */
 static void
 start_recording (RhRun *self)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (self->recorder == NULL || rh_recorder_is_running (self->recorder))
+  if (self->recorder == NULL || self->recording_started)
     return;
-  if (!rh_recorder_start (self->recorder, &error))
-    {
-      rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
-      return;
-    }
+  self->recording_started = TRUE;
+  rh_recorder_start_async (self->recorder, recording_started_cb, g_object_ref (self));
   rh_timeline_add (self->timeline, "recording-file", NULL, "recording to %s",
                    self->options->record);
 }
@@ -242,16 +259,20 @@ frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
     rh_recorder_add_frame (self->recorder, frame);
 }
 
+/* The run ends once the recording's file is finished. */
 static void
 complete (RhRun *self)
 {
-  finish_recording (self);
+  gboolean recording = self->recorder != NULL && rh_recorder_is_running (self->recorder);
+
+  if (recording)
+    rh_recorder_close_async (self->recorder, recording_closed_cb, g_object_ref (self));
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_handle_id (&self->progress_id, g_source_remove);
   if (self->watch != NULL)
     rh_page_watch_stop (self->watch);
-  if (self->task != NULL)
-    g_idle_add (return_task_cb, g_object_ref (self));
+  if (!recording)
+    return_task_later (self);
 }
 
 /* ---- the policy's clock ---- */

@@ -8,6 +8,7 @@
 #include "media-probe.h"
 #include "rh-cloud.h"
 #include "rh-fs.h"
+#include "rh-recorder.h"
 #include "test-utils.h"
 
 /* The retryTimeout of a recording whose page is to get ready at its first
@@ -181,6 +182,12 @@ first_record (Fixture *fixture, const char *room_path)
 
 #define ROOM "/edu/apps/app-1/v2/rooms/room-1"
 
+static gboolean
+recordings_closed (gpointer user_data)
+{
+  return rh_recorder_get_open_count () == 0;
+}
+
 static void
 test_flow (Fixture *fixture, gconstpointer data)
 {
@@ -225,7 +232,8 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_assert_false (json_object_get_boolean_member (ended, "unready"));
   g_assert_cmpint (json_object_get_int_member (ended, "state"), ==, 2);
   g_assert_false (json_object_get_null_member (ended, "endTime"));
-  /* The recording file, finished before the stop was answered: it plays. */
+  /* The recording file, finished once the stop is answered: it plays. */
+  g_assert_true (rh_test_wait_until (recordings_closed, NULL, EVENT_TIMEOUT_S));
   files = json_object_get_array_member (ended, "files");
   g_assert_cmpuint (json_array_get_length (files), ==, 1);
   g_assert_true (g_str_has_prefix (json_array_get_string_element (files, 0), fixture->data_dir));

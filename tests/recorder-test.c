@@ -78,15 +78,17 @@ frames_due (gint64 from_us, gint64 to_us)
 }
 
 /* Records @seconds of video: white for the first @white_ms, then @picture,
- * a new one each time the recorder has taken a frame.  Returns the frames.
- * The recorder takes frames on its own clock, so the length is counted in
- * the frames it took, never in the time the test spent. */
+ * a new one each time the recorder has taken a frame, or once when not
+ * @repaint.  Returns the frames.  The recorder takes frames on its own
+ * clock, so the length is counted in the frames it took, never in the time
+ * the test spent. */
 static guint64
-record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Picture picture,
-        double seconds)
+record_full (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Picture picture,
+             gboolean repaint, double seconds)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (RhRecorder) recorder = rh_recorder_new (path, WIDTH, HEIGHT, FPS, bitrate, &error);
+  g_autoptr (GAsyncResult) result = NULL;
   guint64 wanted = (guint64) (seconds * FPS);
   guint64 frames;
   gint64 before_start, after_start, before_iteration = 0;
@@ -97,14 +99,17 @@ record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Pictu
   frame = paint (fixture, white_ms > 0 ? PICTURE_WHITE : picture, 0);
   rh_recorder_add_frame (recorder, &frame);
   before_start = g_get_monotonic_time ();
-  g_assert_true (rh_recorder_start (recorder, &error));
+  rh_recorder_start_async (recorder, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  g_assert_true (rh_recorder_start_finish (recorder, result, &error));
+  g_clear_object (&result);
   after_start = g_get_monotonic_time ();
   while ((frames = rh_recorder_get_frames (recorder)) < wanted)
     {
       before_iteration = g_get_monotonic_time ();
       g_main_context_iteration (NULL, TRUE);
       if (rh_recorder_get_frames (recorder) != frames
-          && rh_recorder_get_frames (recorder) * 1000 / FPS >= white_ms)
+          && rh_recorder_get_frames (recorder) * 1000 / FPS >= white_ms && (repaint || n == 0))
         {
           frame = paint (fixture, picture, n++);
           rh_recorder_add_frame (recorder, &frame);
@@ -115,10 +120,38 @@ record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Pictu
    * ran ahead of it. */
   g_assert_cmpuint (frames, >=, frames_due (after_start, before_iteration));
   g_assert_cmpuint (frames, <=, frames_due (before_start, g_get_monotonic_time ()) + 1);
-  g_assert_true (rh_recorder_finish (recorder, &error));
+  rh_recorder_close_async (recorder, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 60));
+  g_assert_true (rh_recorder_close_finish (recorder, result, &error));
   g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (rh_recorder_get_open_count (), ==, 0);
   g_assert_cmpuint (rh_recorder_get_frames (recorder), ==, frames);
   return frames;
+}
+
+static guint64
+record (Fixture *fixture, const char *path, guint bitrate, guint white_ms, Picture picture,
+        double seconds)
+{
+  return record_full (fixture, path, bitrate, white_ms, picture, TRUE, seconds);
+}
+
+/* Every frame taken is in the file once, at its time: as many frames as
+ * taken, FPS of them a second, none missing or repeated. */
+static void
+assert_frames_exact (const char *path, guint64 frames, MediaProbeFrames *decoded)
+{
+  media_probe_decode (path, decoded);
+  g_test_message ("%s: %u frames decoded of %" G_GUINT64_FORMAT ", from %" GST_TIME_FORMAT
+                  " to %" GST_TIME_FORMAT ", steps %" GST_TIME_FORMAT "..%" GST_TIME_FORMAT,
+                  path, decoded->frames, frames, GST_TIME_ARGS (decoded->first_pts),
+                  GST_TIME_ARGS (decoded->last_pts), GST_TIME_ARGS (decoded->shortest_step),
+                  GST_TIME_ARGS (decoded->longest_step));
+  g_assert_cmpuint (decoded->frames, ==, frames);
+  g_assert_cmpuint (decoded->first_pts, ==, 0);
+  g_assert_cmpuint (decoded->shortest_step, >=, GST_SECOND / FPS - GST_MSECOND);
+  g_assert_cmpuint (decoded->longest_step, <=, GST_SECOND / FPS + GST_MSECOND);
 }
 
 static GstDiscovererInfo *
@@ -145,6 +178,7 @@ test_mp4 (Fixture *fixture, gconstpointer data)
   GstDiscovererVideoInfo *video;
   g_autofree char *codec = NULL;
   GstClockTime duration;
+  MediaProbeFrames decoded;
   guint64 frames;
 
   frames = record (fixture, path, 1000, 1000, PICTURE_CLASSROOM, 2.0);
@@ -165,6 +199,24 @@ test_mp4 (Fixture *fixture, gconstpointer data)
   gst_discoverer_stream_info_list_free (streams);
   /* White first: what a late-painting page gives. */
   g_assert_true (media_probe_first_frame_blank (path));
+  assert_frames_exact (path, frames, &decoded);
+}
+
+/* A classroom is mostly still: one paint, then the same picture for seconds.
+ * The file still has every frame, and the last one is that paint. */
+static void
+test_mp4_still (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "still.mp4", NULL);
+  MediaProbeFrames decoded;
+  guint64 frames;
+
+  frames = record_full (fixture, path, 1000, 1000, PICTURE_CLASSROOM, FALSE, 4.0);
+  g_assert_true (media_probe_first_frame_blank (path));
+  assert_frames_exact (path, frames, &decoded);
+  g_assert_false (decoded.last_blank);
+  g_assert_cmpint (media_probe_duration_ms (path), >=, (gint64) (frames - 1) * 1000 / FPS);
+  g_assert_cmpint (media_probe_duration_ms (path), <=, (gint64) (frames + 1) * 1000 / FPS);
 }
 
 static void
@@ -174,6 +226,81 @@ test_mp4_painted_from_start (Fixture *fixture, gconstpointer data)
 
   record (fixture, path, 1000, 0, PICTURE_CLASSROOM, 1.0);
   g_assert_false (media_probe_first_frame_blank (path));
+}
+
+/* A dark bar at @column on white. */
+static RhFrame
+paint_bar (Fixture *fixture, guint column)
+{
+  RhFrame frame = { (const guint8 *) fixture->pixels, WIDTH * 4, WIDTH, HEIGHT, 0 };
+
+  for (guint y = 0; y < HEIGHT; y++)
+    for (guint x = 0; x < WIDTH; x++)
+      fixture->pixels[y * WIDTH + x] = x >= column && x < column + 32 ? 0xff000000 : 0xffffffff;
+  return frame;
+}
+
+/* The encoder gets only the frames that changed (and a keyframe every two
+ * seconds); the file still shows, at every frame, what was on screen:
+ * changes in a row, long still stretches across keyframes, and the last
+ * still stretch up to the end. */
+static void
+test_mp4_repeats (Fixture *fixture, gconstpointer data)
+{
+  static const guint changes[] = { 5, 6, 20, 41, 42, 43, 70 };
+  const guint64 total = 5 * FPS;
+  g_autofree char *path = g_build_filename (fixture->dir, "repeats.mp4", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhRecorder) recorder = rh_recorder_new (path, WIDTH, HEIGHT, FPS, 1000, &error);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GArray) columns = NULL;
+  int expected[5 * FPS];
+  int column = -1;
+  guint next = 0;
+  guint64 frames;
+  RhFrame frame;
+
+  g_assert_no_error (error);
+  /* White until the first change. */
+  for (guint i = 0; i < total; i++)
+    expected[i] = -1;
+  frame = paint (fixture, PICTURE_WHITE, 0);
+  rh_recorder_add_frame (recorder, &frame);
+  rh_recorder_start_async (recorder, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  g_assert_true (rh_recorder_start_finish (recorder, result, &error));
+  g_clear_object (&result);
+  while ((frames = rh_recorder_get_frames (recorder)) < total)
+    {
+      /* A picture added now is in the frames from this one on. */
+      if (next < G_N_ELEMENTS (changes) && frames >= changes[next])
+        {
+          column = 40 * (next + 1);
+          frame = paint_bar (fixture, column);
+          rh_recorder_add_frame (recorder, &frame);
+          next++;
+        }
+      for (guint64 i = frames; i < total; i++)
+        expected[i] = column;
+      g_main_context_iteration (NULL, TRUE);
+    }
+  rh_recorder_close_async (recorder, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 60));
+  g_assert_true (rh_recorder_close_finish (recorder, result, &error));
+  g_test_message ("%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " encoded",
+                  rh_recorder_get_frames (recorder), rh_recorder_get_encoded_frames (recorder));
+  /* The first, the changes, a keyframe at 2 and 4 s, the last. */
+  g_assert_cmpuint (rh_recorder_get_encoded_frames (recorder), <=, 1 + G_N_ELEMENTS (changes) + 3);
+
+  columns = media_probe_dark_columns (path);
+  g_assert_cmpuint (columns->len, ==, rh_recorder_get_frames (recorder));
+  for (guint i = 0; i < columns->len; i++)
+    {
+      int got = g_array_index (columns, int, i);
+
+      if (expected[i] < 0 ? got != -1 : ABS (got - expected[i]) > 2)
+        g_error ("frame %u shows a bar at %d, not %d", i, got, expected[i]);
+    }
 }
 
 static void
@@ -232,6 +359,8 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/recorder/mp4", test_mp4);
   ADD ("/recorder/mp4-painted-from-start", test_mp4_painted_from_start);
+  ADD ("/recorder/mp4-still", test_mp4_still);
+  ADD ("/recorder/mp4-repeats", test_mp4_repeats);
   ADD ("/recorder/hls", test_hls);
   ADD ("/recorder/bitrate-changes-size", test_bitrate_changes_size);
 #undef ADD

@@ -9,6 +9,7 @@
 #include "fake-cloud.h"
 #include "media-probe.h"
 #include "rh-error.h"
+#include "rh-fs.h"
 #include "rh-run.h"
 #include "test-utils.h"
 
@@ -461,10 +462,252 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
   g_unlink (file);
 }
 
+/* ---- the built binary: recordings that outlive a kill or end on a signal ---- */
+
+#define FPS 15
+/* Recording before the kill: several fragments and a keyframe or two. */
+#define KILL_AFTER_S 8
+/* What a kill may take from the end of a file: its last fragment, under way. */
+#define MP4_LOSS_S 3
+/* An HLS playlist lists a segment once it is closed, a keyframe interval
+ * (2 s) after it ends. */
+#define HLS_LOSS_S 5
+
+typedef struct
+{
+  GSubprocess *process;
+  char *err_path; /* its stderr */
+  gboolean exited;
+} Child;
+
+static void
+child_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ((Child *) user_data)->exited = TRUE;
+}
+
+/* `recordhost run` on the bundled page, its stderr (the timeline) in a file. */
+static Child *
+child_spawn (const char *name, const char *const *extra)
+{
+  Child *child = g_new0 (Child, 1);
+  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+
+  const char *const args[] = { RECORDHOST_BINARY, "run", page, "--app-id", "a", "--room-uuid",
+                               "r", "--room-type", "4" };
+
+  child->err_path = g_strdup_printf ("%s/%s.err", rh_test_get_home (), name);
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  for (guint i = 0; extra[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, child->err_path);
+  child->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
+                                                 &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (child->process, NULL, child_exited_cb, child);
+  return child;
+}
+
+static void
+child_free (Child *child)
+{
+  if (!child->exited)
+    g_subprocess_force_exit (child->process);
+  while (!child->exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_unref (child->process);
+  g_unlink (child->err_path);
+  g_free (child->err_path);
+  g_free (child);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
+
+static char *
+child_stderr (Child *child)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (child->err_path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+typedef struct
+{
+  Child *child;
+  const char *text;
+} StderrWait;
+
+static gboolean
+stderr_says (gpointer user_data)
+{
+  StderrWait *wait = user_data;
+  g_autofree char *err = child_stderr (wait->child);
+
+  return wait->child->exited || strstr (err, wait->text) != NULL;
+}
+
+/* Waits until the child's timeline says @text; fails if it ends first. */
+static void
+child_wait_stderr (Child *child, const char *text)
+{
+  StderrWait wait = { child, text };
+  g_autofree char *err = NULL;
+
+  rh_test_wait_until (stderr_says, &wait, EVENT_TIMEOUT_S);
+  err = child_stderr (child);
+  if (strstr (err, text) == NULL)
+    g_error ("waited in vain for \"%s\" on stderr; it says:\n%s", text, err);
+}
+
+static gboolean
+child_exited (gpointer user_data)
+{
+  return ((Child *) user_data)->exited;
+}
+
+static gboolean
+nothing (gpointer user_data)
+{
+  return FALSE;
+}
+
+/* Runs the main loop for @seconds. */
+static void
+wait_seconds (double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    rh_test_wait_until (nothing, NULL, 1);
+}
+
+/* Starts recording to @path, lets it record KILL_AFTER_S, kills it without
+ * warning; returns for how long it had been recording. */
+static GstClockTime
+record_and_kill (const char *name, const char *path)
+{
+  const char *extra[] = { "--record", path, NULL };
+  g_autoptr (Child) child = child_spawn (name, extra);
+  gint64 started_us;
+  GstClockTime recorded;
+
+  child_wait_stderr (child, "recording to ");
+  started_us = g_get_monotonic_time ();
+  wait_seconds (KILL_AFTER_S);
+  g_assert_false (child->exited);
+  g_subprocess_send_signal (child->process, SIGKILL);
+  recorded = (g_get_monotonic_time () - started_us) * GST_USECOND;
+  g_assert_true (rh_test_wait_until (child_exited, child, EVENT_TIMEOUT_S));
+  g_assert_true (g_subprocess_get_if_signaled (child->process));
+  return recorded;
+}
+
+static void
+assert_frames_regular (const MediaProbeFrames *decoded)
+{
+  g_assert_cmpuint (decoded->frames, >, 0);
+  g_assert_cmpuint (decoded->shortest_step, >=, GST_SECOND / FPS - GST_MSECOND);
+  g_assert_cmpuint (decoded->longest_step, <=, GST_SECOND / FPS + GST_MSECOND);
+}
+
+/* A recorder killed mid-class (the machine's OOM killer, a power cut)
+ * leaves a file that plays up to shortly before the kill. */
+static void
+test_record_killed_mp4 (void)
+{
+  g_autofree char *path = g_build_filename (rh_test_get_home (), "killed.mp4", NULL);
+  GstClockTime recorded = record_and_kill ("killed-mp4", path);
+  MediaProbeFrames decoded;
+
+  media_probe_decode (path, &decoded);
+  g_test_message ("killed after %" GST_TIME_FORMAT " of recording: %u frames, %" GST_TIME_FORMAT
+                  " decoded", GST_TIME_ARGS (recorded), decoded.frames,
+                  GST_TIME_ARGS (media_probe_covered (&decoded, FPS)));
+  assert_frames_regular (&decoded);
+  g_assert_cmpuint (decoded.first_pts, ==, 0);
+  g_assert_cmpuint (media_probe_covered (&decoded, FPS) + MP4_LOSS_S * GST_SECOND, >=, recorded);
+  g_unlink (path);
+}
+
+/* The playlist lists whole segments only, each of which plays. */
+static void
+test_record_killed_hls (void)
+{
+  g_autofree char *dir = g_build_filename (rh_test_get_home (), "killed-hls", NULL);
+  g_autofree char *path = g_build_filename (dir, "class.m3u8", NULL);
+  g_autofree char *playlist = NULL;
+  g_auto (GStrv) lines = NULL;
+  GstClockTime recorded, covered = 0;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  recorded = record_and_kill ("killed-hls", path);
+  g_assert_true (g_file_get_contents (path, &playlist, NULL, NULL));
+  g_assert_true (g_str_has_prefix (playlist, "#EXTM3U"));
+  lines = g_strsplit (playlist, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_suffix (lines[i], ".ts"))
+      {
+        g_autofree char *segment = g_build_filename (dir, lines[i], NULL);
+        MediaProbeFrames decoded;
+
+        media_probe_decode (segment, &decoded);
+        assert_frames_regular (&decoded);
+        covered += media_probe_covered (&decoded, FPS);
+      }
+  g_test_message ("killed after %" GST_TIME_FORMAT " of recording: the playlist lists %"
+                  GST_TIME_FORMAT, GST_TIME_ARGS (recorded), GST_TIME_ARGS (covered));
+  g_assert_cmpuint (covered + HLS_LOSS_S * GST_SECOND, >=, recorded);
+  rh_fs_remove_tree (dir);
+}
+
+/* SIGQUIT (the quit key in a terminal) is a normal stop like SIGTERM: the file is
+ * finished, with its duration, and the stop is logged with reason 2. */
+static void
+test_record_sigquit (void)
+{
+  g_autofree char *path = g_build_filename (rh_test_get_home (), "quit.mp4", NULL);
+  g_autofree char *log = g_build_filename (rh_test_get_home (), "quit.jsonl", NULL);
+  const char *extra[] = { "--record", path, "--state-log", log, NULL };
+  g_autoptr (Child) child = child_spawn ("sigquit", extra);
+  g_autofree char *events = NULL;
+  g_autofree char *err = NULL;
+  MediaProbeFrames decoded;
+  gint64 file_ms;
+
+  child_wait_stderr (child, "recording to ");
+  wait_seconds (3);
+  g_subprocess_send_signal (child->process, SIGQUIT);
+  g_assert_true (rh_test_wait_until (child_exited, child, EVENT_TIMEOUT_S));
+  err = child_stderr (child);
+  g_test_message ("%s", err);
+  g_assert_true (g_subprocess_get_if_exited (child->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (child->process), ==, 0);
+  g_assert_true (g_file_get_contents (log, &events, NULL, NULL));
+  g_assert_nonnull (strstr (events, "\"reason\":2"));
+  g_assert_nonnull (strstr (err, "recording written: "));
+  /* Finished: the header knows the duration, and every frame plays. */
+  media_probe_decode (path, &decoded);
+  assert_frames_regular (&decoded);
+  file_ms = media_probe_duration_ms (path);
+  g_assert_cmpint (file_ms, >=, 3000);
+  g_assert_cmpint (ABS (file_ms - (gint64) (media_probe_covered (&decoded, FPS) / GST_MSECOND)),
+                   <=, 1000 / FPS);
+  g_unlink (path);
+  g_unlink (log);
+}
+
 int
 main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
+  gst_init (&argc, &argv);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/run/normal", test_normal);
   ADD ("/run/ready-on-second-load", test_ready_on_second_load);
@@ -478,5 +721,8 @@ main (int argc, char **argv)
   ADD ("/run/record/white-head", test_record_white_head);
   ADD ("/run/record/on-hold-no-white-head", test_record_on_hold_no_white_head);
 #undef ADD
+  g_test_add_func ("/run/binary/killed-keeps-mp4", test_record_killed_mp4);
+  g_test_add_func ("/run/binary/killed-keeps-hls", test_record_killed_hls);
+  g_test_add_func ("/run/binary/sigquit-finishes-recording", test_record_sigquit);
   return g_test_run ();
 }

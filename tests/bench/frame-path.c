@@ -85,7 +85,7 @@ main (int argc, char **argv)
   total += per_frame_us ("recorder: keep the latest frame (copy)", recorder_copy, &recording);
   g_print ("%-44s %8.1f us/frame  %5.2f %% of a core at %d fps\n",
            "capture path with --record (check + copy)", total, total * FPS / 10000.0, FPS);
-  rh_recorder_free (recording.recorder);
+  g_object_unref (recording.recorder);
   g_remove (path);
   return 0;
 }
