@@ -110,35 +110,43 @@ pipeline_description (const char *path, guint fps, guint bitrate_kbps, GError **
                                               "option-string=weightp=0 ! "
                                               "video/x-h264,stream-format=avc,alignment=au",
                                               bitrate_kbps, fps * 2);
-  g_autofree char *quoted = NULL;
 
+  /* Paths are set as properties (set_output): the launch syntax would take
+   * their bytes for escapes. */
   if (g_str_has_suffix (path, ".mp4"))
-    {
-      quoted = g_strescape (path, NULL);
-      return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false ! "
-                              "%s ! h264parse ! mp4mux fragment-duration=1000 ! "
-                              "filesink location=\"%s\" buffer-mode=unbuffered",
-                              encoder, quoted);
-    }
+    return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false ! "
+                            "%s ! h264parse ! mp4mux fragment-duration=1000 ! "
+                            "filesink name=sink buffer-mode=unbuffered",
+                            encoder);
   if (g_str_has_suffix (path, ".m3u8"))
-    {
-      g_autofree char *dir = g_path_get_dirname (path);
-      g_autofree char *base = g_path_get_basename (path);
-      g_autofree char *stem = g_strndup (base, strlen (base) - strlen (".m3u8"));
-      g_autofree char *segments = g_build_filename (dir, stem, NULL);
-      g_autofree char *quoted_segments = NULL;
-
-      quoted = g_strescape (path, NULL);
-      quoted_segments = g_strescape (segments, NULL);
-      return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false ! "
-                              "%s ! h264parse ! hlssink2 playlist-location=\"%s\" "
-                              "location=\"%s-%%05d.ts\" target-duration=2 max-files=0 "
-                              "playlist-length=0",
-                              encoder, quoted, quoted_segments);
-    }
+    return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false ! "
+                            "%s ! h264parse ! hlssink2 name=sink target-duration=2 max-files=0 "
+                            "playlist-length=0",
+                            encoder);
   g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
                "--record %s: expected a .mp4 file or a .m3u8 playlist", path);
   return NULL;
+}
+
+/* The file, or the playlist and its segments DIR/NAME-00000.ts, ... */
+static void
+set_output (GstElement *pipeline, const char *path)
+{
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+
+  if (g_str_has_suffix (path, ".mp4"))
+    {
+      g_object_set (sink, "location", path, NULL);
+      return;
+    }
+  {
+    g_autofree char *stem = g_strndup (path, strlen (path) - strlen (".m3u8"));
+    g_auto (GStrv) parts = g_strsplit (stem, "%", -1);
+    g_autofree char *literal = g_strjoinv ("%%", parts); /* the location is a format */
+    g_autofree char *segments = g_strconcat (literal, "-%05d.ts", NULL);
+
+    g_object_set (sink, "playlist-location", path, "location", segments, NULL);
+  }
 }
 
 static void end_close (RhRecorder *self);
@@ -406,6 +414,7 @@ rh_recorder_new (const char *path, guint width, guint height, guint fps, guint b
       return NULL;
     }
 
+  set_output (pipeline, path);
   self = g_object_new (RH_TYPE_RECORDER, NULL);
   self->path = g_strdup (path);
   self->width = width;

@@ -324,6 +324,46 @@ test_hls (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_test (segment, G_FILE_TEST_EXISTS));
 }
 
+typedef struct
+{
+  const char *name;
+  const char *dir;  /* made under the fixture's */
+  const char *file;
+} OutputNameRow;
+
+/* Names whose bytes GStreamer's launch syntax would take for escapes, or the
+ * HLS sink's location for a format. */
+static const OutputNameRow output_name_rows[] = {
+  { "mp4-non-ascii", "cl\xc3\xa9-\xe8\xaf\xbe", "r\xc3\xa9" "cord.mp4" },
+  { "mp4-quotes", "a\"b", "c\\d'e.mp4" },
+  { "mp4-percent", "100%", "%d%s.mp4" },
+  { "hls-non-ascii", "cl\xc3\xa9", "\xe8\xaf\xbe.m3u8" },
+  { "hls-percent", "50%", "%05d%s.m3u8" },
+};
+
+static void
+test_output_name (Fixture *fixture, gconstpointer data)
+{
+  const OutputNameRow *row = data;
+  g_autofree char *dir = g_build_filename (fixture->dir, row->dir, NULL);
+  g_autofree char *path = g_build_filename (dir, row->file, NULL);
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  record (fixture, path, 1000, 0, PICTURE_CLASSROOM, 1.0);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  if (g_str_has_suffix (path, ".mp4"))
+    {
+      g_autoptr (GstDiscovererInfo) info = discover (path);
+    }
+  else
+    {
+      g_autofree char *stem = g_strndup (path, strlen (path) - strlen (".m3u8"));
+      g_autofree char *segment = g_strconcat (stem, "-00000.ts", NULL);
+
+      g_assert_true (g_file_test (segment, G_FILE_TEST_IS_REGULAR));
+    }
+}
+
 static void
 test_bitrate_changes_size (Fixture *fixture, gconstpointer data)
 {
@@ -365,5 +405,13 @@ main (int argc, char **argv)
   ADD ("/recorder/bitrate-changes-size", test_bitrate_changes_size);
 #undef ADD
   g_test_add_func ("/recorder/bad-name", test_bad_name);
+  for (guint i = 0; i < G_N_ELEMENTS (output_name_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/recorder/output-name/", output_name_rows[i].name,
+                                           NULL);
+
+      g_test_add (path, Fixture, &output_name_rows[i], fixture_setup, test_output_name,
+                  fixture_teardown);
+    }
   return g_test_run ();
 }
