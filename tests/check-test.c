@@ -602,25 +602,33 @@ test_token_form (Fixture *fixture, gconstpointer data)
   rh_fs_remove_tree (dir);
 }
 
-/* The password of an --api-base stays out of every output. */
+/* Neither the report nor the summary shows @password; the URL that had it
+ * says user:[REDACTED]@. */
 static void
-test_api_base_password_redacted (Fixture *fixture, gconstpointer data)
+assert_password_redacted (Fixture *fixture, const char *password)
 {
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *json = NULL;
   g_autofree char *summary = NULL;
 
+  json_node_set_object (node, fixture->report);
+  json = json_to_string (node, FALSE);
+  summary = rh_check_format_report (fixture->check);
+  g_assert_nonnull (strstr (json, "user:[REDACTED]@"));
+  g_assert_null (strstr (json, password));
+  g_assert_null (strstr (summary, password));
+}
+
+/* The password of an --api-base stays out of every output. */
+static void
+test_api_base_password_redacted (Fixture *fixture, gconstpointer data)
+{
   g_free (fixture->options->api_base);
   fixture->options->api_base = g_strdup_printf ("http://user:pw-SECRET-7@%s",
                                                 fixture->cloud->base_url + strlen ("http://"));
   param (fixture, "sdkReadyMs=100");
   run (fixture);
-  json_node_set_object (node, fixture->report);
-  json = json_to_string (node, FALSE);
-  summary = rh_check_format_report (fixture->check);
-  g_assert_nonnull (strstr (json, "user:[REDACTED]@"));
-  g_assert_null (strstr (json, "pw-SECRET"));
-  g_assert_null (strstr (summary, "pw-SECRET"));
+  assert_password_redacted (fixture, "pw-SECRET");
 }
 
 /* So does the password of a page URL. */
@@ -628,21 +636,13 @@ static void
 test_page_password_redacted (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *url = fake_cloud_page_url (fixture->cloud, "record_page.html");
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *json = NULL;
-  g_autofree char *summary = NULL;
 
   g_free (fixture->options->page);
   fixture->options->page = g_strdup_printf ("http://user:pw-SECRET-8@%s",
                                             url + strlen ("http://"));
   param (fixture, "sdkReadyMs=100");
   g_assert_true (run (fixture));
-  json_node_set_object (node, fixture->report);
-  json = json_to_string (node, FALSE);
-  summary = rh_check_format_report (fixture->check);
-  g_assert_nonnull (strstr (json, "user:[REDACTED]@"));
-  g_assert_null (strstr (json, "pw-SECRET"));
-  g_assert_null (strstr (summary, "pw-SECRET"));
+  assert_password_redacted (fixture, "pw-SECRET");
 }
 
 static void
