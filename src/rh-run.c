@@ -210,9 +210,10 @@ static void
 recording_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (RhRun) self = user_data;
+  RhRecorder *recorder = RH_RECORDER (source);
   g_autoptr (GError) error = NULL;
 
-  if (!rh_recorder_close_finish (RH_RECORDER (source), result, &error))
+  if (!rh_recorder_close_finish (recorder, result, &error))
     {
       rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
       if (self->error == NULL)
@@ -222,8 +223,8 @@ recording_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     rh_timeline_add (self->timeline, "recording-file", NULL,
                      "recording written: %s (%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
                      " encoded)",
-                     self->options->record, rh_recorder_get_frames (self->recorder),
-                     rh_recorder_get_encoded_frames (self->recorder));
+                     self->options->record, rh_recorder_get_frames (recorder),
+                     rh_recorder_get_encoded_frames (recorder));
   return_task_later (self);
 }
 

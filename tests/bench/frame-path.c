@@ -48,15 +48,17 @@ log_add (gpointer data)
 typedef struct
 {
   RhRecorder *recorder;
-  RhFrame *frame;
+  RhFrame *frames[2];
+  guint round;
 } Recording;
 
+/* A page that changes at every frame: the recorder keeps each one. */
 static void
 recorder_copy (gpointer data)
 {
   Recording *recording = data;
 
-  rh_recorder_add_frame (recording->recorder, recording->frame);
+  rh_recorder_add_frame (recording->recorder, recording->frames[recording->round++ % 2]);
 }
 
 int
@@ -68,7 +70,7 @@ main (int argc, char **argv)
   RhFrame painted_frame = { (const guint8 *) painted, WIDTH * 4, WIDTH, HEIGHT, 0 };
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "recordhost-frame-path.mp4", NULL);
-  Recording recording = { NULL, &painted_frame };
+  Recording recording = { NULL, { &painted_frame, &white_frame }, 0 };
   double total;
 
   for (guint i = 0; i < WIDTH * HEIGHT; i++)
