@@ -100,7 +100,8 @@ rh_cloud_route_parse (const char *path)
       if (slash == NULL || slash == rest + 1)
         return NULL;
       route->region = decode_part (rest + 1, slash);
-      if (route->region == NULL)
+      /* It becomes a path segment of the hosted page's ready call. */
+      if (route->region == NULL || strchr (route->region, '/') != NULL)
         return NULL;
       rest = slash;
     }

@@ -1,6 +1,7 @@
 /* src/rh-cloud.c and src/rh-cloud-sdk-api.c: where the local cloud routes a
- * request path (decoded already by libsoup, so a room uuid may hold '/' or
- * anything else).  The input is the path, a C string. */
+ * request path (as sent, percent-encoded: the cloud decodes each part, so a
+ * room uuid may hold an encoded '/' or anything else).  The input is the
+ * path, a C string. */
 #include <string.h>
 
 #include "fuzz-common.h"
@@ -8,11 +9,15 @@
 #include "rh-cloud-sdk-api.h"
 #include "rh-json.h"
 
-/* A route is the path cut in pieces: put together, they make the path. */
+/* A route is the path cut in pieces and decoded: encoded and put together
+ * again, they make a path with the same route. */
 static void
-check_route (const char *path, const RhCloudRoute *route)
+check_route (const RhCloudRoute *route)
 {
   g_autoptr (GString) joined = g_string_new (NULL);
+  g_autoptr (RhCloudRoute) again = NULL;
+  g_autofree char *app = NULL;
+  g_autofree char *room = NULL;
 
   rh_fuzz_check (route->app_id != NULL && *route->app_id != '\0');
   rh_fuzz_check (strchr (route->app_id, '/') == NULL);
@@ -20,12 +25,24 @@ check_route (const char *path, const RhCloudRoute *route)
   rh_fuzz_check (route->rest != NULL);
   rh_fuzz_check (route->region == NULL
                  || (*route->region != '\0' && strchr (route->region, '/') == NULL));
+  rh_fuzz_check (g_utf8_validate (route->room_uuid, -1, NULL));
   if (route->region != NULL)
-    g_string_append_printf (joined, "/%s", route->region);
-  g_string_append_printf (joined, "/edu/apps/%s/v2/rooms/%s", route->app_id, route->room_uuid);
+    {
+      g_autofree char *region = g_uri_escape_string (route->region, NULL, FALSE);
+
+      g_string_append_printf (joined, "/%s", region);
+    }
+  app = g_uri_escape_string (route->app_id, NULL, FALSE);
+  room = g_uri_escape_string (route->room_uuid, NULL, FALSE);
+  g_string_append_printf (joined, "/edu/apps/%s/v2/rooms/%s", app, room);
   if (*route->rest != '\0')
     g_string_append_printf (joined, "/%s", route->rest);
-  rh_fuzz_check (g_str_equal (joined->str, path));
+  again = rh_cloud_route_parse (joined->str);
+  rh_fuzz_check (again != NULL);
+  rh_fuzz_check (g_strcmp0 (again->region, route->region) == 0);
+  rh_fuzz_check (g_str_equal (again->app_id, route->app_id));
+  rh_fuzz_check (g_str_equal (again->room_uuid, route->room_uuid));
+  rh_fuzz_check (g_str_equal (again->rest, route->rest));
 }
 
 static void
@@ -52,7 +69,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr (RhSdkApiRequest) request = rh_sdk_api_request_parse (path);
 
   if (route != NULL)
-    check_route (path, route);
+    check_route (route);
   if (request != NULL)
     check_sdk_api (request);
   return 0;
