@@ -29,6 +29,7 @@ static const RouteRow route_rows[] = {
   { "/edu/apps/a1/v2/rooms/a%00b/records", NULL, NULL, NULL, NULL },
   { "/edu/apps/a1/v2/rooms/%FF/records", NULL, NULL, NULL, NULL },
   { "/edu/apps/a%2F1/v2/rooms/r1/records", NULL, NULL, NULL, NULL },
+  { "/c%2Fn/edu/apps/a1/v2/rooms/r1/records", NULL, NULL, NULL, NULL },
   { "/edu/apps/a1/v2/rooms/r1/records/ready", NULL, "a1", "r1", "records/ready" },
   { "/cn/edu/apps/a1/v2/rooms/r1/records/ready", "cn", "a1", "r1", "records/ready" },
   { "/edu/apps/a1/v2/rooms/r1", NULL, "a1", "r1", "" },
