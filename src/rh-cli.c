@@ -813,7 +813,8 @@ cmd_cloud (int argc, char **argv)
   g_autofree char *listen = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *token = NULL;
-  int max_rooms = 0, rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
+  int max_rooms = G_MININT; /* not given: the default */
+  int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
@@ -849,7 +850,7 @@ cmd_cloud (int argc, char **argv)
     return usage_error ("cloud takes no arguments");
   if (token != NULL && *token == '\0')
     return usage_error ("--require-token is empty");
-  if (max_rooms != 0 && (max_rooms < 1 || max_rooms > 1000))
+  if (max_rooms != G_MININT && (max_rooms < 1 || max_rooms > 1000))
     return usage_error ("--max-rooms must be 1..1000");
   if (rooms_per_process < 1 || rooms_per_process > 16)
     return usage_error ("--rooms-per-web-process must be 1..16");
@@ -867,7 +868,7 @@ cmd_cloud (int argc, char **argv)
     }
   ended = rh_cloud_store_end_interrupted (store, NULL);
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
-  if (max_rooms > 0)
+  if (max_rooms != G_MININT)
     rh_cloud_set_max_rooms (cloud, max_rooms);
   rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))

@@ -208,7 +208,13 @@ script_message_cb (WebKitUserContentManager *manager, WebKitJavascriptResult *re
       g_debug ("bridge: ignoring a message that is not a string");
       return;
     }
+  /* NULL for a string that is not valid UTF-16 (a lone surrogate). */
   json = jsc_value_to_string (value);
+  if (json == NULL)
+    {
+      g_debug ("bridge: ignoring a message that is not valid text");
+      return;
+    }
   message = rh_bridge_message_parse (json, &error);
   if (message == NULL)
     {

@@ -193,7 +193,9 @@ static JsonObject *engine_capabilities;
 #define MAX_CAPABILITIES 32
 /* How long to wait for the own probe of a page whose document loaded. */
 #define PAGE_PROBE_GRACE_MS 1000
-#define PROBE_TIMEOUT_S 10
+/* A page that keeps its web process busy holds the probe up too: a check
+ * ends at most this long after its own end. */
+#define PROBE_TIMEOUT_S 3
 /* Nothing but the bridge runs in it. */
 #define PROBE_DOCUMENT "<!DOCTYPE html><html><head></head><body></body></html>"
 

@@ -97,6 +97,21 @@ rh_room_add_param (RhRoom *room, const char *key_value, GError **error)
   return TRUE;
 }
 
+static gboolean
+is_dot_segment (const char *text)
+{
+  return g_strcmp0 (text, ".") == 0 || g_strcmp0 (text, "..") == 0;
+}
+
+static gboolean
+header_value_ok (const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 rh_room_validate (const RhRoom *room, GError **error)
 {
@@ -122,6 +137,21 @@ rh_room_validate (const RhRoom *room, GError **error)
   if (room->user_uuid == NULL || *room->user_uuid == '\0')
     {
       g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "user uuid is empty");
+      return FALSE;
+    }
+  /* No URL path can name these: the ready call would go elsewhere. */
+  if (is_dot_segment (room->app_id) || is_dot_segment (room->room_uuid))
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "an app id or room uuid of '.' or '..' cannot be in the ready call's "
+                           "path");
+      return FALSE;
+    }
+  /* Both are sent as HTTP header values with the ready call. */
+  if (!header_value_ok (room->rtm_token) || !header_value_ok (room->user_uuid))
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "the RTM token and the user uuid cannot hold control characters");
       return FALSE;
     }
   return TRUE;

@@ -1,6 +1,9 @@
 #include "rh-run.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "rh-error.h"
 #include "rh-page-watch.h"
@@ -124,6 +127,8 @@ static gboolean
 record_place_writable (const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
+  gboolean existed = g_file_test (path, G_FILE_TEST_EXISTS);
+  int fd;
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
     {
@@ -131,6 +136,21 @@ record_place_writable (const char *path, GError **error)
                    "cannot write --record %s: %s is not a writable directory", path, dir);
       return FALSE;
     }
+  /* A directory can say yes and refuse the file (/proc, a full disk's
+   * quota, root on a read-only mount): ask the file itself. */
+  fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot write --record %s: %s",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  /* Only a probe: a run that never records leaves no file. */
+  if (!existed)
+    g_unlink (path);
   return TRUE;
 }
 

@@ -147,6 +147,16 @@ static const UsageRow usage_rows[] = {
                                   "--room-type", "4", "--state-log", "/nonexistent/x.jsonl",
                                   NULL },
     "cannot open --state-log" },
+  { "run-record-refused", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "r",
+                            "--room-type", "4", "--record", "/proc/x.mp4", NULL },
+    "cannot write --record /proc/x.mp4" },
+  { "run-dot-room", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "..", "--room-type", "4",
+                      NULL },
+    "'.' or '..'" },
+  { "token-newline", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
+                       "4", "--rtm-token", "a\r\nX-Injected: 1", NULL },
+    "cannot hold control characters" },
+  { "cloud-max-rooms-zero", { "cloud", "--max-rooms", "0", NULL }, "--max-rooms must be 1..1000" },
 };
 
 static void
