@@ -355,6 +355,15 @@ rh_page_host_new (guint width, guint height, RhWebrtcMode webrtc,
   return g_steal_pointer (&self);
 }
 
+/* Frames come at most every @interval_ms; 16 by default, for paint times
+ * to a frame at 60 Hz. */
+void
+rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
+{
+  if (host->sink != NULL)
+    host->sink->frame_interval_ms = MAX (interval_ms, 1);
+}
+
 WebKitWebView *
 rh_page_host_get_view (RhPageHost *host)
 {

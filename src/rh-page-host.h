@@ -23,6 +23,7 @@ RhPageHost    *rh_page_host_new             (guint width, guint height, RhWebrtc
                                              gboolean probe,
                                              GError **error);
 WebKitWebView *rh_page_host_get_view        (RhPageHost *host);
+void           rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms);
 void           rh_page_host_load            (RhPageHost *host, const char *uri);
 
 G_END_DECLS

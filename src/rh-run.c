@@ -469,6 +469,11 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
   g_signal_connect (self->watch, "ready-acknowledged", G_CALLBACK (ready_acknowledged_cb), self);
   g_signal_connect (self->watch, "failed", G_CALLBACK (page_failed_cb), self);
   g_signal_connect (rh_page_watch_get_host (self->watch), "frame", G_CALLBACK (frame_cb), self);
+  /* A recording takes video_fps frames a second: rendering more would only
+   * be copied and thrown away, by every room of a cloud. */
+  if (self->recorder != NULL)
+    rh_page_host_set_frame_interval (rh_page_watch_get_host (self->watch),
+                                     1000 / self->options->video_fps);
 
   config.room_uuid = page->room->room_uuid;
   config.retry_timeout_s = self->options->retry_timeout_s;
