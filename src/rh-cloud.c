@@ -885,7 +885,8 @@ body_follows (SoupServerMessage *msg)
   switch (soup_message_headers_get_encoding (headers))
     {
     case SOUP_ENCODING_CONTENT_LENGTH:
-      return soup_message_headers_get_content_length (headers) > 0;
+      /* libsoup reads -1 as a body without end. */
+      return soup_message_headers_get_content_length (headers) != 0;
     case SOUP_ENCODING_NONE:
       return FALSE;
     default:
@@ -912,6 +913,20 @@ refuse (SoupServerMessage *msg, gint64 code, const char *text)
   answer_and_close (msg);
 }
 
+/* A body has one length, in digits, or chunks: anything else (-1, "5, 7",
+ * both) would have libsoup wait for a body that never ends, or smuggle one. */
+static gboolean
+framing_ok (SoupMessageHeaders *headers)
+{
+  const char *length = soup_message_headers_get_list (headers, "Content-Length");
+
+  if (length == NULL)
+    return soup_message_headers_get_encoding (headers) != SOUP_ENCODING_UNRECOGNIZED;
+  if (soup_message_headers_get_one (headers, "Transfer-Encoding") != NULL)
+    return FALSE;
+  return *length != '\0' && strspn (length, "0123456789") == strlen (length);
+}
+
 /* Decided on the headers alone, before any of the body is read. */
 static void
 got_headers_cb (SoupServerMessage *msg, gpointer user_data)
@@ -922,6 +937,8 @@ got_headers_cb (SoupServerMessage *msg, gpointer user_data)
 
   if (status != 0)
     refuse (msg, status, "bad request");
+  else if (!framing_ok (headers))
+    refuse (msg, CODE_BAD_REQUEST, "request body without one valid length");
   else if (!g_str_equal (soup_server_message_get_method (msg), "OPTIONS")
            && !is_health (self, msg) && !token_ok (self, msg))
     refuse (msg, CODE_UNAUTHORIZED, "x-agora-token missing or wrong");

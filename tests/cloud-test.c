@@ -494,6 +494,10 @@ static const RefuseRow refuse_rows[] = {
   { "wrong-token", "s3cret", "x-agora-token: nope\r\nContent-Length: 1073741824\r\n", 401 },
   { "no-token-expect", "s3cret", "Content-Length: 1000\r\nExpect: 100-continue\r\n", 401 },
   { "no-token-chunked", "s3cret", "Transfer-Encoding: chunked\r\n", 401 },
+  /* Framings that would have the body read until the client closes. */
+  { "length-negative", NULL, "Content-Length: -1\r\n", 400 },
+  { "length-twice", NULL, "Content-Length: 5\r\nContent-Length: 7\r\n", 400 },
+  { "length-and-chunked", NULL, "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", 400 },
 };
 
 #define READY_PATH "/edu/apps/a1/v2/rooms/r1/records/ready"
