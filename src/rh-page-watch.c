@@ -504,7 +504,7 @@ record_bridge_message (RhPageWatch *self, JsonObject *message)
                             rh_bridge_message_get_string (message, "tag"));
     }
   else if (g_str_equal (kind, "notify"))
-    rh_timeline_add (self->timeline, "notify", detail, "navigator.notifyReady() called");
+    page_event (self, "notify", detail, "navigator.notifyReady() called");
   else if (g_str_equal (kind, "capabilities"))
     {
       JsonNode *node = json_object_get_member (message, "capabilities");
