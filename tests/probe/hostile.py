@@ -1082,8 +1082,12 @@ def page_list():
             f"'x'.repeat ({size}) + '\"}}');", quick=size == 16 << 20)
     for i, text in enumerate(['{"kind":', '', 'null', '[]', '"str"', '1e999', '{"kind":null}',
                               '{"kind":["console"]}', '{"kind":"console","level":{},"text":[]}',
-                              '{"kind":"console","text":"\\ud800"}', '\ud800']):
+                              '{"kind":"console","text":"\\ud800"}']):
         add(f"bridge-not-json-{i}", f"H.postMessage ({js_string(text)});")
+    # A string JavaScript holds but UTF-8 cannot: a lone surrogate.
+    add("bridge-lone-surrogate", f"H.postMessage ({js_string(chr(0xD800))});", quick=True)
+    text = '{"kind":"console","level":"log","text":"' + chr(0xDC00) + '"}'
+    add("bridge-lone-surrogate-in-json", f"H.postMessage ({js_string(text)});")
     for name, js in {
         "undefined": "H.postMessage (undefined);",
         "number": "H.postMessage (1e308);",
