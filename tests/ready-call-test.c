@@ -406,11 +406,17 @@ test_reply_hostile (void)
 }
 
 /* A server whose reply never ends: it writes until the client goes. */
+typedef struct
+{
+  gint chunks;   /* of 4 KiB, written */
+  gint finished; /* the handler returned */
+} Endless;
+
 static gboolean
 endless_reply_cb (GThreadedSocketService *service, GSocketConnection *connection,
                   GObject *source, gpointer user_data)
 {
-  gint *chunks = user_data; /* of 4 KiB */
+  Endless *endless = user_data;
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
   static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                              "Transfer-Encoding: chunked\r\n\r\n7\r\n{\"msg\":\"\r\n";
@@ -421,13 +427,21 @@ endless_reply_cb (GThreadedSocketService *service, GSocketConnection *connection
   length = g_snprintf (chunk, 16, "1000\r\n");
   chunk[length + 4096] = '\r';
   chunk[length + 4097] = '\n';
-  if (!g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL))
-    return TRUE;
   /* Bounded so that a client that reads it all ends the test too. */
-  while (g_atomic_int_get (chunks) < 64 * 1024
-         && g_output_stream_write_all (out, chunk, length + 4098, NULL, NULL, NULL))
-    g_atomic_int_inc (chunks);
+  if (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL))
+    while (g_atomic_int_get (&endless->chunks) < 64 * 1024
+           && g_output_stream_write_all (out, chunk, length + 4098, NULL, NULL, NULL))
+      g_atomic_int_inc (&endless->chunks);
+  g_atomic_int_set (&endless->finished, TRUE);
   return TRUE;
+}
+
+static gboolean
+endless_finished (gpointer user_data)
+{
+  Endless *endless = user_data;
+
+  return g_atomic_int_get (&endless->finished);
 }
 
 /* The reply is read only as far as the bound: a server streaming without end
@@ -443,12 +457,12 @@ test_endless_reply (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *base = NULL;
   g_autofree char *uri = NULL;
-  gint chunks = 0;
+  Endless endless = { 0 };
 
   g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
                                  G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
   g_assert_no_error (error);
-  g_signal_connect (service, "run", G_CALLBACK (endless_reply_cb), &chunks);
+  g_signal_connect (service, "run", G_CALLBACK (endless_reply_cb), &endless);
   base = g_strdup_printf ("http://127.0.0.1:%u",
                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   uri = rh_ready_call_build_uri (base, NULL, "app", "room", NULL);
@@ -457,7 +471,10 @@ test_endless_reply (Fixture *fixture, gconstpointer data)
   g_assert_error (error, RH_READY_CALL_ERROR, RH_READY_CALL_ERROR_MALFORMED);
   g_assert_cmpuint (rh_ready_call_get_attempts (call), ==, 1);
   /* Socket buffers take a few MiB; reading it all would take 256. */
-  g_assert_cmpint (g_atomic_int_get (&chunks), <, 16 * 1024);
+  g_assert_cmpint (g_atomic_int_get (&endless.chunks), <, 16 * 1024);
+  /* The handler's thread uses @endless until the connection is gone. */
+  soup_session_abort (fixture->session);
+  g_assert_true (rh_test_wait_until (endless_finished, &endless, 30));
   g_socket_service_stop (service);
   g_socket_listener_close (G_SOCKET_LISTENER (service));
 }
