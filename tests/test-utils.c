@@ -293,3 +293,37 @@ rh_test_token_form (const char *token, const char *form)
     }
   g_error ("no token form %s", form);
 }
+
+RhCheck *
+rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **error)
+{
+  RhCheck *check;
+
+  *endpoint = rh_ready_endpoint_open (options, error);
+  if (*endpoint == NULL)
+    {
+      rh_page_options_free (options);
+      return NULL;
+    }
+  check = rh_check_new (options, (*endpoint)->call, error);
+  if (check != NULL)
+    rh_ready_endpoint_tell (*endpoint, rh_check_get_timeline (check));
+  return check;
+}
+
+RhRun *
+rh_test_run_new (RhRunOptions *options, RhReadyEndpoint **endpoint, GError **error)
+{
+  RhRun *run;
+
+  *endpoint = rh_ready_endpoint_open (options->page, error);
+  if (*endpoint == NULL)
+    {
+      rh_run_options_free (options);
+      return NULL;
+    }
+  run = rh_run_new (options, (*endpoint)->call, error);
+  if (run != NULL)
+    rh_ready_endpoint_tell (*endpoint, rh_run_get_timeline (run));
+  return run;
+}

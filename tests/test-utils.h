@@ -6,6 +6,10 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "rh-check.h"
+#include "rh-ready-endpoint.h"
+#include "rh-run.h"
+
 G_BEGIN_DECLS
 
 /* g_test_init (), then HOME and XDG_{CACHE,CONFIG,DATA,STATE}_HOME in a new
@@ -59,5 +63,10 @@ extern const RhTestTokenForm rh_test_token_forms[]; /* ends with a NULL name */
 
 /* @token written in @form, one of rh_test_token_forms. */
 char *rh_test_token_form (const char *token, const char *form);
+
+/* A check or run of @options (taken) whose ready call goes where the command
+ * line's would: --api-base, or a local stand-in kept in *@endpoint. */
+RhCheck *rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **error);
+RhRun   *rh_test_run_new   (RhRunOptions *options, RhReadyEndpoint **endpoint, GError **error);
 
 G_END_DECLS

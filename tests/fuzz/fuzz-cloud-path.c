@@ -6,7 +6,7 @@
 
 #include "fuzz-common.h"
 #include "rh-cloud.h"
-#include "rh-cloud-sdk-api.h"
+#include "rh-sdk-api.h"
 #include "rh-json.h"
 
 /* A route is the path cut in pieces and decoded: encoded and put together

@@ -118,14 +118,22 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       check_route (fields[i]);
     }
 
-  if (!rh_page_options_prepare (options, &url, &ready, &error))
+  if (!rh_page_options_prepare (options, &url, &error))
     {
-      rh_fuzz_check (error != NULL && url == NULL && ready == NULL);
+      rh_fuzz_check (error != NULL && url == NULL);
       return 0;
     }
-  rh_fuzz_check (url != NULL && (ready != NULL) == (options->api_base != NULL));
+  rh_fuzz_check (url != NULL);
   check_page_url (room, url);
-  if (ready != NULL)
-    check_ready_uri (room, ready);
+  if (options->api_base != NULL)
+    {
+      g_autoptr (GError) ready_error = NULL;
+
+      ready = rh_ready_call_build_uri (options->api_base, room->region, room->app_id,
+                                       room->room_uuid, &ready_error);
+      rh_fuzz_check ((ready == NULL) == (ready_error != NULL));
+      if (ready != NULL)
+        check_ready_uri (room, ready);
+    }
   return 0;
 }

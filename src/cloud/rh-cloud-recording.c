@@ -1,0 +1,325 @@
+#include "rh-cloud-recording.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "rh-error.h"
+#include "rh-run.h"
+#include "rh-text.h"
+
+struct _RhCloudRecording
+{
+  GObject parent_instance;
+
+  RhCloudStore *store; /* the cloud's, outlives us */
+  RhRun *run;
+  SoupSession *session; /* the ready call's */
+  char *app_id;
+  char *room_uuid;
+  char *room_text; /* the uuid fit for the log */
+  char *config;
+  char *file;
+  gint64 start_ms;
+  gboolean active;
+  gboolean on_hold;
+  int reason;
+  gboolean unready;
+  gboolean finished; /* "finished" was emitted */
+};
+
+G_DEFINE_FINAL_TYPE (RhCloudRecording, rh_cloud_recording, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+static void
+rh_cloud_recording_dispose (GObject *object)
+{
+  RhCloudRecording *self = RH_CLOUD_RECORDING (object);
+
+  if (self->run != NULL)
+    g_signal_handlers_disconnect_by_data (self->run, self);
+  g_clear_object (&self->run);
+  if (self->session != NULL)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (rh_cloud_recording_parent_class)->dispose (object);
+}
+
+static void
+rh_cloud_recording_finalize (GObject *object)
+{
+  RhCloudRecording *self = RH_CLOUD_RECORDING (object);
+
+  g_free (self->app_id);
+  g_free (self->room_uuid);
+  g_free (self->room_text);
+  g_free (self->config);
+  g_free (self->file);
+  G_OBJECT_CLASS (rh_cloud_recording_parent_class)->finalize (object);
+}
+
+static void
+rh_cloud_recording_class_init (RhCloudRecordingClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rh_cloud_recording_dispose;
+  object_class->finalize = rh_cloud_recording_finalize;
+
+  /* The recording ended: stopped or abandoned. */
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           0);
+}
+
+static void
+rh_cloud_recording_init (RhCloudRecording *self)
+{
+}
+
+/* Bytes of the room uuid kept in a recording's file name. */
+#define NAME_PREFIX_MAX 40
+
+/* The recording's file, in the data directory: a room uuid may hold
+ * anything ('/', "..", control characters, any script, hundreds of bytes),
+ * so the name is its first letters and digits, a hash of app and room, and
+ * the start time: short, plain ASCII, and one room's apart from another's.
+ * The file is created here, empty, so that a recording that could not be
+ * written is refused before it starts, and the name is taken. */
+static char *
+recording_file (RhCloudStore *store, const RhCloudRoom *room, gint64 start_ms, GError **error)
+{
+  g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), "recordings", NULL);
+  g_autofree char *key = g_strconcat (room->app_id, "/", room->room_uuid, NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  g_autoptr (GString) prefix = g_string_new (NULL);
+
+  /* No leading '-': the name is no option to the tools that read it. */
+  for (const char *c = room->room_uuid; *c != '\0' && prefix->len < NAME_PREFIX_MAX; c++)
+    {
+      gboolean keep = g_ascii_isalnum (*c) || *c == '_' || (*c == '-' && prefix->len > 0);
+
+      g_string_append_c (prefix, keep ? *c : '_');
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", dir,
+                   g_strerror (saved));
+      return NULL;
+    }
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *path = NULL;
+      int fd;
+      int saved;
+
+      name = attempt == 1 ? g_strdup_printf ("%s-%.16s-%" G_GINT64_FORMAT ".mp4", prefix->str,
+                                             hash, start_ms)
+                          : g_strdup_printf ("%s-%.16s-%" G_GINT64_FORMAT "-%u.mp4",
+                                             prefix->str, hash, start_ms, attempt);
+      path = g_build_filename (dir, name, NULL);
+      fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        {
+          close (fd);
+          return g_steal_pointer (&path);
+        }
+      saved = errno;
+      if (saved != EEXIST || attempt == 100)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s",
+                       path, g_strerror (saved));
+          return NULL;
+        }
+    }
+}
+
+/* Whether the file holds a recording; left empty, it goes. */
+static gboolean
+keep_if_written (const char *path)
+{
+  GStatBuf file_stat;
+
+  if (g_stat (path, &file_stat) == 0 && file_stat.st_size > 0)
+    return TRUE;
+  g_unlink (path);
+  return FALSE;
+}
+
+static gboolean
+save (RhCloudRecording *self, GError **error)
+{
+  RhCloudRecord record = { 0 };
+
+  record.app_id = self->app_id;
+  record.room_uuid = self->room_uuid;
+  record.record_id = rh_run_get_record_id (self->run);
+  record.state = self->active ? 1 : 2;
+  record.reason = self->reason;
+  record.on_hold = self->on_hold;
+  record.unready = self->unready;
+  record.start_ms = self->start_ms;
+  record.end_ms = self->active ? 0 : g_get_real_time () / 1000;
+  record.config = self->config;
+  record.file = self->file;
+  return rh_cloud_store_put_record (self->store, &record, error);
+}
+
+static void
+finished (RhCloudRecording *self)
+{
+  if (self->finished)
+    return;
+  self->finished = TRUE;
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+}
+
+/* Stored first, then acted on: an event the API has shown is never lost. */
+static void
+state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
+{
+  RhCloudRecording *self = user_data;
+  JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
+  g_autoptr (GError) error = NULL;
+  gboolean ended;
+
+  self->reason = json_object_get_int_member (data, "reason");
+  self->on_hold = json_object_get_boolean_member (data, "onHold");
+  if (self->reason == 2 || self->reason == 5)
+    self->active = FALSE;
+  ended = !self->active;
+  self->unready = self->reason == 5;
+  if (rh_cloud_store_add_event (self->store, self->app_id, self->room_uuid, 1001,
+                                json_object_get_member (json_node_get_object (event), "data"),
+                                &error) == 0
+      || !save (self, &error))
+    g_warning ("room %s: %s", self->room_text, error->message);
+  g_message ("cloud: room %s, record %s: state %" G_GINT64_FORMAT ", reason %d%s",
+             self->room_text, rh_run_get_record_id (run),
+             json_object_get_int_member (data, "state"), self->reason,
+             self->on_hold ? " (on hold)" : "");
+  /* Stored and ended: the room is free for the next recording at once. */
+  if (ended)
+    finished (self);
+}
+
+static void
+run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhCloudRecording) self = user_data;
+
+  rh_run_start_finish (RH_RUN (source), result, NULL);
+  self->active = FALSE;
+  if (!keep_if_written (self->file))
+    g_message ("cloud: room %s, record %s: no recording file written", self->room_text,
+               rh_run_get_record_id (self->run));
+  finished (self);
+}
+
+RhCloudRecording *
+rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
+                          const RhRecordRequest *request, const char *config_json,
+                          GError **error)
+{
+  g_autoptr (RhCloudRecording) self = g_object_new (RH_TYPE_CLOUD_RECORDING, NULL);
+  g_autoptr (RhRunOptions) options = rh_run_options_new ();
+  g_autoptr (RhReadyCall) ready_call = NULL;
+  g_autofree char *room_name = NULL;
+  RhPageOptions *page = options->page;
+
+  page->room = rh_room_new ();
+  page->room->app_id = g_strdup (room->app_id);
+  page->room->room_uuid = g_strdup (room->room_uuid);
+  page->room->room_type = room->room_type;
+  page->room->user_uuid = rh_user_uuid_generate ();
+  page->room->rtm_token = g_strdup (room->token);
+  if (room->region != NULL && !rh_room_set_region (page->room, room->region, error))
+    return NULL;
+  if (room->room_name != NULL)
+    {
+      room_name = g_strconcat ("roomName=", room->room_name, NULL);
+      rh_room_add_param (page->room, room_name, NULL);
+    }
+  page->page = g_strdup (request->url);
+  page->record.width = request->width;
+  page->record.height = request->height;
+  page->echo = FALSE;
+  options->retry_timeout_s = request->retry_timeout_s;
+  options->on_hold = request->on_hold;
+  options->video_fps = request->fps;
+  options->video_bitrate_kbps = request->bitrate_kbps;
+  self->start_ms = g_get_real_time () / 1000;
+  self->file = recording_file (store, room, self->start_ms, error);
+  if (self->file == NULL)
+    return NULL;
+  options->record = g_strdup (self->file);
+
+  self->store = store;
+  self->app_id = g_strdup (room->app_id);
+  self->room_uuid = g_strdup (room->room_uuid);
+  self->room_text = rh_text_printable (room->room_uuid);
+  self->config = g_strdup (config_json);
+  self->session = rh_ready_call_session_new ();
+  ready_call = rh_ready_call_new_for_room (self->session, room->cloud_url, page->room, error);
+  if (ready_call == NULL)
+    {
+      keep_if_written (self->file);
+      return NULL;
+    }
+  self->run = rh_run_new (g_steal_pointer (&options), ready_call, error);
+  if (self->run == NULL)
+    {
+      keep_if_written (self->file);
+      return NULL;
+    }
+  g_signal_connect (self->run, "state-changed", G_CALLBACK (state_changed_cb), self);
+  self->active = TRUE;
+  self->on_hold = request->on_hold;
+  rh_run_start_async (self->run, run_done_cb, g_object_ref (self));
+  if (!save (self, error))
+    {
+      /* Not stored, so not to run: nothing would list it or its events. */
+      g_signal_handlers_disconnect_by_data (self->run, self);
+      rh_run_stop (self->run);
+      keep_if_written (self->file);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+const char *
+rh_cloud_recording_get_record_id (RhCloudRecording *recording)
+{
+  return rh_run_get_record_id (recording->run);
+}
+
+gboolean
+rh_cloud_recording_is_held (RhCloudRecording *recording)
+{
+  return recording->active && recording->on_hold;
+}
+
+gboolean
+rh_cloud_recording_release (RhCloudRecording *recording, GError **error)
+{
+  rh_run_release (recording->run);
+  recording->on_hold = FALSE;
+  return save (recording, error);
+}
+
+void
+rh_cloud_recording_stop (RhCloudRecording *recording)
+{
+  rh_run_stop (recording->run);
+}

@@ -1,0 +1,600 @@
+#include "rh-run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "rh-error.h"
+#include "rh-page-watch.h"
+#include "rh-recorder.h"
+#include "rh-recording-policy.h"
+#include "rh-state-log.h"
+
+#define PROGRESS_INTERVAL_S 10
+
+struct _RhRun
+{
+  GObject parent_instance;
+
+  RhRunOptions *options;
+  char *page_url;
+  RhTimeline *timeline;
+  RhStateLog *state_log;
+
+  RhReadyCall *ready_call;
+  RhPageWatch *watch;
+  RhRecordingPolicy *policy;
+
+  GTask *task;
+  guint deadline_id;
+  guint progress_id;
+  JsonArray *state_events;
+  RhRecorder *recorder;
+  gboolean recording_started;
+  guint crashes;
+  GError *error;
+};
+
+G_DEFINE_FINAL_TYPE (RhRun, rh_run, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_STATE_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+RhRunOptions *
+rh_run_options_new (void)
+{
+  RhRunOptions *options = g_new0 (RhRunOptions, 1);
+
+  options->page = rh_page_options_new ();
+  options->retry_timeout_s = RH_RECORDING_POLICY_DEFAULT_RETRY_TIMEOUT_S;
+  options->video_fps = RH_RECORDER_DEFAULT_FPS;
+  return options;
+}
+
+void
+rh_run_options_free (RhRunOptions *options)
+{
+  if (options == NULL)
+    return;
+  rh_page_options_free (options->page);
+  g_free (options->state_log);
+  g_free (options->record);
+  g_free (options);
+}
+
+static void
+rh_run_dispose (GObject *object)
+{
+  RhRun *self = RH_RUN (object);
+
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  if (self->policy != NULL)
+    g_signal_handlers_disconnect_by_data (self->policy, self);
+  g_clear_object (&self->policy);
+  rh_page_watch_detach (&self->watch, self);
+  g_clear_object (&self->ready_call);
+  g_clear_object (&self->recorder);
+  G_OBJECT_CLASS (rh_run_parent_class)->dispose (object);
+}
+
+static void
+rh_run_finalize (GObject *object)
+{
+  RhRun *self = RH_RUN (object);
+
+  rh_run_options_free (self->options);
+  g_free (self->page_url);
+  rh_timeline_free (self->timeline);
+  rh_state_log_close (self->state_log);
+  json_array_unref (self->state_events);
+  g_clear_error (&self->error);
+  G_OBJECT_CLASS (rh_run_parent_class)->finalize (object);
+}
+
+static void
+rh_run_class_init (RhRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rh_run_dispose;
+  object_class->finalize = rh_run_finalize;
+
+  /* A recording state event (a JsonNode shaped like the cloud's), once logged. */
+  signals[SIGNAL_STATE_CHANGED] = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 1, JSON_TYPE_NODE);
+}
+
+static void
+rh_run_init (RhRun *self)
+{
+  self->timeline = rh_timeline_new ();
+  self->state_events = json_array_new ();
+}
+
+/* A recording must have somewhere to go before the class starts, not be
+ * found missing at the end. */
+static gboolean
+record_place_writable (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  gboolean existed = g_file_test (path, G_FILE_TEST_EXISTS);
+  int fd;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "cannot write --record %s: %s is not a writable directory", path, dir);
+      return FALSE;
+    }
+  /* A directory can say yes and refuse the file (/proc, a full disk's
+   * quota, root on a read-only mount): ask the file itself. */
+  fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot write --record %s: %s",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  /* Only a probe: a run that never records leaves no file. */
+  if (!existed)
+    g_unlink (path);
+  return TRUE;
+}
+
+/* Takes @options; the ready signal is answered by @ready_call.  Checks
+ * everything a user could get wrong. */
+RhRun *
+rh_run_new (RhRunOptions *options, RhReadyCall *ready_call, GError **error)
+{
+  g_autoptr (RhRun) self = g_object_new (RH_TYPE_RUN, NULL);
+  g_autoptr (RhRunOptions) owned = options;
+
+  g_return_val_if_fail (RH_IS_READY_CALL (ready_call), NULL);
+
+  if (!rh_page_options_prepare (options->page, &self->page_url, error))
+    return NULL;
+  self->ready_call = g_object_ref (ready_call);
+  if (options->retry_timeout_s == 0)
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "--retry-timeout must be at least 1 second");
+      return NULL;
+    }
+  if (options->record != NULL && !record_place_writable (options->record, error))
+    return NULL;
+  if (options->record != NULL)
+    {
+      guint bitrate = options->video_bitrate_kbps != 0
+                        ? options->video_bitrate_kbps
+                        : rh_recorder_default_bitrate (options->page->record.width,
+                                                       options->page->record.height);
+
+      self->recorder = rh_recorder_new (options->record, options->page->record.width,
+                                        options->page->record.height, options->video_fps,
+                                        bitrate, error);
+      if (self->recorder == NULL)
+        return NULL;
+    }
+  if (options->state_log != NULL)
+    {
+      self->state_log = rh_state_log_open (options->state_log, error);
+      if (self->state_log == NULL)
+        return NULL;
+    }
+  rh_page_options_add_secrets (options->page, self->timeline);
+  rh_timeline_set_echo (self->timeline, options->page->echo);
+  self->options = g_steal_pointer (&owned);
+  return g_steal_pointer (&self);
+}
+
+RhTimeline *
+rh_run_get_timeline (RhRun *run)
+{
+  return run->timeline;
+}
+
+static gboolean
+return_task_cb (gpointer user_data)
+{
+  g_autoptr (RhRun) self = user_data;
+  g_autoptr (GTask) task = g_steal_pointer (&self->task);
+
+  if (task == NULL)
+    return G_SOURCE_REMOVE;
+  if (self->error != NULL)
+    g_task_return_error (task, g_error_copy (self->error));
+  else
+    g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The caller hears of the end from the main loop, never from inside the
+ * policy or the page watch: it may drop the run at once. */
+static void
+return_task_later (RhRun *self)
+{
+  if (self->task != NULL)
+    g_idle_add (return_task_cb, g_object_ref (self));
+}
+
+static void
+recording_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhRun) self = user_data;
+  RhRecorder *recorder = RH_RECORDER (source);
+  g_autoptr (GError) error = NULL;
+
+  if (!rh_recorder_close_finish (recorder, result, &error))
+    {
+      rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+      if (self->error == NULL)
+        self->error = g_steal_pointer (&error);
+    }
+  else
+    rh_timeline_add (self->timeline, "recording-file", NULL,
+                     "recording written: %s (%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+                     " encoded)",
+                     self->options->record, rh_recorder_get_frames (recorder),
+                     rh_recorder_get_encoded_frames (recorder));
+  return_task_later (self);
+}
+
+static void
+recording_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhRun) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!rh_recorder_start_finish (RH_RECORDER (source), result, &error))
+    rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+}
+
+/* Recording output starts when slicing would: at ready, or at the release.
+ * Its clock starts now; the pipeline starts off the main loop. */
+static void
+start_recording (RhRun *self)
+{
+  if (self->recorder == NULL || self->recording_started)
+    return;
+  self->recording_started = TRUE;
+  rh_recorder_start_async (self->recorder, recording_started_cb, g_object_ref (self));
+  rh_timeline_add (self->timeline, "recording-file", NULL, "recording to %s",
+                   self->options->record);
+}
+
+static void
+frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
+{
+  RhRun *self = user_data;
+
+  if (self->recorder != NULL)
+    rh_recorder_add_frame (self->recorder, frame);
+}
+
+/* The run ends once the recording's file is finished. */
+static void
+complete (RhRun *self)
+{
+  gboolean recording = self->recorder != NULL && rh_recorder_is_running (self->recorder);
+
+  if (recording)
+    rh_recorder_close_async (self->recorder, recording_closed_cb, g_object_ref (self));
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  if (self->watch != NULL)
+    rh_page_watch_stop (self->watch);
+  if (!recording)
+    return_task_later (self);
+}
+
+/* ---- the policy's clock ---- */
+
+static gint64
+monotonic_clock (gpointer user_data)
+{
+  return g_get_monotonic_time ();
+}
+
+static gboolean deadline_cb (gpointer user_data);
+
+static void
+arm_deadline (RhRun *self)
+{
+  gint64 deadline_us = rh_recording_policy_get_deadline (self->policy);
+  gint64 delay_ms;
+
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  if (deadline_us < 0)
+    return;
+  delay_ms = MAX (0, (deadline_us - g_get_monotonic_time () + 999) / 1000);
+  self->deadline_id = g_timeout_add ((guint) delay_ms, deadline_cb, self);
+}
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  RhRun *self = user_data;
+
+  self->deadline_id = 0;
+  rh_recording_policy_tick (self->policy);
+  if (!rh_recording_policy_is_finished (self->policy))
+    arm_deadline (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- the policy's decisions ---- */
+
+static void
+load_page_cb (RhRecordingPolicy *policy, guint attempt, const char *why, gpointer user_data)
+{
+  RhRun *self = user_data;
+  gint64 ready_deadline_us = rh_recording_policy_get_deadline (policy);
+
+  if (g_str_equal (why, "retry"))
+    rh_timeline_add (self->timeline, "reload", NULL, "reloading the page: attempt %u of %u",
+                     attempt, RH_RECORDING_POLICY_MAX_RETRIES + 1);
+  else if (g_str_equal (why, "crash"))
+    rh_timeline_add (self->timeline, "reload", NULL, "reloading the page after a crash");
+  /* After a crash while recording there is no retry deadline: the ready
+   * call may take as long as the retry timeout. */
+  if (ready_deadline_us < 0 || rh_recording_policy_is_recording (policy))
+    ready_deadline_us = g_get_monotonic_time ()
+                        + (gint64) self->options->retry_timeout_s * G_USEC_PER_SEC;
+  rh_page_watch_load (self->watch, ready_deadline_us);
+}
+
+static void
+state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data)
+{
+  RhRun *self = user_data;
+  JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
+  gint64 reason = json_object_get_int_member (data, "reason");
+  g_autoptr (GError) error = NULL;
+
+  if (self->state_log != NULL && self->error == NULL
+      && !rh_state_log_append (self->state_log, event, &error))
+    {
+      /* The events are the point of the run: losing one ends it. */
+      self->error = g_error_copy (error);
+      rh_timeline_add (self->timeline, "failed", NULL, "%s", error->message);
+    }
+  json_array_add_element (self->state_events, json_node_copy (event));
+  rh_timeline_add (self->timeline, "recording-state", json_node_copy (event),
+                   "recording state %" G_GINT64_FORMAT ", reason %" G_GINT64_FORMAT ": %s%s",
+                   json_object_get_int_member (data, "state"), reason,
+                   rh_recording_reason_describe (reason),
+                   json_object_get_boolean_member (data, "onHold") ? " (on hold)" : "");
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, event);
+  if (self->error != NULL && !rh_recording_policy_is_finished (policy))
+    rh_recording_policy_stop (policy);
+}
+
+static void
+finished_cb (RhRecordingPolicy *policy, gpointer user_data)
+{
+  RhRun *self = user_data;
+
+  if (self->error == NULL && rh_recording_policy_gave_up (policy))
+    self->error = g_error_new (RH_ERROR, RH_ERROR_NOT_READY,
+                               "recording abandoned: not ready after %u loads of %u s each",
+                               rh_recording_policy_get_attempt (policy),
+                               self->options->retry_timeout_s);
+  complete (self);
+}
+
+/* ---- the page ---- */
+
+static void
+ready_acknowledged_cb (RhPageWatch *watch, gpointer user_data)
+{
+  RhRun *self = user_data;
+  gboolean was_recording = rh_recording_policy_is_recording (self->policy);
+
+  rh_recording_policy_ready_acknowledged (self->policy);
+  if (!was_recording && rh_recording_policy_is_held (self->policy))
+    rh_timeline_add (self->timeline, "hold", NULL,
+                     "on hold: the page is ready, recording paused until released (SIGUSR1)");
+  else if (rh_recording_policy_is_recording (self->policy))
+    start_recording (self);
+  arm_deadline (self);
+}
+
+static void
+page_failed_cb (RhPageWatch *watch, GError *error, gpointer user_data)
+{
+  RhRun *self = user_data;
+
+  if (g_error_matches (error, RH_ERROR, RH_ERROR_WEB_PROCESS))
+    {
+      self->crashes++;
+      rh_recording_policy_page_crashed (self->policy);
+      return;
+    }
+  /* Not fatal here: the cloud waits for the retry timeout whatever the page did. */
+  rh_timeline_add (self->timeline, "page-problem", NULL, "%s (attempt %u)", error->message,
+                   rh_recording_policy_get_attempt (self->policy));
+}
+
+static gboolean
+progress_cb (gpointer user_data)
+{
+  RhRun *self = user_data;
+
+  if (!self->options->page->echo)
+    return G_SOURCE_CONTINUE;
+  if (rh_recording_policy_is_held (self->policy))
+    g_message ("recordhost: on hold, waiting for release (%" G_GINT64_FORMAT " s)",
+               rh_timeline_now_ms (self->timeline) / 1000);
+  else if (rh_recording_policy_is_recording (self->policy))
+    g_message ("recordhost: recording (%" G_GINT64_FORMAT " s)",
+               rh_timeline_now_ms (self->timeline) / 1000);
+  else
+    g_message ("recordhost: attempt %u, waiting for %s",
+               rh_recording_policy_get_attempt (self->policy),
+               rh_page_watch_waiting_for (self->watch));
+  return G_SOURCE_CONTINUE;
+}
+
+void
+rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data)
+{
+  RhRun *self = run;
+  RhPageOptions *page = self->options->page;
+  RhRecordingPolicyConfig config = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (self->task == NULL && self->policy == NULL);
+  self->task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (self->task, rh_run_start_async);
+
+  self->watch = rh_page_watch_new (self->page_url, page, self->ready_call, self->timeline,
+                                   &error);
+  if (self->watch == NULL)
+    {
+      self->error = g_steal_pointer (&error);
+      complete (self);
+      return;
+    }
+  g_signal_connect (self->watch, "ready-acknowledged", G_CALLBACK (ready_acknowledged_cb), self);
+  g_signal_connect (self->watch, "failed", G_CALLBACK (page_failed_cb), self);
+  g_signal_connect (rh_page_watch_get_host (self->watch), "frame", G_CALLBACK (frame_cb), self);
+  /* A recording takes video_fps frames a second: rendering more would only
+   * be copied and thrown away, by every room of a cloud. */
+  if (self->recorder != NULL)
+    rh_page_host_set_frame_interval (rh_page_watch_get_host (self->watch),
+                                     1000 / self->options->video_fps);
+
+  config.room_uuid = page->room->room_uuid;
+  config.retry_timeout_s = self->options->retry_timeout_s;
+  config.duration_s = self->options->duration_s;
+  config.on_hold = self->options->on_hold;
+  self->policy = rh_recording_policy_new (&config, monotonic_clock, NULL);
+  g_signal_connect (self->policy, "load-page", G_CALLBACK (load_page_cb), self);
+  g_signal_connect (self->policy, "state-changed", G_CALLBACK (state_changed_cb), self);
+  g_signal_connect (self->policy, "finished", G_CALLBACK (finished_cb), self);
+
+  rh_timeline_start (self->timeline);
+  rh_timeline_add (self->timeline, "start", NULL,
+                   "recording %s at %ux%u, ready on %s, retry timeout %u s%s", self->page_url,
+                   page->record.width, page->record.height,
+                   rh_ready_protocol_describe (page->ready), self->options->retry_timeout_s,
+                   self->options->on_hold ? ", on hold" : "");
+  self->progress_id = g_timeout_add_seconds (PROGRESS_INTERVAL_S, progress_cb, self);
+  rh_recording_policy_start (self->policy);
+  arm_deadline (self);
+}
+
+gboolean
+rh_run_start_finish (RhRun *run, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, run), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* A normal end (reason 2), from --duration's caller, SIGINT or SIGTERM. */
+void
+rh_run_stop (RhRun *run)
+{
+  if (run->policy == NULL || rh_recording_policy_is_finished (run->policy))
+    return;
+  rh_timeline_add (run->timeline, "stop", NULL, "stop requested");
+  rh_recording_policy_stop (run->policy);
+}
+
+/* Releases an onHold recording; returns whether there was a hold. */
+gboolean
+rh_run_release (RhRun *run)
+{
+  gboolean was_held;
+
+  if (run->policy == NULL)
+    return FALSE;
+  was_held = rh_recording_policy_is_held (run->policy);
+  if (!rh_recording_policy_release (run->policy))
+    {
+      rh_timeline_add (run->timeline, "release", NULL, "release requested: nothing on hold");
+      return FALSE;
+    }
+  rh_timeline_add (run->timeline, "release", NULL,
+                   was_held ? "released: recording resumes" : "released before ready");
+  if (was_held)
+    start_recording (run);
+  arm_deadline (run);
+  return TRUE;
+}
+
+JsonNode *
+rh_run_to_json (RhRun *run)
+{
+  RhRun *self = run;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *page_url = rh_timeline_redact (self->timeline, self->page_url);
+  gboolean gave_up = self->policy != NULL && rh_recording_policy_gave_up (self->policy);
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "result");
+  json_builder_add_string_value (builder, self->error == NULL ? "stopped"
+                                          : gave_up           ? "abandoned"
+                                                              : "failed");
+  json_builder_set_member_name (builder, "exit_status");
+  json_builder_add_int_value (builder, self->error == NULL ? 0 : 1);
+  json_builder_set_member_name (builder, "error");
+  if (self->error != NULL)
+    {
+      g_autofree char *message = rh_timeline_redact (self->timeline, self->error->message);
+
+      json_builder_add_string_value (builder, message);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "page_url");
+  json_builder_add_string_value (builder, page_url);
+  json_builder_set_member_name (builder, "record_id");
+  if (self->policy != NULL)
+    json_builder_add_string_value (builder, rh_recording_policy_get_record_id (self->policy));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "loads");
+  json_builder_add_int_value (builder,
+                              self->policy != NULL ? rh_recording_policy_get_attempt (self->policy)
+                                                   : 0);
+  json_builder_set_member_name (builder, "crashes");
+  json_builder_add_int_value (builder, self->crashes);
+  json_builder_set_member_name (builder, "state_events");
+  json_builder_add_value (builder, json_node_init_array (json_node_alloc (), self->state_events));
+  json_builder_set_member_name (builder, "last_load");
+  json_builder_begin_object (builder);
+  if (self->watch != NULL)
+    rh_page_watch_add_times_json (self->watch, builder);
+  json_builder_end_object (builder);
+  if (self->watch != NULL)
+    {
+      rh_page_watch_add_resources_json (self->watch, builder);
+      rh_page_watch_add_engine_json (self->watch, builder);
+    }
+  json_builder_set_member_name (builder, "events");
+  json_builder_add_value (builder, rh_timeline_to_json (self->timeline));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  /* Whatever the page wrote into it: feature names, errors. */
+  return rh_timeline_redact_json (self->timeline, root);
+}
+
+/* NULL before rh_run_start_async (). */
+const char *
+rh_run_get_record_id (RhRun *run)
+{
+  return run->policy != NULL ? rh_recording_policy_get_record_id (run->policy) : NULL;
+}
+

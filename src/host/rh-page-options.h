@@ -1,0 +1,49 @@
+/* What every command that hosts a record page is told: the room, the page,
+ * how it is rendered, what counts as ready and where the ready call goes. */
+#pragma once
+
+#include <glib.h>
+
+#include "rh-bridge.h"
+#include "rh-ready-protocol.h"
+#include "rh-record-config.h"
+#include "rh-room.h"
+#include "rh-route.h"
+#include "rh-timeline.h"
+
+G_BEGIN_DECLS
+
+#define RH_PAGE_OPTIONS_DEFAULT_TIMEOUT_S 60
+#define RH_PAGE_OPTIONS_DEFAULT_PAINT_GRACE_MS 5000
+#define RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS 3000
+
+typedef struct
+{
+  RhRoom *room;
+  char *page;              /* URL or local file, as given */
+  RhRecordConfig record;
+  RhReadyProtocol *ready;
+  char *api_base;          /* NULL: a local cloud on loopback answers the ready call */
+  guint timeout_s;         /* check: bound on the whole check */
+  gboolean echo;           /* timeline on stderr as it happens */
+  char *snapshots_dir;     /* check: pictures go here, NULL for none */
+  char *junit;             /* check: JUnit XML report file, NULL for none */
+  guint slow_paint_ms;     /* check: first paint later than this is a warning */
+  guint paint_grace_ms;    /* check: after a blank acknowledgement, wait this long for paint */
+  RhWebrtcMode webrtc;     /* the WebRTC and media stand-in, or the bare engine */
+  GPtrArray *routes;       /* RhRoute: the page's requests to these hosts go elsewhere */
+  gboolean sdk_api_local;  /* route the SDKs' API hosts to the local cloud */
+  char *har;               /* check: HAR file of the page's requests, NULL for none */
+  char *user_agent;        /* NULL: WebKit's own */
+} RhPageOptions;
+
+RhPageOptions *rh_page_options_new  (void);
+void            rh_page_options_free (RhPageOptions *options);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhPageOptions, rh_page_options_free)
+
+void            rh_page_options_add_secrets (const RhPageOptions *options,
+                                             RhTimeline *timeline);
+gboolean        rh_page_options_prepare (RhPageOptions *options, char **page_url,
+                                         GError **error);
+
+G_END_DECLS

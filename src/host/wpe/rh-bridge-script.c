@@ -1,0 +1,93 @@
+#include "rh-bridge-script.h"
+
+#include <gio/gio.h>
+
+#include "recordhost-resources.h"
+
+#define RESOURCE_PREFIX "/org/recordhost/"
+
+/* The injected script: three parts, each an expression taking (config,
+ * post), called in this order.  The bridge probes the engine before the
+ * stand-in defines anything. */
+static const char *const parts[] = { "bridge.js", "network.js", "webrtc-standin.js" };
+
+/* post (kind, fields): one JSON message to the host.  Kept by reference
+ * here: the page may replace what it uses later. */
+static const char prelude[] =
+  "(function (config) {\n"
+  "  'use strict';\n"
+  "  const handlers = window.webkit && window.webkit.messageHandlers;\n"
+  "  const handler = handlers && handlers." RH_BRIDGE_HANDLER_NAME ";\n"
+  "  if (!handler)\n"
+  "    return;\n"
+  "  const postMessage = handler.postMessage.bind (handler);\n"
+  "  const stringify = JSON.stringify;\n"
+  "  function post (kind, fields) {\n"
+  "    try {\n"
+  "      const message = fields || {};\n"
+  "      message.kind = kind;\n"
+  "      postMessage (stringify (message));\n"
+  "    } catch (e) {\n"
+  "      /* Reporting must never break the page. */\n"
+  "    }\n"
+  "  }\n";
+
+static char *
+config_json (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "webrtc");
+  json_builder_add_string_value (builder, rh_webrtc_mode_name (webrtc));
+  json_builder_set_member_name (builder, "probe");
+  json_builder_add_boolean_value (builder, probe);
+  json_builder_set_member_name (builder, "routes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; routes != NULL && i < routes->len; i++)
+    {
+      const RhRoute *route = g_ptr_array_index (routes, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "host");
+      json_builder_add_string_value (builder, route->host);
+      json_builder_set_member_name (builder, "base");
+      json_builder_add_string_value (builder, route->base);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+char *
+rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe,
+                        GError **error)
+{
+  g_autoptr (GString) source = g_string_new (prelude);
+  g_autofree char *config = config_json (webrtc, routes, probe);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *path = g_strconcat (RESOURCE_PREFIX, parts[i], NULL);
+      g_autoptr (GBytes) script = NULL;
+      gsize size;
+      const char *text;
+
+      if (webrtc != RH_WEBRTC_STANDIN && g_str_equal (parts[i], "webrtc-standin.js"))
+        continue;
+      /* Looked up in our own bundle: a static library drops unreferenced
+       * resource constructors. */
+      script = g_resource_lookup_data (recordhost_get_resource (), path,
+                                       G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      if (script == NULL)
+        return NULL;
+      text = g_bytes_get_data (script, &size);
+      g_string_append_len (source, text, size);
+      g_string_append (source, " (config, post);\n");
+    }
+  g_string_append_printf (source, "}) (%s);\n", config);
+  return g_string_free (g_steal_pointer (&source), FALSE);
+}

@@ -1,0 +1,15 @@
+/* The JS bridge's source: the user script injected at document start,
+ * assembled from its parts in the resource bundle and configured by a JSON
+ * object. */
+#pragma once
+
+#include "rh-bridge.h"
+#include "rh-route.h"
+
+G_BEGIN_DECLS
+
+/* @routes: RhRoute, may be NULL. */
+char *rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe,
+                              GError **error);
+
+G_END_DECLS

@@ -1,0 +1,333 @@
+#include "rh-problems.h"
+
+#include <string.h>
+
+#include "rh-error.h"
+#include "rh-ready-call.h"
+
+static void
+problem_free (RhProblem *problem)
+{
+  g_free (problem->message);
+  g_free (problem);
+}
+
+static void
+add (GPtrArray *problems, const char *code, RhSeverity severity, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+
+static void
+add (GPtrArray *problems, const char *code, RhSeverity severity, const char *format, ...)
+{
+  RhProblem *problem = g_new0 (RhProblem, 1);
+  va_list args;
+
+  va_start (args, format);
+  problem->code = code;
+  problem->severity = severity;
+  problem->message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (problems, problem);
+}
+
+void
+rh_problem_input_init (RhProblemInput *input)
+{
+  memset (input, 0, sizeof *input);
+  rh_page_watch_times_init (&input->times);
+  input->slow_paint_ms = RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS;
+}
+
+const char *
+rh_severity_name (RhSeverity severity)
+{
+  return severity == RH_SEVERITY_ERROR ? "error" : "warning";
+}
+
+/* A failed script is what breaks a record page (the SDK bundle); a missing
+ * image or font is worth a warning. */
+static gboolean
+is_script (const char *uri)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *path = parsed != NULL ? g_uri_get_path (parsed) : uri;
+
+  return g_str_has_suffix (path, ".js") || g_str_has_suffix (path, ".mjs");
+}
+
+static void
+find_failure (GPtrArray *problems, const RhProblemInput *input)
+{
+  const GError *failure = input->failure;
+
+  if (failure == NULL || failure->domain != RH_ERROR)
+    return;
+  switch (failure->code)
+    {
+    case RH_ERROR_PAGE_FAILED:
+      if (input->times.http_status >= 400)
+        add (problems, "http-error", RH_SEVERITY_ERROR, "%s", failure->message);
+      else if (input->js_errors == 0)
+        add (problems, "page-load-failed", RH_SEVERITY_ERROR, "%s", failure->message);
+      break; /* a JS error is reported below */
+    case RH_ERROR_WEB_PROCESS:
+      add (problems, "page-load-failed", RH_SEVERITY_ERROR, "%s", failure->message);
+      break;
+    case RH_ERROR_NOT_READY:
+      if (input->launch_expected && !input->launched)
+        add (problems, "launch-not-called", RH_SEVERITY_ERROR,
+             "AgoraEduSDK.launch was never called: %s", failure->message);
+      else
+        add (problems, "ready-timeout", RH_SEVERITY_ERROR, "%s", failure->message);
+      break;
+    case RH_ERROR_READY_CALL:
+      add (problems, "ready-call-failed", RH_SEVERITY_ERROR, "%s", failure->message);
+      break;
+    default:
+      break;
+    }
+}
+
+/* What a missing feature means for the local run against the cloud recorder. */
+static const struct
+{
+  const char *feature;
+  const char *meaning;
+} feature_meanings[] = {
+  { "RTCPeerConnection",
+    "WebRTC (RTCPeerConnection) is missing in this WebKit: locally the classroom receives no "
+    "audio or video and video tiles stay empty; the cloud recorder has WebRTC. "
+    "The default --webrtc=standin lets the rest of the page be validated" },
+  { "getUserMedia",
+    "navigator.mediaDevices.getUserMedia is missing in this WebKit: a recorder has no camera or "
+    "microphone anyway, but code that calls it unguarded throws here and not in the cloud; "
+    "the default --webrtc=standin answers as a recorder without devices" },
+  { "WebGL2",
+    "WebGL 2 is missing in this WebKit (WebGL 1 works): drawing that needs it falls back or "
+    "fails locally, not in the cloud recorder" },
+  { "OffscreenCanvas",
+    "OffscreenCanvas is missing in this WebKit: rendering in workers fails locally, not in the "
+    "cloud recorder" },
+};
+
+static const char *
+feature_meaning (const char *feature)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (feature_meanings); i++)
+    if (g_str_equal (feature_meanings[i].feature, feature))
+      return feature_meanings[i].meaning;
+  return "this WebKit lacks it; the cloud recorder has it";
+}
+
+static gboolean
+has_option (const RhPageWatchLaunch *launch, const char *name)
+{
+  return g_ptr_array_find_with_equal_func (launch->options, name, g_str_equal, NULL);
+}
+
+/* What a template validator owes its user about the SDK it launches. */
+static void
+find_launch (GPtrArray *problems, const RhPageWatchLaunch *launch)
+{
+  const char *version = launch->sdk_version;
+  static const char *const required_2x[] = { "userName", "userUuid", "roomName", "roomUuid",
+                                             NULL };
+
+  if (launch->then_threw)
+    add (problems, "launch-not-promise", RH_SEVERITY_WARNING,
+         "the page calls .then on what AgoraEduSDK.launch returned, a %s and no promise "
+         "(SDK 2.x returns an unmount function): the template throws there, written for SDK "
+         "2.0; the classroom goes on, but code in that .then never runs",
+         launch->result_type != NULL ? launch->result_type : "value");
+  if (version == NULL)
+    return;
+  if (g_str_has_prefix (version, "2.") && g_ascii_strtoull (version + 2, NULL, 10) >= 9
+      && has_option (launch, "rtmToken") && !has_option (launch, "token"))
+    add (problems, "sdk-option-name", RH_SEVERITY_WARNING,
+         "SDK %s reads the launch option token, not rtmToken: its check-in, RTM login and "
+         "setRecordReady go out as agora token=\"undefined\"", version);
+  if (g_str_has_prefix (version, "2."))
+    for (guint i = 0; required_2x[i] != NULL; i++)
+      if (!has_option (launch, required_2x[i]))
+        add (problems, "sdk-option-missing", RH_SEVERITY_WARNING,
+             "SDK %s requires the launch option %s (\"AgoraEduSDK: %s is required\")", version,
+             required_2x[i], required_2x[i]);
+  if (g_str_has_prefix (version, "1.") && g_strcmp0 (launch->language, "zh") != 0
+      && g_strcmp0 (launch->language, "en") != 0)
+    add (problems, "sdk-option-value", RH_SEVERITY_WARNING,
+         "SDK %s accepts only language zh or en, the page passed %s", version,
+         launch->language != NULL ? launch->language : "none");
+}
+
+/* The page's own ready call (AgoraEduSDK.setRecordReady () or a fetch):
+ * the SDK sends it once, never retries and never checks the answer. */
+static void
+find_page_ready_call (GPtrArray *problems, const GPtrArray *requests)
+{
+  for (guint i = 0; requests != NULL && i < requests->len; i++)
+    {
+      const RhRequest *request = g_ptr_array_index (requests, i);
+      g_autoptr (GUri) uri = g_uri_parse (request->url, G_URI_FLAGS_NONE, NULL);
+
+      if (uri == NULL || !g_str_has_suffix (g_uri_get_path (uri), "/records/ready"))
+        continue;
+      if (request->end_ms < 0)
+        add (problems, "page-ready-call", RH_SEVERITY_WARNING,
+             "the page sent its own ready call %s %s: no answer yet", request->method,
+             rh_request_target (request));
+      else if (request->error != NULL)
+        add (problems, "page-ready-call", RH_SEVERITY_WARNING,
+             "the page sent its own ready call %s %s: %s (the SDK never retries it)",
+             request->method, rh_request_target (request), request->error);
+      else
+        add (problems, "page-ready-call", RH_SEVERITY_WARNING,
+             "the page sent its own ready call %s %s: HTTP %u%s", request->method,
+             rh_request_target (request), request->status,
+             request->status >= 400 ? " (the SDK never retries it)" : "");
+    }
+}
+
+static void
+find_template (GPtrArray *problems, const RhProblemInput *input)
+{
+  if (input->launch != NULL)
+    find_launch (problems, input->launch);
+  find_page_ready_call (problems, input->requests);
+}
+
+/* One problem per failed URL, at most MAX_RESOURCE_PROBLEMS: an SDK
+ * retrying a call offline fails it many times. */
+#define MAX_RESOURCE_PROBLEMS 20
+
+static void
+find_resources (GPtrArray *problems, const GArray *resources, const GPtrArray *workers)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint more = 0;
+
+  for (guint i = 1; resources != NULL && i < resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (resources, RhResource, i);
+      gboolean worker = workers != NULL
+                        && g_ptr_array_find_with_equal_func ((GPtrArray *) workers, resource->uri,
+                                                             g_str_equal, NULL);
+      gboolean script = is_script (resource->uri) && !worker;
+
+      /* The page itself (0) is covered by http-error and page-load-failed. */
+      if (!resource->failed || !g_hash_table_add (seen, resource->uri))
+        continue;
+      if (g_hash_table_size (seen) > MAX_RESOURCE_PROBLEMS && !script)
+        {
+          more++;
+          continue;
+        }
+      add (problems, "resource-failed", script ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+           "%s: %s%s", resource->uri, resource->error != NULL ? resource->error : "failed",
+           worker ? " (a service worker's script: the page runs without it)" : "");
+    }
+  if (more > 0)
+    add (problems, "resource-failed", RH_SEVERITY_WARNING,
+         "and %u more resources failed (see resources)", more);
+}
+
+static void
+find_paint (GPtrArray *problems, const RhProblemInput *input)
+{
+  gint64 paint = input->times.first_nonblank_ms;
+  gint64 ready = input->times.ready_event_ms;
+
+  if (ready != RH_PAGE_WATCH_NO_TIME && (paint == RH_PAGE_WATCH_NO_TIME || paint > ready))
+    {
+      if (paint == RH_PAGE_WATCH_NO_TIME)
+        add (problems, "ready-before-paint", RH_SEVERITY_WARNING,
+             "ready came at %" G_GINT64_FORMAT " ms and the page never painted: a recording "
+             "started at ready is white",
+             ready);
+      else
+        add (problems, "ready-before-paint", RH_SEVERITY_WARNING,
+             "ready came at %" G_GINT64_FORMAT " ms, but the page stayed blank until %"
+             G_GINT64_FORMAT " ms: a recording started at ready begins with %" G_GINT64_FORMAT
+             " ms of white (use onHold)",
+             ready, paint, paint - ready);
+    }
+  if (paint != RH_PAGE_WATCH_NO_TIME && paint > input->slow_paint_ms)
+    add (problems, "slow-first-paint", RH_SEVERITY_WARNING,
+         "first paint at %" G_GINT64_FORMAT " ms, later than %" G_GINT64_FORMAT " ms", paint,
+         input->slow_paint_ms);
+  else if (paint == RH_PAGE_WATCH_NO_TIME && input->times.committed_ms != RH_PAGE_WATCH_NO_TIME
+           && input->failure == NULL)
+    add (problems, "slow-first-paint", RH_SEVERITY_WARNING, "the page never painted");
+}
+
+GPtrArray *
+rh_problems_find (const RhProblemInput *input)
+{
+  GPtrArray *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
+
+  find_failure (problems, input);
+  find_resources (problems, input->resources, input->workers);
+  if (input->js_errors > 0)
+    add (problems, "js-error",
+         input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+         "%u uncaught error%s, the first: %s", input->js_errors,
+         input->js_errors == 1 ? "" : "s",
+         input->first_js_error != NULL ? input->first_js_error : "unknown");
+  for (guint i = 0; input->missing_params != NULL && i < input->missing_params->len; i++)
+    add (problems, "missing-param", RH_SEVERITY_WARNING,
+         "the page read %s, which was not supplied (the cloud passes it; use --param)",
+         (const char *) g_ptr_array_index (input->missing_params, i));
+  /* Blamed only when an uncaught error named the feature: an SDK that
+   * merely probed RTCPeerConnection and later failed on the network did not
+   * fail for want of WebRTC. */
+  for (guint i = 0; input->missing_touched != NULL && i < input->missing_touched->len; i++)
+    {
+      const char *feature = g_ptr_array_index (input->missing_touched, i);
+      GPtrArray *blamed_features = (GPtrArray *) input->missing_blamed;
+      gboolean blamed = blamed_features != NULL
+                        && g_ptr_array_find_with_equal_func (blamed_features, feature, g_str_equal,
+                                                             NULL);
+
+      if (blamed)
+        add (problems, "engine-missing-feature",
+             input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+             "an uncaught error named %s%s: %s", feature,
+             input->failure != NULL ? " and the page then failed" : ", the page still got ready",
+             feature_meaning (feature));
+      else
+        add (problems, "engine-missing-feature", RH_SEVERITY_WARNING,
+             "the page reached for %s (no error named it): %s", feature,
+             feature_meaning (feature));
+    }
+  find_template (problems, input);
+  find_paint (problems, input);
+  return problems;
+}
+
+gboolean
+rh_problems_have_error (const GPtrArray *problems)
+{
+  for (guint i = 0; i < problems->len; i++)
+    if (((RhProblem *) g_ptr_array_index (problems, i))->severity == RH_SEVERITY_ERROR)
+      return TRUE;
+  return FALSE;
+}
+
+void
+rh_problems_add_json (const GPtrArray *problems, JsonBuilder *builder)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const RhProblem *problem = g_ptr_array_index (problems, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, problem->code);
+      json_builder_set_member_name (builder, "severity");
+      json_builder_add_string_value (builder, rh_severity_name (problem->severity));
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, problem->message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}

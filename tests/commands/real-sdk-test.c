@@ -1,0 +1,216 @@
+/* The published classroom SDK bundles (npm agora-classroom-sdk, fetched by
+ * tests/real-sdk/fetch into RECORDHOST_REAL_SDK_DIR) on our own record page,
+ * with the WebRTC stand-in and the local cloud answering the SDK's API
+ * (--sdk-api local), and no network.  1.1.x reach event 1 and get their
+ * ready call acknowledged; 2.x evaluate, launch, check in through the route
+ * and end not ready, the RTM login named. */
+#include <string.h>
+
+#include "rh-check.h"
+#include "rh-error.h"
+#include "test-utils.h"
+
+#define APP_ID "0123456789abcdef0123456789abcdef"
+
+typedef struct
+{
+  const char *version;
+  gboolean reaches_ready;
+  const char *api_call; /* method and path suffix of the SDK's first API call */
+  guint timeout_s;
+  const char *sdk_version; /* as the SDK reports it at run time */
+} Row;
+
+static const Row rows[] = {
+  /* 1.1.x call themselves 1.1.0 whatever their release. */
+  { "1.1.2-rc.3", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0" },
+  { "1.1.5-rc.2", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0" },
+  { "2.8.21", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40,
+    "2.8.21" },
+  { "2.9.52", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40,
+    "2.9.52" },
+};
+
+static char *
+bundle_path (const char *version)
+{
+  const char *dir = g_getenv ("RECORDHOST_REAL_SDK_DIR");
+
+  g_assert_nonnull (dir);
+  return g_build_filename (dir, version, "edu_sdk.bundle.js", NULL);
+}
+
+static JsonArray *
+member_array (JsonObject *report, const char *name)
+{
+  return json_object_get_array_member (report, name);
+}
+
+static gboolean
+has_event (JsonObject *report, const char *type)
+{
+  JsonArray *events = member_array (report, "events");
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (events, i),
+                                                    "type"),
+                     type))
+      return TRUE;
+  return FALSE;
+}
+
+/* The page's request to the SDK API, routed to the local cloud and answered;
+ * @call is "METHOD /path". */
+static gboolean
+api_call_answered (JsonObject *report, const char *call)
+{
+  JsonArray *requests = member_array (report, "requests");
+  const char *path = strchr (call, ' ') + 1;
+  g_autofree char *method = g_strndup (call, path - 1 - call);
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      JsonNode *routed = json_object_get_member (request, "routed_to");
+
+      if (JSON_NODE_HOLDS_NULL (routed)
+          || !g_str_equal (json_object_get_string_member (request, "method"), method))
+        continue;
+      if (g_str_has_prefix (json_node_get_string (routed), "http://127.0.0.1:")
+          && strstr (json_node_get_string (routed), path) != NULL
+          && json_object_get_int_member (request, "status") == 200)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_version (gconstpointer data)
+{
+  const Row *row = data;
+  g_autofree char *bundle = bundle_path (row->version);
+  g_autoptr (GFile) file = g_file_new_for_path (bundle);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *param = g_strconcat ("sdkBundle=", uri, NULL);
+  g_autoptr (RhPageOptions) options = rh_page_options_new ();
+  g_autoptr (RhReadyEndpoint) endpoint = NULL;
+  g_autoptr (RhCheck) check = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *report, *engine, *timeline;
+  gboolean passed;
+
+  if (!g_file_test (bundle, G_FILE_TEST_IS_REGULAR))
+    {
+      /* The set-up step fetches them: their absence is a failure, not a skip. */
+      g_test_message ("no %s: run tests/real-sdk/fetch", bundle);
+      g_test_fail ();
+      return;
+    }
+  options->room = rh_room_new ();
+  options->room->app_id = g_strdup (APP_ID);
+  options->room->room_uuid = g_strdup ("real-room");
+  options->room->room_type = 4;
+  options->room->user_uuid = g_strdup ("rec-real");
+  options->room->rtm_token = g_strdup ("real-token");
+  g_assert_true (rh_room_set_region (options->room, "CN", NULL));
+  g_assert_true (rh_room_add_param (options->room, param, NULL));
+  /* The public template, written for SDK 2.0, calls .then on launch. */
+  g_assert_true (rh_room_add_param (options->room, "pageLaunchThen=1", NULL));
+  options->page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  options->sdk_api_local = TRUE;
+  options->timeout_s = row->timeout_s;
+  options->paint_grace_ms = 0;
+  options->echo = g_test_verbose ();
+
+  check = rh_test_check_new (g_steal_pointer (&options), &endpoint, &error);
+  g_assert_no_error (error);
+  rh_check_run_async (check, NULL, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, row->timeout_s + 60));
+  passed = rh_check_run_finish (check, result, &error);
+  node = rh_check_to_json (check);
+  report = json_node_get_object (node);
+  engine = json_object_get_object_member (report, "engine");
+  timeline = json_object_get_object_member (report, "timeline");
+  g_test_message ("SDK %s: launch %" G_GINT64_FORMAT " ms, first paint %" G_GINT64_FORMAT
+                  " ms, event 1 %" G_GINT64_FORMAT " ms; %s", row->version,
+                  json_object_get_int_member_with_default (timeline, "launch_ms", -1),
+                  json_object_get_int_member_with_default (timeline, "first_nonblank_ms", -1),
+                  json_object_get_int_member_with_default (timeline, "ready_event_ms", -1),
+                  error != NULL ? error->message : "passed");
+
+  /* The bundle evaluated and the page launched it, with the stand-in. */
+  g_assert_true (has_event (report, "sdk"));
+  g_assert_true (has_event (report, "launch"));
+  g_assert_cmpstr (json_object_get_string_member (engine, "webrtc"), ==, "standin");
+  /* Its first API call went through the route to the local cloud. */
+  g_assert_true (api_call_answered (report, row->api_call));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
+                                                  "version"),
+                   ==, row->sdk_version);
+  /* Nothing is blamed on the engine. */
+  g_assert_false (rh_test_report_has_problem (report, "engine-missing-feature", "error", NULL));
+
+  if (row->reaches_ready)
+    {
+      g_assert_no_error (error);
+      g_assert_true (passed);
+      g_assert_true (json_object_get_boolean_member (
+        json_object_get_object_member (report, "ready_call"), "acknowledged"));
+      return;
+    }
+  g_assert_false (passed);
+  g_assert_error (error, RH_ERROR, RH_ERROR_NOT_READY);
+  /* The step it was blocked on, and why it cannot work offline. */
+  g_assert_nonnull (strstr (error->message, "ap-web-"));
+  g_assert_nonnull (strstr (error->message, "its RTM login"));
+  g_assert_nonnull (strstr (error->message, "cannot get ready offline"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
+                                                  "launch_returned"),
+                   ==, "function");
+  /* The template's .then on it is named, and did not end the check. */
+  g_assert_true (rh_test_report_has_problem (report, "launch-not-promise", "warning", NULL));
+}
+
+/* What a user runs: `recordhost demo --sdk BUNDLE`, offline, acknowledged. */
+static void
+test_demo_sdk (void)
+{
+  g_autofree char *bundle = bundle_path ("1.1.5-rc.2");
+  const char *argv[] = { RECORDHOST_BINARY, "demo", "--sdk", bundle, "--timeout", "120",
+                         "--json", "--quiet", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *report;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (report, "verdict"), ==, "pass");
+  g_assert_true (api_call_answered (report, "GET /cn/edu/apps/" APP_ID "/v2/configs"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
+                                                  "launch_returned"),
+                   ==, "promise");
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+  g_test_add_func ("/real-sdk/demo-sdk", test_demo_sdk);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/real-sdk/%s", rows[i].version);
+
+      g_test_add_data_func (path, &rows[i], test_version);
+    }
+  return g_test_run ();
+}

@@ -1,0 +1,732 @@
+/* `recordhost run` end to end: the real view and SDK stand-in, a loopback
+ * cloud, the recording lifecycle with short timeouts. */
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fake-cloud.h"
+#include "media-probe.h"
+#include "rh-error.h"
+#include "rh-fs.h"
+#include "rh-run.h"
+#include "test-utils.h"
+
+/* The retry timeout of a test that expects every load to get ready: no
+ * machine is that slow, and it costs nothing when the page gets ready. */
+#define READY_WINDOW_S 60
+/* The retry timeout of a test where some load times out on purpose while
+ * others must get ready (or make their ready call) in time: each timed-out
+ * load costs this much, so it is shorter, but still several times what a
+ * cold first load takes under the sanitizers on a loaded machine. */
+#define RETRY_WINDOW_S 10
+/* Bound on any wait for an event of a run. */
+#define EVENT_TIMEOUT_S 120
+
+typedef struct
+{
+  FakeCloud *cloud;
+  RhRunOptions *options;
+  RhRun *run;
+  RhReadyEndpoint *endpoint;
+  JsonObject *report;
+  GError *error;
+  char *state_log;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  RhPageOptions *page;
+  int fd;
+
+  fixture->cloud = fake_cloud_new ();
+  fixture->options = rh_run_options_new ();
+  page = fixture->options->page;
+  page->room = rh_room_new ();
+  page->room->app_id = g_strdup ("app-1");
+  page->room->room_uuid = g_strdup ("room-1");
+  page->room->room_type = 4;
+  page->room->user_uuid = g_strdup ("rec-1");
+  page->page = fake_cloud_page_url (fixture->cloud, "record_page.html");
+  page->api_base = g_strdup (fixture->cloud->base_url);
+  page->echo = g_test_verbose ();
+  g_assert_true (rh_room_add_param (page->room, "sdkReadyMs=200", NULL));
+  fixture->options->retry_timeout_s = READY_WINDOW_S;
+  fixture->options->duration_s = 1;
+
+  fd = g_file_open_tmp ("recordhost-state-XXXXXX.jsonl", &fixture->state_log, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  fixture->options->state_log = g_strdup (fixture->state_log);
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  rh_run_options_free (fixture->options);
+  g_clear_object (&fixture->run);
+  g_clear_pointer (&fixture->endpoint, rh_ready_endpoint_close);
+  g_clear_pointer (&fixture->report, json_object_unref);
+  g_clear_error (&fixture->error);
+  fake_cloud_free (fixture->cloud);
+  g_unlink (fixture->state_log);
+  g_free (fixture->state_log);
+}
+
+static void
+param (Fixture *fixture, const char *key_value)
+{
+  g_assert_true (rh_room_add_param (fixture->options->page->room, key_value, NULL));
+}
+
+typedef void (*StepFunc) (Fixture *fixture);
+
+/* Something to do during a run once its timeline has @count events of @type. */
+typedef struct
+{
+  const char *type;
+  guint count;
+  StepFunc func;
+} Step;
+
+typedef struct
+{
+  Fixture *fixture;
+  GAsyncResult *result;
+  const Step *step; /* the next one to take; NULL or type NULL: none left */
+} Progress;
+
+static gboolean
+finished_or_step_due (gpointer user_data)
+{
+  Progress *progress = user_data;
+
+  return progress->result != NULL
+         || (progress->step != NULL && progress->step->type != NULL
+             && rh_timeline_count (rh_run_get_timeline (progress->fixture->run),
+                                   progress->step->type)
+                  >= progress->step->count);
+}
+
+static void
+progress_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ((Progress *) user_data)->result = g_object_ref (result);
+}
+
+/* Runs to the end, taking @steps (ended by one with type NULL) in order as
+ * their events happen; a run that neither ends nor reaches its next step
+ * within EVENT_TIMEOUT_S fails the test. */
+static gboolean
+run_with (Fixture *fixture, const Step *steps)
+{
+  Progress progress = { fixture, NULL, steps };
+  g_autoptr (JsonNode) report = NULL;
+
+  fixture->run = rh_test_run_new (g_steal_pointer (&fixture->options), &fixture->endpoint,
+                                  &fixture->error);
+  g_assert_no_error (fixture->error);
+  rh_run_start_async (fixture->run, progress_done_cb, &progress);
+  while (progress.result == NULL)
+    {
+      if (!rh_test_wait_until (finished_or_step_due, &progress, EVENT_TIMEOUT_S))
+        g_error ("the run neither ended nor logged the next step's event within %d s",
+                 EVENT_TIMEOUT_S);
+      if (progress.result == NULL)
+        (progress.step++)->func (fixture);
+    }
+  rh_run_start_finish (fixture->run, progress.result, &fixture->error);
+  g_object_unref (progress.result);
+  report = rh_run_to_json (fixture->run);
+  fixture->report = json_object_ref (json_node_get_object (report));
+  return fixture->error == NULL;
+}
+
+static gboolean
+run (Fixture *fixture)
+{
+  return run_with (fixture, NULL);
+}
+
+/* The time of the @nth (from 1) event of @type in the report, in ms; -1: none. */
+static gint64
+event_ms (Fixture *fixture, const char *type, guint nth)
+{
+  JsonArray *events = json_object_get_array_member (fixture->report, "events");
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+
+      if (g_str_equal (json_object_get_string_member (event, "type"), type) && --nth == 0)
+        return json_object_get_int_member (event, "ms");
+    }
+  return -1;
+}
+
+static char *
+reasons (Fixture *fixture)
+{
+  JsonArray *events = json_object_get_array_member (fixture->report, "state_events");
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *data = json_object_get_object_member (json_array_get_object_element (events, i),
+                                                        "data");
+
+      g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                              json_object_get_int_member (data, "reason"));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The state log holds the same events, one a line, in order. */
+static void
+assert_state_log_matches (Fixture *fixture)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  JsonArray *events = json_object_get_array_member (fixture->report, "state_events");
+  guint n;
+
+  g_assert_true (g_file_get_contents (fixture->state_log, &contents, NULL, NULL));
+  g_assert_true (g_str_has_suffix (contents, "\n"));
+  lines = g_strsplit (contents, "\n", -1);
+  n = g_strv_length (lines) - 1;
+  g_assert_cmpuint (n, ==, json_array_get_length (events));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autofree char *expected = json_to_string (json_array_get_element (events, i), FALSE);
+      g_autofree char *got = NULL;
+
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      got = json_to_string (json_parser_get_root (parser), FALSE);
+      g_assert_cmpstr (got, ==, expected);
+    }
+}
+
+static void
+test_normal (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  g_assert_true (run (fixture));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "1,2");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "loads"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "result"), ==, "stopped");
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 1);
+  assert_state_log_matches (fixture);
+  /* The last load's resources and the engine, as in check. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (fixture->report,
+                                                                         "resources")),
+                    >=, 3);
+  g_assert_nonnull (json_object_get_object_member (fixture->report, "engine"));
+}
+
+static void
+test_ready_on_second_load (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  param (fixture, "sdkReadyOnLoad=2");
+  /* The first load times out on purpose; the second must get ready. */
+  fixture->options->retry_timeout_s = RETRY_WINDOW_S;
+  g_assert_true (run (fixture));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "4,3,2");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "loads"), ==, 2);
+  assert_state_log_matches (fixture);
+}
+
+static void
+test_never_ready (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  /* Never ready, however fast or slow the loads: a short window will do. */
+  param (fixture, "sdkReady=never");
+  fixture->options->retry_timeout_s = 1;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "4,4,5");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "loads"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "result"), ==, "abandoned");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "exit_status"), ==, 1);
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
+  assert_state_log_matches (fixture);
+}
+
+static void
+test_ready_call_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  /* A 4xx is an answer, not an acknowledgement: each load's call is refused,
+   * and each load times out.  Every load must get as far as its call. */
+  fake_cloud_reply (fixture->cloud, 403, "{\"msg\":\"forbidden\",\"code\":403}");
+  fixture->options->retry_timeout_s = RETRY_WINDOW_S;
+  g_assert_false (run (fixture));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "4,4,5");
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 3);
+}
+
+static void
+test_cloud_500_twice (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *got = NULL;
+
+  fake_cloud_reply (fixture->cloud, 500, "");
+  fake_cloud_reply (fixture->cloud, 500, "");
+  fake_cloud_reply (fixture->cloud, 200, NULL);
+  g_assert_true (run (fixture));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "1,2");
+  g_assert_cmpuint (fixture->cloud->requests->len, ==, 3);
+}
+
+/* Kills every web process this test process started. */
+static void
+kill_web_processes (Fixture *fixture)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint killed = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      int pid = 0, ppid = 0;
+      char comm[64] = { 0 };
+      char state;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      if (sscanf (stat, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) != 4)
+        continue;
+      if (ppid == getpid () && g_str_has_prefix (comm, "WPEWebProcess"))
+        {
+          kill (pid, SIGKILL);
+          killed++;
+        }
+    }
+  g_assert_cmpuint (killed, >=, 1);
+}
+
+static void
+stop (Fixture *fixture)
+{
+  rh_run_stop (fixture->run);
+}
+
+static void
+test_web_process_killed (Fixture *fixture, gconstpointer data)
+{
+  /* Killed once recording, stopped once the reloaded page is ready again. */
+  static const Step steps[] = {
+    { "recording-state", 1, kill_web_processes },
+    { "ready-ack", 2, stop },
+    { NULL },
+  };
+  g_autofree char *got = NULL;
+  g_autofree char *file = g_build_filename (rh_test_get_home (), "crash.mp4", NULL);
+  RhTimeline *timeline;
+  gint64 file_ms, started_ms;
+
+  fixture->options->duration_s = 0;
+  fixture->options->record = g_strdup (file);
+  g_assert_true (run_with (fixture, steps));
+  /* The recording went on through the crash and the reload, and still
+   * decodes: frames come at a constant rate by the clock, so it covers the
+   * time from its start to the reloaded page's launch at least, and no more
+   * than until it was written (give or take a frame and the first one's push). */
+  g_assert_cmpuint (rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-failed"),
+                    ==, 0);
+  file_ms = media_probe_duration_ms (file);
+  started_ms = event_ms (fixture, "recording-file", 1);
+  g_test_message ("recording: %" G_GINT64_FORMAT " ms in the file, started at %" G_GINT64_FORMAT
+                  " ms, reloaded page launched at %" G_GINT64_FORMAT " ms, written at %"
+                  G_GINT64_FORMAT " ms",
+                  file_ms, started_ms, event_ms (fixture, "launch", 2),
+                  event_ms (fixture, "recording-file", 2));
+  g_assert_cmpint (started_ms, >=, 0);
+  g_assert_cmpint (started_ms, <, event_ms (fixture, "web-process-terminated", 1));
+  g_assert_cmpint (file_ms, >=, event_ms (fixture, "launch", 2) - started_ms);
+  g_assert_cmpint (file_ms, <=, event_ms (fixture, "recording-file", 2) - started_ms + 200);
+  g_unlink (file);
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "1,2");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "crashes"), ==, 1);
+  timeline = rh_run_get_timeline (fixture->run);
+  g_assert_cmpuint (rh_timeline_count (timeline, "web-process-terminated"), ==, 1);
+  g_assert_cmpuint (rh_timeline_count (timeline, "reload"), ==, 1);
+  /* The reloaded page got ready again and made its ready call. */
+  g_assert_cmpuint (rh_timeline_count (timeline, "ready-ack"), ==, 2);
+}
+
+static void
+release (Fixture *fixture)
+{
+  g_assert_true (rh_run_release (fixture->run));
+}
+
+static void
+test_on_hold_released (Fixture *fixture, gconstpointer data)
+{
+  static const Step steps[] = { { "recording-state", 1, release }, { NULL } };
+  g_autofree char *got = NULL;
+  RhTimeline *timeline;
+  JsonObject *first;
+
+  fixture->options->on_hold = TRUE;
+  g_assert_true (run_with (fixture, steps));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "1,2");
+  first = json_object_get_object_member (
+    json_array_get_object_element (json_object_get_array_member (fixture->report,
+                                                                 "state_events"),
+                                   0),
+    "data");
+  g_assert_true (json_object_get_boolean_member (first, "onHold"));
+  timeline = rh_run_get_timeline (fixture->run);
+  g_assert_cmpuint (rh_timeline_count (timeline, "hold"), ==, 1);
+  g_assert_cmpuint (rh_timeline_count (timeline, "release"), ==, 1);
+}
+
+static void
+test_stop_before_ready (Fixture *fixture, gconstpointer data)
+{
+  /* Stopped while the launched page waits for ready. */
+  static const Step steps[] = { { "launch", 1, stop }, { NULL } };
+  g_autofree char *got = NULL;
+
+  param (fixture, "sdkReady=never");
+  g_assert_true (run_with (fixture, steps));
+  got = reasons (fixture);
+  g_assert_cmpstr (got, ==, "2");
+  g_assert_cmpint (json_object_get_int_member (fixture->report, "loads"), ==, 1);
+  assert_state_log_matches (fixture);
+}
+
+static void
+test_state_log_unwritable (Fixture *fixture, gconstpointer data)
+{
+  g_free (fixture->options->state_log);
+  fixture->options->state_log = g_strdup ("/nonexistent-dir/state.jsonl");
+  fixture->run = rh_test_run_new (g_steal_pointer (&fixture->options), &fixture->endpoint,
+                                  &fixture->error);
+  g_assert_null (fixture->run);
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (fixture->error->message, "--state-log"));
+}
+
+static void
+test_record_white_head (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (rh_test_get_home (), "white.mp4", NULL);
+  gint64 painted_ms;
+
+  /* Ready 200 ms after launch, painted 10 s after: a recording from ready
+   * starts white. */
+  param (fixture, "sdkPaintMs=10000");
+  fixture->options->duration_s = 1;
+  fixture->options->record = g_strdup (file);
+  g_assert_true (run (fixture));
+  g_assert_cmpuint (rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-file"), ==,
+                    2);
+  /* The page was still blank when the recording started. */
+  painted_ms = event_ms (fixture, "first-nonblank-frame", 1);
+  g_assert_true (painted_ms < 0 || painted_ms > event_ms (fixture, "recording-file", 1));
+  g_assert_true (media_probe_first_frame_blank (file));
+  g_unlink (file);
+}
+
+static void
+test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
+{
+  /* Released once the page has painted, whenever that is. */
+  static const Step steps[] = { { "first-nonblank-frame", 1, release }, { NULL } };
+  g_autofree char *file = g_build_filename (rh_test_get_home (), "hold.mp4", NULL);
+
+  param (fixture, "sdkPaintMs=3000");
+  fixture->options->duration_s = 1;
+  fixture->options->on_hold = TRUE;
+  fixture->options->record = g_strdup (file);
+  g_assert_true (run_with (fixture, steps));
+  /* Ready (200 ms after launch) came before the paint: the hold covered the white. */
+  g_assert_cmpint (event_ms (fixture, "hold", 1), <, event_ms (fixture, "first-nonblank-frame", 1));
+  g_assert_false (media_probe_first_frame_blank (file));
+  g_unlink (file);
+}
+
+/* ---- the built binary: recordings that outlive a kill or end on a signal ---- */
+
+#define FPS 15
+/* Recording before the kill: several fragments and a keyframe or two. */
+#define KILL_AFTER_S 8
+/* What a kill may take from the end of a file: its last fragment, under way. */
+#define MP4_LOSS_S 3
+/* An HLS playlist lists a segment once it is closed, a keyframe interval
+ * (2 s) after it ends. */
+#define HLS_LOSS_S 5
+
+typedef struct
+{
+  GSubprocess *process;
+  char *err_path; /* its stderr */
+  gboolean exited;
+} Child;
+
+static void
+child_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ((Child *) user_data)->exited = TRUE;
+}
+
+/* `recordhost run` on the bundled page, its stderr (the timeline) in a file. */
+static Child *
+child_spawn (const char *name, const char *const *extra)
+{
+  Child *child = g_new0 (Child, 1);
+  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+
+  const char *const args[] = { RECORDHOST_BINARY, "run", page, "--app-id", "a", "--room-uuid",
+                               "r", "--room-type", "4" };
+
+  child->err_path = g_strdup_printf ("%s/%s.err", rh_test_get_home (), name);
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  for (guint i = 0; extra[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, child->err_path);
+  child->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
+                                                 &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (child->process, NULL, child_exited_cb, child);
+  return child;
+}
+
+static void
+child_free (Child *child)
+{
+  if (!child->exited)
+    g_subprocess_force_exit (child->process);
+  while (!child->exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_unref (child->process);
+  g_unlink (child->err_path);
+  g_free (child->err_path);
+  g_free (child);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
+
+static char *
+child_stderr (Child *child)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (child->err_path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+typedef struct
+{
+  Child *child;
+  const char *text;
+} StderrWait;
+
+static gboolean
+stderr_says (gpointer user_data)
+{
+  StderrWait *wait = user_data;
+  g_autofree char *err = child_stderr (wait->child);
+
+  return wait->child->exited || strstr (err, wait->text) != NULL;
+}
+
+/* Waits until the child's timeline says @text; fails if it ends first. */
+static void
+child_wait_stderr (Child *child, const char *text)
+{
+  StderrWait wait = { child, text };
+  g_autofree char *err = NULL;
+
+  rh_test_wait_until (stderr_says, &wait, EVENT_TIMEOUT_S);
+  err = child_stderr (child);
+  if (strstr (err, text) == NULL)
+    g_error ("waited in vain for \"%s\" on stderr; it says:\n%s", text, err);
+}
+
+static gboolean
+child_exited (gpointer user_data)
+{
+  return ((Child *) user_data)->exited;
+}
+
+static gboolean
+nothing (gpointer user_data)
+{
+  return FALSE;
+}
+
+/* Runs the main loop for @seconds. */
+static void
+wait_seconds (double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    rh_test_wait_until (nothing, NULL, 1);
+}
+
+/* Starts recording to @path, lets it record KILL_AFTER_S, kills it without
+ * warning; returns for how long it had been recording. */
+static GstClockTime
+record_and_kill (const char *name, const char *path)
+{
+  const char *extra[] = { "--record", path, NULL };
+  g_autoptr (Child) child = child_spawn (name, extra);
+  gint64 started_us;
+  GstClockTime recorded;
+
+  child_wait_stderr (child, "recording to ");
+  started_us = g_get_monotonic_time ();
+  wait_seconds (KILL_AFTER_S);
+  g_assert_false (child->exited);
+  g_subprocess_send_signal (child->process, SIGKILL);
+  recorded = (g_get_monotonic_time () - started_us) * GST_USECOND;
+  g_assert_true (rh_test_wait_until (child_exited, child, EVENT_TIMEOUT_S));
+  g_assert_true (g_subprocess_get_if_signaled (child->process));
+  return recorded;
+}
+
+static void
+assert_frames_regular (const MediaProbeFrames *decoded)
+{
+  g_assert_cmpuint (decoded->frames, >, 0);
+  g_assert_cmpuint (decoded->shortest_step, >=, GST_SECOND / FPS - GST_MSECOND);
+  g_assert_cmpuint (decoded->longest_step, <=, GST_SECOND / FPS + GST_MSECOND);
+}
+
+/* A recorder killed mid-class (the machine's OOM killer, a power cut)
+ * leaves a file that plays up to shortly before the kill. */
+static void
+test_record_killed_mp4 (void)
+{
+  g_autofree char *path = g_build_filename (rh_test_get_home (), "killed.mp4", NULL);
+  GstClockTime recorded = record_and_kill ("killed-mp4", path);
+  MediaProbeFrames decoded;
+
+  media_probe_decode (path, &decoded);
+  g_test_message ("killed after %" GST_TIME_FORMAT " of recording: %u frames, %" GST_TIME_FORMAT
+                  " decoded", GST_TIME_ARGS (recorded), decoded.frames,
+                  GST_TIME_ARGS (media_probe_covered (&decoded, FPS)));
+  assert_frames_regular (&decoded);
+  g_assert_cmpuint (decoded.first_pts, ==, 0);
+  g_assert_cmpuint (media_probe_covered (&decoded, FPS) + MP4_LOSS_S * GST_SECOND, >=, recorded);
+  g_unlink (path);
+}
+
+/* The playlist lists whole segments only, each of which plays. */
+static void
+test_record_killed_hls (void)
+{
+  g_autofree char *dir = g_build_filename (rh_test_get_home (), "killed-hls", NULL);
+  g_autofree char *path = g_build_filename (dir, "class.m3u8", NULL);
+  g_autofree char *playlist = NULL;
+  g_auto (GStrv) lines = NULL;
+  GstClockTime recorded, covered = 0;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  recorded = record_and_kill ("killed-hls", path);
+  g_assert_true (g_file_get_contents (path, &playlist, NULL, NULL));
+  g_assert_true (g_str_has_prefix (playlist, "#EXTM3U"));
+  lines = g_strsplit (playlist, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_suffix (lines[i], ".ts"))
+      {
+        g_autofree char *segment = g_build_filename (dir, lines[i], NULL);
+        MediaProbeFrames decoded;
+
+        media_probe_decode (segment, &decoded);
+        assert_frames_regular (&decoded);
+        covered += media_probe_covered (&decoded, FPS);
+      }
+  g_test_message ("killed after %" GST_TIME_FORMAT " of recording: the playlist lists %"
+                  GST_TIME_FORMAT, GST_TIME_ARGS (recorded), GST_TIME_ARGS (covered));
+  g_assert_cmpuint (covered + HLS_LOSS_S * GST_SECOND, >=, recorded);
+  rh_fs_remove_tree (dir);
+}
+
+/* SIGQUIT (the quit key in a terminal) is a normal stop like SIGTERM: the file is
+ * finished, with its duration, and the stop is logged with reason 2. */
+static void
+test_record_sigquit (void)
+{
+  g_autofree char *path = g_build_filename (rh_test_get_home (), "quit.mp4", NULL);
+  g_autofree char *log = g_build_filename (rh_test_get_home (), "quit.jsonl", NULL);
+  const char *extra[] = { "--record", path, "--state-log", log, NULL };
+  g_autoptr (Child) child = child_spawn ("sigquit", extra);
+  g_autofree char *events = NULL;
+  g_autofree char *err = NULL;
+  MediaProbeFrames decoded;
+  gint64 file_ms;
+
+  child_wait_stderr (child, "recording to ");
+  wait_seconds (3);
+  g_subprocess_send_signal (child->process, SIGQUIT);
+  g_assert_true (rh_test_wait_until (child_exited, child, EVENT_TIMEOUT_S));
+  err = child_stderr (child);
+  g_test_message ("%s", err);
+  g_assert_true (g_subprocess_get_if_exited (child->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (child->process), ==, 0);
+  g_assert_true (g_file_get_contents (log, &events, NULL, NULL));
+  g_assert_nonnull (strstr (events, "\"reason\":2"));
+  g_assert_nonnull (strstr (err, "recording written: "));
+  /* Finished: the header knows the duration, and every frame plays. */
+  media_probe_decode (path, &decoded);
+  assert_frames_regular (&decoded);
+  file_ms = media_probe_duration_ms (path);
+  g_assert_cmpint (file_ms, >=, 3000);
+  g_assert_cmpint (ABS (file_ms - (gint64) (media_probe_covered (&decoded, FPS) / GST_MSECOND)),
+                   <=, 1000 / FPS);
+  g_unlink (path);
+  g_unlink (log);
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+  gst_init (&argc, &argv);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/run/normal", test_normal);
+  ADD ("/run/ready-on-second-load", test_ready_on_second_load);
+  ADD ("/run/never-ready", test_never_ready);
+  ADD ("/run/ready-call-refused", test_ready_call_refused);
+  ADD ("/run/cloud-500-twice", test_cloud_500_twice);
+  ADD ("/run/web-process-killed", test_web_process_killed);
+  ADD ("/run/on-hold-released", test_on_hold_released);
+  ADD ("/run/stop-before-ready", test_stop_before_ready);
+  ADD ("/run/state-log-unwritable", test_state_log_unwritable);
+  ADD ("/run/record/white-head", test_record_white_head);
+  ADD ("/run/record/on-hold-no-white-head", test_record_on_hold_no_white_head);
+#undef ADD
+  g_test_add_func ("/run/binary/killed-keeps-mp4", test_record_killed_mp4);
+  g_test_add_func ("/run/binary/killed-keeps-hls", test_record_killed_hls);
+  g_test_add_func ("/run/binary/sigquit-finishes-recording", test_record_sigquit);
+  return g_test_run ();
+}
