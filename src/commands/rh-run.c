@@ -6,29 +6,26 @@
 #include <unistd.h>
 
 #include "rh-error.h"
-#include "rh-page-watch.h"
+#include "rh-page-session.h"
 #include "rh-recorder.h"
 #include "rh-recording-policy.h"
 #include "rh-state-log.h"
-
-#define PROGRESS_INTERVAL_S 10
 
 struct _RhRun
 {
   GObject parent_instance;
 
-  RhRunOptions *options;
-  char *page_url;
+  RhRunOptions *options; /* its page options went to the session */
+  RhPageSession *session;
+  /* The session's, for brevity; watch is NULL until the page is opened. */
+  RhPageOptions *page;
   RhTimeline *timeline;
-  RhStateLog *state_log;
-
-  RhReadyCall *ready_call;
   RhPageWatch *watch;
+  RhStateLog *state_log;
   RhRecordingPolicy *policy;
 
   GTask *task;
   guint deadline_id;
-  guint progress_id;
   JsonArray *state_events;
   RhRecorder *recorder;
   gboolean recording_started;
@@ -73,12 +70,13 @@ rh_run_dispose (GObject *object)
   RhRun *self = RH_RUN (object);
 
   g_clear_handle_id (&self->deadline_id, g_source_remove);
-  g_clear_handle_id (&self->progress_id, g_source_remove);
   if (self->policy != NULL)
     g_signal_handlers_disconnect_by_data (self->policy, self);
   g_clear_object (&self->policy);
-  rh_page_watch_detach (&self->watch, self);
-  g_clear_object (&self->ready_call);
+  if (self->session != NULL)
+    rh_page_session_disconnect (self->session, self);
+  self->watch = NULL;
+  g_clear_object (&self->session);
   g_clear_object (&self->recorder);
   G_OBJECT_CLASS (rh_run_parent_class)->dispose (object);
 }
@@ -89,8 +87,6 @@ rh_run_finalize (GObject *object)
   RhRun *self = RH_RUN (object);
 
   rh_run_options_free (self->options);
-  g_free (self->page_url);
-  rh_timeline_free (self->timeline);
   rh_state_log_close (self->state_log);
   json_array_unref (self->state_events);
   g_clear_error (&self->error);
@@ -114,7 +110,6 @@ rh_run_class_init (RhRunClass *klass)
 static void
 rh_run_init (RhRun *self)
 {
-  self->timeline = rh_timeline_new ();
   self->state_events = json_array_new ();
 }
 
@@ -159,11 +154,11 @@ rh_run_new (RhRunOptions *options, RhReadyCall *ready_call, GError **error)
   g_autoptr (RhRun) self = g_object_new (RH_TYPE_RUN, NULL);
   g_autoptr (RhRunOptions) owned = options;
 
-  g_return_val_if_fail (RH_IS_READY_CALL (ready_call), NULL);
-
-  if (!rh_page_options_prepare (options->page, &self->page_url, error))
+  self->session = rh_page_session_new (g_steal_pointer (&options->page), ready_call, error);
+  if (self->session == NULL)
     return NULL;
-  self->ready_call = g_object_ref (ready_call);
+  self->page = rh_page_session_get_options (self->session);
+  self->timeline = rh_page_session_get_timeline (self->session);
   if (options->retry_timeout_s == 0)
     {
       g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
@@ -176,11 +171,11 @@ rh_run_new (RhRunOptions *options, RhReadyCall *ready_call, GError **error)
     {
       guint bitrate = options->video_bitrate_kbps != 0
                         ? options->video_bitrate_kbps
-                        : rh_recorder_default_bitrate (options->page->record.width,
-                                                       options->page->record.height);
+                        : rh_recorder_default_bitrate (self->page->record.width,
+                                                       self->page->record.height);
 
-      self->recorder = rh_recorder_new (options->record, options->page->record.width,
-                                        options->page->record.height, options->video_fps,
+      self->recorder = rh_recorder_new (options->record, self->page->record.width,
+                                        self->page->record.height, options->video_fps,
                                         bitrate, error);
       if (self->recorder == NULL)
         return NULL;
@@ -191,8 +186,6 @@ rh_run_new (RhRunOptions *options, RhReadyCall *ready_call, GError **error)
       if (self->state_log == NULL)
         return NULL;
     }
-  rh_page_options_add_secrets (options->page, self->timeline);
-  rh_timeline_set_echo (self->timeline, options->page->echo);
   self->options = g_steal_pointer (&owned);
   return g_steal_pointer (&self);
 }
@@ -290,9 +283,7 @@ complete (RhRun *self)
   if (recording)
     rh_recorder_close_async (self->recorder, recording_closed_cb, g_object_ref (self));
   g_clear_handle_id (&self->deadline_id, g_source_remove);
-  g_clear_handle_id (&self->progress_id, g_source_remove);
-  if (self->watch != NULL)
-    rh_page_watch_stop (self->watch);
+  rh_page_session_stop (self->session);
   if (!recording)
     return_task_later (self);
 }
@@ -425,31 +416,27 @@ page_failed_cb (RhPageWatch *watch, GError *error, gpointer user_data)
                    rh_recording_policy_get_attempt (self->policy));
 }
 
-static gboolean
+static char *
 progress_cb (gpointer user_data)
 {
   RhRun *self = user_data;
 
-  if (!self->options->page->echo)
-    return G_SOURCE_CONTINUE;
   if (rh_recording_policy_is_held (self->policy))
-    g_message ("recordhost: on hold, waiting for release (%" G_GINT64_FORMAT " s)",
-               rh_timeline_now_ms (self->timeline) / 1000);
-  else if (rh_recording_policy_is_recording (self->policy))
-    g_message ("recordhost: recording (%" G_GINT64_FORMAT " s)",
-               rh_timeline_now_ms (self->timeline) / 1000);
-  else
-    g_message ("recordhost: attempt %u, waiting for %s",
-               rh_recording_policy_get_attempt (self->policy),
-               rh_page_watch_waiting_for (self->watch));
-  return G_SOURCE_CONTINUE;
+    return g_strdup_printf ("on hold, waiting for release (%" G_GINT64_FORMAT " s)",
+                            rh_timeline_now_ms (self->timeline) / 1000);
+  if (rh_recording_policy_is_recording (self->policy))
+    return g_strdup_printf ("recording (%" G_GINT64_FORMAT " s)",
+                            rh_timeline_now_ms (self->timeline) / 1000);
+  return g_strdup_printf ("attempt %u, waiting for %s",
+                          rh_recording_policy_get_attempt (self->policy),
+                          rh_page_watch_waiting_for (self->watch));
 }
 
 void
 rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data)
 {
   RhRun *self = run;
-  RhPageOptions *page = self->options->page;
+  RhPageOptions *page = self->page;
   RhRecordingPolicyConfig config = { 0 };
   g_autoptr (GError) error = NULL;
 
@@ -457,14 +444,13 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
   self->task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (self->task, rh_run_start_async);
 
-  self->watch = rh_page_watch_new (self->page_url, page, self->ready_call, self->timeline,
-                                   &error);
-  if (self->watch == NULL)
+  if (!rh_page_session_open (self->session, &error))
     {
       self->error = g_steal_pointer (&error);
       complete (self);
       return;
     }
+  self->watch = rh_page_session_get_watch (self->session);
   g_signal_connect (self->watch, "ready-acknowledged", G_CALLBACK (ready_acknowledged_cb), self);
   g_signal_connect (self->watch, "failed", G_CALLBACK (page_failed_cb), self);
   g_signal_connect (rh_page_watch_get_host (self->watch), "frame", G_CALLBACK (frame_cb), self);
@@ -485,11 +471,12 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
 
   rh_timeline_start (self->timeline);
   rh_timeline_add (self->timeline, "start", NULL,
-                   "recording %s at %ux%u, ready on %s, retry timeout %u s%s", self->page_url,
+                   "recording %s at %ux%u, ready on %s, retry timeout %u s%s",
+                   rh_page_session_get_page_url (self->session),
                    page->record.width, page->record.height,
                    rh_ready_protocol_describe (page->ready), self->options->retry_timeout_s,
                    self->options->on_hold ? ", on hold" : "");
-  self->progress_id = g_timeout_add_seconds (PROGRESS_INTERVAL_S, progress_cb, self);
+  rh_page_session_start_progress (self->session, progress_cb, self);
   rh_recording_policy_start (self->policy);
   arm_deadline (self);
 }
@@ -533,33 +520,26 @@ rh_run_release (RhRun *run)
   return TRUE;
 }
 
+/* 0 for a run that stopped normally, 1 for one that failed or gave up. */
+int
+rh_run_get_exit_status (RhRun *run)
+{
+  return run->error == NULL ? 0 : 1;
+}
+
 JsonNode *
 rh_run_to_json (RhRun *run)
 {
   RhRun *self = run;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *page_url = rh_timeline_redact (self->timeline, self->page_url);
   gboolean gave_up = self->policy != NULL && rh_recording_policy_gave_up (self->policy);
-  g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "result");
-  json_builder_add_string_value (builder, self->error == NULL ? "stopped"
-                                          : gave_up           ? "abandoned"
-                                                              : "failed");
-  json_builder_set_member_name (builder, "exit_status");
-  json_builder_add_int_value (builder, self->error == NULL ? 0 : 1);
-  json_builder_set_member_name (builder, "error");
-  if (self->error != NULL)
-    {
-      g_autofree char *message = rh_timeline_redact (self->timeline, self->error->message);
-
-      json_builder_add_string_value (builder, message);
-    }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "page_url");
-  json_builder_add_string_value (builder, page_url);
+  rh_page_session_add_outcome_json (self->session, builder, "result",
+                                    self->error == NULL ? "stopped"
+                                    : gave_up           ? "abandoned"
+                                                        : "failed",
+                                    rh_run_get_exit_status (self), self->error);
   json_builder_set_member_name (builder, "record_id");
   if (self->policy != NULL)
     json_builder_add_string_value (builder, rh_recording_policy_get_record_id (self->policy));
@@ -578,17 +558,8 @@ rh_run_to_json (RhRun *run)
   if (self->watch != NULL)
     rh_page_watch_add_times_json (self->watch, builder);
   json_builder_end_object (builder);
-  if (self->watch != NULL)
-    {
-      rh_page_watch_add_resources_json (self->watch, builder);
-      rh_page_watch_add_engine_json (self->watch, builder);
-    }
-  json_builder_set_member_name (builder, "events");
-  json_builder_add_value (builder, rh_timeline_to_json (self->timeline));
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  /* Whatever the page wrote into it: feature names, errors. */
-  return rh_timeline_redact_json (self->timeline, root);
+  rh_page_session_add_page_json (self->session, builder, FALSE);
+  return rh_page_session_end_json (self->session, builder);
 }
 
 /* NULL before rh_run_start_async (). */

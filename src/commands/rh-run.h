@@ -38,6 +38,7 @@ void        rh_run_start_async  (RhRun *run, GAsyncReadyCallback callback, gpoin
 gboolean    rh_run_start_finish (RhRun *run, GAsyncResult *result, GError **error);
 void        rh_run_stop         (RhRun *run);
 gboolean    rh_run_release      (RhRun *run);
+int         rh_run_get_exit_status (RhRun *run);
 JsonNode   *rh_run_to_json      (RhRun *run);
 const char *rh_run_get_record_id (RhRun *run);
 

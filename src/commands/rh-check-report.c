@@ -1,0 +1,212 @@
+/* What a check makes of its page: the problems found, the report in words,
+ * JSON and JUnit, the pictures and the HAR. */
+#include "rh-check-private.h"
+
+#include "rh-error.h"
+#include "rh-har.h"
+#include "rh-page-host.h"
+#include "rh-problems.h"
+#include "rh-report.h"
+#include "rh-snapshots.h"
+
+void
+rh_check_find_problems (RhCheck *self)
+{
+  RhProblemInput input;
+  const char *first_js_error = NULL;
+  g_autoptr (GPtrArray) missing_touched = NULL;
+  g_autoptr (GPtrArray) missing_blamed = NULL;
+
+  rh_problem_input_init (&input);
+  input.failure = self->error;
+  input.slow_paint_ms = self->options->slow_paint_ms;
+  input.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
+                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
+  if (self->watch != NULL)
+    {
+      input.times = *rh_page_watch_get_times (self->watch);
+      input.launched = rh_page_watch_is_launched (self->watch);
+      input.js_errors = rh_page_watch_get_js_errors (self->watch, &first_js_error);
+      input.first_js_error = first_js_error;
+      input.resources = rh_page_watch_get_resources (self->watch);
+      input.missing_params = rh_page_watch_get_missing_params (self->watch);
+      missing_touched = rh_page_watch_get_missing_touched (self->watch);
+      input.missing_touched = missing_touched;
+      missing_blamed = rh_page_watch_get_missing_blamed (self->watch);
+      input.missing_blamed = missing_blamed;
+      if (input.launched)
+        input.launch = rh_page_watch_get_launch (self->watch);
+      input.requests = rh_request_log_get_all (rh_page_watch_get_requests (self->watch));
+      input.workers = rh_page_watch_get_workers (self->watch);
+    }
+  self->problems = rh_problems_find (&input);
+  /* Messages quote URLs and errors, which may carry the token. */
+  for (guint i = 0; i < self->problems->len; i++)
+    {
+      RhProblem *problem = g_ptr_array_index (self->problems, i);
+      char *clean = rh_timeline_redact (self->timeline, problem->message);
+
+      g_free (problem->message);
+      problem->message = clean;
+    }
+}
+
+static RhReport *
+report_new (RhCheck *self, char **page_url, char **failure)
+{
+  RhReport *report = g_new0 (RhReport, 1);
+
+  *page_url = rh_page_session_redact (self->session,
+                                      rh_page_session_get_page_url (self->session));
+  *failure = self->error != NULL ? rh_timeline_redact (self->timeline, self->error->message)
+                                 : NULL;
+  report->passed = self->finished && self->error == NULL;
+  report->page_url = *page_url;
+  report->failure = *failure;
+  report->problems = self->problems;
+  report->times = rh_page_session_get_times (self->session);
+  report->duration_ms = self->end_ms;
+  report->pictures = self->pictures;
+  return report;
+}
+
+/* The human summary, for stderr at the end. */
+char *
+rh_check_format_report (RhCheck *check)
+{
+  g_autofree char *page_url = NULL;
+  g_autofree char *failure = NULL;
+  g_autofree RhReport *report = report_new (check, &page_url, &failure);
+  g_autofree char *engine = NULL;
+
+  if (check->watch != NULL)
+    {
+      g_autoptr (GPtrArray) missing = rh_page_watch_get_missing_touched (check->watch);
+      g_autoptr (GString) text = g_string_new (NULL);
+      g_autofree char *version = rh_page_host_engine_version ();
+
+      g_string_printf (text, "WPE WebKit %s", version);
+      g_string_append (text, check->options->webrtc == RH_WEBRTC_STANDIN
+                               ? ", WebRTC stand-in" : ", no WebRTC (--webrtc=absent)");
+      for (guint i = 0; i < missing->len; i++)
+        g_string_append_printf (text, "%s%s", i == 0 ? "; missing here, used by the page: " : ", ",
+                                (const char *) g_ptr_array_index (missing, i));
+      /* Feature names come from the page. */
+      engine = rh_timeline_redact (check->timeline, text->str);
+      report->engine = engine;
+    }
+  return rh_report_format_text (report);
+}
+
+void
+rh_check_write_outputs (RhCheck *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->options->snapshots_dir != NULL && self->watch != NULL)
+    {
+      self->pictures = rh_snapshots_write_all (self->watch, self->timeline,
+                                               self->options->snapshots_dir, self->end_ms,
+                                               &error);
+      if (self->pictures == NULL)
+        {
+          rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
+          g_clear_error (&error);
+        }
+    }
+  if (self->options->junit != NULL)
+    {
+      g_autofree char *page_url = NULL;
+      g_autofree char *failure = NULL;
+      g_autofree RhReport *report = report_new (self, &page_url, &failure);
+      g_autofree char *xml = rh_report_format_junit (report);
+
+      if (!g_file_set_contents (self->options->junit, xml, -1, &error))
+        rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
+      g_clear_error (&error);
+    }
+  if (self->options->har != NULL && self->watch != NULL
+      && !rh_har_write (self->options->har, self->watch, self->timeline,
+                        rh_page_session_get_page_url (self->session), &error))
+    rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
+}
+
+/* The exit status the outcome gives: 0 for a pass (see rh_error_exit_status). */
+int
+rh_check_get_exit_status (RhCheck *check)
+{
+  return rh_error_exit_status (check->error);
+}
+
+JsonNode *
+rh_check_to_json (RhCheck *check)
+{
+  RhCheck *self = check;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  const RhPageWatchTimes *times = rh_page_session_get_times (self->session);
+  RhReadyCall *call = rh_page_session_get_ready_call (self->session);
+  g_autofree char *ready_url = rh_page_session_redact (self->session,
+                                                       rh_ready_call_get_uri (call));
+
+  json_builder_begin_object (builder);
+  rh_page_session_add_outcome_json (self->session, builder, "verdict",
+                                    self->finished && self->error == NULL ? "pass" : "fail",
+                                    rh_check_get_exit_status (self), self->error);
+  json_builder_set_member_name (builder, "viewport");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "width");
+  json_builder_add_int_value (builder, self->options->record.width);
+  json_builder_set_member_name (builder, "height");
+  json_builder_add_int_value (builder, self->options->record.height);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "ready_protocol");
+  json_builder_add_string_value (builder, rh_ready_protocol_describe (self->options->ready));
+  json_builder_set_member_name (builder, "http_status");
+  json_builder_add_int_value (builder, times->http_status);
+
+  json_builder_set_member_name (builder, "ready_call");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "url");
+  json_builder_add_string_value (builder, ready_url);
+  json_builder_set_member_name (builder, "attempts");
+  json_builder_add_int_value (builder, rh_ready_call_get_attempts (call));
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, rh_ready_call_get_status (call));
+  json_builder_set_member_name (builder, "acknowledged");
+  json_builder_add_boolean_value (builder, times->ready_ack_ms != RH_PAGE_WATCH_NO_TIME);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "timeline");
+  json_builder_begin_object (builder);
+  if (self->watch != NULL)
+    rh_page_watch_add_times_json (self->watch, builder);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "problems");
+  if (self->problems != NULL)
+    rh_problems_add_json (self->problems, builder);
+  else
+    {
+      json_builder_begin_array (builder);
+      json_builder_end_array (builder);
+    }
+  rh_page_session_add_page_json (self->session, builder, TRUE);
+  if (self->watch != NULL)
+    {
+      RhFrameLog *log = rh_page_watch_get_frame_log (self->watch);
+
+      json_builder_set_member_name (builder, "frames");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, rh_frame_log_get_marks (log)->len);
+      json_builder_set_member_name (builder, "blank");
+      json_builder_add_int_value (builder, rh_frame_log_count_blank (log));
+      json_builder_end_object (builder);
+    }
+  json_builder_set_member_name (builder, "pictures");
+  json_builder_begin_array (builder);
+  for (guint i = 0; self->pictures != NULL && i < self->pictures->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (self->pictures, i));
+  json_builder_end_array (builder);
+  return rh_page_session_end_json (self->session, builder);
+}

@@ -1,0 +1,230 @@
+#include "rh-page-session.h"
+
+#include "rh-error.h"
+
+/* How often a long wait says what it waits for (with --verbose echo on). */
+#define PROGRESS_INTERVAL_S 10
+
+struct _RhPageSession
+{
+  GObject parent_instance;
+
+  RhPageOptions *options;
+  char *page_url;
+  RhTimeline *timeline;
+  RhReadyCall *ready_call;
+  RhPageWatch *watch;
+  RhPageWatchTimes no_times; /* for a session whose page never loaded */
+
+  guint progress_id;
+  RhPageSessionProgressFunc progress_func;
+  gpointer progress_data;
+};
+
+G_DEFINE_FINAL_TYPE (RhPageSession, rh_page_session, G_TYPE_OBJECT)
+
+static void
+rh_page_session_dispose (GObject *object)
+{
+  RhPageSession *self = RH_PAGE_SESSION (object);
+
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  rh_page_watch_detach (&self->watch, self);
+  g_clear_object (&self->ready_call);
+  G_OBJECT_CLASS (rh_page_session_parent_class)->dispose (object);
+}
+
+static void
+rh_page_session_finalize (GObject *object)
+{
+  RhPageSession *self = RH_PAGE_SESSION (object);
+
+  rh_page_options_free (self->options);
+  g_free (self->page_url);
+  rh_timeline_free (self->timeline);
+  G_OBJECT_CLASS (rh_page_session_parent_class)->finalize (object);
+}
+
+static void
+rh_page_session_class_init (RhPageSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rh_page_session_dispose;
+  object_class->finalize = rh_page_session_finalize;
+}
+
+static void
+rh_page_session_init (RhPageSession *self)
+{
+  self->timeline = rh_timeline_new ();
+  rh_page_watch_times_init (&self->no_times);
+}
+
+/* Takes @options.  Everything a user could get wrong about the page is
+ * checked here, before any process starts. */
+RhPageSession *
+rh_page_session_new (RhPageOptions *options, RhReadyCall *ready_call, GError **error)
+{
+  g_autoptr (RhPageSession) self = g_object_new (RH_TYPE_PAGE_SESSION, NULL);
+
+  g_return_val_if_fail (RH_IS_READY_CALL (ready_call), NULL);
+
+  self->options = options;
+  if (!rh_page_options_prepare (options, &self->page_url, error))
+    return NULL;
+  self->ready_call = g_object_ref (ready_call);
+  rh_page_options_add_secrets (options, self->timeline);
+  rh_timeline_set_echo (self->timeline, options->echo);
+  return g_steal_pointer (&self);
+}
+
+/* The page's view and its watch; the page is loaded by the caller. */
+gboolean
+rh_page_session_open (RhPageSession *session, GError **error)
+{
+  g_return_val_if_fail (session->watch == NULL, FALSE);
+
+  session->watch = rh_page_watch_new (session->page_url, session->options, session->ready_call,
+                                      session->timeline, error);
+  return session->watch != NULL;
+}
+
+void
+rh_page_session_stop (RhPageSession *session)
+{
+  g_clear_handle_id (&session->progress_id, g_source_remove);
+  if (session->watch != NULL)
+    rh_page_watch_stop (session->watch);
+}
+
+/* Before a command that connected to the watch goes away. */
+void
+rh_page_session_disconnect (RhPageSession *session, gpointer handler_data)
+{
+  if (session->watch == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (session->watch, handler_data);
+  g_signal_handlers_disconnect_by_data (rh_page_watch_get_host (session->watch), handler_data);
+}
+
+static gboolean
+progress_cb (gpointer user_data)
+{
+  RhPageSession *self = user_data;
+  g_autofree char *line = self->progress_func (self->progress_data);
+
+  if (line != NULL)
+    g_message ("recordhost: %s", line);
+  return G_SOURCE_CONTINUE;
+}
+
+/* A long wait is told on stderr, only where the timeline is echoed. */
+void
+rh_page_session_start_progress (RhPageSession *session, RhPageSessionProgressFunc func,
+                                gpointer user_data)
+{
+  g_clear_handle_id (&session->progress_id, g_source_remove);
+  if (!session->options->echo)
+    return;
+  session->progress_func = func;
+  session->progress_data = user_data;
+  session->progress_id = g_timeout_add_seconds (PROGRESS_INTERVAL_S, progress_cb, session);
+}
+
+RhPageOptions *
+rh_page_session_get_options (RhPageSession *session)
+{
+  return session->options;
+}
+
+const char *
+rh_page_session_get_page_url (RhPageSession *session)
+{
+  return session->page_url;
+}
+
+RhTimeline *
+rh_page_session_get_timeline (RhPageSession *session)
+{
+  return session->timeline;
+}
+
+RhReadyCall *
+rh_page_session_get_ready_call (RhPageSession *session)
+{
+  return session->ready_call;
+}
+
+/* NULL before rh_page_session_open () succeeded. */
+RhPageWatch *
+rh_page_session_get_watch (RhPageSession *session)
+{
+  return session->watch;
+}
+
+/* The last load's times; all RH_PAGE_WATCH_NO_TIME when there was none. */
+const RhPageWatchTimes *
+rh_page_session_get_times (RhPageSession *session)
+{
+  return session->watch != NULL ? rh_page_watch_get_times (session->watch) : &session->no_times;
+}
+
+char *
+rh_page_session_redact (RhPageSession *session, const char *text)
+{
+  return rh_timeline_redact (session->timeline, text);
+}
+
+/* What every report starts with: the outcome, the exit status it gives,
+ * the error and the page. */
+void
+rh_page_session_add_outcome_json (RhPageSession *session, JsonBuilder *builder,
+                                  const char *outcome_name, const char *outcome, int exit_status,
+                                  const GError *error)
+{
+  g_autofree char *page_url = rh_page_session_redact (session, session->page_url);
+
+  json_builder_set_member_name (builder, outcome_name);
+  json_builder_add_string_value (builder, outcome);
+  json_builder_set_member_name (builder, "exit_status");
+  json_builder_add_int_value (builder, exit_status);
+  json_builder_set_member_name (builder, "error");
+  if (error != NULL)
+    {
+      g_autofree char *message = rh_page_session_redact (session, error->message);
+
+      json_builder_add_string_value (builder, message);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "page_url");
+  json_builder_add_string_value (builder, page_url);
+}
+
+/* What the page loaded and what the engine offered it. */
+void
+rh_page_session_add_page_json (RhPageSession *session, JsonBuilder *builder,
+                               gboolean with_requests)
+{
+  if (session->watch == NULL)
+    return;
+  rh_page_watch_add_resources_json (session->watch, builder);
+  if (with_requests)
+    rh_page_watch_add_requests_json (session->watch, builder);
+  rh_page_watch_add_engine_json (session->watch, builder);
+}
+
+/* Ends the report's object with the timeline's events; the whole report is
+ * redacted: the page writes into it (SDK version, feature names, errors). */
+JsonNode *
+rh_page_session_end_json (RhPageSession *session, JsonBuilder *builder)
+{
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_set_member_name (builder, "events");
+  json_builder_add_value (builder, rh_timeline_to_json (session->timeline));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return rh_timeline_redact_json (session->timeline, root);
+}
