@@ -166,6 +166,75 @@ rh_test_report_has_problem (JsonObject *report, const char *code, const char *se
   return FALSE;
 }
 
+static void
+junit_start (GMarkupParseContext *context, const char *element, const char **names,
+             const char **values, gpointer user_data, GError **error)
+{
+  RhTestJunit *junit = user_data;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "tests"))
+        junit->tests = atoi (values[i]);
+      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "failures"))
+        junit->failures = atoi (values[i]);
+      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "time"))
+        junit->time = g_strdup (values[i]);
+      else if (g_str_equal (element, "property") && g_str_equal (names[i], "value"))
+        junit->page = g_strdup (values[i]);
+      else if (g_str_equal (element, "testcase") && g_str_equal (names[i], "name"))
+        {
+          g_free (junit->testcase);
+          junit->testcase = g_strdup (values[i]);
+        }
+      else if (g_str_equal (element, "failure") && g_str_equal (names[i], "message"))
+        g_string_append (junit->text, values[i]);
+    }
+  if (g_str_equal (element, "testcase"))
+    junit->testcases++;
+  if (g_str_equal (element, "failure"))
+    {
+      junit->failure_elements++;
+      g_string_append_printf (junit->failed, "%s\n", junit->testcase);
+    }
+}
+
+static void
+junit_text (GMarkupParseContext *context, const char *text, gsize length, gpointer user_data,
+            GError **error)
+{
+  g_string_append_len (((RhTestJunit *) user_data)->text, text, length);
+}
+
+void
+rh_test_junit_parse (RhTestJunit *junit, const char *xml)
+{
+  static const GMarkupParser parser = { junit_start, NULL, junit_text, NULL, NULL };
+  g_autoptr (GMarkupParseContext) context = g_markup_parse_context_new (&parser, 0, junit,
+                                                                        NULL);
+  g_autoptr (GError) error = NULL;
+
+  junit->text = g_string_new (NULL);
+  junit->failed = g_string_new (NULL);
+  g_assert_true (g_str_has_prefix (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
+  g_markup_parse_context_parse (context, xml, -1, &error);
+  g_assert_no_error (error);
+  g_markup_parse_context_end_parse (context, &error);
+  g_assert_no_error (error);
+}
+
+void
+rh_test_junit_clear (RhTestJunit *junit)
+{
+  g_free (junit->time);
+  g_free (junit->page);
+  if (junit->text != NULL)
+    g_string_free (junit->text, TRUE);
+  if (junit->failed != NULL)
+    g_string_free (junit->failed, TRUE);
+  g_free (junit->testcase);
+}
+
 JsonObject *
 rh_test_call_json (SoupSession *session, const char *method, const char *uri, const char *body,
                    const char *token, guint *status)

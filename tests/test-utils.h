@@ -47,6 +47,25 @@ gboolean rh_test_wait_result (GAsyncResult **result, guint timeout_s);
 gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity,
                                      const char *text);
 
+/* What a JUnit reader sees of a JUnit XML report. */
+typedef struct
+{
+  guint tests;            /* the testsuite's tests= */
+  guint failures;         /* the testsuite's failures= */
+  guint testcases;        /* <testcase> elements */
+  guint failure_elements; /* <failure> elements */
+  char *time;             /* the testsuite's time= */
+  char *page;             /* the value of its page property */
+  GString *failed;        /* names of the test cases with a failure, one a line */
+  GString *text;          /* failure messages and texts, and system-out */
+  char *testcase;         /* the test case being read */
+} RhTestJunit;
+
+/* Reads @xml into @junit (zeroed); fails the test when it is not well formed. */
+void rh_test_junit_parse (RhTestJunit *junit, const char *xml);
+void rh_test_junit_clear (RhTestJunit *junit);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RhTestJunit, rh_test_junit_clear)
+
 /* One HTTP call whose answer is JSON: returns the parsed object and sets
  * *@status; @body (JSON) and @token (sent as x-agora-token) may be NULL.
  * Fails the test when no JSON object comes back. */

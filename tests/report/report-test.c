@@ -1,7 +1,6 @@
 /* The end of a check in words and as JUnit XML, from a report made up
  * here: what passed or failed, the problems, the times, text from outside
  * made safe for a terminal and for XML. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "rh-report.h"
@@ -174,95 +173,13 @@ test_text_outside (Fixture *fixture, gconstpointer data)
   g_assert_false (has_line (text, "^  page: forged"));
 }
 
-/* What a JUnit reader sees. */
-typedef struct
-{
-  guint tests;
-  guint failures;
-  guint testcases;
-  guint failure_elements;
-  char *time;
-  char *page;
-  GString *text;       /* the text of <failure> and <system-out> */
-  GString *failed;     /* names of failed test cases, one a line */
-  char *current_case;
-} Junit;
-
-static void
-junit_start (GMarkupParseContext *context, const char *element, const char **names,
-             const char **values, gpointer user_data, GError **error)
-{
-  Junit *junit = user_data;
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "tests"))
-        junit->tests = atoi (values[i]);
-      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "failures"))
-        junit->failures = atoi (values[i]);
-      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "time"))
-        junit->time = g_strdup (values[i]);
-      else if (g_str_equal (element, "property") && g_str_equal (names[i], "value"))
-        junit->page = g_strdup (values[i]);
-      else if (g_str_equal (element, "testcase") && g_str_equal (names[i], "name"))
-        {
-          g_free (junit->current_case);
-          junit->current_case = g_strdup (values[i]);
-        }
-      else if (g_str_equal (element, "failure") && g_str_equal (names[i], "message"))
-        g_string_append (junit->text, values[i]);
-    }
-  if (g_str_equal (element, "testcase"))
-    junit->testcases++;
-  if (g_str_equal (element, "failure"))
-    {
-      junit->failure_elements++;
-      g_string_append_printf (junit->failed, "%s\n", junit->current_case);
-    }
-}
-
-static void
-junit_text (GMarkupParseContext *context, const char *text, gsize length, gpointer user_data,
-            GError **error)
-{
-  g_string_append_len (((Junit *) user_data)->text, text, length);
-}
-
-static void
-junit_parse (Junit *junit, const char *xml)
-{
-  static const GMarkupParser parser = { junit_start, NULL, junit_text, NULL, NULL };
-  g_autoptr (GMarkupParseContext) context = g_markup_parse_context_new (&parser, 0, junit,
-                                                                        NULL);
-  g_autoptr (GError) error = NULL;
-
-  junit->text = g_string_new (NULL);
-  junit->failed = g_string_new (NULL);
-  g_assert_true (g_str_has_prefix (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
-  g_markup_parse_context_parse (context, xml, -1, &error);
-  g_assert_no_error (error);
-  g_markup_parse_context_end_parse (context, &error);
-  g_assert_no_error (error);
-}
-
-static void
-junit_clear (Junit *junit)
-{
-  g_free (junit->time);
-  g_free (junit->page);
-  g_string_free (junit->text, TRUE);
-  g_string_free (junit->failed, TRUE);
-  g_free (junit->current_case);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Junit, junit_clear)
-
 static void
 test_junit_pass (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *xml = rh_report_format_junit (&fixture->report);
-  g_auto (Junit) junit = { 0 };
+  g_auto (RhTestJunit) junit = { 0 };
 
-  junit_parse (&junit, xml);
+  rh_test_junit_parse (&junit, xml);
   g_assert_cmpuint (junit.tests, ==, 10);
   g_assert_cmpuint (junit.testcases, ==, 10);
   g_assert_cmpuint (junit.failures, ==, 0);
@@ -277,7 +194,7 @@ static void
 test_junit_fail (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *xml = NULL;
-  g_auto (Junit) junit = { 0 };
+  g_auto (RhTestJunit) junit = { 0 };
 
   fixture->report.passed = FALSE;
   add_problem (fixture, "http-error", RH_SEVERITY_ERROR, "HTTP 404");
@@ -287,7 +204,7 @@ test_junit_fail (Fixture *fixture, gconstpointer data)
   add_problem (fixture, "not-a-junit-code", RH_SEVERITY_ERROR, "unlisted");
   xml = rh_report_format_junit (&fixture->report);
   g_test_message ("%s", xml);
-  junit_parse (&junit, xml);
+  rh_test_junit_parse (&junit, xml);
   g_assert_cmpuint (junit.tests, ==, 10);
   g_assert_cmpuint (junit.failures, ==, 2);
   g_assert_cmpuint (junit.failure_elements, ==, 2);
@@ -303,7 +220,7 @@ static void
 test_junit_outside (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *xml = NULL;
-  g_auto (Junit) junit = { 0 };
+  g_auto (RhTestJunit) junit = { 0 };
 
   fixture->report.page_url = "https://x.example/?a=<b>&c=\"d\"";
   add_problem (fixture, "js-error", RH_SEVERITY_ERROR,
@@ -311,7 +228,7 @@ test_junit_outside (Fixture *fixture, gconstpointer data)
   xml = rh_report_format_junit (&fixture->report);
   g_test_message ("%s", xml);
   g_assert_true (g_utf8_validate (xml, -1, NULL));
-  junit_parse (&junit, xml);
+  rh_test_junit_parse (&junit, xml);
   g_assert_cmpuint (junit.testcases, ==, 10);
   g_assert_cmpuint (junit.failures, ==, 1);
   g_assert_cmpstr (junit.page, ==, "https://x.example/?a=<b>&c=\"d\"");
