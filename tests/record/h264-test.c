@@ -307,15 +307,21 @@ typedef struct
   const char *name;
   Sps sps;
   Pps pps;
+  gboolean escaped; /* the first repeat needs an emulation prevention byte */
 } StreamRow;
 
 static const StreamRow stream_rows[] = {
-  { "baseline", { 66, 4, 2, 1, 80, 45, FALSE, FALSE }, { 0, FALSE, 0, 1, FALSE, FALSE, FALSE } },
+  { "baseline", { 66, 4, 2, 1, 80, 45, FALSE, FALSE }, { 0, FALSE, 0, 1, FALSE, FALSE, FALSE },
+    FALSE },
   /* x264's High profile without CABAC or 8x8 scaling lists. */
-  { "high", { 100, 8, 2, 1, 120, 68, FALSE, FALSE }, { 0, FALSE, 0, 1, FALSE, TRUE, FALSE } },
-  { "pps-options", { 66, 5, 2, 1, 30, 30, FALSE, FALSE }, { 3, FALSE, 0, 3, FALSE, TRUE, TRUE } },
-  /* Sixteen zero bits of frame_num: emulation prevention in the slice. */
-  { "long-frame-num", { 66, 16, 2, 1, 1, 1, FALSE, FALSE }, { 0, FALSE, 0, 1, FALSE, FALSE, FALSE } },
+  { "high", { 100, 8, 2, 1, 120, 68, FALSE, FALSE }, { 0, FALSE, 0, 1, FALSE, TRUE, FALSE },
+    FALSE },
+  { "pps-options", { 66, 5, 2, 1, 30, 30, FALSE, FALSE }, { 3, FALSE, 0, 3, FALSE, TRUE, TRUE },
+    FALSE },
+  /* pic_parameter_set_id 127 ends in seven zero bits, frame_num 0 adds
+   * sixteen: three zero bytes in a row, unless escaped. */
+  { "escaped", { 66, 16, 2, 1, 80, 45, FALSE, FALSE }, { 127, FALSE, 0, 1, FALSE, FALSE, FALSE },
+    TRUE },
 };
 
 static void
@@ -329,6 +335,14 @@ test_repeat (gconstpointer data)
       g_autoptr (GBytes) unit = rh_h264_repeater_repeat (repeater);
 
       assert_repeat (unit, &row->sps, &row->pps, i);
+      if (i == 0)
+        {
+          g_autoptr (GByteArray) rbsp = NULL;
+
+          read_nal (unit, &rbsp);
+          /* length, header, payload: longer than the payload only if escaped */
+          g_assert_cmpint (g_bytes_get_size (unit) > 5 + rbsp->len, ==, row->escaped);
+        }
     }
 }
 
