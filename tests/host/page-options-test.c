@@ -18,6 +18,8 @@ options_new (void)
   options->room->room_uuid = g_strdup ("room-1");
   options->room->room_type = 4;
   options->room->user_uuid = g_strdup ("rec-1");
+  /* Not the time the URL is built: the same URL each time. */
+  options->room->start_time_ms = 1700000000000;
   options->page = g_strdup (PAGE);
   return options;
 }
