@@ -1,5 +1,7 @@
 #include "test-utils.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,46 @@ const char *
 rh_test_get_home (void)
 {
   return test_home;
+}
+
+static char *test_tmpdir;
+
+static void
+remove_test_tmpdir (gpointer user_data)
+{
+  rh_fs_remove_tree (test_tmpdir);
+  g_clear_pointer (&test_tmpdir, g_free);
+}
+
+const char *
+rh_test_tmpdir (void)
+{
+  const char *path = g_test_get_path ();
+  g_autofree char *name = NULL;
+
+  g_assert_true (path[0] == '/');
+  if (test_tmpdir != NULL)
+    return test_tmpdir;
+  /* /area/case as area-case-XXXXXX, to tell whose it is. */
+  name = g_strdup_printf ("%s-XXXXXX", path + 1);
+  g_strdelimit (name, "/", '-');
+  test_tmpdir = g_build_filename (test_home, name, NULL);
+  if (g_mkdtemp (test_tmpdir) == NULL)
+    g_error ("cannot make %s: %s", test_tmpdir, g_strerror (errno));
+  g_test_queue_destroy (remove_test_tmpdir, NULL);
+  return test_tmpdir;
+}
+
+JsonNode *
+rh_test_parse_json (const char *text)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (json_parser_get_root (parser));
+  return json_node_ref (json_parser_get_root (parser));
 }
 
 static gboolean
@@ -121,6 +163,75 @@ rh_test_report_has_problem (JsonObject *report, const char *code, const char *se
         return TRUE;
     }
   return FALSE;
+}
+
+static void
+junit_start (GMarkupParseContext *context, const char *element, const char **names,
+             const char **values, gpointer user_data, GError **error)
+{
+  RhTestJunit *junit = user_data;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "tests"))
+        junit->tests = atoi (values[i]);
+      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "failures"))
+        junit->failures = atoi (values[i]);
+      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "time"))
+        junit->time = g_strdup (values[i]);
+      else if (g_str_equal (element, "property") && g_str_equal (names[i], "value"))
+        junit->page = g_strdup (values[i]);
+      else if (g_str_equal (element, "testcase") && g_str_equal (names[i], "name"))
+        {
+          g_free (junit->testcase);
+          junit->testcase = g_strdup (values[i]);
+        }
+      else if (g_str_equal (element, "failure") && g_str_equal (names[i], "message"))
+        g_string_append (junit->text, values[i]);
+    }
+  if (g_str_equal (element, "testcase"))
+    junit->testcases++;
+  if (g_str_equal (element, "failure"))
+    {
+      junit->failure_elements++;
+      g_string_append_printf (junit->failed, "%s\n", junit->testcase);
+    }
+}
+
+static void
+junit_text (GMarkupParseContext *context, const char *text, gsize length, gpointer user_data,
+            GError **error)
+{
+  g_string_append_len (((RhTestJunit *) user_data)->text, text, length);
+}
+
+void
+rh_test_junit_parse (RhTestJunit *junit, const char *xml)
+{
+  static const GMarkupParser parser = { junit_start, NULL, junit_text, NULL, NULL };
+  g_autoptr (GMarkupParseContext) context = g_markup_parse_context_new (&parser, 0, junit,
+                                                                        NULL);
+  g_autoptr (GError) error = NULL;
+
+  junit->text = g_string_new (NULL);
+  junit->failed = g_string_new (NULL);
+  g_assert_true (g_str_has_prefix (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
+  g_markup_parse_context_parse (context, xml, -1, &error);
+  g_assert_no_error (error);
+  g_markup_parse_context_end_parse (context, &error);
+  g_assert_no_error (error);
+}
+
+void
+rh_test_junit_clear (RhTestJunit *junit)
+{
+  g_free (junit->time);
+  g_free (junit->page);
+  if (junit->text != NULL)
+    g_string_free (junit->text, TRUE);
+  if (junit->failed != NULL)
+    g_string_free (junit->failed, TRUE);
+  g_free (junit->testcase);
 }
 
 JsonObject *
@@ -326,4 +437,145 @@ rh_test_run_new (RhRunOptions *options, RhReadyEndpoint **endpoint, GError **err
   if (run != NULL)
     rh_ready_endpoint_tell (*endpoint, rh_run_get_timeline (run));
   return run;
+}
+
+struct _RhTestChild
+{
+  GSubprocess *process;
+  char *out_path;
+  char *err_path;
+  gboolean exited;
+};
+
+static void
+child_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ((RhTestChild *) user_data)->exited = TRUE;
+}
+
+RhTestChild *
+rh_test_child_spawn (const char *const *args, const char *const *env)
+{
+  static guint spawned;
+  RhTestChild *child = g_new0 (RhTestChild, 1);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GError) error = NULL;
+
+  spawned++;
+  child->out_path = g_strdup_printf ("%s/child-%u.out", rh_test_tmpdir (), spawned);
+  child->err_path = g_strdup_printf ("%s/child-%u.err", rh_test_tmpdir (), spawned);
+  g_ptr_array_add (argv, (gpointer) RECORDHOST_BINARY);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_set_stdout_file_path (launcher, child->out_path);
+  g_subprocess_launcher_set_stderr_file_path (launcher, child->err_path);
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto (GStrv) name_value = g_strsplit (env[i], "=", 2);
+
+      g_assert_nonnull (name_value[1]);
+      g_subprocess_launcher_setenv (launcher, name_value[0], name_value[1], TRUE);
+    }
+  child->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
+                                                 &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (child->process, NULL, child_exited_cb, child);
+  return child;
+}
+
+static char *
+read_or_empty (const char *path)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+char *
+rh_test_child_get_stdout (RhTestChild *child)
+{
+  return read_or_empty (child->out_path);
+}
+
+char *
+rh_test_child_get_stderr (RhTestChild *child)
+{
+  return read_or_empty (child->err_path);
+}
+
+gboolean
+rh_test_child_has_exited (RhTestChild *child)
+{
+  return child->exited;
+}
+
+static gboolean
+child_exited (gpointer user_data)
+{
+  return ((RhTestChild *) user_data)->exited;
+}
+
+void
+rh_test_child_free (RhTestChild *child)
+{
+  /* By its PID: the process itself, not a group the test shares. */
+  if (!child->exited)
+    g_subprocess_force_exit (child->process);
+  if (!rh_test_wait_until (child_exited, child, 60))
+    g_error ("recordhost still running 60 s after SIGKILL");
+  g_object_unref (child->process);
+  g_unlink (child->out_path);
+  g_unlink (child->err_path);
+  g_free (child->out_path);
+  g_free (child->err_path);
+  g_free (child);
+}
+
+typedef struct
+{
+  RhTestChild *child;
+  const char *text;
+} StderrWait;
+
+static gboolean
+stderr_has_text (gpointer user_data)
+{
+  StderrWait *wait = user_data;
+  g_autofree char *err = rh_test_child_get_stderr (wait->child);
+
+  return strstr (err, wait->text) != NULL || wait->child->exited;
+}
+
+void
+rh_test_child_wait_stderr (RhTestChild *child, const char *text, guint timeout_s)
+{
+  StderrWait wait = { child, text };
+  g_autofree char *err = NULL;
+
+  rh_test_wait_until (stderr_has_text, &wait, timeout_s);
+  err = rh_test_child_get_stderr (child);
+  if (strstr (err, text) == NULL)
+    g_error ("waited in vain for \"%s\" on stderr; it says:\n%s", text, err);
+}
+
+void
+rh_test_child_send_signal (RhTestChild *child, int signal_number)
+{
+  g_subprocess_send_signal (child->process, signal_number);
+}
+
+int
+rh_test_child_wait (RhTestChild *child, guint timeout_s)
+{
+  if (!rh_test_wait_until (child_exited, child, timeout_s))
+    {
+      g_autofree char *err = rh_test_child_get_stderr (child);
+
+      g_error ("recordhost still running after %u s; its stderr:\n%s", timeout_s, err);
+    }
+  return g_subprocess_get_status (child->process);
 }

@@ -20,6 +20,14 @@ void rh_test_init (int *argc, char ***argv);
 /* The directory of rh_test_init (). */
 const char *rh_test_get_home (void);
 
+/* A new empty directory for the running test path, under the home of
+ * rh_test_init (); the same one for the rest of that test, removed with all
+ * it holds when it ends. */
+const char *rh_test_tmpdir (void);
+
+/* The JSON of @text, parsed; fails the test when it is not JSON. */
+JsonNode *rh_test_parse_json (const char *text);
+
 typedef gboolean (*RhTestDoneFunc) (gpointer user_data);
 
 /* Runs the default main context until @done says so, checking it after each
@@ -38,6 +46,25 @@ gboolean rh_test_wait_result (GAsyncResult **result, guint timeout_s);
  * message contains @text; NULL @severity or @text match any. */
 gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const char *severity,
                                      const char *text);
+
+/* What a JUnit reader sees of a JUnit XML report. */
+typedef struct
+{
+  guint tests;            /* the testsuite's tests= */
+  guint failures;         /* the testsuite's failures= */
+  guint testcases;        /* <testcase> elements */
+  guint failure_elements; /* <failure> elements */
+  char *time;             /* the testsuite's time= */
+  char *page;             /* the value of its page property */
+  GString *failed;        /* names of the test cases with a failure, one a line */
+  GString *text;          /* failure messages and texts, and system-out */
+  char *testcase;         /* the test case being read */
+} RhTestJunit;
+
+/* Reads @xml into @junit (zeroed); fails the test when it is not well formed. */
+void rh_test_junit_parse (RhTestJunit *junit, const char *xml);
+void rh_test_junit_clear (RhTestJunit *junit);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RhTestJunit, rh_test_junit_clear)
 
 /* One HTTP call whose answer is JSON: returns the parsed object and sets
  * *@status; @body (JSON) and @token (sent as x-agora-token) may be NULL.
@@ -68,5 +95,27 @@ char *rh_test_token_form (const char *token, const char *form);
  * line's would: --api-base, or a local stand-in kept in *@endpoint. */
 RhCheck *rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **error);
 RhRun   *rh_test_run_new   (RhRunOptions *options, RhReadyEndpoint **endpoint, GError **error);
+
+/* A `recordhost` process, its stdout and stderr each in a file of
+ * rh_test_tmpdir (), so that what a child killed by SIGKILL wrote stays. */
+typedef struct _RhTestChild RhTestChild;
+
+/* Starts RECORDHOST_BINARY with @args; @env: "NAME=VALUE" strings added to
+ * its environment, or NULL.  Fails the test when it cannot start. */
+RhTestChild *rh_test_child_spawn        (const char *const *args, const char *const *env);
+/* Kills a child still running (SIGKILL, by its PID) and waits for it. */
+void         rh_test_child_free         (RhTestChild *child);
+char        *rh_test_child_get_stdout   (RhTestChild *child);
+char        *rh_test_child_get_stderr   (RhTestChild *child);
+gboolean     rh_test_child_has_exited   (RhTestChild *child);
+/* Waits up to @timeout_s until stderr holds @text; fails the test, showing
+ * stderr, when the child exits or the time is up before. */
+void         rh_test_child_wait_stderr  (RhTestChild *child, const char *text, guint timeout_s);
+void         rh_test_child_send_signal  (RhTestChild *child, int signal_number);
+/* Waits up to @timeout_s for the exit, failing the test after; returns the
+ * wait status (WIFEXITED (), WEXITSTATUS (), WIFSIGNALED () read it). */
+int          rh_test_child_wait         (RhTestChild *child, guint timeout_s);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhTestChild, rh_test_child_free)
 
 G_END_DECLS

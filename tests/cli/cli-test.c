@@ -4,8 +4,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
-#include <unistd.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fake-cloud.h"
 #include "test-utils.h"
@@ -244,17 +245,15 @@ static void
 test_demo_json (void)
 {
   const char *args[] = { "demo", "--json", "--rtm-token", "tok-SECRET-1", NULL };
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
   g_auto (Run) run = { 0 };
   JsonObject *report;
 
   run_binary (&run, args);
   g_test_message ("stderr: %s", run.err);
   g_assert_cmpint (run.status, ==, 0);
-  json_parser_load_from_data (parser, run.out, -1, &error);
-  g_assert_no_error (error);
-  report = json_node_get_object (json_parser_get_root (parser));
+  root = rh_test_parse_json (run.out);
+  report = json_node_get_object (root);
   g_assert_cmpstr (json_object_get_string_member (report, "verdict"), ==, "pass");
   g_assert_cmpint (json_object_get_int_member (report, "exit_status"), ==, 0);
   g_assert_true (json_object_get_boolean_member (
@@ -304,137 +303,24 @@ test_never_ready_exit_1 (void)
                                    "launch listener event 1\n"));
 }
 
-/* A recordhost process whose output is gathered as it comes, so that a
- * test can act on what it says. */
-typedef struct
-{
-  GSubprocess *process;
-  GString *out;
-  GString *err;
-  guint open_pipes;
-  gboolean exited;
-} Child;
-
-typedef struct
-{
-  Child *child;
-  GInputStream *pipe;
-  GString *into;
-} PipeReader;
-
-static void
-pipe_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  PipeReader *reader = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (reader->pipe, result, &error);
-
-  g_assert_no_error (error);
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      reader->child->open_pipes--;
-      g_free (reader);
-      return;
-    }
-  g_string_append_len (reader->into, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  g_input_stream_read_bytes_async (reader->pipe, 4096, G_PRIORITY_DEFAULT, NULL, pipe_read_cb,
-                                   reader);
-}
-
-static void
-read_pipe (Child *child, GInputStream *pipe, GString *into)
-{
-  PipeReader *reader = g_new0 (PipeReader, 1);
-
-  reader->child = child;
-  reader->pipe = pipe;
-  reader->into = into;
-  child->open_pipes++;
-  g_input_stream_read_bytes_async (pipe, 4096, G_PRIORITY_DEFAULT, NULL, pipe_read_cb, reader);
-}
-
-static void
-exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Child *child = user_data;
-  g_autoptr (GError) error = NULL;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error);
-  g_assert_no_error (error);
-  child->exited = TRUE;
-}
-
-static Child *
+/* `recordhost @args`, tagged as spawn () tags it. */
+static RhTestChild *
 child_spawn (const char *const *args)
 {
-  Child *child = g_new0 (Child, 1);
-  g_autoptr (GError) error = NULL;
+  g_autofree char *tag = g_strdup_printf ("%s=%s", TAG_VARIABLE, process_tag ());
+  const char *const env[] = { tag, NULL };
 
-  child->process = spawn (args, &error);
-  g_assert_no_error (error);
-  child->out = g_string_new (NULL);
-  child->err = g_string_new (NULL);
-  read_pipe (child, g_subprocess_get_stdout_pipe (child->process), child->out);
-  read_pipe (child, g_subprocess_get_stderr_pipe (child->process), child->err);
-  g_subprocess_wait_async (child->process, NULL, exited_cb, child);
-  return child;
+  return rh_test_child_spawn (args, env);
 }
 
-static gboolean
-child_done (gpointer user_data)
-{
-  Child *child = user_data;
-
-  return child->exited && child->open_pipes == 0;
-}
-
-/* Waits for the exit and the end of both pipes; returns the exit status. */
+/* Waits for the exit; returns the exit status, failing on a signal. */
 static int
-child_wait (Child *child)
+child_wait (RhTestChild *child)
 {
-  g_assert_true (rh_test_wait_until (child_done, child, WAIT_TIMEOUT_S));
-  g_assert_true (g_subprocess_get_if_exited (child->process));
-  return g_subprocess_get_exit_status (child->process);
-}
+  int status = rh_test_child_wait (child, WAIT_TIMEOUT_S);
 
-static void
-child_free (Child *child)
-{
-  if (!child->exited)
-    g_subprocess_force_exit (child->process);
-  /* Its pipe readers hold on to it until the pipes end. */
-  if (!rh_test_wait_until (child_done, child, WAIT_TIMEOUT_S))
-    g_error ("recordhost still running or its pipes still open after %d s", WAIT_TIMEOUT_S);
-  g_object_unref (child->process);
-  g_string_free (child->out, TRUE);
-  g_string_free (child->err, TRUE);
-  g_free (child);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-typedef struct
-{
-  Child *child;
-  const char *text;
-} StderrWait;
-
-static gboolean
-stderr_has_text (gpointer user_data)
-{
-  StderrWait *wait = user_data;
-
-  return strstr (wait->child->err->str, wait->text) != NULL || child_done (wait->child);
-}
-
-/* Waits until the child's stderr says @text; fails if it ends first. */
-static void
-child_wait_stderr (Child *child, const char *text)
-{
-  StderrWait wait = { child, text };
-
-  rh_test_wait_until (stderr_has_text, &wait, WAIT_TIMEOUT_S);
-  if (strstr (child->err->str, text) == NULL)
-    g_error ("waited in vain for \"%s\" on stderr; it says:\n%s", text, child->err->str);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
 }
 
 /* The reasons of a state log's events, "1,2". */
@@ -451,12 +337,9 @@ state_log_reasons (const char *log)
   /* Complete lines only: the last one may be half written. */
   for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++)
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      JsonObject *data;
+      g_autoptr (JsonNode) line = rh_test_parse_json (lines[i]);
+      JsonObject *data = json_object_get_object_member (json_node_get_object (line), "data");
 
-      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
-      data = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
-                                            "data");
       g_string_append_printf (reasons, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
                               json_object_get_int_member (data, "reason"));
     }
@@ -465,7 +348,7 @@ state_log_reasons (const char *log)
 
 typedef struct
 {
-  Child *child;
+  RhTestChild *child;
   const char *log;
   const char *reasons;
 } StateLogWait;
@@ -476,7 +359,7 @@ state_log_has_reasons (gpointer user_data)
   StateLogWait *wait = user_data;
   g_autofree char *got = state_log_reasons (wait->log);
 
-  return g_str_equal (got, wait->reasons) || child_done (wait->child);
+  return g_str_equal (got, wait->reasons) || rh_test_child_has_exited (wait->child);
 }
 
 /* A signal to send once stderr says @stderr_text, or once the state log's
@@ -495,18 +378,16 @@ run_with_signals (const char *extra, const SignalStep *steps, guint n_steps, cha
                   char **err_out)
 {
   g_autofree char *page = page_path ();
-  g_autofree char *log = g_build_filename (rh_test_get_home (), "state.jsonl", NULL);
+  g_autofree char *log = g_build_filename (rh_test_tmpdir (), "state.jsonl", NULL);
   const char *args[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
                          "--state-log", log, extra, NULL };
-  g_autoptr (Child) child = NULL;
+  g_autoptr (RhTestChild) child = child_spawn (args);
   int status;
 
-  g_unlink (log);
-  child = child_spawn (args);
   for (guint i = 0; i < n_steps; i++)
     {
       if (steps[i].stderr_text != NULL)
-        child_wait_stderr (child, steps[i].stderr_text);
+        rh_test_child_wait_stderr (child, steps[i].stderr_text, WAIT_TIMEOUT_S);
       if (steps[i].reasons != NULL)
         {
           StateLogWait wait = { child, log, steps[i].reasons };
@@ -516,12 +397,11 @@ run_with_signals (const char *extra, const SignalStep *steps, guint n_steps, cha
           got = state_log_reasons (log);
           g_assert_cmpstr (got, ==, steps[i].reasons);
         }
-      g_subprocess_send_signal (child->process, steps[i].signal_number);
+      rh_test_child_send_signal (child, steps[i].signal_number);
     }
   status = child_wait (child);
   *reasons_out = state_log_reasons (log);
-  *err_out = g_strdup (child->err->str);
-  g_unlink (log);
+  *err_out = rh_test_child_get_stderr (child);
   return status;
 }
 
@@ -577,19 +457,23 @@ test_sigterm (void)
 {
   const char *args[] = { "demo", "--param", "sdkReady=never", "--timeout", "120", "--json",
                          NULL };
-  g_autoptr (Child) child = child_spawn (args);
+  g_autoptr (RhTestChild) child = child_spawn (args);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
   gint64 signalled_us;
 
   /* Interrupted while the launched page waits for ready. */
-  child_wait_stderr (child, "AgoraEduSDK.launch called");
-  g_subprocess_send_signal (child->process, SIGTERM);
+  rh_test_child_wait_stderr (child, "AgoraEduSDK.launch called", WAIT_TIMEOUT_S);
+  rh_test_child_send_signal (child, SIGTERM);
   signalled_us = g_get_monotonic_time ();
   g_assert_cmpint (child_wait (child), ==, 1);
   /* At once, not at the timeout. */
   g_assert_cmpint (g_get_monotonic_time () - signalled_us, <, 30 * G_USEC_PER_SEC);
-  g_assert_nonnull (strstr (child->err->str, "interrupted"));
+  err = rh_test_child_get_stderr (child);
+  out = rh_test_child_get_stdout (child);
+  g_assert_nonnull (strstr (err, "interrupted"));
   /* The report is still written. */
-  g_assert_nonnull (strstr (child->out->str, "\"verdict\" : \"fail\""));
+  g_assert_nonnull (strstr (out, "\"verdict\" : \"fail\""));
   g_assert_cmpuint (tagged_processes_left (), ==, 0);
 }
 
@@ -636,14 +520,14 @@ test_outside_text (gconstpointer data)
                          "--room-type", "4", "--ready", "console:outside-done",
                          "--paint-grace-ms", "0", "--slow-paint-ms", "60000",
                          row->refused ? "--api-base" : NULL, cloud->base_url, NULL };
-  g_autoptr (Child) child = NULL;
+  g_autoptr (RhTestChild) child = NULL;
   g_autofree char *err = NULL;
   int status;
 
   fake_cloud_reply (cloud, 401, "{\"msg\":\"expired \\u001b[2J\\u0007\\r\",\"code\":401}");
   child = child_spawn (args);
   status = child_wait (child);
-  err = g_strdup (child->err->str);
+  err = rh_test_child_get_stderr (child);
   g_test_message ("stderr: %s", err);
   g_assert_cmpint (status, ==, row->refused ? 1 : 0);
   /* The text is there, escaped: timeline, summary and error line. */
@@ -683,16 +567,18 @@ test_capabilities_of_failed_page (gconstpointer data)
                                       : fake_cloud_page_url (cloud, "no_such_page.html");
   const char *args[] = { "check", url, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
                          "--json", "--quiet", NULL };
-  g_autoptr (Child) child = child_spawn (args);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
+  g_autoptr (RhTestChild) child = child_spawn (args);
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
   JsonObject *report, *capabilities;
 
   g_assert_cmpint (child_wait (child), ==, 1);
-  g_test_message ("stderr: %s", child->err->str);
-  json_parser_load_from_data (parser, child->out->str, -1, &error);
-  g_assert_no_error (error);
-  report = json_node_get_object (json_parser_get_root (parser));
+  err = rh_test_child_get_stderr (child);
+  out = rh_test_child_get_stdout (child);
+  g_test_message ("stderr: %s", err);
+  root = rh_test_parse_json (out);
+  report = json_node_get_object (root);
   g_assert_true (rh_test_report_has_problem (report, row->refused ? "page-load-failed"
                                                                   : "http-error",
                                              "error", NULL));

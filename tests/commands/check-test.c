@@ -1,12 +1,10 @@
 /* `recordhost check` end to end: the real WebKit view on page/, a real
  * libsoup server on loopback answering the ready call. */
 #include <cairo.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "fake-cloud.h"
 #include "rh-frame.h"
-#include "rh-fs.h"
 #include "rh-check.h"
 #include "rh-error.h"
 #include "test-utils.h"
@@ -62,14 +60,6 @@ ready (Fixture *fixture, const char *spec)
   g_assert_nonnull (fixture->options->ready);
 }
 
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 /* Runs the check to its end; returns whether it passed. */
 static gboolean
 run (Fixture *fixture)
@@ -80,7 +70,7 @@ run (Fixture *fixture)
   fixture->check = rh_test_check_new (g_steal_pointer (&fixture->options), &fixture->endpoint,
                                       &fixture->error);
   g_assert_no_error (fixture->error);
-  rh_check_run_async (fixture->check, NULL, done_cb, &result);
+  rh_check_run_async (fixture->check, NULL, rh_test_async_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   rh_check_run_finish (fixture->check, result, &fixture->error);
@@ -514,7 +504,7 @@ test_ready_call_region_and_token (Fixture *fixture, gconstpointer data)
 static void
 test_token_redacted_in_problems (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *junit = g_build_filename (g_get_tmp_dir (), "recordhost-token-junit.xml", NULL);
+  g_autofree char *junit = g_build_filename (rh_test_tmpdir (), "junit.xml", NULL);
   g_autofree char *xml = NULL;
   g_autofree char *report = NULL;
   g_autoptr (JsonNode) node = NULL;
@@ -536,7 +526,6 @@ test_token_redacted_in_problems (Fixture *fixture, gconstpointer data)
   g_assert_null (strstr (report, "SECRET"));
   g_assert_null (strstr (xml, "SECRET"));
   g_assert_nonnull (strstr (json, "[REDACTED]"));
-  g_unlink (junit);
 }
 
 static void
@@ -568,8 +557,7 @@ static void
 test_token_form (Fixture *fixture, gconstpointer data)
 {
   const RhTestTokenForm *row = data;
-  g_autofree char *dir = g_dir_make_tmp ("recordhost-token-XXXXXX", NULL);
-  g_autofree char *har_path = g_build_filename (dir, "requests.har", NULL);
+  g_autofree char *har_path = g_build_filename (rh_test_tmpdir (), "requests.har", NULL);
   g_autofree char *form = g_strconcat ("form=", row->name, NULL);
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *json = NULL;
@@ -602,7 +590,6 @@ test_token_form (Fixture *fixture, gconstpointer data)
   assert_no_token_form ("the report", json);
   g_assert_true (g_file_get_contents (har_path, &har, NULL, NULL));
   assert_no_token_form ("the HAR file", har);
-  rh_fs_remove_tree (dir);
 }
 
 /* Neither the report nor the summary shows @password; the URL that had it
@@ -673,11 +660,7 @@ test_viewport (Fixture *fixture, gconstpointer data)
 static char *
 snapshots_dir (void)
 {
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("recordhost-snapshots-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
+  return g_build_filename (rh_test_tmpdir (), "snapshots", NULL);
 }
 
 /* Loads a PNG the tool wrote and says whether it is one colour. */
@@ -744,7 +727,6 @@ test_paints_late (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_get_contents (junit, &junit_xml, NULL, NULL));
   g_assert_nonnull (strstr (junit_xml, "tests=\"10\" failures=\"0\""));
   g_assert_nonnull (strstr (junit_xml, "warning: ready-before-paint"));
-  rh_fs_remove_tree (dir);
 }
 
 static void
@@ -780,7 +762,6 @@ test_never_paints (Fixture *fixture, gconstpointer data)
   g_assert_true (png_is_uniform (dir, "last.png", 1280, 720));
   first_painted = g_build_filename (dir, "first-painted.png", NULL);
   g_assert_false (g_file_test (first_painted, G_FILE_TEST_EXISTS));
-  rh_fs_remove_tree (dir);
 }
 
 static void
@@ -1044,8 +1025,7 @@ find_request (Fixture *fixture, const char *method, const char *url_part)
 static void
 test_requests_routed (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recordhost-har-XXXXXX", NULL);
-  g_autofree char *har_path = g_build_filename (dir, "requests.har", NULL);
+  g_autofree char *har_path = g_build_filename (rh_test_tmpdir (), "requests.har", NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *request, *log;
   JsonArray *entries;
@@ -1098,8 +1078,6 @@ test_requests_routed (Fixture *fixture, gconstpointer data)
         routed_entry = TRUE;
     }
   g_assert_true (routed_entry);
-  g_unlink (har_path);
-  g_rmdir (dir);
 }
 
 /* A page posting what it likes to the bridge's handler neither crashes the

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fake-cloud.h"
 #include "media-probe.h"
 #include "rh-error.h"
-#include "rh-fs.h"
 #include "rh-run.h"
 #include "test-utils.h"
 
@@ -39,7 +39,6 @@ static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
   RhPageOptions *page;
-  int fd;
 
   fixture->cloud = fake_cloud_new ();
   fixture->options = rh_run_options_new ();
@@ -56,9 +55,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->options->retry_timeout_s = READY_WINDOW_S;
   fixture->options->duration_s = 1;
 
-  fd = g_file_open_tmp ("recordhost-state-XXXXXX.jsonl", &fixture->state_log, NULL);
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
+  fixture->state_log = g_build_filename (rh_test_tmpdir (), "state.jsonl", NULL);
   fixture->options->state_log = g_strdup (fixture->state_log);
 }
 
@@ -71,7 +68,6 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&fixture->report, json_object_unref);
   g_clear_error (&fixture->error);
   fake_cloud_free (fixture->cloud);
-  g_unlink (fixture->state_log);
   g_free (fixture->state_log);
 }
 
@@ -199,12 +195,10 @@ assert_state_log_matches (Fixture *fixture)
   g_assert_cmpuint (n, ==, json_array_get_length (events));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (JsonNode) line = rh_test_parse_json (lines[i]);
       g_autofree char *expected = json_to_string (json_array_get_element (events, i), FALSE);
-      g_autofree char *got = NULL;
+      g_autofree char *got = json_to_string (line, FALSE);
 
-      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
-      got = json_to_string (json_parser_get_root (parser), FALSE);
       g_assert_cmpstr (got, ==, expected);
     }
 }
@@ -336,7 +330,7 @@ test_web_process_killed (Fixture *fixture, gconstpointer data)
     { NULL },
   };
   g_autofree char *got = NULL;
-  g_autofree char *file = g_build_filename (rh_test_get_home (), "crash.mp4", NULL);
+  g_autofree char *file = g_build_filename (rh_test_tmpdir (), "crash.mp4", NULL);
   RhTimeline *timeline;
   gint64 file_ms, started_ms;
 
@@ -360,7 +354,6 @@ test_web_process_killed (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (started_ms, <, event_ms (fixture, "web-process-terminated", 1));
   g_assert_cmpint (file_ms, >=, event_ms (fixture, "launch", 2) - started_ms);
   g_assert_cmpint (file_ms, <=, event_ms (fixture, "recording-file", 2) - started_ms + 200);
-  g_unlink (file);
   got = reasons (fixture);
   g_assert_cmpstr (got, ==, "1,2");
   g_assert_cmpint (json_object_get_int_member (fixture->report, "crashes"), ==, 1);
@@ -430,7 +423,7 @@ test_state_log_unwritable (Fixture *fixture, gconstpointer data)
 static void
 test_record_white_head (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *file = g_build_filename (rh_test_get_home (), "white.mp4", NULL);
+  g_autofree char *file = g_build_filename (rh_test_tmpdir (), "white.mp4", NULL);
   gint64 painted_ms;
 
   /* Ready 200 ms after launch, painted 10 s after: a recording from ready
@@ -445,7 +438,6 @@ test_record_white_head (Fixture *fixture, gconstpointer data)
   painted_ms = event_ms (fixture, "first-nonblank-frame", 1);
   g_assert_true (painted_ms < 0 || painted_ms > event_ms (fixture, "recording-file", 1));
   g_assert_true (media_probe_first_frame_blank (file));
-  g_unlink (file);
 }
 
 static void
@@ -453,7 +445,7 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
 {
   /* Released once the page has painted, whenever that is. */
   static const Step steps[] = { { "first-nonblank-frame", 1, release }, { NULL } };
-  g_autofree char *file = g_build_filename (rh_test_get_home (), "hold.mp4", NULL);
+  g_autofree char *file = g_build_filename (rh_test_tmpdir (), "hold.mp4", NULL);
 
   param (fixture, "sdkPaintMs=3000");
   fixture->options->duration_s = 1;
@@ -463,7 +455,6 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
   /* Ready (200 ms after launch) came before the paint: the hold covered the white. */
   g_assert_cmpint (event_ms (fixture, "hold", 1), <, event_ms (fixture, "first-nonblank-frame", 1));
   g_assert_false (media_probe_first_frame_blank (file));
-  g_unlink (file);
 }
 
 /* ---- the built binary: recordings that outlive a kill or end on a signal ---- */
@@ -477,103 +468,21 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
  * (2 s) after it ends. */
 #define HLS_LOSS_S 5
 
-typedef struct
-{
-  GSubprocess *process;
-  char *err_path; /* its stderr */
-  gboolean exited;
-} Child;
-
-static void
-child_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Child *) user_data)->exited = TRUE;
-}
-
 /* `recordhost run` on the bundled page, its stderr (the timeline) in a file. */
-static Child *
-child_spawn (const char *name, const char *const *extra)
+static RhTestChild *
+child_spawn (const char *const *extra)
 {
-  Child *child = g_new0 (Child, 1);
   g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  const char *const run[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type",
+                              "4" };
 
-  const char *const args[] = { RECORDHOST_BINARY, "run", page, "--app-id", "a", "--room-uuid",
-                               "r", "--room-type", "4" };
-
-  child->err_path = g_strdup_printf ("%s/%s.err", rh_test_get_home (), name);
-  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (run); i++)
+    g_ptr_array_add (args, (gpointer) run[i]);
   for (guint i = 0; extra[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) extra[i]);
-  g_ptr_array_add (argv, NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, child->err_path);
-  child->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
-                                                 &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (child->process, NULL, child_exited_cb, child);
-  return child;
-}
-
-static void
-child_free (Child *child)
-{
-  if (!child->exited)
-    g_subprocess_force_exit (child->process);
-  while (!child->exited)
-    g_main_context_iteration (NULL, TRUE);
-  g_object_unref (child->process);
-  g_unlink (child->err_path);
-  g_free (child->err_path);
-  g_free (child);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
-
-static char *
-child_stderr (Child *child)
-{
-  char *contents = NULL;
-
-  if (!g_file_get_contents (child->err_path, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
-}
-
-typedef struct
-{
-  Child *child;
-  const char *text;
-} StderrWait;
-
-static gboolean
-stderr_says (gpointer user_data)
-{
-  StderrWait *wait = user_data;
-  g_autofree char *err = child_stderr (wait->child);
-
-  return wait->child->exited || strstr (err, wait->text) != NULL;
-}
-
-/* Waits until the child's timeline says @text; fails if it ends first. */
-static void
-child_wait_stderr (Child *child, const char *text)
-{
-  StderrWait wait = { child, text };
-  g_autofree char *err = NULL;
-
-  rh_test_wait_until (stderr_says, &wait, EVENT_TIMEOUT_S);
-  err = child_stderr (child);
-  if (strstr (err, text) == NULL)
-    g_error ("waited in vain for \"%s\" on stderr; it says:\n%s", text, err);
-}
-
-static gboolean
-child_exited (gpointer user_data)
-{
-  return ((Child *) user_data)->exited;
+    g_ptr_array_add (args, (gpointer) extra[i]);
+  g_ptr_array_add (args, NULL);
+  return rh_test_child_spawn ((const char *const *) args->pdata, NULL);
 }
 
 static gboolean
@@ -595,21 +504,22 @@ wait_seconds (double seconds)
 /* Starts recording to @path, lets it record KILL_AFTER_S, kills it without
  * warning; returns for how long it had been recording. */
 static GstClockTime
-record_and_kill (const char *name, const char *path)
+record_and_kill (const char *path)
 {
   const char *extra[] = { "--record", path, NULL };
-  g_autoptr (Child) child = child_spawn (name, extra);
+  g_autoptr (RhTestChild) child = child_spawn (extra);
   gint64 started_us;
   GstClockTime recorded;
+  int status;
 
-  child_wait_stderr (child, "recording to ");
+  rh_test_child_wait_stderr (child, "recording to ", EVENT_TIMEOUT_S);
   started_us = g_get_monotonic_time ();
   wait_seconds (KILL_AFTER_S);
-  g_assert_false (child->exited);
-  g_subprocess_send_signal (child->process, SIGKILL);
+  g_assert_false (rh_test_child_has_exited (child));
+  rh_test_child_send_signal (child, SIGKILL);
   recorded = (g_get_monotonic_time () - started_us) * GST_USECOND;
-  g_assert_true (rh_test_wait_until (child_exited, child, EVENT_TIMEOUT_S));
-  g_assert_true (g_subprocess_get_if_signaled (child->process));
+  status = rh_test_child_wait (child, EVENT_TIMEOUT_S);
+  g_assert_true (WIFSIGNALED (status));
   return recorded;
 }
 
@@ -626,8 +536,8 @@ assert_frames_regular (const MediaProbeFrames *decoded)
 static void
 test_record_killed_mp4 (void)
 {
-  g_autofree char *path = g_build_filename (rh_test_get_home (), "killed.mp4", NULL);
-  GstClockTime recorded = record_and_kill ("killed-mp4", path);
+  g_autofree char *path = g_build_filename (rh_test_tmpdir (), "killed.mp4", NULL);
+  GstClockTime recorded = record_and_kill (path);
   MediaProbeFrames decoded;
 
   media_probe_decode (path, &decoded);
@@ -637,21 +547,20 @@ test_record_killed_mp4 (void)
   assert_frames_regular (&decoded);
   g_assert_cmpuint (decoded.first_pts, ==, 0);
   g_assert_cmpuint (media_probe_covered (&decoded, FPS) + MP4_LOSS_S * GST_SECOND, >=, recorded);
-  g_unlink (path);
 }
 
 /* The playlist lists whole segments only, each of which plays. */
 static void
 test_record_killed_hls (void)
 {
-  g_autofree char *dir = g_build_filename (rh_test_get_home (), "killed-hls", NULL);
+  g_autofree char *dir = g_build_filename (rh_test_tmpdir (), "killed-hls", NULL);
   g_autofree char *path = g_build_filename (dir, "class.m3u8", NULL);
   g_autofree char *playlist = NULL;
   g_auto (GStrv) lines = NULL;
   GstClockTime recorded, covered = 0;
 
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-  recorded = record_and_kill ("killed-hls", path);
+  recorded = record_and_kill (path);
   g_assert_true (g_file_get_contents (path, &playlist, NULL, NULL));
   g_assert_true (g_str_has_prefix (playlist, "#EXTM3U"));
   lines = g_strsplit (playlist, "\n", -1);
@@ -668,7 +577,6 @@ test_record_killed_hls (void)
   g_test_message ("killed after %" GST_TIME_FORMAT " of recording: the playlist lists %"
                   GST_TIME_FORMAT, GST_TIME_ARGS (recorded), GST_TIME_ARGS (covered));
   g_assert_cmpuint (covered + HLS_LOSS_S * GST_SECOND, >=, recorded);
-  rh_fs_remove_tree (dir);
 }
 
 /* SIGQUIT (the quit key in a terminal) is a normal stop like SIGTERM: the file is
@@ -676,23 +584,24 @@ test_record_killed_hls (void)
 static void
 test_record_sigquit (void)
 {
-  g_autofree char *path = g_build_filename (rh_test_get_home (), "quit.mp4", NULL);
-  g_autofree char *log = g_build_filename (rh_test_get_home (), "quit.jsonl", NULL);
+  g_autofree char *path = g_build_filename (rh_test_tmpdir (), "quit.mp4", NULL);
+  g_autofree char *log = g_build_filename (rh_test_tmpdir (), "quit.jsonl", NULL);
   const char *extra[] = { "--record", path, "--state-log", log, NULL };
-  g_autoptr (Child) child = child_spawn ("sigquit", extra);
+  g_autoptr (RhTestChild) child = child_spawn (extra);
   g_autofree char *events = NULL;
   g_autofree char *err = NULL;
   MediaProbeFrames decoded;
   gint64 file_ms;
+  int status;
 
-  child_wait_stderr (child, "recording to ");
+  rh_test_child_wait_stderr (child, "recording to ", EVENT_TIMEOUT_S);
   wait_seconds (3);
-  g_subprocess_send_signal (child->process, SIGQUIT);
-  g_assert_true (rh_test_wait_until (child_exited, child, EVENT_TIMEOUT_S));
-  err = child_stderr (child);
+  rh_test_child_send_signal (child, SIGQUIT);
+  status = rh_test_child_wait (child, EVENT_TIMEOUT_S);
+  err = rh_test_child_get_stderr (child);
   g_test_message ("%s", err);
-  g_assert_true (g_subprocess_get_if_exited (child->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (child->process), ==, 0);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   g_assert_true (g_file_get_contents (log, &events, NULL, NULL));
   g_assert_nonnull (strstr (events, "\"reason\":2"));
   g_assert_nonnull (strstr (err, "recording written: "));
@@ -703,8 +612,6 @@ test_record_sigquit (void)
   g_assert_cmpint (file_ms, >=, 3000);
   g_assert_cmpint (ABS (file_ms - (gint64) (media_probe_covered (&decoded, FPS) / GST_MSECOND)),
                    <=, 1000 / FPS);
-  g_unlink (path);
-  g_unlink (log);
 }
 
 int

@@ -31,35 +31,46 @@ canvas_set (Canvas *canvas, guint x, guint y, guint32 colour)
   memcpy (canvas->pixels + (gsize) y * canvas->frame.stride + x * 4, &colour, 4);
 }
 
-static void
-test_uniform (void)
+typedef struct
 {
-  static const guint32 colours[] = { 0xffffffff, 0xff000000, 0x00000000, 0xff336699 };
+  guint32 colour;
+  guint padding; /* bytes after each row */
+} UniformRow;
 
-  for (guint i = 0; i < G_N_ELEMENTS (colours); i++)
-    {
-      Canvas canvas;
+static const UniformRow uniform_rows[] = {
+  { 0xffffffff, 0 }, { 0xff000000, 8 }, { 0x00000000, 16 }, { 0xff336699, 24 },
+};
 
-      canvas_init (&canvas, 64, 48, i * 8, colours[i]);
-      g_assert_true (rh_frame_is_blank (&canvas.frame));
-      g_free (canvas.pixels);
-    }
+static void
+test_uniform (gconstpointer data)
+{
+  const UniformRow *row = data;
+  Canvas canvas;
+
+  canvas_init (&canvas, 64, 48, row->padding, row->colour);
+  g_assert_true (rh_frame_is_blank (&canvas.frame));
+  g_free (canvas.pixels);
 }
 
-static void
-test_one_pixel_differs (void)
+/* Corners, and one pixel in from a corner, of a 64x48 frame. */
+typedef struct
 {
-  static const guint spots[][2] = { { 0, 0 }, { 63, 0 }, { 1, 1 }, { 63, 47 }, { 0, 47 } };
+  guint x;
+  guint y;
+} SpotRow;
 
-  for (guint i = 0; i < G_N_ELEMENTS (spots); i++)
-    {
-      Canvas canvas;
+static const SpotRow spot_rows[] = { { 0, 0 }, { 63, 0 }, { 1, 1 }, { 63, 47 }, { 0, 47 } };
 
-      canvas_init (&canvas, 64, 48, 16, 0xffffffff);
-      canvas_set (&canvas, spots[i][0], spots[i][1], 0xfffffffe);
-      g_assert_false (rh_frame_is_blank (&canvas.frame));
-      g_free (canvas.pixels);
-    }
+static void
+test_one_pixel_differs (gconstpointer data)
+{
+  const SpotRow *row = data;
+  Canvas canvas;
+
+  canvas_init (&canvas, 64, 48, 16, 0xffffffff);
+  canvas_set (&canvas, row->x, row->y, 0xfffffffe);
+  g_assert_false (rh_frame_is_blank (&canvas.frame));
+  g_free (canvas.pixels);
 }
 
 static void
@@ -74,8 +85,20 @@ int
 main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
-  g_test_add_func ("/frame/blank/uniform", test_uniform);
-  g_test_add_func ("/frame/blank/one-pixel-differs", test_one_pixel_differs);
+  for (guint i = 0; i < G_N_ELEMENTS (uniform_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/frame/blank/uniform/%08x-padding-%u",
+                                               uniform_rows[i].colour, uniform_rows[i].padding);
+
+      g_test_add_data_func (path, &uniform_rows[i], test_uniform);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (spot_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/frame/blank/one-pixel-differs/%u-%u",
+                                               spot_rows[i].x, spot_rows[i].y);
+
+      g_test_add_data_func (path, &spot_rows[i], test_one_pixel_differs);
+    }
   g_test_add_func ("/frame/blank/empty", test_empty);
   return g_test_run ();
 }

@@ -148,72 +148,92 @@ test_url_bad (gconstpointer data)
 
 typedef struct
 {
+  const char *name;
   const char *input;
   const char *expected; /* NULL: rejected */
 } RegionRow;
 
 static const RegionRow region_rows[] = {
-  { "CN", "cn" }, { "cn", "cn" }, { "AP", "ap" }, { "as", "ap" }, { "AS", "ap" },
-  { "Eu", "eu" }, { "NA", "na" }, { "US", NULL }, { "", NULL }, { "cn/x", NULL },
+  { "CN", "CN", "cn" },  { "cn", "cn", "cn" },      { "AP", "AP", "ap" },
+  { "as", "as", "ap" },  { "AS", "AS", "ap" },      { "Eu", "Eu", "eu" },
+  { "NA", "NA", "na" },  { "US", "US", NULL },      { "empty", "", NULL },
+  { "slash", "cn/x", NULL },
 };
 
 static void
-test_region (void)
+test_region (gconstpointer data)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (region_rows); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_autofree char *region = rh_region_normalize (region_rows[i].input, &error);
+  const RegionRow *row = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *region = rh_region_normalize (row->input, &error);
 
-      g_assert_cmpstr (region, ==, region_rows[i].expected);
-      if (region_rows[i].expected == NULL)
-        g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
-    }
+  g_assert_cmpstr (region, ==, row->expected);
+  if (row->expected == NULL)
+    g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  else
+    g_assert_no_error (error);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *key_value;
+} ParamRow;
+
+static const ParamRow bad_param_rows[] = {
+  { "no-equals", "novalue" },
+  { "no-key", "=x" },
+  { "room-uuid", "roomUuid=other" },
+  { "rtm-token", "rtmToken=t" },
+};
+
+static void
+test_param_rejected (gconstpointer data)
+{
+  const ParamRow *row = data;
+  g_autoptr (RhRoom) room = room_new ("app", "r", 4);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (rh_room_add_param (room, row->key_value, &error));
+  g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
 }
 
 static void
-test_param_rejected (void)
+test_param_empty_value (void)
 {
-  static const char *const bad[] = { "novalue", "=x", "roomUuid=other", "rtmToken=t", NULL };
   g_autoptr (RhRoom) room = room_new ("app", "r", 4);
 
-  for (guint i = 0; bad[i] != NULL; i++)
-    {
-      g_autoptr (GError) error = NULL;
-
-      g_assert_false (rh_room_add_param (room, bad[i], &error));
-      g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
-    }
   g_assert_true (rh_room_add_param (room, "empty=", NULL));
 }
 
-static void
-test_validate (void)
+typedef struct
 {
-  static const struct
-  {
-    const char *app_id;
-    const char *room_uuid;
-    int room_type;
-    const char *message_part;
-  } rows[] = {
-    { NULL, "r", 4, "--app-id" },
-    { "", "r", 4, "--app-id" },
-    { "a", NULL, 4, "--room-uuid" },
-    { "a", "r", -1, "--room-type is required" },
-    { "a", "r", 1, "--room-type must be" },
-    { "a", "r", 3, "--room-type must be" },
-  };
+  const char *name;
+  const char *app_id;
+  const char *room_uuid;
+  int room_type;
+  const char *message_part;
+} ValidateRow;
 
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      g_autoptr (RhRoom) room = room_new (rows[i].app_id, rows[i].room_uuid, rows[i].room_type);
-      g_autoptr (GError) error = NULL;
+static const ValidateRow validate_rows[] = {
+  { "no-app-id", NULL, "r", 4, "--app-id" },
+  { "empty-app-id", "", "r", 4, "--app-id" },
+  { "no-room-uuid", "a", NULL, 4, "--room-uuid" },
+  { "no-room-type", "a", "r", -1, "--room-type is required" },
+  { "room-type-1", "a", "r", 1, "--room-type must be" },
+  { "room-type-3", "a", "r", 3, "--room-type must be" },
+};
 
-      g_assert_false (rh_room_validate (room, &error));
-      g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
-      g_assert_nonnull (strstr (error->message, rows[i].message_part));
-    }
+static void
+test_validate (gconstpointer data)
+{
+  const ValidateRow *row = data;
+  g_autoptr (RhRoom) room = room_new (row->app_id, row->room_uuid, row->room_type);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (rh_room_validate (room, &error));
+  g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, row->message_part));
 }
 
 static void
@@ -246,9 +266,25 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/room/url/round-trip", test_url_round_trip);
   g_test_add_func ("/room/url/local-file", test_url_local_file);
-  g_test_add_func ("/room/region", test_region);
-  g_test_add_func ("/room/param-rejected", test_param_rejected);
-  g_test_add_func ("/room/validate", test_validate);
+  for (guint i = 0; i < G_N_ELEMENTS (region_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/room/region/%s", region_rows[i].name);
+
+      g_test_add_data_func (path, &region_rows[i], test_region);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_param_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/room/param-rejected/%s", bad_param_rows[i].name);
+
+      g_test_add_data_func (path, &bad_param_rows[i], test_param_rejected);
+    }
+  g_test_add_func ("/room/param-empty-value", test_param_empty_value);
+  for (guint i = 0; i < G_N_ELEMENTS (validate_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/room/validate/%s", validate_rows[i].name);
+
+      g_test_add_data_func (path, &validate_rows[i], test_validate);
+    }
   g_test_add_func ("/room/user-uuid-generated", test_user_uuid_generated);
   return g_test_run ();
 }

@@ -1,8 +1,6 @@
 /* The pictures' text: the waterfall draws URLs and errors, redacted. */
-#include <glib/gstdio.h>
 #include <string.h>
 
-#include "rh-fs.h"
 #include "rh-snapshots.h"
 #include "test-utils.h"
 
@@ -82,8 +80,7 @@ test_labels_redacted (gconstpointer data)
 static void
 test_waterfall_outside_text (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recordhost-waterfall-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "waterfall.png", NULL);
+  g_autofree char *path = g_build_filename (rh_test_tmpdir (), "waterfall.png", NULL);
   g_autoptr (RhTimeline) timeline = rh_timeline_new ();
   g_autoptr (GArray) resources = resources_new ();
   g_autoptr (GError) error = NULL;
@@ -95,7 +92,6 @@ test_waterfall_outside_text (void)
   g_assert_true (rh_snapshots_write_waterfall (resources, &times, 100, timeline, path, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-  rh_fs_remove_tree (dir);
 }
 
 int

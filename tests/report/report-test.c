@@ -1,0 +1,254 @@
+/* The end of a check in words and as JUnit XML, from a report made up
+ * here: what passed or failed, the problems, the times, text from outside
+ * made safe for a terminal and for XML. */
+#include <string.h>
+
+#include "rh-report.h"
+#include "test-utils.h"
+
+typedef struct
+{
+  RhPageWatchTimes times;
+  GPtrArray *problems;
+  GPtrArray *pictures;
+  RhReport report;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  rh_page_watch_times_init (&fixture->times);
+  fixture->problems = g_ptr_array_new_with_free_func (g_free);
+  fixture->pictures = g_ptr_array_new ();
+  fixture->report.passed = TRUE;
+  fixture->report.page_url = "https://pages.example/p.html?roomUuid=r";
+  fixture->report.problems = fixture->problems;
+  fixture->report.times = &fixture->times;
+  fixture->report.duration_ms = 1234;
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  g_ptr_array_unref (fixture->problems);
+  g_ptr_array_unref (fixture->pictures);
+}
+
+/* @message is not copied: it lives as long as the test. */
+static void
+add_problem (Fixture *fixture, const char *code, RhSeverity severity, const char *message)
+{
+  RhProblem *problem = g_new0 (RhProblem, 1);
+
+  problem->code = code;
+  problem->severity = severity;
+  problem->message = (char *) message;
+  g_ptr_array_add (fixture->problems, problem);
+}
+
+/* Whether @text has a line matching @pattern. */
+static gboolean
+has_line (const char *text, const char *pattern)
+{
+  return g_regex_match_simple (pattern, text, G_REGEX_MULTILINE, 0);
+}
+
+static void
+test_text_pass (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = rh_report_format_text (&fixture->report);
+
+  g_test_message ("%s", text);
+  g_assert_true (g_str_has_prefix (text, "\nrecordhost check: PASS\n"
+                                         "  page: https://pages.example/p.html?roomUuid=r\n"
+                                         "  problems: none\n"));
+  g_assert_null (strstr (text, "cause:"));
+  g_assert_null (strstr (text, "engine:"));
+  g_assert_null (strstr (text, "pictures:"));
+  /* Nothing happened: every time is a dash, nothing said of painting. */
+  g_assert_true (has_line (text, "^    committed +-$"));
+  g_assert_true (has_line (text, "^    ready call acknowledged +-$"));
+  g_assert_null (strstr (text, "painted\n"));
+  g_assert_null (strstr (text, "blank for"));
+}
+
+/* The times in one column, the blank time compared with ready. */
+static void
+test_text_times (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  gssize column = -1;
+
+  fixture->times.committed_ms = 120;
+  fixture->times.first_nonblank_ms = 2500;
+  fixture->times.ready_event_ms = 900;
+  fixture->times.ready_ack_ms = 4000;
+  text = rh_report_format_text (&fixture->report);
+  g_test_message ("%s", text);
+  g_assert_true (has_line (text, "^    committed +120 ms$"));
+  g_assert_true (has_line (text, "^    first painted frame +2500 ms$"));
+  g_assert_true (has_line (text, "^    ready \\(event 1\\) +900 ms$"));
+  g_assert_true (has_line (text, "^    ready call acknowledged +4000 ms$"));
+  g_assert_true (has_line (text, "^    DOM loaded +-$"));
+  g_assert_true (has_line (text, "^  the page was blank for 2500 ms, longer than it took to get "
+                                 "ready$"));
+  /* The numbers end in one column, " ms" after them. */
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_suffix (lines[i], " ms") && g_str_has_prefix (lines[i], "    "))
+      {
+        if (column < 0)
+          column = strlen (lines[i]);
+        g_assert_cmpint (strlen (lines[i]), ==, column);
+      }
+  g_assert_cmpint (column, >, 0);
+}
+
+static void
+test_text_painted_before_ready (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+
+  fixture->times.committed_ms = 10;
+  fixture->times.first_nonblank_ms = 300;
+  fixture->times.ready_event_ms = 900;
+  text = rh_report_format_text (&fixture->report);
+  g_assert_true (has_line (text, "^  the page was blank for 300 ms$"));
+}
+
+static void
+test_text_never_painted (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+
+  fixture->times.committed_ms = 10;
+  text = rh_report_format_text (&fixture->report);
+  g_assert_true (has_line (text, "^  the page never painted$"));
+}
+
+/* A failure: the cause, each problem with its severity and code, the
+ * engine and the pictures. */
+static void
+test_text_fail (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+
+  fixture->report.passed = FALSE;
+  fixture->report.failure = "not ready within 60 s";
+  fixture->report.engine = "WPE WebKit 2.38.6";
+  add_problem (fixture, "ready-timeout", RH_SEVERITY_ERROR, "no event 1");
+  add_problem (fixture, "slow-first-paint", RH_SEVERITY_WARNING, "painted after 4 s");
+  g_ptr_array_add (fixture->pictures, (gpointer) "/out/last.png");
+  g_ptr_array_add (fixture->pictures, (gpointer) "/out/first.png");
+  fixture->report.pictures = fixture->pictures;
+  text = rh_report_format_text (&fixture->report);
+  g_test_message ("%s", text);
+  g_assert_true (g_str_has_prefix (text, "\nrecordhost check: FAIL\n"));
+  g_assert_true (has_line (text, "^  cause: not ready within 60 s$"));
+  g_assert_true (has_line (text, "^  problems:$"));
+  g_assert_true (has_line (text, "^    error   ready-timeout +no event 1$"));
+  g_assert_true (has_line (text, "^    warning slow-first-paint +painted after 4 s$"));
+  g_assert_true (has_line (text, "^  engine: WPE WebKit 2.38.6$"));
+  g_assert_true (has_line (text, "^  pictures: /out/last.png\n            /out/first.png$"));
+  g_assert_true (strstr (text, "ready-timeout") < strstr (text, "slow-first-paint"));
+}
+
+/* What came from outside cannot move the cursor or forge a line. */
+static void
+test_text_outside (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+
+  fixture->report.passed = FALSE;
+  fixture->report.page_url = "https://x.example/\x1b[2J";
+  fixture->report.failure = "threw \xff\x07";
+  add_problem (fixture, "js-error", RH_SEVERITY_ERROR, "boom\n  page: forged \xe2\x80\xae");
+  text = rh_report_format_text (&fixture->report);
+  g_test_message ("%s", text);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_null (strchr (text, '\x1b'));
+  g_assert_null (strchr (text, '\x07'));
+  g_assert_null (strstr (text, "\xe2\x80\xae"));
+  g_assert_false (has_line (text, "^  page: forged"));
+}
+
+static void
+test_junit_pass (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = rh_report_format_junit (&fixture->report);
+  g_auto (RhTestJunit) junit = { 0 };
+
+  rh_test_junit_parse (&junit, xml);
+  g_assert_cmpuint (junit.tests, ==, 10);
+  g_assert_cmpuint (junit.testcases, ==, 10);
+  g_assert_cmpuint (junit.failures, ==, 0);
+  g_assert_cmpuint (junit.failure_elements, ==, 0);
+  g_assert_cmpstr (junit.time, ==, "1.234");
+  g_assert_cmpstr (junit.page, ==, "https://pages.example/p.html?roomUuid=r");
+}
+
+/* Errors fail the test case of their code, once however many; warnings
+ * are output of a test case that passes. */
+static void
+test_junit_fail (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) junit = { 0 };
+
+  fixture->report.passed = FALSE;
+  add_problem (fixture, "http-error", RH_SEVERITY_ERROR, "HTTP 404");
+  add_problem (fixture, "page-load-failed", RH_SEVERITY_ERROR, "cannot resolve");
+  add_problem (fixture, "ready-timeout", RH_SEVERITY_ERROR, "no event 1");
+  add_problem (fixture, "slow-first-paint", RH_SEVERITY_WARNING, "painted after 4 s");
+  add_problem (fixture, "not-a-junit-code", RH_SEVERITY_ERROR, "unlisted");
+  xml = rh_report_format_junit (&fixture->report);
+  g_test_message ("%s", xml);
+  rh_test_junit_parse (&junit, xml);
+  g_assert_cmpuint (junit.tests, ==, 10);
+  g_assert_cmpuint (junit.failures, ==, 2);
+  g_assert_cmpuint (junit.failure_elements, ==, 2);
+  g_assert_cmpstr (junit.failed->str, ==, "page loads\npage gets ready\n");
+  g_assert_nonnull (strstr (junit.text->str, "http-error: HTTP 404\n"
+                                             "page-load-failed: cannot resolve\n"));
+  g_assert_nonnull (strstr (junit.text->str, "warning: slow-first-paint: painted after 4 s"));
+  g_assert_null (strstr (junit.text->str, "unlisted"));
+}
+
+/* Markup and bytes from outside are escaped: the XML stays well formed. */
+static void
+test_junit_outside (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) junit = { 0 };
+
+  fixture->report.page_url = "https://x.example/?a=<b>&c=\"d\"";
+  add_problem (fixture, "js-error", RH_SEVERITY_ERROR,
+               "</failure><testcase name=\"forged\"> \xff");
+  xml = rh_report_format_junit (&fixture->report);
+  g_test_message ("%s", xml);
+  g_assert_true (g_utf8_validate (xml, -1, NULL));
+  rh_test_junit_parse (&junit, xml);
+  g_assert_cmpuint (junit.testcases, ==, 10);
+  g_assert_cmpuint (junit.failures, ==, 1);
+  g_assert_cmpstr (junit.page, ==, "https://x.example/?a=<b>&c=\"d\"");
+  g_assert_nonnull (strstr (junit.text->str, "</failure><testcase name=\"forged\">"));
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/report/text/pass", test_text_pass);
+  ADD ("/report/text/times", test_text_times);
+  ADD ("/report/text/painted-before-ready", test_text_painted_before_ready);
+  ADD ("/report/text/never-painted", test_text_never_painted);
+  ADD ("/report/text/fail", test_text_fail);
+  ADD ("/report/text/outside", test_text_outside);
+  ADD ("/report/junit/pass", test_junit_pass);
+  ADD ("/report/junit/fail", test_junit_fail);
+  ADD ("/report/junit/outside", test_junit_outside);
+#undef ADD
+  return g_test_run ();
+}
