@@ -1,5 +1,7 @@
 #include "rh-report.h"
 
+#include <string.h>
+
 #include "rh-text.h"
 
 static void
@@ -90,11 +92,23 @@ static const struct
 static void
 append_escaped (GString *out, const char *text)
 {
-  /* g_markup_escape_text () writes control characters as character
-   * references, but passes invalid UTF-8 through. */
+  /* g_markup_escape_text () passes invalid UTF-8 through and writes control
+   * characters as character references, which XML 1.0 forbids for all of
+   * C0 but tab, LF and CR: strict JUnit readers would refuse the file. */
   g_autofree char *valid = g_utf8_make_valid (text, -1);
-  g_autofree char *escaped = g_markup_escape_text (valid, -1);
+  g_autoptr (GString) legal = g_string_sized_new (strlen (valid));
+  g_autofree char *escaped = NULL;
 
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xfffe || c == 0xffff)
+        g_string_append_unichar (legal, 0xfffd);
+      else
+        g_string_append_unichar (legal, c);
+    }
+  escaped = g_markup_escape_text (legal->str, -1);
   g_string_append (out, escaped);
 }
 

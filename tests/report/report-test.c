@@ -235,6 +235,24 @@ test_junit_outside (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (junit.text->str, "</failure><testcase name=\"forged\">"));
 }
 
+/* XML 1.0 allows no C0 control but tab, LF and CR, not even as a character
+ * reference: strict readers refuse the file.  Such characters become U+FFFD. */
+static void
+test_junit_controls (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = NULL;
+
+  fixture->report.page_url = "https://x.example/\x01";
+  add_problem (fixture, "js-error", RH_SEVERITY_ERROR, "bell\x07 escape\x1b tab\t ok");
+  xml = rh_report_format_junit (&fixture->report);
+  g_test_message ("%s", xml);
+  for (const char *p = xml; *p != '\0'; p++)
+    g_assert_true ((guchar) *p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r');
+  g_assert_null (strstr (xml, "&#x"));
+  g_assert_null (strstr (xml, "&#1;"));
+  g_assert_nonnull (strstr (xml, "bell\xef\xbf\xbd escape\xef\xbf\xbd tab\t ok"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -249,6 +267,7 @@ main (int argc, char **argv)
   ADD ("/report/junit/pass", test_junit_pass);
   ADD ("/report/junit/fail", test_junit_fail);
   ADD ("/report/junit/outside", test_junit_outside);
+  ADD ("/report/junit/controls", test_junit_controls);
 #undef ADD
   return g_test_run ();
 }
