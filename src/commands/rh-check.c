@@ -4,6 +4,7 @@
 #include "rh-har.h"
 #include "rh-page-host.h"
 #include "rh-page-watch.h"
+#include "rh-wpe-page-host.h"
 #include "rh-problems.h"
 #include "rh-ready-call.h"
 #include "rh-report.h"
@@ -493,6 +494,7 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
 {
   RhCheck *self = check;
   g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageHost) host = NULL;
   gint64 deadline_us;
 
   g_return_if_fail (self->task == NULL && !self->finished);
@@ -500,8 +502,11 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
   self->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->task, rh_check_run_async);
 
-  self->watch = rh_page_watch_new (self->page_url, self->options, self->ready_call,
-                                   self->timeline, &error);
+  host = rh_wpe_page_host_new (self->options->record.width, self->options->record.height,
+                               self->options->user_agent, &error);
+  if (host != NULL)
+    self->watch = rh_page_watch_new (host, self->page_url, self->options, self->ready_call,
+                                     self->timeline, &error);
   if (self->watch == NULL)
     {
       finish (self, g_steal_pointer (&error));

@@ -10,6 +10,7 @@
 #include "rh-recorder.h"
 #include "rh-recording-policy.h"
 #include "rh-state-log.h"
+#include "rh-wpe-page-host.h"
 
 #define PROGRESS_INTERVAL_S 10
 
@@ -452,13 +453,17 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
   RhPageOptions *page = self->options->page;
   RhRecordingPolicyConfig config = { 0 };
   g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageHost) host = NULL;
 
   g_return_if_fail (self->task == NULL && self->policy == NULL);
   self->task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (self->task, rh_run_start_async);
 
-  self->watch = rh_page_watch_new (self->page_url, page, self->ready_call, self->timeline,
-                                   &error);
+  host = rh_wpe_page_host_new (page->record.width, page->record.height, page->user_agent,
+                               &error);
+  if (host != NULL)
+    self->watch = rh_page_watch_new (host, self->page_url, page, self->ready_call,
+                                     self->timeline, &error);
   if (self->watch == NULL)
     {
       self->error = g_steal_pointer (&error);
