@@ -14,8 +14,8 @@ typedef struct
   const char *meaning;         /* what its lack means here and not in the cloud */
 } RhEngineFeature;
 
-const RhEngineFeature *rh_engine_features       (guint *n_features);
-const RhEngineFeature *rh_engine_feature_lookup (const char *name);
+const RhEngineFeature *rh_engine_features         (guint *n_features);
+const RhEngineFeature *rh_engine_feature_lookup   (const char *name);
 const RhEngineFeature *rh_engine_feature_named_in (const char *message, guint *from);
 
 G_END_DECLS

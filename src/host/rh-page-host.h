@@ -55,22 +55,23 @@ void        rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms
 const char *rh_page_host_get_engine_name    (RhPageHost *host);
 char       *rh_page_host_get_engine_version (RhPageHost *host);
 
-/* Process-wide. */
+/* Process-wide: the version of the engine of the host made last (for reports
+ * with no host at hand), and how many pages may share an engine process. */
 char       *rh_page_host_engine_version        (void);
 void        rh_page_host_set_views_per_process (guint count);
 guint       rh_page_host_get_views_per_process (void);
 
 /* For engines: what their view saw, as the signals carry it. */
-void rh_page_host_emit_bridge_message (RhPageHost *host, JsonObject *message);
-void rh_page_host_emit_frame          (RhPageHost *host, const RhFrame *frame);
-void rh_page_host_emit_load_event     (RhPageHost *host, RhPageLoadEvent event, const char *uri,
-                                       guint status);
-void rh_page_host_emit_load_failed    (RhPageHost *host, const char *uri, const GError *error,
-                                       gboolean tls);
+void rh_page_host_emit_bridge_message         (RhPageHost *host, JsonObject *message);
+void rh_page_host_emit_frame                  (RhPageHost *host, const RhFrame *frame);
+void rh_page_host_emit_load_event             (RhPageHost *host, RhPageLoadEvent event,
+                                               const char *uri, guint status);
+void rh_page_host_emit_load_failed            (RhPageHost *host, const char *uri,
+                                               const GError *error, gboolean tls);
 void rh_page_host_emit_web_process_terminated (RhPageHost *host, gboolean crashed,
                                                const char *reason);
-void rh_page_host_emit_resource_started  (RhPageHost *host, guint64 id, const char *uri);
-void rh_page_host_emit_resource_finished (RhPageHost *host, guint64 id, guint status);
-void rh_page_host_emit_resource_failed   (RhPageHost *host, guint64 id, const GError *error);
+void rh_page_host_emit_resource_started       (RhPageHost *host, guint64 id, const char *uri);
+void rh_page_host_emit_resource_finished      (RhPageHost *host, guint64 id, guint status);
+void rh_page_host_emit_resource_failed        (RhPageHost *host, guint64 id, const GError *error);
 
 G_END_DECLS

@@ -1,3 +1,5 @@
+/* The watch's lifecycle: loads and what the host says of them (load events,
+ * failures, frames), ready detection and the ready call. */
 #include "rh-page-watch-private.h"
 
 #include <libsoup/soup.h>

@@ -1,5 +1,5 @@
-/* One record page in a headless view, watched through its loads: the bridge's
- * messages and the view's load events go to the timeline, the ready signal is
+/* One record page in a page host, watched through its loads: the bridge's
+ * messages and the host's load events go to the timeline, the ready signal is
  * detected and the ready call sent.  It reports; callers decide what a
  * failure means (`check` stops, `run` waits for its retry timeout). */
 #pragma once
