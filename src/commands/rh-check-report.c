@@ -83,9 +83,10 @@ rh_check_format_report (RhCheck *check)
     {
       g_autoptr (GPtrArray) missing = rh_page_watch_get_missing_touched (check->watch);
       g_autoptr (GString) text = g_string_new (NULL);
-      g_autofree char *version = rh_page_host_engine_version ();
+      RhPageHost *host = rh_page_watch_get_host (check->watch);
+      g_autofree char *version = rh_page_host_get_engine_version (host);
 
-      g_string_printf (text, "WPE WebKit %s", version);
+      g_string_printf (text, "%s %s", rh_page_host_get_engine_name (host), version);
       g_string_append (text, check->options->webrtc == RH_WEBRTC_STANDIN
                                ? ", WebRTC stand-in" : ", no WebRTC (--webrtc=absent)");
       for (guint i = 0; i < missing->len; i++)

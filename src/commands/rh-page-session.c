@@ -1,6 +1,7 @@
 #include "rh-page-session.h"
 
 #include "rh-error.h"
+#include "rh-wpe-page-host.h"
 
 /* How often a long wait says what it waits for (with --verbose echo on). */
 #define PROGRESS_INTERVAL_S 10
@@ -79,13 +80,21 @@ rh_page_session_new (RhPageOptions *options, RhReadyCall *ready_call, GError **e
   return g_steal_pointer (&self);
 }
 
-/* The page's view and its watch; the page is loaded by the caller. */
+/* The page's host and its watch; the page is loaded by the caller.  The
+ * one place that chooses the engine. */
 gboolean
 rh_page_session_open (RhPageSession *session, GError **error)
 {
+  RhPageOptions *options = session->options;
+  g_autoptr (RhPageHost) host = NULL;
+
   g_return_val_if_fail (session->watch == NULL, FALSE);
 
-  session->watch = rh_page_watch_new (session->page_url, session->options, session->ready_call,
+  host = rh_wpe_page_host_new (options->record.width, options->record.height,
+                               options->user_agent, error);
+  if (host == NULL)
+    return FALSE;
+  session->watch = rh_page_watch_new (host, session->page_url, options, session->ready_call,
                                       session->timeline, error);
   return session->watch != NULL;
 }

@@ -10,6 +10,7 @@
 #include "rh-recorder.h"
 #include "rh-recording-policy.h"
 #include "rh-state-log.h"
+#include "rh-wpe-page-host.h"
 
 struct _RhRun
 {

@@ -5,6 +5,47 @@
 #include "rh-error.h"
 #include "rh-json.h"
 
+/* As the scripts spell them, in RhBridgeKind's order. */
+static const char *const kind_names[RH_BRIDGE_N_KINDS] = {
+  [RH_BRIDGE_KIND_UNKNOWN] = NULL,
+  [RH_BRIDGE_KIND_CONSOLE] = "console",
+  [RH_BRIDGE_KIND_ERROR] = "error",
+  [RH_BRIDGE_KIND_REJECTION] = "rejection",
+  [RH_BRIDGE_KIND_RESOURCE_ERROR] = "resource-error",
+  [RH_BRIDGE_KIND_NOTIFY] = "notify",
+  [RH_BRIDGE_KIND_CAPABILITIES] = "capabilities",
+  [RH_BRIDGE_KIND_TOUCH] = "touch",
+  [RH_BRIDGE_KIND_USER_AGENT_READ] = "user-agent-read",
+  [RH_BRIDGE_KIND_SERVICE_WORKER] = "service-worker",
+  [RH_BRIDGE_KIND_DOM_CONTENT_LOADED] = "dom-content-loaded",
+  [RH_BRIDGE_KIND_PARAM_MISSING] = "param-missing",
+  [RH_BRIDGE_KIND_EVENT] = "event",
+  [RH_BRIDGE_KIND_LAUNCH] = "launch",
+  [RH_BRIDGE_KIND_LAUNCH_RESULT] = "launch-result",
+  [RH_BRIDGE_KIND_LAUNCH_THEN] = "launch-then",
+  [RH_BRIDGE_KIND_SDK] = "sdk",
+  [RH_BRIDGE_KIND_REQUEST] = "request",
+  [RH_BRIDGE_KIND_RESPONSE] = "response",
+  [RH_BRIDGE_KIND_WEBRTC_STANDIN] = "webrtc-standin",
+};
+
+/* NULL for RH_BRIDGE_KIND_UNKNOWN. */
+const char *
+rh_bridge_kind_name (RhBridgeKind kind)
+{
+  g_return_val_if_fail (kind < RH_BRIDGE_N_KINDS, NULL);
+  return kind_names[kind];
+}
+
+RhBridgeKind
+rh_bridge_kind_lookup (const char *name)
+{
+  for (guint kind = RH_BRIDGE_KIND_UNKNOWN + 1; name != NULL && kind < RH_BRIDGE_N_KINDS; kind++)
+    if (g_str_equal (kind_names[kind], name))
+      return kind;
+  return RH_BRIDGE_KIND_UNKNOWN;
+}
+
 const char *
 rh_webrtc_mode_name (RhWebrtcMode mode)
 {
@@ -68,13 +109,19 @@ rh_bridge_message_kind (JsonObject *message)
   return rh_bridge_message_get_string (message, "kind");
 }
 
+RhBridgeKind
+rh_bridge_message_get_kind (JsonObject *message)
+{
+  return rh_bridge_kind_lookup (rh_bridge_message_kind (message));
+}
+
 /* Event numbers arrive as JSON numbers; a bundle passing "1" means the same. */
 gboolean
 rh_bridge_message_is_event (JsonObject *bridge_message, gint64 event)
 {
   JsonNode *node;
 
-  if (g_strcmp0 (rh_bridge_message_get_string (bridge_message, "kind"), "event") != 0)
+  if (rh_bridge_message_get_kind (bridge_message) != RH_BRIDGE_KIND_EVENT)
     return FALSE;
   node = json_object_get_member (bridge_message, "event");
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))

@@ -1,5 +1,5 @@
-/* One record page in a headless view, watched through its loads: the bridge's
- * messages and the view's load events go to the timeline, the ready signal is
+/* One record page in a page host, watched through its loads: the bridge's
+ * messages and the host's load events go to the timeline, the ready signal is
  * detected and the ready call sent.  It reports; callers decide what a
  * failure means (`check` stops, `run` waits for its retry timeout). */
 #pragma once
@@ -39,7 +39,7 @@ typedef struct
 
 void rh_page_watch_times_init (RhPageWatchTimes *times);
 
-/* One resource the page loaded, from WebKit's resource-load signals. */
+/* One resource the page loaded, from the host's resource signals. */
 typedef struct
 {
   char *uri;
@@ -65,10 +65,11 @@ typedef struct
 #define RH_TYPE_PAGE_WATCH (rh_page_watch_get_type ())
 G_DECLARE_FINAL_TYPE (RhPageWatch, rh_page_watch, RH, PAGE_WATCH, GObject)
 
-RhPageWatch *rh_page_watch_new   (const char *page_url, const RhPageOptions *options,
-                                  RhReadyCall *ready_call, RhTimeline *timeline, GError **error);
-/* No view: the bridge's messages are handed in by rh_page_watch_record_message,
- * where there is no WebKit (tests/fuzz). */
+RhPageWatch *rh_page_watch_new   (RhPageHost *host, const char *page_url,
+                                  const RhPageOptions *options, RhReadyCall *ready_call,
+                                  RhTimeline *timeline, GError **error);
+/* No host: the bridge's messages are handed in by rh_page_watch_record_message,
+ * where there is no engine (tests/fuzz). */
 RhPageWatch *rh_page_watch_new_detached   (RhTimeline *timeline);
 void         rh_page_watch_record_message (RhPageWatch *watch, JsonObject *message);
 void         rh_page_watch_keep_pictures (RhPageWatch *watch);

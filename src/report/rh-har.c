@@ -190,7 +190,11 @@ rh_har_build (RhPageWatch *watch, RhTimeline *timeline, const char *page_url)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *title = rh_timeline_redact (timeline, page_url);
-  g_autofree char *version = rh_page_host_engine_version ();
+  RhPageHost *host = rh_page_watch_get_host (watch);
+  /* A watch fed messages by hand has no host: the engine is not known. */
+  const char *engine = host != NULL ? rh_page_host_get_engine_name (host) : "unknown";
+  g_autofree char *version = host != NULL ? rh_page_host_get_engine_version (host)
+                                          : g_strdup ("unknown");
   const RhPageWatchTimes *times = rh_page_watch_get_times (watch);
   Har har = { builder, timeline,
               g_get_real_time () / 1000 - rh_timeline_now_ms (timeline) };
@@ -206,7 +210,7 @@ rh_har_build (RhPageWatch *watch, RhTimeline *timeline, const char *page_url)
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "browser");
   json_builder_begin_object (builder);
-  add_string (&har, "name", "WPE WebKit");
+  add_string (&har, "name", engine);
   add_string (&har, "version", version);
   json_builder_end_object (builder);
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "rh-engine-features.h"
 #include "rh-error.h"
 #include "rh-ready-call.h"
 
@@ -89,33 +90,13 @@ find_failure (GPtrArray *problems, const RhProblemInput *input)
 }
 
 /* What a missing feature means for the local run against the cloud recorder. */
-static const struct
-{
-  const char *feature;
-  const char *meaning;
-} feature_meanings[] = {
-  { "RTCPeerConnection",
-    "WebRTC (RTCPeerConnection) is missing in this WebKit: locally the classroom receives no "
-    "audio or video and video tiles stay empty; the cloud recorder has WebRTC. "
-    "The default --webrtc=standin lets the rest of the page be validated" },
-  { "getUserMedia",
-    "navigator.mediaDevices.getUserMedia is missing in this WebKit: a recorder has no camera or "
-    "microphone anyway, but code that calls it unguarded throws here and not in the cloud; "
-    "the default --webrtc=standin answers as a recorder without devices" },
-  { "WebGL2",
-    "WebGL 2 is missing in this WebKit (WebGL 1 works): drawing that needs it falls back or "
-    "fails locally, not in the cloud recorder" },
-  { "OffscreenCanvas",
-    "OffscreenCanvas is missing in this WebKit: rendering in workers fails locally, not in the "
-    "cloud recorder" },
-};
-
 static const char *
-feature_meaning (const char *feature)
+feature_meaning (const char *name)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (feature_meanings); i++)
-    if (g_str_equal (feature_meanings[i].feature, feature))
-      return feature_meanings[i].meaning;
+  const RhEngineFeature *feature = rh_engine_feature_lookup (name);
+
+  if (feature != NULL)
+    return feature->meaning;
   return "this WebKit lacks it; the cloud recorder has it";
 }
 

@@ -1,7 +1,8 @@
-/* src/rh-page-watch.c, src/rh-request-log.c, src/rh-timeline.c, src/rh-har.c:
- * what a page's messages to the bridge become.  The input is one message a
- * line, delivered in order to a watch without a view; then every report the
- * watch feeds is written, and must be valid JSON without the token. */
+/* src/host/rh-page-watch*.c, src/host/rh-request-log.c, src/core/rh-timeline.c,
+ * src/report/rh-har.c: what a page's messages to the bridge become.  The input
+ * is one message a line, delivered in order to a watch without a host; then
+ * every report the watch feeds is written, and must be valid JSON without the
+ * token. */
 #include <string.h>
 
 #include "fuzz-common.h"

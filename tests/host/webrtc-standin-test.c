@@ -1,4 +1,4 @@
-/* The WebRTC and media stand-in (data/webrtc-standin.js) on its own: a test
+/* The WebRTC and media stand-in (data/bridge/webrtc-standin.js) on its own: a test
  * page exercises it as the SDKs and webrtc-adapter do, in the real WebKit
  * view, and reports each check on the console. */
 #include <string.h>

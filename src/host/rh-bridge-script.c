@@ -11,8 +11,9 @@
  * stand-in defines anything. */
 static const char *const parts[] = { "bridge.js", "network.js", "webrtc-standin.js" };
 
-/* post (kind, fields): one JSON message to the host.  Kept by reference
- * here: the page may replace what it uses later. */
+/* post (kind, fields): one JSON message to the host, through the script
+ * message handler that WebKit's engines (WPE, WebKitGTK) offer.  Kept by
+ * reference here: the page may replace what it uses later. */
 static const char prelude[] =
   "(function (config) {\n"
   "  'use strict';\n"

@@ -1,11 +1,13 @@
-#include "rh-page-host.h"
+#include "rh-wpe-page-host.h"
 
 #include <wayland-server.h>
 #include <wpe/fdo.h>
 #include <wpe/unstable/fdo-shm.h>
 #include <wpe/wpe.h>
 
-#include "rh-bridge-script.h"
+#include <wpe/webkit.h>
+
+#include "rh-bridge.h"
 #include "rh-error.h"
 
 #define DEFAULT_FRAME_INTERVAL_MS 16
@@ -15,7 +17,7 @@
 typedef struct
 {
   struct wpe_view_backend_exportable_fdo *exportable;
-  RhPageHost *host;  /* NULL once the host is gone */
+  RhWpePageHost *host;  /* NULL once the host is gone */
   guint frame_interval_ms;
   guint frame_complete_id;
 } FrameSink;
@@ -24,30 +26,24 @@ typedef struct
  * "related-view" in that view's process. */
 typedef struct
 {
-  GPtrArray *hosts; /* RhPageHost, unowned: a host leaves its group on dispose */
+  GPtrArray *hosts; /* RhWpePageHost, unowned: a host leaves its group on dispose */
 } ProcessGroup;
 
-struct _RhPageHost
+struct _RhWpePageHost
 {
-  GObject parent_instance;
+  RhPageHost parent_instance;
 
   FrameSink *sink;   /* owned by the view's backend */
   WebKitWebView *view;
   ProcessGroup *group;
+  guint64 last_resource_id;
 };
 
-static guint views_per_process = 1;
 static GPtrArray *process_groups; /* ProcessGroup */
 
-G_DEFINE_FINAL_TYPE (RhPageHost, rh_page_host, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (RhWpePageHost, rh_wpe_page_host, RH_TYPE_PAGE_HOST)
 
-enum
-{
-  SIGNAL_BRIDGE_MESSAGE,
-  SIGNAL_FRAME,
-  N_SIGNALS
-};
-static guint signals[N_SIGNALS];
+#define RESOURCE_ID_KEY "rh-resource-id"
 
 /* Once per process: the fdo backend in SHM mode needs no GPU and no display. */
 static gboolean
@@ -83,26 +79,12 @@ shared_context (void)
   return context;
 }
 
-/* How many views may share one web process: 1 gives each view its own.  A
- * crash of a shared process takes all of its views with it, so this trades
- * memory for isolation.  Views created earlier keep their process. */
-void
-rh_page_host_set_views_per_process (guint count)
-{
-  views_per_process = MAX (count, 1);
-}
-
-guint
-rh_page_host_get_views_per_process (void)
-{
-  return views_per_process;
-}
-
 /* The view a new host's view should be related to, if any, and the group it
  * joins: the first group with room, or a new one. */
 static WebKitWebView *
-process_group_join (RhPageHost *host)
+process_group_join (RhWpePageHost *host)
 {
+  guint views_per_process = rh_page_host_get_views_per_process ();
   ProcessGroup *group = NULL;
 
   if (process_groups == NULL)
@@ -124,11 +106,11 @@ process_group_join (RhPageHost *host)
   g_ptr_array_add (group->hosts, host);
   if (group->hosts->len == 1)
     return NULL;
-  return RH_PAGE_HOST (g_ptr_array_index (group->hosts, 0))->view;
+  return RH_WPE_PAGE_HOST (g_ptr_array_index (group->hosts, 0))->view;
 }
 
 static void
-process_group_leave (RhPageHost *host)
+process_group_leave (RhWpePageHost *host)
 {
   ProcessGroup *group = host->group;
 
@@ -171,7 +153,7 @@ export_shm_buffer (void *data, struct wpe_fdo_shm_exported_buffer *buffer)
   if (sink->host != NULL
       && (wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_ARGB8888
           || wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_XRGB8888))
-    g_signal_emit (sink->host, signals[SIGNAL_FRAME], 0, &frame);
+    rh_page_host_emit_frame (RH_PAGE_HOST (sink->host), &frame);
   wl_shm_buffer_end_access (shm);
 
   wpe_view_backend_exportable_fdo_dispatch_release_shm_exported_buffer (sink->exportable, buffer);
@@ -197,7 +179,7 @@ static void
 script_message_cb (WebKitUserContentManager *manager, WebKitJavascriptResult *result,
                    gpointer user_data)
 {
-  RhPageHost *self = user_data;
+  RhWpePageHost *self = user_data;
   JSCValue *value = webkit_javascript_result_get_js_value (result);
   g_autofree char *json = NULL;
   g_autoptr (JsonObject) message = NULL;
@@ -221,13 +203,190 @@ script_message_cb (WebKitUserContentManager *manager, WebKitJavascriptResult *re
       g_debug ("bridge: ignoring a malformed message: %s", error->message);
       return;
     }
-  g_signal_emit (self, signals[SIGNAL_BRIDGE_MESSAGE], 0, message);
+  rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), message);
+}
+
+
+/* WebKit's cancellation, in the words of the signals: a load given up by a
+ * reload or a stop is no failure. */
+static GError *
+error_translate (const GError *error)
+{
+  if (g_error_matches (error, WEBKIT_NETWORK_ERROR, WEBKIT_NETWORK_ERROR_CANCELLED))
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, error->message);
+  return g_error_copy (error);
+}
+
+static guint
+response_status (WebKitWebResource *resource)
+{
+  WebKitURIResponse *response = resource != NULL ? webkit_web_resource_get_response (resource)
+                                                 : NULL;
+
+  return response != NULL ? webkit_uri_response_get_status_code (response) : 0;
 }
 
 static void
-rh_page_host_dispose (GObject *object)
+load_changed_cb (WebKitWebView *view, WebKitLoadEvent event, gpointer user_data)
 {
-  RhPageHost *self = RH_PAGE_HOST (object);
+  RhPageHost *host = user_data;
+  const char *uri = webkit_web_view_get_uri (view);
+
+  switch (event)
+    {
+    case WEBKIT_LOAD_STARTED:
+      rh_page_host_emit_load_event (host, RH_PAGE_LOAD_STARTED, uri, 0);
+      break;
+    case WEBKIT_LOAD_REDIRECTED:
+      rh_page_host_emit_load_event (host, RH_PAGE_LOAD_REDIRECTED, uri, 0);
+      break;
+    case WEBKIT_LOAD_COMMITTED:
+      rh_page_host_emit_load_event (host, RH_PAGE_LOAD_COMMITTED, uri,
+                                    response_status (webkit_web_view_get_main_resource (view)));
+      break;
+    case WEBKIT_LOAD_FINISHED:
+      rh_page_host_emit_load_event (host, RH_PAGE_LOAD_FINISHED, uri, 0);
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+load_failed_cb (WebKitWebView *view, WebKitLoadEvent event, const char *failing_uri,
+                GError *error, gpointer user_data)
+{
+  g_autoptr (GError) translated = error_translate (error);
+
+  rh_page_host_emit_load_failed (user_data, failing_uri, translated, FALSE);
+  return TRUE; /* no WebKit error page: it would look like a load */
+}
+
+static gboolean
+load_failed_with_tls_errors_cb (WebKitWebView *view, const char *failing_uri,
+                                GTlsCertificate *certificate, GTlsCertificateFlags errors,
+                                gpointer user_data)
+{
+  g_autoptr (GError) error = g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                                          "TLS certificate of %s not trusted", failing_uri);
+
+  rh_page_host_emit_load_failed (user_data, failing_uri, error, TRUE);
+  return TRUE;
+}
+
+static void
+web_process_terminated_cb (WebKitWebView *view, WebKitWebProcessTerminationReason reason,
+                           gpointer user_data)
+{
+  if (reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT)
+    rh_page_host_emit_web_process_terminated (user_data, FALSE, "exceeded its memory limit");
+  else
+    rh_page_host_emit_web_process_terminated (user_data, TRUE, "crashed");
+}
+
+static guint64
+resource_id (WebKitWebResource *resource)
+{
+  guint64 *id = g_object_get_data (G_OBJECT (resource), RESOURCE_ID_KEY);
+
+  return id != NULL ? *id : 0;
+}
+
+static void
+resource_finished_cb (WebKitWebResource *resource, gpointer user_data)
+{
+  rh_page_host_emit_resource_finished (user_data, resource_id (resource),
+                                       response_status (resource));
+}
+
+static void
+resource_failed_cb (WebKitWebResource *resource, GError *error, gpointer user_data)
+{
+  g_autoptr (GError) translated = error_translate (error);
+
+  rh_page_host_emit_resource_failed (user_data, resource_id (resource), translated);
+}
+
+static void
+resource_load_started_cb (WebKitWebView *view, WebKitWebResource *resource,
+                          WebKitURIRequest *request, gpointer user_data)
+{
+  RhWpePageHost *self = user_data;
+  guint64 *id = g_new (guint64, 1);
+
+  *id = ++self->last_resource_id;
+  g_object_set_data_full (G_OBJECT (resource), RESOURCE_ID_KEY, id, g_free);
+  g_signal_connect_object (resource, "finished", G_CALLBACK (resource_finished_cb), self, 0);
+  g_signal_connect_object (resource, "failed", G_CALLBACK (resource_failed_cb), self, 0);
+  rh_page_host_emit_resource_started (RH_PAGE_HOST (self), *id,
+                                      webkit_uri_request_get_uri (request));
+}
+
+static void
+rh_wpe_page_host_add_user_script (RhPageHost *host, const char *source)
+{
+  RhWpePageHost *self = RH_WPE_PAGE_HOST (host);
+  WebKitUserContentManager *manager = webkit_web_view_get_user_content_manager (self->view);
+  g_autoptr (WebKitUserScript) script = NULL;
+
+  script = webkit_user_script_new (source, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+                                   WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
+  webkit_user_content_manager_add_script (manager, script);
+}
+
+static void
+rh_wpe_page_host_load (RhPageHost *host, const char *uri)
+{
+  webkit_web_view_load_uri (RH_WPE_PAGE_HOST (host)->view, uri);
+}
+
+static void
+rh_wpe_page_host_load_html (RhPageHost *host, const char *html, const char *base_uri)
+{
+  webkit_web_view_load_html (RH_WPE_PAGE_HOST (host)->view, html, base_uri);
+}
+
+static void
+rh_wpe_page_host_stop_loading (RhPageHost *host)
+{
+  webkit_web_view_stop_loading (RH_WPE_PAGE_HOST (host)->view);
+}
+
+static const char *
+rh_wpe_page_host_get_user_agent (RhPageHost *host)
+{
+  WebKitSettings *settings = webkit_web_view_get_settings (RH_WPE_PAGE_HOST (host)->view);
+
+  return webkit_settings_get_user_agent (settings);
+}
+
+/* 16 ms by default, for paint times to a frame at 60 Hz. */
+static void
+rh_wpe_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
+{
+  RhWpePageHost *self = RH_WPE_PAGE_HOST (host);
+
+  if (self->sink != NULL)
+    self->sink->frame_interval_ms = interval_ms;
+}
+
+static const char *
+rh_wpe_page_host_get_engine_name (RhPageHost *host)
+{
+  return "WPE WebKit";
+}
+
+static char *
+rh_wpe_page_host_get_engine_version (RhPageHost *host)
+{
+  return g_strdup_printf ("%u.%u.%u", webkit_get_major_version (), webkit_get_minor_version (),
+                          webkit_get_micro_version ());
+}
+
+static void
+rh_wpe_page_host_dispose (GObject *object)
+{
+  RhWpePageHost *self = RH_WPE_PAGE_HOST (object);
 
   process_group_leave (self);
   if (self->sink != NULL)
@@ -240,28 +399,31 @@ rh_page_host_dispose (GObject *object)
       WebKitUserContentManager *manager = webkit_web_view_get_user_content_manager (self->view);
 
       g_signal_handlers_disconnect_by_data (manager, self);
+      g_signal_handlers_disconnect_by_data (self->view, self);
       webkit_web_view_stop_loading (self->view);
       g_clear_object (&self->view);
     }
-  G_OBJECT_CLASS (rh_page_host_parent_class)->dispose (object);
+  G_OBJECT_CLASS (rh_wpe_page_host_parent_class)->dispose (object);
 }
 
 static void
-rh_page_host_class_init (RhPageHostClass *klass)
+rh_wpe_page_host_class_init (RhWpePageHostClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = rh_page_host_dispose;
+  RhPageHostClass *host_class = RH_PAGE_HOST_CLASS (klass);
 
-  /* A message from the bridge: a JsonObject with at least "kind". */
-  signals[SIGNAL_BRIDGE_MESSAGE] = g_signal_new ("bridge-message", G_TYPE_FROM_CLASS (klass),
-                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                 G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
-  /* A rendered frame: an RhFrame valid during emission only. */
-  signals[SIGNAL_FRAME] = g_signal_new ("frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  G_OBJECT_CLASS (klass)->dispose = rh_wpe_page_host_dispose;
+  host_class->add_user_script = rh_wpe_page_host_add_user_script;
+  host_class->load = rh_wpe_page_host_load;
+  host_class->load_html = rh_wpe_page_host_load_html;
+  host_class->stop_loading = rh_wpe_page_host_stop_loading;
+  host_class->get_user_agent = rh_wpe_page_host_get_user_agent;
+  host_class->set_frame_interval = rh_wpe_page_host_set_frame_interval;
+  host_class->get_engine_name = rh_wpe_page_host_get_engine_name;
+  host_class->get_engine_version = rh_wpe_page_host_get_engine_version;
 }
 
 static void
-rh_page_host_init (RhPageHost *self)
+rh_wpe_page_host_init (RhWpePageHost *self)
 {
 }
 
@@ -281,18 +443,28 @@ settings_new (void)
                                             NULL);
 }
 
-/* @user_agent NULL keeps WebKit's own; @probe: the page reports the engine's
- * capabilities once its document exists. */
-RhPageHost *
-rh_page_host_new (guint width, guint height, RhWebrtcMode webrtc,
-                  const GPtrArray *routes, const char *user_agent, gboolean probe,
-                  GError **error)
+static void
+view_connect (RhWpePageHost *self)
 {
-  g_autoptr (RhPageHost) self = NULL;
+  g_signal_connect (self->view, "load-changed", G_CALLBACK (load_changed_cb), self);
+  g_signal_connect (self->view, "load-failed", G_CALLBACK (load_failed_cb), self);
+  g_signal_connect (self->view, "load-failed-with-tls-errors",
+                    G_CALLBACK (load_failed_with_tls_errors_cb), self);
+  g_signal_connect (self->view, "web-process-terminated", G_CALLBACK (web_process_terminated_cb),
+                    self);
+  g_signal_connect (self->view, "resource-load-started", G_CALLBACK (resource_load_started_cb),
+                    self);
+}
+
+/* A view of @width x @height with the bridge's message handler; the bridge
+ * script comes with rh_page_host_add_user_script ().  @user_agent NULL keeps
+ * WebKit's own. */
+RhPageHost *
+rh_wpe_page_host_new (guint width, guint height, const char *user_agent, GError **error)
+{
+  g_autoptr (RhWpePageHost) self = NULL;
   g_autoptr (WebKitUserContentManager) manager = NULL;
-  g_autoptr (WebKitUserScript) script = NULL;
   g_autoptr (WebKitSettings) settings = NULL;
-  g_autofree char *source = NULL;
   struct wpe_view_backend *backend;
   WebKitWebViewBackend *view_backend;
   WebKitWebView *related;
@@ -300,11 +472,8 @@ rh_page_host_new (guint width, guint height, RhWebrtcMode webrtc,
 
   if (!backend_init (error))
     return NULL;
-  source = rh_bridge_script_build (webrtc, routes, probe, error);
-  if (source == NULL)
-    return NULL;
 
-  self = g_object_new (RH_TYPE_PAGE_HOST, NULL);
+  self = g_object_new (RH_TYPE_WPE_PAGE_HOST, NULL);
   sink = g_new0 (FrameSink, 1);
   sink->host = self;
   sink->frame_interval_ms = DEFAULT_FRAME_INTERVAL_MS;
@@ -326,9 +495,6 @@ rh_page_host_new (guint width, guint height, RhWebrtcMode webrtc,
   view_backend = webkit_web_view_backend_new (backend, frame_sink_destroy, sink);
 
   manager = webkit_user_content_manager_new ();
-  script = webkit_user_script_new (source, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
-                                   WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
-  webkit_user_content_manager_add_script (manager, script);
   g_signal_connect (manager, "script-message-received::" RH_BRIDGE_HANDLER_NAME,
                     G_CALLBACK (script_message_cb), self);
   webkit_user_content_manager_register_script_message_handler (manager, RH_BRIDGE_HANDLER_NAME);
@@ -352,34 +518,6 @@ rh_page_host_new (guint width, guint height, RhWebrtcMode webrtc,
                                "settings", settings,
                                "user-content-manager", manager,
                                NULL);
-  return g_steal_pointer (&self);
-}
-
-/* Frames come at most every @interval_ms; 16 by default, for paint times
- * to a frame at 60 Hz. */
-void
-rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
-{
-  if (host->sink != NULL)
-    host->sink->frame_interval_ms = MAX (interval_ms, 1);
-}
-
-WebKitWebView *
-rh_page_host_get_view (RhPageHost *host)
-{
-  return host->view;
-}
-
-void
-rh_page_host_load (RhPageHost *host, const char *uri)
-{
-  webkit_web_view_load_uri (host->view, uri);
-}
-
-/* "2.38.6": the WebKit this program runs. */
-char *
-rh_page_host_engine_version (void)
-{
-  return g_strdup_printf ("%u.%u.%u", webkit_get_major_version (), webkit_get_minor_version (),
-                          webkit_get_micro_version ());
+  view_connect (self);
+  return RH_PAGE_HOST (g_steal_pointer (&self));
 }

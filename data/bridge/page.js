@@ -1,0 +1,61 @@
+
+  /* recordhost bridge, page: what the page reads and registers that the cloud
+   * would answer otherwise (its User-Agent, service workers, room
+   * parameters), and DOM content loaded. */
+
+  /* Some SDKs refuse browsers they do not know: say when the page looks. */
+  const userAgent = getOwnPropertyDescriptor (Navigator.prototype, 'userAgent');
+  if (userAgent && userAgent.get) {
+    let reported = false;
+    defineProperty (Navigator.prototype, 'userAgent', {
+      configurable: true,
+      enumerable: userAgent.enumerable,
+      get: function () {
+        const value = userAgent.get.call (this);
+        if (!reported) {
+          reported = true;
+          post ('user-agent-read', { value: value });
+        }
+        return value;
+      },
+    });
+  }
+
+  /* A service worker the page registers: its script failing to load does
+   * not break the page, unlike the SDK bundle's. */
+  const workers = window.ServiceWorkerContainer && ServiceWorkerContainer.prototype;
+  if (workers && typeof workers.register === 'function') {
+    const register = workers.register;
+    workers.register = function (url) {
+      let href = String (url);
+      try {
+        href = new URL (href, document.baseURI).href;
+      } catch (e) {
+      }
+      post ('service-worker', { url: href });
+      return register.apply (this, arguments);
+    };
+  }
+
+  /* DOM content loaded, for the timeline. */
+  document.addEventListener ('DOMContentLoaded', function () {
+    post ('dom-content-loaded', {});
+  }, true);
+
+  /* Room parameters the page reads but nobody supplied: a difference from
+   * the cloud, which passes them. */
+  const ROOM_PARAMS = ['appId', 'userUuid', 'userName', 'roomUuid', 'roleType', 'roomType',
+                       'roomName', 'pretest', 'rtmToken', 'language', 'startTime', 'duration',
+                       'recordUrl', 'userRole', 'translateLanguage', 'region', 'minFPS', 'maxFPS',
+                       'resolution', 'defaultEnableDevice'];
+  const reportedParams = new Set ();
+  const paramsGet = URLSearchParams.prototype.get;
+  URLSearchParams.prototype.get = function get (name) {
+    const value = paramsGet.call (this, name);
+    const key = String (name);
+    if (value === null && ROOM_PARAMS.indexOf (key) >= 0 && !reportedParams.has (key)) {
+      reportedParams.add (key);
+      post ('param-missing', { name: key });
+    }
+    return value;
+  };

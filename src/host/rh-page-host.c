@@ -1,0 +1,225 @@
+#include "rh-page-host.h"
+
+G_DEFINE_ENUM_TYPE (RhPageLoadEvent, rh_page_load_event,
+                    G_DEFINE_ENUM_VALUE (RH_PAGE_LOAD_STARTED, "started"),
+                    G_DEFINE_ENUM_VALUE (RH_PAGE_LOAD_REDIRECTED, "redirected"),
+                    G_DEFINE_ENUM_VALUE (RH_PAGE_LOAD_COMMITTED, "committed"),
+                    G_DEFINE_ENUM_VALUE (RH_PAGE_LOAD_FINISHED, "finished"))
+
+G_DEFINE_ABSTRACT_TYPE (RhPageHost, rh_page_host, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_BRIDGE_MESSAGE,
+  SIGNAL_FRAME,
+  SIGNAL_LOAD_EVENT,
+  SIGNAL_LOAD_FAILED,
+  SIGNAL_WEB_PROCESS_TERMINATED,
+  SIGNAL_RESOURCE_STARTED,
+  SIGNAL_RESOURCE_FINISHED,
+  SIGNAL_RESOURCE_FAILED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+static guint views_per_process = 1;
+/* The engine of the host made last, for reports with no host at hand; hosts
+ * are made on the main thread. */
+static char *last_engine_version;
+
+static void
+rh_page_host_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (rh_page_host_parent_class)->constructed (object);
+  g_free (last_engine_version);
+  last_engine_version = rh_page_host_get_engine_version (RH_PAGE_HOST (object));
+}
+
+static void
+rh_page_host_class_init (RhPageHostClass *klass)
+{
+  GType type = G_TYPE_FROM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->constructed = rh_page_host_constructed;
+
+  /* A message from the bridge: a JsonObject with at least "kind". */
+  signals[SIGNAL_BRIDGE_MESSAGE] = g_signal_new ("bridge-message", type, G_SIGNAL_RUN_LAST, 0,
+                                                 NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                                 JSON_TYPE_OBJECT);
+  /* A rendered frame: an RhFrame valid during emission only. */
+  signals[SIGNAL_FRAME] = g_signal_new ("frame", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /* (RhPageLoadEvent event, const char *uri, guint status): the main
+   * document's progress; status is its HTTP status once committed, 0 before
+   * or when the scheme has none. */
+  signals[SIGNAL_LOAD_EVENT] = g_signal_new ("load-event", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                             NULL, NULL, G_TYPE_NONE, 3, RH_TYPE_PAGE_LOAD_EVENT,
+                                             G_TYPE_STRING, G_TYPE_UINT);
+  /* (const char *uri, GError *error, gboolean tls): the main document did
+   * not load; tls when its certificate was not trusted.  A load the host
+   * itself cancelled (a reload, a stop) fails with G_IO_ERROR_CANCELLED. */
+  signals[SIGNAL_LOAD_FAILED] = g_signal_new ("load-failed", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                              NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
+                                              G_TYPE_ERROR, G_TYPE_BOOLEAN);
+  /* (gboolean crashed, const char *reason): the process that ran the page
+   * is gone; reason in words ("crashed", "exceeded its memory limit"). */
+  signals[SIGNAL_WEB_PROCESS_TERMINATED] = g_signal_new ("web-process-terminated", type,
+                                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                         G_TYPE_NONE, 2, G_TYPE_BOOLEAN,
+                                                         G_TYPE_STRING);
+  /* (guint64 id, const char *uri): the page asked for a resource; the id
+   * names it in the two signals below, one of which follows. */
+  signals[SIGNAL_RESOURCE_STARTED] = g_signal_new ("resource-started", type, G_SIGNAL_RUN_LAST, 0,
+                                                   NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                                   G_TYPE_UINT64, G_TYPE_STRING);
+  /* (guint64 id, guint status): its response came, HTTP status or 0. */
+  signals[SIGNAL_RESOURCE_FINISHED] = g_signal_new ("resource-finished", type, G_SIGNAL_RUN_LAST,
+                                                    0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                                    G_TYPE_UINT64, G_TYPE_UINT);
+  /* (guint64 id, GError *error): it did not load; G_IO_ERROR_CANCELLED
+   * when the page or a reload gave it up. */
+  signals[SIGNAL_RESOURCE_FAILED] = g_signal_new ("resource-failed", type, G_SIGNAL_RUN_LAST, 0,
+                                                  NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                                  G_TYPE_UINT64, G_TYPE_ERROR);
+}
+
+static void
+rh_page_host_init (RhPageHost *self)
+{
+}
+
+/* @source runs at document start in the top frame of every later load. */
+void
+rh_page_host_add_user_script (RhPageHost *host, const char *source)
+{
+  g_return_if_fail (RH_IS_PAGE_HOST (host));
+  RH_PAGE_HOST_GET_CLASS (host)->add_user_script (host, source);
+}
+
+void
+rh_page_host_load (RhPageHost *host, const char *uri)
+{
+  g_return_if_fail (RH_IS_PAGE_HOST (host));
+  RH_PAGE_HOST_GET_CLASS (host)->load (host, uri);
+}
+
+/* Loads @html as a document of @base_uri. */
+void
+rh_page_host_load_html (RhPageHost *host, const char *html, const char *base_uri)
+{
+  g_return_if_fail (RH_IS_PAGE_HOST (host));
+  RH_PAGE_HOST_GET_CLASS (host)->load_html (host, html, base_uri);
+}
+
+void
+rh_page_host_stop_loading (RhPageHost *host)
+{
+  g_return_if_fail (RH_IS_PAGE_HOST (host));
+  RH_PAGE_HOST_GET_CLASS (host)->stop_loading (host);
+}
+
+/* The User-Agent the page sees. */
+const char *
+rh_page_host_get_user_agent (RhPageHost *host)
+{
+  g_return_val_if_fail (RH_IS_PAGE_HOST (host), NULL);
+  return RH_PAGE_HOST_GET_CLASS (host)->get_user_agent (host);
+}
+
+/* Frames come at most every @interval_ms. */
+void
+rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
+{
+  g_return_if_fail (RH_IS_PAGE_HOST (host));
+  RH_PAGE_HOST_GET_CLASS (host)->set_frame_interval (host, MAX (interval_ms, 1));
+}
+
+/* "WPE WebKit" */
+const char *
+rh_page_host_get_engine_name (RhPageHost *host)
+{
+  g_return_val_if_fail (RH_IS_PAGE_HOST (host), NULL);
+  return RH_PAGE_HOST_GET_CLASS (host)->get_engine_name (host);
+}
+
+/* "2.38.6": the engine this process runs. */
+char *
+rh_page_host_get_engine_version (RhPageHost *host)
+{
+  g_return_val_if_fail (RH_IS_PAGE_HOST (host), NULL);
+  return RH_PAGE_HOST_GET_CLASS (host)->get_engine_version (host);
+}
+
+/* The version of the engine of the host made last in this process, "unknown"
+ * before the first one. */
+char *
+rh_page_host_engine_version (void)
+{
+  return g_strdup (last_engine_version != NULL ? last_engine_version : "unknown");
+}
+
+/* How many pages may share one engine process, for engines that run pages
+ * in processes of their own: 1 gives each page its own.  A crash of a shared
+ * process takes all of its pages with it, so this trades memory for
+ * isolation.  Hosts made earlier keep their process. */
+void
+rh_page_host_set_views_per_process (guint count)
+{
+  views_per_process = MAX (count, 1);
+}
+
+guint
+rh_page_host_get_views_per_process (void)
+{
+  return views_per_process;
+}
+
+void
+rh_page_host_emit_bridge_message (RhPageHost *host, JsonObject *message)
+{
+  g_signal_emit (host, signals[SIGNAL_BRIDGE_MESSAGE], 0, message);
+}
+
+void
+rh_page_host_emit_frame (RhPageHost *host, const RhFrame *frame)
+{
+  g_signal_emit (host, signals[SIGNAL_FRAME], 0, frame);
+}
+
+void
+rh_page_host_emit_load_event (RhPageHost *host, RhPageLoadEvent event, const char *uri,
+                              guint status)
+{
+  g_signal_emit (host, signals[SIGNAL_LOAD_EVENT], 0, event, uri, status);
+}
+
+void
+rh_page_host_emit_load_failed (RhPageHost *host, const char *uri, const GError *error,
+                               gboolean tls)
+{
+  g_signal_emit (host, signals[SIGNAL_LOAD_FAILED], 0, uri, error, tls);
+}
+
+void
+rh_page_host_emit_web_process_terminated (RhPageHost *host, gboolean crashed, const char *reason)
+{
+  g_signal_emit (host, signals[SIGNAL_WEB_PROCESS_TERMINATED], 0, crashed, reason);
+}
+
+void
+rh_page_host_emit_resource_started (RhPageHost *host, guint64 id, const char *uri)
+{
+  g_signal_emit (host, signals[SIGNAL_RESOURCE_STARTED], 0, id, uri);
+}
+
+void
+rh_page_host_emit_resource_finished (RhPageHost *host, guint64 id, guint status)
+{
+  g_signal_emit (host, signals[SIGNAL_RESOURCE_FINISHED], 0, id, status);
+}
+
+void
+rh_page_host_emit_resource_failed (RhPageHost *host, guint64 id, const GError *error)
+{
+  g_signal_emit (host, signals[SIGNAL_RESOURCE_FAILED], 0, id, error);
+}

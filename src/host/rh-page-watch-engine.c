@@ -1,0 +1,257 @@
+/* The engine under the page: the features it may lack (rh-engine-features.h)
+ * that the page reached for or an error named, and its capabilities, from
+ * the page's own probe or one run on an empty document. */
+#include "rh-page-watch-private.h"
+
+#include <string.h>
+
+#include "rh-engine-features.h"
+
+/* What the engine offers does not depend on the page: the first answer in
+ * the process serves the reports of pages that did not probe, having failed
+ * first or come after it.  A page's own answer serves its own report, so
+ * that no page can answer for another one. */
+static JsonObject *engine_capabilities;
+
+#define MAX_CAPABILITIES 32
+/* How long to wait for the own probe of a page whose document loaded. */
+#define PAGE_PROBE_GRACE_MS 1000
+/* A page that keeps its web process busy holds the probe up too: a check
+ * ends at most this long after its own end. */
+#define PROBE_TIMEOUT_S 3
+/* Nothing but the bridge runs in it. */
+#define PROBE_DOCUMENT "<!DOCTYPE html><html><head></head><body></body></html>"
+
+/* Whether the process knows the engine's capabilities: once it does, the
+ * bridge of its next pages does not probe. */
+gboolean
+_rh_page_watch_engine_known (void)
+{
+  return engine_capabilities != NULL;
+}
+
+void
+_rh_page_watch_touch (RhPageWatch *watch, const char *feature)
+{
+  if (!g_ptr_array_find_with_equal_func (watch->touched, feature, g_str_equal, NULL))
+    g_ptr_array_add (watch->touched, g_strdup (feature));
+}
+
+/* An uncaught error that names a feature counts as touching it, and
+ * blames it. */
+void
+_rh_page_watch_blame (RhPageWatch *watch, const char *error_message)
+{
+  const RhEngineFeature *feature;
+  guint from = 0;
+
+  while ((feature = rh_engine_feature_named_in (error_message, &from)) != NULL)
+    {
+      _rh_page_watch_touch (watch, feature->name);
+      if (!g_ptr_array_find_with_equal_func (watch->blamed, feature->name, g_str_equal, NULL))
+        g_ptr_array_add (watch->blamed, g_strdup (feature->name));
+    }
+}
+
+/* A page can post what it likes: only named booleans are kept. */
+static JsonObject *
+capabilities_from (JsonObject *posted)
+{
+  g_autoptr (JsonObject) clean = json_object_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init_ordered (&iter, posted);
+  while (json_object_iter_next_ordered (&iter, &name, &value)
+         && json_object_get_size (clean) < MAX_CAPABILITIES)
+    if (strlen (name) <= 64 && JSON_NODE_HOLDS_VALUE (value)
+        && json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+      json_object_set_boolean_member (clean, name, json_node_get_boolean (value));
+  return g_steal_pointer (&clean);
+}
+
+static JsonObject *
+capabilities_of (RhPageWatch *watch)
+{
+  return watch->capabilities != NULL ? watch->capabilities : engine_capabilities;
+}
+
+static void
+probe_done (RhPageWatch *self, GError *error /* owned, NULL when known */)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->probe_task);
+
+  g_clear_handle_id (&self->probe_timeout_id, g_source_remove);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* A "capabilities" message; takes @detail. */
+void
+_rh_page_watch_capabilities (RhPageWatch *watch, JsonObject *message, JsonNode *detail)
+{
+  JsonNode *node = json_object_get_member (message, "capabilities");
+
+  if (watch->capabilities == NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    watch->capabilities = capabilities_from (json_node_get_object (node));
+  if (engine_capabilities == NULL && watch->capabilities != NULL
+      && json_object_get_size (watch->capabilities) > 0)
+    engine_capabilities = json_object_ref (watch->capabilities);
+  rh_timeline_add (watch->timeline, "capabilities", detail, "engine capabilities probed%s",
+                   watch->probing ? " on an empty document" : "");
+  if (watch->probe_task != NULL && capabilities_of (watch) != NULL)
+    probe_done (watch, NULL);
+}
+
+static gboolean
+probe_timeout_cb (gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  self->probe_timeout_id = 0;
+  probe_done (self, g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED,
+                                 "the engine's capabilities could not be probed within %u s",
+                                 PROBE_TIMEOUT_S));
+  return G_SOURCE_REMOVE;
+}
+
+/* The page's own probe will not come: the bridge probes an empty document
+ * in the page's host, whose engine process is there already. */
+static void
+load_probe_document (RhPageWatch *self)
+{
+  self->probing = TRUE;
+  self->probe_timeout_id = g_timeout_add_seconds (PROBE_TIMEOUT_S, probe_timeout_cb, self);
+  rh_page_host_load_html (self->host, PROBE_DOCUMENT, "about:blank");
+}
+
+static gboolean
+page_probe_late_cb (gpointer user_data)
+{
+  RhPageWatch *self = user_data;
+
+  self->probe_timeout_id = 0;
+  load_probe_document (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Makes the engine's capabilities known to the report of a stopped watch:
+ * at once if the process knows them, else from the page's own probe if its
+ * document loaded, else (or if that does not come) from an empty document
+ * loaded in the page's place. */
+void
+rh_page_watch_probe_engine_async (RhPageWatch *watch, GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  RhPageWatch *self = watch;
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (self->stopped && self->probe_task == NULL && self->host != NULL);
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, rh_page_watch_probe_engine_async);
+  if (engine_capabilities != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  self->probe_task = g_steal_pointer (&task);
+  if (self->times.dom_loaded_ms != RH_PAGE_WATCH_NO_TIME)
+    self->probe_timeout_id = g_timeout_add (PAGE_PROBE_GRACE_MS, page_probe_late_cb, self);
+  else
+    load_probe_document (self);
+}
+
+gboolean
+rh_page_watch_probe_engine_finish (RhPageWatch *watch, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, watch), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Those of @features the engine lacks (all of them while capabilities are
+ * unknown). */
+static GPtrArray *
+missing_of (RhPageWatch *watch, const GPtrArray *features)
+{
+  GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *capabilities = capabilities_of (watch);
+
+  for (guint i = 0; i < features->len; i++)
+    {
+      const char *feature = g_ptr_array_index (features, i);
+
+      if (capabilities != NULL && json_object_has_member (capabilities, feature)
+          && json_object_get_boolean_member (capabilities, feature))
+        continue;
+      g_ptr_array_add (missing, g_strdup (feature));
+    }
+  return missing;
+}
+
+/* Features the page reached for that the engine lacks. */
+GPtrArray *
+rh_page_watch_get_missing_touched (RhPageWatch *watch)
+{
+  return missing_of (watch, watch->touched);
+}
+
+/* Missing features an uncaught error named: a failure may be blamed on them. */
+GPtrArray *
+rh_page_watch_get_missing_blamed (RhPageWatch *watch)
+{
+  return missing_of (watch, watch->blamed);
+}
+
+/* NULL for a watch without a host. */
+const char *
+rh_page_watch_get_user_agent (RhPageWatch *watch)
+{
+  return watch->host != NULL ? rh_page_host_get_user_agent (watch->host) : NULL;
+}
+
+static void
+add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* Adds "engine", "capabilities" and "touched" to the object being built;
+ * the engine's name, version and User-Agent are null without a host. */
+void
+rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
+{
+  RhPageHost *host = watch->host;
+  g_autofree char *version = host != NULL ? rh_page_host_get_engine_version (host) : NULL;
+
+  json_builder_set_member_name (builder, "engine");
+  json_builder_begin_object (builder);
+  add_string (builder, "name", host != NULL ? rh_page_host_get_engine_name (host) : NULL);
+  add_string (builder, "version", version);
+  add_string (builder, "user_agent", rh_page_watch_get_user_agent (watch));
+  json_builder_set_member_name (builder, "webrtc");
+  json_builder_add_string_value (builder, rh_webrtc_mode_name (watch->webrtc));
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "capabilities");
+  if (capabilities_of (watch) != NULL)
+    {
+      JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_set_object (node, capabilities_of (watch));
+      json_builder_add_value (builder, node);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "touched");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < watch->touched->len; i++)
+    _rh_page_watch_add_page_string (watch, builder, g_ptr_array_index (watch->touched, i));
+  json_builder_end_array (builder);
+}

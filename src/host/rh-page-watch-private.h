@@ -1,0 +1,74 @@
+/* What the files of RhPageWatch share: rh-page-watch.c (the load's
+ * lifecycle), -messages.c (the bridge's messages), -resources.c, -engine.c
+ * (engine features and capabilities) and -json.c (the report's members). */
+#pragma once
+
+#include "rh-page-watch.h"
+
+#include "rh-error.h"
+
+G_BEGIN_DECLS
+
+struct _RhPageWatch
+{
+  GObject parent_instance;
+
+  char *page_url;
+  const RhReadyProtocol *ready_protocol; /* the caller's, outlives us */
+  RhReadyCall *ready_call;
+  RhTimeline *timeline;                  /* the caller's */
+  RhPageHost *host;                      /* NULL for a detached watch */
+  JsonObject *capabilities;              /* what this page's probe said, if it did */
+
+  GCancellable *load_cancellable;        /* this load's ready call */
+  gint64 ready_deadline_us;
+  guint load_serial;
+  gboolean stopped;
+  gboolean launched;
+  gboolean ready;
+  gboolean unpatchable;
+  RhPageWatchTimes times;
+  RhFrameLog *frame_log;
+  GArray *resources;       /* RhResource */
+  GHashTable *resource_ids; /* the host's id of this load's resource -> index in resources */
+  GPtrArray *missing_params;
+  guint js_errors;
+  char *first_js_error;
+  GTask *probe_task;       /* rh_page_watch_probe_engine_async () under way */
+  guint probe_timeout_id;
+  gboolean probing;        /* the host shows the probe document, not the page */
+  GPtrArray *touched;      /* features the page reached for, char * */
+  GPtrArray *blamed;       /* missing features an uncaught error named, char * */
+  GPtrArray *workers;      /* service worker script URLs the page registered, char * */
+  RhRequestLog *requests;
+  RhPageWatchLaunch launch;
+  RhWebrtcMode webrtc;
+  guint page_events;       /* this load's timeline events from the page's messages */
+};
+
+void     _rh_page_watch_report_failure (RhPageWatch *watch, RhError code, const char *format,
+                                        ...) G_GNUC_PRINTF (3, 4);
+
+/* -messages.c */
+void     _rh_page_watch_record_message (RhPageWatch *watch, JsonObject *message);
+
+/* -resources.c */
+void     _rh_page_watch_resources_connect (RhPageWatch *watch);
+void     _rh_page_watch_resources_reset   (RhPageWatch *watch);
+void     _rh_page_watch_resource_error    (RhPageWatch *watch, const char *uri,
+                                           const char *tag);
+void     _rh_page_watch_resource_clear    (RhResource *resource);
+
+/* -engine.c */
+gboolean _rh_page_watch_engine_known      (void);
+void     _rh_page_watch_touch             (RhPageWatch *watch, const char *feature);
+void     _rh_page_watch_blame             (RhPageWatch *watch, const char *error_message);
+void     _rh_page_watch_capabilities      (RhPageWatch *watch, JsonObject *message,
+                                           JsonNode *detail);
+
+/* -json.c */
+void     _rh_page_watch_add_ms            (JsonBuilder *builder, const char *name, gint64 ms);
+void     _rh_page_watch_add_page_string   (RhPageWatch *watch, JsonBuilder *builder,
+                                           const char *text);
+
+G_END_DECLS

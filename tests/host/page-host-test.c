@@ -1,0 +1,140 @@
+/* RhWpePageHost, the real engine, on a page of tests/pages: the page loads,
+ * the bridge's messages and frames arrive, in the host's signals. */
+#include <string.h>
+
+#include "rh-bridge-script.h"
+#include "rh-wpe-page-host.h"
+#include "test-utils.h"
+
+typedef struct
+{
+  GArray *load_events;   /* RhPageLoadEvent */
+  char *committed_uri;
+  GPtrArray *kinds;      /* char *: of the bridge's messages */
+  gboolean done;         /* the page said "outside-done" */
+  guint frames;
+  guint failures;
+} Seen;
+
+static void
+load_event_cb (RhPageHost *host, RhPageLoadEvent event, const char *uri, guint status,
+               gpointer user_data)
+{
+  Seen *seen = user_data;
+
+  g_array_append_val (seen->load_events, event);
+  if (event == RH_PAGE_LOAD_COMMITTED)
+    {
+      g_free (seen->committed_uri);
+      seen->committed_uri = g_strdup (uri);
+      g_assert_cmpuint (status, ==, 0); /* file: has no HTTP status */
+    }
+}
+
+static void
+load_failed_cb (RhPageHost *host, const char *uri, GError *error, gboolean tls,
+                gpointer user_data)
+{
+  ((Seen *) user_data)->failures++;
+}
+
+static void
+bridge_message_cb (RhPageHost *host, JsonObject *message, gpointer user_data)
+{
+  Seen *seen = user_data;
+
+  g_ptr_array_add (seen->kinds, g_strdup (rh_bridge_message_kind (message)));
+  if (rh_bridge_message_get_kind (message) == RH_BRIDGE_KIND_CONSOLE
+      && g_strcmp0 (rh_bridge_message_get_string (message, "text"), "outside-done") == 0)
+    seen->done = TRUE;
+}
+
+static void
+frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
+{
+  Seen *seen = user_data;
+
+  g_assert_cmpuint (frame->width, ==, 320);
+  g_assert_cmpuint (frame->height, ==, 240);
+  seen->frames++;
+}
+
+static gboolean
+seen_all (gpointer user_data)
+{
+  Seen *seen = user_data;
+
+  return seen->failures > 0
+         || (seen->done && seen->frames > 0 && seen->load_events->len > 0
+             && g_array_index (seen->load_events, RhPageLoadEvent,
+                               seen->load_events->len - 1) == RH_PAGE_LOAD_FINISHED);
+}
+
+static gboolean
+has_kind (Seen *seen, const char *kind)
+{
+  return g_ptr_array_find_with_equal_func (seen->kinds, kind, g_str_equal, NULL);
+}
+
+static void
+test_load (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pages", "outside-text.html",
+                                                 NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, NULL, &error);
+  g_autofree char *script = NULL;
+  g_autofree char *version = NULL;
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (RhPageLoadEvent)), NULL,
+                g_ptr_array_new_with_free_func (g_free), FALSE, 0, 0 };
+
+  g_assert_no_error (error);
+  script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  rh_page_host_add_user_script (host, script);
+  g_signal_connect (host, "load-event", G_CALLBACK (load_event_cb), &seen);
+  g_signal_connect (host, "load-failed", G_CALLBACK (load_failed_cb), &seen);
+  g_signal_connect (host, "bridge-message", G_CALLBACK (bridge_message_cb), &seen);
+  g_signal_connect (host, "frame", G_CALLBACK (frame_cb), &seen);
+  rh_page_host_load (host, uri);
+  g_assert_true (rh_test_wait_until (seen_all, &seen, 60));
+
+  g_assert_cmpuint (seen.failures, ==, 0);
+  g_assert_cmpint (g_array_index (seen.load_events, RhPageLoadEvent, 0), ==,
+                   RH_PAGE_LOAD_STARTED);
+  g_assert_cmpstr (seen.committed_uri, ==, uri);
+  g_assert_true (has_kind (&seen, "dom-content-loaded"));
+  g_assert_true (has_kind (&seen, "error")); /* the page's uncaught error */
+  g_assert_cmpuint (seen.frames, >, 0);
+
+  g_assert_cmpstr (rh_page_host_get_engine_name (host), ==, "WPE WebKit");
+  version = rh_page_host_get_engine_version (host);
+  g_assert_true (g_regex_match_simple ("^[0-9]+\\.[0-9]+\\.[0-9]+$", version, 0, 0));
+  g_assert_nonnull (strstr (rh_page_host_get_user_agent (host), "AppleWebKit"));
+
+  g_signal_handlers_disconnect_by_data (host, &seen);
+  g_array_unref (seen.load_events);
+  g_free (seen.committed_uri);
+  g_ptr_array_unref (seen.kinds);
+}
+
+/* The User-Agent given replaces WebKit's. */
+static void
+test_user_agent (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, "Recorder/1.0", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (rh_page_host_get_user_agent (host), ==, "Recorder/1.0");
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+  g_test_add_func ("/page-host/load", test_load);
+  g_test_add_func ("/page-host/user-agent", test_user_agent);
+  return g_test_run ();
+}
