@@ -3,7 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#include "rh-cloud.h"
+#include "rh-api-path.h"
 
 #define SUCCESS_BODY "{\"msg\":\"Success\",\"code\":0,\"ts\":1610167740309}"
 
@@ -63,7 +63,7 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
         gpointer user_data)
 {
   FakeCloud *cloud = user_data;
-  g_autoptr (RhCloudRoute) route = NULL;
+  g_autoptr (RhApiPath) route = NULL;
   FakeRequest *request;
   FakeReply *reply;
 
@@ -72,7 +72,7 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
       serve_page (cloud, msg, path);
       return;
     }
-  route = rh_cloud_route_parse (path);
+  route = rh_api_path_parse (path);
   if (route == NULL || !g_str_equal (route->rest, "records/ready"))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
@@ -110,7 +110,7 @@ fake_cloud_new (void)
 
   cloud->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_request_free);
   g_queue_init (&cloud->replies);
-  /* Raw paths, as the local cloud's: rh_cloud_route_parse () decodes. */
+  /* Raw paths, as the local cloud's: rh_api_path_parse () decodes. */
   cloud->server = soup_server_new ("raw-paths", TRUE, NULL);
   soup_server_add_handler (cloud->server, NULL, handle, cloud, NULL);
   soup_server_listen_local (cloud->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);

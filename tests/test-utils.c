@@ -410,7 +410,8 @@ rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **
 {
   RhCheck *check;
 
-  *endpoint = rh_ready_endpoint_open (options, error);
+  *endpoint = rh_ready_endpoint_open (options->room, options->api_base, options->sdk_api_local,
+                                      options->routes, error);
   if (*endpoint == NULL)
     {
       rh_page_options_free (options);
@@ -427,7 +428,8 @@ rh_test_run_new (RhRunOptions *options, RhReadyEndpoint **endpoint, GError **err
 {
   RhRun *run;
 
-  *endpoint = rh_ready_endpoint_open (options->page, error);
+  *endpoint = rh_ready_endpoint_open (options->page->room, options->page->api_base,
+                                      options->page->sdk_api_local, options->page->routes, error);
   if (*endpoint == NULL)
     {
       rh_run_options_free (options);

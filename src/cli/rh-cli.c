@@ -564,7 +564,9 @@ run_check (RhPageOptions *options, gboolean json)
 {
   gboolean options_echo = options->echo;
   g_autoptr (GError) error = NULL;
-  g_autoptr (RhReadyEndpoint) endpoint = rh_ready_endpoint_open (options, &error);
+  g_autoptr (RhReadyEndpoint) endpoint
+      = rh_ready_endpoint_open (options->room, options->api_base, options->sdk_api_local,
+                                options->routes, &error);
   g_autoptr (RhCheck) check = NULL;
   g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GMainLoop) loop = NULL;
@@ -624,7 +626,9 @@ static int
 run_run (RhRunOptions *options, gboolean json)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (RhReadyEndpoint) endpoint = rh_ready_endpoint_open (options->page, &error);
+  g_autoptr (RhReadyEndpoint) endpoint
+      = rh_ready_endpoint_open (options->page->room, options->page->api_base,
+                                options->page->sdk_api_local, options->page->routes, &error);
   g_autoptr (RhRun) run = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   Wait wait = { 0 };

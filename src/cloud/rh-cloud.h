@@ -1,5 +1,5 @@
-/* The local classroom cloud stand-in: a libsoup server on loopback that
- * answers the recording API the way the cloud does. */
+/* The local classroom cloud: a libsoup server that answers the recording
+ * API the way the cloud does, keeping what it is told in an RhCloudStore. */
 #pragma once
 
 #include <gio/gio.h>
@@ -8,19 +8,6 @@
 #include "rh-cloud-store.h"
 
 G_BEGIN_DECLS
-
-/* A parsed API path: [/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}/{rest...} */
-typedef struct
-{
-  char *region;    /* NULL when the path has no region segment */
-  char *app_id;
-  char *room_uuid;
-  char *rest;      /* what follows the room, e.g. "records/ready"; "" for the room itself */
-} RhCloudRoute;
-
-RhCloudRoute *rh_cloud_route_parse (const char *path);
-void          rh_cloud_route_free  (RhCloudRoute *route);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhCloudRoute, rh_cloud_route_free)
 
 #define RH_TYPE_CLOUD (rh_cloud_get_type ())
 G_DECLARE_FINAL_TYPE (RhCloud, rh_cloud, RH, CLOUD, GObject)

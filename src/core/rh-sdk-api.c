@@ -1,78 +1,16 @@
 #include "rh-sdk-api.h"
 
-#include <string.h>
-
-void
-rh_sdk_api_request_free (RhSdkApiRequest *request)
+/* Whether @path is one of the SDK's calls. */
+gboolean
+rh_sdk_api_handles (const RhApiPath *path)
 {
-  if (request == NULL)
-    return;
-  g_free (request->app_id);
-  g_free (request->room_uuid);
-  g_free (request->user_uuid);
-  g_free (request);
-}
-
-/* "/a/b%2Fc" -> {"a", "b/c"}: split as sent, each segment percent-decoded;
- * NULL for an empty segment, a bad escape or what is not UTF-8. */
-static char **
-segments (const char *path)
-{
-  g_auto (GStrv) parts = NULL;
-
-  if (path == NULL || path[0] != '/')
-    return NULL;
-  parts = g_strsplit (path + 1, "/", 16);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *decoded = g_uri_unescape_string (parts[i], NULL);
-
-      if (decoded == NULL || *decoded == '\0' || !g_utf8_validate (decoded, -1, NULL))
-        {
-          g_free (decoded);
-          return NULL;
-        }
-      g_free (parts[i]);
-      parts[i] = decoded;
-    }
-  return g_steal_pointer (&parts);
-}
-
-RhSdkApiRequest *
-rh_sdk_api_request_parse (const char *path)
-{
-  g_auto (GStrv) parts = segments (path);
-  g_autoptr (RhSdkApiRequest) request = NULL;
-  guint n, i = 0;
-
-  if (parts == NULL)
-    return NULL;
-  n = g_strv_length (parts);
-  if (n > 0 && !g_str_equal (parts[0], "edu"))
-    i = 1; /* the region */
-  if (n < i + 4 || !g_str_equal (parts[i], "edu") || !g_str_equal (parts[i + 1], "apps"))
-    return NULL;
-  request = g_new0 (RhSdkApiRequest, 1);
-  request->app_id = g_strdup (parts[i + 2]);
-  i += 3;
-  if (n == i + 2 && g_str_equal (parts[i], "v2") && g_str_equal (parts[i + 1], "configs"))
-    request->call = RH_SDK_API_CONFIGS;
-  else if (n == i + 5 && g_str_equal (parts[i], "v3") && g_str_equal (parts[i + 1], "rooms")
-           && g_str_equal (parts[i + 3], "users"))
-    {
-      request->call = RH_SDK_API_CHECK_IN;
-      request->room_uuid = g_strdup (parts[i + 2]);
-      request->user_uuid = g_strdup (parts[i + 4]);
-    }
-  else
-    return NULL;
-  return g_steal_pointer (&request);
+  return path->kind == RH_API_PATH_CONFIGS || path->kind == RH_API_PATH_CHECK_IN;
 }
 
 const char *
-rh_sdk_api_request_method (const RhSdkApiRequest *request)
+rh_sdk_api_method (const RhApiPath *path)
 {
-  return request->call == RH_SDK_API_CONFIGS ? "GET" : "PUT";
+  return path->kind == RH_API_PATH_CONFIGS ? "GET" : "PUT";
 }
 
 static void
@@ -128,12 +66,12 @@ build_check_in (JsonBuilder *builder)
 }
 
 JsonNode *
-rh_sdk_api_request_answer (const RhSdkApiRequest *request)
+rh_sdk_api_answer (const RhApiPath *path)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  if (request->call == RH_SDK_API_CONFIGS)
+  if (path->kind == RH_API_PATH_CONFIGS)
     build_configs (builder);
   else
     build_check_in (builder);

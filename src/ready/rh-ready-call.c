@@ -3,7 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "rh-error.h"
+#include "rh-api-path.h"
 #include "rh-json.h"
 
 #define BACKOFF_FIRST_MS 200
@@ -122,64 +122,12 @@ rh_ready_call_get_uri (RhReadyCall *call)
   return call->uri;
 }
 
-/* Clients and servers remove a "." or ".." path segment, encoded or not
- * (RFC 3986's dot segments): the call would reach another path. */
-static gboolean
-path_segment_ok (const char *what, const char *value, GError **error)
-{
-  if (!g_str_equal (value, ".") && !g_str_equal (value, ".."))
-    return TRUE;
-  g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-               "%s '%s' cannot be sent in the ready call's path: HTTP clients and servers remove "
-               "a '.' or '..' path segment", what, value);
-  return FALSE;
-}
-
+/* The ready call's URI: rh-api-path.h builds it. */
 char *
 rh_ready_call_build_uri (const char *api_base, const char *region, const char *app_id,
                          const char *room_uuid, GError **error)
 {
-  g_autoptr (GUri) base = NULL;
-  g_autoptr (GError) local_error = NULL;
-  g_autoptr (GString) uri = NULL;
-  g_autofree char *app = NULL;
-  g_autofree char *room = NULL;
-  const char *scheme;
-
-  base = g_uri_parse (api_base, G_URI_FLAGS_ENCODED, &local_error);
-  if (base == NULL)
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "bad --api-base '%s': %s", api_base,
-                   local_error->message);
-      return NULL;
-    }
-  scheme = g_uri_get_scheme (base);
-  if ((g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-      || g_uri_get_host (base) == NULL || *g_uri_get_host (base) == '\0')
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                   "bad --api-base '%s': expected an http or https URL with a host", api_base);
-      return NULL;
-    }
-  if (g_uri_get_query (base) != NULL || g_uri_get_fragment (base) != NULL)
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                   "bad --api-base '%s': no query or fragment allowed", api_base);
-      return NULL;
-    }
-
-  if (!path_segment_ok ("app id", app_id, error)
-      || !path_segment_ok ("room uuid", room_uuid, error))
-    return NULL;
-  uri = g_string_new (api_base);
-  while (uri->len > 0 && uri->str[uri->len - 1] == '/')
-    g_string_truncate (uri, uri->len - 1);
-  if (region != NULL)
-    g_string_append_printf (uri, "/%s", region);
-  app = g_uri_escape_string (app_id, NULL, FALSE);
-  room = g_uri_escape_string (room_uuid, NULL, FALSE);
-  g_string_append_printf (uri, "/edu/apps/%s/v2/rooms/%s/records/ready", app, room);
-  return g_string_free (g_steal_pointer (&uri), FALSE);
+  return rh_api_path_build_uri (api_base, region, app_id, room_uuid, "records/ready", error);
 }
 
 /* An envelope is a few dozen bytes; a proxy's error page a few kB. */

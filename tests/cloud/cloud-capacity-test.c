@@ -6,8 +6,7 @@
 #include <unistd.h>
 #include <string.h>
 
-#include "rh-cloud.h"
-#include "rh-fs.h"
+#include "cloud-fixture.h"
 #include "test-utils.h"
 
 #define TOKEN "capacity-token"
@@ -15,9 +14,7 @@
 
 typedef struct
 {
-  char *data_dir;
-  RhCloud *cloud;
-  SoupSession *session;
+  CloudFixture base;
   GPtrArray *readied; /* room uuids, in the order their ready calls came */
 } Fixture;
 
@@ -32,37 +29,23 @@ ready_received_cb (RhCloud *cloud, const char *app_id, const char *room_uuid, gp
 static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  RhCloudStore *store;
-
-  fixture->data_dir = g_dir_make_tmp ("recordhost-capacity-XXXXXX", &error);
-  g_assert_no_error (error);
-  store = rh_cloud_store_open (fixture->data_dir, &error);
-  g_assert_no_error (error);
-  fixture->cloud = rh_cloud_new (store, TOKEN);
-  g_assert_true (rh_cloud_listen_local (fixture->cloud, 0, &error));
-  g_assert_no_error (error);
-  fixture->session = soup_session_new_with_options ("timeout", 30, NULL);
+  cloud_fixture_setup (&fixture->base, TOKEN, 30);
   fixture->readied = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (fixture->cloud, "ready-received", G_CALLBACK (ready_received_cb), fixture);
+  g_signal_connect (fixture->base.cloud, "ready-received", G_CALLBACK (ready_received_cb),
+                    fixture);
 }
 
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  g_object_unref (fixture->session);
-  g_clear_object (&fixture->cloud);
+  cloud_fixture_teardown (&fixture->base);
   g_ptr_array_unref (fixture->readied);
-  rh_fs_remove_tree (fixture->data_dir);
-  g_free (fixture->data_dir);
 }
 
 static JsonObject *
 call (Fixture *fixture, const char *method, const char *path, const char *body, guint *status)
 {
-  g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->cloud), path, NULL);
-
-  return rh_test_call_json (fixture->session, method, uri, body, TOKEN, status);
+  return cloud_fixture_call (&fixture->base, method, path, body, status);
 }
 
 static char *
@@ -101,10 +84,12 @@ start_room_ok (Fixture *fixture, guint index)
 static JsonObject *
 health (Fixture *fixture)
 {
-  g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->cloud), "/health", NULL);
+  g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->base.cloud), "/health",
+                                      NULL);
   guint status = 0;
   /* Without the token: a load balancer has none. */
-  JsonObject *reply = rh_test_call_json (fixture->session, "GET", uri, NULL, NULL, &status);
+  JsonObject *reply = rh_test_call_json (fixture->base.session, "GET", uri, NULL, NULL,
+                                         &status);
 
   g_assert_cmpuint (status, ==, 200);
   return reply;
@@ -123,7 +108,7 @@ test_health (Fixture *fixture, gconstpointer data)
   g_autoptr (JsonObject) reply = NULL;
   JsonObject *capacity;
 
-  rh_cloud_set_max_rooms (fixture->cloud, 3);
+  rh_cloud_set_max_rooms (fixture->base.cloud, 3);
   reply = health (fixture);
   g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 0);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (reply, "data"),
@@ -138,15 +123,15 @@ static gboolean
 readied_at_least (gpointer user_data)
 {
   Fixture *fixture = user_data;
+  gpointer wanted = g_object_get_data (G_OBJECT (fixture->base.cloud), "wanted");
 
-  return fixture->readied->len >= GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (fixture->cloud),
-                                                                        "wanted"));
+  return fixture->readied->len >= GPOINTER_TO_UINT (wanted);
 }
 
 static void
 wait_readied (Fixture *fixture, guint count)
 {
-  g_object_set_data (G_OBJECT (fixture->cloud), "wanted", GUINT_TO_POINTER (count));
+  g_object_set_data (G_OBJECT (fixture->base.cloud), "wanted", GUINT_TO_POINTER (count));
   g_assert_true (rh_test_wait_until (readied_at_least, fixture, READY_TIMEOUT_S));
 }
 
@@ -162,7 +147,7 @@ test_admission (Fixture *fixture, gconstpointer data)
   g_autofree char *stop_path = room_path (0, "/records/states/0");
   guint status = 0;
 
-  rh_cloud_set_max_rooms (fixture->cloud, 2);
+  rh_cloud_set_max_rooms (fixture->base.cloud, 2);
   start_room_ok (fixture, 0);
   start_room_ok (fixture, 1);
   g_assert_cmpuint (start_room (fixture, 2, &refused), ==, 503);
@@ -236,7 +221,7 @@ test_shared_crash (Fixture *fixture, gconstpointer data)
 
   /* Views of the tests before let their processes go a moment later. */
   g_assert_true (rh_test_wait_until (no_web_process, NULL, 30));
-  rh_cloud_set_rooms_per_web_process (fixture->cloud, 2);
+  rh_cloud_set_rooms_per_web_process (fixture->base.cloud, 2);
   for (guint i = 0; i < 4; i++)
     start_room_ok (fixture, i);
   wait_readied (fixture, 4);
@@ -246,7 +231,7 @@ test_shared_crash (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (kill (g_array_index (pids, GPid, 0), SIGKILL), ==, 0);
   wait_readied (fixture, 6);
   /* Time for any other room to reload too, were it going to. */
-  g_object_set_data (G_OBJECT (fixture->cloud), "wanted", GUINT_TO_POINTER (7));
+  g_object_set_data (G_OBJECT (fixture->base.cloud), "wanted", GUINT_TO_POINTER (7));
   g_assert_false (rh_test_wait_until (readied_at_least, fixture, 2));
   g_assert_cmpuint (fixture->readied->len, ==, 6);
   for (guint i = 4; i < 6; i++)

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cloud-fixture.h"
 #include "media-probe.h"
 #include "rh-cloud.h"
-#include "rh-fs.h"
 #include "rh-recorder.h"
 #include "test-utils.h"
 
@@ -17,54 +17,24 @@
 /* Bound on waiting for a recording's events. */
 #define EVENT_TIMEOUT_S 120
 
-typedef struct
-{
-  char *data_dir;
-  RhCloud *cloud;
-  SoupSession *session;
-  char *token; /* sent as x-agora-token when set */
-} Fixture;
-
-static void
-start_cloud (Fixture *fixture, const char *require_token)
-{
-  g_autoptr (GError) error = NULL;
-  RhCloudStore *store = rh_cloud_store_open (fixture->data_dir, &error);
-
-  g_assert_no_error (error);
-  fixture->cloud = rh_cloud_new (store, require_token);
-  g_assert_true (rh_cloud_listen_local (fixture->cloud, 0, &error));
-  g_assert_no_error (error);
-}
+typedef CloudFixture Fixture;
 
 static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fixture->data_dir = g_dir_make_tmp ("recordhost-cloud-XXXXXX", &error);
-  g_assert_no_error (error);
-  start_cloud (fixture, NULL);
-  fixture->session = soup_session_new_with_options ("timeout", 10, NULL);
+  cloud_fixture_setup (fixture, NULL, 10);
 }
 
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  g_object_unref (fixture->session);
-  g_clear_object (&fixture->cloud);
-  rh_fs_remove_tree (fixture->data_dir);
-  g_free (fixture->data_dir);
-  g_free (fixture->token);
+  cloud_fixture_teardown (fixture);
 }
 
-/* One API call; returns the envelope and sets *@status. */
 static JsonObject *
 call (Fixture *fixture, const char *method, const char *path, const char *body, guint *status)
 {
-  g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->cloud), path, NULL);
-
-  return rh_test_call_json (fixture->session, method, uri, body, fixture->token, status);
+  return cloud_fixture_call (fixture, method, path, body, status);
 }
 
 static void
@@ -354,7 +324,7 @@ test_restart_keeps_events (Fixture *fixture, gconstpointer data)
   call_ok (fixture, "PUT", ROOM "/records/states/0", NULL);
   g_clear_object (&fixture->cloud);
 
-  start_cloud (fixture, NULL);
+  cloud_fixture_start (fixture, NULL);
   assert_reasons (fixture, ROOM, "1,2");
   record = first_record (fixture, ROOM);
   g_assert_cmpint (json_object_get_int_member (record, "state"), ==, 2);
@@ -386,7 +356,7 @@ test_restart_ends_interrupted (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_cloud_store_end_interrupted (store, &error), ==, 0);
   g_clear_pointer (&store, rh_cloud_store_close);
 
-  start_cloud (fixture, NULL);
+  cloud_fixture_start (fixture, NULL);
   assert_reasons (fixture, ROOM, "2");
   record = first_record (fixture, ROOM);
   g_assert_cmpint (json_object_get_int_member (record, "state"), ==, 2);
@@ -699,7 +669,7 @@ test_require_token (Fixture *fixture, gconstpointer data)
   g_autoptr (JsonObject) refused = NULL;
 
   g_clear_object (&fixture->cloud);
-  start_cloud (fixture, "s3cret");
+  cloud_fixture_start (fixture, "s3cret");
   refused = call (fixture, "POST", ROOM, NULL, &status);
   g_assert_cmpuint (status, ==, 401);
   g_assert_cmpint (json_object_get_int_member (refused, "code"), ==, 401);

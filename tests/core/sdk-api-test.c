@@ -1,5 +1,6 @@
-/* The SDKs' first calls the local cloud answers: which paths they are (the
- * answers over HTTP are in cloud-test.c). */
+/* The SDKs' first calls a local server answers: with which method, and what
+ * the answers hold that the SDKs read (which paths they are is in
+ * api-path-test.c, the answers over HTTP in ready-ack-test.c). */
 #include "rh-sdk-api.h"
 #include "test-utils.h"
 
@@ -7,57 +8,61 @@ typedef struct
 {
   const char *name;
   const char *path;
-  RhSdkApiCall call;
-  const char *app_id;
-  const char *room_uuid;
-  const char *user_uuid;
-} ParseRow;
+  gboolean handled;
+  const char *method;
+  const char *member; /* one the SDK reads in the answer */
+} AnswerRow;
 
-static const ParseRow parse_rows[] = {
-  { "configs", "/edu/apps/app1/v2/configs", RH_SDK_API_CONFIGS, "app1", NULL, NULL },
-  { "configs-region", "/cn/edu/apps/app1/v2/configs", RH_SDK_API_CONFIGS, "app1", NULL, NULL },
-  { "check-in", "/cn/edu/apps/app1/v3/rooms/r1/users/u1", RH_SDK_API_CHECK_IN, "app1", "r1",
-    "u1" },
-  { "check-in-no-region", "/edu/apps/app1/v3/rooms/r1/users/u1", RH_SDK_API_CHECK_IN, "app1",
-    "r1", "u1" },
-  { "check-in-encoded", "/cn/edu/apps/app1/v3/rooms/r%2F1/users/u%201", RH_SDK_API_CHECK_IN,
-    "app1", "r/1", "u 1" },
-  { "bad-escape", "/cn/edu/apps/app1/v3/rooms/r%/users/u1", RH_SDK_API_NONE },
-  { "ready-is-not", "/cn/edu/apps/app1/v2/rooms/r1/records/ready", RH_SDK_API_NONE },
-  { "entry-is-not", "/cn/edu/apps/app1/v3/rooms/r1/users/u1/entry", RH_SDK_API_NONE },
-  { "empty-segment", "/cn/edu/apps//v2/configs", RH_SDK_API_NONE },
-  { "two-regions", "/cn/ap/edu/apps/app1/v2/configs", RH_SDK_API_NONE },
-  { "relative", "edu/apps/app1/v2/configs", RH_SDK_API_NONE },
-  { "root", "/", RH_SDK_API_NONE },
+static const AnswerRow answer_rows[] = {
+  { "configs", "/cn/edu/apps/app1/v2/configs", TRUE, "GET", "netless" },
+  { "configs-vid", "/edu/apps/app1/v2/configs", TRUE, "GET", "vid" },
+  { "check-in", "/cn/edu/apps/app1/v3/rooms/r1/users/u1", TRUE, "PUT", "rtmRegion" },
+  { "check-in-state", "/edu/apps/app1/v3/rooms/r1/users/u1", TRUE, "PUT", "state" },
+  { "ready-is-not", "/cn/edu/apps/app1/v2/rooms/r1/records/ready", FALSE },
+  { "room-is-not", "/edu/apps/app1/v2/rooms/r1", FALSE },
 };
 
 static void
-test_parse (gconstpointer data)
+test_answer (gconstpointer data)
 {
-  const ParseRow *row = data;
-  g_autoptr (RhSdkApiRequest) request = rh_sdk_api_request_parse (row->path);
+  const AnswerRow *row = data;
+  g_autoptr (RhApiPath) path = rh_api_path_parse (row->path);
+  g_autoptr (JsonNode) answer = NULL;
 
-  if (row->call == RH_SDK_API_NONE)
-    {
-      g_assert_null (request);
-      return;
-    }
-  g_assert_nonnull (request);
-  g_assert_cmpint (request->call, ==, row->call);
-  g_assert_cmpstr (request->app_id, ==, row->app_id);
-  g_assert_cmpstr (request->room_uuid, ==, row->room_uuid);
-  g_assert_cmpstr (request->user_uuid, ==, row->user_uuid);
+  g_assert_nonnull (path);
+  g_assert_cmpint (rh_sdk_api_handles (path), ==, row->handled);
+  if (!row->handled)
+    return;
+  g_assert_cmpstr (rh_sdk_api_method (path), ==, row->method);
+  answer = rh_sdk_api_answer (path);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (answer));
+  g_assert_true (json_object_has_member (json_node_get_object (answer), row->member));
+}
+
+/* 1.1.x checks the storage's bucket name: lower case, digits and hyphens,
+ * 3..63. */
+static void
+test_configs_bucket (void)
+{
+  g_autoptr (RhApiPath) path = rh_api_path_parse ("/edu/apps/app1/v2/configs");
+  g_autoptr (JsonNode) answer = rh_sdk_api_answer (path);
+  JsonObject *netless = json_object_get_object_member (json_node_get_object (answer), "netless");
+  JsonObject *oss = json_object_get_object_member (netless, "oss");
+
+  g_assert_true (g_regex_match_simple ("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$",
+                                       json_object_get_string_member (oss, "bucket"), 0, 0));
 }
 
 int
 main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
-  for (guint i = 0; i < G_N_ELEMENTS (parse_rows); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (answer_rows); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/cloud-sdk-api/parse/%s", parse_rows[i].name);
+      g_autofree char *path = g_strconcat ("/sdk-api/answer/", answer_rows[i].name, NULL);
 
-      g_test_add_data_func (path, &parse_rows[i], test_parse);
+      g_test_add_data_func (path, &answer_rows[i], test_answer);
     }
+  g_test_add_func ("/sdk-api/configs-bucket", test_configs_bucket);
   return g_test_run ();
 }

@@ -1,21 +1,21 @@
-/* src/rh-cloud.c and src/rh-cloud-sdk-api.c: where the local cloud routes a
- * request path (as sent, percent-encoded: the cloud decodes each part, so a
- * room uuid may hold an encoded '/' or anything else).  The input is the
- * path, a C string. */
+/* src/core/rh-api-path.c: where the local cloud and the ready acknowledger
+ * route a request path (as sent, percent-encoded: each part is decoded, so a
+ * room uuid may hold an encoded '/' or anything else), and src/core/rh-sdk-api.c,
+ * what they answer to the SDK's calls.  The input is the path, a C string. */
 #include <string.h>
 
 #include "fuzz-common.h"
-#include "rh-cloud.h"
+#include "rh-api-path.h"
 #include "rh-sdk-api.h"
 #include "rh-json.h"
 
 /* A route is the path cut in pieces and decoded: encoded and put together
  * again, they make a path with the same route. */
 static void
-check_route (const RhCloudRoute *route)
+check_route (const RhApiPath *route)
 {
   g_autoptr (GString) joined = g_string_new (NULL);
-  g_autoptr (RhCloudRoute) again = NULL;
+  g_autoptr (RhApiPath) again = NULL;
   g_autofree char *app = NULL;
   g_autofree char *room = NULL;
 
@@ -37,8 +37,8 @@ check_route (const RhCloudRoute *route)
   g_string_append_printf (joined, "/edu/apps/%s/v2/rooms/%s", app, room);
   if (*route->rest != '\0')
     g_string_append_printf (joined, "/%s", route->rest);
-  again = rh_cloud_route_parse (joined->str);
-  rh_fuzz_check (again != NULL);
+  again = rh_api_path_parse (joined->str);
+  rh_fuzz_check (again != NULL && again->kind == RH_API_PATH_ROOM);
   rh_fuzz_check (g_strcmp0 (again->region, route->region) == 0);
   rh_fuzz_check (g_str_equal (again->app_id, route->app_id));
   rh_fuzz_check (g_str_equal (again->room_uuid, route->room_uuid));
@@ -46,17 +46,17 @@ check_route (const RhCloudRoute *route)
 }
 
 static void
-check_sdk_api (const RhSdkApiRequest *request)
+check_sdk_api (const RhApiPath *request)
 {
   g_autoptr (JsonNode) answer = NULL;
   g_autofree char *text = NULL;
 
-  rh_fuzz_check (request->call == RH_SDK_API_CONFIGS || request->call == RH_SDK_API_CHECK_IN);
+  rh_fuzz_check (rh_sdk_api_handles (request));
   rh_fuzz_check (request->app_id != NULL && *request->app_id != '\0');
-  rh_fuzz_check ((request->call == RH_SDK_API_CHECK_IN)
+  rh_fuzz_check ((request->kind == RH_API_PATH_CHECK_IN)
                  == (request->room_uuid != NULL && request->user_uuid != NULL));
-  rh_sdk_api_request_method (request);
-  answer = rh_sdk_api_request_answer (request);
+  rh_sdk_api_method (request);
+  answer = rh_sdk_api_answer (request);
   text = rh_json_to_string (answer, FALSE);
   rh_fuzz_check_written (text, FALSE);
 }
@@ -64,13 +64,12 @@ check_sdk_api (const RhSdkApiRequest *request)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree char *path = g_strndup ((const char *) data, size);
-  g_autoptr (RhCloudRoute) route = rh_cloud_route_parse (path);
-  g_autoptr (RhSdkApiRequest) request = rh_sdk_api_request_parse (path);
+  g_autofree char *text = g_strndup ((const char *) data, size);
+  g_autoptr (RhApiPath) path = rh_api_path_parse (text);
 
-  if (route != NULL)
-    check_route (route);
-  if (request != NULL)
-    check_sdk_api (request);
+  if (path != NULL && path->kind == RH_API_PATH_ROOM)
+    check_route (path);
+  else if (path != NULL)
+    check_sdk_api (path);
   return 0;
 }

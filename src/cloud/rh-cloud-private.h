@@ -1,0 +1,46 @@
+/* What rh-cloud.c and the API's handlers (rh-cloud-handlers.c) share. */
+#pragma once
+
+#include "rh-api-server.h"
+#include "rh-cloud.h"
+
+G_BEGIN_DECLS
+
+/* The SDK's codes: their middle digits are the HTTP status (30409410: 409). */
+#define RH_CLOUD_CODE_CONFLICT 409
+#define RH_CLOUD_CODE_AT_CAPACITY 503
+#define RH_CLOUD_CODE_RECORD_NOT_STARTED 30409410
+#define RH_CLOUD_CODE_RECORD_RUNNING 30409411
+
+struct _RhCloud
+{
+  GObject parent_instance;
+
+  SoupServer *server;
+  char *base_url;
+  guint ready_count;
+  RhCloudStore *store;
+  char *token;             /* required x-agora-token, NULL for none */
+  GHashTable *recordings;  /* "appId/roomUuid" -> RhCloudRecording, active ones */
+  gboolean exposed;        /* listening beyond loopback */
+  guint max_rooms;         /* recordings held at once; a start past it is refused */
+};
+
+JsonNode *rh_cloud_capacity_node     (RhCloud *self);
+void      rh_cloud_handle_ready       (RhCloud *self, SoupServerMessage *msg,
+                                       const RhApiPath *path);
+void      rh_cloud_handle_create_room (RhCloud *self, SoupServerMessage *msg,
+                                       const RhApiPath *path);
+void      rh_cloud_handle_start       (RhCloud *self, SoupServerMessage *msg,
+                                       const RhApiPath *path);
+void      rh_cloud_handle_stop        (RhCloud *self, SoupServerMessage *msg,
+                                       const RhApiPath *path);
+void      rh_cloud_handle_update      (RhCloud *self, SoupServerMessage *msg,
+                                       const RhApiPath *path);
+void      rh_cloud_handle_records     (RhCloud *self, SoupServerMessage *msg,
+                                       const RhApiPath *path);
+void      rh_cloud_handle_sequences   (RhCloud *self, SoupServerMessage *msg,
+                                       const RhApiPath *path, GHashTable *query);
+void      rh_cloud_handle_health      (RhCloud *self, SoupServerMessage *msg);
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* The classroom API's paths, the one place they are parsed and built:
+ *   [/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}[/{rest}]     the recording API
+ *   [/{region}]/edu/apps/{appId}/v2/configs                       the SDK's (1.1.x)
+ *   [/{region}]/edu/apps/{appId}/v3/rooms/{roomUuid}/users/{user} the SDK's check-in (2.x)
+ * A path is handled as sent, percent-encoded (the servers keep raw paths),
+ * so that an encoded "/", "%" or ".." in a room uuid is the room's own. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RH_API_PATH_ROOM,     /* the recording API, under a room */
+  RH_API_PATH_CONFIGS,  /* the SDK's configuration */
+  RH_API_PATH_CHECK_IN, /* the SDK's check-in of a user into a room */
+} RhApiPathKind;
+
+typedef struct
+{
+  RhApiPathKind kind;
+  char *region;    /* NULL when the path has no region segment */
+  char *app_id;
+  char *room_uuid; /* NULL for the configuration */
+  char *user_uuid; /* the check-in's only */
+  char *rest;      /* the room's: what follows it, e.g. "records/ready"; "" otherwise */
+} RhApiPath;
+
+RhApiPath *rh_api_path_parse     (const char *path);
+void       rh_api_path_free      (RhApiPath *path);
+char      *rh_api_path_build_uri (const char *api_base, const char *region, const char *app_id,
+                                  const char *room_uuid, const char *rest, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhApiPath, rh_api_path_free)
+
+G_END_DECLS

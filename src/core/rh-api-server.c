@@ -1,0 +1,360 @@
+#include "rh-api-server.h"
+
+#include <string.h>
+
+#include "rh-json.h"
+#include "rh-sdk-api.h"
+
+#define GUARD_KEY "rh-api-server-guard"
+
+/* What a server checks on a request's headers, besides their framing. */
+typedef struct
+{
+  RhApiServerAuthorize authorize;
+  gpointer user_data;
+} Guard;
+
+void
+rh_api_reply (SoupServerMessage *msg, guint status, gint64 code, const char *text,
+              JsonNode *data)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+  gsize length;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "msg");
+  json_builder_add_string_value (builder, text);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, code);
+  json_builder_set_member_name (builder, "ts");
+  json_builder_add_int_value (builder, g_get_real_time () / 1000);
+  if (data != NULL)
+    {
+      json_builder_set_member_name (builder, "data");
+      json_builder_add_value (builder, json_node_copy (data));
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = rh_json_to_string (root, FALSE);
+  length = strlen (body);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&body), length);
+}
+
+/* An error envelope whose HTTP status follows from the code: the code
+ * itself, or the middle digits of the SDK's long ones (30409410: 409). */
+void
+rh_api_reply_error (SoupServerMessage *msg, gint64 code, const char *text)
+{
+  guint status = code > 100000 ? (guint) ((code / 1000) % 1000) : (guint) code;
+
+  rh_api_reply (msg, status >= 400 && status < 600 ? status : 400, code, text, NULL);
+}
+
+void
+rh_api_reply_ok (SoupServerMessage *msg, JsonNode *data)
+{
+  rh_api_reply (msg, SOUP_STATUS_OK, 0, "Success", data);
+}
+
+/* @allow: the methods the path takes, or NULL not to say. */
+void
+rh_api_reply_not_allowed (SoupServerMessage *msg, const char *allow)
+{
+  if (allow != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                  allow);
+  rh_api_reply_error (msg, RH_API_CODE_METHOD_NOT_ALLOWED, "method not allowed");
+}
+
+GBytes *
+rh_api_request_body (SoupServerMessage *msg)
+{
+  return soup_message_body_flatten (soup_server_message_get_request_body (msg));
+}
+
+/* Pages call the API from their own origin (a CDN, a file): let the
+ * browser's CORS checks pass, the preflight included, which is answered
+ * here (TRUE). */
+gboolean
+rh_api_handle_cors (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  const char *asked = soup_message_headers_get_one (request, "Access-Control-Request-Headers");
+
+  soup_message_headers_replace (response, "Access-Control-Allow-Origin", "*");
+  if (!g_str_equal (soup_server_message_get_method (msg), "OPTIONS"))
+    return FALSE;
+  soup_message_headers_replace (response, "Access-Control-Allow-Methods",
+                                "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+  soup_message_headers_replace (response, "Access-Control-Allow-Headers",
+                                asked != NULL ? asked
+                                              : "Content-Type, Authorization, x-agora-token, "
+                                                "x-agora-uid");
+  soup_message_headers_replace (response, "Access-Control-Max-Age", "600");
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  return TRUE;
+}
+
+/* The SDKs' own first calls (--sdk-api local routes them here): answered
+ * (TRUE) when @path is one. */
+gboolean
+rh_api_handle_sdk_api (SoupServerMessage *msg, const RhApiPath *path)
+{
+  g_autoptr (JsonNode) data = NULL;
+
+  if (path == NULL || !rh_sdk_api_handles (path))
+    return FALSE;
+  if (!g_str_equal (soup_server_message_get_method (msg), rh_sdk_api_method (path)))
+    {
+      rh_api_reply_not_allowed (msg, rh_sdk_api_method (path));
+      return TRUE;
+    }
+  data = rh_sdk_api_answer (path);
+  rh_api_reply_ok (msg, data);
+  return TRUE;
+}
+
+/* A refused client may still be sending: it is given this long to read the
+ * answer before the connection is dropped. */
+#define LINGER_MS 2000
+
+typedef struct
+{
+  GIOStream *stream;
+  GSocket *socket;
+  GBytes *answer;
+  GCancellable *cancellable;
+  guint timeout_id;
+  guint8 buffer[8192];
+} Lingering;
+
+static void
+lingering_free (Lingering *lingering)
+{
+  g_clear_handle_id (&lingering->timeout_id, g_source_remove);
+  g_io_stream_close (lingering->stream, NULL, NULL);
+  g_object_unref (lingering->stream);
+  g_clear_object (&lingering->socket);
+  g_bytes_unref (lingering->answer);
+  g_object_unref (lingering->cancellable);
+  g_free (lingering);
+}
+
+static gboolean
+lingering_timeout_cb (gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  lingering->timeout_id = 0;
+  g_cancellable_cancel (lingering->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* What the client still sends is read and dropped, a buffer at a time,
+ * until it closes or the time is up. */
+static void
+lingering_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  if (g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL) <= 0)
+    {
+      lingering_free (lingering);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (source), lingering->buffer,
+                             sizeof lingering->buffer, G_PRIORITY_LOW, lingering->cancellable,
+                             lingering_read_cb, lingering);
+}
+
+static void
+lingering_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lingering *lingering = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      lingering_free (lingering);
+      return;
+    }
+  /* The answer is complete: tell the client so, then drain. */
+  if (lingering->socket != NULL)
+    g_socket_shutdown (lingering->socket, FALSE, TRUE, NULL);
+  g_input_stream_read_async (g_io_stream_get_input_stream (lingering->stream),
+                             lingering->buffer, sizeof lingering->buffer, G_PRIORITY_LOW,
+                             lingering->cancellable, lingering_read_cb, lingering);
+}
+
+/* libsoup's server reads a request's whole body whatever status was set on
+ * its headers (unless the client asked "Expect: 100-continue"), so a refused
+ * request whose body is still coming is answered here: the connection is
+ * taken from the server, the answer already set on @msg is written, and the
+ * rest of the body is never read into memory. */
+static void
+answer_and_close (SoupServerMessage *msg)
+{
+  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  guint status = soup_server_message_get_status (msg);
+  GString *answer = g_string_new (NULL);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  Lingering *lingering;
+  GIOStream *stream;
+
+  g_string_append_printf (answer, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    if (g_ascii_strcasecmp (name, "Content-Length") != 0)
+      g_string_append_printf (answer, "%s: %s\r\n", name, value);
+  g_string_append_printf (answer, "Content-Length: %zu\r\n\r\n", g_bytes_get_size (body));
+  g_string_append_len (answer, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  lingering = g_new0 (Lingering, 1);
+  lingering->answer = g_string_free_to_bytes (answer);
+  lingering->cancellable = g_cancellable_new ();
+  if (soup_server_message_get_socket (msg) != NULL)
+    lingering->socket = g_object_ref (soup_server_message_get_socket (msg));
+  /* @msg may be gone after this. */
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      g_clear_object (&lingering->socket);
+      g_bytes_unref (lingering->answer);
+      g_object_unref (lingering->cancellable);
+      g_free (lingering);
+      return;
+    }
+  lingering->stream = stream;
+  lingering->timeout_id = g_timeout_add (LINGER_MS, lingering_timeout_cb, lingering);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (lingering->answer, NULL),
+                                   g_bytes_get_size (lingering->answer), G_PRIORITY_DEFAULT,
+                                   lingering->cancellable, lingering_written_cb, lingering);
+}
+
+/* Whether the request's body is still to be read. */
+static gboolean
+body_follows (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  switch (soup_message_headers_get_encoding (headers))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      /* libsoup reads -1 as a body without end. */
+      return soup_message_headers_get_content_length (headers) != 0;
+    case SOUP_ENCODING_NONE:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+/* Answers @msg with an error, without reading the rest of its body. */
+static void
+refuse (SoupServerMessage *msg, gint64 code, const char *text)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+
+  rh_api_reply_error (msg, code, text);
+  soup_message_headers_replace (response, "Access-Control-Allow-Origin", "*");
+  /* Whatever the client sends next is the refused body, not a request. */
+  soup_message_headers_replace (response, "Connection", "close");
+  /* Without a body, or with "Expect: 100-continue", libsoup answers at once
+   * and reads no body. */
+  if (!body_follows (msg)
+      || (soup_message_headers_get_expectations (request) & SOUP_EXPECTATION_CONTINUE))
+    return;
+  answer_and_close (msg);
+}
+
+/* A body has one length, in digits, or chunks: anything else (-1, "5, 7",
+ * both) would have libsoup wait for a body that never ends, or smuggle one. */
+static gboolean
+framing_ok (SoupMessageHeaders *headers)
+{
+  const char *length = soup_message_headers_get_list (headers, "Content-Length");
+
+  if (length == NULL)
+    return soup_message_headers_get_encoding (headers) != SOUP_ENCODING_UNRECOGNIZED;
+  if (soup_message_headers_get_one (headers, "Transfer-Encoding") != NULL)
+    return FALSE;
+  return *length != '\0' && strspn (length, "0123456789") == strlen (length);
+}
+
+/* Decided on the headers alone, before any of the body is read. */
+static void
+got_headers_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  Guard *guard = g_object_get_data (user_data, GUARD_KEY);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  guint status = soup_server_message_get_status (msg);
+
+  if (status != 0)
+    refuse (msg, status, "bad request");
+  else if (!framing_ok (headers))
+    refuse (msg, RH_API_CODE_BAD_REQUEST, "request body without one valid length");
+  else if (!g_str_equal (soup_server_message_get_method (msg), "OPTIONS")
+           && guard->authorize != NULL && !guard->authorize (msg, guard->user_data))
+    refuse (msg, RH_API_CODE_UNAUTHORIZED, "x-agora-token missing or wrong");
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+           && soup_message_headers_get_content_length (headers) > RH_API_MAX_BODY)
+    refuse (msg, RH_API_CODE_TOO_LARGE, "request body too large");
+}
+
+/* A chunked body announces no length: it is refused as it passes the bound. */
+static void
+got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+  if (soup_server_message_get_request_body (msg)->length > RH_API_MAX_BODY)
+    refuse (msg, RH_API_CODE_TOO_LARGE, "request body too large");
+}
+
+static void
+request_started_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), server, 0);
+  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), server, 0);
+}
+
+/* A server keeping raw paths (rh_api_path_parse () decodes them part by
+ * part), whose requests are checked at their headers: their framing, their
+ * body's size, and @authorize (NULL: any). */
+SoupServer *
+rh_api_server_new (const char *server_header, RhApiServerAuthorize authorize, gpointer user_data)
+{
+  SoupServer *server = soup_server_new ("server-header", server_header, "raw-paths", TRUE, NULL);
+  Guard *guard = g_new0 (Guard, 1);
+
+  guard->authorize = authorize;
+  guard->user_data = user_data;
+  g_object_set_data_full (G_OBJECT (server), GUARD_KEY, guard, g_free);
+  g_signal_connect (server, "request-started", G_CALLBACK (request_started_cb), NULL);
+  return server;
+}
+
+/* http://HOST:PORT of the first address @server listens on. */
+char *
+rh_api_server_get_base_url (SoupServer *server, GError **error)
+{
+  g_autoslist (GUri) uris = soup_server_get_uris (server);
+  const char *host;
+
+  if (uris == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not listening");
+      return NULL;
+    }
+  host = g_uri_get_host (uris->data);
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("http://[%s]:%d", host, g_uri_get_port (uris->data));
+  return g_strdup_printf ("http://%s:%d", host, g_uri_get_port (uris->data));
+}

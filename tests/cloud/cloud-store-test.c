@@ -1,0 +1,322 @@
+/* The cloud's SQLite store on its own: rooms, records and events saved,
+ * listed and found again after a reopen, one cloud a data directory, and
+ * a store that cannot be opened or written. */
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "rh-cloud-store.h"
+#include "rh-error.h"
+#include "rh-fs.h"
+#include "test-utils.h"
+
+typedef struct
+{
+  char *dir;
+  RhCloudStore *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("recordhost-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->store = rh_cloud_store_open (fixture->dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->store);
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  g_clear_pointer (&fixture->store, rh_cloud_store_close);
+  rh_fs_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static void
+reopen (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_clear_pointer (&fixture->store, rh_cloud_store_close);
+  fixture->store = rh_cloud_store_open (fixture->dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->store);
+}
+
+static void
+put_record (Fixture *fixture, const char *record_id, int state, const char *file)
+{
+  g_autoptr (GError) error = NULL;
+  RhCloudRecord record = {
+    .app_id = "app",
+    .room_uuid = "room 1/x",
+    .record_id = record_id,
+    .state = state,
+    .reason = state == 2 ? 1 : 0,
+    .start_ms = 1000,
+    .end_ms = state == 2 ? 2000 : 0,
+    .config = "{\"mode\":\"web\"}",
+    .file = file,
+  };
+
+  g_assert_true (rh_cloud_store_put_record (fixture->store, &record, &error));
+  g_assert_no_error (error);
+}
+
+/* The directory is made, and locked. */
+static void
+test_open (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = g_dir_make_tmp ("recordhost-store-XXXXXX", &error);
+  g_autofree char *dir = g_build_filename (base, "a", "b", NULL);
+  g_autofree char *db = g_build_filename (dir, "cloud.sqlite3", NULL);
+  g_autoptr (RhCloudStore) store = NULL;
+  g_autoptr (RhCloudStore) second = NULL;
+
+  g_assert_no_error (error);
+  store = rh_cloud_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rh_cloud_store_get_dir (store), ==, dir);
+  g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
+  second = rh_cloud_store_open (dir, &error);
+  g_assert_null (second);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "in use by another recordhost cloud"));
+  g_clear_pointer (&store, rh_cloud_store_close);
+  rh_fs_remove_tree (base);
+}
+
+static void
+test_rooms (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+  gboolean created = FALSE;
+  int type = -1;
+
+  g_assert_true (rh_cloud_store_put_room (fixture->store, "app", "room 1/x", "Maths", 2,
+                                          &created, &error));
+  g_assert_true (created);
+  g_assert_true (rh_cloud_store_put_room (fixture->store, "app", "room 1/x", "Other", 4,
+                                          &created, &error));
+  g_assert_false (created);
+  reopen (fixture);
+  g_assert_true (rh_cloud_store_get_room (fixture->store, "app", "room 1/x", &name, &type,
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, "Maths");
+  g_assert_cmpint (type, ==, 2);
+  g_assert_false (rh_cloud_store_get_room (fixture->store, "other-app", "room 1/x", NULL, NULL,
+                                           &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+static void
+test_records (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autofree char *file = g_build_filename (fixture->dir, "r1.mp4", NULL);
+  JsonObject *object;
+  JsonObject *first;
+  JsonObject *second;
+
+  g_assert_true (g_file_set_contents (file, "data", -1, NULL));
+  put_record (fixture, "r1", 2, file);
+  put_record (fixture, "r2", 2, "/nonexistent/r2.mp4");
+  reopen (fixture);
+  list = rh_cloud_store_list_records (fixture->store, "app", "room 1/x", &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (list);
+  g_assert_cmpint (json_object_get_int_member (object, "total"), ==, 2);
+  first = json_array_get_object_element (json_object_get_array_member (object, "list"), 0);
+  second = json_array_get_object_element (json_object_get_array_member (object, "list"), 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "recordId"), ==, "r1");
+  g_assert_cmpstr (json_object_get_string_member (first, "roomUuid"), ==, "room 1/x");
+  g_assert_cmpint (json_object_get_int_member (first, "endTime"), ==, 2000);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (first, "config"), "mode"), ==, "web");
+  g_assert_cmpstr (json_object_get_string_member (first, "fileState"), ==, "written");
+  /* What is on disk, not what was meant to be. */
+  g_assert_cmpstr (json_object_get_string_member (second, "fileState"), ==, "missing");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (second, "files")), ==,
+                    0);
+}
+
+static JsonNode *
+event_data (int reason)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_int_member (object, "reason", reason);
+  json_node_take_object (node, object);
+  return node;
+}
+
+static void
+test_events (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) page = NULL;
+  g_autoptr (JsonNode) rest = NULL;
+  g_autoptr (JsonNode) only = NULL;
+  gint64 next;
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr (JsonNode) node = event_data (i);
+
+      g_assert_cmpint (rh_cloud_store_add_event (fixture->store, "app", "r1",
+                                                 i == 1 ? 1002 : 1001, node, &error),
+                       >, 0);
+      g_assert_no_error (error);
+    }
+  reopen (fixture);
+  page = rh_cloud_store_list_events (fixture->store, "app", "r1", 0, 0, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (page), "list")), ==, 2);
+  next = json_object_get_int_member (json_node_get_object (page), "nextId");
+  rest = rh_cloud_store_list_events (fixture->store, "app", "r1", next, 0, 100, &error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (rest), "list")), ==, 1);
+  only = rh_cloud_store_list_events (fixture->store, "app", "r1", 0, 1002, 100, &error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (only), "list")), ==, 1);
+}
+
+/* A recording the last cloud left running ends, once, with its stop event. */
+static void
+test_end_interrupted (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) events = NULL;
+  JsonArray *list;
+
+  put_record (fixture, "running", 1, NULL);
+  reopen (fixture);
+  g_assert_cmpuint (rh_cloud_store_end_interrupted (fixture->store, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rh_cloud_store_end_interrupted (fixture->store, &error), ==, 0);
+  events = rh_cloud_store_list_events (fixture->store, "app", "room 1/x", 0, 1001, 100, &error);
+  list = json_object_get_array_member (json_node_get_object (events), "list");
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_object_get_object_member (json_array_get_object_element (list, 0),
+                                                    "data"),
+                     "reason"),
+                   ==, 2);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *sql; /* run from outside, on the open store */
+  const char *what;
+} WriteFailRow;
+
+static const WriteFailRow write_fail_rows[] = {
+  { "room", "CREATE TRIGGER fail BEFORE INSERT ON rooms BEGIN SELECT RAISE (FAIL, 'disk trouble'); "
+            "END", "add room" },
+  { "record", "CREATE TRIGGER fail BEFORE INSERT ON records BEGIN SELECT RAISE (FAIL, 'disk "
+              "trouble'); END", "save record" },
+  { "event", "CREATE TRIGGER fail BEFORE INSERT ON events BEGIN SELECT RAISE (FAIL, 'disk "
+             "trouble'); END", "add event" },
+};
+
+/* A write that fails says which, and does not pretend to have happened. */
+static void
+test_write_fails (Fixture *fixture, gconstpointer data)
+{
+  const WriteFailRow *row = data;
+  g_autofree char *path = g_build_filename (fixture->dir, "cloud.sqlite3", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = event_data (1);
+  RhCloudRecord record = { .app_id = "app", .room_uuid = "r", .record_id = "x", .state = 1 };
+  gboolean created = TRUE;
+  gboolean ok;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, row->sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  if (g_str_equal (row->name, "room"))
+    ok = rh_cloud_store_put_room (fixture->store, "app", "r", "r", 4, &created, &error);
+  else if (g_str_equal (row->name, "record"))
+    ok = rh_cloud_store_put_record (fixture->store, &record, &error);
+  else
+    ok = rh_cloud_store_add_event (fixture->store, "app", "r", 1001, node, &error) > 0;
+  g_assert_false (ok);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, row->what));
+  g_assert_nonnull (strstr (error->message, "disk trouble"));
+}
+
+typedef struct
+{
+  const char *name;
+  const char *file;     /* made with "junk" in the data directory */
+  const char *data_dir; /* under it: the directory given */
+  const char *message;
+} OpenFailRow;
+
+static const OpenFailRow open_fail_rows[] = {
+  { "dir-is-a-file", "dir", "dir", "cannot create --data-dir" },
+  { "dir-under-a-file", "dir", "dir/sub", "cannot create --data-dir" },
+  { "not-a-database", "cloud.sqlite3", "", "cannot use" },
+};
+
+static void
+test_open_fails (gconstpointer data)
+{
+  const OpenFailRow *row = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = g_dir_make_tmp ("recordhost-store-XXXXXX", &error);
+  g_autofree char *file = g_build_filename (base, row->file, NULL);
+  g_autofree char *dir = g_build_filename (base, row->data_dir, NULL);
+  g_autofree char *junk = g_strnfill (4096, 'j');
+  g_autoptr (RhCloudStore) store = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (file, junk, -1, NULL));
+  store = rh_cloud_store_open (dir, &error);
+  g_assert_null (store);
+  g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, row->message));
+  rh_fs_remove_tree (base);
+}
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+  g_test_add_func ("/cloud-store/open", test_open);
+  ADD ("/cloud-store/rooms", test_rooms);
+  ADD ("/cloud-store/records", test_records);
+  ADD ("/cloud-store/events", test_events);
+  ADD ("/cloud-store/end-interrupted", test_end_interrupted);
+  for (guint i = 0; i < G_N_ELEMENTS (write_fail_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud-store/write-fails/", write_fail_rows[i].name,
+                                           NULL);
+
+      g_test_add (path, Fixture, &write_fail_rows[i], fixture_setup, test_write_fails,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (open_fail_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud-store/open-fails/", open_fail_rows[i].name,
+                                           NULL);
+
+      g_test_add_data_func (path, &open_fail_rows[i], test_open_fails);
+    }
+  return g_test_run ();
+}
