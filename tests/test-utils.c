@@ -327,3 +327,11 @@ rh_test_run_new (RhRunOptions *options, RhReadyEndpoint **endpoint, GError **err
     rh_ready_endpoint_tell (*endpoint, rh_run_get_timeline (run));
   return run;
 }
+
+char *
+rh_test_page_path (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "page", name, NULL);
+
+  return g_canonicalize_filename (path, NULL);
+}

@@ -69,4 +69,8 @@ char *rh_test_token_form (const char *token, const char *form);
 RhCheck *rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **error);
 RhRun   *rh_test_run_new   (RhRunOptions *options, RhReadyEndpoint **endpoint, GError **error);
 
+/* page/@name of the source tree, the bundled page's files, from G_TEST_SRCDIR
+ * (tests/): canonical, absolute. */
+char *rh_test_page_path (const char *name);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "rh-demo-flow.h"
 #include "rh-error.h"
 #include "rh-json.h"
+#include "rh-page-dir.h"
 #include "rh-ready-endpoint.h"
 #include "rh-signals.h"
 
@@ -145,6 +146,7 @@ static char *
 command_page (RhPageArgs *args, RhPageCommand command, GError **error)
 {
   guint n_rest = args->rest != NULL ? g_strv_length (args->rest) : 0;
+  g_autofree char *page_dir = NULL;
 
   if (command == RH_PAGE_COMMAND_DEMO)
     {
@@ -154,7 +156,8 @@ command_page (RhPageArgs *args, RhPageCommand command, GError **error)
                                "demo takes no page: it runs the bundled one");
           return NULL;
         }
-      return g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+      page_dir = rh_page_dir_find (error);
+      return page_dir != NULL ? g_build_filename (page_dir, "record_page.html", NULL) : NULL;
     }
   if (n_rest == 0)
     g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,

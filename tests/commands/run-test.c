@@ -495,7 +495,7 @@ static Child *
 child_spawn (const char *name, const char *const *extra)
 {
   Child *child = g_new0 (Child, 1);
-  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autofree char *page = rh_test_page_path ("record_page.html");
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
