@@ -192,7 +192,7 @@ rh_page_command_main (int argc, char **argv, RhPageCommand command)
   if (page == NULL)
     return g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT)
              ? rh_cli_usage_error (error->message)
-             : finish (NULL, error, NULL, NULL);
+             : rh_cli_end (NULL, error);
   options = rh_page_args_to_page_options (&args, command, page, &error);
   if (options == NULL)
     return rh_cli_usage_error (error->message);
