@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rh-api-path.h"
+#include "test-utils.h"
 
 #define SUCCESS_BODY "{\"msg\":\"Success\",\"code\":0,\"ts\":1610167740309}"
 
@@ -43,7 +44,7 @@ serve_page (FakeCloud *cloud, SoupServerMessage *msg, const char *path)
       soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
       return;
     }
-  file = g_build_filename (RH_PAGE_DIR, relative, NULL);
+  file = rh_test_page_path (relative);
   if (!g_file_get_contents (file, &contents, &length, NULL))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);

@@ -581,3 +581,11 @@ rh_test_child_wait (RhTestChild *child, guint timeout_s)
     }
   return g_subprocess_get_status (child->process);
 }
+
+char *
+rh_test_page_path (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "page", name, NULL);
+
+  return g_canonicalize_filename (path, NULL);
+}

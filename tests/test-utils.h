@@ -118,4 +118,8 @@ int          rh_test_child_wait         (RhTestChild *child, guint timeout_s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhTestChild, rh_test_child_free)
 
+/* page/@name of the source tree, the bundled page's files, from G_TEST_SRCDIR
+ * (tests/): canonical, absolute. */
+char *rh_test_page_path (const char *name);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "rh-cloud.h"
 #include "rh-error.h"
 #include "rh-fs.h"
+#include "rh-page-dir.h"
 
 #define ROOM_PATH "/edu/apps/demo-app/v2/rooms/demo-room"
 #define STEP_TIMEOUT_S 30
@@ -129,16 +130,21 @@ wait_for_reason (Flow *flow, RhCloudStore *store, gint64 reason, GError **error)
 gboolean
 rh_demo_flow_run (GError **error)
 {
-  g_autofree char *data_dir = g_dir_make_tmp ("recordhost-demo-XXXXXX", error);
-  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autofree char *page_dir = rh_page_dir_find (error);
+  g_autofree char *data_dir = NULL;
+  g_autofree char *page = NULL;
   g_autofree char *page_uri = NULL;
   g_autofree char *start = NULL;
   RhCloudStore *store;
   Flow flow = { 0 };
   gboolean ok = FALSE;
 
+  if (page_dir == NULL)
+    return FALSE;
+  data_dir = g_dir_make_tmp ("recordhost-demo-XXXXXX", error);
   if (data_dir == NULL)
     return FALSE;
+  page = g_build_filename (page_dir, "record_page.html", NULL);
   store = rh_cloud_store_open (data_dir, error);
   if (store == NULL)
     return FALSE;

@@ -521,11 +521,12 @@ rh_run_release (RhRun *run)
   return TRUE;
 }
 
-/* 0 for a run that stopped normally, 1 for one that failed or gave up. */
+/* 0 for a run that stopped normally, 1 for one that failed or gave up
+ * (see rh_error_exit_status). */
 int
 rh_run_get_exit_status (RhRun *run)
 {
-  return run->error == NULL ? 0 : 1;
+  return rh_error_exit_status (run->error);
 }
 
 JsonNode *

@@ -32,7 +32,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 static char *
 page_path (void)
 {
-  return g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  return rh_test_page_path ("record_page.html");
 }
 
 /* Every process started from here, WebKit's helpers included, inherits this

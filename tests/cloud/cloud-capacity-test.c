@@ -59,7 +59,7 @@ room_path (guint index, const char *rest)
 static guint
 start_room (Fixture *fixture, guint index, JsonObject **reply)
 {
-  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autofree char *page = rh_test_page_path ("record_page.html");
   g_autofree char *uri = g_filename_to_uri (page, NULL, NULL);
   g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{"
                                            "\"rootUrl\":\"%s?sdkReadyMs=100\",\"onhold\":true},"

@@ -50,7 +50,7 @@ call_ok (Fixture *fixture, const char *method, const char *path, const char *bod
 static char *
 start_body (const char *query, gboolean on_hold, guint retry_timeout)
 {
-  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autofree char *page = rh_test_page_path ("record_page.html");
   g_autofree char *uri = g_filename_to_uri (page, NULL, NULL);
 
   return g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"%s%s%s\","

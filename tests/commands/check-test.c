@@ -29,7 +29,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->options->room->room_uuid = g_strdup ("room-1");
   fixture->options->room->room_type = 4;
   fixture->options->room->user_uuid = g_strdup ("rec-1");
-  fixture->options->page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  fixture->options->page = rh_test_page_path ("record_page.html");
   fixture->options->api_base = g_strdup (fixture->cloud->base_url);
   fixture->options->timeout_s = 20;
   fixture->options->echo = g_test_verbose ();
@@ -816,7 +816,7 @@ test_launch_not_called (Fixture *fixture, gconstpointer data)
 {
   /* The page loads but its inline script never reaches launch. */
   g_free (fixture->options->page);
-  fixture->options->page = g_build_filename (RH_PAGE_DIR, "no_launch.html", NULL);
+  fixture->options->page = rh_test_page_path ("no_launch.html");
   fixture->options->timeout_s = 60;
   g_assert_false (run (fixture));
   g_assert_nonnull (strstr (fixture->error->message, "had still not called AgoraEduSDK.launch"));

@@ -118,7 +118,7 @@ test_version (gconstpointer data)
   g_assert_true (rh_room_add_param (options->room, param, NULL));
   /* The public template, written for SDK 2.0, calls .then on launch. */
   g_assert_true (rh_room_add_param (options->room, "pageLaunchThen=1", NULL));
-  options->page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  options->page = rh_test_page_path ("record_page.html");
   options->sdk_api_local = TRUE;
   options->timeout_s = row->timeout_s;
   options->paint_grace_ms = 0;

@@ -472,7 +472,7 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
 static RhTestChild *
 child_spawn (const char *const *extra)
 {
-  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autofree char *page = rh_test_page_path ("record_page.html");
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
   const char *const run[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type",
                               "4" };

@@ -97,7 +97,7 @@ static void
 test_url_local_file (void)
 {
   g_autoptr (RhRoom) room = room_new ("app", "r", 0);
-  g_autofree char *page = g_build_filename (RH_PAGE_DIR, "record_page.html", NULL);
+  g_autofree char *page = rh_test_page_path ("record_page.html");
   g_autofree char *url = rh_room_build_page_url (room, page, NULL);
   g_autofree char *expected_prefix = g_filename_to_uri (page, NULL, NULL);
 

@@ -1,0 +1,139 @@
+#include "rh-cloud-command.h"
+
+#include <stdio.h>
+
+#include "rh-cli.h"
+#include "rh-cloud.h"
+#include "rh-error.h"
+#include "rh-recorder.h"
+#include "rh-signals.h"
+
+/* Longer than a recorder takes to finish its file or give up. */
+#define RECORDINGS_WAIT_S 40
+
+static void
+quit_cloud_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Recordings' files are finished off the main loop, each within its own
+ * time limit: an exit waits for them. */
+static void
+wait_for_recordings (void)
+{
+  gint64 deadline_us = g_get_monotonic_time () + RECORDINGS_WAIT_S * G_USEC_PER_SEC;
+  guint wake_id = g_timeout_add_seconds (1, wake_cb, NULL);
+
+  while (rh_recorder_get_open_count () > 0 && g_get_monotonic_time () < deadline_us)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_id);
+}
+
+static const char cloud_description[] =
+  "A local stand-in for the classroom cloud's recording API, faithful to the\n"
+  "documented endpoints; every path takes an optional region prefix\n"
+  "(/{region}/edu/apps/...):\n"
+  "  POST  .../edu/apps/{appId}/v2/rooms/{roomUuid}                 create a classroom\n"
+  "  PUT   .../rooms/{roomUuid}/records/states/1                    start recording (web mode)\n"
+  "  PATCH .../rooms/{roomUuid}/records/states/1                    update: onHold false releases\n"
+  "  PUT   .../rooms/{roomUuid}/records/states/0                    stop recording\n"
+  "  PUT   .../rooms/{roomUuid}/records/ready                       the page's ready call\n"
+  "  GET   .../rooms/{roomUuid}/records                             recordings and their files\n"
+  "  GET   .../rooms/{roomUuid}/sequences?nextId=&cmd=              events (cmd 1001: state)\n"
+  "Each recording hosts its page in a WebKit view in this process, with the\n"
+  "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold), and is\n"
+  "written to DIR/recordings/ as one MP4 file. Bodies over 64 KiB and calls\n"
+  "without the token are refused on their headers; a 500's detail goes to stderr.\n"
+  "Prints the URL it listens on as its first line. SIGINT, SIGTERM, SIGHUP or\n"
+  "SIGQUIT stop every recording normally, store the events, finish the files\n"
+  "and exit 0.";
+
+int
+rh_cloud_command_main (int argc, char **argv)
+{
+  g_autofree char *listen = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *token = NULL;
+  int max_rooms = G_MININT; /* not given: the default */
+  int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
+  GOptionEntry entries[] = {
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
+      "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
+      "ADDR:PORT" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
+      "Where rooms, recordings and events are kept (default "
+      "$XDG_STATE_HOME/recordhost/cloud); one cloud at a time uses it", "DIR" },
+    { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
+      "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
+      "hosted pages get it as rtmToken", "TOKEN" },
+    { "max-rooms", 0, 0, G_OPTION_ARG_INT, &max_rooms,
+      "Rooms recording at once, 1..1000; a start past it is refused with code 503 (default: 8 "
+      "a core)", "N" },
+    { "rooms-per-web-process", 0, 0, G_OPTION_ARG_INT, &rooms_per_process,
+      "Rooms sharing one WebKit web process, 1..16: more saves memory, and a crash of that "
+      "process reloads all of its rooms (default "
+      G_STRINGIFY (RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS) ")", "N" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- the classroom cloud, locally");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhCloudStore) store = NULL;
+  g_autoptr (RhCloud) cloud = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  guint ended;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, cloud_description);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return rh_cli_usage_error (error->message);
+  if (argc > 1)
+    return rh_cli_usage_error ("cloud takes no arguments");
+  if (token != NULL && *token == '\0')
+    return rh_cli_usage_error ("--require-token is empty");
+  if (max_rooms != G_MININT && (max_rooms < 1 || max_rooms > 1000))
+    return rh_cli_usage_error ("--max-rooms must be 1..1000");
+  if (rooms_per_process < 1 || rooms_per_process > 16)
+    return rh_cli_usage_error ("--rooms-per-web-process must be 1..16");
+  if (data_dir == NULL)
+    data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
+
+  store = rh_cloud_store_open (data_dir, &error);
+  if (store == NULL && g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
+    return rh_cli_usage_error (error->message);
+  /* Such as another cloud using the directory. */
+  if (store == NULL)
+    return rh_cli_end (NULL, error);
+  ended = rh_cloud_store_end_interrupted (store, NULL);
+  cloud = rh_cloud_new (g_steal_pointer (&store), token);
+  if (max_rooms != G_MININT)
+    rh_cloud_set_max_rooms (cloud, max_rooms);
+  rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);
+  if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
+    return rh_cli_end (NULL, error);
+  g_print ("%s\n", rh_cloud_get_base_url (cloud));
+  fflush (stdout);
+  g_printerr ("cloud: listening on %s, data in %s%s\n", rh_cloud_get_base_url (cloud), data_dir,
+              token != NULL ? ", token required" : "");
+  if (ended > 0)
+    g_printerr ("cloud: %u recording(s) of an earlier run marked ended\n", ended);
+  if (rh_cloud_is_exposed (cloud) && token == NULL)
+    g_printerr ("cloud: warning: listening beyond loopback without --require-token: anyone who "
+                "can reach %s can start recordings on this machine\n",
+                rh_cloud_get_base_url (cloud));
+
+  loop = g_main_loop_new (NULL, FALSE);
+  rh_signals_watch (rh_stop_signals, quit_cloud_cb, loop);
+  g_main_loop_run (loop);
+  rh_cloud_stop_all (cloud);
+  wait_for_recordings ();
+  rh_signals_unwatch (rh_stop_signals);
+  g_printerr ("cloud: stopped\n");
+  return 0;
+}

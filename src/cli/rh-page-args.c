@@ -1,0 +1,441 @@
+#include "rh-page-args.h"
+
+#include <gio/gio.h>
+
+#include "rh-error.h"
+
+#define RH_DEMO_SDK_APP_ID "0123456789abcdef0123456789abcdef"
+
+void
+rh_page_args_clear (RhPageArgs *args)
+{
+  g_free (args->app_id);
+  g_free (args->room_uuid);
+  g_free (args->room_type);
+  g_free (args->user_uuid);
+  g_free (args->role_type);
+  g_free (args->rtm_token);
+  g_free (args->language);
+  g_free (args->region);
+  g_strfreev (args->params);
+  g_free (args->width);
+  g_free (args->height);
+  g_free (args->ready);
+  g_free (args->api_base);
+  g_free (args->webrtc);
+  g_strfreev (args->routes);
+  g_free (args->sdk_api);
+  g_free (args->har);
+  g_free (args->sdk);
+  g_free (args->user_agent);
+  g_free (args->timeout);
+  g_free (args->snapshots);
+  g_free (args->junit);
+  g_free (args->slow_paint_ms);
+  g_free (args->paint_grace_ms);
+  g_free (args->retry_timeout);
+  g_free (args->record);
+  g_free (args->video_fps);
+  g_free (args->video_bitrate);
+  g_free (args->duration);
+  g_free (args->state_log);
+  g_strfreev (args->rest);
+}
+
+static const char check_description[] =
+  "Loads a record page in a headless WebKit view the way the recording server\n"
+  "opens it, waits for the page's ready signal, sends the ready call\n"
+  "  PUT {api-base}[/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}/records/ready\n"
+  "and reports what happened, with times in ms since navigation start.\n"
+  "\n"
+  "The page URL gets appId, roomUuid, roomType, userUuid, roleType, pretest=false,\n"
+  "when given rtmToken and region, every --param, and what else the cloud passes\n"
+  "(userName, roomName, language, startTime, duration, rtmUid, recordUrl) unless\n"
+  "--param or the page URL sets it.\n"
+  "Without --api-base the ready call goes to a local cloud stand-in on\n"
+  "127.0.0.1: nothing leaves the machine.\n"
+  "\n"
+  "Ready protocols (--ready):\n"
+  "  event1         launch listener event 1 (default)\n"
+  "  whiteboard     event 1 whose args.type is \"whiteboard\" (SDKs before 1.1.5)\n"
+  "  notify         the page calls navigator.notifyReady()\n"
+  "  console:TEXT   a console message equal to TEXT, e.g. console:START_RECORDING\n"
+  "\n"
+  "Environment: RECORDHOST_RTM_TOKEN is used when --rtm-token is not given.\n"
+  "Tokens are never printed: they appear as [REDACTED], in every form the page\n"
+  "can write them (percent-encoded, form-encoded, JSON-escaped, base64).\n"
+  "\n"
+  "Like the cloud, the check waits for ready until --timeout whatever the page\n"
+  "logs or throws: uncaught errors are recorded, with where they were thrown.\n"
+  "It ends early only when the outcome is certain: the page did not load, or it\n"
+  "loaded and did not call AgoraEduSDK.launch within 5 s.\n"
+  "\n"
+  "Real SDK bundles: the WebRTC stand-in is on by default; --sdk-api local and\n"
+  "--route send the SDK's API calls to the local cloud; --har writes every\n"
+  "request; a check not ready in time names the hosts the SDK could not reach.\n"
+  "\n"
+  "Exit status: 0 ready acknowledged; 1 the page or the ready flow failed\n"
+  "(load error, HTTP error page, launch never called, not ready in time,\n"
+  "ready call refused, an error problem, interrupted); 2 usage error or invalid\n"
+  "input.";
+
+static const char run_description[] =
+  "Hosts a record page the way the recording server does, for the length of a\n"
+  "class. If the ready call is not acknowledged within --retry-timeout seconds\n"
+  "of a load, the page is reloaded, at most twice (three loads in all); then\n"
+  "the recording is abandoned. A crashed web process reloads the page.\n"
+  "\n"
+  "Each change is a recording state event shaped like the cloud's (cmd 1001):\n"
+  "reason 1 started normally, 2 stopped normally, 3 started after a retry,\n"
+  "4 timed out and waiting to retry, 5 abandoned after the last retry.\n"
+  "Events go to the stderr timeline, to --json, and to --state-log as one JSON\n"
+  "object a line, synced to disk before the run goes on.\n"
+  "\n"
+  "Signals: SIGINT, SIGTERM, SIGHUP or SIGQUIT stop the run normally (reason 2),\n"
+  "its recording finished; SIGUSR1 releases a recording started with --on-hold.\n"
+  "\n"
+  "Takes check's options except --timeout. Exit status: 0 stopped normally;\n"
+  "1 abandoned (reason 5) or the state log could not be written; 2 usage error.";
+
+static const char demo_description[] =
+  "Runs `check` on the bundled record page and SDK stand-in, with the ready\n"
+  "call answered by the local cloud stand-in: no network needed.\n"
+  "Takes the same options as check; the room defaults to app \"demo-app\",\n"
+  "room \"demo-room\", room type 4, region CN, language en, a demo RTM token,\n"
+  "and the other parameters the cloud passes (userName, roomName, startTime,\n"
+  "duration, rtmUid, recordUrl).\n"
+  "\n"
+  "--sdk FILE runs a published SDK bundle (edu_sdk.bundle.js of the npm package\n"
+  "agora-classroom-sdk) in the bundled page instead, with no network: its API\n"
+  "calls go to the local cloud (--sdk-api local) and the app ID is 32\n"
+  "characters. SDK 1.1.x gets ready; 2.x stops at its RTM login, which only\n"
+  "the vendor's servers answer.";
+
+
+static GOptionEntry *
+page_entries (RhPageArgs *args)
+{
+  GOptionEntry entries[] = {
+    { "app-id", 0, 0, G_OPTION_ARG_STRING, &args->app_id, "Application ID (required)", "ID" },
+    { "room-uuid", 0, 0, G_OPTION_ARG_STRING, &args->room_uuid, "Room UUID (required)", "UUID" },
+    { "room-type", 0, 0, G_OPTION_ARG_STRING, &args->room_type,
+      "Room type: 0 one-to-one, 2 lecture hall, 4 small classroom (required)", "N" },
+    { "user-uuid", 0, 0, G_OPTION_ARG_STRING, &args->user_uuid,
+      "Recorder's user UUID (default: a generated recorder-XXXXXXXX)", "UUID" },
+    { "role-type", 0, 0, G_OPTION_ARG_STRING, &args->role_type,
+      "Role type of the recorder (default 0, the invisible recorder)", "N" },
+    { "rtm-token", 0, 0, G_OPTION_ARG_STRING, &args->rtm_token,
+      "RTM token: passed to the page and sent as x-agora-token with x-agora-uid", "TOKEN" },
+    { "language", 0, 0, G_OPTION_ARG_STRING, &args->language, "Page language, e.g. en or zh",
+      "LANG" },
+    { "region", 0, 0, G_OPTION_ARG_STRING, &args->region,
+      "CN, AP (or AS), EU or NA: adds the ready call's region segment and the page's region",
+      "REGION" },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->params,
+      "Extra page query parameter (repeatable)", "KEY=VALUE" },
+    { "width", 0, 0, G_OPTION_ARG_STRING, &args->width, "Viewport width, 480..1920 (default 1280)",
+      "PX" },
+    { "height", 0, 0, G_OPTION_ARG_STRING, &args->height,
+      "Viewport height, 480..1920, width*height <= 1920*1080 (default 720)", "PX" },
+    { "ready", 0, 0, G_OPTION_ARG_STRING, &args->ready,
+      "Ready protocol: event1, whiteboard, notify or console:TEXT (default event1)", "PROTOCOL" },
+    { "api-base", 0, 0, G_OPTION_ARG_STRING, &args->api_base,
+      "Cloud API base for the ready call, e.g. https://api.sd-rtn.com (default: local cloud)",
+      "URL" },
+    { "webrtc", 0, 0, G_OPTION_ARG_STRING, &args->webrtc,
+      "standin (default: RTCPeerConnection, MediaStream, MediaStreamTrack, RTCRtp* and "
+      "navigator.mediaDevices that cooperate without media, as a recorder without devices) or "
+      "absent (the engine as it is, which has no WebRTC)", "MODE" },
+    { "route", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->routes,
+      "Send every request the page's scripts make to http(s)://HOST/PATH (fetch, "
+      "XMLHttpRequest, WebSocket, EventSource) to URL/PATH instead (repeatable)", "HOST=URL" },
+    { "sdk-api", 0, 0, G_OPTION_ARG_STRING, &args->sdk_api,
+      "local: route the classroom SDKs' own API hosts (api.agora.io, api.sd-rtn.com and "
+      "their regional names) to the local cloud, which answers their first calls", "local" },
+    { "user-agent", 0, 0, G_OPTION_ARG_STRING, &args->user_agent,
+      "User agent the page sees (some SDKs refuse browsers they do not know)", "STRING" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &args->json, "Print a JSON report on stdout", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args->quiet, "No timeline on stderr", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose, "Debug messages on stderr", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->rest, NULL, NULL },
+    { NULL },
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+static GOptionEntry *
+command_entries (RhPageArgs *args, RhPageCommand command)
+{
+  GOptionEntry check_only[] = {
+    { "timeout", 0, 0, G_OPTION_ARG_STRING, &args->timeout,
+      "Seconds the whole check may take, 1..86400 (default 60)", "SECONDS" },
+    { "snapshots", 0, 0, G_OPTION_ARG_FILENAME, &args->snapshots,
+      "Write first.png, first-painted.png, at-ready.png, last.png, filmstrip.png and "
+      "waterfall.png to DIR", "DIR" },
+    { "junit", 0, 0, G_OPTION_ARG_FILENAME, &args->junit,
+      "Write a JUnit XML report, one test case per aspect checked", "FILE" },
+    { "slow-paint-ms", 0, 0, G_OPTION_ARG_STRING, &args->slow_paint_ms,
+      "First paint later than this is a slow-first-paint warning (default 3000)", "MS" },
+    { "paint-grace-ms", 0, 0, G_OPTION_ARG_STRING, &args->paint_grace_ms,
+      "When ready is acknowledged on a blank page, watch this long for the first paint "
+      "(default 5000, 0 to stop at once)", "MS" },
+    { "har", 0, 0, G_OPTION_ARG_FILENAME, &args->har,
+      "Write the page's requests (document, subresources, fetch, XMLHttpRequest, WebSocket) "
+      "as a HAR 1.2 file", "FILE" },
+    { NULL },
+  };
+  GOptionEntry run_only[] = {
+    { "retry-timeout", 0, 0, G_OPTION_ARG_STRING, &args->retry_timeout,
+      "Seconds a load has to get its ready call acknowledged, 1..3600 (default 60)", "SECONDS" },
+    { "duration", 0, 0, G_OPTION_ARG_STRING, &args->duration,
+      "Stop normally after this many seconds of recording (default: until a signal)",
+      "SECONDS" },
+    { "on-hold", 0, 0, G_OPTION_ARG_NONE, &args->on_hold,
+      "Open and ready the page, but pause recording until released (SIGUSR1)", NULL },
+    { "state-log", 0, 0, G_OPTION_ARG_FILENAME, &args->state_log,
+      "Append each recording state event to FILE, one JSON object a line", "FILE" },
+    { "record", 0, 0, G_OPTION_ARG_FILENAME, &args->record,
+      "Write what the recording would hold: FILE.mp4 (H.264) or DIR/NAME.m3u8 (HLS); video "
+      "only, from ready (or the release with --on-hold) to the stop", "FILE" },
+    { "video-fps", 0, 0, G_OPTION_ARG_STRING, &args->video_fps,
+      "Frame rate of --record, 5..60 (default 15)", "N" },
+    { "video-bitrate", 0, 0, G_OPTION_ARG_STRING, &args->video_bitrate,
+      "Bitrate of --record in kbps, 50..8000 (default 2000 at >= 1280x720, else 1500)",
+      "KBPS" },
+    { NULL },
+  };
+  g_autoptr (GArray) all = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  GOptionEntry demo_only[] = {
+    { "flow", 0, 0, G_OPTION_ARG_NONE, &args->flow,
+      "Walk the documented recording flow instead, over HTTP against the local cloud: create "
+      "the room, start recording on hold, ready, release, stop, list the events", NULL },
+    { "sdk", 0, 0, G_OPTION_ARG_FILENAME, &args->sdk,
+      "Load this classroom SDK bundle (e.g. edu_sdk.bundle.js from the npm package "
+      "agora-classroom-sdk) in the bundled page instead of the SDK stand-in; implies "
+      "--sdk-api local and a 32-character demo app ID", "FILE" },
+    { NULL },
+  };
+  GOptionEntry *extra = command == RH_PAGE_COMMAND_RUN ? run_only : check_only;
+  GOptionEntry *page = page_entries (args);
+
+  for (GOptionEntry *entry = page; entry->long_name != NULL; entry++)
+    g_array_append_val (all, *entry);
+  for (GOptionEntry *entry = extra; entry->long_name != NULL; entry++)
+    g_array_append_val (all, *entry);
+  for (GOptionEntry *entry = demo_only;
+       command == RH_PAGE_COMMAND_DEMO && entry->long_name != NULL; entry++)
+    g_array_append_val (all, *entry);
+  g_free (page);
+  return (GOptionEntry *) g_array_free (g_steal_pointer (&all), FALSE);
+}
+
+/* The command's options, usage line and help text; the options are written
+ * to @args when the context parses. */
+GOptionContext *
+rh_page_args_context_new (RhPageArgs *args, RhPageCommand command)
+{
+  static const char *const summaries[] = {
+    [RH_PAGE_COMMAND_CHECK] = "URL|FILE - check that a record page gets ready",
+    [RH_PAGE_COMMAND_DEMO] = "- run the bundled record page offline",
+    [RH_PAGE_COMMAND_RUN] = "URL|FILE - host a record page like the recording server",
+  };
+  static const char *const descriptions[] = {
+    [RH_PAGE_COMMAND_CHECK] = check_description,
+    [RH_PAGE_COMMAND_DEMO] = demo_description,
+    [RH_PAGE_COMMAND_RUN] = run_description,
+  };
+  g_autofree GOptionEntry *entries = command_entries (args, command);
+  GOptionContext *context = g_option_context_new (summaries[command]);
+
+  /* The context keeps a copy of the entries. */
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, descriptions[command]);
+  return context;
+}
+
+static gboolean
+parse_uint (const char *option, const char *text, guint min, guint max, guint *out,
+            GError **error)
+{
+  guint64 value;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, &value, &local_error))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--%s '%s': expected a number in %u..%u",
+                   option, text, min, max);
+      return FALSE;
+    }
+  *out = (guint) value;
+  return TRUE;
+}
+
+/* The demo passes what the cloud would, so the bundled page reads no
+ * parameter that is missing. */
+static gboolean
+add_demo_defaults (RhRoom *room, RhPageArgs *args, GError **error)
+{
+  gboolean named = FALSE;
+
+  if (room->region == NULL && !rh_room_set_region (room, "CN", error))
+    return FALSE;
+  if (room->rtm_token == NULL)
+    room->rtm_token = g_strdup ("demo-rtm-token");
+  for (guint j = 0; args->params != NULL && args->params[j] != NULL; j++)
+    named |= g_str_has_prefix (args->params[j], "roomName=");
+  if (!named && !rh_room_add_param (room, "roomName=Demo room", error))
+    return FALSE;
+  if (args->sdk != NULL)
+    {
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (args->sdk);
+      g_autofree char *path = g_file_get_path (file);
+      g_autofree char *uri = g_file_get_uri (file);
+      g_autofree char *param = g_strconcat ("sdkBundle=", uri, NULL);
+
+      if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--sdk %s: no such file",
+                       args->sdk);
+          return FALSE;
+        }
+      if (!rh_room_add_param (room, param, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The page's options, those of check (--timeout, --snapshots, ...) too. */
+RhPageOptions *
+rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const char *page,
+                              GError **error)
+{
+  g_autoptr (RhPageOptions) options = rh_page_options_new ();
+  gboolean demo = command == RH_PAGE_COMMAND_DEMO;
+  RhRoom *room;
+  guint value;
+
+  options->room = room = rh_room_new ();
+  /* The published SDKs 1.1.x refuse an app ID that is not 32 characters. */
+  room->app_id = g_strdup (args->app_id != NULL ? args->app_id
+                           : demo && args->sdk != NULL ? RH_DEMO_SDK_APP_ID
+                           : demo                      ? "demo-app"
+                                                       : NULL);
+  room->room_uuid = g_strdup (args->room_uuid != NULL ? args->room_uuid
+                                                      : demo ? "demo-room" : NULL);
+  if (args->room_type != NULL)
+    {
+      if (!parse_uint ("room-type", args->room_type, 0, 4, &value, error))
+        return NULL;
+      room->room_type = value;
+    }
+  else if (demo)
+    room->room_type = 4;
+  room->user_uuid = args->user_uuid != NULL ? g_strdup (args->user_uuid)
+                                            : rh_user_uuid_generate ();
+  if (args->role_type != NULL)
+    {
+      if (!parse_uint ("role-type", args->role_type, 0, 100, &value, error))
+        return NULL;
+      room->role_type = value;
+    }
+  room->rtm_token = g_strdup (args->rtm_token != NULL ? args->rtm_token
+                                                      : g_getenv ("RECORDHOST_RTM_TOKEN"));
+  if (room->rtm_token != NULL && *room->rtm_token == '\0')
+    g_clear_pointer (&room->rtm_token, g_free);
+  room->language = g_strdup (args->language);
+  if (args->region != NULL && !rh_room_set_region (room, args->region, error))
+    return NULL;
+  for (guint i = 0; args->params != NULL && args->params[i] != NULL; i++)
+    if (!rh_room_add_param (room, args->params[i], error))
+      return NULL;
+  if (demo && !add_demo_defaults (room, args, error))
+    return NULL;
+  if (!rh_room_validate (room, error))
+    return NULL;
+
+  if (args->width != NULL
+      && !parse_uint ("width", args->width, 1, G_MAXINT, &options->record.width, error))
+    return NULL;
+  if (args->height != NULL
+      && !parse_uint ("height", args->height, 1, G_MAXINT, &options->record.height, error))
+    return NULL;
+  if (!rh_record_config_validate (&options->record, error))
+    return NULL;
+  if (args->ready != NULL)
+    {
+      options->ready = rh_ready_protocol_parse (args->ready, error);
+      if (options->ready == NULL)
+        return NULL;
+    }
+  options->api_base = g_strdup (args->api_base);
+  if (args->webrtc != NULL && !rh_webrtc_mode_parse (args->webrtc, &options->webrtc, error))
+    return NULL;
+  for (guint i = 0; args->routes != NULL && args->routes[i] != NULL; i++)
+    {
+      RhRoute *route = rh_route_parse (args->routes[i], error);
+
+      if (route == NULL)
+        return NULL;
+      g_ptr_array_add (options->routes, route);
+    }
+  if (args->sdk_api != NULL && !g_str_equal (args->sdk_api, "local"))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "unknown --sdk-api '%s' (expected local)", args->sdk_api);
+      return NULL;
+    }
+  options->sdk_api_local = args->sdk_api != NULL || args->sdk != NULL;
+  if (args->user_agent != NULL && *args->user_agent == '\0')
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--user-agent is empty");
+      return NULL;
+    }
+  options->user_agent = g_strdup (args->user_agent);
+  options->page = g_strdup (page);
+  options->echo = !args->quiet;
+
+  if (args->timeout != NULL
+      && !parse_uint ("timeout", args->timeout, 1, 86400, &options->timeout_s, error))
+    return NULL;
+  if (args->slow_paint_ms != NULL
+      && !parse_uint ("slow-paint-ms", args->slow_paint_ms, 0, 3600 * 1000,
+                      &options->slow_paint_ms, error))
+    return NULL;
+  if (args->paint_grace_ms != NULL
+      && !parse_uint ("paint-grace-ms", args->paint_grace_ms, 0, 600 * 1000,
+                      &options->paint_grace_ms, error))
+    return NULL;
+  options->snapshots_dir = g_strdup (args->snapshots);
+  options->junit = g_strdup (args->junit);
+  options->har = g_strdup (args->har);
+  return g_steal_pointer (&options);
+}
+
+/* A run of @page (taken) with run's own options. */
+RhRunOptions *
+rh_page_args_to_run_options (RhPageArgs *args, RhPageOptions *page, GError **error)
+{
+  g_autoptr (RhRunOptions) options = rh_run_options_new ();
+
+  rh_page_options_free (options->page);
+  options->page = page;
+  if (args->retry_timeout != NULL
+      && !parse_uint ("retry-timeout", args->retry_timeout, 1, 3600, &options->retry_timeout_s,
+                      error))
+    return NULL;
+  if (args->duration != NULL
+      && !parse_uint ("duration", args->duration, 1, 7 * 24 * 3600, &options->duration_s, error))
+    return NULL;
+  if (args->video_fps != NULL
+      && !parse_uint ("video-fps", args->video_fps, 5, 60, &options->video_fps, error))
+    return NULL;
+  if (args->video_bitrate != NULL
+      && !parse_uint ("video-bitrate", args->video_bitrate, 50, 8000,
+                      &options->video_bitrate_kbps, error))
+    return NULL;
+  options->record = g_strdup (args->record);
+  options->on_hold = args->on_hold;
+  options->state_log = g_strdup (args->state_log);
+  return g_steal_pointer (&options);
+}

@@ -1,0 +1,210 @@
+#include "rh-page-command.h"
+
+#include <signal.h>
+
+#include "rh-check.h"
+#include "rh-cli.h"
+#include "rh-demo-flow.h"
+#include "rh-error.h"
+#include "rh-json.h"
+#include "rh-page-dir.h"
+#include "rh-ready-endpoint.h"
+#include "rh-signals.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+/* Runs the main loop until the command's run_done_cb (); returns its result. */
+static GAsyncResult *
+wait_for_result (Wait *wait)
+{
+  if (wait->result == NULL)
+    g_main_loop_run (wait->loop);
+  return wait->result;
+}
+
+/* How check and run end: rh_cli_end (), then the summary (taken, may be
+ * NULL) on stderr and the report (taken, NULL without --json) on stdout. */
+static int
+finish (RhTimeline *timeline, const GError *error, char *summary, JsonNode *report)
+{
+  g_autofree char *owned_summary = summary;
+  g_autoptr (JsonNode) owned_report = report;
+  int status = rh_cli_end (timeline, error);
+
+  if (summary != NULL)
+    g_printerr ("%s", summary);
+  if (report != NULL)
+    {
+      g_autofree char *text = rh_json_to_string (report, TRUE);
+
+      g_print ("%s\n", text);
+    }
+  return status;
+}
+
+static void
+interrupt_cb (gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static int
+run_check (RhPageOptions *options, gboolean json)
+{
+  gboolean options_echo = options->echo;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhReadyEndpoint) endpoint
+      = rh_ready_endpoint_open (options->room, options->api_base, options->sdk_api_local,
+                                options->routes, &error);
+  g_autoptr (RhCheck) check = NULL;
+  g_autoptr (GCancellable) cancellable = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  Wait wait = { 0 };
+
+  if (endpoint != NULL)
+    check = rh_check_new (options, endpoint->call, &error);
+  else
+    rh_page_options_free (options);
+  if (check == NULL)
+    return rh_cli_end (NULL, error);
+  rh_ready_endpoint_tell (endpoint, rh_check_get_timeline (check));
+
+  cancellable = g_cancellable_new ();
+  loop = g_main_loop_new (NULL, FALSE);
+  wait.loop = loop;
+  /* Any of them ends a check like an interrupt: the report is kept. */
+  rh_signals_watch (rh_stop_signals, interrupt_cb, cancellable);
+  rh_check_run_async (check, cancellable, run_done_cb, &wait);
+  result = wait_for_result (&wait);
+  rh_signals_unwatch (rh_stop_signals);
+
+  rh_check_run_finish (check, result, &error);
+  return finish (rh_check_get_timeline (check), error,
+                 options_echo ? rh_check_format_report (check) : NULL,
+                 json ? rh_check_to_json (check) : NULL);
+}
+
+static void
+stop_run_cb (gpointer user_data)
+{
+  rh_run_stop (RH_RUN (user_data));
+}
+
+static void
+release_run_cb (gpointer user_data)
+{
+  rh_run_release (RH_RUN (user_data));
+}
+
+static int
+run_run (RhRunOptions *options, gboolean json)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhReadyEndpoint) endpoint
+      = rh_ready_endpoint_open (options->page->room, options->page->api_base,
+                                options->page->sdk_api_local, options->page->routes, &error);
+  g_autoptr (RhRun) run = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  Wait wait = { 0 };
+  const int release_signals[] = { SIGUSR1, 0 };
+
+  if (endpoint != NULL)
+    run = rh_run_new (options, endpoint->call, &error);
+  else
+    rh_run_options_free (options);
+  if (run == NULL)
+    return rh_cli_end (NULL, error);
+  rh_ready_endpoint_tell (endpoint, rh_run_get_timeline (run));
+
+  loop = g_main_loop_new (NULL, FALSE);
+  wait.loop = loop;
+  /* Any of them stops a run normally, its recording finished. */
+  rh_signals_watch (rh_stop_signals, stop_run_cb, run);
+  rh_signals_watch (release_signals, release_run_cb, run);
+  rh_run_start_async (run, run_done_cb, &wait);
+  result = wait_for_result (&wait);
+  rh_signals_unwatch (rh_stop_signals);
+  rh_signals_unwatch (release_signals);
+
+  rh_run_start_finish (run, result, &error);
+  return finish (rh_run_get_timeline (run), error, NULL, json ? rh_run_to_json (run) : NULL);
+}
+
+/* The page the command hosts: the one given, or demo's bundled page. */
+static char *
+command_page (RhPageArgs *args, RhPageCommand command, GError **error)
+{
+  guint n_rest = args->rest != NULL ? g_strv_length (args->rest) : 0;
+  g_autofree char *page_dir = NULL;
+
+  if (command == RH_PAGE_COMMAND_DEMO)
+    {
+      if (n_rest > 0)
+        {
+          g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                               "demo takes no page: it runs the bundled one");
+          return NULL;
+        }
+      page_dir = rh_page_dir_find (error);
+      return page_dir != NULL ? g_build_filename (page_dir, "record_page.html", NULL) : NULL;
+    }
+  if (n_rest == 0)
+    g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                         "missing the record page URL or file");
+  else if (n_rest > 1)
+    g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "more than one page given");
+  return n_rest == 1 ? g_strdup (args->rest[0]) : NULL;
+}
+
+int
+rh_page_command_main (int argc, char **argv, RhPageCommand command)
+{
+  g_auto (RhPageArgs) args = { 0 };
+  g_autoptr (GOptionContext) context = rh_page_args_context_new (&args, command);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageOptions) options = NULL;
+  g_autoptr (RhRunOptions) run_options = NULL;
+  g_autofree char *page = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return rh_cli_usage_error (error->message);
+  if (args.verbose)
+    g_setenv ("G_MESSAGES_DEBUG", "recordhost", TRUE);
+  if (command == RH_PAGE_COMMAND_DEMO && args.flow)
+    {
+      if (!rh_demo_flow_run (&error))
+        return rh_cli_end (NULL, error);
+      return 0;
+    }
+
+  page = command_page (&args, command, &error);
+  if (page == NULL)
+    return g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT)
+             ? rh_cli_usage_error (error->message)
+             : rh_cli_end (NULL, error);
+  options = rh_page_args_to_page_options (&args, command, page, &error);
+  if (options == NULL)
+    return rh_cli_usage_error (error->message);
+  if (command != RH_PAGE_COMMAND_RUN)
+    return run_check (g_steal_pointer (&options), args.json);
+
+  run_options = rh_page_args_to_run_options (&args, g_steal_pointer (&options), &error);
+  if (run_options == NULL)
+    return rh_cli_usage_error (error->message);
+  return run_run (g_steal_pointer (&run_options), args.json);
+}
