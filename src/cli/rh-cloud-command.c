@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-#include "rh-cli.h"
+#include "rh-cli-end.h"
 #include "rh-cloud.h"
 #include "rh-error.h"
 #include "rh-recorder.h"

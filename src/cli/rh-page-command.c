@@ -3,7 +3,7 @@
 #include <signal.h>
 
 #include "rh-check.h"
-#include "rh-cli.h"
+#include "rh-cli-end.h"
 #include "rh-demo-flow.h"
 #include "rh-error.h"
 #include "rh-json.h"
