@@ -74,12 +74,14 @@ media_probe_first_frame_blank (const char *path)
   return blank;
 }
 
-/* The file's duration by GStreamer's discoverer, -1 when it cannot tell. */
+/* The file's duration by GStreamer's discoverer, -1 when it cannot tell.
+ * The discoverer gives up after its timeout: on a machine loaded with other
+ * tests' web processes 10 s was seen to pass, so it gets a minute. */
 gint64
 media_probe_duration_ms (const char *path)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (10 * GST_SECOND, &error);
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (60 * GST_SECOND, &error);
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
   g_autoptr (GstDiscovererInfo) info = NULL;
 
@@ -87,7 +89,12 @@ media_probe_duration_ms (const char *path)
     return -1;
   info = gst_discoverer_discover_uri (discoverer, uri, &error);
   if (info == NULL || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK)
-    return -1;
+    {
+      g_test_message ("discoverer on %s: result %d, %s", path,
+                      info != NULL ? (int) gst_discoverer_info_get_result (info) : -1,
+                      error != NULL ? error->message : "no error");
+      return -1;
+    }
   return (gint64) (gst_discoverer_info_get_duration (info) / GST_MSECOND);
 }
 
