@@ -54,17 +54,49 @@ record_data (RhCloudRecording *recording, int state)
   return json_builder_get_root (builder);
 }
 
-void
-rh_cloud_handle_ready (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path)
+/* The ready call heard: its envelope code, 0 when a recording waits for it. */
+static gint64
+ready_heard (RhCloud *self, const RhApiPath *path)
 {
   self->ready_count++;
   g_signal_emit_by_name (self, "ready-received", path->app_id, path->room_uuid);
-  if (active_recording (self, path) == NULL)
+  return active_recording (self, path) != NULL ? 0 : RH_CLOUD_CODE_RECORD_NOT_STARTED;
+}
+
+void
+rh_cloud_handle_ready (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path)
+{
+  if (ready_heard (self, path) != 0)
     {
       rh_api_reply_error (msg, RH_CLOUD_CODE_RECORD_NOT_STARTED, "record not started");
       return;
     }
   rh_api_reply_ok (msg, NULL);
+}
+
+/* The ready call of a room of this cloud, answered in this process as the
+ * HTTP handler above answers it (RhReadyCallAnswer): a page that got ready
+ * is not kept waiting on the main loop for a loopback round trip. */
+GBytes *
+rh_cloud_answer_ready (GObject *cloud, const char *uri, guint *status)
+{
+  RhCloud *self = RH_CLOUD (cloud);
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr (RhApiPath) path = parsed != NULL ? rh_api_path_parse (g_uri_get_path (parsed))
+                                              : NULL;
+  gint64 code;
+  char *body;
+
+  if (path == NULL || path->kind != RH_API_PATH_ROOM || !g_str_equal (path->rest, RH_API_PATH_READY))
+    {
+      *status = SOUP_STATUS_NOT_FOUND;
+      body = rh_api_envelope_new (RH_API_CODE_NOT_FOUND, "not found", NULL);
+      return g_bytes_new_take (body, strlen (body));
+    }
+  code = ready_heard (self, path);
+  *status = code == 0 ? SOUP_STATUS_OK : rh_api_error_status (code);
+  body = rh_api_envelope_new (code, code == 0 ? "Success" : "record not started", NULL);
+  return g_bytes_new_take (body, strlen (body));
 }
 
 void
@@ -207,6 +239,8 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
   room.room_name = room_name;
   room.room_type = room_type;
   room.token = self->token;
+  room.ready_answerer = G_OBJECT (self);
+  room.ready_answer = rh_cloud_answer_ready;
   recording = rh_cloud_recording_start (self->store, &room, request, config, &error);
   if (recording == NULL)
     {

@@ -270,8 +270,20 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   self->room_uuid = g_strdup (room->room_uuid);
   self->room_text = rh_text_printable (room->room_uuid);
   self->config = g_strdup (config_json);
-  self->session = rh_ready_call_session_new ();
-  ready_call = rh_ready_call_new_for_room (self->session, room->cloud_url, page->room, error);
+  if (room->ready_answer != NULL)
+    {
+      g_autofree char *uri = rh_ready_call_build_uri (room->cloud_url, page->room->region,
+                                                      room->app_id, room->room_uuid, error);
+
+      if (uri != NULL)
+        ready_call = rh_ready_call_new_in_process (uri, room->ready_answerer, room->ready_answer);
+    }
+  else
+    {
+      self->session = rh_ready_call_session_new ();
+      ready_call = rh_ready_call_new_for_room (self->session, room->cloud_url, page->room,
+                                               error);
+    }
   if (ready_call == NULL)
     {
       keep_if_written (self->file);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "rh-cloud-store.h"
+#include "rh-ready-call.h"
 #include "rh-record-request.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,10 @@ typedef struct
   const char *room_name;
   int room_type;
   const char *token;       /* passed to the page and its ready call, NULL for none */
+  /* The cloud itself, answering the ready call in this process; NULL to send
+   * it to cloud_url over HTTP. */
+  GObject *ready_answerer;
+  RhReadyCallAnswer ready_answer;
 } RhCloudRoom;
 
 #define RH_TYPE_CLOUD_RECORDING (rh_cloud_recording_get_type ())

@@ -61,11 +61,11 @@ static const struct
   const char *methods; /* for Allow */
 } routes[] = {
   { "", ROUTE_ROOM, "POST" },
-  { "records/ready", ROUTE_READY, "PUT" },
-  { "records/states/1", ROUTE_START, "PUT, PATCH" },
-  { "records/states/0", ROUTE_STOP, "PUT" },
-  { "records", ROUTE_RECORDS, "GET" },
-  { "sequences", ROUTE_SEQUENCES, "GET" },
+  { RH_API_PATH_READY, ROUTE_READY, "PUT" },
+  { RH_API_PATH_START, ROUTE_START, "PUT, PATCH" },
+  { RH_API_PATH_STOP, ROUTE_STOP, "PUT" },
+  { RH_API_PATH_RECORDS, ROUTE_RECORDS, "GET" },
+  { RH_API_PATH_SEQUENCES, ROUTE_SEQUENCES, "GET" },
 };
 
 static void

@@ -20,7 +20,8 @@ rh_api_path_free (RhApiPath *path)
 
 /* What can follow a room in the recording API, longest first. */
 static const char *const room_endpoints[] = {
-  "records/states/0", "records/states/1", "records/ready", "records", "sequences", NULL,
+  RH_API_PATH_STOP, RH_API_PATH_START, RH_API_PATH_READY, RH_API_PATH_RECORDS,
+  RH_API_PATH_SEQUENCES, NULL,
 };
 
 /* One part of a path, percent-decoded: NULL for a bad escape, a NUL, or

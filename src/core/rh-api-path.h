@@ -10,6 +10,13 @@
 
 G_BEGIN_DECLS
 
+/* What follows a room in the recording API's paths. */
+#define RH_API_PATH_READY "records/ready"
+#define RH_API_PATH_START "records/states/1"
+#define RH_API_PATH_STOP "records/states/0"
+#define RH_API_PATH_RECORDS "records"
+#define RH_API_PATH_SEQUENCES "sequences"
+
 typedef enum
 {
   RH_API_PATH_ROOM,     /* the recording API, under a room */

@@ -14,14 +14,12 @@ typedef struct
   gpointer user_data;
 } Guard;
 
-void
-rh_api_reply (SoupServerMessage *msg, guint status, gint64 code, const char *text,
-              JsonNode *data)
+/* The envelope's text: {"msg":..,"code":..,"ts":..[,"data":..]}. */
+char *
+rh_api_envelope_new (gint64 code, const char *text, JsonNode *data)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *body = NULL;
-  gsize length;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "msg");
@@ -37,22 +35,36 @@ rh_api_reply (SoupServerMessage *msg, guint status, gint64 code, const char *tex
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  body = rh_json_to_string (root, FALSE);
-  length = strlen (body);
-
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&body), length);
+  return rh_json_to_string (root, FALSE);
 }
 
-/* An error envelope whose HTTP status follows from the code: the code
- * itself, or the middle digits of the SDK's long ones (30409410: 409). */
-void
-rh_api_reply_error (SoupServerMessage *msg, gint64 code, const char *text)
+/* The HTTP status of an error envelope: the code itself, or the middle
+ * digits of the SDK's long ones (30409410: 409). */
+guint
+rh_api_error_status (gint64 code)
 {
   guint status = code > 100000 ? (guint) ((code / 1000) % 1000) : (guint) code;
 
-  rh_api_reply (msg, status >= 400 && status < 600 ? status : 400, code, text, NULL);
+  return status >= 400 && status < 600 ? status : 400;
+}
+
+void
+rh_api_reply (SoupServerMessage *msg, guint status, gint64 code, const char *text,
+              JsonNode *data)
+{
+  char *body = rh_api_envelope_new (code, text, data);
+  gsize length = strlen (body);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    body, length);
+}
+
+/* An error envelope whose HTTP status follows from the code. */
+void
+rh_api_reply_error (SoupServerMessage *msg, gint64 code, const char *text)
+{
+  rh_api_reply (msg, rh_api_error_status (code), code, text, NULL);
 }
 
 void

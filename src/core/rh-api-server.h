@@ -30,6 +30,8 @@ SoupServer *rh_api_server_new          (const char *server_header, RhApiServerAu
                                         gpointer user_data);
 char       *rh_api_server_get_base_url (SoupServer *server, GError **error);
 
+char       *rh_api_envelope_new        (gint64 code, const char *text, JsonNode *data);
+guint       rh_api_error_status        (gint64 code);
 void        rh_api_reply               (SoupServerMessage *msg, guint status, gint64 code,
                                         const char *text, JsonNode *data);
 void        rh_api_reply_ok            (SoupServerMessage *msg, JsonNode *data);

@@ -34,7 +34,7 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   if (self->answer_sdk_api && rh_api_handle_sdk_api (msg, api_path))
     return;
   if (api_path == NULL || api_path->kind != RH_API_PATH_ROOM
-      || !g_str_equal (api_path->rest, "records/ready"))
+      || !g_str_equal (api_path->rest, RH_API_PATH_READY))
     {
       rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "no such API");
       return;

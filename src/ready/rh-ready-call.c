@@ -13,7 +13,9 @@ struct _RhReadyCall
 {
   GObject parent_instance;
 
-  SoupSession *session;
+  SoupSession *session;   /* NULL when answered in this process */
+  GWeakRef answerer;
+  RhReadyCallAnswer answer;
   char *uri;
   char *token;
   char *user_uuid;
@@ -37,6 +39,7 @@ rh_ready_call_finalize (GObject *object)
   RhReadyCall *self = RH_READY_CALL (object);
 
   g_clear_object (&self->session);
+  g_weak_ref_clear (&self->answerer);
   g_free (self->uri);
   g_free (self->token);
   g_free (self->user_uuid);
@@ -57,6 +60,7 @@ rh_ready_call_class_init (RhReadyCallClass *klass)
 static void
 rh_ready_call_init (RhReadyCall *self)
 {
+  g_weak_ref_init (&self->answerer, NULL);
 }
 
 RhReadyCall *
@@ -66,6 +70,20 @@ rh_ready_call_new (SoupSession *session, const char *uri)
 
   self->session = g_object_ref (session);
   self->uri = g_strdup (uri);
+  return self;
+}
+
+/* A ready call answered in this process by @answerer, the cloud the page's
+ * room is in, as its HTTP server would answer it: the same replies, the same
+ * retries, no socket.  @answerer is not kept alive by the call. */
+RhReadyCall *
+rh_ready_call_new_in_process (const char *uri, GObject *answerer, RhReadyCallAnswer answer)
+{
+  RhReadyCall *self = g_object_new (RH_TYPE_READY_CALL, NULL);
+
+  self->uri = g_strdup (uri);
+  g_weak_ref_set (&self->answerer, answerer);
+  self->answer = answer;
   return self;
 }
 
@@ -127,7 +145,7 @@ char *
 rh_ready_call_build_uri (const char *api_base, const char *region, const char *app_id,
                          const char *room_uuid, GError **error)
 {
-  return rh_api_path_build_uri (api_base, region, app_id, room_uuid, "records/ready", error);
+  return rh_api_path_build_uri (api_base, region, app_id, room_uuid, RH_API_PATH_READY, error);
 }
 
 /* An envelope is a few dozen bytes; a proxy's error page a few kB. */
@@ -238,6 +256,7 @@ typedef struct
   GError *last_error;
   GSource *retry_source;
   SoupMessage *message;
+  guint status;               /* of the attempt's answer */
   GInputStream *reply_stream; /* the attempt's reply, while it is read */
   GByteArray *reply;
   GCancellable *cancellable;
@@ -340,7 +359,7 @@ attempt_done (GTask *task, GBytes *body, GError *error)
   SendData *data = g_task_get_task_data (task);
   guint status;
 
-  status = body != NULL ? soup_message_get_status (data->message) : 0;
+  status = body != NULL ? data->status : 0;
   self->status = status;
   if (body != NULL)
     rh_ready_reply_parse (status, body, NULL, NULL, &error);
@@ -427,8 +446,37 @@ send_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       attempt_done (task, NULL, error);
       return;
     }
+  data->status = soup_message_get_status (data->message);
   data->reply = g_byte_array_new ();
   read_reply (task);
+}
+
+/* The attempt answered at once by the cloud of this process. */
+static void
+answer_attempt (GTask *task)
+{
+  RhReadyCall *self = g_task_get_source_object (task);
+  SendData *data = g_task_get_task_data (task);
+  g_autoptr (GObject) answerer = g_weak_ref_get (&self->answerer);
+  g_autoptr (GBytes) body = NULL;
+
+  self->attempts++;
+  if (answerer == NULL)
+    {
+      attempt_done (task, NULL,
+                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         "the cloud that would answer is gone"));
+      return;
+    }
+  body = self->answer (answerer, self->uri, &data->status);
+  if (g_bytes_get_size (body) > RH_READY_REPLY_MAX_BYTES)
+    {
+      g_autoptr (GBytes) cut = g_bytes_new_from_bytes (body, 0, RH_READY_REPLY_MAX_BYTES + 1);
+
+      attempt_done (task, cut, NULL);
+      return;
+    }
+  attempt_done (task, body, NULL);
 }
 
 static void
@@ -442,6 +490,11 @@ send_attempt (GTask *task)
   if (g_task_return_error_if_cancelled (task))
     {
       g_object_unref (task);
+      return;
+    }
+  if (self->answer != NULL)
+    {
+      answer_attempt (task);
       return;
     }
   data->message = soup_message_new (SOUP_METHOD_PUT, self->uri);

@@ -32,10 +32,16 @@ gboolean     rh_ready_reply_parse     (guint status, GBytes *body, gint64 *code,
                                        GError **error);
 gboolean     rh_ready_call_error_is_transient (const GError *error);
 
+/* What answers a ready call in this process: the HTTP status and the body
+ * its server would send for @uri. */
+typedef GBytes *(*RhReadyCallAnswer) (GObject *answerer, const char *uri, guint *status);
+
 SoupSession *rh_ready_call_session_new (void);
 RhReadyCall *rh_ready_call_new        (SoupSession *session, const char *uri);
 RhReadyCall *rh_ready_call_new_for_room (SoupSession *session, const char *api_base,
                                          const RhRoom *room, GError **error);
+RhReadyCall *rh_ready_call_new_in_process (const char *uri, GObject *answerer,
+                                           RhReadyCallAnswer answer);
 void         rh_ready_call_set_token  (RhReadyCall *call, const char *token, const char *user_uuid);
 void         rh_ready_call_send_async (RhReadyCall *call, gint64 deadline_us,
                                        GCancellable *cancellable, GAsyncReadyCallback callback,

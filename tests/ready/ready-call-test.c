@@ -479,6 +479,97 @@ test_endless_reply (Fixture *fixture, gconstpointer data)
   g_socket_listener_close (G_SOCKET_LISTENER (service));
 }
 
+/* ---- answered in this process ---- */
+
+#define IN_PROCESS_URI "http://127.0.0.1:1/edu/apps/a1/v2/rooms/r1/records/ready"
+
+/* The answers an in-process cloud gives, one an attempt, the last again. */
+typedef struct
+{
+  const char *name;
+  guint statuses[3];
+  const char *bodies[3];
+  gboolean passes;
+  guint attempts;
+  int code;        /* in RH_READY_CALL_ERROR, when it fails */
+} AnswerRow;
+
+#define OK_BODY "{\"code\":0,\"msg\":\"Success\"}"
+
+static const AnswerRow answer_rows[] = {
+  { "success", { 200 }, { OK_BODY }, TRUE, 1 },
+  { "503-then-success", { 503, 200 }, { "{\"code\":503}", OK_BODY }, TRUE, 2 },
+  { "not-started", { 409 }, { "{\"code\":30409410,\"msg\":\"record not started\"}" }, FALSE,
+    1, RH_READY_CALL_ERROR_HTTP },
+  { "refused-envelope", { 200 }, { "{\"code\":7,\"msg\":\"no\"}" }, FALSE, 1,
+    RH_READY_CALL_ERROR_REFUSED },
+  { "not-json", { 200 }, { "ok" }, FALSE, 1, RH_READY_CALL_ERROR_MALFORMED },
+};
+
+typedef struct
+{
+  const AnswerRow *row;
+  guint answered;
+  char *uri;
+} Answerer;
+
+static GBytes *
+answer (GObject *answerer, const char *uri, guint *status)
+{
+  Answerer *state = g_object_get_data (answerer, "state");
+  guint i = MIN (state->answered, 2);
+
+  while (i > 0 && state->row->statuses[i] == 0)
+    i--;
+  state->answered++;
+  g_free (state->uri);
+  state->uri = g_strdup (uri);
+  *status = state->row->statuses[i];
+  return g_bytes_new_static (state->row->bodies[i], strlen (state->row->bodies[i]));
+}
+
+/* The same replies, retries and errors as over HTTP, with no socket: the
+ * cloud's own rooms. */
+static void
+test_in_process (Fixture *fixture, gconstpointer data)
+{
+  const AnswerRow *row = data;
+  Answerer state = { row, 0, NULL };
+  g_autoptr (GObject) answerer = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr (RhReadyCall) call = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean passed;
+
+  g_object_set_data (answerer, "state", &state);
+  call = rh_ready_call_new_in_process (IN_PROCESS_URI, answerer, answer);
+  passed = send (fixture, call, 10, NULL, &error);
+  g_assert_cmpint (passed, ==, row->passes);
+  if (!row->passes)
+    g_assert_error (error, RH_READY_CALL_ERROR, row->code);
+  g_assert_cmpuint (state.answered, ==, row->attempts);
+  g_assert_cmpuint (rh_ready_call_get_attempts (call), ==, row->attempts);
+  g_assert_cmpuint (fixture->attempts_seen, ==, row->attempts);
+  g_assert_cmpstr (state.uri, ==, IN_PROCESS_URI);
+  g_assert_cmpstr (rh_ready_call_get_uri (call), ==, IN_PROCESS_URI);
+  g_free (state.uri);
+}
+
+/* The cloud that would answer is gone (a call outliving it): the call ends
+ * at once, not at its deadline. */
+static void
+test_in_process_gone (Fixture *fixture, gconstpointer data)
+{
+  GObject *answerer = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr (RhReadyCall) call = rh_ready_call_new_in_process (IN_PROCESS_URI, answerer, answer);
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_object_unref (answerer);
+  g_assert_false (send (fixture, call, 30, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -516,6 +607,14 @@ main (int argc, char **argv)
   ADD ("/ready-call/send/refused-retried", test_refused_retried);
   ADD ("/ready-call/send/cancel-during-backoff", test_cancel_during_backoff);
   ADD ("/ready-call/send/endless-reply", test_endless_reply);
+  ADD ("/ready-call/in-process/gone", test_in_process_gone);
 #undef ADD
+  for (guint i = 0; i < G_N_ELEMENTS (answer_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ready-call/in-process/%s", answer_rows[i].name);
+
+      g_test_add (path, Fixture, &answer_rows[i], fixture_setup, test_in_process,
+                  fixture_teardown);
+    }
   return g_test_run ();
 }
