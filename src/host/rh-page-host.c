@@ -23,24 +23,11 @@ enum
 static guint signals[N_SIGNALS];
 
 static guint views_per_process = 1;
-/* The engine of the host made last, for reports with no host at hand; hosts
- * are made on the main thread. */
-static char *last_engine_version;
-
-static void
-rh_page_host_constructed (GObject *object)
-{
-  G_OBJECT_CLASS (rh_page_host_parent_class)->constructed (object);
-  g_free (last_engine_version);
-  last_engine_version = rh_page_host_get_engine_version (RH_PAGE_HOST (object));
-}
 
 static void
 rh_page_host_class_init (RhPageHostClass *klass)
 {
   GType type = G_TYPE_FROM_CLASS (klass);
-
-  G_OBJECT_CLASS (klass)->constructed = rh_page_host_constructed;
 
   /* A message from the bridge: a JsonObject with at least "kind". */
   signals[SIGNAL_BRIDGE_MESSAGE] = g_signal_new ("bridge-message", type, G_SIGNAL_RUN_LAST, 0,
@@ -148,14 +135,6 @@ rh_page_host_get_engine_version (RhPageHost *host)
 {
   g_return_val_if_fail (RH_IS_PAGE_HOST (host), NULL);
   return RH_PAGE_HOST_GET_CLASS (host)->get_engine_version (host);
-}
-
-/* The version of the engine of the host made last in this process, "unknown"
- * before the first one. */
-char *
-rh_page_host_engine_version (void)
-{
-  return g_strdup (last_engine_version != NULL ? last_engine_version : "unknown");
 }
 
 /* How many pages may share one engine process, for engines that run pages

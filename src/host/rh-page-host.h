@@ -55,9 +55,7 @@ void        rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms
 const char *rh_page_host_get_engine_name    (RhPageHost *host);
 char       *rh_page_host_get_engine_version (RhPageHost *host);
 
-/* Process-wide: the version of the engine of the host made last (for reports
- * with no host at hand), and how many pages may share an engine process. */
-char       *rh_page_host_engine_version        (void);
+/* Process-wide: how many pages may share an engine process. */
 void        rh_page_host_set_views_per_process (guint count);
 guint       rh_page_host_get_views_per_process (void);
 
