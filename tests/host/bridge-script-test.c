@@ -1,0 +1,96 @@
+/* The script injected at document start: its parts, in order, and the
+ * configuration it is called with. */
+#include <string.h>
+
+#include "rh-bridge-script.h"
+#include "test-utils.h"
+
+/* The JSON the assembled script ends with: "}) (CONFIG);\n". */
+static JsonObject *
+config_of (const char *script)
+{
+  const char *start = g_strrstr (script, "}) (");
+  g_autofree char *text = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (start);
+  g_assert_true (g_str_has_suffix (script, ");\n"));
+  text = g_strndup (start + 4, strlen (start + 4) - 3);
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+test_standin (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, TRUE, &error);
+  g_autoptr (JsonObject) config = NULL;
+  const char *network, *standin;
+
+  g_assert_no_error (error);
+  /* Called through the handler the host registers, and only there. */
+  g_assert_nonnull (strstr (script, "messageHandlers"));
+  g_assert_nonnull (strstr (script, RH_BRIDGE_HANDLER_NAME));
+  network = strstr (script, "window.fetch");
+  standin = strstr (script, "class RTCPeerConnection");
+  g_assert_nonnull (network);
+  g_assert_nonnull (standin);
+  /* The stand-in comes after the bridge probed the engine as it is. */
+  g_assert_true (strstr (script, "typeof window.RTCPeerConnection") < standin);
+  g_assert_true (network < standin);
+  config = config_of (script);
+  g_assert_cmpstr (json_object_get_string_member (config, "webrtc"), ==, "standin");
+  g_assert_true (json_object_get_boolean_member (config, "probe"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "routes")), ==, 0);
+}
+
+/* --webrtc=absent: the stand-in is not in the page at all. */
+static void
+test_absent (void)
+{
+  g_autofree char *standin = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, FALSE, NULL);
+  g_autofree char *absent = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, FALSE, NULL);
+  g_autoptr (JsonObject) config = config_of (absent);
+
+  g_assert_cmpuint (strlen (absent), <, strlen (standin));
+  g_assert_null (strstr (absent, "class RTCPeerConnection"));
+  g_assert_cmpstr (json_object_get_string_member (config, "webrtc"), ==, "absent");
+  g_assert_false (json_object_get_boolean_member (config, "probe"));
+}
+
+/* Routes reach the page as data, never as code. */
+static void
+test_routes (void)
+{
+  g_autoptr (GPtrArray) routes = rh_route_list_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autoptr (JsonObject) config = NULL;
+  JsonArray *list;
+  RhRoute *route = rh_route_new ("api.example.com", "http://127.0.0.1:9/o'clock", &error);
+
+  g_assert_no_error (error);
+  g_ptr_array_add (routes, route);
+  script = rh_bridge_script_build (RH_WEBRTC_STANDIN, routes, FALSE, &error);
+  g_assert_no_error (error);
+  config = config_of (script);
+  list = json_object_get_array_member (config, "routes");
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "host"),
+                   ==, route->host);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "base"),
+                   ==, route->base);
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+  g_test_add_func ("/bridge-script/standin", test_standin);
+  g_test_add_func ("/bridge-script/absent", test_absent);
+  g_test_add_func ("/bridge-script/routes", test_routes);
+  return g_test_run ();
+}
