@@ -43,11 +43,8 @@
   }, true);
 
   /* Room parameters the page reads but nobody supplied: a difference from
-   * the cloud, which passes them. */
-  const ROOM_PARAMS = ['appId', 'userUuid', 'userName', 'roomUuid', 'roleType', 'roomType',
-                       'roomName', 'pretest', 'rtmToken', 'language', 'startTime', 'duration',
-                       'recordUrl', 'userRole', 'translateLanguage', 'region', 'minFPS', 'maxFPS',
-                       'resolution', 'defaultEnableDevice'];
+   * the cloud, which passes them.  Their list is the host's (config). */
+  const ROOM_PARAMS = config.roomParams;
   const reportedParams = new Set ();
   const paramsGet = URLSearchParams.prototype.get;
   URLSearchParams.prototype.get = function get (name) {

@@ -5,11 +5,50 @@
 
 #include "rh-error.h"
 
-/* Parameters recordhost sets itself; --param may not override them. */
-static const char *const reserved_params[] = {
-  "appId", "roomUuid", "roomType", "userUuid", "roleType", "pretest", "rtmToken", "language",
-  "region", NULL,
+/* The room parameters of a record page's URL, the one list of them: what
+ * recordhost sets itself (--param may not), what it fills in as the cloud
+ * does when neither --param nor the template gives it, and what pages read
+ * (the bridge reports those a page asked for and did not get). */
+static const RhRoomParam room_params[] = {
+  { "appId", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_READ },
+  { "roomUuid", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_READ },
+  { "roomType", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_READ },
+  { "userUuid", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_READ },
+  { "roleType", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_READ },
+  { "pretest", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_READ },
+  { "rtmToken", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_READ },
+  { "language", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_DEFAULT | RH_ROOM_PARAM_READ },
+  { "region", RH_ROOM_PARAM_SET | RH_ROOM_PARAM_READ },
+  { "userName", RH_ROOM_PARAM_DEFAULT | RH_ROOM_PARAM_READ },
+  { "roomName", RH_ROOM_PARAM_DEFAULT | RH_ROOM_PARAM_READ },
+  { "startTime", RH_ROOM_PARAM_DEFAULT | RH_ROOM_PARAM_READ },
+  { "duration", RH_ROOM_PARAM_DEFAULT | RH_ROOM_PARAM_READ },
+  { "rtmUid", RH_ROOM_PARAM_DEFAULT },
+  { "recordUrl", RH_ROOM_PARAM_DEFAULT | RH_ROOM_PARAM_READ },
+  { "userRole", RH_ROOM_PARAM_READ },
+  { "translateLanguage", RH_ROOM_PARAM_READ },
+  { "minFPS", RH_ROOM_PARAM_READ },
+  { "maxFPS", RH_ROOM_PARAM_READ },
+  { "resolution", RH_ROOM_PARAM_READ },
+  { "defaultEnableDevice", RH_ROOM_PARAM_READ },
 };
+
+const RhRoomParam *
+rh_room_params (guint *n_params)
+{
+  *n_params = G_N_ELEMENTS (room_params);
+  return room_params;
+}
+
+/* The flags of parameter @name, 0 for one not in the list. */
+RhRoomParamFlags
+rh_room_param_flags (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (room_params); i++)
+    if (g_strcmp0 (room_params[i].name, name) == 0)
+      return room_params[i].flags;
+  return 0;
+}
 
 RhRoom *
 rh_room_new (void)
@@ -87,7 +126,7 @@ rh_room_add_param (RhRoom *room, const char *key_value, GError **error)
       return FALSE;
     }
   key = g_strndup (key_value, equals - key_value);
-  if (g_strv_contains (reserved_params, key))
+  if (rh_room_param_flags (key) & RH_ROOM_PARAM_SET)
     {
       g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
                    "--param cannot set '%s': use its own option", key);

@@ -20,6 +20,22 @@ typedef struct
   gint64 start_time_ms; /* the class's startTime for the page, 0 for when the URL is built */
 } RhRoom;
 
+typedef enum
+{
+  RH_ROOM_PARAM_SET = 1 << 0,     /* set by recordhost from its options; --param may not */
+  RH_ROOM_PARAM_DEFAULT = 1 << 1, /* filled in as the cloud does when nobody gave it */
+  RH_ROOM_PARAM_READ = 1 << 2,    /* read by record pages: reported when a page lacks it */
+} RhRoomParamFlags;
+
+typedef struct
+{
+  const char *name;
+  RhRoomParamFlags flags;
+} RhRoomParam;
+
+const RhRoomParam *rh_room_params      (guint *n_params);
+RhRoomParamFlags   rh_room_param_flags (const char *name);
+
 RhRoom  *rh_room_new            (void);
 void     rh_room_free           (RhRoom *room);
 gboolean rh_room_set_region     (RhRoom *room, const char *region, GError **error);

@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 
 #include "recordhost-resources.h"
+#include "rh-room.h"
 
 #define RESOURCE_PREFIX "/org/recordhost/"
 
@@ -38,12 +39,22 @@ config_json (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
+  const RhRoomParam *params;
+  guint n_params;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "webrtc");
   json_builder_add_string_value (builder, rh_webrtc_mode_name (webrtc));
   json_builder_set_member_name (builder, "probe");
   json_builder_add_boolean_value (builder, probe);
+  /* The room parameters pages read, from the one list of them. */
+  json_builder_set_member_name (builder, "roomParams");
+  json_builder_begin_array (builder);
+  params = rh_room_params (&n_params);
+  for (guint i = 0; i < n_params; i++)
+    if (params[i].flags & RH_ROOM_PARAM_READ)
+      json_builder_add_string_value (builder, params[i].name);
+  json_builder_end_array (builder);
   json_builder_set_member_name (builder, "routes");
   json_builder_begin_array (builder);
   for (guint i = 0; routes != NULL && i < routes->len; i++)

@@ -247,6 +247,55 @@ test_user_uuid_generated (void)
   g_assert_cmpstr (a, !=, b);
 }
 
+/* ---- the list of room parameters ---- */
+
+/* Every parameter the URL gets from recordhost is in the list, as set or
+ * filled in; every one the list says is set or filled in is in the URL of a
+ * room with all its options given. */
+static void
+test_params_listed (void)
+{
+  g_autoptr (RhRoom) room = room_new ("app", "r", 4);
+  g_autofree char *url = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GHashTable) query = NULL;
+  GHashTableIter iter;
+  const char *key;
+  const RhRoomParam *params;
+  guint n_params;
+
+  room->rtm_token = g_strdup ("t");
+  room->language = g_strdup ("zh");
+  g_assert_true (rh_room_set_region (room, "na", NULL));
+  url = rh_room_build_page_url (room, "https://cdn.example.com/p.html", NULL);
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  query = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+  g_hash_table_iter_init (&iter, query);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    {
+      g_test_message ("%s", key);
+      g_assert_true (rh_room_param_flags (key) & (RH_ROOM_PARAM_SET | RH_ROOM_PARAM_DEFAULT));
+    }
+  params = rh_room_params (&n_params);
+  for (guint i = 0; i < n_params; i++)
+    if (params[i].flags & (RH_ROOM_PARAM_SET | RH_ROOM_PARAM_DEFAULT))
+      g_assert_true (g_hash_table_contains (query, params[i].name));
+}
+
+/* A parameter recordhost sets has an option of its own: --param may not. */
+static void
+test_param_reserved (gconstpointer data)
+{
+  const RhRoomParam *param = data;
+  g_autoptr (RhRoom) room = room_new ("app", "r", 4);
+  g_autofree char *key_value = g_strconcat (param->name, "=x", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (rh_room_add_param (room, key_value, &error));
+  g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, param->name));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -286,5 +335,18 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &validate_rows[i], test_validate);
     }
   g_test_add_func ("/room/user-uuid-generated", test_user_uuid_generated);
+  g_test_add_func ("/room/params/listed", test_params_listed);
+  {
+    guint n_params;
+    const RhRoomParam *params = rh_room_params (&n_params);
+
+    for (guint i = 0; i < n_params; i++)
+      if (params[i].flags & RH_ROOM_PARAM_SET)
+        {
+          g_autofree char *path = g_strdup_printf ("/room/params/reserved/%s", params[i].name);
+
+          g_test_add_data_func (path, &params[i], test_param_reserved);
+        }
+  }
   return g_test_run ();
 }

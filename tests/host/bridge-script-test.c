@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rh-bridge-script.h"
+#include "rh-room.h"
 #include "test-utils.h"
 
 /* The JSON the assembled script ends with: "}) (CONFIG);\n". */
@@ -61,6 +62,25 @@ test_absent (void)
   g_assert_false (json_object_get_boolean_member (config, "probe"));
 }
 
+/* The page is told the room parameters pages read from the one list of
+ * them, in its order. */
+static void
+test_room_params (void)
+{
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, FALSE, NULL);
+  g_autoptr (JsonObject) config = config_of (script);
+  JsonArray *names = json_object_get_array_member (config, "roomParams");
+  const RhRoomParam *params;
+  guint n_params, read = 0;
+
+  params = rh_room_params (&n_params);
+  for (guint i = 0; i < n_params; i++)
+    if (params[i].flags & RH_ROOM_PARAM_READ)
+      g_assert_cmpstr (json_array_get_string_element (names, read++), ==, params[i].name);
+  g_assert_cmpuint (json_array_get_length (names), ==, read);
+  g_assert_cmpuint (read, >, 0);
+}
+
 /* Routes reach the page as data, never as code. */
 static void
 test_routes (void)
@@ -92,5 +112,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bridge-script/standin", test_standin);
   g_test_add_func ("/bridge-script/absent", test_absent);
   g_test_add_func ("/bridge-script/routes", test_routes);
+  g_test_add_func ("/bridge-script/room-params", test_room_params);
   return g_test_run ();
 }
