@@ -213,6 +213,24 @@ rh_api_path_build_uri (const char *api_base, const char *region, const char *app
                    "bad --api-base '%s': no query or fragment allowed", api_base);
       return NULL;
     }
+  /* GLib takes any byte in a host; a resolver would only say it is not
+   * found.  Beyond ASCII is an international name, the resolver's to turn. */
+  for (const char *c = g_uri_get_host (base); *c != '\0'; c++)
+    if ((guchar) *c < 0x80 && !g_ascii_isalnum (*c) && strchr ("-._:%[]", *c) == NULL)
+      {
+        g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                     "bad --api-base '%s': the host has a character no host name can", api_base);
+        return NULL;
+      }
+  /* Spaces and controls have no place anywhere in it. */
+  for (const char *c = api_base; *c != '\0'; c++)
+    if ((guchar) *c <= ' ' || *c == 0x7f)
+      {
+        g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                     "bad --api-base '%s': spaces and control characters are not allowed",
+                     api_base);
+        return NULL;
+      }
 
   if (!segment_ok ("app id", app_id, error) || !segment_ok ("room uuid", room_uuid, error))
     return NULL;

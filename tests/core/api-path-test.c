@@ -130,6 +130,16 @@ static const BuildRow build_rows[] = {
   { "no-host", "http://", NULL, "a", "r", "records/ready", NULL, "with a host" },
   { "query", "https://x/?a=1", NULL, "a", "r", "records/ready", NULL, "no query or fragment" },
   { "fragment", "https://x/#f", NULL, "a", "r", "records/ready", NULL, "no query or fragment" },
+  { "host-space", "http://exa mple.com/", NULL, "a", "r", "records/ready", NULL,
+    "a character no host name can" },
+  { "host-escape", "http://exa\x1bmple.com/", NULL, "a", "r", "records/ready", NULL,
+    "a character no host name can" },
+  { "path-space", "http://example.com/a b", NULL, "a", "r", "records/ready", NULL,
+    "spaces and control characters" },
+  { "ipv6", "http://[::1]:8440", NULL, "a", "r", "records/ready",
+    "http://[::1]:8440/edu/apps/a/v2/rooms/r/records/ready" },
+  { "international", "https://b\xc3\xbc" "cher.example", NULL, "a", "r", "records/ready",
+    "https://b\xc3\xbc" "cher.example/edu/apps/a/v2/rooms/r/records/ready" },
 };
 
 static void
