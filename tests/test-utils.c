@@ -405,6 +405,22 @@ rh_test_token_form (const char *token, const char *form)
   g_error ("no token form %s", form);
 }
 
+RhPageOptions *
+rh_test_page_options_new (const char *page)
+{
+  RhPageOptions *options = rh_page_options_new ();
+
+  options->room = rh_room_new ();
+  options->room->app_id = g_strdup ("app-1");
+  options->room->room_uuid = g_strdup ("room-1");
+  options->room->room_type = 4;
+  options->room->user_uuid = g_strdup ("rec-1");
+  options->room->start_time_ms = 1700000000000;
+  options->page = g_strdup (page);
+  options->echo = g_test_verbose ();
+  return options;
+}
+
 RhCheck *
 rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **error)
 {

@@ -91,6 +91,11 @@ extern const RhTestTokenForm rh_test_token_forms[]; /* ends with a NULL name */
 /* @token written in @form, one of rh_test_token_forms. */
 char *rh_test_token_form (const char *token, const char *form);
 
+/* Options for a page at @page in room "room-1" of app "app-1" (small
+ * classroom, recorder "rec-1"), its class started at a fixed time so that
+ * its URL is the same each time it is built. */
+RhPageOptions *rh_test_page_options_new (const char *page);
+
 /* A check or run of @options (taken) whose ready call goes where the command
  * line's would: --api-base, or a local stand-in kept in *@endpoint. */
 RhCheck *rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **error);

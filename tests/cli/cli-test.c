@@ -405,25 +405,24 @@ run_with_signals (const char *extra, const SignalStep *steps, guint n_steps, cha
   return status;
 }
 
-static void
-test_run_sigterm (void)
+/* Stopped once recording, by a signal that ends a run normally (a closed
+ * terminal too): a normal end, not a lost recording. */
+typedef struct
 {
-  /* Stopped once recording: a normal end. */
-  const SignalStep steps[] = { { NULL, "1", SIGTERM } };
-  g_autofree char *reasons = NULL;
-  g_autofree char *err = NULL;
-  int status = run_with_signals ("--quiet", steps, G_N_ELEMENTS (steps), &reasons, &err);
+  const char *name;
+  int signal_number;
+} StopRow;
 
-  g_assert_cmpint (status, ==, 0);
-  g_assert_cmpstr (reasons, ==, "1,2");
-  g_assert_cmpuint (tagged_processes_left (), ==, 0);
-}
+static const StopRow stop_rows[] = {
+  { "sigterm", SIGTERM },
+  { "sighup", SIGHUP },
+};
 
-/* A closed terminal (SIGHUP) is a normal stop too, not a lost recording. */
 static void
-test_run_sighup (void)
+test_run_stop_signal (gconstpointer data)
 {
-  const SignalStep steps[] = { { NULL, "1", SIGHUP } };
+  const StopRow *row = data;
+  const SignalStep steps[] = { { NULL, "1", row->signal_number } };
   g_autofree char *reasons = NULL;
   g_autofree char *err = NULL;
   int status = run_with_signals ("--quiet", steps, G_N_ELEMENTS (steps), &reasons, &err);
@@ -623,8 +622,12 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/never-ready-exit-1", test_never_ready_exit_1);
   g_test_add_func ("/cli/demo-flow", test_demo_flow);
   g_test_add_func ("/cli/sigterm", test_sigterm);
-  g_test_add_func ("/cli/run/sigterm", test_run_sigterm);
-  g_test_add_func ("/cli/run/sighup", test_run_sighup);
+  for (guint i = 0; i < G_N_ELEMENTS (stop_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cli/run/", stop_rows[i].name, NULL);
+
+      g_test_add_data_func (path, &stop_rows[i], test_run_stop_signal);
+    }
   g_test_add_func ("/cli/run/sigusr1-release", test_run_sigusr1_release);
   return g_test_run ();
 }

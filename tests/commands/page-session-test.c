@@ -13,16 +13,9 @@
 static RhPageOptions *
 options_new (void)
 {
-  RhPageOptions *options = rh_page_options_new ();
+  RhPageOptions *options = rh_test_page_options_new ("https://cdn.example.com/record.html");
 
-  options->room = rh_room_new ();
-  options->room->app_id = g_strdup ("app-1");
-  options->room->room_uuid = g_strdup ("room-1");
-  options->room->room_type = 4;
-  options->room->user_uuid = g_strdup ("rec-1");
   options->room->rtm_token = g_strdup (TOKEN);
-  options->page = g_strdup ("https://cdn.example.com/record.html");
-  options->echo = g_test_verbose ();
   return options;
 }
 

@@ -11,17 +11,7 @@
 static RhPageOptions *
 options_new (void)
 {
-  RhPageOptions *options = rh_page_options_new ();
-
-  options->room = rh_room_new ();
-  options->room->app_id = g_strdup ("app-1");
-  options->room->room_uuid = g_strdup ("room-1");
-  options->room->room_type = 4;
-  options->room->user_uuid = g_strdup ("rec-1");
-  /* Not the time the URL is built: the same URL each time. */
-  options->room->start_time_ms = 1700000000000;
-  options->page = g_strdup (PAGE);
-  return options;
+  return rh_test_page_options_new (PAGE);
 }
 
 static void
