@@ -178,3 +178,22 @@ raw_client_assert_answer (RawClient *client, guint status, gint64 code)
                    ==, code);
 }
 
+gsize
+raw_client_send_endless_chunks (RawClient *client)
+{
+  g_autofree char *filler = g_strnfill (RAW_CLIENT_CHUNK_BYTES, 'a');
+  g_autofree char *chunk = g_strdup_printf ("%x\r\n%s\r\n", RAW_CLIENT_CHUNK_BYTES, filler);
+  GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (client->connection));
+  gsize sent = 0;
+
+  while (!raw_client_answered (client) && !client->closed && sent < 4 * 1024 * 1024)
+    {
+      if (!g_output_stream_write_all (output, chunk, strlen (chunk), NULL, NULL, NULL))
+        break;
+      sent += RAW_CLIENT_CHUNK_BYTES;
+      /* Let the server read it all before the next one. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  return sent;
+}

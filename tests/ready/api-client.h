@@ -32,6 +32,11 @@ void       raw_client_free          (RawClient *client);
 char      *raw_client_get_body      (RawClient *client);
 gboolean   raw_client_answered      (gpointer user_data);
 void       raw_client_assert_answer (RawClient *client, guint status, gint64 code);
+/* Sends chunks of RAW_CLIENT_CHUNK_BYTES of a chunked body without end until
+ * the server answers or closes, at most 4 MiB; returns the body bytes sent. */
+gsize      raw_client_send_endless_chunks (RawClient *client);
+
+#define RAW_CLIENT_CHUNK_BYTES (16 * 1024)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawClient, raw_client_free)
 

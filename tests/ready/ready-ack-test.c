@@ -248,29 +248,16 @@ static void
 test_chunked_past_bound (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (RawClient) client = NULL;
-  g_autofree char *chunk = NULL;
-  g_autofree char *filler = g_strnfill (16 * 1024, 'a');
-  GOutputStream *output;
-  gsize sent = 0;
+  gsize sent;
 
   client = raw_client_new (rh_ready_ack_get_base_url (fixture->ack),
                            "PUT " READY_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                            "Transfer-Encoding: chunked\r\n\r\n");
-  output = g_io_stream_get_output_stream (G_IO_STREAM (client->connection));
-  chunk = g_strdup_printf ("%zx\r\n%s\r\n", strlen (filler), filler);
-  while (!raw_client_answered (client) && !client->closed && sent < 4 * 1024 * 1024)
-    {
-      if (!g_output_stream_write_all (output, chunk, strlen (chunk), NULL, NULL, NULL))
-        break;
-      sent += strlen (filler);
-      /* Let the server read it all before the next one. */
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-    }
+  sent = raw_client_send_endless_chunks (client);
   g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
   raw_client_assert_answer (client, 413, 413);
   /* The bound is 64 KiB: answered within two chunks past it. */
-  g_assert_cmpuint (sent, <=, 64 * 1024 + 2 * strlen (filler));
+  g_assert_cmpuint (sent, <=, 64 * 1024 + 2 * RAW_CLIENT_CHUNK_BYTES);
 }
 
 /* ---- the ready endpoint ---- */
