@@ -263,8 +263,8 @@ parse_uint (const char *option, const char *text, guint min, guint max, guint *o
 
   if (!g_ascii_string_to_unsigned (text, 10, min, max, &value, &local_error))
     {
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--%s '%s': expected a number in %u..%u",
-                   option, text, min, max);
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "--%s '%s': expected a number in %u..%u", option, text, min, max);
       return FALSE;
     }
   *out = (guint) value;

@@ -87,7 +87,8 @@ rh_cloud_answer_ready (GObject *cloud, const char *uri, guint *status)
   gint64 code;
   char *body;
 
-  if (path == NULL || path->kind != RH_API_PATH_ROOM || !g_str_equal (path->rest, RH_API_PATH_READY))
+  if (path == NULL || path->kind != RH_API_PATH_ROOM
+      || !g_str_equal (path->rest, RH_API_PATH_READY))
     {
       *status = SOUP_STATUS_NOT_FOUND;
       body = rh_api_envelope_new (RH_API_CODE_NOT_FOUND, "not found", NULL);

@@ -72,8 +72,8 @@ thumbnail_from_frame (const RhFrame *frame, gint64 ms, gboolean blank)
       const guint8 *row = frame->data + (gsize) (y * frame->height / image->height) * frame->stride;
 
       for (guint x = 0; x < image->width; x++)
-        memcpy (&out[(gsize) y * image->width + x], row + (gsize) (x * frame->width / image->width) * 4,
-                4);
+        memcpy (&out[(gsize) y * image->width + x],
+                row + (gsize) (x * frame->width / image->width) * 4, 4);
     }
   return image;
 }

@@ -1,6 +1,5 @@
 #include "rh-ready-call.h"
 
-
 #include <json-glib/json-glib.h>
 
 #include "rh-api-path.h"

@@ -77,13 +77,14 @@ rh_ready_protocol_matches (const RhReadyProtocol *protocol, JsonObject *bridge_m
         return FALSE;
       args = json_object_get_member (bridge_message, "args");
       return args != NULL && JSON_NODE_HOLDS_OBJECT (args)
-             && g_strcmp0 (rh_bridge_message_get_string (json_node_get_object (args), "type"), "whiteboard")
-                  == 0;
+             && g_strcmp0 (rh_bridge_message_get_string (json_node_get_object (args), "type"),
+                           "whiteboard") == 0;
     case RH_READY_PROTOCOL_NOTIFY:
       return g_str_equal (kind, "notify");
     case RH_READY_PROTOCOL_CONSOLE:
       return g_str_equal (kind, "console")
-             && g_strcmp0 (rh_bridge_message_get_string (bridge_message, "text"), protocol->console_text) == 0;
+             && g_strcmp0 (rh_bridge_message_get_string (bridge_message, "text"),
+                           protocol->console_text) == 0;
     default:
       g_assert_not_reached ();
     }

@@ -23,7 +23,8 @@ static RhReadyCall *
 ready_call_new (SoupSession **session)
 {
   *session = rh_ready_call_session_new ();
-  return rh_ready_call_new (*session, "http://127.0.0.1:9/edu/apps/app-1/v2/rooms/room-1/records/ready");
+  return rh_ready_call_new (*session,
+                            "http://127.0.0.1:9/edu/apps/app-1/v2/rooms/room-1/records/ready");
 }
 
 static void
