@@ -63,10 +63,10 @@ rh_ready_protocol_describe (const RhReadyProtocol *protocol)
 gboolean
 rh_ready_protocol_matches (const RhReadyProtocol *protocol, JsonObject *bridge_message)
 {
-  const char *kind = rh_bridge_message_get_string (bridge_message, "kind");
+  RhBridgeKind kind = rh_bridge_message_get_kind (bridge_message);
   JsonNode *args;
 
-  if (kind == NULL)
+  if (kind == RH_BRIDGE_KIND_UNKNOWN)
     return FALSE;
   switch (protocol->kind)
     {
@@ -80,9 +80,9 @@ rh_ready_protocol_matches (const RhReadyProtocol *protocol, JsonObject *bridge_m
              && g_strcmp0 (rh_bridge_message_get_string (json_node_get_object (args), "type"),
                            "whiteboard") == 0;
     case RH_READY_PROTOCOL_NOTIFY:
-      return g_str_equal (kind, "notify");
+      return kind == RH_BRIDGE_KIND_NOTIFY;
     case RH_READY_PROTOCOL_CONSOLE:
-      return g_str_equal (kind, "console")
+      return kind == RH_BRIDGE_KIND_CONSOLE
              && g_strcmp0 (rh_bridge_message_get_string (bridge_message, "text"),
                            protocol->console_text) == 0;
     default:
