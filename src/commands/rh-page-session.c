@@ -1,6 +1,5 @@
 #include "rh-page-session.h"
 
-#include "rh-error.h"
 #include "rh-wpe-page-host.h"
 
 /* How often a long wait says what it waits for (with --verbose echo on). */
@@ -29,8 +28,8 @@ rh_page_session_dispose (GObject *object)
 {
   RhPageSession *self = RH_PAGE_SESSION (object);
 
-  g_clear_handle_id (&self->progress_id, g_source_remove);
-  rh_page_watch_detach (&self->watch, self);
+  rh_page_session_stop (self);
+  g_clear_object (&self->watch);
   g_clear_object (&self->ready_call);
   G_OBJECT_CLASS (rh_page_session_parent_class)->dispose (object);
 }
@@ -111,10 +110,8 @@ rh_page_session_stop (RhPageSession *session)
 void
 rh_page_session_disconnect (RhPageSession *session, gpointer handler_data)
 {
-  if (session->watch == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (session->watch, handler_data);
-  g_signal_handlers_disconnect_by_data (rh_page_watch_get_host (session->watch), handler_data);
+  if (session->watch != NULL)
+    rh_page_watch_disconnect (session->watch, handler_data);
 }
 
 static gboolean

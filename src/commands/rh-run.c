@@ -10,7 +10,6 @@
 #include "rh-recorder.h"
 #include "rh-recording-policy.h"
 #include "rh-state-log.h"
-#include "rh-wpe-page-host.h"
 
 struct _RhRun
 {

@@ -423,18 +423,13 @@ rh_page_watch_stop (RhPageWatch *watch)
     rh_page_host_stop_loading (watch->host);
 }
 
-/* For an owner going away: its handlers off the watch and its host, the page
- * stopped, the owner's reference dropped. */
+/* For a listener going away: its handlers off the watch and its host. */
 void
-rh_page_watch_detach (RhPageWatch **watch, gpointer handler_data)
+rh_page_watch_disconnect (RhPageWatch *watch, gpointer handler_data)
 {
-  if (*watch == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (*watch, handler_data);
-  if ((*watch)->host != NULL)
-    g_signal_handlers_disconnect_by_data ((*watch)->host, handler_data);
-  rh_page_watch_stop (*watch);
-  g_clear_object (watch);
+  g_signal_handlers_disconnect_by_data (watch, handler_data);
+  if (watch->host != NULL)
+    g_signal_handlers_disconnect_by_data (watch->host, handler_data);
 }
 
 const RhPageWatchTimes *

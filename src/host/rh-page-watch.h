@@ -75,7 +75,7 @@ void         rh_page_watch_record_message (RhPageWatch *watch, JsonObject *messa
 void         rh_page_watch_keep_pictures (RhPageWatch *watch);
 void         rh_page_watch_load  (RhPageWatch *watch, gint64 ready_deadline_us);
 void         rh_page_watch_stop  (RhPageWatch *watch);
-void         rh_page_watch_detach (RhPageWatch **watch, gpointer handler_data);
+void         rh_page_watch_disconnect (RhPageWatch *watch, gpointer handler_data);
 const RhPageWatchTimes *rh_page_watch_get_times (RhPageWatch *watch);
 gboolean     rh_page_watch_is_ready (RhPageWatch *watch);
 gboolean     rh_page_watch_is_launched (RhPageWatch *watch);
