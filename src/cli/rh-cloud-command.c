@@ -61,6 +61,7 @@ rh_cloud_command_main (int argc, char **argv)
   g_autofree char *listen = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *token = NULL;
+  g_auto (GStrv) allowed_hosts = NULL;
   int max_rooms = G_MININT; /* not given: the default */
   int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
   GOptionEntry entries[] = {
@@ -73,6 +74,9 @@ rh_cloud_command_main (int argc, char **argv)
     { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
       "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
       "hosted pages get it as rtmToken", "TOKEN" },
+    { "allowed-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allowed_hosts,
+      "Also answer requests whose Host is NAME (any port) or NAME:PORT, e.g. the name a "
+      "proxy in front is called by; repeatable", "NAME[:PORT]" },
     { "max-rooms", 0, 0, G_OPTION_ARG_INT, &max_rooms,
       "Rooms recording at once, 1..1000; a start past it is refused with code 503 (default: 8 "
       "a core)", "N" },
@@ -112,6 +116,9 @@ rh_cloud_command_main (int argc, char **argv)
     return rh_cli_end (NULL, error);
   ended = rh_cloud_store_end_interrupted (store, NULL);
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
+  for (guint i = 0; allowed_hosts != NULL && allowed_hosts[i] != NULL; i++)
+    if (!rh_cloud_allow_host (cloud, allowed_hosts[i], &error))
+      return rh_cli_usage_error (error->message);
   if (max_rooms != G_MININT)
     rh_cloud_set_max_rooms (cloud, max_rooms);
   rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);

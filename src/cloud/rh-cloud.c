@@ -79,8 +79,9 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   gboolean post = g_str_equal (method, "POST"), patch = g_str_equal (method, "PATCH");
   gint found = -1;
 
-  /* The token and the body's size were checked on the headers. */
-  if (rh_api_handle_cors (msg))
+  /* The token, Host, Origin, the body's size and type were checked on the
+   * headers. */
+  if (rh_api_handle_cors (msg, api_path))
     return;
   if (is_health (msg))
     {
@@ -338,6 +339,18 @@ rh_cloud_stop_all (RhCloud *cloud)
 
       rh_cloud_recording_stop (recording);
     }
+}
+
+/* One more name the cloud answers to (--allowed-host NAME[:PORT]). */
+gboolean
+rh_cloud_allow_host (RhCloud *cloud, const char *host, GError **error)
+{
+  if (!rh_api_server_allow_host (cloud->server, host, error))
+    {
+      g_prefix_error (error, "--allowed-host: ");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Listening on an address other machines can reach. */
