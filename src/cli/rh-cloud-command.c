@@ -62,6 +62,7 @@ rh_cloud_command_main (int argc, char **argv)
   g_autofree char *data_dir = NULL;
   g_autofree char *token = NULL;
   g_auto (GStrv) allowed_hosts = NULL;
+  gboolean allow_file_pages = FALSE;
   int max_rooms = G_MININT; /* not given: the default */
   int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
   GOptionEntry entries[] = {
@@ -77,6 +78,8 @@ rh_cloud_command_main (int argc, char **argv)
     { "allowed-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allowed_hosts,
       "Also answer requests whose Host is NAME (any port) or NAME:PORT, e.g. the name a "
       "proxy in front is called by; repeatable", "NAME[:PORT]" },
+    { "allow-file-pages", 0, 0, G_OPTION_ARG_NONE, &allow_file_pages,
+      "Let starts open file: URLs and paths, not only http(s) pages", NULL },
     { "max-rooms", 0, 0, G_OPTION_ARG_INT, &max_rooms,
       "Rooms recording at once, 1..1000; a start past it is refused with code 503 (default: 8 "
       "a core)", "N" },
@@ -116,6 +119,7 @@ rh_cloud_command_main (int argc, char **argv)
     return rh_cli_end (NULL, error);
   ended = rh_cloud_store_end_interrupted (store, NULL);
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
+  rh_cloud_set_allow_file_pages (cloud, allow_file_pages);
   for (guint i = 0; allowed_hosts != NULL && allowed_hosts[i] != NULL; i++)
     if (!rh_cloud_allow_host (cloud, allowed_hosts[i], &error))
       return rh_cli_usage_error (error->message);

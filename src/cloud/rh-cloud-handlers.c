@@ -210,7 +210,8 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
     }
   request = rh_record_request_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
                                      &error);
-  if (request == NULL)
+  if (request == NULL
+      || !rh_record_request_check_page (request, self->allow_file_pages, self->file_page, &error))
     {
       rh_api_reply_error (msg, error->code, error->message);
       return;

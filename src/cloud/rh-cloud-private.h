@@ -23,6 +23,8 @@ struct _RhCloud
   char *token;             /* required x-agora-token, NULL for none */
   GHashTable *recordings;  /* "appId/roomUuid" -> RhCloudRecording, active ones */
   gboolean exposed;        /* listening beyond loopback */
+  gboolean allow_file_pages;  /* starts may open file pages */
+  char *file_page;            /* the one file page allowed anyway, or NULL */
   guint max_rooms;         /* recordings held at once; a start past it is refused */
 };
 

@@ -183,6 +183,7 @@ rh_cloud_finalize (GObject *object)
   g_clear_object (&self->server);
   g_free (self->base_url);
   g_free (self->token);
+  g_free (self->file_page);
   rh_cloud_store_close (self->store);
   G_OBJECT_CLASS (rh_cloud_parent_class)->finalize (object);
 }
@@ -351,6 +352,23 @@ rh_cloud_allow_host (RhCloud *cloud, const char *host, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* Whether a start may open any page of this machine's files (a file: URL,
+ * a path): --allow-file-pages. */
+void
+rh_cloud_set_allow_file_pages (RhCloud *cloud, gboolean allow)
+{
+  cloud->allow_file_pages = allow;
+}
+
+/* The one file page a start may open without --allow-file-pages, given as
+ * its file: URL (demo --flow's bundled page). */
+void
+rh_cloud_allow_file_page (RhCloud *cloud, const char *uri)
+{
+  g_free (cloud->file_page);
+  cloud->file_page = g_strdup (uri);
 }
 
 /* Listening on an address other machines can reach. */

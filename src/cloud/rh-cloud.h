@@ -27,5 +27,7 @@ guint       rh_cloud_default_max_rooms (void);
 void        rh_cloud_set_max_rooms (RhCloud *cloud, guint max_rooms);
 void        rh_cloud_set_rooms_per_web_process (RhCloud *cloud, guint count);
 gboolean    rh_cloud_allow_host   (RhCloud *cloud, const char *host, GError **error);
+void        rh_cloud_set_allow_file_pages (RhCloud *cloud, gboolean allow);
+void        rh_cloud_allow_file_page (RhCloud *cloud, const char *uri);
 
 G_END_DECLS

@@ -430,6 +430,48 @@ test_page_call (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *config; /* webRecordConfig's members; "@PAGE@": the bundled page's path */
+} FilePageRow;
+
+/* Any form of a page of this machine's files, given to a cloud that was
+ * not started with --allow-file-pages. */
+static const FilePageRow file_page_rows[] = {
+  { "file-url", "\"rootUrl\":\"file:///etc/passwd\"" },
+  { "file-url-upper-case", "\"rootUrl\":\"FILE:///etc/passwd\"" },
+  { "file-url-localhost", "\"rootUrl\":\"FiLe://localhost/etc/passwd\"" },
+  { "file-url-one-slash", "\"rootUrl\":\"file:/etc/passwd\"" },
+  /* The bundled page exists: only the refusal keeps it from opening. */
+  { "absolute-path", "\"rootUrl\":\"@PAGE@\"" },
+  { "absolute-path-as-file-url", "\"rootUrl\":\"file://@PAGE@\"" },
+  { "relative-path", "\"rootUrl\":\"../page/record_page.html\"" },
+  { "leading-space", "\"rootUrl\":\" file:///etc/passwd\"" },
+  { "url-over-root-url", "\"rootUrl\":\"https://x.example/\",\"url\":\"file:///etc/passwd\"" },
+};
+
+static void
+test_file_page (Fixture *fixture, gconstpointer data)
+{
+  const FilePageRow *row = data;
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_auto (GStrv) parts = g_strsplit (row->config, "@PAGE@", -1);
+  g_autofree char *config = g_strjoinv (page, parts);
+  g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{%s}}",
+                                           config);
+  g_autoptr (JsonObject) reply = NULL;
+  guint status = 0;
+
+  rh_cloud_set_allow_file_pages (fixture->cloud, FALSE);
+  reply = cloud_fixture_call (fixture, "PUT", ROOM_PATH "/records/states/1", body, &status);
+  g_assert_cmpuint (status, ==, 400);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 400);
+  g_assert_nonnull (strstr (json_object_get_string_member (reply, "msg"),
+                            "--allow-file-pages"));
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
 int
@@ -476,6 +518,13 @@ main (int argc, char **argv)
       g_autofree char *path = g_strconcat ("/cloud/page-call/", page_call_rows[i].name, NULL);
 
       g_test_add (path, Fixture, &page_call_rows[i], fixture_setup, test_page_call,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (file_page_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud/file-page/", file_page_rows[i].name, NULL);
+
+      g_test_add (path, Fixture, &file_page_rows[i], fixture_setup, test_file_page,
                   fixture_teardown);
     }
   ADD ("/cloud/chunked-past-bound", test_chunked_past_bound);
