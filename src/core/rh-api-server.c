@@ -573,3 +573,16 @@ rh_api_server_allow_host (SoupServer *server, const char *host, GError **error)
   return TRUE;
 }
 
+/* Whether @given is @secret, in a time that does not tell how much of it
+ * matched; only @secret's length shows. */
+gboolean
+rh_api_secret_equal (const char *given, const char *secret)
+{
+  gsize given_length = strlen (given);
+  gsize length = strlen (secret);
+  guint difference = given_length != length;
+
+  for (gsize i = 0; i < length; i++)
+    difference |= (guchar) secret[i] ^ (guchar) (i < given_length ? given[i] : 0);
+  return difference == 0;
+}

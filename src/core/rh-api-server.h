@@ -35,6 +35,7 @@ SoupServer *rh_api_server_new          (const char *server_header, RhApiServerAu
                                         gpointer user_data);
 char       *rh_api_server_get_base_url (SoupServer *server, GError **error);
 gboolean    rh_api_server_allow_host   (SoupServer *server, const char *host, GError **error);
+gboolean    rh_api_secret_equal        (const char *given, const char *secret);
 
 char       *rh_api_envelope_new        (gint64 code, const char *text, JsonNode *data);
 guint       rh_api_error_status        (gint64 code);
