@@ -383,7 +383,9 @@ rh_cloud_handle_records (RhCloud *self, SoupServerMessage *msg, const RhApiPath 
 
   if (!room_known (self, msg, path))
     return;
-  data = rh_cloud_store_list_records (self->store, path->app_id, path->room_uuid, &error);
+  /* Where the files are on disk is told only to who holds the token. */
+  data = rh_cloud_store_list_records (self->store, path->app_id, path->room_uuid,
+                                      rh_cloud_is_authenticated (self, msg), &error);
   if (data == NULL)
     {
       reply_internal (msg, error);
