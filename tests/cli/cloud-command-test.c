@@ -245,6 +245,27 @@ test_beyond_loopback (void)
   g_assert_nonnull (strstr (with_token_err, "token required"));
 }
 
+static void
+test_help (void)
+{
+  static const char *const options[] = {
+    "--require-token", "--token-file", TOKEN_ENV, "--insecure-no-token", "--allowed-host",
+    "--allow-file-pages", "421", "Origin", "application/json", "Private Network", NULL,
+  };
+  const char *const args[] = { "cloud", "--help", NULL };
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, NULL);
+  int status = rh_test_child_wait (child, WAIT_TIMEOUT_S);
+  g_autofree char *out = rh_test_child_get_stdout (child);
+
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  for (guint i = 0; options[i] != NULL; i++)
+    {
+      g_test_message ("%s", options[i]);
+      g_assert_nonnull (strstr (out, options[i]));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -264,5 +285,6 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &usage_rows[i], test_usage);
     }
   g_test_add_func ("/cloud-command/beyond-loopback", test_beyond_loopback);
+  g_test_add_func ("/cloud-command/help", test_help);
   return g_test_run ();
 }
