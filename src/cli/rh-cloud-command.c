@@ -1,6 +1,7 @@
 #include "rh-cloud-command.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "rh-cli-end.h"
 #include "rh-cloud.h"
@@ -51,9 +52,72 @@ static const char cloud_description[] =
   "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold), and is\n"
   "written to DIR/recordings/ as one MP4 file. Bodies over 64 KiB and calls\n"
   "without the token are refused on their headers; a 500's detail goes to stderr.\n"
+  "What web pages can do: a Host other than localhost, 127.0.0.1, [::1], the\n"
+  "address called or an --allowed-host is answered 421 (DNS rebinding); the API\n"
+  "refuses calls with another Origin (403), bodies not application/json (415)\n"
+  "and Private Network Access preflights (403), and sends no CORS headers but on\n"
+  "the ready call and the SDKs' first calls; http(s) pages only, unless\n"
+  "--allow-file-pages; the records list names files in DIR unless the call\n"
+  "carried the token. The token may come from --require-token, --token-file or\n"
+  "RECORDHOST_CLOUD_TOKEN (one of them); beyond loopback one is required.\n"
   "Prints the URL it listens on as its first line. SIGINT, SIGTERM, SIGHUP or\n"
   "SIGQUIT stop every recording normally, store the events, finish the files\n"
   "and exit 0.";
+
+#define TOKEN_ENV "RECORDHOST_CLOUD_TOKEN"
+
+/* The first line of @path, its line end taken off. */
+static char *
+read_token_file (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--token-file: %s",
+                   local_error->message);
+      return NULL;
+    }
+  contents[strcspn (contents, "\r\n")] = '\0';
+  if (*contents == '\0')
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "--token-file %s: its first line is empty", path);
+      return NULL;
+    }
+  return g_steal_pointer (&contents);
+}
+
+/* The token from the one place it was given (NULL: none): --require-token,
+ * --token-file or the environment, so that it need not show in ps. */
+static gboolean
+choose_token (char **token, const char *token_file, GError **error)
+{
+  const char *env = g_getenv (TOKEN_ENV);
+  guint sources = (*token != NULL) + (token_file != NULL) + (env != NULL);
+
+  if (sources > 1)
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "the token is given more than once: use one of --require-token, "
+                           "--token-file and " TOKEN_ENV);
+      return FALSE;
+    }
+  if (env != NULL)
+    *token = g_strdup (env);
+  if (token_file != NULL)
+    *token = read_token_file (token_file, error);
+  if (token_file != NULL && *token == NULL)
+    return FALSE;
+  if (*token != NULL && **token == '\0')
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           env != NULL ? TOKEN_ENV " is empty" : "--require-token is empty");
+      return FALSE;
+    }
+  return TRUE;
+}
 
 int
 rh_cloud_command_main (int argc, char **argv)
@@ -61,6 +125,10 @@ rh_cloud_command_main (int argc, char **argv)
   g_autofree char *listen = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *token_file = NULL;
+  g_auto (GStrv) allowed_hosts = NULL;
+  gboolean allow_file_pages = FALSE;
+  gboolean insecure_no_token = FALSE;
   int max_rooms = G_MININT; /* not given: the default */
   int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
   GOptionEntry entries[] = {
@@ -72,7 +140,18 @@ rh_cloud_command_main (int argc, char **argv)
       "$XDG_STATE_HOME/recordhost/cloud); one cloud at a time uses it", "DIR" },
     { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
       "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
-      "hosted pages get it as rtmToken", "TOKEN" },
+      "hosted pages get it as rtmToken. Shows in ps: prefer --token-file or "
+      TOKEN_ENV, "TOKEN" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      "Read the token from the first line of FILE", "FILE" },
+    { "insecure-no-token", 0, 0, G_OPTION_ARG_NONE, &insecure_no_token,
+      "Listen beyond loopback without a token (refused otherwise): anyone who can reach "
+      "the port can start recordings", NULL },
+    { "allowed-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allowed_hosts,
+      "Also answer requests whose Host is NAME (any port) or NAME:PORT, e.g. the name a "
+      "proxy in front is called by; repeatable", "NAME[:PORT]" },
+    { "allow-file-pages", 0, 0, G_OPTION_ARG_NONE, &allow_file_pages,
+      "Let starts open file: URLs and paths, not only http(s) pages", NULL },
     { "max-rooms", 0, 0, G_OPTION_ARG_INT, &max_rooms,
       "Rooms recording at once, 1..1000; a start past it is refused with code 503 (default: 8 "
       "a core)", "N" },
@@ -95,8 +174,8 @@ rh_cloud_command_main (int argc, char **argv)
     return rh_cli_usage_error (error->message);
   if (argc > 1)
     return rh_cli_usage_error ("cloud takes no arguments");
-  if (token != NULL && *token == '\0')
-    return rh_cli_usage_error ("--require-token is empty");
+  if (!choose_token (&token, token_file, &error))
+    return rh_cli_usage_error (error->message);
   if (max_rooms != G_MININT && (max_rooms < 1 || max_rooms > 1000))
     return rh_cli_usage_error ("--max-rooms must be 1..1000");
   if (rooms_per_process < 1 || rooms_per_process > 16)
@@ -112,9 +191,15 @@ rh_cloud_command_main (int argc, char **argv)
     return rh_cli_end (NULL, error);
   ended = rh_cloud_store_end_interrupted (store, NULL);
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
+  rh_cloud_set_insecure_no_token (cloud, insecure_no_token);
+  rh_cloud_set_allow_file_pages (cloud, allow_file_pages);
+  for (guint i = 0; allowed_hosts != NULL && allowed_hosts[i] != NULL; i++)
+    if (!rh_cloud_allow_host (cloud, allowed_hosts[i], &error))
+      return rh_cli_usage_error (error->message);
   if (max_rooms != G_MININT)
     rh_cloud_set_max_rooms (cloud, max_rooms);
   rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);
+  /* Beyond loopback without a token: one line, exit 2. */
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     return rh_cli_end (NULL, error);
   g_print ("%s\n", rh_cloud_get_base_url (cloud));
@@ -124,8 +209,9 @@ rh_cloud_command_main (int argc, char **argv)
   if (ended > 0)
     g_printerr ("cloud: %u recording(s) of an earlier run marked ended\n", ended);
   if (rh_cloud_is_exposed (cloud) && token == NULL)
-    g_printerr ("cloud: warning: listening beyond loopback without --require-token: anyone who "
-                "can reach %s can start recordings on this machine\n",
+    g_printerr ("cloud: warning: listening beyond loopback without a token "
+                "(--insecure-no-token): anyone who can reach %s can start recordings on this "
+                "machine\n",
                 rh_cloud_get_base_url (cloud));
 
   loop = g_main_loop_new (NULL, FALSE);

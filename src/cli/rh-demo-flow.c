@@ -157,6 +157,8 @@ rh_demo_flow_run (GError **error)
   page_uri = g_filename_to_uri (page, NULL, error);
   if (page_uri == NULL)
     goto out;
+  /* The cloud opens no file page but this one, the bundled page. */
+  rh_cloud_allow_file_page (flow.cloud, page_uri);
   start = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"%s\","
                            "\"onHold\":true,\"videoWidth\":1280,\"videoHeight\":720},"
                            "\"retryTimeout\":60}",

@@ -210,7 +210,8 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
     }
   request = rh_record_request_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
                                      &error);
-  if (request == NULL)
+  if (request == NULL
+      || !rh_record_request_check_page (request, self->allow_file_pages, self->file_page, &error))
     {
       rh_api_reply_error (msg, error->code, error->message);
       return;
@@ -382,7 +383,9 @@ rh_cloud_handle_records (RhCloud *self, SoupServerMessage *msg, const RhApiPath 
 
   if (!room_known (self, msg, path))
     return;
-  data = rh_cloud_store_list_records (self->store, path->app_id, path->room_uuid, &error);
+  /* Where the files are on disk is told only to who holds the token. */
+  data = rh_cloud_store_list_records (self->store, path->app_id, path->room_uuid,
+                                      rh_cloud_is_authenticated (self, msg), &error);
   if (data == NULL)
     {
       reply_internal (msg, error);

@@ -23,10 +23,14 @@ struct _RhCloud
   char *token;             /* required x-agora-token, NULL for none */
   GHashTable *recordings;  /* "appId/roomUuid" -> RhCloudRecording, active ones */
   gboolean exposed;        /* listening beyond loopback */
+  gboolean insecure_no_token; /* may be exposed without a token */
+  gboolean allow_file_pages;  /* starts may open file pages */
+  char *file_page;            /* the one file page allowed anyway, or NULL */
   guint max_rooms;         /* recordings held at once; a start past it is refused */
 };
 
 JsonNode *rh_cloud_capacity_node     (RhCloud *self);
+gboolean  rh_cloud_is_authenticated  (RhCloud *self, SoupServerMessage *msg);
 void      rh_cloud_handle_ready       (RhCloud *self, SoupServerMessage *msg,
                                        const RhApiPath *path);
 void      rh_cloud_handle_create_room (RhCloud *self, SoupServerMessage *msg,

@@ -247,10 +247,24 @@ parse_or_null (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
+/* @file as the data directory @dir sees it, "recordings/NAME.mp4": the
+ * disk's layout above it is none of a client's business. */
+static char *
+relative_file (const char *dir, const char *file)
+{
+  g_autoptr (GFile) parent = g_file_new_for_path (dir);
+  g_autoptr (GFile) child = g_file_new_for_path (file);
+  char *relative = g_file_get_relative_path (parent, child);
+
+  return relative != NULL ? relative : g_path_get_basename (file);
+}
+
 /* What is on disk, not what was meant to be: a recording whose file is
- * empty or gone has none to list. */
+ * empty or gone has none to list.  Names relative to @dir unless
+ * @full_paths. */
 static void
-add_files (JsonBuilder *builder, int state, const char *file)
+add_files (JsonBuilder *builder, int state, const char *file, const char *dir,
+           gboolean full_paths)
 {
   GStatBuf file_stat;
   gboolean exists = file != NULL && g_stat (file, &file_stat) == 0;
@@ -259,7 +273,11 @@ add_files (JsonBuilder *builder, int state, const char *file)
   json_builder_set_member_name (builder, "files");
   json_builder_begin_array (builder);
   if (written || (state == 1 && exists))
-    json_builder_add_string_value (builder, file);
+    {
+      g_autofree char *name = full_paths ? g_strdup (file) : relative_file (dir, file);
+
+      json_builder_add_string_value (builder, name);
+    }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "fileState");
   json_builder_add_string_value (builder, state == 1 ? "recording"
@@ -267,9 +285,11 @@ add_files (JsonBuilder *builder, int state, const char *file)
                                                      : "missing");
 }
 
+/* @full_paths: the files' absolute paths, else their names in the data
+ * directory. */
 JsonNode *
 rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char *room_uuid,
-                             GError **error)
+                             gboolean full_paths, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config, file "
@@ -313,7 +333,7 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
       json_builder_add_value (builder,
                               parse_or_null ((const char *) sqlite3_column_text (statement, 7)));
       add_files (builder, sqlite3_column_int (statement, 1),
-                 (const char *) sqlite3_column_text (statement, 8));
+                 (const char *) sqlite3_column_text (statement, 8), store->dir, full_paths);
       json_builder_end_object (builder);
     }
   if (!check (store, rc, "list records", error))

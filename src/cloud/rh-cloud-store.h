@@ -35,7 +35,8 @@ gboolean      rh_cloud_store_get_room     (RhCloudStore *store, const char *app_
 gboolean      rh_cloud_store_put_record   (RhCloudStore *store, const RhCloudRecord *record,
                                            GError **error);
 JsonNode     *rh_cloud_store_list_records (RhCloudStore *store, const char *app_id,
-                                           const char *room_uuid, GError **error);
+                                           const char *room_uuid, gboolean full_paths,
+                                           GError **error);
 gint64        rh_cloud_store_add_event    (RhCloudStore *store, const char *app_id,
                                            const char *room_uuid, int cmd, JsonNode *data,
                                            GError **error);

@@ -25,23 +25,35 @@ is_health (SoupServerMessage *msg)
   return g_str_equal (g_uri_get_path (soup_server_message_get_uri (msg)), "/health");
 }
 
+#define AUTHORIZATION_PREFIX "agora token="
+
+/* Whether @msg carries the token: x-agora-token, or Authorization: agora
+ * token=TOKEN.  FALSE when none is required. */
+gboolean
+rh_cloud_is_authenticated (RhCloud *self, SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *token = soup_message_headers_get_one (headers, "x-agora-token");
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+
+  if (self->token == NULL)
+    return FALSE;
+  if (token != NULL && rh_api_secret_equal (token, self->token))
+    return TRUE;
+  return authorization != NULL
+         && g_ascii_strncasecmp (authorization, AUTHORIZATION_PREFIX,
+                                 strlen (AUTHORIZATION_PREFIX)) == 0
+         && rh_api_secret_equal (authorization + strlen (AUTHORIZATION_PREFIX), self->token);
+}
+
 /* On the headers: GET /health is answered without the token (a load
  * balancer has none). */
 static gboolean
 token_ok (SoupServerMessage *msg, gpointer user_data)
 {
   RhCloud *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *token = soup_message_headers_get_one (headers, "x-agora-token");
-  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  g_autofree char *expected = NULL;
 
-  if (self->token == NULL || is_health (msg))
-    return TRUE;
-  if (g_strcmp0 (token, self->token) == 0)
-    return TRUE;
-  expected = g_strconcat ("agora token=", self->token, NULL);
-  return g_strcmp0 (authorization, expected) == 0;
+  return self->token == NULL || is_health (msg) || rh_cloud_is_authenticated (self, msg);
 }
 
 typedef enum
@@ -79,8 +91,9 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   gboolean post = g_str_equal (method, "POST"), patch = g_str_equal (method, "PATCH");
   gint found = -1;
 
-  /* The token and the body's size were checked on the headers. */
-  if (rh_api_handle_cors (msg))
+  /* The token, Host, Origin, the body's size and type were checked on the
+   * headers. */
+  if (rh_api_handle_cors (msg, api_path))
     return;
   if (is_health (msg))
     {
@@ -182,6 +195,7 @@ rh_cloud_finalize (GObject *object)
   g_clear_object (&self->server);
   g_free (self->base_url);
   g_free (self->token);
+  g_free (self->file_page);
   rh_cloud_store_close (self->store);
   G_OBJECT_CLASS (rh_cloud_parent_class)->finalize (object);
 }
@@ -299,6 +313,15 @@ rh_cloud_listen (RhCloud *cloud, const char *address, GError **error)
   cloud->exposed = G_IS_INET_SOCKET_ADDRESS (socket_address)
                    && !g_inet_address_get_is_loopback (g_inet_socket_address_get_address (
                         G_INET_SOCKET_ADDRESS (socket_address)));
+  /* Anyone who can reach it could start recordings, of any page. */
+  if (cloud->exposed && cloud->token == NULL && !cloud->insecure_no_token)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "--listen %s is beyond loopback: give a token (--require-token, "
+                   "--token-file or RECORDHOST_CLOUD_TOKEN), or --insecure-no-token",
+                   address);
+      return FALSE;
+    }
   if (!soup_server_listen (cloud->server, socket_address, 0, &local_error))
     {
       g_set_error (error, G_IO_ERROR, local_error->code, "cannot listen on %s: %s", full,
@@ -338,6 +361,43 @@ rh_cloud_stop_all (RhCloud *cloud)
 
       rh_cloud_recording_stop (recording);
     }
+}
+
+/* Whether the cloud may listen beyond loopback without a token
+ * (--insecure-no-token); otherwise rh_cloud_listen () refuses. */
+void
+rh_cloud_set_insecure_no_token (RhCloud *cloud, gboolean insecure)
+{
+  cloud->insecure_no_token = insecure;
+}
+
+/* One more name the cloud answers to (--allowed-host NAME[:PORT]). */
+gboolean
+rh_cloud_allow_host (RhCloud *cloud, const char *host, GError **error)
+{
+  if (!rh_api_server_allow_host (cloud->server, host, error))
+    {
+      g_prefix_error (error, "--allowed-host: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether a start may open any page of this machine's files (a file: URL,
+ * a path): --allow-file-pages. */
+void
+rh_cloud_set_allow_file_pages (RhCloud *cloud, gboolean allow)
+{
+  cloud->allow_file_pages = allow;
+}
+
+/* The one file page a start may open without --allow-file-pages, given as
+ * its file: URL (demo --flow's bundled page). */
+void
+rh_cloud_allow_file_page (RhCloud *cloud, const char *uri)
+{
+  g_free (cloud->file_page);
+  cloud->file_page = g_strdup (uri);
 }
 
 /* Listening on an address other machines can reach. */

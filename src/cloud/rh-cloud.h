@@ -26,5 +26,9 @@ guint       rh_cloud_get_ready_count (RhCloud *cloud);
 guint       rh_cloud_default_max_rooms (void);
 void        rh_cloud_set_max_rooms (RhCloud *cloud, guint max_rooms);
 void        rh_cloud_set_rooms_per_web_process (RhCloud *cloud, guint count);
+void        rh_cloud_set_insecure_no_token (RhCloud *cloud, gboolean insecure);
+gboolean    rh_cloud_allow_host   (RhCloud *cloud, const char *host, GError **error);
+void        rh_cloud_set_allow_file_pages (RhCloud *cloud, gboolean allow);
+void        rh_cloud_allow_file_page (RhCloud *cloud, const char *uri);
 
 G_END_DECLS

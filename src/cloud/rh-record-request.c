@@ -1,6 +1,5 @@
 #include "rh-record-request.h"
 
-
 #include <gio/gio.h>
 
 #include "rh-record-config.h"
@@ -180,6 +179,28 @@ rh_record_request_parse (const char *body, gsize length, GError **error)
       || !get_uint (root, "retryTimeout", 1, 3600, &request->retry_timeout_s, error))
     return NULL;
   return g_steal_pointer (&request);
+}
+
+/* Whether @request may open its page.  http and https pages may; a file
+ * page (a file: URL, or what has no scheme and is read as a path, or
+ * anything else that is not http or https) only with @allow_file_pages, or
+ * when it is exactly @file_page: a page of this machine's files reads other
+ * files, and any web page the user opens can call the API. */
+gboolean
+rh_record_request_check_page (const RhRecordRequest *request, gboolean allow_file_pages,
+                              const char *file_page, GError **error)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (request->url);
+
+  if (scheme != NULL
+      && (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0))
+    return TRUE;
+  if (allow_file_pages || g_strcmp0 (request->url, file_page) == 0)
+    return TRUE;
+  g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                       "url or rootUrl must be an http or https URL: file pages (file: URLs, "
+                       "paths) are opened only by a cloud started with --allow-file-pages");
+  return FALSE;
 }
 
 /* PATCH: {"webRecordConfig": {"onHold": false}}; *@has_on_hold says

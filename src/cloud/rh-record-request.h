@@ -32,6 +32,9 @@ typedef struct
 RhRecordRequest *rh_record_request_parse  (const char *body, gsize length, GError **error);
 gboolean         rh_record_request_update (const char *body, gsize length, gboolean *on_hold,
                                            gboolean *has_on_hold, GError **error);
+gboolean         rh_record_request_check_page (const RhRecordRequest *request,
+                                               gboolean allow_file_pages,
+                                               const char *file_page, GError **error);
 void             rh_record_request_free   (RhRecordRequest *request);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhRecordRequest, rh_record_request_free)

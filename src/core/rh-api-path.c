@@ -18,6 +18,18 @@ rh_api_path_free (RhApiPath *path)
   g_free (path);
 }
 
+/* The calls a web page makes, from its own origin: the ready call and the
+ * SDKs' first calls.  Only these are answered to other origins (CORS). */
+gboolean
+rh_api_path_is_page_call (const RhApiPath *path)
+{
+  if (path == NULL)
+    return FALSE;
+  if (path->kind == RH_API_PATH_ROOM)
+    return g_str_equal (path->rest, RH_API_PATH_READY);
+  return path->kind == RH_API_PATH_CONFIGS || path->kind == RH_API_PATH_CHECK_IN;
+}
+
 /* What can follow a room in the recording API, longest first. */
 static const char *const room_endpoints[] = {
   RH_API_PATH_STOP, RH_API_PATH_START, RH_API_PATH_READY, RH_API_PATH_RECORDS,

@@ -35,6 +35,7 @@ typedef struct
 } RhApiPath;
 
 RhApiPath *rh_api_path_parse     (const char *path);
+gboolean   rh_api_path_is_page_call (const RhApiPath *path);
 void       rh_api_path_free      (RhApiPath *path);
 char      *rh_api_path_build_uri (const char *api_base, const char *region, const char *app_id,
                                   const char *room_uuid, const char *rest, GError **error);

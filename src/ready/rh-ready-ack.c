@@ -28,8 +28,8 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   RhReadyAck *self = user_data;
   g_autoptr (RhApiPath) api_path = rh_api_path_parse (path);
 
-  /* The body's framing and size were checked on the headers. */
-  if (rh_api_handle_cors (msg))
+  /* The body's framing and size, Host and Origin were checked on the headers. */
+  if (rh_api_handle_cors (msg, api_path))
     return;
   if (self->answer_sdk_api && rh_api_handle_sdk_api (msg, api_path))
     return;

@@ -113,13 +113,21 @@ def chromium_rooms(script, count, chromium, chromium_args, wrapper):
     return elapsed_ms / 1000, sampler.stop()
 
 
+def file_page_args(binary):
+    """--allow-file-pages for a binary that has it: its cloud opens no file page without it,
+    and the bench's pages are files."""
+    text = subprocess.run([binary, "cloud", "--help"], capture_output=True, text=True).stdout
+    return ["--allow-file-pages"] if "--allow-file-pages" in text else []
+
+
 class Cloud:
     """A `recordhost cloud` on a new data directory."""
 
     def __init__(self, binary, extra_args=()):
         self.data = tempfile.mkdtemp(prefix="recordhost-bench-")
         self.process = subprocess.Popen([binary, "cloud", "--listen", "127.0.0.1:0",
-                                         "--data-dir", self.data, *extra_args],
+                                         "--data-dir", self.data, *file_page_args(binary),
+                                         *extra_args],
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         text=True)
         self.base = self.process.stdout.readline().strip()

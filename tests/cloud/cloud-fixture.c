@@ -4,7 +4,7 @@
 #include "test-utils.h"
 
 /* A cloud on the fixture's data directory, in place of the one running:
- * what a restart sees. */
+ * what a restart sees.  It opens file pages (--allow-file-pages). */
 void
 cloud_fixture_start (CloudFixture *fixture, const char *require_token)
 {
@@ -15,6 +15,8 @@ cloud_fixture_start (CloudFixture *fixture, const char *require_token)
   store = rh_cloud_store_open (fixture->data_dir, &error);
   g_assert_no_error (error);
   fixture->cloud = rh_cloud_new (store, require_token);
+  /* The tests' pages are in the source tree. */
+  rh_cloud_set_allow_file_pages (fixture->cloud, TRUE);
   g_assert_true (rh_cloud_listen_local (fixture->cloud, 0, &error));
   g_assert_no_error (error);
 }

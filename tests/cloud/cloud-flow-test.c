@@ -152,6 +152,21 @@ first_record (Fixture *fixture, const char *room_path)
 
 #define ROOM "/edu/apps/app-1/v2/rooms/room-1"
 
+/* A file the records list names: in the data directory, named relative to
+ * it (no call here carries the token); its path on disk. */
+static char *
+listed_file (Fixture *fixture, JsonObject *record)
+{
+  JsonArray *files = json_object_get_array_member (record, "files");
+  const char *name;
+
+  g_assert_cmpuint (json_array_get_length (files), ==, 1);
+  name = json_array_get_string_element (files, 0);
+  g_assert_true (g_str_has_prefix (name, "recordings/"));
+  g_assert_null (strstr (name, ".."));
+  return g_build_filename (fixture->data_dir, name, NULL);
+}
+
 static gboolean
 recordings_closed (gpointer user_data)
 {
@@ -167,7 +182,7 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_autoptr (JsonObject) ended = NULL;
   g_autoptr (JsonObject) later = NULL;
   g_autofree char *file = NULL;
-  JsonArray *files;
+  g_autofree char *ended_file = NULL;
   GStatBuf file_stat;
   guint status = 0;
 
@@ -186,9 +201,7 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (held, "state"), ==, 1);
   g_assert_cmpuint (rh_cloud_get_ready_count (fixture->cloud), ==, 1);
 
-  files = json_object_get_array_member (held, "files");
-  g_assert_cmpuint (json_array_get_length (files), ==, 1);
-  file = g_strdup (json_array_get_string_element (files, 0));
+  file = listed_file (fixture, held);
   /* Released, it records.  Frames come at a constant rate by the clock, so
    * half a second of it is 7 frames however busy the machine (a file of a
    * single frame does not decode). */
@@ -204,10 +217,8 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_assert_false (json_object_get_null_member (ended, "endTime"));
   /* The recording file, finished once the stop is answered: it plays. */
   g_assert_true (rh_test_wait_until (recordings_closed, NULL, EVENT_TIMEOUT_S));
-  files = json_object_get_array_member (ended, "files");
-  g_assert_cmpuint (json_array_get_length (files), ==, 1);
-  g_assert_true (g_str_has_prefix (json_array_get_string_element (files, 0), fixture->data_dir));
-  g_assert_cmpstr (json_array_get_string_element (files, 0), ==, file);
+  ended_file = listed_file (fixture, ended);
+  g_assert_cmpstr (ended_file, ==, file);
   g_assert_cmpint (g_stat (file, &file_stat), ==, 0);
   g_assert_cmpint (file_stat.st_size, >, 0);
   g_assert_cmpint (media_probe_duration_ms (file), >, 0);
@@ -420,16 +431,14 @@ static char *
 assert_recording_file (Fixture *fixture, const char *room_path)
 {
   g_autoptr (JsonObject) record = first_record (fixture, room_path);
-  JsonArray *files = json_object_get_array_member (record, "files");
   g_autofree char *dir = g_build_filename (fixture->data_dir, "recordings", NULL);
   g_autofree char *file_dir = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *file = NULL;
   GStatBuf file_stat;
-  const char *file;
 
   g_assert_cmpstr (json_object_get_string_member (record, "fileState"), ==, "written");
-  g_assert_cmpuint (json_array_get_length (files), ==, 1);
-  file = json_array_get_string_element (files, 0);
+  file = listed_file (fixture, record);
   file_dir = g_path_get_dirname (file);
   name = g_path_get_basename (file);
   g_assert_cmpstr (file_dir, ==, dir);
@@ -438,7 +447,7 @@ assert_recording_file (Fixture *fixture, const char *room_path)
   g_assert_cmpint (g_stat (file, &file_stat), ==, 0);
   g_assert_cmpint (file_stat.st_size, >, 0);
   g_assert_cmpint (media_probe_duration_ms (file), >, 0);
-  return g_strdup (file);
+  return g_steal_pointer (&file);
 }
 
 typedef struct
@@ -667,6 +676,8 @@ test_require_token (Fixture *fixture, gconstpointer data)
   g_autofree char *body = start_body ("sdkReadyMs=100", FALSE, READY_WINDOW_S);
   guint status = 0;
   g_autoptr (JsonObject) refused = NULL;
+  g_autoptr (JsonObject) record = NULL;
+  JsonArray *files;
 
   g_clear_object (&fixture->cloud);
   cloud_fixture_start (fixture, "s3cret");
@@ -679,7 +690,14 @@ test_require_token (Fixture *fixture, gconstpointer data)
   /* The hosted page's ready call carries the token too. */
   call_ok (fixture, "PUT", ROOM "/records/states/1", body);
   wait_reasons (fixture, ROOM, "1");
+  keep_running (500);
   call_ok (fixture, "PUT", ROOM "/records/states/0", NULL);
+  /* Who holds the token is told where the file is on disk. */
+  g_assert_true (rh_test_wait_until (recordings_closed, NULL, EVENT_TIMEOUT_S));
+  record = first_record (fixture, ROOM);
+  files = json_object_get_array_member (record, "files");
+  g_assert_cmpuint (json_array_get_length (files), ==, 1);
+  g_assert_true (g_str_has_prefix (json_array_get_string_element (files, 0), fixture->data_dir));
 }
 
 int

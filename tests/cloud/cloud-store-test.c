@@ -130,7 +130,7 @@ test_records (Fixture *fixture, gconstpointer data)
   put_record (fixture, "r1", 2, file);
   put_record (fixture, "r2", 2, "/nonexistent/r2.mp4");
   reopen (fixture);
-  list = rh_cloud_store_list_records (fixture->store, "app", "room 1/x", &error);
+  list = rh_cloud_store_list_records (fixture->store, "app", "room 1/x", TRUE, &error);
   g_assert_no_error (error);
   object = json_node_get_object (list);
   g_assert_cmpint (json_object_get_int_member (object, "total"), ==, 2);
@@ -142,10 +142,38 @@ test_records (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (
                      json_object_get_object_member (first, "config"), "mode"), ==, "web");
   g_assert_cmpstr (json_object_get_string_member (first, "fileState"), ==, "written");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (first, "files"),
+                                                  0),
+                   ==, file);
   /* What is on disk, not what was meant to be. */
   g_assert_cmpstr (json_object_get_string_member (second, "fileState"), ==, "missing");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (second, "files")), ==,
                     0);
+}
+
+/* Without full paths, a file is named as the data directory sees it. */
+static void
+test_records_relative (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autofree char *dir = g_build_filename (fixture->dir, "recordings", NULL);
+  g_autofree char *file = g_build_filename (dir, "r1.mp4", NULL);
+  JsonObject *first;
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "data", -1, NULL));
+  put_record (fixture, "r1", 2, file);
+  list = rh_cloud_store_list_records (fixture->store, "app", "room 1/x", FALSE, &error);
+  g_assert_no_error (error);
+  first = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (list), "list"), 0);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (first, "files"),
+                                                  0),
+                   ==, "recordings/r1.mp4");
+  text = json_to_string (list, FALSE);
+  g_assert_null (strstr (text, fixture->dir));
 }
 
 static JsonNode *
@@ -301,6 +329,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cloud-store/open", test_open);
   ADD ("/cloud-store/rooms", test_rooms);
   ADD ("/cloud-store/records", test_records);
+  ADD ("/cloud-store/records-relative", test_records_relative);
   ADD ("/cloud-store/events", test_events);
   ADD ("/cloud-store/end-interrupted", test_end_interrupted);
   for (guint i = 0; i < G_N_ELEMENTS (write_fail_rows); i++)

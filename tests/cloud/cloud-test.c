@@ -1,10 +1,12 @@
 /* The local cloud over HTTP without a page: the ready call of a room not
- * recording, wrong methods and paths, the SDK's calls, and requests refused
- * at their headers.  Recordings are in cloud-flow-test.c. */
+ * recording, wrong methods and paths, the SDK's calls, requests refused at
+ * their headers, and what a web page the user opens can make it do.
+ * Recordings are in cloud-flow-test.c. */
 #include <string.h>
 
 #include "api-client.h"
 #include "cloud-fixture.h"
+#include "rh-error.h"
 #include "test-utils.h"
 
 #define READY_PATH "/edu/apps/a1/v2/rooms/r1/records/ready"
@@ -23,11 +25,19 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   cloud_fixture_teardown (fixture);
 }
 
+/* A page's call (Origin: null, a file page's) or, with @origin NULL, no page's. */
+static JsonObject *
+request_from (Fixture *fixture, const char *method, const char *path, const char *origin,
+              guint *status)
+{
+  return api_client_request (fixture->session, rh_cloud_get_base_url (fixture->cloud), method,
+                             path, origin, status);
+}
+
 static JsonObject *
 request (Fixture *fixture, const char *method, const char *path, guint *status)
 {
-  return api_client_request (fixture->session, rh_cloud_get_base_url (fixture->cloud), method,
-                             path, status);
+  return request_from (fixture, method, path, "null", status);
 }
 
 static void
@@ -61,20 +71,21 @@ typedef struct
   const char *name;
   const char *method;
   const char *path;
+  const char *origin; /* a page's call: the ready call; NULL for the rest */
   guint status;
   const char *allow; /* the Allow header expected, or NULL for none */
 } ErrorRow;
 
 static const ErrorRow error_rows[] = {
-  { "ready-get", "GET", READY_PATH, 405, "PUT" },
-  { "ready-post", "POST", READY_PATH, 405, "PUT" },
-  { "start-get", "GET", "/edu/apps/a1/v2/rooms/r1/records/states/1", 405, "PUT, PATCH" },
-  { "room-delete", "DELETE", "/edu/apps/a1/v2/rooms/r1", 405, "POST" },
-  { "health-post", "POST", "/health", 405, NULL },
+  { "ready-get", "GET", READY_PATH, "null", 405, "PUT" },
+  { "ready-post", "POST", READY_PATH, "null", 405, "PUT" },
+  { "start-get", "GET", "/edu/apps/a1/v2/rooms/r1/records/states/1", NULL, 405, "PUT, PATCH" },
+  { "room-delete", "DELETE", "/edu/apps/a1/v2/rooms/r1", NULL, 405, "POST" },
+  { "health-post", "POST", "/health", NULL, 405, NULL },
   /* A room uuid may hold a '/': this names room "r1/records/nope". */
-  { "unknown-endpoint", "PUT", "/edu/apps/a1/v2/rooms/r1/records/nope", 405, "POST" },
-  { "records-unknown-room", "GET", "/edu/apps/a1/v2/rooms/r1/records", 404, NULL },
-  { "nothing", "PUT", "/nothing", 404, NULL },
+  { "unknown-endpoint", "PUT", "/edu/apps/a1/v2/rooms/r1/records/nope", NULL, 405, "POST" },
+  { "records-unknown-room", "GET", "/edu/apps/a1/v2/rooms/r1/records", NULL, 404, NULL },
+  { "nothing", "PUT", "/nothing", NULL, 404, NULL },
 };
 
 static void
@@ -84,12 +95,13 @@ test_error (Fixture *fixture, gconstpointer data)
   g_autoptr (GBytes) body = NULL;
   g_autoptr (SoupMessage) msg = NULL;
   guint status = 0;
-  g_autoptr (JsonObject) reply = request (fixture, row->method, row->path, &status);
+  g_autoptr (JsonObject) reply = request_from (fixture, row->method, row->path, row->origin,
+                                               &status);
 
   g_assert_cmpuint (status, ==, row->status);
   g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, row->status);
   msg = api_client_send (fixture->session, rh_cloud_get_base_url (fixture->cloud), row->method,
-                         row->path, &body);
+                         row->path, row->origin, &body);
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                  "Allow"),
                    ==, row->allow);
@@ -128,7 +140,7 @@ test_preflight (Fixture *fixture, gconstpointer data)
   g_autoptr (GBytes) body = NULL;
   g_autoptr (SoupMessage) msg = api_client_send (fixture->session,
                                                  rh_cloud_get_base_url (fixture->cloud),
-                                                 "OPTIONS", READY_PATH, &body);
+                                                 "OPTIONS", READY_PATH, "null", &body);
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
 
   g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
@@ -183,12 +195,14 @@ test_refuse_at_headers (Fixture *fixture, gconstpointer data)
 {
   const RefuseRow *row = data;
   g_autofree char *head = NULL;
+  g_autofree char *host = NULL;
   g_autoptr (RawClient) client = NULL;
 
   cloud_fixture_start (fixture, row->token);
-  head = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+  host = api_client_authority (rh_cloud_get_base_url (fixture->cloud));
+  head = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: %s\r\n"
                           "Content-Type: application/json\r\n%s\r\n",
-                          row->method, row->path, row->headers);
+                          row->method, row->path, host, row->headers);
   client = raw_client_new (rh_cloud_get_base_url (fixture->cloud), head);
   g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
   raw_client_assert_answer (client, row->status, row->status);
@@ -200,10 +214,13 @@ static void
 test_health_without_token (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (RawClient) client = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *head = NULL;
 
   cloud_fixture_start (fixture, "s3cret");
-  client = raw_client_new (rh_cloud_get_base_url (fixture->cloud),
-                           "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  host = api_client_authority (rh_cloud_get_base_url (fixture->cloud));
+  head = g_strdup_printf ("GET /health HTTP/1.1\r\nHost: %s\r\n\r\n", host);
+  client = raw_client_new (rh_cloud_get_base_url (fixture->cloud), head);
   g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
   raw_client_assert_answer (client, 200, 0);
 }
@@ -213,17 +230,245 @@ test_health_without_token (Fixture *fixture, gconstpointer data)
 static void
 test_chunked_past_bound (Fixture *fixture, gconstpointer data)
 {
+  g_autofree char *host = api_client_authority (rh_cloud_get_base_url (fixture->cloud));
+  g_autofree char *head = g_strdup_printf ("PUT /edu/apps/a1/v2/rooms/r1/records/states/1 "
+                                           "HTTP/1.1\r\nHost: %s\r\nContent-Type: "
+                                           "application/json\r\nTransfer-Encoding: chunked\r\n"
+                                           "\r\n",
+                                           host);
   g_autoptr (RawClient) client = NULL;
   gsize sent;
 
-  client = raw_client_new (rh_cloud_get_base_url (fixture->cloud),
-                           "PUT /edu/apps/a1/v2/rooms/r1/records/states/1 HTTP/1.1\r\n"
-                           "Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+  client = raw_client_new (rh_cloud_get_base_url (fixture->cloud), head);
   sent = raw_client_send_endless_chunks (client);
   g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
   raw_client_assert_answer (client, 413, 413);
   /* The bound is 64 KiB: answered within two chunks past it. */
   g_assert_cmpuint (sent, <=, 64 * 1024 + 2 * RAW_CLIENT_CHUNK_BYTES);
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
+/* ---- what a web page the user opens can make it do ---- */
+
+/* A page that a name of the attacker's now resolving to 127.0.0.1 serves
+ * (DNS rebinding) is not answered: the Host names another server. */
+static void
+test_host (Fixture *fixture, gconstpointer data)
+{
+  api_client_assert_host (rh_cloud_get_base_url (fixture->cloud), data);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *allowed; /* --allowed-host */
+  ApiClientHostRow host;
+} AllowedHostRow;
+
+static const AllowedHostRow allowed_host_rows[] = {
+  { "name-any-port", "recorder.example", { NULL, "1.1", "recorder.example:@PORT@", 0 } },
+  { "name-proxy-port", "recorder.example", { NULL, "1.1", "recorder.example:8443", 0 } },
+  { "name-without-port", "recorder.example", { NULL, "1.1", "recorder.example", 0 } },
+  { "name-case", "Recorder.Example", { NULL, "1.1", "RECORDER.example:8443", 0 } },
+  { "name-and-port", "recorder.example:8443", { NULL, "1.1", "recorder.example:8443", 0 } },
+  { "name-and-other-port", "recorder.example:8443",
+    { NULL, "1.1", "recorder.example:8444", 421 } },
+  { "name-port-80", "recorder.example:80", { NULL, "1.1", "recorder.example", 0 } },
+  { "ipv6", "[fd00::1]:8440", { NULL, "1.1", "[fd00::1]:8440", 0 } },
+  { "other-name", "recorder.example", { NULL, "1.1", "attacker.example:@PORT@", 421 } },
+  { "suffix", "recorder.example", { NULL, "1.1", "x.recorder.example:@PORT@", 421 } },
+};
+
+/* --allowed-host: a name besides its own, with its port or any. */
+static void
+test_allowed_host (Fixture *fixture, gconstpointer data)
+{
+  const AllowedHostRow *row = data;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (rh_cloud_allow_host (fixture->cloud, row->allowed, &error));
+  g_assert_no_error (error);
+  api_client_assert_host (rh_cloud_get_base_url (fixture->cloud), &row->host);
+}
+
+static void
+test_allowed_host_bad (Fixture *fixture, gconstpointer data)
+{
+  static const char *const hosts[] = {
+    "", "a b", "x:", "x:0", "x:65536", "x:80x", "x:1:2", "[::1", "a/b", "user@x", ":80",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_test_message ("--allowed-host '%s'", hosts[i]);
+      g_assert_false (rh_cloud_allow_host (fixture->cloud, hosts[i], &error));
+      g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+      g_assert_true (g_str_has_prefix (error->message, "--allowed-host: "));
+    }
+}
+
+#define ROOM_PATH "/edu/apps/a1/v2/rooms/r1"
+#define OTHER "Origin: https://attacker.example\r\n"
+#define JSON "Content-Type: application/json\r\n"
+#define PREFLIGHT "Access-Control-Request-Method: PUT\r\n"
+#define PRIVATE_NETWORK "Access-Control-Request-Private-Network: true\r\n"
+#define START "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"https://x.example/\"}}"
+
+typedef struct
+{
+  const char *name;
+  const char *method;
+  const char *path;
+  const char *headers; /* besides Host; "@HOST@" stands for the server's HOST:PORT */
+  const char *body;    /* NULL: none */
+  guint status;
+  const char *allow_origin; /* Access-Control-Allow-Origin expected, NULL for none */
+  gboolean room_created;
+} PageCallRow;
+
+/* Only the ready call and the SDKs' first calls answer other origins;
+ * elsewhere Origin must be the server's own, a body JSON (what a page sends
+ * cross-site without asking first is not), and Chrome's Private Network
+ * Access preflight is refused. */
+static const PageCallRow page_call_rows[] = {
+  { "create-from-other-origin", "POST", ROOM_PATH, OTHER JSON, "{}", 403, NULL, FALSE },
+  { "create-from-null-origin", "POST", ROOM_PATH, "Origin: null\r\n" JSON, "{}", 403, NULL,
+    FALSE },
+  { "create-from-lookalike-origin", "POST", ROOM_PATH, "Origin: http://@HOST@.attacker\r\n" JSON,
+    "{}", 403, NULL, FALSE },
+  { "create-from-own-origin", "POST", ROOM_PATH, "Origin: http://@HOST@\r\n" JSON, "{}", 200,
+    NULL, TRUE },
+  { "create-from-no-page", "POST", ROOM_PATH, JSON, "{}", 200, NULL, TRUE },
+  { "create-without-body", "POST", ROOM_PATH, "", NULL, 200, NULL, TRUE },
+  { "create-text-plain", "POST", ROOM_PATH, "Content-Type: text/plain\r\n", "{}", 415, NULL,
+    FALSE },
+  { "create-form", "POST", ROOM_PATH, "Content-Type: application/x-www-form-urlencoded\r\n",
+    "{}", 415, NULL, FALSE },
+  { "create-multipart", "POST", ROOM_PATH, "Content-Type: multipart/form-data; boundary=x\r\n",
+    "{}", 415, NULL, FALSE },
+  /* A Blob without a type. */
+  { "create-without-content-type", "POST", ROOM_PATH, "", "{}", 415, NULL, FALSE },
+  { "create-json-lookalike", "POST", ROOM_PATH, "Content-Type: application/jsonx\r\n", "{}", 415,
+    NULL, FALSE },
+  { "create-json-charset", "POST", ROOM_PATH,
+    "Content-Type: application/json; charset=utf-8\r\n", "{}", 200, NULL, TRUE },
+  { "create-json-upper-case", "POST", ROOM_PATH, "Content-Type: Application/JSON\r\n", "{}", 200,
+    NULL, TRUE },
+  { "start-from-other-origin", "PUT", ROOM_PATH "/records/states/1", OTHER JSON, START, 403, NULL,
+    FALSE },
+  { "start-text-plain", "PUT", ROOM_PATH "/records/states/1", "Content-Type: text/plain\r\n",
+    START, 415, NULL, FALSE },
+  { "update-from-other-origin", "PATCH", ROOM_PATH "/records/states/1", OTHER JSON,
+    "{\"webRecordConfig\":{\"onHold\":false}}", 403, NULL, FALSE },
+  { "stop-from-other-origin", "PUT", ROOM_PATH "/records/states/0", OTHER, NULL, 403, NULL,
+    FALSE },
+  { "records-from-other-origin", "GET", ROOM_PATH "/records", OTHER, NULL, 403, NULL, FALSE },
+  { "records-from-no-page", "GET", ROOM_PATH "/records", "", NULL, 404, NULL, FALSE },
+  { "sequences-from-other-origin", "GET", ROOM_PATH "/sequences", OTHER, NULL, 403, NULL, FALSE },
+  { "health-from-other-origin", "GET", "/health", OTHER, NULL, 403, NULL, FALSE },
+  { "health-from-no-page", "GET", "/health", "", NULL, 200, NULL, FALSE },
+  { "preflight-start", "OPTIONS", ROOM_PATH "/records/states/1", OTHER PREFLIGHT, NULL, 403, NULL,
+    FALSE },
+  { "preflight-start-private-network", "OPTIONS", ROOM_PATH "/records/states/1",
+    OTHER PREFLIGHT PRIVATE_NETWORK, NULL, 403, NULL, FALSE },
+  { "options-from-no-page", "OPTIONS", ROOM_PATH "/records/states/1", "", NULL, 405, NULL,
+    FALSE },
+  /* What pages call from their own origin. */
+  { "preflight-ready", "OPTIONS", READY_PATH, OTHER PREFLIGHT, NULL, 204, "*", FALSE },
+  { "preflight-ready-private-network", "OPTIONS", READY_PATH, OTHER PREFLIGHT PRIVATE_NETWORK,
+    NULL, 403, "*", FALSE },
+  { "ready-from-other-origin", "PUT", READY_PATH, OTHER JSON, "{}", 409, "*", FALSE },
+  { "ready-text-plain", "PUT", READY_PATH, OTHER "Content-Type: text/plain\r\n", "{}", 409, "*",
+    FALSE },
+  { "sdk-configs-from-null-origin", "GET", "/cn/edu/apps/app1/v2/configs", "Origin: null\r\n",
+    NULL, 200, "*", FALSE },
+  { "sdk-check-in-from-other-origin", "PUT", "/cn/edu/apps/app1/v3/rooms/r1/users/u1",
+    OTHER "Content-Type: text/plain\r\n", "{}", 200, "*", FALSE },
+};
+
+static void
+test_page_call (Fixture *fixture, gconstpointer data)
+{
+  const PageCallRow *row = data;
+  const char *base_url = rh_cloud_get_base_url (fixture->cloud);
+  g_autofree char *host = api_client_authority (base_url);
+  g_auto (GStrv) parts = g_strsplit (row->headers, "@HOST@", -1);
+  g_autofree char *headers = g_strjoinv (host, parts);
+  g_autofree char *length = NULL;
+  g_autofree char *head = NULL;
+  g_autoptr (RawClient) client = NULL;
+  g_autofree char *allow_origin = NULL;
+  g_autofree char *private_network = NULL;
+  g_autofree char *answer = NULL;
+  g_autoptr (JsonObject) records = NULL;
+  guint status = 0;
+
+  if (row->body != NULL)
+    length = g_strdup_printf ("Content-Length: %zu\r\n", strlen (row->body));
+  head = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: %s\r\n%s%s\r\n%s", row->method, row->path,
+                          host, headers, length != NULL ? length : "",
+                          row->body != NULL ? row->body : "");
+  client = raw_client_new (base_url, head);
+  g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
+  g_assert_cmpuint (raw_client_get_status (client), ==, row->status);
+  allow_origin = raw_client_get_header (client, "Access-Control-Allow-Origin");
+  g_assert_cmpstr (allow_origin, ==, row->allow_origin);
+  private_network = raw_client_get_header (client, "Access-Control-Allow-Private-Network");
+  g_assert_null (private_network);
+  if (row->status == 403 || row->status == 415)
+    raw_client_assert_answer (client, row->status, row->status);
+  else if (row->status != 204)
+    {
+      answer = raw_client_get_body (client);
+      g_assert_true (g_str_has_prefix (answer, "{\"msg\":"));
+    }
+  /* Refused at its headers: nothing of it was done. */
+  records = request_from (fixture, "GET", ROOM_PATH "/records", NULL, &status);
+  g_assert_cmpuint (status, ==, row->room_created ? 200 : 404);
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *config; /* webRecordConfig's members; "@PAGE@": the bundled page's path */
+} FilePageRow;
+
+/* Any form of a page of this machine's files, given to a cloud that was
+ * not started with --allow-file-pages. */
+static const FilePageRow file_page_rows[] = {
+  { "file-url", "\"rootUrl\":\"file:///etc/passwd\"" },
+  { "file-url-upper-case", "\"rootUrl\":\"FILE:///etc/passwd\"" },
+  { "file-url-localhost", "\"rootUrl\":\"FiLe://localhost/etc/passwd\"" },
+  { "file-url-one-slash", "\"rootUrl\":\"file:/etc/passwd\"" },
+  /* The bundled page exists: only the refusal keeps it from opening. */
+  { "absolute-path", "\"rootUrl\":\"@PAGE@\"" },
+  { "absolute-path-as-file-url", "\"rootUrl\":\"file://@PAGE@\"" },
+  { "relative-path", "\"rootUrl\":\"../page/record_page.html\"" },
+  { "leading-space", "\"rootUrl\":\" file:///etc/passwd\"" },
+  { "url-over-root-url", "\"rootUrl\":\"https://x.example/\",\"url\":\"file:///etc/passwd\"" },
+};
+
+static void
+test_file_page (Fixture *fixture, gconstpointer data)
+{
+  const FilePageRow *row = data;
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_auto (GStrv) parts = g_strsplit (row->config, "@PAGE@", -1);
+  g_autofree char *config = g_strjoinv (page, parts);
+  g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{%s}}",
+                                           config);
+  g_autoptr (JsonObject) reply = NULL;
+  guint status = 0;
+
+  rh_cloud_set_allow_file_pages (fixture->cloud, FALSE);
+  reply = cloud_fixture_call (fixture, "PUT", ROOM_PATH "/records/states/1", body, &status);
+  g_assert_cmpuint (status, ==, 400);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 400);
+  g_assert_nonnull (strstr (json_object_get_string_member (reply, "msg"),
+                            "--allow-file-pages"));
   g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
 }
 
@@ -252,6 +497,36 @@ main (int argc, char **argv)
                   fixture_teardown);
     }
   ADD ("/cloud/health-without-token", test_health_without_token);
+  for (guint i = 0; api_client_host_rows[i].name != NULL; i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud/host/", api_client_host_rows[i].name, NULL);
+
+      g_test_add (path, Fixture, &api_client_host_rows[i], fixture_setup, test_host,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (allowed_host_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud/allowed-host/", allowed_host_rows[i].name,
+                                           NULL);
+
+      g_test_add (path, Fixture, &allowed_host_rows[i], fixture_setup, test_allowed_host,
+                  fixture_teardown);
+    }
+  ADD ("/cloud/allowed-host-bad", test_allowed_host_bad);
+  for (guint i = 0; i < G_N_ELEMENTS (page_call_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud/page-call/", page_call_rows[i].name, NULL);
+
+      g_test_add (path, Fixture, &page_call_rows[i], fixture_setup, test_page_call,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (file_page_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud/file-page/", file_page_rows[i].name, NULL);
+
+      g_test_add (path, Fixture, &file_page_rows[i], fixture_setup, test_file_page,
+                  fixture_teardown);
+    }
   ADD ("/cloud/chunked-past-bound", test_chunked_past_bound);
   return g_test_run ();
 }

@@ -114,6 +114,64 @@ test_update (void)
     }
 }
 
+#define DEMO_PAGE "file:///usr/share/recordhost/page/record_page.html"
+
+typedef struct
+{
+  const char *name;
+  const char *url;
+  gboolean allow_file_pages;
+  const char *file_page; /* the one file page allowed anyway */
+  gboolean ok;
+} PageRow;
+
+/* A page of this machine's files only when asked, in any form it can take. */
+static const PageRow page_rows[] = {
+  { "https", "https://cdn.example/record.html", FALSE, NULL, TRUE },
+  { "http-upper-case", "HTTP://cdn.example/record.html", FALSE, NULL, TRUE },
+  { "file", "file:///etc/passwd", FALSE, NULL, FALSE },
+  { "file-upper-case", "FILE:///etc/passwd", FALSE, NULL, FALSE },
+  { "file-mixed-case-host", "fIlE://localhost/etc/passwd", FALSE, NULL, FALSE },
+  { "file-one-slash", "file:/etc/passwd", FALSE, NULL, FALSE },
+  { "file-relative", "file:etc/passwd", FALSE, NULL, FALSE },
+  { "absolute-path", "/etc/passwd", FALSE, NULL, FALSE },
+  { "relative-path", "page/record_page.html", FALSE, NULL, FALSE },
+  { "home-path", "~/Downloads/x.html", FALSE, NULL, FALSE },
+  { "leading-space", " file:///etc/passwd", FALSE, NULL, FALSE },
+  { "leading-tab", "\thttp://cdn.example/record.html", FALSE, NULL, FALSE },
+  { "other-scheme", "view-source:file:///etc/passwd", FALSE, NULL, FALSE },
+  { "file-allowed", "file:///etc/passwd", TRUE, NULL, TRUE },
+  { "path-allowed", "/etc/passwd", TRUE, NULL, TRUE },
+  { "demo-page", DEMO_PAGE, FALSE, DEMO_PAGE, TRUE },
+  { "demo-page-query", DEMO_PAGE "?x=1", FALSE, DEMO_PAGE, FALSE },
+  { "other-than-demo-page", "file:///etc/passwd", FALSE, DEMO_PAGE, FALSE },
+};
+
+static void
+test_page (gconstpointer data)
+{
+  const PageRow *row = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) url = json_node_init_string (json_node_alloc (), row->url);
+  g_autofree char *url_json = json_to_string (url, FALSE);
+  g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":"
+                                           "{\"rootUrl\":%s}}", url_json);
+  g_autoptr (RhRecordRequest) request = rh_record_request_parse (body, strlen (body), &error);
+
+  g_assert_no_error (error);
+  if (row->ok)
+    {
+      g_assert_true (rh_record_request_check_page (request, row->allow_file_pages,
+                                                   row->file_page, &error));
+      g_assert_no_error (error);
+      return;
+    }
+  g_assert_false (rh_record_request_check_page (request, row->allow_file_pages, row->file_page,
+                                                &error));
+  g_assert_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "--allow-file-pages"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -125,5 +183,11 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &rows[i], test_row);
     }
   g_test_add_func ("/record-request/update", test_update);
+  for (guint i = 0; i < G_N_ELEMENTS (page_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/record-request/page/%s", page_rows[i].name);
+
+      g_test_add_data_func (path, &page_rows[i], test_page);
+    }
   return g_test_run ();
 }

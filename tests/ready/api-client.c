@@ -10,14 +10,15 @@
  * comes back with its status and headers; an Origin makes it a page's. */
 SoupMessage *
 api_client_send (SoupSession *session, const char *base_url, const char *method,
-                 const char *path, GBytes **body)
+                 const char *path, const char *origin, GBytes **body)
 {
   g_autofree char *uri = g_strconcat (base_url, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Origin", "null");
+  if (origin != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Origin", origin);
   if (g_str_equal (method, "OPTIONS"))
     {
       soup_message_headers_replace (soup_message_get_request_headers (msg),
@@ -34,13 +35,14 @@ api_client_send (SoupSession *session, const char *base_url, const char *method,
   return g_steal_pointer (&msg);
 }
 
-/* The envelope of the answer, which is JSON and may be read from any origin. */
+/* The envelope of the answer, which is JSON; a page's call (@origin) may
+ * read it from any origin, and no other call gets CORS headers. */
 JsonObject *
 api_client_request (SoupSession *session, const char *base_url, const char *method,
-                    const char *path, guint *status)
+                    const char *path, const char *origin, guint *status)
 {
   g_autoptr (GBytes) body = NULL;
-  g_autoptr (SoupMessage) msg = api_client_send (session, base_url, method, path, &body);
+  g_autoptr (SoupMessage) msg = api_client_send (session, base_url, method, path, origin, &body);
   g_autoptr (JsonParser) parser = json_parser_new ();
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
 
@@ -48,10 +50,17 @@ api_client_request (SoupSession *session, const char *base_url, const char *meth
   g_assert_cmpstr (soup_message_headers_get_content_type (headers, NULL), ==,
                    "application/json");
   g_assert_cmpstr (soup_message_headers_get_one (headers, "Access-Control-Allow-Origin"), ==,
-                   "*");
+                   origin != NULL ? "*" : NULL);
   g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
                                              g_bytes_get_size (body), NULL));
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+char *
+api_client_authority (const char *base_url)
+{
+  g_assert_true (g_str_has_prefix (base_url, "http://"));
+  return g_strdup (base_url + strlen ("http://"));
 }
 
 static void raw_client_read (RawClient *client);
@@ -169,7 +178,7 @@ raw_client_assert_answer (RawClient *client, guint status, gint64 code)
 
   g_assert_nonnull (body);
   text = g_strndup ((const char *) client->answer->data, client->answer->len);
-  g_assert_cmpint (sscanf (text, "HTTP/1.1 %u ", &got), ==, 1);
+  g_assert_cmpint (sscanf (text, "HTTP/1.%*u %u ", &got), ==, 1);
   g_assert_cmpuint (got, ==, status);
   g_assert_true (json_parser_load_from_data (parser, body, -1, &error));
   g_assert_no_error (error);
@@ -196,4 +205,88 @@ raw_client_send_endless_chunks (RawClient *client)
         ;
     }
   return sent;
+}
+
+/* The status of the answer's first line, 0 before it came. */
+guint
+raw_client_get_status (RawClient *client)
+{
+  g_autofree char *text = g_strndup ((const char *) client->answer->data, client->answer->len);
+  guint status = 0;
+
+  if (sscanf (text, "HTTP/1.%*u %u ", &status) != 1)
+    return 0;
+  return status;
+}
+
+/* The value of the answer's header @name, or NULL. */
+char *
+raw_client_get_header (RawClient *client, const char *name)
+{
+  g_autofree char *text = g_strndup ((const char *) client->answer->data, client->answer->len);
+  g_auto (GStrv) lines = NULL;
+  gsize length = strlen (name);
+
+  if (strstr (text, "\r\n\r\n") != NULL)
+    *strstr (text, "\r\n\r\n") = '\0';
+  lines = g_strsplit (text, "\r\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    if (g_ascii_strncasecmp (lines[i], name, length) == 0 && lines[i][length] == ':')
+      return g_strdup (g_strstrip (lines[i] + length + 1));
+  return NULL;
+}
+
+const ApiClientHostRow api_client_host_rows[] = {
+  { "localhost", "1.1", "localhost:@PORT@", 0 },
+  { "localhost-upper-case", "1.1", "LocalHost:@PORT@", 0 },
+  { "ipv4-loopback", "1.1", "127.0.0.1:@PORT@", 0 },
+  { "ipv6-loopback", "1.1", "[::1]:@PORT@", 0 },
+  { "http-1.0-without-host", "1.0", NULL, 0 },
+  /* A name an attacker's DNS points at 127.0.0.1 after the page loaded. */
+  { "rebound-name", "1.1", "attacker.example:@PORT@", 421 },
+  { "rebound-localhost-lookalike", "1.1", "localhost.attacker.example:@PORT@", 421 },
+  { "trailing-dot", "1.1", "localhost.:@PORT@", 421 },
+  { "other-loopback-address", "1.1", "127.0.0.2:@PORT@", 421 },
+  { "without-port", "1.1", "127.0.0.1", 421 },
+  { "other-port", "1.1", "127.0.0.1:1", 421 },
+  { "empty-port", "1.1", "127.0.0.1:", 421 },
+  { "userinfo", "1.1", "user@127.0.0.1:@PORT@", 421 },
+  { "http-1.1-without-host", "1.1", NULL, 400 },
+  { NULL, NULL, NULL, 0 },
+};
+
+void
+api_client_assert_host (const char *base_url, const ApiClientHostRow *row)
+{
+  g_autoptr (GUri) base = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GString) head = g_string_new (NULL);
+  g_autoptr (RawClient) client = NULL;
+  g_autofree char *connection = NULL;
+
+  g_string_append_printf (head, "GET /nothing HTTP/%s\r\n", row->version);
+  if (row->host != NULL)
+    {
+      g_autofree char *port = g_strdup_printf ("%d", g_uri_get_port (base));
+      g_auto (GStrv) parts = g_strsplit (row->host, "@PORT@", -1);
+      g_autofree char *host = g_strjoinv (port, parts);
+
+      g_string_append_printf (head, "Host: %s\r\n", host);
+    }
+  g_string_append (head, "\r\n");
+  client = raw_client_new (base_url, head->str);
+  g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
+  if (row->status == 0)
+    {
+      raw_client_assert_answer (client, 404, 404);
+      return;
+    }
+  /* libsoup itself refuses HTTP/1.1 without Host, with no body. */
+  if (row->host == NULL)
+    {
+      g_assert_cmpuint (raw_client_get_status (client), ==, row->status);
+      return;
+    }
+  raw_client_assert_answer (client, row->status, row->status);
+  connection = raw_client_get_header (client, "Connection");
+  g_assert_cmpstr (connection, ==, "close");
 }

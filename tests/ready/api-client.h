@@ -8,10 +8,13 @@
 
 G_BEGIN_DECLS
 
+/* @origin: the page's, sent as Origin, or NULL for a call from no page. */
 SoupMessage *api_client_send    (SoupSession *session, const char *base_url, const char *method,
-                                 const char *path, GBytes **body);
+                                 const char *path, const char *origin, GBytes **body);
 JsonObject  *api_client_request (SoupSession *session, const char *base_url, const char *method,
-                                 const char *path, guint *status);
+                                 const char *path, const char *origin, guint *status);
+/* "HOST:PORT" of @base_url, as a Host header names it. */
+char        *api_client_authority (const char *base_url);
 
 /* The raw client, for what SoupSession will not send: headers that announce
  * a body which never comes, a chunked body without end.  The answer is read
@@ -30,6 +33,8 @@ typedef struct
 RawClient *raw_client_new           (const char *base_url, const char *head);
 void       raw_client_free          (RawClient *client);
 char      *raw_client_get_body      (RawClient *client);
+guint      raw_client_get_status    (RawClient *client);
+char      *raw_client_get_header    (RawClient *client, const char *name);
 gboolean   raw_client_answered      (gpointer user_data);
 void       raw_client_assert_answer (RawClient *client, guint status, gint64 code);
 /* Sends chunks of RAW_CLIENT_CHUNK_BYTES of a chunked body without end until
@@ -39,5 +44,21 @@ gsize      raw_client_send_endless_chunks (RawClient *client);
 #define RAW_CLIENT_CHUNK_BYTES (16 * 1024)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawClient, raw_client_free)
+
+/* Host headers every API server is sent (DNS rebinding): "@PORT@" stands
+ * for the server's port, NULL for no Host line. */
+typedef struct
+{
+  const char *name;
+  const char *version; /* "1.1" or "1.0" */
+  const char *host;
+  guint status; /* 0: answered by the server's API; else the refusal's */
+} ApiClientHostRow;
+
+extern const ApiClientHostRow api_client_host_rows[]; /* ends with a NULL name */
+
+/* Sends GET /nothing with @row's Host to the server at @base_url; one that
+ * answers it says 404 (no such API). */
+void api_client_assert_host (const char *base_url, const ApiClientHostRow *row);
 
 G_END_DECLS

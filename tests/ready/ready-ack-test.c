@@ -49,11 +49,19 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_object_unref (fixture->ack);
 }
 
+/* A page's call (Origin: null, a file page's) or, with @origin NULL, no page's. */
+static JsonObject *
+request_from (Fixture *fixture, const char *method, const char *path, const char *origin,
+              guint *status)
+{
+  return api_client_request (fixture->session, rh_ready_ack_get_base_url (fixture->ack), method,
+                             path, origin, status);
+}
+
 static JsonObject *
 request (Fixture *fixture, const char *method, const char *path, guint *status)
 {
-  return api_client_request (fixture->session, rh_ready_ack_get_base_url (fixture->ack), method,
-                             path, status);
+  return request_from (fixture, method, path, "null", status);
 }
 
 static void
@@ -87,20 +95,21 @@ typedef struct
   const char *name;
   const char *method;
   const char *path;
+  const char *origin; /* a page's call: the ready call; NULL for the rest */
   guint status;
   const char *allow; /* the Allow header expected, or NULL for none */
 } ErrorRow;
 
 /* Only the ready call is answered: the rest of the recording API is not. */
 static const ErrorRow error_rows[] = {
-  { "ready-get", "GET", READY_PATH, 405, "PUT" },
-  { "ready-post", "POST", READY_PATH, 405, "PUT" },
-  { "unknown-endpoint", "PUT", "/edu/apps/a1/v2/rooms/r1/records/nope", 404, NULL },
-  { "start", "PUT", "/edu/apps/a1/v2/rooms/r1/records/states/1", 404, NULL },
-  { "records", "GET", "/edu/apps/a1/v2/rooms/r1/records", 404, NULL },
-  { "room", "POST", "/edu/apps/a1/v2/rooms/r1", 404, NULL },
-  { "health", "GET", "/health", 404, NULL },
-  { "nothing", "PUT", "/nothing", 404, NULL },
+  { "ready-get", "GET", READY_PATH, "null", 405, "PUT" },
+  { "ready-post", "POST", READY_PATH, "null", 405, "PUT" },
+  { "unknown-endpoint", "PUT", "/edu/apps/a1/v2/rooms/r1/records/nope", NULL, 404, NULL },
+  { "start", "PUT", "/edu/apps/a1/v2/rooms/r1/records/states/1", NULL, 404, NULL },
+  { "records", "GET", "/edu/apps/a1/v2/rooms/r1/records", NULL, 404, NULL },
+  { "room", "POST", "/edu/apps/a1/v2/rooms/r1", NULL, 404, NULL },
+  { "health", "GET", "/health", NULL, 404, NULL },
+  { "nothing", "PUT", "/nothing", NULL, 404, NULL },
 };
 
 static void
@@ -110,12 +119,13 @@ test_error (Fixture *fixture, gconstpointer data)
   g_autoptr (GBytes) body = NULL;
   g_autoptr (SoupMessage) msg = NULL;
   guint status = 0;
-  g_autoptr (JsonObject) reply = request (fixture, row->method, row->path, &status);
+  g_autoptr (JsonObject) reply = request_from (fixture, row->method, row->path, row->origin,
+                                               &status);
 
   g_assert_cmpuint (status, ==, row->status);
   g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, row->status);
   msg = api_client_send (fixture->session, rh_ready_ack_get_base_url (fixture->ack), row->method,
-                         row->path, &body);
+                         row->path, row->origin, &body);
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                  "Allow"),
                    ==, row->allow);
@@ -190,7 +200,7 @@ test_preflight (Fixture *fixture, gconstpointer data)
   g_autoptr (GBytes) body = NULL;
   g_autoptr (SoupMessage) msg = api_client_send (fixture->session,
                                                  rh_ready_ack_get_base_url (fixture->ack),
-                                                 "OPTIONS", READY_PATH, &body);
+                                                 "OPTIONS", READY_PATH, "null", &body);
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
 
   g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
@@ -230,10 +240,11 @@ static void
 test_refuse_at_headers (Fixture *fixture, gconstpointer data)
 {
   const RefuseRow *row = data;
+  g_autofree char *host = api_client_authority (rh_ready_ack_get_base_url (fixture->ack));
   g_autofree char *head = NULL;
   g_autoptr (RawClient) client = NULL;
 
-  head = g_strconcat ("PUT " READY_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+  head = g_strconcat ("PUT " READY_PATH " HTTP/1.1\r\nHost: ", host, "\r\n"
                       "Content-Type: application/json\r\n",
                       row->headers, "\r\n", NULL);
   client = raw_client_new (rh_ready_ack_get_base_url (fixture->ack), head);
@@ -247,17 +258,26 @@ test_refuse_at_headers (Fixture *fixture, gconstpointer data)
 static void
 test_chunked_past_bound (Fixture *fixture, gconstpointer data)
 {
+  g_autofree char *host = api_client_authority (rh_ready_ack_get_base_url (fixture->ack));
+  g_autofree char *head = g_strconcat ("PUT " READY_PATH " HTTP/1.1\r\nHost: ", host,
+                                       "\r\nTransfer-Encoding: chunked\r\n\r\n", NULL);
   g_autoptr (RawClient) client = NULL;
   gsize sent;
 
-  client = raw_client_new (rh_ready_ack_get_base_url (fixture->ack),
-                           "PUT " READY_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                           "Transfer-Encoding: chunked\r\n\r\n");
+  client = raw_client_new (rh_ready_ack_get_base_url (fixture->ack), head);
   sent = raw_client_send_endless_chunks (client);
   g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
   raw_client_assert_answer (client, 413, 413);
   /* The bound is 64 KiB: answered within two chunks past it. */
   g_assert_cmpuint (sent, <=, 64 * 1024 + 2 * RAW_CLIENT_CHUNK_BYTES);
+}
+
+/* A page that a name of the attacker's now resolving to 127.0.0.1 serves
+ * (DNS rebinding) is not answered: the Host names another server. */
+static void
+test_host (Fixture *fixture, gconstpointer data)
+{
+  api_client_assert_host (rh_ready_ack_get_base_url (fixture->ack), data);
 }
 
 /* ---- the ready endpoint ---- */
@@ -389,7 +409,7 @@ test_endpoint_sdk_api (void)
   g_assert_true (g_str_has_prefix (rh_ready_call_get_uri (endpoint->call),
                                    "https://api.example/"));
   reply = api_client_request (session, rh_ready_ack_get_base_url (endpoint->ack), "GET",
-                              "/edu/apps/a1/v2/configs", &status);
+                              "/edu/apps/a1/v2/configs", "null", &status);
   g_assert_cmpuint (status, ==, 200);
 }
 
@@ -414,6 +434,14 @@ main (int argc, char **argv)
   ADD_SDK_API ("/ready-ack/sdk-api/wrong-method", test_sdk_wrong_method);
   ADD ("/ready-ack/sdk-api/not-asked", test_sdk_not_asked);
   ADD ("/ready-ack/preflight", test_preflight);
+  for (guint i = 0; api_client_host_rows[i].name != NULL; i++)
+    {
+      g_autofree char *path = g_strconcat ("/ready-ack/host/", api_client_host_rows[i].name,
+                                           NULL);
+
+      g_test_add (path, Fixture, &api_client_host_rows[i], fixture_setup, test_host,
+                  fixture_teardown);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (refuse_rows); i++)
     {
       g_autofree char *path = g_strconcat ("/ready-ack/refuse-at-headers/", refuse_rows[i].name,
