@@ -531,6 +531,15 @@ rh_test_child_has_exited (RhTestChild *child)
   return child->exited;
 }
 
+GPid
+rh_test_child_get_pid (RhTestChild *child)
+{
+  const char *identifier = g_subprocess_get_identifier (child->process);
+
+  g_assert_nonnull (identifier);
+  return (GPid) g_ascii_strtoll (identifier, NULL, 10);
+}
+
 static gboolean
 child_exited (gpointer user_data)
 {
