@@ -28,6 +28,7 @@ rh_page_args_clear (RhPageArgs *args)
   g_free (args->har);
   g_free (args->sdk);
   g_free (args->user_agent);
+  g_free (args->page_memory);
   g_free (args->timeout);
   g_free (args->snapshots);
   g_free (args->junit);
@@ -158,6 +159,10 @@ page_entries (RhPageArgs *args)
       "their regional names) to the local cloud, which answers their first calls", "local" },
     { "user-agent", 0, 0, G_OPTION_ARG_STRING, &args->user_agent,
       "User agent the page sees (some SDKs refuse browsers they do not know)", "STRING" },
+    { "page-memory", 0, 0, G_OPTION_ARG_STRING, &args->page_memory,
+      "Memory the page's web process may use, 128..16384 (default "
+      G_STRINGIFY (RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB) "); past it the process is killed: "
+      "check fails, run reloads the page as after a crash", "MB" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args->json, "Print a JSON report on stdout", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args->quiet, "No timeline on stderr", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose, "Debug messages on stderr", NULL },
@@ -396,6 +401,10 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
       return NULL;
     }
   options->user_agent = g_strdup (args->user_agent);
+  if (args->page_memory != NULL
+      && !parse_uint ("page-memory", args->page_memory, RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB,
+                      RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB, &options->page_memory_mb, error))
+    return NULL;
   options->page = g_strdup (page);
   options->echo = !args->quiet;
 

@@ -240,6 +240,7 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
   room.room_name = room_name;
   room.room_type = room_type;
   room.token = self->token;
+  room.page_memory_mb = self->page_memory_mb;
   room.ready_answerer = G_OBJECT (self);
   room.ready_answer = rh_cloud_answer_ready;
   recording = rh_cloud_recording_start (self->store, &room, request, config, &error);

@@ -24,6 +24,7 @@ struct _RhCloud
   GHashTable *recordings;  /* "appId/roomUuid" -> RhCloudRecording, active ones */
   gboolean exposed;        /* listening beyond loopback */
   guint max_rooms;         /* recordings held at once; a start past it is refused */
+  guint page_memory_mb;    /* bound on each web process, which rooms may share */
 };
 
 JsonNode *rh_cloud_capacity_node     (RhCloud *self);

@@ -26,5 +26,6 @@ guint       rh_cloud_get_ready_count (RhCloud *cloud);
 guint       rh_cloud_default_max_rooms (void);
 void        rh_cloud_set_max_rooms (RhCloud *cloud, guint max_rooms);
 void        rh_cloud_set_rooms_per_web_process (RhCloud *cloud, guint count);
+void        rh_cloud_set_page_memory (RhCloud *cloud, guint page_memory_mb);
 
 G_END_DECLS

@@ -28,6 +28,14 @@
 #define OUTSIDE_SLACK_MS 500
 #endif
 
+/* The page's --page-memory in the memory tests, and what the whole tree
+ * (recordhost, its web and network processes) may reach: the web process
+ * overshoots its limit by what the page allocates between two of WebKit's
+ * measurements, and the rest of the tree is ~100 MB (more in sanitizer
+ * builds). */
+#define PAGE_MEMORY_MB 256
+#define TREE_BOUND_KB (3 * PAGE_MEMORY_MB * 1024)
+
 /* Processes seen with the child as parent, and the tree's peak memory. */
 typedef struct
 {
@@ -35,6 +43,7 @@ typedef struct
   GPid pid;
   GArray *engines; /* GPid */
   guint64 peak_rss_kb;
+  guint64 max_rss_kb; /* past it the tree is killed, 0 for no bound */
 } Watch;
 
 static void
@@ -116,6 +125,14 @@ watch_sample (gpointer user_data)
         g_array_append_val (watch->engines, pid);
     }
   watch->peak_rss_kb = MAX (watch->peak_rss_kb, rss);
+  /* The page would take the machine down: the test has failed already. */
+  if (watch->max_rss_kb > 0 && rss > watch->max_rss_kb)
+    {
+      rh_test_child_send_signal (watch->child, SIGKILL);
+      for (guint i = 0; i < watch->engines->len; i++)
+        kill (g_array_index (watch->engines, GPid, i), SIGKILL);
+      g_error ("the tree of recordhost reached %" G_GUINT64_FORMAT " kB: killed", rss);
+    }
   return FALSE;
 }
 
@@ -246,6 +263,63 @@ test_stuck_report (void)
   assert_no_engine_left (&watch);
 }
 
+/* ---- memory ---- */
+
+typedef struct
+{
+  const char *name;
+  const char *command; /* check or run */
+} MemoryRow;
+
+static const MemoryRow memory_rows[] = {
+  { "check/page-memory", "check" },
+  /* Each load is killed in turn and reloaded, until the retries run out. */
+  { "run/page-memory", "run" },
+};
+
+static void
+test_page_memory (gconstpointer data)
+{
+  const MemoryRow *row = data;
+  gboolean run = g_str_equal (row->command, "run");
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "memory-hog.html", NULL);
+  const char *args[] = { row->command, page, "--app-id", "a", "--room-uuid", "r",
+                         "--room-type", "4", "--page-memory", G_STRINGIFY (PAGE_MEMORY_MB),
+                         run ? "--retry-timeout" : "--timeout", run ? "2" : "30",
+                         "--json", "--quiet", NULL };
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, NULL);
+  g_auto (Watch) watch = { 0 };
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *report;
+
+  watch_start (&watch, child);
+  watch.max_rss_kb = TREE_BOUND_KB;
+  g_assert_cmpint (watch_until_exit (&watch), ==, 1);
+  g_test_message ("peak of the tree: %" G_GUINT64_FORMAT " kB", watch.peak_rss_kb);
+  g_assert_cmpuint (watch.peak_rss_kb, <, TREE_BOUND_KB);
+  err = rh_test_child_get_stderr (child);
+  out = rh_test_child_get_stdout (child);
+  root = rh_test_parse_json (out);
+  report = json_node_get_object (root);
+  if (run)
+    {
+      g_assert_cmpstr (json_object_get_string_member (report, "result"), ==, "abandoned");
+      g_assert_cmpint (json_object_get_int_member (report, "crashes"), >=, 1);
+      g_assert_nonnull (strstr (out, "exceeded its memory limit of "
+                                     G_STRINGIFY (PAGE_MEMORY_MB) " MB"));
+    }
+  else
+    {
+      g_assert_nonnull (strstr (err, "web process exceeded its memory limit of "
+                                     G_STRINGIFY (PAGE_MEMORY_MB) " MB\n"));
+      g_assert_true (rh_test_report_has_problem (report, "page-load-failed", "error",
+                                                 "exceeded its memory limit"));
+    }
+  assert_no_engine_left (&watch);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -258,5 +332,11 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &stuck_rows[i], test_stuck);
     }
   g_test_add_func ("/engine-bounds/check/stuck-report", test_stuck_report);
+  for (guint i = 0; i < G_N_ELEMENTS (memory_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/engine-bounds/", memory_rows[i].name, NULL);
+
+      g_test_add_data_func (path, &memory_rows[i], test_page_memory);
+    }
   return g_test_run ();
 }
