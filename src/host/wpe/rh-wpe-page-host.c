@@ -327,17 +327,17 @@ web_process_terminated_cb (WebKitWebView *view, WebKitWebProcessTerminationReaso
 {
   WebKitWebContext *context = webkit_web_view_get_context (view);
   guint limit_mb = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (context), MEMORY_LIMIT_KEY));
-  g_autofree char *memory = NULL;
+  g_autofree char *exceeded = NULL;
 
-  if (reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT && limit_mb > 0)
+  if (reason != WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT)
     {
-      memory = g_strdup_printf ("exceeded its memory limit of %u MB", limit_mb);
-      rh_page_host_emit_web_process_terminated (user_data, FALSE, memory);
+      rh_page_host_emit_web_process_terminated (user_data, TRUE, "crashed");
+      return;
     }
-  else if (reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT)
-    rh_page_host_emit_web_process_terminated (user_data, FALSE, "exceeded its memory limit");
-  else
-    rh_page_host_emit_web_process_terminated (user_data, TRUE, "crashed");
+  /* The limit is ours, or WebKit's own (a share of the machine's memory). */
+  exceeded = limit_mb > 0 ? g_strdup_printf ("exceeded its memory limit of %u MB", limit_mb)
+                          : g_strdup ("exceeded its memory limit");
+  rh_page_host_emit_web_process_terminated (user_data, FALSE, exceeded);
 }
 
 static guint64

@@ -11,67 +11,74 @@
 #define KILL_WAIT_MS 500
 #define KILL_POLL_MS 5
 
-/* From /proc/@pid/stat: its state and its parent, after the name in
- * parentheses, which may hold anything. */
+/* From /proc/@pid/stat: its name (at most 15 bytes), state and parent; the
+ * name is in parentheses and may hold anything. */
 static gboolean
-read_stat (pid_t pid, char *state, pid_t *parent)
+read_stat (pid_t pid, char **name, char *state, pid_t *parent)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
   g_autofree char *text = NULL;
-  const char *after_name;
+  const char *name_start;
+  const char *name_end;
   int ppid;
 
   if (!g_file_get_contents (path, &text, NULL, NULL))
     return FALSE;
-  after_name = strrchr (text, ')');
-  if (after_name == NULL || sscanf (after_name, ") %c %d", state, &ppid) != 2)
+  name_start = strchr (text, '(');
+  name_end = strrchr (text, ')');
+  if (name_start == NULL || name_end == NULL || name_end < name_start
+      || sscanf (name_end, ") %c %d", state, &ppid) != 2)
     return FALSE;
+  if (name != NULL)
+    *name = g_strndup (name_start + 1, name_end - name_start - 1);
   *parent = (pid_t) ppid;
   return TRUE;
 }
 
 /* WPEWebProcess, WPENetworkProcess and their kind, in WebKit's folder
- * (wpe-webkit-1.1/, in libexec or lib). */
+ * (wpe-webkit-1.1/, in libexec or lib).  A process on its way out has no
+ * executable to read any more: its name says whose it is. */
 static gboolean
-is_engine_executable (pid_t pid)
+is_engine_process (pid_t pid, const char *name)
 {
   g_autofree char *link = g_strdup_printf ("/proc/%d/exe", (int) pid);
   g_autofree char *target = g_file_read_link (link, NULL);
-  g_autofree char *name = NULL;
+  g_autofree char *file = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *dir_name = NULL;
 
   if (target == NULL)
-    return FALSE;
-  name = g_path_get_basename (target);
+    return g_str_has_prefix (name, "WPE");
+  file = g_path_get_basename (target);
   dir = g_path_get_dirname (target);
   dir_name = g_path_get_basename (dir);
-  return g_str_has_prefix (name, "WPE") && strstr (name, "Process") != NULL
+  return g_str_has_prefix (file, "WPE") && strstr (file, "Process") != NULL
          && g_str_has_prefix (dir_name, "wpe-webkit");
 }
 
 /* The pids (pid_t) of the engine processes this process started that still
- * run: its children whose executable is WebKit's. */
+ * run, or still exit: its children whose executable is WebKit's. */
 GArray *
 rh_wpe_processes_list (void)
 {
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
   pid_t self = getpid ();
-  const char *name;
+  const char *entry;
 
-  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+  while (proc != NULL && (entry = g_dir_read_name (proc)) != NULL)
     {
+      g_autofree char *name = NULL;
       guint64 number;
       pid_t pid;
       pid_t parent;
       char state;
 
-      if (!g_ascii_string_to_unsigned (name, 10, 1, G_MAXINT, &number, NULL))
+      if (!g_ascii_string_to_unsigned (entry, 10, 1, G_MAXINT, &number, NULL))
         continue;
       pid = (pid_t) number;
-      if (read_stat (pid, &state, &parent) && parent == self && state != 'Z'
-          && is_engine_executable (pid))
+      if (read_stat (pid, &name, &state, &parent) && parent == self && state != 'Z'
+          && is_engine_process (pid, name))
         g_array_append_val (pids, pid);
     }
   return pids;
@@ -83,7 +90,7 @@ is_running (pid_t pid)
   pid_t parent;
   char state;
 
-  return read_stat (pid, &state, &parent) && state != 'Z' && state != 'X';
+  return read_stat (pid, NULL, &state, &parent) && state != 'Z' && state != 'X';
 }
 
 /* SIGKILL to each engine process, then a short wait until none runs; they
