@@ -16,8 +16,9 @@ G_BEGIN_DECLS
 #define RH_PAGE_OPTIONS_DEFAULT_TIMEOUT_S 60
 #define RH_PAGE_OPTIONS_DEFAULT_PAINT_GRACE_MS 5000
 #define RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS 3000
-/* A room's page, the bundled one or a real SDK's, uses 150-400 MB (see the
- * README's "Cost"): a limit with room to spare, that a page allocating
+/* Measured here, peak RSS of the web process: ~180 MB for the bundled page,
+ * ~400 MB for real SDK bundles (1.1.2, 2.9.52), ~250 MB for four bundled
+ * pages sharing it.  A limit with room to spare, that a page allocating
  * without end meets long before the machine runs out. */
 #define RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB 1024
 #define RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB 128
