@@ -8,10 +8,11 @@
 /* After the document and its scripts loaded, how long a page may take to
  * call AgoraEduSDK.launch before the check says it never will. */
 #define LAUNCH_GRACE_MS 5000
-/* How long past --timeout the engine's capabilities may still be probed for
- * the report: a check ends within --timeout + 1 s, its engine processes
- * killed, even when the page's web process is stuck in a script. */
-#define PROBE_PAST_DEADLINE_MS 500
+/* How long past --timeout, or past an interrupt, the engine's capabilities
+ * may still be probed for the report: a check ends within --timeout + 1 s,
+ * and within 1 s of a stop signal, its engine processes killed, even when the
+ * page's web process is stuck in a script. */
+#define PROBE_PAST_END_MS 500
 
 G_DEFINE_FINAL_TYPE (RhCheck, rh_check, G_TYPE_OBJECT)
 
@@ -131,6 +132,8 @@ engine_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 finish (RhCheck *self, GError *error /* owned, NULL for success */)
 {
+  gint64 probe_end_us;
+
   if (self->finished)
     {
       g_clear_error (&error);
@@ -150,8 +153,10 @@ finish (RhCheck *self, GError *error /* owned, NULL for success */)
   /* The report says what the engine offers even when the page failed
    * before it could probe it. */
   rh_page_session_stop (self->session);
-  rh_page_watch_probe_engine_async (self->watch,
-                                    self->deadline_us + PROBE_PAST_DEADLINE_MS * 1000,
+  probe_end_us = g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                   ? g_get_monotonic_time ()
+                   : self->deadline_us;
+  rh_page_watch_probe_engine_async (self->watch, probe_end_us + PROBE_PAST_END_MS * 1000,
                                     engine_probed_cb, g_object_ref (self));
 }
 
