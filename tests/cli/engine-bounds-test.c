@@ -238,6 +238,94 @@ test_stuck (gconstpointer data)
   assert_no_engine_left (&watch);
 }
 
+/* A web process of @watch's child that runs. */
+static gboolean
+has_web_process (Watch *watch)
+{
+  for (guint i = 0; i < watch->engines->len; i++)
+    {
+      GPid pid = g_array_index (watch->engines, GPid, i);
+      g_autofree char *path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+      g_autofree char *name = NULL;
+
+      if (is_running (pid) && g_file_get_contents (path, &name, NULL, NULL)
+          && g_str_has_prefix (name, "WPEWebProcess"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+web_process_started (gpointer user_data)
+{
+  watch_sample (user_data);
+  return has_web_process (user_data);
+}
+
+static gboolean
+web_process_gone (gpointer user_data)
+{
+  watch_sample (user_data);
+  return !has_web_process (user_data);
+}
+
+static gboolean
+has_stdout_line (gpointer user_data)
+{
+  g_autofree char *out = rh_test_child_get_stdout (user_data);
+
+  return strchr (out, '\n') != NULL;
+}
+
+/* The cloud's room whose page is stuck in a script: once the room stops,
+ * its web process goes at once, while the cloud goes on. */
+static void
+test_cloud_stuck_room (void)
+{
+  g_autofree char *data_dir = g_build_filename (rh_test_tmpdir (), "cloud", NULL);
+  const char *args[] = { "cloud", "--listen", "127.0.0.1:0", "--data-dir", data_dir, NULL };
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "busy-loop.html", NULL);
+  g_autofree char *page_uri = g_filename_to_uri (page, NULL, NULL);
+  g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{\"url\":"
+                                           "\"%s?loop=late\"},\"retryTimeout\":60}",
+                                           page_uri);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, NULL);
+  g_auto (Watch) watch = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *stop = NULL;
+  g_autoptr (JsonObject) answer = NULL;
+  gint64 stop_us;
+  gint64 took_ms;
+  guint status;
+
+  watch_start (&watch, child);
+  g_assert_true (rh_test_wait_until (has_stdout_line, child, WAIT_TIMEOUT_S));
+  out = rh_test_child_get_stdout (child);
+  *strchr (out, '\n') = '\0';
+  start = g_strconcat (out, "/edu/apps/a/v2/rooms/r/records/states/1", NULL);
+  stop = g_strconcat (out, "/edu/apps/a/v2/rooms/r/records/states/0", NULL);
+  answer = rh_test_call_json (session, "PUT", start, body, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_clear_pointer (&answer, json_object_unref);
+  g_assert_true (rh_test_wait_until (web_process_started, &watch, WAIT_TIMEOUT_S));
+  /* The page is spinning by now. */
+  g_assert_false (rh_test_wait_until (watch_sample, &watch, 1));
+
+  stop_us = g_get_monotonic_time ();
+  answer = rh_test_call_json (session, "PUT", stop, NULL, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (rh_test_wait_until (web_process_gone, &watch, WAIT_TIMEOUT_S));
+  took_ms = elapsed_ms (stop_us);
+  g_test_message ("web process gone %" G_GINT64_FORMAT " ms after the stop", took_ms);
+  g_assert_cmpint (took_ms, <=, PROMISED_MS + OUTSIDE_SLACK_MS);
+
+  rh_test_child_send_signal (child, SIGTERM);
+  g_assert_cmpint (watch_until_exit (&watch), ==, 0);
+  assert_no_engine_left (&watch);
+}
+
 /* The check's own account: it failed within its promise, measured from its
  * start by itself, whatever the machine's load did to the test's clock. */
 static void
@@ -335,6 +423,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &stuck_rows[i], test_stuck);
     }
   g_test_add_func ("/engine-bounds/check/stuck-report", test_stuck_report);
+  g_test_add_func ("/engine-bounds/cloud/stuck-room-stopped", test_cloud_stuck_room);
   for (guint i = 0; i < G_N_ELEMENTS (memory_rows); i++)
     {
       g_autofree char *path = g_strconcat ("/engine-bounds/", memory_rows[i].name, NULL);

@@ -156,20 +156,22 @@ process_group_join (RhWpePageHost *host, WebKitWebContext *context)
   return RH_WPE_PAGE_HOST (g_ptr_array_index (group->hosts, 0))->view;
 }
 
-static void
+/* Whether @host was the last of its group. */
+static gboolean
 process_group_leave (RhWpePageHost *host)
 {
   ProcessGroup *group = host->group;
 
   if (group == NULL)
-    return;
+    return FALSE;
   host->group = NULL;
   g_ptr_array_remove (group->hosts, host);
   if (group->hosts->len > 0)
-    return;
+    return FALSE;
   g_ptr_array_remove (process_groups, group);
   g_ptr_array_unref (group->hosts);
   g_free (group);
+  return TRUE;
 }
 
 static gboolean
@@ -443,8 +445,8 @@ static void
 rh_wpe_page_host_dispose (GObject *object)
 {
   RhWpePageHost *self = RH_WPE_PAGE_HOST (object);
+  gboolean last_of_process = process_group_leave (self);
 
-  process_group_leave (self);
   if (self->sink != NULL)
     {
       self->sink->host = NULL;
@@ -457,6 +459,11 @@ rh_wpe_page_host_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (manager, self);
       g_signal_handlers_disconnect_by_data (self->view, self);
       webkit_web_view_stop_loading (self->view);
+      /* Its web process serves no other page: ended now (SIGKILL), it
+       * cannot spin on in a page's script, which would keep it from seeing
+       * its last page go for ~10 s. */
+      if (last_of_process)
+        webkit_web_view_terminate_web_process (self->view);
       g_clear_object (&self->view);
     }
   G_OBJECT_CLASS (rh_wpe_page_host_parent_class)->dispose (object);
