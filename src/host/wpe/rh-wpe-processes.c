@@ -58,8 +58,8 @@ is_engine_process (pid_t pid, const char *name)
 
 /* The pids (pid_t) of the engine processes this process started that still
  * run, or still exit: its children whose executable is WebKit's. */
-GArray *
-rh_wpe_processes_list (void)
+static GArray *
+engine_processes (void)
 {
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
@@ -100,7 +100,7 @@ is_running (pid_t pid)
 guint
 rh_wpe_processes_kill (void)
 {
-  g_autoptr (GArray) pids = rh_wpe_processes_list ();
+  g_autoptr (GArray) pids = engine_processes ();
   gint64 deadline_us = g_get_monotonic_time () + KILL_WAIT_MS * 1000;
   gboolean running = TRUE;
 

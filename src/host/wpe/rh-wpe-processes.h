@@ -9,7 +9,6 @@
 
 G_BEGIN_DECLS
 
-GArray *rh_wpe_processes_list (void);
-guint   rh_wpe_processes_kill (void);
+guint rh_wpe_processes_kill (void);
 
 G_END_DECLS
