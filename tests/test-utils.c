@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "rh-fs.h"
 
@@ -465,6 +467,14 @@ struct _RhTestChild
   gboolean exited;
 };
 
+/* In the child before exec: a test that aborts takes its recordhost with it,
+ * instead of leaving a cloud listening or a page spinning. */
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static void
 child_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -489,6 +499,7 @@ rh_test_child_spawn (const char *const *args, const char *const *env)
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, child->out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, child->err_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       g_auto (GStrv) name_value = g_strsplit (env[i], "=", 2);
@@ -529,6 +540,15 @@ gboolean
 rh_test_child_has_exited (RhTestChild *child)
 {
   return child->exited;
+}
+
+GPid
+rh_test_child_get_pid (RhTestChild *child)
+{
+  const char *identifier = g_subprocess_get_identifier (child->process);
+
+  g_assert_nonnull (identifier);
+  return (GPid) g_ascii_strtoll (identifier, NULL, 10);
 }
 
 static gboolean

@@ -113,6 +113,7 @@ void         rh_test_child_free         (RhTestChild *child);
 char        *rh_test_child_get_stdout   (RhTestChild *child);
 char        *rh_test_child_get_stderr   (RhTestChild *child);
 gboolean     rh_test_child_has_exited   (RhTestChild *child);
+GPid         rh_test_child_get_pid      (RhTestChild *child);
 /* Waits up to @timeout_s until stderr holds @text; fails the test, showing
  * stderr, when the child exits or the time is up before. */
 void         rh_test_child_wait_stderr  (RhTestChild *child, const char *text, guint timeout_s);

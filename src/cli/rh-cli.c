@@ -6,6 +6,7 @@
 #include "rh-cloud-command.h"
 #include "rh-error.h"
 #include "rh-page-command.h"
+#include "rh-wpe-processes.h"
 
 static const char main_usage[] =
   "Usage: recordhost COMMAND [OPTIONS]\n"
@@ -47,18 +48,12 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
   return G_LOG_WRITER_HANDLED;
 }
 
-int
-rh_cli_main (int argc, char **argv)
+static int
+run_command (int argc, char **argv)
 {
   const char *command;
   g_autofree char *unknown = NULL;
 
-  setlocale (LC_ALL, "");
-  g_set_prgname ("recordhost");
-  g_log_set_writer_func (log_writer, NULL, NULL);
-  /* SIGUSR1 is ours (release an onHold run); JavaScriptCore would use it to
-   * suspend threads for GC.  Give JSC SIGPWR before WebKit starts. */
-  g_setenv ("JSC_SIGNAL_FOR_GC", "30", FALSE);
   if (argc < 2)
     {
       g_autoptr (GError) error = g_error_new_literal (RH_ERROR, RH_ERROR_INVALID_INPUT,
@@ -95,4 +90,21 @@ rh_cli_main (int argc, char **argv)
       }
   unknown = g_strdup_printf ("unknown command '%s'", command);
   return rh_cli_usage_error (unknown);
+}
+
+int
+rh_cli_main (int argc, char **argv)
+{
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname ("recordhost");
+  g_log_set_writer_func (log_writer, NULL, NULL);
+  /* SIGUSR1 is ours (release an onHold run); JavaScriptCore would use it to
+   * suspend threads for GC.  Give JSC SIGPWR before WebKit starts. */
+  g_setenv ("JSC_SIGNAL_FOR_GC", "30", FALSE);
+  status = run_command (argc, argv);
+  /* However the command ended, no engine process it started outlives it. */
+  rh_wpe_processes_kill ();
+  return status;
 }

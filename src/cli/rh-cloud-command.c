@@ -6,6 +6,7 @@
 #include "rh-cli-end.h"
 #include "rh-cloud.h"
 #include "rh-error.h"
+#include "rh-page-options.h"
 #include "rh-recorder.h"
 #include "rh-signals.h"
 
@@ -131,6 +132,7 @@ rh_cloud_command_main (int argc, char **argv)
   gboolean insecure_no_token = FALSE;
   int max_rooms = G_MININT; /* not given: the default */
   int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
+  int page_memory = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
@@ -159,6 +161,11 @@ rh_cloud_command_main (int argc, char **argv)
       "Rooms sharing one WebKit web process, 1..16: more saves memory, and a crash of that "
       "process reloads all of its rooms (default "
       G_STRINGIFY (RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS) ")", "N" },
+    { "page-memory", 0, 0, G_OPTION_ARG_INT, &page_memory,
+      "Memory each room's page may use, 128..16384 (default "
+      G_STRINGIFY (RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB) "); a web process is limited to "
+      "this times --rooms-per-web-process, and past it is killed and its rooms reload as after "
+      "a crash", "MB" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- the classroom cloud, locally");
@@ -180,6 +187,11 @@ rh_cloud_command_main (int argc, char **argv)
     return rh_cli_usage_error ("--max-rooms must be 1..1000");
   if (rooms_per_process < 1 || rooms_per_process > 16)
     return rh_cli_usage_error ("--rooms-per-web-process must be 1..16");
+  if (page_memory < RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB
+      || page_memory > RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB)
+    return rh_cli_usage_error ("--page-memory must be "
+                               G_STRINGIFY (RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB) ".."
+                               G_STRINGIFY (RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB));
   if (data_dir == NULL)
     data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
 
@@ -199,6 +211,7 @@ rh_cloud_command_main (int argc, char **argv)
   if (max_rooms != G_MININT)
     rh_cloud_set_max_rooms (cloud, max_rooms);
   rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);
+  rh_cloud_set_page_memory (cloud, page_memory);
   /* Beyond loopback without a token: one line, exit 2. */
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     return rh_cli_end (NULL, error);

@@ -28,6 +28,7 @@ rh_page_args_clear (RhPageArgs *args)
   g_free (args->har);
   g_free (args->sdk);
   g_free (args->user_agent);
+  g_free (args->page_memory);
   g_free (args->timeout);
   g_free (args->snapshots);
   g_free (args->junit);
@@ -68,7 +69,9 @@ static const char check_description[] =
   "Like the cloud, the check waits for ready until --timeout whatever the page\n"
   "logs or throws: uncaught errors are recorded, with where they were thrown.\n"
   "It ends early only when the outcome is certain: the page did not load, or it\n"
-  "loaded and did not call AgoraEduSDK.launch within 5 s.\n"
+  "loaded and did not call AgoraEduSDK.launch within 5 s. It ends within\n"
+  "--timeout + 1 s even when the page's web process is stuck in a script, and\n"
+  "no WebKit process outlives recordhost: each one it started is killed at exit.\n"
   "\n"
   "Real SDK bundles: the WebRTC stand-in is on by default; --sdk-api local and\n"
   "--route send the SDK's API calls to the local cloud; --har writes every\n"
@@ -93,6 +96,8 @@ static const char run_description[] =
   "\n"
   "Signals: SIGINT, SIGTERM, SIGHUP or SIGQUIT stop the run normally (reason 2),\n"
   "its recording finished; SIGUSR1 releases a recording started with --on-hold.\n"
+  "A run ends within 1 s of its stop, whatever the page does, and kills every\n"
+  "WebKit process it started.\n"
   "\n"
   "Takes check's options except --timeout. Exit status: 0 stopped normally;\n"
   "1 abandoned (reason 5) or the state log could not be written; 2 usage error.";
@@ -154,6 +159,10 @@ page_entries (RhPageArgs *args)
       "their regional names) to the local cloud, which answers their first calls", "local" },
     { "user-agent", 0, 0, G_OPTION_ARG_STRING, &args->user_agent,
       "User agent the page sees (some SDKs refuse browsers they do not know)", "STRING" },
+    { "page-memory", 0, 0, G_OPTION_ARG_STRING, &args->page_memory,
+      "Memory the page's web process may use, 128..16384 (default "
+      G_STRINGIFY (RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB) "); past it the process is killed: "
+      "check fails, run reloads the page as after a crash", "MB" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args->json, "Print a JSON report on stdout", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args->quiet, "No timeline on stderr", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose, "Debug messages on stderr", NULL },
@@ -392,6 +401,10 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
       return NULL;
     }
   options->user_agent = g_strdup (args->user_agent);
+  if (args->page_memory != NULL
+      && !parse_uint ("page-memory", args->page_memory, RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB,
+                      RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB, &options->page_memory_mb, error))
+    return NULL;
   options->page = g_strdup (page);
   options->echo = !args->quiet;
 

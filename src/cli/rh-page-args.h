@@ -39,6 +39,7 @@ typedef struct
   char *har;
   char *sdk;
   char *user_agent;
+  char *page_memory;
   char *timeout;
   char *snapshots;
   char *junit;

@@ -8,6 +8,7 @@
 #include "rh-error.h"
 #include "rh-json.h"
 #include "rh-page-host.h"
+#include "rh-page-options.h"
 #include "rh-record-request.h"
 #include "rh-text.h"
 
@@ -241,6 +242,9 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
   room.room_name = room_name;
   room.room_type = room_type;
   room.token = self->token;
+  /* The limit is a web process's, and the rooms sharing one share it. */
+  room.page_memory_mb = MIN (self->page_memory_mb * rh_page_host_get_views_per_process (),
+                            RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
   room.ready_answerer = G_OBJECT (self);
   room.ready_answer = rh_cloud_answer_ready;
   recording = rh_cloud_recording_start (self->store, &room, request, config, &error);

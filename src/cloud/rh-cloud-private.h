@@ -27,6 +27,7 @@ struct _RhCloud
   gboolean allow_file_pages;  /* starts may open file pages */
   char *file_page;            /* the one file page allowed anyway, or NULL */
   guint max_rooms;         /* recordings held at once; a start past it is refused */
+  guint page_memory_mb;    /* bound on each web process, which rooms may share */
 };
 
 JsonNode *rh_cloud_capacity_node     (RhCloud *self);

@@ -255,6 +255,7 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   page->record.width = request->width;
   page->record.height = request->height;
   page->echo = FALSE;
+  page->page_memory_mb = room->page_memory_mb;
   options->retry_timeout_s = request->retry_timeout_s;
   options->on_hold = request->on_hold;
   options->video_fps = request->fps;

@@ -18,6 +18,7 @@ typedef struct
   const char *room_name;
   int room_type;
   const char *token;       /* passed to the page and its ready call, NULL for none */
+  guint page_memory_mb;    /* bound on the web process the page runs in */
   /* The cloud itself, answering the ready call in this process; NULL to send
    * it to cloud_url over HTTP. */
   GObject *ready_answerer;

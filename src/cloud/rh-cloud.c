@@ -7,6 +7,7 @@
 #include "rh-cloud-recording.h"
 #include "rh-error.h"
 #include "rh-page-host.h"
+#include "rh-page-options.h"
 
 G_DEFINE_FINAL_TYPE (RhCloud, rh_cloud, G_TYPE_OBJECT)
 
@@ -221,6 +222,7 @@ rh_cloud_init (RhCloud *self)
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->max_rooms = rh_cloud_default_max_rooms ();
+  self->page_memory_mb = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
 }
 
 /* Eight rooms a core by default: what this machine held recording still
@@ -243,6 +245,14 @@ void
 rh_cloud_set_rooms_per_web_process (RhCloud *cloud, guint count)
 {
   rh_page_host_set_views_per_process (count);
+}
+
+/* The memory each web process may use, in MB, for the rooms started after
+ * the call: per process, so rooms that share one share it. */
+void
+rh_cloud_set_page_memory (RhCloud *cloud, guint page_memory_mb)
+{
+  cloud->page_memory_mb = page_memory_mb;
 }
 
 /* Takes @store. */

@@ -30,5 +30,6 @@ void        rh_cloud_set_insecure_no_token (RhCloud *cloud, gboolean insecure);
 gboolean    rh_cloud_allow_host   (RhCloud *cloud, const char *host, GError **error);
 void        rh_cloud_set_allow_file_pages (RhCloud *cloud, gboolean allow);
 void        rh_cloud_allow_file_page (RhCloud *cloud, const char *uri);
+void        rh_cloud_set_page_memory (RhCloud *cloud, guint page_memory_mb);
 
 G_END_DECLS

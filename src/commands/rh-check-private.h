@@ -21,6 +21,7 @@ struct _RhCheck
   GCancellable *cancellable; /* the caller's */
   gulong cancelled_id;
   guint deadline_id;
+  gint64 deadline_us;   /* monotonic: --timeout from the start */
   guint interrupt_id;
   guint paint_grace_id;
   guint launch_grace_id;

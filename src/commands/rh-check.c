@@ -8,6 +8,11 @@
 /* After the document and its scripts loaded, how long a page may take to
  * call AgoraEduSDK.launch before the check says it never will. */
 #define LAUNCH_GRACE_MS 5000
+/* How long past --timeout, or past an interrupt, the engine's capabilities
+ * may still be probed for the report: a check ends within --timeout + 1 s,
+ * and within 1 s of a stop signal, its engine processes killed, even when the
+ * page's web process is stuck in a script. */
+#define PROBE_PAST_END_MS 500
 
 G_DEFINE_FINAL_TYPE (RhCheck, rh_check, G_TYPE_OBJECT)
 
@@ -127,6 +132,8 @@ engine_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 finish (RhCheck *self, GError *error /* owned, NULL for success */)
 {
+  gint64 probe_end_us;
+
   if (self->finished)
     {
       g_clear_error (&error);
@@ -146,7 +153,11 @@ finish (RhCheck *self, GError *error /* owned, NULL for success */)
   /* The report says what the engine offers even when the page failed
    * before it could probe it. */
   rh_page_session_stop (self->session);
-  rh_page_watch_probe_engine_async (self->watch, engine_probed_cb, g_object_ref (self));
+  probe_end_us = g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                   ? g_get_monotonic_time ()
+                   : self->deadline_us;
+  rh_page_watch_probe_engine_async (self->watch, probe_end_us + PROBE_PAST_END_MS * 1000,
+                                    engine_probed_cb, g_object_ref (self));
 }
 
 static void
@@ -319,7 +330,6 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
 {
   RhCheck *self = check;
   g_autoptr (GError) error = NULL;
-  gint64 deadline_us;
 
   g_return_if_fail (self->task == NULL && !self->finished);
 
@@ -346,14 +356,15 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
     }
 
   rh_timeline_start (self->timeline);
-  deadline_us = g_get_monotonic_time () + (gint64) self->options->timeout_s * G_USEC_PER_SEC;
-  self->deadline_id = g_timeout_add_seconds (self->options->timeout_s, deadline_cb, self);
+  self->deadline_us = g_get_monotonic_time () + (gint64) self->options->timeout_s * G_USEC_PER_SEC;
+  /* To the millisecond: g_timeout_add_seconds () may fire up to a second late. */
+  self->deadline_id = g_timeout_add ((guint) (self->options->timeout_s * 1000), deadline_cb, self);
   rh_page_session_start_progress (self->session, progress_cb, self);
   rh_timeline_add (self->timeline, "start", NULL, "loading %s at %ux%u, ready on %s",
                    rh_page_session_get_page_url (self->session), self->options->record.width,
                    self->options->record.height,
                    rh_ready_protocol_describe (self->options->ready));
-  rh_page_watch_load (self->watch, deadline_us);
+  rh_page_watch_load (self->watch, self->deadline_us);
 }
 
 gboolean

@@ -89,6 +89,7 @@ rh_page_session_open (RhPageSession *session, GError **error)
 
   g_return_val_if_fail (session->watch == NULL, FALSE);
 
+  rh_page_host_set_memory_limit_mb (options->page_memory_mb);
   host = rh_wpe_page_host_new (options->record.width, options->record.height,
                                options->user_agent, error);
   if (host == NULL)

@@ -23,6 +23,7 @@ enum
 static guint signals[N_SIGNALS];
 
 static guint views_per_process = 1;
+static guint memory_limit_mb; /* 0: the engine's own */
 
 static void
 rh_page_host_class_init (RhPageHostClass *klass)
@@ -151,6 +152,23 @@ guint
 rh_page_host_get_views_per_process (void)
 {
   return views_per_process;
+}
+
+/* The memory, in MB, that an engine process made for the hosts made after
+ * the call may use, 0 for the engine's own bound; one that uses more is
+ * ended and its pages get "web-process-terminated" with reason "exceeded its
+ * memory limit".  The bound is per process: pages that share one (see
+ * above) share it. */
+void
+rh_page_host_set_memory_limit_mb (guint limit_mb)
+{
+  memory_limit_mb = limit_mb;
+}
+
+guint
+rh_page_host_get_memory_limit_mb (void)
+{
+  return memory_limit_mb;
 }
 
 void

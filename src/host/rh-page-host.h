@@ -58,6 +58,9 @@ char       *rh_page_host_get_engine_version (RhPageHost *host);
 /* Process-wide: how many pages may share an engine process. */
 void        rh_page_host_set_views_per_process (guint count);
 guint       rh_page_host_get_views_per_process (void);
+/* Process-wide: the memory an engine process may use, for hosts made next. */
+void        rh_page_host_set_memory_limit_mb (guint limit_mb);
+guint       rh_page_host_get_memory_limit_mb (void);
 
 /* For engines: what their view saw, as the signals carry it. */
 void rh_page_host_emit_bridge_message         (RhPageHost *host, JsonObject *message);

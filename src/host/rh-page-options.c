@@ -16,6 +16,7 @@ rh_page_options_new (void)
   options->echo = TRUE;
   options->slow_paint_ms = RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS;
   options->paint_grace_ms = RH_PAGE_OPTIONS_DEFAULT_PAINT_GRACE_MS;
+  options->page_memory_mb = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
   options->webrtc = RH_WEBRTC_STANDIN;
   options->routes = rh_route_list_new ();
   return options;
@@ -70,6 +71,13 @@ rh_page_options_prepare (RhPageOptions *options, char **page_url, GError **error
     {
       g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
                            "--timeout must be at least 1 second");
+      return FALSE;
+    }
+  if (options->page_memory_mb < RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB
+      || options->page_memory_mb > RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--page-memory must be %u..%u MB",
+                   RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB, RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
       return FALSE;
     }
   if (options->ready == NULL)

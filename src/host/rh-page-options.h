@@ -16,6 +16,13 @@ G_BEGIN_DECLS
 #define RH_PAGE_OPTIONS_DEFAULT_TIMEOUT_S 60
 #define RH_PAGE_OPTIONS_DEFAULT_PAINT_GRACE_MS 5000
 #define RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS 3000
+/* Measured here, peak RSS of the web process: ~180 MB for the bundled page,
+ * ~400 MB for real SDK bundles (1.1.2, 2.9.52), ~250 MB for four bundled
+ * pages sharing it.  A limit with room to spare, that a page allocating
+ * without end meets long before the machine runs out. */
+#define RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB 1024
+#define RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB 128
+#define RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB 16384
 
 typedef struct
 {
@@ -35,6 +42,7 @@ typedef struct
   gboolean sdk_api_local;  /* route the SDKs' API hosts to the local cloud */
   char *har;               /* check: HAR file of the page's requests, NULL for none */
   char *user_agent;        /* NULL: WebKit's own */
+  guint page_memory_mb;    /* bound on the memory of the page's web process */
 } RhPageOptions;
 
 RhPageOptions *rh_page_options_new  (void);

@@ -16,9 +16,9 @@ static JsonObject *engine_capabilities;
 #define MAX_CAPABILITIES 32
 /* How long to wait for the own probe of a page whose document loaded. */
 #define PAGE_PROBE_GRACE_MS 1000
-/* A page that keeps its web process busy holds the probe up too: a check
- * ends at most this long after its own end. */
-#define PROBE_TIMEOUT_S 3
+/* A page that keeps its web process busy holds the probe up too: the probe
+ * gives up after this long, or at its caller's deadline if that comes first. */
+#define PROBE_TIMEOUT_MS 3000
 /* Nothing but the bridge runs in it. */
 #define PROBE_DOCUMENT "<!DOCTYPE html><html><head></head><body></body></html>"
 
@@ -112,10 +112,18 @@ probe_timeout_cb (gpointer user_data)
   RhPageWatch *self = user_data;
 
   self->probe_timeout_id = 0;
-  probe_done (self, g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED,
-                                 "the engine's capabilities could not be probed within %u s",
-                                 PROBE_TIMEOUT_S));
+  probe_done (self, g_error_new_literal (RH_ERROR, RH_ERROR_PAGE_FAILED,
+                                         "the engine's capabilities could not be probed in time"));
   return G_SOURCE_REMOVE;
+}
+
+/* @interval_ms, or less to end by the probe's deadline. */
+static guint
+until_probe_deadline_ms (RhPageWatch *self, guint interval_ms)
+{
+  gint64 left_ms = (self->probe_deadline_us - g_get_monotonic_time ()) / 1000;
+
+  return (guint) CLAMP (left_ms, 0, (gint64) interval_ms);
 }
 
 /* The page's own probe will not come: the bridge probes an empty document
@@ -124,7 +132,8 @@ static void
 load_probe_document (RhPageWatch *self)
 {
   self->probing = TRUE;
-  self->probe_timeout_id = g_timeout_add_seconds (PROBE_TIMEOUT_S, probe_timeout_cb, self);
+  self->probe_timeout_id = g_timeout_add (until_probe_deadline_ms (self, PROBE_TIMEOUT_MS),
+                                          probe_timeout_cb, self);
   rh_page_host_load_html (self->host, PROBE_DOCUMENT, "about:blank");
 }
 
@@ -141,10 +150,11 @@ page_probe_late_cb (gpointer user_data)
 /* Makes the engine's capabilities known to the report of a stopped watch:
  * at once if the process knows them, else from the page's own probe if its
  * document loaded, else (or if that does not come) from an empty document
- * loaded in the page's place. */
+ * loaded in the page's place.  Gives up at @deadline_us (monotonic) at the
+ * latest: a web process stuck in the page's script answers nothing. */
 void
-rh_page_watch_probe_engine_async (RhPageWatch *watch, GAsyncReadyCallback callback,
-                                  gpointer user_data)
+rh_page_watch_probe_engine_async (RhPageWatch *watch, gint64 deadline_us,
+                                  GAsyncReadyCallback callback, gpointer user_data)
 {
   RhPageWatch *self = watch;
   g_autoptr (GTask) task = NULL;
@@ -158,8 +168,10 @@ rh_page_watch_probe_engine_async (RhPageWatch *watch, GAsyncReadyCallback callba
       return;
     }
   self->probe_task = g_steal_pointer (&task);
+  self->probe_deadline_us = deadline_us;
   if (self->times.dom_loaded_ms != RH_PAGE_WATCH_NO_TIME)
-    self->probe_timeout_id = g_timeout_add (PAGE_PROBE_GRACE_MS, page_probe_late_cb, self);
+    self->probe_timeout_id = g_timeout_add (until_probe_deadline_ms (self, PAGE_PROBE_GRACE_MS),
+                                            page_probe_late_cb, self);
   else
     load_probe_document (self);
 }

@@ -36,6 +36,7 @@ struct _RhPageWatch
   char *first_js_error;
   GTask *probe_task;       /* rh_page_watch_probe_engine_async () under way */
   guint probe_timeout_id;
+  gint64 probe_deadline_us; /* monotonic: the probe gives up then */
   gboolean probing;        /* the host shows the probe document, not the page */
   GPtrArray *touched;      /* features the page reached for, char * */
   GPtrArray *blamed;       /* missing features an uncaught error named, char * */

@@ -89,7 +89,8 @@ void         rh_page_watch_add_resources_json (RhPageWatch *watch, JsonBuilder *
 GPtrArray   *rh_page_watch_get_missing_touched (RhPageWatch *watch); /* char *, owned */
 const char  *rh_page_watch_get_user_agent (RhPageWatch *watch);
 void         rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder);
-void         rh_page_watch_probe_engine_async (RhPageWatch *watch, GAsyncReadyCallback callback,
+void         rh_page_watch_probe_engine_async (RhPageWatch *watch, gint64 deadline_us,
+                                               GAsyncReadyCallback callback,
                                                gpointer user_data);
 gboolean     rh_page_watch_probe_engine_finish (RhPageWatch *watch, GAsyncResult *result,
                                                 GError **error);

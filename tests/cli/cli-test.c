@@ -158,6 +158,11 @@ static const UsageRow usage_rows[] = {
                        "4", "--rtm-token", "a\r\nX-Injected: 1", NULL },
     "cannot hold control characters" },
   { "cloud-max-rooms-zero", { "cloud", "--max-rooms", "0", NULL }, "--max-rooms must be 1..1000" },
+  { "page-memory-small", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
+                           "4", "--page-memory", "127", NULL },
+    "--page-memory '127': expected a number in 128..16384" },
+  { "cloud-page-memory-big", { "cloud", "--page-memory", "16385", NULL },
+    "--page-memory must be 128..16384" },
 };
 
 static void

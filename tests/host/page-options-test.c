@@ -37,6 +37,7 @@ test_defaults (void)
   g_assert_cmpuint (options->routes->len, ==, 0);
   g_assert_false (options->sdk_api_local);
   g_assert_null (options->user_agent);
+  g_assert_cmpuint (options->page_memory_mb, ==, RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB);
 }
 
 /* Valid options: the room's page URL, ready on event 1 unless told. */
@@ -66,6 +67,36 @@ test_prepare_keeps_ready (void)
   options->ready = rh_ready_protocol_parse ("notify", NULL);
   g_assert_true (rh_page_options_prepare (options, &page_url, NULL));
   g_assert_cmpstr (rh_ready_protocol_describe (options->ready), ==, "navigator.notifyReady()");
+}
+
+/* The web process's memory bound, at its ends and just past them. */
+static void
+test_prepare_page_memory (void)
+{
+  const struct
+  {
+    guint mb;
+    gboolean valid;
+  } rows[] = {
+    { RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB - 1, FALSE },
+    { RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB, TRUE },
+    { RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB, TRUE },
+    { RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB + 1, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr (RhPageOptions) options = options_new ();
+      g_autofree char *page_url = NULL;
+      g_autoptr (GError) error = NULL;
+
+      options->page_memory_mb = rows[i].mb;
+      g_assert_cmpint (rh_page_options_prepare (options, &page_url, &error), ==, rows[i].valid);
+      if (rows[i].valid)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+    }
 }
 
 /* The directory for pictures is made, parents and all, before the page opens. */
@@ -238,6 +269,7 @@ main (int argc, char **argv)
   g_test_add_func ("/page-options/defaults", test_defaults);
   g_test_add_func ("/page-options/prepare", test_prepare);
   g_test_add_func ("/page-options/prepare-keeps-ready", test_prepare_keeps_ready);
+  g_test_add_func ("/page-options/prepare-page-memory", test_prepare_page_memory);
   g_test_add_func ("/page-options/prepare-makes-snapshots-dir", test_prepare_makes_snapshots_dir);
   for (guint i = 0; i < G_N_ELEMENTS (invalid_rows); i++)
     {

@@ -202,7 +202,8 @@ test_probe (Fixture *fixture, gconstpointer data)
     }
   rh_page_watch_stop (fixture->watch);
   g_assert_cmpuint (fake_page_host_get_stops (fixture->host), ==, 1);
-  rh_page_watch_probe_engine_async (fixture->watch, rh_test_async_cb, &result);
+  rh_page_watch_probe_engine_async (fixture->watch, g_get_monotonic_time () + 5 * G_USEC_PER_SEC,
+                                    rh_test_async_cb, &result);
   /* The page's document never loaded: the empty one is loaded at once. */
   g_assert_nonnull (fake_page_host_get_html (fixture->host));
   g_assert_cmpstr (fake_page_host_get_loaded (fixture->host), ==, "about:blank");

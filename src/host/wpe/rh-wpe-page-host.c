@@ -11,6 +11,9 @@
 #include "rh-error.h"
 
 #define DEFAULT_FRAME_INTERVAL_MS 16
+/* How often a web process measures its memory against its limit: a page
+ * allocating fast overshoots the limit by what it allocates in this time. */
+#define MEMORY_POLL_INTERVAL_S 0.5
 
 /* What the view backend calls back with frames.  It lives as long as the
  * backend, which the view may keep past the host: the host is a weak link. */
@@ -40,6 +43,9 @@ struct _RhWpePageHost
 };
 
 static GPtrArray *process_groups; /* ProcessGroup */
+static GPtrArray *contexts;       /* WebKitWebContext, one per memory limit */
+
+#define MEMORY_LIMIT_KEY "rh-memory-limit-mb"
 
 G_DEFINE_FINAL_TYPE (RhWpePageHost, rh_wpe_page_host, RH_TYPE_PAGE_HOST)
 
@@ -64,25 +70,64 @@ backend_init (GError **error)
   return ok;
 }
 
-/* One ephemeral context for the process: no cache or cookies on disk, one
- * network process shared by every view. */
+/* A web process past @limit_mb is killed (kill threshold 1: at the limit
+ * itself); WebKit tells its views so with EXCEEDED_MEMORY_LIMIT.  Before
+ * that, past half and three quarters of it, WebKit frees what it can: not
+ * at WebKit's third, which a real SDK's page (~400 MB) passes under the
+ * default limit, to be collected again at every poll. */
+static WebKitWebContext *
+context_new (guint limit_mb)
+{
+  g_autoptr (WebKitWebsiteDataManager) manager = webkit_website_data_manager_new_ephemeral ();
+  g_autoptr (WebKitMemoryPressureSettings) pressure = NULL;
+  WebKitWebContext *context;
+
+  if (limit_mb > 0)
+    {
+      pressure = webkit_memory_pressure_settings_new ();
+      webkit_memory_pressure_settings_set_memory_limit (pressure, limit_mb);
+      /* The strict one first: the conservative one must stay below it. */
+      webkit_memory_pressure_settings_set_strict_threshold (pressure, 0.75);
+      webkit_memory_pressure_settings_set_conservative_threshold (pressure, 0.5);
+      webkit_memory_pressure_settings_set_kill_threshold (pressure, 1.0);
+      webkit_memory_pressure_settings_set_poll_interval (pressure, MEMORY_POLL_INTERVAL_S);
+    }
+  context = g_object_new (WEBKIT_TYPE_WEB_CONTEXT,
+                          "website-data-manager", manager,
+                          "memory-pressure-settings", pressure,
+                          NULL);
+  webkit_web_context_set_cache_model (context, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
+  g_object_set_data (G_OBJECT (context), MEMORY_LIMIT_KEY, GUINT_TO_POINTER (limit_mb));
+  return context;
+}
+
+/* One ephemeral context for the views of a memory limit: no cache or
+ * cookies on disk, one network process shared by all of them.  Kept for the
+ * life of the process. */
 static WebKitWebContext *
 shared_context (void)
 {
-  static WebKitWebContext *context = NULL;
+  guint limit_mb = rh_page_host_get_memory_limit_mb ();
+  WebKitWebContext *context;
 
-  if (context == NULL)
+  if (contexts == NULL)
+    contexts = g_ptr_array_new ();
+  for (guint i = 0; i < contexts->len; i++)
     {
-      context = webkit_web_context_new_ephemeral ();
-      webkit_web_context_set_cache_model (context, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
+      context = g_ptr_array_index (contexts, i);
+      if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (context), MEMORY_LIMIT_KEY))
+          == limit_mb)
+        return context;
     }
+  context = context_new (limit_mb);
+  g_ptr_array_add (contexts, context);
   return context;
 }
 
 /* The view a new host's view should be related to, if any, and the group it
- * joins: the first group with room, or a new one. */
+ * joins: the first group of @context with room, or a new one. */
 static WebKitWebView *
-process_group_join (RhWpePageHost *host)
+process_group_join (RhWpePageHost *host, WebKitWebContext *context)
 {
   guint views_per_process = rh_page_host_get_views_per_process ();
   ProcessGroup *group = NULL;
@@ -92,8 +137,10 @@ process_group_join (RhWpePageHost *host)
   for (guint i = 0; i < process_groups->len && group == NULL; i++)
     {
       ProcessGroup *candidate = g_ptr_array_index (process_groups, i);
+      RhWpePageHost *first = g_ptr_array_index (candidate->hosts, 0);
 
-      if (candidate->hosts->len < views_per_process)
+      if (candidate->hosts->len < views_per_process
+          && webkit_web_view_get_context (first->view) == context)
         group = candidate;
     }
   if (group == NULL)
@@ -109,20 +156,22 @@ process_group_join (RhWpePageHost *host)
   return RH_WPE_PAGE_HOST (g_ptr_array_index (group->hosts, 0))->view;
 }
 
-static void
+/* Whether @host was the last of its group. */
+static gboolean
 process_group_leave (RhWpePageHost *host)
 {
   ProcessGroup *group = host->group;
 
   if (group == NULL)
-    return;
+    return FALSE;
   host->group = NULL;
   g_ptr_array_remove (group->hosts, host);
   if (group->hosts->len > 0)
-    return;
+    return FALSE;
   g_ptr_array_remove (process_groups, group);
   g_ptr_array_unref (group->hosts);
   g_free (group);
+  return TRUE;
 }
 
 static gboolean
@@ -278,10 +327,19 @@ static void
 web_process_terminated_cb (WebKitWebView *view, WebKitWebProcessTerminationReason reason,
                            gpointer user_data)
 {
-  if (reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT)
-    rh_page_host_emit_web_process_terminated (user_data, FALSE, "exceeded its memory limit");
-  else
-    rh_page_host_emit_web_process_terminated (user_data, TRUE, "crashed");
+  WebKitWebContext *context = webkit_web_view_get_context (view);
+  guint limit_mb = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (context), MEMORY_LIMIT_KEY));
+  g_autofree char *exceeded = NULL;
+
+  if (reason != WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT)
+    {
+      rh_page_host_emit_web_process_terminated (user_data, TRUE, "crashed");
+      return;
+    }
+  /* The limit is ours, or WebKit's own (a share of the machine's memory). */
+  exceeded = limit_mb > 0 ? g_strdup_printf ("exceeded its memory limit of %u MB", limit_mb)
+                          : g_strdup ("exceeded its memory limit");
+  rh_page_host_emit_web_process_terminated (user_data, FALSE, exceeded);
 }
 
 static guint64
@@ -387,8 +445,8 @@ static void
 rh_wpe_page_host_dispose (GObject *object)
 {
   RhWpePageHost *self = RH_WPE_PAGE_HOST (object);
+  gboolean last_of_process = process_group_leave (self);
 
-  process_group_leave (self);
   if (self->sink != NULL)
     {
       self->sink->host = NULL;
@@ -401,6 +459,11 @@ rh_wpe_page_host_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (manager, self);
       g_signal_handlers_disconnect_by_data (self->view, self);
       webkit_web_view_stop_loading (self->view);
+      /* Its web process serves no other page: ended now (SIGKILL), it
+       * cannot spin on in a page's script, which would keep it from seeing
+       * its last page go for ~10 s. */
+      if (last_of_process)
+        webkit_web_view_terminate_web_process (self->view);
       g_clear_object (&self->view);
     }
   G_OBJECT_CLASS (rh_wpe_page_host_parent_class)->dispose (object);
@@ -467,6 +530,7 @@ rh_wpe_page_host_new (guint width, guint height, const char *user_agent, GError 
   g_autoptr (WebKitSettings) settings = NULL;
   struct wpe_view_backend *backend;
   WebKitWebViewBackend *view_backend;
+  WebKitWebContext *context;
   WebKitWebView *related;
   FrameSink *sink;
 
@@ -502,7 +566,8 @@ rh_wpe_page_host_new (guint width, guint height, const char *user_agent, GError 
   settings = settings_new ();
   if (user_agent != NULL)
     webkit_settings_set_user_agent (settings, user_agent);
-  related = process_group_join (self);
+  context = shared_context ();
+  related = process_group_join (self, context);
   /* A related view takes its context from the view it is related to. */
   if (related != NULL)
     self->view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
@@ -514,7 +579,7 @@ rh_wpe_page_host_new (guint width, guint height, const char *user_agent, GError 
   else
     self->view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
                                "backend", view_backend,
-                               "web-context", shared_context (),
+                               "web-context", context,
                                "settings", settings,
                                "user-content-manager", manager,
                                NULL);
