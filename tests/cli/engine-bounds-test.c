@@ -283,7 +283,9 @@ static void
 test_cloud_stuck_room (void)
 {
   g_autofree char *data_dir = g_build_filename (rh_test_tmpdir (), "cloud", NULL);
-  const char *args[] = { "cloud", "--listen", "127.0.0.1:0", "--data-dir", data_dir, NULL };
+  /* The test's page is a file of the source tree. */
+  const char *args[] = { "cloud", "--listen", "127.0.0.1:0", "--data-dir", data_dir,
+                         "--allow-file-pages", NULL };
   g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "busy-loop.html", NULL);
   g_autofree char *page_uri = g_filename_to_uri (page, NULL, NULL);
   g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{\"url\":"
