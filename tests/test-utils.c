@@ -1,9 +1,14 @@
+/* prlimit () */
+#define _GNU_SOURCE
+
 #include "test-utils.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "rh-fs.h"
 
@@ -471,6 +476,14 @@ child_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   ((RhTestChild *) user_data)->exited = TRUE;
 }
 
+/* A file size limit (rh_test_child_limit_file_size ()) fails the write with
+ * EFBIG, as a full disk fails it with ENOSPC, instead of killing. */
+static void
+ignore_file_size_signal (gpointer user_data)
+{
+  signal (SIGXFSZ, SIG_IGN);
+}
+
 RhTestChild *
 rh_test_child_spawn (const char *const *args, const char *const *env)
 {
@@ -489,6 +502,7 @@ rh_test_child_spawn (const char *const *args, const char *const *env)
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, child->out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, child->err_path);
+  g_subprocess_launcher_set_child_setup (launcher, ignore_file_size_signal, NULL, NULL);
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       g_auto (GStrv) name_value = g_strsplit (env[i], "=", 2);
@@ -578,6 +592,78 @@ rh_test_child_wait_stderr (RhTestChild *child, const char *text, guint timeout_s
   err = rh_test_child_get_stderr (child);
   if (strstr (err, text) == NULL)
     g_error ("waited in vain for \"%s\" on stderr; it says:\n%s", text, err);
+}
+
+static pid_t
+child_pid (RhTestChild *child)
+{
+  const char *id = g_subprocess_get_identifier (child->process);
+
+  g_assert_nonnull (id);
+  return (pid_t) g_ascii_strtoll (id, NULL, 10);
+}
+
+/* Whether a process the child started is named @name. */
+static gboolean
+child_has_process (RhTestChild *child, const char *name)
+{
+  g_autofree char *tasks = g_strdup_printf ("/proc/%d/task", (int) child_pid (child));
+  g_autoptr (GDir) dir = g_dir_open (tasks, 0, NULL);
+  const char *task;
+
+  while (dir != NULL && (task = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tasks, task, "children", NULL);
+      g_autofree char *children = NULL;
+      g_auto (GStrv) pids = NULL;
+
+      if (!g_file_get_contents (path, &children, NULL, NULL))
+        continue;
+      pids = g_strsplit (g_strstrip (children), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        {
+          g_autofree char *comm_path = g_strdup_printf ("/proc/%s/comm", pids[i]);
+          g_autofree char *comm = NULL;
+
+          if (pids[i][0] != '\0' && g_file_get_contents (comm_path, &comm, NULL, NULL)
+              && g_str_equal (g_strstrip (comm), name))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+web_process_started (gpointer user_data)
+{
+  RhTestChild *child = user_data;
+
+  return child->exited || child_has_process (child, "WPEWebProcess");
+}
+
+void
+rh_test_child_wait_web_process (RhTestChild *child, guint timeout_s)
+{
+  rh_test_wait_until (web_process_started, child, timeout_s);
+  if (!child_has_process (child, "WPEWebProcess"))
+    {
+      g_autofree char *err = rh_test_child_get_stderr (child);
+
+      g_error ("no web process within %u s; stderr:\n%s", timeout_s, err);
+    }
+}
+
+void
+rh_test_child_limit_file_size (RhTestChild *child, guint64 bytes)
+{
+  pid_t pid = child_pid (child);
+  struct rlimit limit;
+
+  if (prlimit (pid, RLIMIT_FSIZE, NULL, &limit) != 0)
+    g_error ("prlimit: %s", g_strerror (errno));
+  limit.rlim_cur = bytes;
+  if (prlimit (pid, RLIMIT_FSIZE, &limit, NULL) != 0)
+    g_error ("prlimit: %s", g_strerror (errno));
 }
 
 void
