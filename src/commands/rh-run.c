@@ -1,8 +1,5 @@
 #include "rh-run.h"
 
-#include <glib/gstdio.h>
-#include <unistd.h>
-
 #include "rh-error.h"
 #include "rh-fs.h"
 #include "rh-page-session.h"
@@ -116,39 +113,6 @@ rh_run_init (RhRun *self)
   self->state_events = json_array_new ();
 }
 
-/* A recording must have somewhere to go before the class starts, not be
- * found missing at the end.  Not a link, a FIFO or a directory: refused
- * here, and at the start too (rh_fs_open_output ()), were one put there. */
-static gboolean
-record_place_writable (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  gboolean existed = g_file_test (path, G_FILE_TEST_EXISTS);
-  g_autoptr (GError) local_error = NULL;
-  int fd;
-
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                   "cannot write --record %s: %s is not a writable directory", path, dir);
-      return FALSE;
-    }
-  /* A directory can say yes and refuse the file (/proc, a full disk's
-   * quota, root on a read-only mount): ask the file itself. */
-  if (!rh_fs_check_output (path, &local_error)
-      || (fd = rh_fs_open_output (path, 0, &local_error)) < 0)
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot write --record %s",
-                   local_error->message);
-      return FALSE;
-    }
-  close (fd);
-  /* Only a probe: a run that never records leaves no file. */
-  if (!existed)
-    g_unlink (path);
-  return TRUE;
-}
-
 /* Takes @options; the ready signal is answered by @ready_call.  Checks
  * everything a user could get wrong. */
 RhRun *
@@ -168,8 +132,13 @@ rh_run_new (RhRunOptions *options, RhReadyCall *ready_call, GError **error)
                            "--retry-timeout must be at least 1 second");
       return NULL;
     }
-  if (options->record != NULL && !record_place_writable (options->record, error))
-    return NULL;
+  /* A recording must have somewhere to go before the class starts, not be
+   * found missing at the end. */
+  if (options->record != NULL && !rh_fs_probe_output (options->record, error))
+    {
+      g_prefix_error (error, "cannot write --record ");
+      return NULL;
+    }
   if (options->record != NULL)
     {
       guint bitrate = options->video_bitrate_kbps != 0

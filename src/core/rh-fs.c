@@ -161,6 +161,39 @@ rh_fs_open_output (const char *path, int flags, GError **error)
   return fd;
 }
 
+/* Whether an output could be made at @path, before the work that makes it:
+ * rh_fs_check_output (), a writable directory, and an open of the file
+ * itself, which a directory can refuse although it says yes (/proc, a
+ * quota, root on a read-only mount).  Leaves no file it made.  A usage
+ * error (RH_ERROR_INVALID_INPUT) naming @path. */
+gboolean
+rh_fs_probe_output (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  gboolean existed = g_file_test (path, G_FILE_TEST_EXISTS);
+  g_autoptr (GError) local_error = NULL;
+  int fd;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "%s: %s is not a writable directory",
+                   path, dir);
+      return FALSE;
+    }
+  if (!rh_fs_check_output (path, error))
+    return FALSE;
+  fd = rh_fs_open_output (path, 0, &local_error);
+  if (fd < 0)
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, local_error->message);
+      return FALSE;
+    }
+  close (fd);
+  if (!existed)
+    g_unlink (path);
+  return TRUE;
+}
+
 /* Removes @path and everything below it; symbolic links are removed, not
  * followed.  Best effort: what cannot be removed stays. */
 void

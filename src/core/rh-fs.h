@@ -11,6 +11,7 @@ gboolean rh_fs_write_atomic  (const char *path, const void *contents, gsize leng
                               GError **error);
 int      rh_fs_open_output   (const char *path, int flags, GError **error);
 gboolean rh_fs_check_output  (const char *path, GError **error);
+gboolean rh_fs_probe_output  (const char *path, GError **error);
 void     rh_fs_remove_tree   (const char *path);
 
 G_END_DECLS

@@ -294,6 +294,46 @@ test_check_output (gconstpointer data)
                                                                  : g_strerror (ENAMETOOLONG)));
 }
 
+/* Probed before any work: what rh_fs_check_output () refuses, and a place
+ * it can make; nothing made is left, nothing there is changed. */
+static void
+test_probe_output (gconstpointer data)
+{
+  const OutputRow *row = data;
+  g_autofree char *path = make_output_target (row->kind);
+  g_autoptr (GError) error = NULL;
+  gboolean accepted = rh_fs_probe_output (path, &error);
+
+  if (g_str_equal (row->kind, "file") || g_str_equal (row->kind, "none"))
+    {
+      g_assert_no_error (error);
+      g_assert_true (accepted);
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS) == g_str_equal (row->kind, "file"));
+      if (g_str_equal (row->kind, "file"))
+        {
+          g_autofree char *kept = contents_of (path);
+
+          g_assert_cmpstr (kept, ==, "old");
+        }
+      return;
+    }
+  g_assert_false (accepted);
+  g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_true (g_str_has_prefix (error->message, path));
+}
+
+/* A directory that is not there: said so. */
+static void
+test_probe_output_no_dir (void)
+{
+  g_autofree char *path = g_build_filename (rh_test_tmpdir (), "no", "out.mp4", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (rh_fs_probe_output (path, &error));
+  g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_true (g_str_has_suffix (error->message, "/no is not a writable directory"));
+}
+
 /* Opened only as a regular file: no wait for a FIFO's reader, no link
  * followed (the file it points to stays as it was), no device. */
 static void
@@ -344,12 +384,15 @@ main (int argc, char **argv)
   g_test_add_func ("/fs/write-atomic/link-replaced", test_write_atomic_link);
   g_test_add_func ("/fs/write-atomic/disk-full", test_write_atomic_full);
   g_test_add_func ("/fs/write-atomic/refused", test_write_atomic_refused);
+  g_test_add_func ("/fs/probe-output/no-directory", test_probe_output_no_dir);
   for (guint i = 0; i < G_N_ELEMENTS (output_rows); i++)
     {
       g_autofree char *check = g_strdup_printf ("/fs/check-output/%s", output_rows[i].name);
       g_autofree char *open = g_strdup_printf ("/fs/open-output/%s", output_rows[i].name);
+      g_autofree char *probe = g_strdup_printf ("/fs/probe-output/%s", output_rows[i].name);
 
       g_test_add_data_func (check, &output_rows[i], test_check_output);
+      g_test_add_data_func (probe, &output_rows[i], test_probe_output);
       if (!g_str_equal (output_rows[i].kind, "long"))
         g_test_add_data_func (open, &output_rows[i], test_open_output);
     }
