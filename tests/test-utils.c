@@ -633,23 +633,32 @@ child_has_process (RhTestChild *child, const char *name)
   return FALSE;
 }
 
+/* Both of WebKit's: the network process shares what it loads with the web
+ * process through memory it makes as much as the web process does. */
 static gboolean
-web_process_started (gpointer user_data)
+web_processes_running (RhTestChild *child)
+{
+  /* Names as the kernel keeps them, 15 bytes. */
+  return child_has_process (child, "WPEWebProcess") && child_has_process (child, "WPENetworkProce");
+}
+
+static gboolean
+web_processes_started (gpointer user_data)
 {
   RhTestChild *child = user_data;
 
-  return child->exited || child_has_process (child, "WPEWebProcess");
+  return child->exited || web_processes_running (child);
 }
 
 void
-rh_test_child_wait_web_process (RhTestChild *child, guint timeout_s)
+rh_test_child_wait_web_processes (RhTestChild *child, guint timeout_s)
 {
-  rh_test_wait_until (web_process_started, child, timeout_s);
-  if (!child_has_process (child, "WPEWebProcess"))
+  rh_test_wait_until (web_processes_started, child, timeout_s);
+  if (!web_processes_running (child))
     {
       g_autofree char *err = rh_test_child_get_stderr (child);
 
-      g_error ("no web process within %u s; stderr:\n%s", timeout_s, err);
+      g_error ("no web and network process within %u s; stderr:\n%s", timeout_s, err);
     }
 }
 

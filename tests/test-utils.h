@@ -117,12 +117,13 @@ gboolean     rh_test_child_has_exited   (RhTestChild *child);
  * stderr, when the child exits or the time is up before. */
 void         rh_test_child_wait_stderr  (RhTestChild *child, const char *text, guint timeout_s);
 void         rh_test_child_send_signal  (RhTestChild *child, int signal_number);
-/* Waits up to @timeout_s for the child's WebKit web process to start. */
-void         rh_test_child_wait_web_process (RhTestChild *child, guint timeout_s);
+/* Waits up to @timeout_s for the child's WebKit processes (web and
+ * network) to start. */
+void         rh_test_child_wait_web_processes (RhTestChild *child, guint timeout_s);
 /* From now on, the child's writes beyond @bytes into any file fail with
  * EFBIG, as on a full disk; the processes it started already (WebKit's,
  * whose shared memory is file-backed) keep writing as before. */
-void         rh_test_child_limit_file_size  (RhTestChild *child, guint64 bytes);
+void         rh_test_child_limit_file_size    (RhTestChild *child, guint64 bytes);
 /* Waits up to @timeout_s for the exit, failing the test after; returns the
  * wait status (WIFEXITED (), WEXITSTATUS (), WIFSIGNALED () read it). */
 int          rh_test_child_wait         (RhTestChild *child, guint timeout_s);

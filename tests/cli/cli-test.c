@@ -671,7 +671,7 @@ test_json_stdout_full (void)
   g_autofree char *expected = NULL;
   int status;
 
-  rh_test_child_wait_web_process (child, WAIT_TIMEOUT_S);
+  rh_test_child_wait_web_processes (child, WAIT_TIMEOUT_S);
   rh_test_child_limit_file_size (child, 1024);
   status = child_wait (child);
   err = rh_test_child_get_stderr (child);

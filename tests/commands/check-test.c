@@ -1145,7 +1145,7 @@ test_outputs_disk_full (void)
   g_autofree char *expected = NULL;
   int status;
 
-  rh_test_child_wait_web_process (child, 60);
+  rh_test_child_wait_web_processes (child, 60);
   rh_test_child_limit_file_size (child, FULL_DISK_BYTES);
   status = rh_test_child_wait (child, 120);
   err = rh_test_child_get_stderr (child);

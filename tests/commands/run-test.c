@@ -681,7 +681,7 @@ test_record_disk_full (void)
   const char *last_line;
   int status;
 
-  rh_test_child_wait_web_process (child, EVENT_TIMEOUT_S);
+  rh_test_child_wait_web_processes (child, EVENT_TIMEOUT_S);
   rh_test_child_limit_file_size (child, 1024);
   status = rh_test_child_wait (child, EVENT_TIMEOUT_S);
   err = rh_test_child_get_stderr (child);
