@@ -603,65 +603,6 @@ child_pid (RhTestChild *child)
   return (pid_t) g_ascii_strtoll (id, NULL, 10);
 }
 
-/* Whether a process the child started is named @name. */
-static gboolean
-child_has_process (RhTestChild *child, const char *name)
-{
-  g_autofree char *tasks = g_strdup_printf ("/proc/%d/task", (int) child_pid (child));
-  g_autoptr (GDir) dir = g_dir_open (tasks, 0, NULL);
-  const char *task;
-
-  while (dir != NULL && (task = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tasks, task, "children", NULL);
-      g_autofree char *children = NULL;
-      g_auto (GStrv) pids = NULL;
-
-      if (!g_file_get_contents (path, &children, NULL, NULL))
-        continue;
-      pids = g_strsplit (g_strstrip (children), " ", -1);
-      for (guint i = 0; pids[i] != NULL; i++)
-        {
-          g_autofree char *comm_path = g_strdup_printf ("/proc/%s/comm", pids[i]);
-          g_autofree char *comm = NULL;
-
-          if (pids[i][0] != '\0' && g_file_get_contents (comm_path, &comm, NULL, NULL)
-              && g_str_equal (g_strstrip (comm), name))
-            return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-/* Both of WebKit's: the network process shares what it loads with the web
- * process through memory it makes as much as the web process does. */
-static gboolean
-web_processes_running (RhTestChild *child)
-{
-  /* Names as the kernel keeps them, 15 bytes. */
-  return child_has_process (child, "WPEWebProcess") && child_has_process (child, "WPENetworkProce");
-}
-
-static gboolean
-web_processes_started (gpointer user_data)
-{
-  RhTestChild *child = user_data;
-
-  return child->exited || web_processes_running (child);
-}
-
-void
-rh_test_child_wait_web_processes (RhTestChild *child, guint timeout_s)
-{
-  rh_test_wait_until (web_processes_started, child, timeout_s);
-  if (!web_processes_running (child))
-    {
-      g_autofree char *err = rh_test_child_get_stderr (child);
-
-      g_error ("no web and network process within %u s; stderr:\n%s", timeout_s, err);
-    }
-}
-
 void
 rh_test_child_limit_file_size (RhTestChild *child, guint64 bytes)
 {
@@ -699,4 +640,80 @@ rh_test_page_path (const char *name)
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "page", name, NULL);
 
   return g_canonicalize_filename (path, NULL);
+}
+
+struct _RhTestBeacon
+{
+  SoupServer *server;
+  char *url;
+  guint requests;
+};
+
+static void
+beacon_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+           gpointer user_data)
+{
+  RhTestBeacon *beacon = user_data;
+
+  beacon->requests++;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Access-Control-Allow-Origin", "*");
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+RhTestBeacon *
+rh_test_beacon_new (void)
+{
+  RhTestBeacon *beacon = g_new0 (RhTestBeacon, 1);
+  g_autoptr (GError) error = NULL;
+  g_autoslist (GUri) uris = NULL;
+
+  beacon->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (beacon->server, NULL, beacon_cb, beacon, NULL);
+  soup_server_listen_local (beacon->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (beacon->server);
+  g_assert_nonnull (uris);
+  beacon->url = g_strdup_printf ("http://127.0.0.1:%d/loaded", g_uri_get_port (uris->data));
+  return beacon;
+}
+
+void
+rh_test_beacon_free (RhTestBeacon *beacon)
+{
+  soup_server_disconnect (beacon->server);
+  g_object_unref (beacon->server);
+  g_free (beacon->url);
+  g_free (beacon);
+}
+
+const char *
+rh_test_beacon_get_url (RhTestBeacon *beacon)
+{
+  return beacon->url;
+}
+
+static gboolean
+beacon_heard (gpointer user_data)
+{
+  return ((RhTestBeacon *) user_data)->requests > 0;
+}
+
+void
+rh_test_beacon_wait (RhTestBeacon *beacon, guint timeout_s)
+{
+  if (!rh_test_wait_until (beacon_heard, beacon, timeout_s))
+    g_error ("no request to %s within %u s", beacon->url, timeout_s);
+}
+
+char *
+rh_test_last_line_with_prefix (const char *text, const char *prefix)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  const char *found = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      found = lines[i];
+  return g_strdup (found);
 }

@@ -660,26 +660,33 @@ test_output_place (gconstpointer data)
   g_assert_false (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
 }
 
-/* A stdout on a full disk (a file size limit, set once WebKit's processes
- * run) cannot take the --json report: the command fails, saying so. */
+/* A stdout on a full disk (a file size limit, once the page has loaded)
+ * cannot take the --json report: the command fails, saying so. */
 static void
 test_json_stdout_full (void)
 {
-  const char *args[] = { "demo", "-q", "--json", "--param", "sdkReadyMs=2000", NULL };
+  g_autoptr (RhTestBeacon) beacon = rh_test_beacon_new ();
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "loaded-then-ready.html",
+                                                 NULL);
+  g_autofree char *loaded = g_strconcat ("loadedBeacon=", rh_test_beacon_get_url (beacon), NULL);
+  const char *args[] = { "check", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--ready", "console:READY", "--param", loaded, "-q", "--json", NULL };
   g_autoptr (RhTestChild) child = child_spawn (args);
   g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
   g_autofree char *expected = NULL;
   int status;
 
-  rh_test_child_wait_web_processes (child, WAIT_TIMEOUT_S);
+  rh_test_beacon_wait (beacon, WAIT_TIMEOUT_S);
   rh_test_child_limit_file_size (child, 1024);
   status = child_wait (child);
   err = rh_test_child_get_stderr (child);
   g_test_message ("stderr: %s", err);
   g_assert_cmpint (status, ==, 1);
-  expected = g_strdup_printf ("\nrecordhost demo: cannot write the --json report to stdout: %s\n",
+  line = rh_test_last_line_with_prefix (err, "recordhost check: ");
+  expected = g_strdup_printf ("recordhost check: cannot write the --json report to stdout: %s",
                               g_strerror (EFBIG));
-  g_assert_true (g_str_has_suffix (err, expected));
+  g_assert_cmpstr (line, ==, expected);
 }
 
 int

@@ -667,33 +667,38 @@ test_record_sigquit (void)
                    <=, 1000 / FPS);
 }
 
-/* The disk fills while recording (a file size limit, set once WebKit's
- * processes run): the run ends by itself, exit status 1, its last line
- * naming the file and the cause, even under -q. */
+/* The disk fills (a file size limit) once the page has loaded, before it
+ * is ready and the recording starts: the run ends by itself, exit status
+ * 1, its last line naming the file and the cause, even under -q. */
 static void
 test_record_disk_full (void)
 {
+  g_autoptr (RhTestBeacon) beacon = rh_test_beacon_new ();
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "loaded-then-ready.html",
+                                                 NULL);
+  g_autofree char *loaded = g_strconcat ("loadedBeacon=", rh_test_beacon_get_url (beacon), NULL);
   g_autofree char *path = g_build_filename (rh_test_tmpdir (), "full.mp4", NULL);
-  const char *extra[] = { "-q", "--record", path, NULL };
-  g_autoptr (RhTestChild) child = child_spawn (extra);
+  const char *args[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--ready", "console:READY", "--param", loaded, "-q", "--record", path,
+                         NULL };
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, NULL);
   g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
   g_autofree char *prefix = NULL;
-  const char *last_line;
   int status;
 
-  rh_test_child_wait_web_processes (child, EVENT_TIMEOUT_S);
+  rh_test_beacon_wait (beacon, EVENT_TIMEOUT_S);
   rh_test_child_limit_file_size (child, 1024);
   status = rh_test_child_wait (child, EVENT_TIMEOUT_S);
   err = rh_test_child_get_stderr (child);
   g_test_message ("%s", err);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 1);
-  g_assert_true (g_str_has_suffix (err, "\n"));
-  err[strlen (err) - 1] = '\0';
-  last_line = strrchr (err, '\n') != NULL ? strrchr (err, '\n') + 1 : err;
   prefix = g_strdup_printf ("recordhost run: recording to %s: ", path);
-  g_assert_true (g_str_has_prefix (last_line, prefix));
-  g_assert_nonnull (strstr (last_line, g_strerror (EFBIG)));
+  line = rh_test_last_line_with_prefix (err, "recordhost run: ");
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, prefix));
+  g_assert_nonnull (strstr (line, g_strerror (EFBIG)));
 }
 
 int
