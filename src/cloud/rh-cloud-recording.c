@@ -366,6 +366,13 @@ rh_cloud_recording_is_held (RhCloudRecording *recording)
 gboolean
 rh_cloud_recording_release (RhCloudRecording *recording, GError **error)
 {
+  /* Ended, the store not told yet: a save now would list it ended without
+   * its event. */
+  if (recording->unstored_end != NULL)
+    {
+      g_propagate_error (error, g_error_copy (recording->store_error));
+      return FALSE;
+    }
   rh_run_release (recording->run);
   recording->on_hold = FALSE;
   return save (recording, error);
