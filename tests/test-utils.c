@@ -1,3 +1,6 @@
+/* prlimit () */
+#define _GNU_SOURCE
+
 #include "test-utils.h"
 
 #include <errno.h>
@@ -6,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "rh-fs.h"
 
@@ -481,6 +485,15 @@ child_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   ((RhTestChild *) user_data)->exited = TRUE;
 }
 
+/* A file size limit (rh_test_child_limit_file_size ()) fails the write with
+ * EFBIG, as a full disk fails it with ENOSPC, instead of killing. */
+static void
+child_setup (gpointer user_data)
+{
+  die_with_test (user_data);
+  signal (SIGXFSZ, SIG_IGN);
+}
+
 RhTestChild *
 rh_test_child_spawn (const char *const *args, const char *const *env)
 {
@@ -499,7 +512,7 @@ rh_test_child_spawn (const char *const *args, const char *const *env)
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, child->out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, child->err_path);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       g_auto (GStrv) name_value = g_strsplit (env[i], "=", 2);
@@ -600,6 +613,28 @@ rh_test_child_wait_stderr (RhTestChild *child, const char *text, guint timeout_s
     g_error ("waited in vain for \"%s\" on stderr; it says:\n%s", text, err);
 }
 
+static pid_t
+child_pid (RhTestChild *child)
+{
+  const char *id = g_subprocess_get_identifier (child->process);
+
+  g_assert_nonnull (id);
+  return (pid_t) g_ascii_strtoll (id, NULL, 10);
+}
+
+void
+rh_test_child_limit_file_size (RhTestChild *child, guint64 bytes)
+{
+  pid_t pid = child_pid (child);
+  struct rlimit limit;
+
+  if (prlimit (pid, RLIMIT_FSIZE, NULL, &limit) != 0)
+    g_error ("prlimit: %s", g_strerror (errno));
+  limit.rlim_cur = bytes;
+  if (prlimit (pid, RLIMIT_FSIZE, &limit, NULL) != 0)
+    g_error ("prlimit: %s", g_strerror (errno));
+}
+
 void
 rh_test_child_send_signal (RhTestChild *child, int signal_number)
 {
@@ -624,4 +659,80 @@ rh_test_page_path (const char *name)
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "page", name, NULL);
 
   return g_canonicalize_filename (path, NULL);
+}
+
+struct _RhTestBeacon
+{
+  SoupServer *server;
+  char *url;
+  guint requests;
+};
+
+static void
+beacon_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+           gpointer user_data)
+{
+  RhTestBeacon *beacon = user_data;
+
+  beacon->requests++;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Access-Control-Allow-Origin", "*");
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+RhTestBeacon *
+rh_test_beacon_new (void)
+{
+  RhTestBeacon *beacon = g_new0 (RhTestBeacon, 1);
+  g_autoptr (GError) error = NULL;
+  g_autoslist (GUri) uris = NULL;
+
+  beacon->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (beacon->server, NULL, beacon_cb, beacon, NULL);
+  soup_server_listen_local (beacon->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (beacon->server);
+  g_assert_nonnull (uris);
+  beacon->url = g_strdup_printf ("http://127.0.0.1:%d/loaded", g_uri_get_port (uris->data));
+  return beacon;
+}
+
+void
+rh_test_beacon_free (RhTestBeacon *beacon)
+{
+  soup_server_disconnect (beacon->server);
+  g_object_unref (beacon->server);
+  g_free (beacon->url);
+  g_free (beacon);
+}
+
+const char *
+rh_test_beacon_get_url (RhTestBeacon *beacon)
+{
+  return beacon->url;
+}
+
+static gboolean
+beacon_heard (gpointer user_data)
+{
+  return ((RhTestBeacon *) user_data)->requests > 0;
+}
+
+void
+rh_test_beacon_wait (RhTestBeacon *beacon, guint timeout_s)
+{
+  if (!rh_test_wait_until (beacon_heard, beacon, timeout_s))
+    g_error ("no request to %s within %u s", beacon->url, timeout_s);
+}
+
+char *
+rh_test_last_line_with_prefix (const char *text, const char *prefix)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  const char *found = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      found = lines[i];
+  return g_strdup (found);
 }

@@ -118,11 +118,34 @@ GPid         rh_test_child_get_pid      (RhTestChild *child);
  * stderr, when the child exits or the time is up before. */
 void         rh_test_child_wait_stderr  (RhTestChild *child, const char *text, guint timeout_s);
 void         rh_test_child_send_signal  (RhTestChild *child, int signal_number);
+/* From now on, the child's writes beyond @bytes into any file fail with
+ * EFBIG, as on a full disk (it ignores SIGXFSZ).  Its shared memory is
+ * file-backed too: set once its page has loaded (RhTestBeacon), when it has
+ * sent its page all it sends, and its WebKit processes, limited only if
+ * started later, all run. */
+void         rh_test_child_limit_file_size (RhTestChild *child, guint64 bytes);
 /* Waits up to @timeout_s for the exit, failing the test after; returns the
  * wait status (WIFEXITED (), WEXITSTATUS (), WIFSIGNALED () read it). */
 int          rh_test_child_wait         (RhTestChild *child, guint timeout_s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhTestChild, rh_test_child_free)
+
+/* A loopback server a page loads a URL of (any path) to tell a test it got
+ * somewhere, as tests/pages/loaded-then-ready.html does. */
+typedef struct _RhTestBeacon RhTestBeacon;
+
+RhTestBeacon *rh_test_beacon_new     (void);
+void          rh_test_beacon_free    (RhTestBeacon *beacon);
+const char   *rh_test_beacon_get_url (RhTestBeacon *beacon);
+/* Waits up to @timeout_s for the first request; fails the test after. */
+void          rh_test_beacon_wait    (RhTestBeacon *beacon, guint timeout_s);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhTestBeacon, rh_test_beacon_free)
+
+/* The last line of @text that starts with @prefix, without its newline;
+ * NULL for none.  A sanitizer build's report may follow a program's last
+ * line on stderr. */
+char *rh_test_last_line_with_prefix (const char *text, const char *prefix);
 
 /* page/@name of the source tree, the bundled page's files, from G_TEST_SRCDIR
  * (tests/): canonical, absolute. */

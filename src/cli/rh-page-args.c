@@ -79,8 +79,8 @@ static const char check_description[] =
   "\n"
   "Exit status: 0 ready acknowledged; 1 the page or the ready flow failed\n"
   "(load error, HTTP error page, launch never called, not ready in time,\n"
-  "ready call refused, an error problem, interrupted); 2 usage error or invalid\n"
-  "input.";
+  "ready call refused, an error problem, interrupted), or an output asked for\n"
+  "could not be written; 2 usage error or invalid input.";
 
 static const char run_description[] =
   "Hosts a record page the way the recording server does, for the length of a\n"
@@ -100,7 +100,8 @@ static const char run_description[] =
   "WebKit process it started.\n"
   "\n"
   "Takes check's options except --timeout. Exit status: 0 stopped normally;\n"
-  "1 abandoned (reason 5) or the state log could not be written; 2 usage error.";
+  "1 abandoned (reason 5), or the recording or the state log could not be\n"
+  "written; 2 usage error.";
 
 static const char demo_description[] =
   "Runs `check` on the bundled record page and SDK stand-in, with the ready\n"

@@ -1,6 +1,8 @@
 #include "rh-page-command.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include "rh-check.h"
 #include "rh-cli-end.h"
@@ -50,7 +52,14 @@ finish (RhTimeline *timeline, const GError *error, char *summary, JsonNode *repo
     {
       g_autofree char *text = rh_json_to_string (report, TRUE);
 
-      g_print ("%s\n", text);
+      /* An output asked for like any other: one that stdout cannot take (a
+       * file on a full disk) fails the command. */
+      if (fputs (text, stdout) == EOF || fputc ('\n', stdout) == EOF || fflush (stdout) != 0)
+        {
+          g_printerr ("%s: cannot write the --json report to stdout: %s\n", g_get_prgname (),
+                      g_strerror (errno));
+          status = MAX (status, 1);
+        }
     }
   return status;
 }

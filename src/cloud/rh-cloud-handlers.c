@@ -276,6 +276,7 @@ rh_cloud_handle_stop (RhCloud *self, SoupServerMessage *msg, const RhApiPath *pa
 {
   g_autoptr (RhCloudRecording) recording = NULL;
   g_autoptr (JsonNode) data = NULL;
+  g_autoptr (GError) error = NULL;
 
   recording = active_recording (self, path);
   if (recording == NULL)
@@ -284,8 +285,13 @@ rh_cloud_handle_stop (RhCloud *self, SoupServerMessage *msg, const RhApiPath *pa
       return;
     }
   g_object_ref (recording);
-  /* The stop event is stored before this returns. */
-  rh_cloud_recording_stop (recording);
+  /* The stop event is stored before this returns; one the store could not
+   * take is no success, and stopping again tries again. */
+  if (!rh_cloud_recording_stop (recording, &error))
+    {
+      reply_internal (msg, error);
+      return;
+    }
   data = record_data (recording, 2);
   rh_api_reply_ok (msg, data);
 }

@@ -14,7 +14,7 @@ struct _RhCloudRecording
 {
   GObject parent_instance;
 
-  RhCloudStore *store; /* the cloud's, outlives us */
+  RhCloudStore *store; /* the cloud's, used until finished: the cloud may go then */
   RhRun *run;
   SoupSession *session; /* the ready call's */
   char *app_id;
@@ -28,6 +28,11 @@ struct _RhCloudRecording
   int reason;
   gboolean unready;
   gboolean finished; /* "finished" was emitted */
+  /* The state event that ended the run while the store could not take it,
+   * and why: the recording stays listed as recording until it is stored. */
+  JsonNode *unstored_end;
+  gboolean unstored_end_has_event; /* its event is stored, the record not */
+  GError *store_error;
 };
 
 G_DEFINE_FINAL_TYPE (RhCloudRecording, rh_cloud_recording, G_TYPE_OBJECT)
@@ -63,6 +68,8 @@ rh_cloud_recording_finalize (GObject *object)
   g_free (self->room_text);
   g_free (self->config);
   g_free (self->file);
+  g_clear_pointer (&self->unstored_end, json_node_unref);
+  g_clear_error (&self->store_error);
   G_OBJECT_CLASS (rh_cloud_recording_parent_class)->finalize (object);
 }
 
@@ -173,6 +180,8 @@ save (RhCloudRecording *self, GError **error)
   record.end_ms = self->active ? 0 : g_get_real_time () / 1000;
   record.config = self->config;
   record.file = self->file;
+  if (self->run != NULL && rh_run_get_recording_error (self->run) != NULL)
+    record.error = rh_run_get_recording_error (self->run)->message;
   return rh_cloud_store_put_record (self->store, &record, error);
 }
 
@@ -185,33 +194,62 @@ finished (RhCloudRecording *self)
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 }
 
-/* Stored first, then acted on: an event the API has shown is never lost. */
+/* The end of the run (@data, a state event's) in the store: its event,
+ * then the record; stored, the recording is finished. */
+static gboolean
+store_end (RhCloudRecording *self, JsonNode *data, GError **error)
+{
+  if (!self->unstored_end_has_event
+      && rh_cloud_store_add_event (self->store, self->app_id, self->room_uuid, 1001, data, error)
+           == 0)
+    return FALSE;
+  self->unstored_end_has_event = TRUE;
+  if (!save (self, error))
+    return FALSE;
+  g_clear_pointer (&self->unstored_end, json_node_unref);
+  g_clear_error (&self->store_error);
+  finished (self);
+  return TRUE;
+}
+
+/* Stored first, then acted on: an event the API has shown is never lost.
+ * An end the store cannot take (a full disk) is kept: the recording stays
+ * as stored, recording, its room taken, until a stop stores it. */
 static void
 state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
 {
   RhCloudRecording *self = user_data;
   JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
+  JsonNode *data_node = json_object_get_member (json_node_get_object (event), "data");
   g_autoptr (GError) error = NULL;
-  gboolean ended;
 
   self->reason = json_object_get_int_member (data, "reason");
   self->on_hold = json_object_get_boolean_member (data, "onHold");
   if (self->reason == 2 || self->reason == 5)
     self->active = FALSE;
-  ended = !self->active;
   self->unready = self->reason == 5;
-  if (rh_cloud_store_add_event (self->store, self->app_id, self->room_uuid, 1001,
-                                json_object_get_member (json_node_get_object (event), "data"),
-                                &error) == 0
-      || !save (self, &error))
-    g_warning ("room %s: %s", self->room_text, error->message);
   g_message ("cloud: room %s, record %s: state %" G_GINT64_FORMAT ", reason %d%s",
              self->room_text, rh_run_get_record_id (run),
              json_object_get_int_member (data, "state"), self->reason,
              self->on_hold ? " (on hold)" : "");
-  /* Stored and ended: the room is free for the next recording at once. */
-  if (ended)
-    finished (self);
+  if (!self->active)
+    {
+      self->unstored_end = json_node_copy (data_node);
+      self->unstored_end_has_event = FALSE;
+      /* Stored and ended: the room is free for the next recording at once. */
+      if (!store_end (self, data_node, &error))
+        {
+          g_warning ("room %s: %s", self->room_text, error->message);
+          g_clear_error (&self->store_error);
+          self->store_error = g_steal_pointer (&error);
+        }
+      return;
+    }
+  if (rh_cloud_store_add_event (self->store, self->app_id, self->room_uuid, 1001, data_node,
+                                &error)
+        == 0
+      || !save (self, &error))
+    g_warning ("room %s: %s", self->room_text, error->message);
 }
 
 static void
@@ -224,7 +262,10 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!keep_if_written (self->file))
     g_message ("cloud: room %s, record %s: no recording file written", self->room_text,
                rh_run_get_record_id (self->run));
-  finished (self);
+  /* Not the store: the cloud may be gone by now.  An end the store could
+   * not take waits for a stop that stores it. */
+  if (self->unstored_end == NULL)
+    finished (self);
 }
 
 RhCloudRecording *
@@ -326,13 +367,37 @@ rh_cloud_recording_is_held (RhCloudRecording *recording)
 gboolean
 rh_cloud_recording_release (RhCloudRecording *recording, GError **error)
 {
+  /* Ended, the store not told yet: a save now would list it ended without
+   * its event. */
+  if (recording->unstored_end != NULL)
+    {
+      g_propagate_error (error, g_error_copy (recording->store_error));
+      return FALSE;
+    }
   rh_run_release (recording->run);
   recording->on_hold = FALSE;
   return save (recording, error);
 }
 
-void
-rh_cloud_recording_stop (RhCloudRecording *recording)
+/* Stops the run normally (reason 2); fails when the store could not take
+ * the end: the recording stays listed as recording, and stopping again
+ * tries again. */
+gboolean
+rh_cloud_recording_stop (RhCloudRecording *recording, GError **error)
 {
-  rh_run_stop (recording->run);
+  RhCloudRecording *self = recording;
+
+  if (self->unstored_end != NULL && self->store_error != NULL)
+    {
+      g_autoptr (JsonNode) end = json_node_ref (self->unstored_end);
+
+      return store_end (self, end, error);
+    }
+  rh_run_stop (self->run);
+  if (self->unstored_end != NULL && self->store_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->store_error));
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -34,6 +34,6 @@ RhCloudRecording *rh_cloud_recording_start  (RhCloudStore *store, const RhCloudR
 const char       *rh_cloud_recording_get_record_id (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_is_held   (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_release   (RhCloudRecording *recording, GError **error);
-void              rh_cloud_recording_stop      (RhCloudRecording *recording);
+gboolean          rh_cloud_recording_stop      (RhCloudRecording *recording, GError **error);
 
 G_END_DECLS

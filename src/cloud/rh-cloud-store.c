@@ -29,7 +29,7 @@ static const char schema[] =
   "CREATE TABLE IF NOT EXISTS records ("
   "  record_id TEXT PRIMARY KEY, app_id TEXT NOT NULL, room_uuid TEXT NOT NULL,"
   "  state INTEGER, reason INTEGER, on_hold INTEGER, unready INTEGER, start_ms INTEGER,"
-  "  end_ms INTEGER, config TEXT, file TEXT);"
+  "  end_ms INTEGER, config TEXT, file TEXT, error TEXT);"
   "CREATE TABLE IF NOT EXISTS events ("
   "  sequence INTEGER PRIMARY KEY AUTOINCREMENT, app_id TEXT NOT NULL,"
   "  room_uuid TEXT NOT NULL, cmd INTEGER, version INTEGER, data TEXT, ts INTEGER);"
@@ -95,6 +95,23 @@ lock_dir (RhCloudStore *store, const char *dir, GError **error)
   return TRUE;
 }
 
+/* A data directory from before recordings had an error gets the column. */
+static gboolean
+add_error_column (RhCloudStore *store, char **message)
+{
+  sqlite3_stmt *statement = NULL;
+  gboolean present = FALSE;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT error FROM records LIMIT 0", -1, &statement, NULL)
+      == SQLITE_OK)
+    present = TRUE;
+  sqlite3_finalize (statement);
+  return present
+         || sqlite3_exec (store->db, "ALTER TABLE records ADD COLUMN error TEXT", NULL, NULL,
+                          message)
+              == SQLITE_OK;
+}
+
 RhCloudStore *
 rh_cloud_store_open (const char *dir, GError **error)
 {
@@ -121,7 +138,8 @@ rh_cloud_store_open (const char *dir, GError **error)
     }
   sqlite3_busy_timeout (store->db, 5000);
   store->dir = g_strdup (dir);
-  if (sqlite3_exec (store->db, schema, NULL, NULL, &message) != SQLITE_OK)
+  if (sqlite3_exec (store->db, schema, NULL, NULL, &message) != SQLITE_OK
+      || !add_error_column (store, &message))
     {
       g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot use %s: %s", path, message);
       sqlite3_free (message);
@@ -216,8 +234,8 @@ rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GEr
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT OR REPLACE INTO records (record_id, app_id, room_uuid, state, reason, "
-           "on_hold, unready, start_ms, end_ms, config, file) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "save record", error);
+           "on_hold, unready, start_ms, end_ms, config, file, error) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "save record", error);
 
   if (statement == NULL)
     return FALSE;
@@ -232,6 +250,7 @@ rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GEr
   sqlite3_bind_int64 (statement, 9, record->end_ms);
   sqlite3_bind_text (statement, 10, record->config, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 11, record->file, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 12, record->error, -1, SQLITE_TRANSIENT);
   return check (store, sqlite3_step (statement), "save record", error);
 }
 
@@ -260,11 +279,12 @@ relative_file (const char *dir, const char *file)
 }
 
 /* What is on disk, not what was meant to be: a recording whose file is
- * empty or gone has none to list.  Names relative to @dir unless
- * @full_paths. */
+ * empty or gone has none to list; one whose recorder failed (a full disk)
+ * says so, and why, however much of its file there is.  Names relative to
+ * @dir unless @full_paths. */
 static void
-add_files (JsonBuilder *builder, int state, const char *file, const char *dir,
-           gboolean full_paths)
+add_files (JsonBuilder *builder, int state, const char *file, const char *failure,
+           const char *dir, gboolean full_paths)
 {
   GStatBuf file_stat;
   gboolean exists = file != NULL && g_stat (file, &file_stat) == 0;
@@ -280,9 +300,24 @@ add_files (JsonBuilder *builder, int state, const char *file, const char *dir,
     }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "fileState");
-  json_builder_add_string_value (builder, state == 1 ? "recording"
-                                          : written  ? "written"
-                                                     : "missing");
+  json_builder_add_string_value (builder, failure != NULL ? "failed"
+                                          : state == 1    ? "recording"
+                                          : written       ? "written"
+                                                          : "missing");
+  json_builder_set_member_name (builder, "error");
+  if (failure == NULL)
+    json_builder_add_null_value (builder);
+  else if (full_paths)
+    json_builder_add_string_value (builder, failure);
+  else
+    {
+      /* The recorder names its file by its whole path. */
+      g_autofree char *prefix = g_strconcat (dir, G_DIR_SEPARATOR_S, NULL);
+      g_auto (GStrv) parts = g_strsplit (failure, prefix, -1);
+      g_autofree char *relative = g_strjoinv ("", parts);
+
+      json_builder_add_string_value (builder, relative);
+    }
 }
 
 /* @full_paths: the files' absolute paths, else their names in the data
@@ -292,8 +327,8 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
                              gboolean full_paths, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
-    store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config, file "
-           "FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid",
+    store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config, file, "
+           "error FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid",
     "list records", error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   guint total = 0;
@@ -333,7 +368,8 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
       json_builder_add_value (builder,
                               parse_or_null ((const char *) sqlite3_column_text (statement, 7)));
       add_files (builder, sqlite3_column_int (statement, 1),
-                 (const char *) sqlite3_column_text (statement, 8), store->dir, full_paths);
+                 (const char *) sqlite3_column_text (statement, 8),
+                 (const char *) sqlite3_column_text (statement, 9), store->dir, full_paths);
       json_builder_end_object (builder);
     }
   if (!check (store, rc, "list records", error))

@@ -22,6 +22,7 @@ typedef struct
   gint64 end_ms;      /* 0 while recording */
   const char *config; /* the start request's JSON */
   const char *file;   /* the recording file, NULL for none */
+  const char *error;  /* why the recording failed (a full disk), NULL for none */
 } RhCloudRecord;
 
 RhCloudStore *rh_cloud_store_open         (const char *dir, GError **error);

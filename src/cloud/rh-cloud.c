@@ -369,7 +369,8 @@ rh_cloud_stop_all (RhCloud *cloud)
     {
       g_autoptr (RhCloudRecording) recording = g_object_ref (l->data);
 
-      rh_cloud_recording_stop (recording);
+      /* One the store could not take was logged; the next start ends it. */
+      rh_cloud_recording_stop (recording, NULL);
     }
 }
 

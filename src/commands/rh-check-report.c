@@ -2,7 +2,10 @@
  * JSON and JUnit, the pictures and the HAR. */
 #include "rh-check-private.h"
 
+#include <string.h>
+
 #include "rh-error.h"
+#include "rh-fs.h"
 #include "rh-har.h"
 #include "rh-page-host.h"
 #include "rh-problems.h"
@@ -99,6 +102,26 @@ rh_check_format_report (RhCheck *check)
   return rh_report_format_text (report);
 }
 
+/* An output asked for and not written fails the check, whatever the page
+ * did: a pass would leave a pipeline without its report.  The failure
+ * joins any other, on one line. */
+static void
+fail_output (RhCheck *self, const GError *error)
+{
+  GError *failure;
+
+  rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
+  if (self->error == NULL)
+    failure = g_error_copy (error);
+  else
+    failure = g_error_new (self->error->domain, self->error->code, "%s; %s",
+                           self->error->message, error->message);
+  g_clear_error (&self->error);
+  self->error = failure;
+}
+
+/* Writes the outputs asked for, each whole or not at all; the JUnit report
+ * last, so that it tells of the others' failures. */
 void
 rh_check_write_outputs (RhCheck *self)
 {
@@ -111,9 +134,17 @@ rh_check_write_outputs (RhCheck *self)
                                                &error);
       if (self->pictures == NULL)
         {
-          rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
+          g_prefix_error (&error, "cannot write --snapshots ");
+          fail_output (self, error);
           g_clear_error (&error);
         }
+    }
+  if (self->options->har != NULL && self->watch != NULL
+      && !rh_har_write (self->options->har, self->watch, self->timeline,
+                        rh_page_session_get_page_url (self->session), &error))
+    {
+      fail_output (self, error);
+      g_clear_error (&error);
     }
   if (self->options->junit != NULL)
     {
@@ -122,14 +153,12 @@ rh_check_write_outputs (RhCheck *self)
       g_autofree RhReport *report = report_new (self, &page_url, &failure);
       g_autofree char *xml = rh_report_format_junit (report);
 
-      if (!g_file_set_contents (self->options->junit, xml, -1, &error))
-        rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
-      g_clear_error (&error);
+      if (!rh_fs_write_atomic (self->options->junit, xml, strlen (xml), &error))
+        {
+          g_prefix_error (&error, "cannot write --junit ");
+          fail_output (self, error);
+        }
     }
-  if (self->options->har != NULL && self->watch != NULL
-      && !rh_har_write (self->options->har, self->watch, self->timeline,
-                        rh_page_session_get_page_url (self->session), &error))
-    rh_timeline_add (self->timeline, "output-failed", NULL, "%s", error->message);
 }
 
 /* The exit status the outcome gives: 0 for a pass (see rh_error_exit_status). */

@@ -1,11 +1,7 @@
 #include "rh-run.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
-#include <unistd.h>
-
 #include "rh-error.h"
+#include "rh-fs.h"
 #include "rh-page-session.h"
 #include "rh-recorder.h"
 #include "rh-recording-policy.h"
@@ -28,6 +24,7 @@ struct _RhRun
   guint deadline_id;
   JsonArray *state_events;
   RhRecorder *recorder;
+  GError *recording_error;
   gboolean recording_started;
   guint crashes;
   GError *error;
@@ -77,6 +74,8 @@ rh_run_dispose (GObject *object)
     rh_page_session_disconnect (self->session, self);
   self->watch = NULL;
   g_clear_object (&self->session);
+  if (self->recorder != NULL)
+    g_signal_handlers_disconnect_by_data (self->recorder, self);
   g_clear_object (&self->recorder);
   G_OBJECT_CLASS (rh_run_parent_class)->dispose (object);
 }
@@ -90,6 +89,7 @@ rh_run_finalize (GObject *object)
   rh_state_log_close (self->state_log);
   json_array_unref (self->state_events);
   g_clear_error (&self->error);
+  g_clear_error (&self->recording_error);
   G_OBJECT_CLASS (rh_run_parent_class)->finalize (object);
 }
 
@@ -113,39 +113,6 @@ rh_run_init (RhRun *self)
   self->state_events = json_array_new ();
 }
 
-/* A recording must have somewhere to go before the class starts, not be
- * found missing at the end. */
-static gboolean
-record_place_writable (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  gboolean existed = g_file_test (path, G_FILE_TEST_EXISTS);
-  int fd;
-
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
-    {
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                   "cannot write --record %s: %s is not a writable directory", path, dir);
-      return FALSE;
-    }
-  /* A directory can say yes and refuse the file (/proc, a full disk's
-   * quota, root on a read-only mount): ask the file itself. */
-  fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot write --record %s: %s",
-                   path, g_strerror (saved));
-      return FALSE;
-    }
-  close (fd);
-  /* Only a probe: a run that never records leaves no file. */
-  if (!existed)
-    g_unlink (path);
-  return TRUE;
-}
-
 /* Takes @options; the ready signal is answered by @ready_call.  Checks
  * everything a user could get wrong. */
 RhRun *
@@ -165,8 +132,13 @@ rh_run_new (RhRunOptions *options, RhReadyCall *ready_call, GError **error)
                            "--retry-timeout must be at least 1 second");
       return NULL;
     }
-  if (options->record != NULL && !record_place_writable (options->record, error))
-    return NULL;
+  /* A recording must have somewhere to go before the class starts, not be
+   * found missing at the end. */
+  if (options->record != NULL && !rh_fs_probe_output (options->record, error))
+    {
+      g_prefix_error (error, "cannot write --record ");
+      return NULL;
+    }
   if (options->record != NULL)
     {
       guint bitrate = options->video_bitrate_kbps != 0
@@ -229,7 +201,12 @@ recording_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!rh_recorder_close_finish (recorder, result, &error))
     {
-      rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+      /* Said already when the recorder failed on the way. */
+      if (self->recording_error == NULL)
+        {
+          rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+          self->recording_error = g_error_copy (error);
+        }
       if (self->error == NULL)
         self->error = g_steal_pointer (&error);
     }
@@ -242,6 +219,20 @@ recording_closed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   return_task_later (self);
 }
 
+/* A recording that cannot be made ends the run, as a lost state event
+ * does: the file is what the run is for. */
+static void
+fail_recording (RhRun *self, const GError *error)
+{
+  rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+  if (self->recording_error == NULL)
+    self->recording_error = g_error_copy (error);
+  if (self->error == NULL)
+    self->error = g_error_copy (error);
+  if (self->policy != NULL && !rh_recording_policy_is_finished (self->policy))
+    rh_recording_policy_stop (self->policy);
+}
+
 static void
 recording_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -249,7 +240,13 @@ recording_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (!rh_recorder_start_finish (RH_RECORDER (source), result, &error))
-    rh_timeline_add (self->timeline, "recording-failed", NULL, "%s", error->message);
+    fail_recording (self, error);
+}
+
+static void
+recorder_failed_cb (RhRecorder *recorder, GError *error, gpointer user_data)
+{
+  fail_recording (user_data, error);
 }
 
 /* Recording output starts when slicing would: at ready, or at the release.
@@ -454,6 +451,8 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
   g_signal_connect (self->watch, "ready-acknowledged", G_CALLBACK (ready_acknowledged_cb), self);
   g_signal_connect (self->watch, "failed", G_CALLBACK (page_failed_cb), self);
   g_signal_connect (rh_page_watch_get_host (self->watch), "frame", G_CALLBACK (frame_cb), self);
+  if (self->recorder != NULL)
+    g_signal_connect (self->recorder, "failed", G_CALLBACK (recorder_failed_cb), self);
   /* A recording takes video_fps frames a second: rendering more would only
    * be copied and thrown away, by every room of a cloud. */
   if (self->recorder != NULL)
@@ -526,6 +525,15 @@ int
 rh_run_get_exit_status (RhRun *run)
 {
   return rh_error_exit_status (run->error);
+}
+
+/* Why the recording failed (it could not start, be written or be
+ * finished), NULL for no failure (yet); known before the state event that
+ * ends the run, but for a failure to finish the file. */
+const GError *
+rh_run_get_recording_error (RhRun *run)
+{
+  return run->recording_error;
 }
 
 JsonNode *

@@ -39,6 +39,7 @@ gboolean    rh_run_start_finish (RhRun *run, GAsyncResult *result, GError **erro
 void        rh_run_stop         (RhRun *run);
 gboolean    rh_run_release      (RhRun *run);
 int         rh_run_get_exit_status (RhRun *run);
+const GError *rh_run_get_recording_error (RhRun *run);
 JsonNode   *rh_run_to_json      (RhRun *run);
 const char *rh_run_get_record_id (RhRun *run);
 

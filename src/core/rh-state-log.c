@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "rh-error.h"
+#include "rh-fs.h"
 #include "rh-json.h"
 
 struct _RhStateLog
@@ -20,14 +21,15 @@ RhStateLog *
 rh_state_log_open (const char *path, GError **error)
 {
   RhStateLog *log;
-  int fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  g_autoptr (GError) local_error = NULL;
+  int fd = -1;
 
+  if (rh_fs_check_output (path, &local_error))
+    fd = rh_fs_open_output (path, O_APPEND, &local_error);
   if (fd < 0)
     {
-      int saved = errno;
-
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot open --state-log %s: %s",
-                   path, g_strerror (saved));
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot open --state-log %s",
+                   local_error->message);
       return NULL;
     }
   log = g_new0 (RhStateLog, 1);
@@ -43,6 +45,7 @@ rh_state_log_append (RhStateLog *log, JsonNode *event, GError **error)
   g_autofree char *line = g_strconcat (text, "\n", NULL);
   gsize length = strlen (line);
   gsize written = 0;
+  off_t end = lseek (log->fd, 0, SEEK_END);
 
   while (written < length)
     {
@@ -54,6 +57,9 @@ rh_state_log_append (RhStateLog *log, JsonNode *event, GError **error)
         {
           int saved = errno;
 
+          /* Whole lines only: a reader never sees half an event. */
+          if (end >= 0 && ftruncate (log->fd, end) != 0)
+            g_debug ("cannot cut --state-log %s back: %s", log->path, g_strerror (errno));
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                        "cannot write --state-log %s: %s", log->path, g_strerror (saved));
           return FALSE;

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "rh-error.h"
+#include "rh-fs.h"
 
 RhPageOptions *
 rh_page_options_new (void)
@@ -54,6 +55,11 @@ output_dir_exists (const char *option, const char *path, GError **error)
                    option, path, parent);
       return FALSE;
     }
+  if (!rh_fs_check_output (path, error))
+    {
+      g_prefix_error (error, "cannot write --%s ", option);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -85,7 +91,16 @@ rh_page_options_prepare (RhPageOptions *options, char **page_url, GError **error
   url = rh_room_build_page_url (options->room, options->page, error);
   if (url == NULL)
     return FALSE;
-  /* Output places are checked now, not after a long wait. */
+  /* Output places are checked now, not after a long wait.  A link as the
+   * pictures' directory would put them where it points. */
+  if (options->snapshots_dir != NULL
+      && g_file_test (options->snapshots_dir, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "cannot write --snapshots %s: a symbolic link (not followed)",
+                   options->snapshots_dir);
+      return FALSE;
+    }
   if (options->snapshots_dir != NULL && g_mkdir_with_parents (options->snapshots_dir, 0755) != 0)
     {
       int saved = errno;

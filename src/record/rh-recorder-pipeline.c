@@ -21,7 +21,7 @@ gst_init_once (GError **error)
   return ok;
 }
 
-/* appsrc (I420) ! x264enc ! h264parse ! (mp4mux ! filesink | hlssink2)
+/* appsrc (I420) ! x264enc ! h264parse ! (mp4mux ! fdsink | hlssink2)
  *
  * The encoder is set for a screen recorder on a shared machine: one thread,
  * no look-ahead and no B-frames (a frame leaves the encoder as soon as it
@@ -32,7 +32,9 @@ gst_init_once (GError **error)
  * stream repeat a picture by itself (rh-h264.c).  The MP4 is fragmented
  * every second, its header first, and the file is written unbuffered: each
  * fragment is on disk once made, and a killed process leaves a file that
- * plays to its last fragment. */
+ * plays to its last fragment.  The MP4 goes to a descriptor the recorder
+ * opens (rh_fs_open_output ()), not to a path of the sink's: no link is
+ * followed and no FIFO holds the start. */
 static char *
 pipeline_description (const char *path, guint fps, guint bitrate_kbps, GError **error)
 {
@@ -48,7 +50,7 @@ pipeline_description (const char *path, guint fps, guint bitrate_kbps, GError **
   if (g_str_has_suffix (path, ".mp4"))
     return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false ! "
                             "%s ! h264parse ! mp4mux fragment-duration=1000 ! "
-                            "filesink name=sink buffer-mode=unbuffered",
+                            "fdsink name=sink",
                             encoder);
   if (g_str_has_suffix (path, ".m3u8"))
     return g_strdup_printf ("appsrc name=source format=time is-live=false do-timestamp=false ! "
@@ -60,17 +62,15 @@ pipeline_description (const char *path, guint fps, guint bitrate_kbps, GError **
   return NULL;
 }
 
-/* The file, or the playlist and its segments DIR/NAME-00000.ts, ... */
+/* The playlist and its segments DIR/NAME-00000.ts, ...; an MP4's
+ * descriptor is given at the start. */
 static void
 set_output (GstElement *pipeline, const char *path)
 {
   g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
 
   if (g_str_has_suffix (path, ".mp4"))
-    {
-      g_object_set (sink, "location", path, NULL);
-      return;
-    }
+    return;
   {
     g_autofree char *stem = g_strndup (path, strlen (path) - strlen (".m3u8"));
     g_auto (GStrv) parts = g_strsplit (stem, "%", -1);

@@ -1,11 +1,14 @@
 #include "rh-recorder.h"
 
+#include <fcntl.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rh-error.h"
+#include "rh-fs.h"
 #include "rh-recorder-pipeline.h"
 #include "rh-recorder-repeats.h"
 
@@ -48,9 +51,17 @@ struct _RhRecorder
   GTask *close_task;
   guint close_timeout_id;
   GError *error;                 /* first pipeline error */
+  int fd;                        /* the MP4's, once started; -1 before */
 };
 
 G_DEFINE_FINAL_TYPE (RhRecorder, rh_recorder, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_FAILED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
 
 /* Recorders started and not yet closed; main thread only. */
 static guint open_count;
@@ -66,12 +77,21 @@ bus_cb (GstBus *bus, GstMessage *message, gpointer user_data)
     {
       g_autoptr (GError) error = NULL;
 
-      gst_message_parse_error (message, &error, NULL);
-      self->error = g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "recording to %s: %s",
-                                 self->path, error->message);
-      g_warning ("%s", self->error->message);
+      g_autofree char *debug = NULL;
+      const char *cause;
+
+      gst_message_parse_error (message, &error, &debug);
+      /* A sink's message is generic ("Could not write to resource."); the
+       * system's reason (a full disk) ends its debug text. */
+      cause = debug != NULL && strrchr (debug, '\n') != NULL ? strrchr (debug, '\n') + 1 : NULL;
+      if (cause != NULL && strstr (cause, ": ") != NULL)
+        cause = g_strrstr (cause, ": ") + 2;
+      self->error = g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "recording to %s: %s%s%s%s",
+                                 self->path, error->message, cause != NULL ? " (" : "",
+                                 cause != NULL ? cause : "", cause != NULL ? ")" : "");
       /* The pipeline has stopped: frames would only pile up in its queue. */
       g_clear_handle_id (&self->tick_id, g_source_remove);
+      g_signal_emit (self, signals[SIGNAL_FAILED], 0, self->error);
     }
   if (self->state == STATE_CLOSING
       && (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS
@@ -113,6 +133,9 @@ rh_recorder_finalize (GObject *object)
   g_clear_error (&self->error);
   g_free (self->latest);
   g_free (self->path);
+  /* The pipeline is stopped (dispose): fdsink writes no more. */
+  if (self->fd >= 0)
+    close (self->fd);
   G_OBJECT_CLASS (rh_recorder_parent_class)->finalize (object);
 }
 
@@ -123,11 +146,17 @@ rh_recorder_class_init (RhRecorderClass *klass)
 
   object_class->dispose = rh_recorder_dispose;
   object_class->finalize = rh_recorder_finalize;
+
+  /* The pipeline's first error (a GError, the recording's path and cause):
+   * the file gets nothing more.  Once, from the main loop. */
+  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
 rh_recorder_init (RhRecorder *self)
 {
+  self->fd = -1;
 }
 
 RhRecorder *
@@ -324,6 +353,20 @@ started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     begin_close (self);
 }
 
+/* The MP4, emptied, as the sink's: opened here, where no link is followed
+ * and a FIFO does not hold the start. */
+static gboolean
+open_file (RhRecorder *self, GError **error)
+{
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (self->pipeline), "sink");
+
+  self->fd = rh_fs_open_output (self->path, O_TRUNC, error);
+  if (self->fd < 0)
+    return FALSE;
+  g_object_set (sink, "fd", self->fd, NULL);
+  return TRUE;
+}
+
 /* The recording's clock starts now: frames are due from now on, and those
  * due while the pipeline starts are taken once it has. */
 void
@@ -331,12 +374,20 @@ rh_recorder_start_async (RhRecorder *recorder, GAsyncReadyCallback callback, gpo
 {
   RhRecorder *self = recorder;
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr (GError) error = NULL;
 
   g_task_set_source_tag (task, rh_recorder_start_async);
   if (self->state != STATE_NEW)
     {
       g_task_return_new_error (task, RH_ERROR, RH_ERROR_PAGE_FAILED,
                                "recording to %s: already started", self->path);
+      return;
+    }
+  if (g_str_has_suffix (self->path, ".mp4") && !open_file (self, &error))
+    {
+      self->state = STATE_CLOSED;
+      g_task_return_new_error (task, RH_ERROR, RH_ERROR_PAGE_FAILED,
+                               "cannot start recording to %s", error->message);
       return;
     }
   self->state = STATE_STARTING;

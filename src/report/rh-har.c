@@ -1,8 +1,10 @@
 #include "rh-har.h"
 
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "rh-error.h"
+#include "rh-fs.h"
 #include "rh-json.h"
 
 typedef struct
@@ -243,9 +245,9 @@ rh_har_write (const char *path, RhPageWatch *watch, RhTimeline *timeline, const 
   g_autoptr (JsonNode) root = rh_har_build (watch, timeline, page_url);
   g_autofree char *text = rh_json_to_string (root, TRUE);
 
-  if (!g_file_set_contents (path, text, -1, error))
+  if (!rh_fs_write_atomic (path, text, strlen (text), error))
     {
-      g_prefix_error (error, "cannot write --har %s: ", path);
+      g_prefix_error (error, "cannot write --har ");
       return FALSE;
     }
   return TRUE;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rh-error.h"
+#include "rh-fs.h"
 #include "rh-text.h"
 
 #define MAX_CELLS 16
@@ -25,14 +26,28 @@ typedef struct
   double r, g, b;
 } Marker;
 
-static gboolean
-check_status (cairo_status_t status, const char *path, GError **error)
+static cairo_status_t
+append_png_cb (void *closure, const unsigned char *data, unsigned int length)
 {
-  if (status == CAIRO_STATUS_SUCCESS)
-    return TRUE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", path,
-               cairo_status_to_string (status));
-  return FALSE;
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* The picture as a PNG at @path, whole or not at all (rh_fs_write_atomic ()):
+ * a full disk leaves no empty or cut file. */
+static gboolean
+write_png (cairo_surface_t *surface, const char *path, GError **error)
+{
+  g_autoptr (GByteArray) png = g_byte_array_new ();
+  cairo_status_t status = cairo_surface_write_to_png_stream (surface, append_png_cb, png);
+
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", path,
+                   cairo_status_to_string (status));
+      return FALSE;
+    }
+  return rh_fs_write_atomic (path, png->data, png->len, error);
 }
 
 /* WebKit's SHM frames are ARGB8888 in memory order, which is cairo's layout;
@@ -48,10 +63,10 @@ gboolean
 rh_snapshots_write_png (const RhImage *image, const char *path, GError **error)
 {
   cairo_surface_t *surface = surface_for_image (image);
-  cairo_status_t status = cairo_surface_write_to_png (surface, path);
+  gboolean written = write_png (surface, path, error);
 
   cairo_surface_destroy (surface);
-  return check_status (status, path, error);
+  return written;
 }
 
 static void
@@ -233,7 +248,7 @@ rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageWatchTimes *times, gi
   int height = TITLE_HEIGHT + rows * (cell_h + LABEL_HEIGHT + CELL_PAD) + AXIS_HEIGHT + MARGIN;
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
   cairo_t *cr = cairo_create (surface);
-  cairo_status_t status;
+  gboolean written;
   gint64 paint = times->first_nonblank_ms;
 
   end_ms = MAX (end_ms, 1);
@@ -286,9 +301,9 @@ rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageWatchTimes *times, gi
   draw_axis (cr, MARGIN, height - AXIS_HEIGHT, width - 2 * MARGIN - 20, end_ms, times);
 
   cairo_destroy (cr);
-  status = cairo_surface_write_to_png (surface, path);
+  written = write_png (surface, path, error);
   cairo_surface_destroy (surface);
-  return check_status (status, path, error);
+  return written;
 }
 
 static char *
@@ -350,7 +365,7 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *t
   g_autoptr (GArray) labels = rh_snapshots_waterfall_labels (resources, timeline);
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
   cairo_t *cr = cairo_create (surface);
-  cairo_status_t status;
+  gboolean written;
 
   end_ms = MAX (end_ms, 1);
   cairo_set_source_rgb (cr, 1, 1, 1);
@@ -382,9 +397,9 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *t
   draw_axis (cr, MARGIN + label_w, height - AXIS_HEIGHT, bar_w, end_ms, times);
 
   cairo_destroy (cr);
-  status = cairo_surface_write_to_png (surface, path);
+  written = write_png (surface, path, error);
   cairo_surface_destroy (surface);
-  return check_status (status, path, error);
+  return written;
 }
 
 /* Writes whatever of first.png, first-painted.png, at-ready.png, last.png,
@@ -409,6 +424,13 @@ rh_snapshots_write_all (RhPageWatch *watch, RhTimeline *timeline, const char *di
   g_autofree char *filmstrip = g_build_filename (dir, "filmstrip.png", NULL);
   g_autofree char *waterfall = g_build_filename (dir, "waterfall.png", NULL);
 
+  /* A link put in the directory's place would take the pictures elsewhere. */
+  if (g_file_test (dir, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
+                   "%s: a symbolic link (not followed)", dir);
+      return NULL;
+    }
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int saved = errno;

@@ -1,10 +1,12 @@
 /* The built `recordhost` binary: usage errors, exit statuses, --json,
  * signals, and no WebKit process left behind. */
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -597,6 +599,101 @@ test_capabilities_of_failed_page (gconstpointer data)
   g_assert_cmpuint (tagged_processes_left (), ==, 0);
 }
 
+/* ---- output places that cannot be a file of ours ---- */
+
+typedef struct
+{
+  const char *name;
+  const char *option;  /* run's --record or --state-log, demo's others */
+  const char *file;    /* the output's name, in the test's directory */
+  const char *kind;    /* what is there: "fifo", "link", "dir"; "long" for a name too long */
+  const char *message; /* the cause, after "OPTION PATH: " */
+} OutputPlaceRow;
+
+static const OutputPlaceRow output_place_rows[] = {
+  { "record-fifo", "--record", "class.mp4", "fifo", "not a regular file" },
+  { "record-link", "--record", "class.mp4", "link", "a symbolic link (not followed)" },
+  { "record-dir", "--record", "class.mp4", "dir", "a directory" },
+  { "state-log-fifo", "--state-log", "state.jsonl", "fifo", "not a regular file" },
+  { "state-log-link", "--state-log", "state.jsonl", "link", "a symbolic link (not followed)" },
+  { "har-dir", "--har", "requests.har", "dir", "a directory" },
+  { "har-long", "--har", NULL, "long", NULL },
+  { "junit-dir", "--junit", "junit.xml", "dir", "a directory" },
+  { "junit-fifo", "--junit", "junit.xml", "fifo", "not a regular file" },
+  { "snapshots-link", "--snapshots", "pictures", "link", "a symbolic link (not followed)" },
+};
+
+/* Refused before any page is loaded, exit status 2, one line: a FIFO does
+ * not hang the command (the test's wait would end it), a link is not
+ * followed (what it points to is not made), a directory or a name too long
+ * is not found out at the end. */
+static void
+test_output_place (gconstpointer data)
+{
+  const OutputPlaceRow *row = data;
+  const char *tmp = rh_test_tmpdir ();
+  g_autofree char *long_name = g_strnfill (300, 'x');
+  g_autofree char *path = g_build_filename (tmp, row->file != NULL ? row->file : long_name,
+                                            NULL);
+  g_autofree char *elsewhere = g_build_filename (tmp, "elsewhere", NULL);
+  g_autofree char *page = page_path ();
+  gboolean run = g_str_equal (row->option, "--record") || g_str_equal (row->option, "--state-log");
+  const char *run_args[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                             row->option, path, NULL };
+  const char *demo_args[] = { "demo", row->option, path, NULL };
+  g_autoptr (RhTestChild) child = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *expected = NULL;
+  int status;
+
+  if (g_str_equal (row->kind, "fifo"))
+    g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  else if (g_str_equal (row->kind, "link"))
+    g_assert_cmpint (symlink (elsewhere, path), ==, 0);
+  else if (g_str_equal (row->kind, "dir"))
+    g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+  child = child_spawn (run ? run_args : demo_args);
+  status = child_wait (child);
+  err = rh_test_child_get_stderr (child);
+  g_test_message ("stderr: %s", err);
+  g_assert_cmpint (status, ==, 2);
+  expected = g_strdup_printf ("recordhost %s: cannot %s %s %s: %s\n", run ? "run" : "demo",
+                              g_str_equal (row->option, "--state-log") ? "open" : "write",
+                              row->option, path,
+                              row->message != NULL ? row->message : g_strerror (ENAMETOOLONG));
+  g_assert_cmpstr (err, ==, expected);
+  g_assert_false (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
+}
+
+/* A stdout on a full disk (a file size limit, once the page has loaded)
+ * cannot take the --json report: the command fails, saying so. */
+static void
+test_json_stdout_full (void)
+{
+  g_autoptr (RhTestBeacon) beacon = rh_test_beacon_new ();
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "loaded-then-ready.html",
+                                                 NULL);
+  g_autofree char *loaded = g_strconcat ("loadedBeacon=", rh_test_beacon_get_url (beacon), NULL);
+  const char *args[] = { "check", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--ready", "console:READY", "--param", loaded, "-q", "--json", NULL };
+  g_autoptr (RhTestChild) child = child_spawn (args);
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *expected = NULL;
+  int status;
+
+  rh_test_beacon_wait (beacon, WAIT_TIMEOUT_S);
+  rh_test_child_limit_file_size (child, 1024);
+  status = child_wait (child);
+  err = rh_test_child_get_stderr (child);
+  g_test_message ("stderr: %s", err);
+  g_assert_cmpint (status, ==, 1);
+  line = rh_test_last_line_with_prefix (err, "recordhost check: ");
+  expected = g_strdup_printf ("recordhost check: cannot write the --json report to stdout: %s",
+                              g_strerror (EFBIG));
+  g_assert_cmpstr (line, ==, expected);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -622,6 +719,14 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, &capabilities_rows[i], test_capabilities_of_failed_page);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (output_place_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/output-place/%s",
+                                               output_place_rows[i].name);
+
+      g_test_add_data_func (path, &output_place_rows[i], test_output_place);
+    }
+  g_test_add_func ("/cli/json-stdout-full", test_json_stdout_full);
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/demo-json", test_demo_json);
   g_test_add_func ("/cli/never-ready-exit-1", test_never_ready_exit_1);

@@ -1,8 +1,10 @@
 /* The local cloud's recording API end to end, driven with libsoup: rooms,
  * recordings hosted in real WebKit views, events, restarts. */
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cloud-fixture.h"
@@ -550,6 +552,92 @@ test_recording_file_unwritable (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
 }
 
+/* The disk fills while a recording is on hold (a file size limit just past
+ * the store's journal, in this process, SIGXFSZ ignored): the stop cannot
+ * be stored, so it is no success, and the store and the cloud still say
+ * recording; stopped again once there is room, it is stored. */
+static void
+test_stop_store_full (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *body = start_body ("sdkReadyMs=100", TRUE, READY_WINDOW_S);
+  g_autofree char *wal = g_build_filename (fixture->data_dir, "cloud.sqlite3-wal", NULL);
+  g_autoptr (JsonObject) reply = NULL;
+  g_autoptr (JsonObject) record = NULL;
+  struct rlimit saved_limit, limit;
+  void (*saved_handler) (int);
+  GStatBuf info;
+  guint status = 0;
+
+  call_ok (fixture, "PUT", ROOM "/records/states/1", body);
+  wait_reasons (fixture, ROOM, "1");
+
+  g_assert_cmpint (g_stat (wal, &info), ==, 0);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved_limit), ==, 0);
+  limit = saved_limit;
+  /* The journal's next frame does not fit. */
+  limit.rlim_cur = info.st_size;
+  saved_handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  g_test_expect_message ("recordhost-cloud", G_LOG_LEVEL_MESSAGE, "*state 2, reason 2*");
+  g_test_expect_message ("recordhost-cloud", G_LOG_LEVEL_WARNING, "room room-1: cloud store: *");
+  g_test_expect_message ("recordhost-cloud", G_LOG_LEVEL_WARNING, "cloud: PUT *: cloud store: *");
+  reply = call (fixture, "PUT", ROOM "/records/states/0", NULL, &status);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved_limit), ==, 0);
+  signal (SIGXFSZ, saved_handler);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (status, ==, 500);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 500);
+  assert_reasons (fixture, ROOM, "1");
+  record = first_record (fixture, ROOM);
+  g_assert_cmpint (json_object_get_int_member (record, "state"), ==, 1);
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 1);
+  g_clear_pointer (&record, json_object_unref);
+
+  call_ok (fixture, "PUT", ROOM "/records/states/0", NULL);
+  assert_reasons (fixture, ROOM, "1,2");
+  record = first_record (fixture, ROOM);
+  g_assert_cmpint (json_object_get_int_member (record, "state"), ==, 2);
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
+static gboolean
+record_ended (gpointer user_data)
+{
+  g_autoptr (JsonObject) record = first_record (user_data, ROOM);
+
+  return json_object_get_int_member (record, "state") == 2;
+}
+
+/* A recorder that fails (here its file was swapped for a link to a full
+ * device) ends the recording at once, and the list says the file failed
+ * and why. */
+static void
+test_recording_file_failed (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *body = start_body ("sdkReadyMs=100", TRUE, READY_WINDOW_S);
+  g_autoptr (JsonObject) held = NULL;
+  g_autoptr (JsonObject) ended = NULL;
+  g_autofree char *file = NULL;
+
+  call_ok (fixture, "PUT", ROOM "/records/states/1", body);
+  wait_reasons (fixture, ROOM, "1");
+  held = first_record (fixture, ROOM);
+  g_assert_true (json_object_get_null_member (held, "error"));
+  file = g_strdup (json_array_get_string_element (json_object_get_array_member (held, "files"),
+                                                  0));
+  g_assert_cmpint (g_unlink (file), ==, 0);
+  g_assert_cmpint (symlink ("/dev/full", file), ==, 0);
+  call_ok (fixture, "PATCH", ROOM "/records/states/1", "{\"webRecordConfig\":{\"onHold\":false}}");
+
+  /* No stop asked for. */
+  rh_test_wait_until (record_ended, fixture, EVENT_TIMEOUT_S);
+  ended = first_record (fixture, ROOM);
+  g_assert_cmpint (json_object_get_int_member (ended, "state"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (ended, "fileState"), ==, "failed");
+  g_assert_nonnull (strstr (json_object_get_string_member (ended, "error"), file));
+  g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
 /* One cloud per data directory: another is refused at once, and told which
  * process holds it. */
 static void
@@ -719,6 +807,8 @@ main (int argc, char **argv)
   ADD ("/cloud-flow/recording-file/distinct", test_recording_files_distinct);
   ADD ("/cloud-flow/recording-file/none", test_recording_file_none);
   ADD ("/cloud-flow/recording-file/unwritable", test_recording_file_unwritable);
+  ADD ("/cloud-flow/recording-file/failed", test_recording_file_failed);
+  ADD ("/cloud-flow/stop-store-full", test_stop_store_full);
 #undef ADD
   for (guint i = 0; i < G_N_ELEMENTS (room_rows); i++)
     {

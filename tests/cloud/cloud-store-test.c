@@ -176,6 +176,76 @@ test_records_relative (Fixture *fixture, gconstpointer data)
   g_assert_null (strstr (text, fixture->dir));
 }
 
+/* A recording whose recorder failed lists as failed, with the reason,
+ * whatever part of its file there is. */
+static void
+test_record_failed (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autofree char *file = g_build_filename (fixture->dir, "r1.mp4", NULL);
+  RhCloudRecord record = {
+    .app_id = "app", .room_uuid = "room", .record_id = "r1", .state = 2, .reason = 2,
+    .start_ms = 1000, .end_ms = 2000, .file = file,
+    .error = NULL,
+  };
+  g_autofree char *failure = g_strdup_printf ("recording to %s: No space left on device", file);
+  JsonObject *listed;
+
+  record.error = failure;
+  g_assert_true (g_file_set_contents (file, "part", -1, NULL));
+  g_assert_true (rh_cloud_store_put_record (fixture->store, &record, &error));
+  g_assert_no_error (error);
+  list = rh_cloud_store_list_records (fixture->store, "app", "room", FALSE, &error);
+  g_assert_no_error (error);
+  listed = json_array_get_object_element (json_object_get_array_member (json_node_get_object (
+                                                                          list),
+                                                                        "list"),
+                                          0);
+  g_assert_cmpstr (json_object_get_string_member (listed, "fileState"), ==, "failed");
+  /* Without the token, the file is named as the data directory sees it. */
+  g_assert_cmpstr (json_object_get_string_member (listed, "error"), ==,
+                   "recording to r1.mp4: No space left on device");
+}
+
+/* A data directory from before recordings had an error opens, and its
+ * records list with no error. */
+static void
+test_old_records_table (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("recordhost-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "cloud.sqlite3", NULL);
+  g_autoptr (RhCloudStore) store = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  JsonObject *listed;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TABLE records (record_id TEXT PRIMARY KEY, app_id TEXT "
+                                 "NOT NULL, room_uuid TEXT NOT NULL, state INTEGER, reason "
+                                 "INTEGER, on_hold INTEGER, unready INTEGER, start_ms INTEGER, "
+                                 "end_ms INTEGER, config TEXT, file TEXT);"
+                                 "INSERT INTO records VALUES ('r1', 'app', 'room', 2, 2, 0, 0, "
+                                 "1000, 2000, NULL, NULL);",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = rh_cloud_store_open (dir, &error);
+  g_assert_no_error (error);
+  list = rh_cloud_store_list_records (store, "app", "room", FALSE, &error);
+  g_assert_no_error (error);
+  listed = json_array_get_object_element (json_object_get_array_member (json_node_get_object (
+                                                                          list),
+                                                                        "list"),
+                                          0);
+  g_assert_cmpstr (json_object_get_string_member (listed, "fileState"), ==, "missing");
+  g_assert_true (json_object_get_null_member (listed, "error"));
+  g_clear_pointer (&store, rh_cloud_store_close);
+  rh_fs_remove_tree (dir);
+}
+
 static JsonNode *
 event_data (int reason)
 {
@@ -327,9 +397,11 @@ main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
   g_test_add_func ("/cloud-store/open", test_open);
+  g_test_add_func ("/cloud-store/old-records-table", test_old_records_table);
   ADD ("/cloud-store/rooms", test_rooms);
   ADD ("/cloud-store/records", test_records);
   ADD ("/cloud-store/records-relative", test_records_relative);
+  ADD ("/cloud-store/record-failed", test_record_failed);
   ADD ("/cloud-store/events", test_events);
   ADD ("/cloud-store/end-interrupted", test_end_interrupted);
   for (guint i = 0; i < G_N_ELEMENTS (write_fail_rows); i++)

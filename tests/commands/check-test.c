@@ -1,7 +1,9 @@
 /* `recordhost check` end to end: the real WebKit view on page/, a real
  * libsoup server on loopback answering the ready call. */
 #include <cairo.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "fake-cloud.h"
 #include "rh-frame.h"
@@ -1117,6 +1119,58 @@ test_unpatchable_waits (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (fixture->error->message, "could not be intercepted"));
 }
 
+/* ---- outputs on a full disk ---- */
+
+/* Each output's file size limit is below what it needs; the child's own
+ * stderr is far below it. */
+#define FULL_DISK_BYTES 1024
+
+/* The built binary, with a disk that fills (a file size limit) once its
+ * page has loaded and before it is ready: the check fails, even under -q,
+ * one line naming each file and why, and leaves no part of any file. */
+static void
+test_outputs_disk_full (void)
+{
+  const char *tmp = rh_test_tmpdir ();
+  g_autoptr (RhTestBeacon) beacon = rh_test_beacon_new ();
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "loaded-then-ready.html",
+                                                 NULL);
+  g_autofree char *loaded = g_strconcat ("loadedBeacon=", rh_test_beacon_get_url (beacon), NULL);
+  g_autofree char *har = g_build_filename (tmp, "requests.har", NULL);
+  g_autofree char *junit = g_build_filename (tmp, "junit.xml", NULL);
+  g_autofree char *snapshots = g_build_filename (tmp, "snapshots", NULL);
+  g_autofree char *first_png = g_build_filename (snapshots, "first.png", NULL);
+  const char *args[] = { "check", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--ready", "console:READY", "--param", loaded, "-q", "--har", har,
+                         "--junit", junit, "--snapshots", snapshots, NULL };
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, NULL);
+  g_autoptr (GDir) dir = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *expected = NULL;
+  int status;
+
+  rh_test_beacon_wait (beacon, 120);
+  rh_test_child_limit_file_size (child, FULL_DISK_BYTES);
+  status = rh_test_child_wait (child, 120);
+  err = rh_test_child_get_stderr (child);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  line = rh_test_last_line_with_prefix (err, "recordhost check: ");
+  expected = g_strdup_printf ("recordhost check: cannot write --snapshots %s: %s; "
+                              "cannot write --har %s: %s; cannot write --junit %s: %s",
+                              first_png, g_strerror (EFBIG), har, g_strerror (EFBIG), junit,
+                              g_strerror (EFBIG));
+  g_assert_cmpstr (line, ==, expected);
+  g_assert_false (g_file_test (har, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (junit, G_FILE_TEST_EXISTS));
+  /* No empty, cut or temporary picture. */
+  dir = g_dir_open (snapshots, 0, NULL);
+  g_assert_nonnull (dir);
+  g_assert_null (g_dir_read_name (dir));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1183,5 +1237,6 @@ main (int argc, char **argv)
   ADD ("/check/engine/user-agent", test_user_agent);
   ADD ("/check/engine/user-agent-refused", test_user_agent_refused);
 #undef ADD
+  g_test_add_func ("/check/outputs/disk-full", test_outputs_disk_full);
   return g_test_run ();
 }

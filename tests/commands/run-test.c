@@ -1,9 +1,11 @@
 /* `recordhost run` end to end: the real view and SDK stand-in, a loopback
  * cloud, the recording lifecycle with short timeouts. */
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -440,6 +442,57 @@ test_record_white_head (Fixture *fixture, gconstpointer data)
   g_assert_true (media_probe_first_frame_blank (file));
 }
 
+/* What is put at the recording's path once the run has checked it, before
+ * the recording starts. */
+typedef struct
+{
+  const char *name;
+  const char *kind;    /* "fifo" or "link" */
+  const char *message; /* the cause the run fails with */
+} PlantedRow;
+
+static const PlantedRow planted_rows[] = {
+  { "fifo", "fifo", "not a regular file" },
+  { "link", "link", "a symbolic link (not followed)" },
+};
+
+static const PlantedRow *planted_row;
+static char *planted_path;
+
+static void
+plant (Fixture *fixture)
+{
+  g_autofree char *elsewhere = g_build_filename (rh_test_tmpdir (), "elsewhere.mp4", NULL);
+
+  if (g_str_equal (planted_row->kind, "fifo"))
+    g_assert_cmpint (mkfifo (planted_path, 0600), ==, 0);
+  else
+    g_assert_cmpint (symlink (elsewhere, planted_path), ==, 0);
+}
+
+/* The recording cannot start: the run ends at once, failed, saying why;
+ * a FIFO with no reader does not hold it, a link is not followed. */
+static void
+test_record_planted (Fixture *fixture, gconstpointer data)
+{
+  const Step steps[] = { { "start", 1, plant }, { NULL } };
+  g_autofree char *path = g_build_filename (rh_test_tmpdir (), "class.mp4", NULL);
+  g_autofree char *elsewhere = g_build_filename (rh_test_tmpdir (), "elsewhere.mp4", NULL);
+  planted_row = data;
+  planted_path = path;
+  /* Far longer than the run may take once the recording fails. */
+  fixture->options->duration_s = 3600;
+  fixture->options->record = g_strdup (path);
+  g_assert_false (run_with (fixture, steps));
+  planted_path = NULL;
+  g_assert_nonnull (strstr (fixture->error->message, planted_row->message));
+  g_assert_nonnull (strstr (fixture->error->message, path));
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "result"), ==, "failed");
+  g_assert_cmpuint (rh_timeline_count (rh_run_get_timeline (fixture->run), "recording-failed"),
+                    ==, 1);
+  g_assert_false (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
 {
@@ -614,6 +667,40 @@ test_record_sigquit (void)
                    <=, 1000 / FPS);
 }
 
+/* The disk fills (a file size limit) once the page has loaded, before it
+ * is ready and the recording starts: the run ends by itself, exit status
+ * 1, its last line naming the file and the cause, even under -q. */
+static void
+test_record_disk_full (void)
+{
+  g_autoptr (RhTestBeacon) beacon = rh_test_beacon_new ();
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "loaded-then-ready.html",
+                                                 NULL);
+  g_autofree char *loaded = g_strconcat ("loadedBeacon=", rh_test_beacon_get_url (beacon), NULL);
+  g_autofree char *path = g_build_filename (rh_test_tmpdir (), "full.mp4", NULL);
+  const char *args[] = { "run", page, "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                         "--ready", "console:READY", "--param", loaded, "-q", "--record", path,
+                         NULL };
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *prefix = NULL;
+  int status;
+
+  rh_test_beacon_wait (beacon, EVENT_TIMEOUT_S);
+  rh_test_child_limit_file_size (child, 1024);
+  status = rh_test_child_wait (child, EVENT_TIMEOUT_S);
+  err = rh_test_child_get_stderr (child);
+  g_test_message ("%s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  prefix = g_strdup_printf ("recordhost run: recording to %s: ", path);
+  line = rh_test_last_line_with_prefix (err, "recordhost run: ");
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, prefix));
+  g_assert_nonnull (strstr (line, g_strerror (EFBIG)));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -632,6 +719,14 @@ main (int argc, char **argv)
   ADD ("/run/record/white-head", test_record_white_head);
   ADD ("/run/record/on-hold-no-white-head", test_record_on_hold_no_white_head);
 #undef ADD
+  for (guint i = 0; i < G_N_ELEMENTS (planted_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/run/record/planted-%s", planted_rows[i].name);
+
+      g_test_add (path, Fixture, &planted_rows[i], fixture_setup, test_record_planted,
+                  fixture_teardown);
+    }
+  g_test_add_func ("/run/binary/record-disk-full", test_record_disk_full);
   g_test_add_func ("/run/binary/killed-keeps-mp4", test_record_killed_mp4);
   g_test_add_func ("/run/binary/killed-keeps-hls", test_record_killed_hls);
   g_test_add_func ("/run/binary/sigquit-finishes-recording", test_record_sigquit);

@@ -1,8 +1,14 @@
 /* --state-log FILE: each event one line of JSON, on disk when append
  * returns, read back as written; a place it cannot write is refused. */
+#include <errno.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rh-error.h"
 #include "rh-state-log.h"
@@ -162,16 +168,47 @@ typedef struct
 static const UnwritableRow unwritable_rows[] = {
   { "no-directory", "no-such-dir/state.jsonl" },
   { "a-directory", "@TMP@" },
+  { "a-fifo", "@FIFO@" },
+  { "a-link", "@LINK@" },
+  { "a-device", "/dev/null" },
 };
 
-/* Refused at open, as a usage error that names the option and the path. */
+/* Where @row says, made as it says. */
+static char *
+unwritable_path (const UnwritableRow *row)
+{
+  const char *tmp = rh_test_tmpdir ();
+  char *path;
+
+  if (g_str_equal (row->path, "@TMP@"))
+    return g_strdup (tmp);
+  if (g_str_has_prefix (row->path, "/"))
+    return g_strdup (row->path);
+  if (g_str_equal (row->path, "@FIFO@"))
+    {
+      path = g_build_filename (tmp, "fifo.jsonl", NULL);
+      g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+      return path;
+    }
+  if (g_str_equal (row->path, "@LINK@"))
+    {
+      g_autofree char *target = g_build_filename (tmp, "elsewhere.jsonl", NULL);
+
+      path = g_build_filename (tmp, "link.jsonl", NULL);
+      g_assert_cmpint (symlink (target, path), ==, 0);
+      return path;
+    }
+  return g_build_filename (tmp, row->path, NULL);
+}
+
+/* Refused at open, as a usage error that names the option and the path;
+ * a FIFO without a reader does not hold the open, a link is not followed. */
 static void
 test_unwritable (gconstpointer data)
 {
   const UnwritableRow *row = data;
-  g_autofree char *path = g_str_equal (row->path, "@TMP@")
-                            ? g_strdup (rh_test_tmpdir ())
-                            : g_build_filename (rh_test_tmpdir (), row->path, NULL);
+  g_autofree char *path = unwritable_path (row);
+  g_autofree char *elsewhere = g_build_filename (rh_test_tmpdir (), "elsewhere.jsonl", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (RhStateLog) log = rh_state_log_open (path, &error);
 
@@ -179,26 +216,43 @@ test_unwritable (gconstpointer data)
   g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
   g_assert_true (g_str_has_prefix (error->message, "cannot open --state-log "));
   g_assert_nonnull (strstr (error->message, path));
+  g_assert_false (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
 }
 
-/* A full disk: the append fails, saying so, instead of losing the event. */
+/* A full disk (here a file size limit, EFBIG, SIGXFSZ ignored): the append
+ * fails, saying so, instead of losing the event, and leaves no part of its
+ * line: the lines before are all the file holds. */
 static void
 test_disk_full (void)
 {
-  g_autoptr (JsonNode) event = event_new (1, "r");
+  g_autofree char *path = g_build_filename (rh_test_tmpdir (), "state.jsonl", NULL);
+  g_autoptr (JsonNode) first = event_new (1, "r");
+  g_autoptr (JsonNode) second = event_new (2, "a room whose name is long enough to be cut");
   g_autoptr (GError) error = NULL;
-  g_autoptr (RhStateLog) log = NULL;
+  g_autoptr (RhStateLog) log = rh_state_log_open (path, &error);
+  g_auto (GStrv) lines = NULL;
+  struct rlimit saved_limit, limit;
+  void (*saved_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+  GStatBuf info;
+  gboolean appended;
 
-  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("no /dev/full");
-      return;
-    }
-  log = rh_state_log_open ("/dev/full", &error);
   g_assert_no_error (error);
-  g_assert_false (rh_state_log_append (log, event, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
-  g_assert_true (g_str_has_prefix (error->message, "cannot write --state-log /dev/full"));
+  append (log, first);
+  g_assert_cmpint (g_stat (path, &info), ==, 0);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved_limit), ==, 0);
+  limit = saved_limit;
+  limit.rlim_cur = info.st_size + 10;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  appended = rh_state_log_append (log, second, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved_limit), ==, 0);
+  signal (SIGXFSZ, saved_handler);
+
+  g_assert_false (appended);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_true (g_str_has_prefix (error->message, "cannot write --state-log "));
+  g_assert_nonnull (strstr (error->message, g_strerror (EFBIG)));
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
 }
 
 int
