@@ -42,6 +42,7 @@ import html
 import json
 import os
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -301,11 +302,22 @@ class Proc:
             time.sleep(0.05)
         return None
 
-    def finish(self, timeout=None):
+    def finish(self, timeout=None, linger=None):
+        """Waits @timeout, then kills what is left of the group; with @linger, first
+        gives the helpers that long to follow the process out (run.left: those that
+        did not)."""
         run = Run()
         run.timed_out = False
+        run.left = []
         if timeout is not None and not self.wait(timeout):
             run.timed_out = True
+        if linger is not None and not run.timed_out and not self.alive():
+            deadline = time.monotonic() + linger
+            while True:
+                run.left = [p for p in group_members(self.pid) if p != self.pid]
+                if not run.left or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
         self.kill_group()
         self.popen.wait()
         if self.ended_at is None:
@@ -932,7 +944,8 @@ STRING_BAD = {
                  "file:///etc/passwd", "data:,x", "//host/path", "http://exa mple.com/",
                  "http://\x1b[2J/", b"http://\xff/"],
     "route": ["", "foo", "=http://x", "h=", "h=ftp://x", "h=notaurl", "h=http://x/?q=1",
-              "h=http://", "h=http://[::1", b"h=http://\xff/"],
+              "h=http://", "h=http://[::1", b"h=http://\xff/", "h=http://user:pw@127.0.0.1:9",
+              "h=http://user@127.0.0.1:9"],
     "param": ["", "noequals", "=v", "==", "appId=x", "roomUuid=x", "roomType=1", "userUuid=u",
               "roleType=1", "pretest=true", "rtmToken=t", "language=zz", "region=cn"],
     "app-id": [""],
@@ -1046,11 +1059,15 @@ def option_cases(probe):
                           else f"--{option}={value}"], f"--{option}={show(value)}")
     for option, value in (("listen", "999.1.1.1:0"), ("listen", "host name:80"),
                           ("listen", "192.0.2.1:0"), ("data-dir", "/proc/x"),
-                          ("data-dir", "/dev/null"), ("data-dir", "/proc/version/x")):
+                          ("data-dir", "/dev/null"), ("data-dir", "/proc/version/x"),
+                          ("token-file", "/nonexistent/token"), ("token-file", work)):
         add("cloud", [f"--{option}={value}"], f"--{option}={show(value)}", (1, 2))
     for extra in (["x"], ["--bogus"], ["--listen"], ["--data-dir"], ["--require-token"],
-                  ["--max-rooms"]):
+                  ["--max-rooms"], ["--token-file"], ["--allowed-host"]):
         add("cloud", extra, " ".join(extra))
+    # Beyond loopback, a cloud without a token would let the network start pages.
+    for listen in ("0.0.0.0:0", "[::]:0"):
+        add("cloud", [f"--listen={listen}"], f"--listen={listen} without a token")
     for argv in ([], ["bogus"], ["--bogus"], [""], ["CHECK"], [b"\xff"], ["\x1b[2J"]):
         add("", argv, " ".join(show(a) for a in argv) or "no command")
 
@@ -1059,6 +1076,8 @@ def option_cases(probe):
         name = f"options/{cmd or 'recordhost'} {shown}"
         cases.append(Case("options", name, make_option_case(probe, cmd, argv, allowed, name),
                           quick=i % 4 == 0))
+    cases += output_cases(probe, base)
+    cases += cloud_start_cases(probe)
     soft_options = ["app-id", "room-uuid", "user-uuid", "language", "user-agent", "rtm-token",
                     "param", "env RECORDHOST_RTM_TOKEN"]
     n = 0
@@ -1081,6 +1100,135 @@ def option_cases(probe):
             cases.append(Case("options", name, make_soft_case(probe, argv, env, name),
                               quick=n % 6 == 0, slow=True))
             n += 1
+    return cases
+
+
+def output_cases(probe, base):
+    """Outputs that cannot be written as asked: a FIFO or a symlink given to run (refused
+    before anything is written, not followed), a directory, a name too long or a full disk
+    given to check (exit 1, one line naming the file)."""
+    cases = []
+
+    def fresh():
+        where = Path(probe.tmpname("outputs") + ".dir")
+        where.mkdir()
+        return where
+
+    def fifo(where, name):
+        os.mkfifo(where / name)
+        return where / name, lambda o: None if (where / name).is_fifo() else o.problem(
+            f"{name} is no longer a FIFO")
+
+    def dangling(where, name):
+        os.symlink(where / ("target-" + name), where / name)
+        return where / name, lambda o: o.problem(f"the symlink was followed: {name} "
+                                                 f"created") if (where / ("target-" + name)) \
+            .exists() else None
+
+    def to_file(where, name):
+        (where / ("target-" + name)).write_text("keep")
+        os.symlink(where / ("target-" + name), where / name)
+        return where / name, lambda o: o.problem(f"the symlink was followed: its target "
+                                                 f"changed") if (where / ("target-" + name)) \
+            .read_bytes() != b"keep" else None
+
+    def directory(where, name):
+        (where / name).mkdir()
+        return where / name, lambda o: None
+
+    def long_name(where, name):
+        return where / (name[0] * 300 + "." + name.split(".")[-1]), lambda o: None
+
+    def plain(where, name):
+        return where / name, lambda o: None
+
+    def snapshot_link(where, name):
+        (where / "target").mkdir()
+        os.symlink(where / "target", where / name)
+        return where / name, lambda o: o.problem("snapshots written through the symlink") \
+            if any((where / "target").iterdir()) else None
+
+    def small_disk():
+        # A full disk as a write sees it: EFBIG past 2 MiB, no signal. WebKit's shared
+        # memory needs about that much for a 480x480 view.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2 << 20, 2 << 20))
+
+    # About 4 MB of HAR: 600 requests with long URLs, refused at once.
+    big_har = probe.write_page("big-har", "<!DOCTYPE html>\n<script>\nvar pad = 'x'.repeat "
+                               "(10000);\nfor (var i = 0; i < 600; i++)\n  fetch ("
+                               "'http://127.0.0.1:9/' + i + '?q=' + pad).catch (function () "
+                               "{});\n</script>\n<script>" + READY_JS + "\nrhReady ();"
+                               "</script>\n")
+    full_disk = [str(big_har), "--app-id=a", "--room-uuid=r", "--room-type=4", "--timeout=10",
+                 "-q", "--paint-grace-ms=0", "--width=480", "--height=480"]
+
+    rows = [("run", "record", "x.mp4", fifo, {2}, None, "a FIFO"),
+            ("run", "state-log", "events.log", fifo, {2}, None, "a FIFO"),
+            ("run", "record", "x.mp4", dangling, {2}, None, "a symlink to nothing"),
+            ("run", "record", "x.mp4", to_file, {2}, None, "a symlink to a file"),
+            ("run", "state-log", "events.log", dangling, {2}, None, "a symlink to nothing"),
+            ("run", "state-log", "events.log", to_file, {2}, None, "a symlink to a file"),
+            ("check", "har", "x.har", directory, {1}, None, "a directory"),
+            ("check", "junit", "x.xml", directory, {1}, None, "a directory"),
+            ("check", "har", "h.har", long_name, {1}, None, "a 300-character name"),
+            ("check", "junit", "j.xml", long_name, {1}, None, "a 300-character name"),
+            ("check", "har", "x.har", plain, {1}, small_disk, "on a full disk"),
+            ("check", "snapshots", "shots", snapshot_link, {1, 2}, None,
+             "a symlink to a directory")]
+    for cmd, option, file, make, allowed, preexec, label in rows:
+        name = f"options/{cmd} --{option}={label}"
+
+        def case(cmd=cmd, option=option, file=file, make=make, allowed=allowed,
+                 preexec=preexec, name=name):
+            o = Outcome("options", name)
+            path, after = make(fresh(), file)
+            argv = [cmd] + with_option(full_disk if preexec else base[cmd], option, str(path))
+            bound = 20
+            run = probe.proc(argv, name="outputs", preexec=preexec).finish(bound * probe.scale)
+            o.repro = probe.command(run) + ("   # under ulimit -f 2048, SIGXFSZ ignored"
+                                            if preexec else "")
+            rc = judge(o, run, bound=bound)
+            expect_status(o, rc, allowed)
+            if rc in allowed:
+                expect_one_line(o, run, f"recordhost {cmd}:")
+                line = stderr_before_report(run).decode("utf-8", "replace")
+                if option != "snapshots" and path.name[:40] not in line:
+                    o.problem(f"the error does not name {path.name[:40]!r}: {line[:160]!r}")
+            after(o)
+            return [o]
+        cases.append(Case("options", name, case, quick=True, slow=True))
+    return cases
+
+
+def cloud_start_cases(probe):
+    """Clouds that must start: beyond loopback with a token or with --insecure-no-token."""
+    cases = []
+    token_file = probe.workdir / "start-token"
+    for argv, env, label in (
+            (["--listen=0.0.0.0:0", "--insecure-no-token"], None, "--insecure-no-token"),
+            (["--listen=0.0.0.0:0", "--require-token=probe-start-token"], None,
+             "--require-token"),
+            (["--listen=0.0.0.0:0"], {"RECORDHOST_CLOUD_TOKEN": "probe-start-token"},
+             "RECORDHOST_CLOUD_TOKEN"),
+            (["--listen=0.0.0.0:0", f"--token-file={token_file}"], None, "--token-file")):
+        name = f"options/cloud --listen=0.0.0.0:0 with {label}: starts"
+
+        def case(argv=argv, env=env, name=name):
+            o = Outcome("options", name)
+            token_file.write_text("probe-start-token\n")
+            data_dir = Path(probe.tmpname("cloud-start") + ".data")
+            full = ["cloud", f"--data-dir={data_dir}"] + argv
+            proc = probe.proc(full, env=env, name="cloud-start")
+            url = proc.first_line(20 * probe.scale)
+            run = proc.finish(0)
+            o.repro = probe.command(run)
+            if not url:
+                judge(o, run)
+                o.problem("did not start: " + stderr_before_report(run).decode(
+                    "utf-8", "replace").strip()[:200])
+            return [o]
+        cases.append(Case("options", name, case, quick=True))
     return cases
 
 
@@ -1336,11 +1484,24 @@ def page_list():
         "pagehide": "window.addEventListener ('pagehide', function () { for (;;) {} }); "
                     "setTimeout (function () { location.reload (); }, 50);",
     }
+    # A page in a loop ends the check by its --timeout (1 s to spare), engine included.
     for name, js in loops.items():
-        add(f"loop-{name}", js, ready=False, quick=name == "sync")
-    add("loop-worker", "new Worker (URL.createObjectURL (new Blob (['for (;;) {}'])));")
+        add(f"loop-{name}", js, ready=False, quick=name == "sync", bounded=True)
+    add("loop-worker", "new Worker (URL.createObjectURL (new Blob (['for (;;) {}'])));",
+        bounded=True)
     for t in (1, 3, 10):
-        add(f"loop-sync-timeout-{t}", "while (true) {}", ready=False, timeout=t, quick=t == 1)
+        add(f"loop-sync-timeout-{t}", "while (true) {}", ready=False, timeout=t, quick=t == 1,
+            bounded=True)
+    # --page-memory bounds a page that allocates without end: the check fails.
+    for where, js in (("page", "const keep = []; setInterval (function () { for (let i = 0; "
+                               "i < 4; i++) keep.push (new Float64Array (1 << 19).fill (i)); "
+                               "}, 50);"),
+                      ("worker", "new Worker (URL.createObjectURL (new Blob (['const keep = "
+                                 "[]; setInterval (function () { for (let i = 0; i < 4; i++) "
+                                 "keep.push (new Float64Array (1 << 19).fill (i)); }, 50);'])));"
+                       )):
+        add(f"memory-without-end-in-{where}", js, ready=False, timeout=20, quick=True,
+            page_memory=256)
 
     redirects = {
         "reload": "location.reload ();",
@@ -1503,22 +1664,86 @@ def page_cases(probe):
         path = probe.write_page(name, text)
         cases.append(Case("pages", f"pages/{name}",
                           make_page_case(probe, path, f"pages/{name}",
-                                         options.get("timeout", 5), options.get("quiet", True)),
+                                         options.get("timeout", 5), options.get("quiet", True),
+                                         options),
                           quick=quick, slow=True))
+    cases.append(Case("pages", ROUTED_NAME, routed_case(probe), quick=True, slow=True))
     return cases
 
 
-def make_page_case(probe, path, name, timeout, quiet):
+ROUTED_NAME = "pages/routed requests from a Worker and an iframe"
+
+
+def routed_case(probe):
+    """--route applies to every context of the page: a Worker's and an iframe's requests
+    reach the route's target and are in the report's requests."""
+    def case():
+        o = Outcome("pages", ROUTED_NAME)
+        server = RawServer(lambda conn, server, req: answer(
+            conn, 200, b"ok", ctype="text/plain", extra=b"Access-Control-Allow-Origin: *\r\n"))
+        try:
+            direct = f"http://127.0.0.1:{server.port}"
+            probe.write_page("routed-frame", "<!DOCTYPE html>\n<script>fetch ("
+                             "'http://routed.test/iframe-ping');</script>\n")
+            worker = ("fetch ('http://routed.test/worker-ping'); fetch ('" + direct
+                      + "/worker-control');")
+            path = probe.write_page("routed", (
+                "<!DOCTYPE html>\n<body><iframe src=\"routed-frame.html\"></iframe>\n<script>"
+                + READY_JS + "\nnew Worker (URL.createObjectURL (new Blob ([" + js_string(worker)
+                + "])));\nsetTimeout (rhReady, 2000);\n</script></body>\n"))
+            argv = ["check", path, "--app-id=a", "--room-uuid=r", "--room-type=4", "--json",
+                    "--timeout=10", "--paint-grace-ms=0", "-q",
+                    f"--route=routed.test={direct}"]
+            run = probe.run(argv, 35, name="routed")
+        finally:
+            server.close()
+        o.repro = probe.command(run) + "   # with a server on the route's port"
+        rc = judge(o, run, bound=35)
+        expect_status(o, rc, {0, 1})
+        seen = b"\n".join(server.requests)
+        report = parse_report(o, run) if rc is not None else None
+        listed = " ".join(strings_of(report.get("requests", []), [])) if report else ""
+        if b"/worker-control" not in seen:
+            o.problem("the Worker's direct request never arrived: the page did not run as "
+                      "meant, nothing to judge")
+        for what in ("worker-ping", "iframe-ping"):
+            if f"/{what}".encode() not in seen:
+                o.problem(f"the {what.split('-')[0]}'s request to the routed host did not "
+                          f"reach the route's target")
+            if report is not None and what not in listed:
+                o.problem(f"the {what.split('-')[0]}'s request is not in the report's requests")
+        return [o]
+    return case
+
+
+def make_page_case(probe, path, name, timeout, quiet, options=None):
+    options = options or {}
+
     def case():
         o = Outcome("pages", name)
         argv = ["check", path, "--app-id=a", "--room-uuid=r", "--room-type=4", "--json",
                 f"--timeout={timeout}", "--paint-grace-ms=0"] + (["-q"] if quiet else [])
+        memory = options.get("page_memory")
+        if memory:
+            argv.append(f"--page-memory={memory}")
         bound = timeout + 25
-        run = probe.run(argv, bound, name="page")
+        # A bound that does not hold must not take the machine with it.
+        proc = probe.proc(argv, name="page", tree_max_kib=(3 << 20) if memory else None)
+        run = proc.finish(bound * probe.scale, linger=1.0 if options.get("bounded") else None)
         o.repro = probe.command(run)
         rc = judge(o, run, bound=bound)
-        expect_status(o, rc, {0, 1})
-        if rc is not None or (o.leaks and not o.crash):
+        expect_status(o, rc, {1} if memory else {0, 1})
+        if memory and run.tree_kib > (memory + 400) * 1024 * probe.scale:
+            o.problem(f"process tree RSS {run.tree_kib >> 10} MiB with --page-memory={memory} "
+                      f"(bound {memory} + 400 MiB)")
+        if options.get("bounded"):
+            if not run.timed_out and run.elapsed > timeout + 1 * probe.scale:
+                o.problem(f"ended {run.elapsed:.1f} s after start: more than --timeout {timeout} "
+                          f"s + 1 s")
+            if run.left:
+                o.problem(f"{len(run.left)} engine process(es) still alive 1 s after the "
+                          f"check ended")
+        if (rc is not None and rc != 2) or (o.leaks and not o.crash):
             report = parse_report(o, run)
             if report is not None:
                 if report.get("verdict") not in ("pass", "fail"):
@@ -1539,7 +1764,8 @@ def make_page_case(probe, path, name, timeout, quiet):
             lines = [x for x in stderr_before_report(run).split(b"\n")
                      if x.decode("utf-8", "replace") not in STDERR_NOISE]
             check_printable(o, b"\n".join(lines), "stderr")
-        o.notes.append(f"{run.elapsed:.1f} s, peak RSS {run.hwm_kib // 1024} MiB")
+        o.notes.append(f"{run.elapsed:.1f} s, peak RSS {run.hwm_kib // 1024} MiB, tree "
+                       f"{run.tree_kib // 1024} MiB")
         return [o]
     return case
 
