@@ -12,15 +12,32 @@ Usage:
                    table when no FILE is given)
   --only TEXT      only the cases whose name contains TEXT (repeatable)
   --category NAMES comma-separated: options, pages, ready-servers, cloud-api,
-                   killed-recordings, secrets
+                   killed-recordings, secrets, hostile-origin
   --workdir DIR    where pages, servers' files, outputs and recordings go (default: a
                    new temporary directory, kept when a case failed)
   --jobs N         cases run at once, 1 or 2 (default 2)
 
-Categories: options (bad command lines), pages (hostile record pages under `check`),
-ready-servers (hostile --api-base servers), cloud-api (`recordhost cloud` under bad
-requests), killed-recordings (`run` and `cloud` stopped by signals), secrets (the RTM
-token written by the page or echoed by a server, in every form).
+Categories: options (bad command lines, and outputs that cannot be written: a FIFO or a
+symlink for run, a directory, a 300-character name or a full disk for check), pages
+(hostile record pages under `check`: loops that must end by --timeout with the engine,
+memory without end under --page-memory, routes from Workers and iframes), ready-servers
+(hostile --api-base servers), cloud-api (`recordhost cloud` under bad requests, foreign
+Host and Origin headers, bodies that are not JSON, file: pages, tokens from the
+environment or a file), killed-recordings (`run` and `cloud` stopped by signals), secrets
+(the RTM token written by the page or echoed by a server, in every form), hostile-origin
+(the local cloud from a hostile web origin: an attacker's page on http://127.0.0.2, in a
+real headless Chromium, tries to start a file page whose sdkBundle is its own script, with
+every simple request, a preflighted JSON fetch and a DNS-rebound name, and to read the
+answers; its script, if ever run in the cloud's page, beacons back and sends what it can
+read of /etc/hostname and a planted file; then each layer alone: Host, Origin, content
+type, file pages, sdkBundle, file access).
+
+hostile-origin needs Debian's chromium (`apt-get install -y --no-install-recommends
+chromium`); without it the category is reported as not run. Chromium is driven by its
+command line alone (--headless, --host-resolver-rules maps evil.test to a relay on
+127.0.0.3 that serves the attacker's page and passes the rest to the cloud, Host
+unchanged). Clouds are started with the options the probed build knows (--allow-file-pages
+where a case needs file pages).
 
 Each case is bounded by a timeout (doubled, as the memory bounds are, for a binary whose path
 says "asan"). The table (Markdown, on stdout) counts per category:
@@ -32,7 +49,7 @@ an error of more than one line, a report that is not JSON...). Progress goes to 
 every failing case is listed there at the end with a command that reproduces it. Exit
 status: 0 when every case was handled, 1 otherwise, 2 for a bad command line.
 
-Standard library only, plus ffprobe for the recordings.
+Standard library only, plus ffprobe for the recordings and chromium for hostile-origin.
 """
 import argparse
 import base64
