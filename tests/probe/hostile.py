@@ -3207,7 +3207,8 @@ def cloud_kill_job(probe, sig, after_s, names):
                 o.problem("fileState written, no files")
             for f in files:
                 before = len(o.lost)
-                check_recording(o, f, recorded, "the listed file")
+                # A call without the token gets the file's name in the data directory.
+                check_recording(o, data_dir / f, recorded, "the listed file")
                 if state == "written" and len(o.lost) > before:
                     o.lost[-1] += " (listed as written)"
             if not files:
