@@ -1721,8 +1721,8 @@ def routed_case(probe):
         report = parse_report(o, run) if rc is not None else None
         listed = " ".join(strings_of(report.get("requests", []), [])) if report else ""
         if b"/worker-control" not in seen:
-            o.problem("the Worker's direct request never arrived: the page did not run as "
-                      "meant, nothing to judge")
+            o.problem("the Worker's request to 127.0.0.1 itself (not routed) never arrived "
+                      "either: the Worker's requests fail altogether")
         for what in ("worker-ping", "iframe-ping"):
             if f"/{what}".encode() not in seen:
                 o.problem(f"the {what.split('-')[0]}'s request to the routed host did not "
