@@ -3600,7 +3600,7 @@ def chain_job(probe, fx, names):
                 o.problem(fx.error)
             return list(outcomes.values())
         site = attacker_site(probe)
-        canary_path, secret = canary(probe)
+        _, secret = canary(probe)
         tag = "chain-" + os.urandom(3).hex()
         common = ATTACK_COMMON_JS % {
             "cloud": json.dumps(f"http://127.0.0.1:{fx.port}"), "site": json.dumps(site.url),
@@ -3608,8 +3608,8 @@ def chain_job(probe, fx, names):
         site.add(f"/{tag}.html", "<!DOCTYPE html>\n<title>attacker</title>\n<body><script>"
                  + common + ATTACK_MAIN_JS % {"rebind": json.dumps(f"http://evil.test:{fx.port}")}
                  + "</script></body>\n")
-        # The attacker's name, once rebound, leads to the cloud: the relay on 127.0.0.3 and
-        # the cloud's port serves the attacker's page and passes on every other request.
+        # The attacker's name, once rebound, leads to the cloud: a relay on 127.0.0.3, at the
+        # cloud's port, serves the attacker's page and passes every other request on.
         relay = Site(host="127.0.0.3", port=fx.port, forward=fx.port)
         relay.add("/rebind.html", "<!DOCTYPE html>\n<title>rebound</title>\n<body><script>"
                   + common + REBIND_MAIN_JS + "</script></body>\n")
@@ -3760,7 +3760,8 @@ def hostile_origin_cases(probe):
              "sendBeacon, text/plain forms) start nothing and create no room",
              "hostile-origin/Chromium, Host check alone: a rebinding GET of the records list "
              "(same origin: no Origin, no body)",
-             "hostile-origin/Chromium, CORS alone: a cross-origin GET of the records list"]
+             "hostile-origin/Chromium, Origin and CORS alone: a cross-origin GET of the records "
+             "list (the cloud's Host, no body)"]
     case = Case("hostile-origin", names[0], chain_job(probe, fx, names), quick=True)
     case.names = names
     case.alone = True
