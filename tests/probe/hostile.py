@@ -2350,7 +2350,8 @@ def big_body_specs(probe):
     def head(fx, extra):
         token = b"".join(b"%s: %s\r\n" % (k.encode(), v.encode()) for k, v in fx.headers())
         return (b"POST /edu/apps/a/v2/rooms/big-" + fx.room().encode() + b" HTTP/1.1\r\n"
-                b"Host: 127.0.0.1:%d\r\n" % fx.port + token + extra + b"\r\n")
+                b"Host: 127.0.0.1:%d\r\nContent-Type: application/json\r\n" % fx.port
+                + token + extra + b"\r\n")
 
     chunk = b"[" * (1 << 20)
     specs.append(("Content-Length 10 GB, no body sent", lambda fx, o: refuse_unread(
@@ -2533,7 +2534,7 @@ def auth_specs(probe):
         sock = socket.create_connection(("127.0.0.1", fx.port), timeout=15)
         try:
             sock.sendall(b"POST " + token_fx_path.encode() + b" HTTP/1.1\r\n"
-                         b"Host: 127.0.0.1:%d\r\n" % fx.port +
+                         b"Host: 127.0.0.1:%d\r\nContent-Type: application/json\r\n" % fx.port +
                          b"Content-Length: 1073741824\r\n\r\n")
             resp = read_response(sock, deadline=time.monotonic() + 10)
         finally:
