@@ -1121,9 +1121,9 @@ def option_cases(probe):
 
 
 def output_cases(probe, base):
-    """Outputs that cannot be written as asked: a FIFO or a symlink given to run (refused
-    before anything is written, not followed), a directory, a name too long or a full disk
-    given to check (exit 1, one line naming the file)."""
+    """Outputs that cannot be written as asked: a FIFO or a symlink given to run, a
+    directory or a name too long given to check (refused before anything is written, not
+    followed: exit 2), a full disk under check (exit 1, one line naming the file)."""
     cases = []
 
     def fresh():
@@ -1186,10 +1186,10 @@ def output_cases(probe, base):
             ("run", "record", "x.mp4", to_file, {2}, None, "a symlink to a file"),
             ("run", "state-log", "events.log", dangling, {2}, None, "a symlink to nothing"),
             ("run", "state-log", "events.log", to_file, {2}, None, "a symlink to a file"),
-            ("check", "har", "x.har", directory, {1}, None, "a directory"),
-            ("check", "junit", "x.xml", directory, {1}, None, "a directory"),
-            ("check", "har", "h.har", long_name, {1}, None, "a 300-character name"),
-            ("check", "junit", "j.xml", long_name, {1}, None, "a 300-character name"),
+            ("check", "har", "x.har", directory, {2}, None, "a directory"),
+            ("check", "junit", "x.xml", directory, {2}, None, "a directory"),
+            ("check", "har", "h.har", long_name, {2}, None, "a 300-character name"),
+            ("check", "junit", "j.xml", long_name, {2}, None, "a 300-character name"),
             ("check", "har", "x.har", plain, {1}, small_disk, "on a full disk"),
             ("check", "snapshots", "shots", snapshot_link, {1, 2}, None,
              "a symlink to a directory")]
