@@ -393,6 +393,10 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
     }
   options->user_agent = g_strdup (args->user_agent);
   options->page = g_strdup (page);
+  /* The command line chose the page: a template opened from disk loads its
+   * neighbours as a deployed one would, and a file page's errors keep their
+   * place (without it WebKit takes each file for an origin of its own). */
+  options->file_access = TRUE;
   options->echo = !args->quiet;
 
   if (args->timeout != NULL

@@ -252,6 +252,8 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
       rh_room_add_param (page->room, room_name, NULL);
     }
   page->page = g_strdup (request->url);
+  /* The page came over the API: it reads no file, whoever chose it. */
+  page->file_access = FALSE;
   page->record.width = request->width;
   page->record.height = request->height;
   page->echo = FALSE;

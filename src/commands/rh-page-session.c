@@ -90,7 +90,7 @@ rh_page_session_open (RhPageSession *session, GError **error)
   g_return_val_if_fail (session->watch == NULL, FALSE);
 
   host = rh_wpe_page_host_new (options->record.width, options->record.height,
-                               options->user_agent, error);
+                               options->user_agent, options->file_access, error);
   if (host == NULL)
     return FALSE;
   session->watch = rh_page_watch_new (host, session->page_url, options, session->ready_call,

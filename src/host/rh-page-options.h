@@ -35,6 +35,8 @@ typedef struct
   gboolean sdk_api_local;  /* route the SDKs' API hosts to the local cloud */
   char *har;               /* check: HAR file of the page's requests, NULL for none */
   char *user_agent;        /* NULL: WebKit's own */
+  gboolean file_access;    /* a file page may read other files (fetch, XMLHttpRequest): only
+                            * for a page the user named on the command line */
 } RhPageOptions;
 
 RhPageOptions *rh_page_options_new  (void);

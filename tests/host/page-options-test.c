@@ -37,6 +37,7 @@ test_defaults (void)
   g_assert_cmpuint (options->routes->len, ==, 0);
   g_assert_false (options->sdk_api_local);
   g_assert_null (options->user_agent);
+  g_assert_false (options->file_access);
 }
 
 /* Valid options: the room's page URL, ready on event 1 unless told. */
