@@ -103,7 +103,8 @@ add_uri_password (RhTimeline *timeline, const char *uri)
 }
 
 /* What never appears in output: the token, and the passwords of URLs given
- * (https://user:password@host as --api-base, the page or a --route target). */
+ * (https://user:password@host as --api-base or the page; a --route target
+ * has none). */
 void
 rh_page_options_add_secrets (const RhPageOptions *options, RhTimeline *timeline)
 {
@@ -111,6 +112,4 @@ rh_page_options_add_secrets (const RhPageOptions *options, RhTimeline *timeline)
   if (options->api_base != NULL)
     add_uri_password (timeline, options->api_base);
   add_uri_password (timeline, options->page);
-  for (guint i = 0; i < options->routes->len; i++)
-    add_uri_password (timeline, ((const RhRoute *) g_ptr_array_index (options->routes, i))->base);
 }
