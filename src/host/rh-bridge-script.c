@@ -35,7 +35,8 @@ static const char prelude[] =
   "  }\n";
 
 static char *
-config_json (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe)
+config_json (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundle,
+             gboolean probe)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -69,17 +70,22 @@ config_json (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "sdkBundle");
+  if (sdk_bundle != NULL)
+    json_builder_add_string_value (builder, sdk_bundle);
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
 }
 
 char *
-rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe,
-                        GError **error)
+rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundle,
+                        gboolean probe, GError **error)
 {
   g_autoptr (GString) source = g_string_new (prelude);
-  g_autofree char *config = config_json (webrtc, routes, probe);
+  g_autofree char *config = config_json (webrtc, routes, sdk_bundle, probe);
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     {

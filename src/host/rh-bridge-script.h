@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* @routes: RhRoute, may be NULL. */
-char *rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe,
-                              GError **error);
+/* @routes: RhRoute, may be NULL.  @sdk_bundle: the URL of the SDK bundle the
+ * command line named (--sdk), handed to the page, or NULL. */
+char *rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes,
+                              const char *sdk_bundle, gboolean probe, GError **error);
 
 G_END_DECLS

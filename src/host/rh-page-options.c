@@ -33,6 +33,7 @@ rh_page_options_free (RhPageOptions *options)
   g_free (options->snapshots_dir);
   g_free (options->junit);
   g_free (options->user_agent);
+  g_free (options->sdk_bundle);
   g_ptr_array_unref (options->routes);
   g_free (options->har);
   g_free (options);

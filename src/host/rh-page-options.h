@@ -37,6 +37,8 @@ typedef struct
   char *user_agent;        /* NULL: WebKit's own */
   gboolean file_access;    /* a file page may read other files (fetch, XMLHttpRequest): only
                             * for a page the user named on the command line */
+  char *sdk_bundle;        /* URL of the SDK bundle the bundled page loads (--sdk), handed
+                            * over by the bridge; NULL: the page's own choice */
 } RhPageOptions;
 
 RhPageOptions *rh_page_options_new  (void);

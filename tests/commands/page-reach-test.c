@@ -1,10 +1,13 @@
 /* What a hosted page may reach: files, where the user named a file page and
- * never for the cloud's rooms.  Real WebKit views, the recordhost binary for
- * the command line, a cloud in this process, and a libsoup server on
- * loopback that the pages report to. */
+ * never for the cloud's rooms; the SDK bundle the bundled page loads, from
+ * its own directory or named by the command line.  Real WebKit views, the
+ * recordhost binary for the command line, a cloud in this process, and a
+ * libsoup server on loopback that the pages report to. */
 #include <string.h>
 
 #include "cloud-fixture.h"
+#include "rh-check.h"
+#include "rh-error.h"
 #include "rh-recorder.h"
 #include "test-utils.h"
 
@@ -16,11 +19,13 @@ typedef struct
   SoupServer *server;
   char *base_url;    /* http://127.0.0.1:PORT/ */
   GPtrArray *paths;  /* "PATH?QUERY" of each request, in order */
+  GHashTable *scripts; /* path -> JavaScript it answers */
   CloudFixture cloud;
 } Fixture;
 
 /* /plain answers without CORS headers, as another origin's server would;
- * anything else is recorded and answered for every origin. */
+ * anything else is recorded and answered for every origin, a script
+ * registered for its path with that script. */
 static void
 handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
         gpointer user_data)
@@ -37,6 +42,14 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
       soup_message_headers_append (headers, "Access-Control-Allow-Origin", "*");
       soup_message_headers_append (headers, "Access-Control-Allow-Headers", "*");
     }
+  if (g_hash_table_contains (fixture->scripts, path))
+    {
+      const char *script = g_hash_table_lookup (fixture->scripts, path);
+
+      soup_server_message_set_response (msg, "application/javascript", SOUP_MEMORY_COPY, script,
+                                        strlen (script));
+      return;
+    }
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "answered", 8);
 }
 
@@ -47,6 +60,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   g_autoptr (GSList) uris = NULL;
 
   fixture->paths = g_ptr_array_new_with_free_func (g_free);
+  fixture->scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fixture->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fixture->server, NULL, handle, fixture, NULL);
   g_assert_true (soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
@@ -67,6 +81,7 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_clear_object (&fixture->server);
   g_free (fixture->base_url);
   g_ptr_array_unref (fixture->paths);
+  g_hash_table_unref (fixture->scripts);
 }
 
 /* The first request for @path with its query, or NULL. */
@@ -178,6 +193,214 @@ test_file_access_cloud (Fixture *fixture, gconstpointer data)
   g_assert_true (rh_test_wait_until (recordings_closed, NULL, WAIT_S));
 }
 
+/* An SDK bundle of the stand-in in one file, as a real one is, that says
+ * in the console that it was loaded. */
+static char *
+standin_bundle (void)
+{
+  g_autofree char *core_path = rh_test_page_path ("sdk/standin-core.js");
+  g_autofree char *shape_path = rh_test_page_path ("sdk/edu_sdk.window.js");
+  g_autofree char *core = NULL;
+  g_autofree char *shape = NULL;
+
+  g_assert_true (g_file_get_contents (core_path, &core, NULL, NULL));
+  g_assert_true (g_file_get_contents (shape_path, &shape, NULL, NULL));
+  return g_strconcat (core, shape, "console.log ('bundle given was loaded');\n", NULL);
+}
+
+/* @bundle written to @dir/@name; returns its path. */
+static char *
+write_bundle (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *bundle = standin_bundle ();
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, bundle, -1, NULL));
+  return g_steal_pointer (&path);
+}
+
+/* A check of the bundled page at @page (NULL: page/), ready on event 1,
+ * parameters @params ("KEY=VALUE", NULL-terminated); returns its report. */
+static JsonObject *
+check_page (const char *page, const char *const *params, gboolean *passed, GError **error)
+{
+  g_autoptr (RhPageOptions) options = NULL;
+  g_autoptr (RhReadyEndpoint) endpoint = NULL;
+  g_autoptr (RhCheck) check = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonNode) report = NULL;
+  g_autofree char *bundled = rh_test_page_path ("record_page.html");
+
+  options = rh_test_page_options_new (page != NULL ? page : bundled);
+  options->file_access = TRUE; /* as the command line has it */
+  options->timeout_s = 30;
+  options->paint_grace_ms = 0;
+  options->echo = g_test_verbose ();
+  for (guint i = 0; params[i] != NULL; i++)
+    g_assert_true (rh_room_add_param (options->room, params[i], NULL));
+  check = rh_test_check_new (g_steal_pointer (&options), &endpoint, error);
+  g_assert_nonnull (check);
+  rh_check_run_async (check, NULL, rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, WAIT_S));
+  *passed = rh_check_run_finish (check, result, error);
+  report = rh_check_to_json (check);
+  return json_object_ref (json_node_get_object (report));
+}
+
+static gboolean
+has_console (JsonObject *report, const char *text)
+{
+  JsonArray *events = json_object_get_array_member (report, "events");
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+
+      if (g_str_equal (json_object_get_string_member (event, "type"), "console")
+          && strstr (json_object_get_string_member (event, "text"), text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  const char *name;
+  const char *bundle; /* @BASE@: the loopback server's URL; @PROBE@: the probe file */
+} RefusedRow;
+
+/* What a page URL may not make the bundled page load: anything but a .js
+ * file inside the page's directory. */
+static const RefusedRow refused_rows[] = {
+  { "http", "@BASE@sdk-probe.js" },
+  { "file", "file://@PROBE@" },
+  { "dot-dot", "../tests/pages/sdk-probe.js" },
+  { "escaped-dot-dot", "%2e%2e/tests/pages/sdk-probe.js" },
+  { "absolute", "@PROBE@" },
+  { "no-scheme-host", "//127.0.0.1/sdk-probe.js" },
+  { "backslash", "..\\tests\\pages\\sdk-probe.js" },
+};
+
+static void
+test_sdk_bundle_refused (Fixture *fixture, gconstpointer data)
+{
+  const RefusedRow *row = data;
+  g_autofree char *probe_path = test_page_path ("sdk-probe.js");
+  g_autofree char *probe = g_canonicalize_filename (probe_path, NULL);
+  g_autofree char *probe_script = NULL;
+  g_autoptr (GString) bundle = g_string_new (row->bundle);
+  g_autofree char *param = NULL;
+  g_autofree char *report_param = g_strconcat ("report=", fixture->base_url, NULL);
+  g_autoptr (JsonObject) report = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean passed;
+
+  g_assert_true (g_file_get_contents (probe, &probe_script, NULL, NULL));
+  g_hash_table_insert (fixture->scripts, g_strdup ("/sdk-probe.js"),
+                       g_steal_pointer (&probe_script));
+  g_string_replace (bundle, "@BASE@", fixture->base_url, 0);
+  g_string_replace (bundle, "@PROBE@", probe, 0);
+  param = g_strconcat ("sdkBundle=", bundle->str, NULL);
+  report = check_page (NULL, (const char *const[]) { param, report_param, NULL }, &passed,
+                       &error);
+  g_assert_false (passed);
+  g_assert_true (rh_test_report_has_problem (report, "js-error", NULL, "sdkBundle must be"));
+  g_assert_null (find_request (fixture, "/sdk-probe.js"));
+  g_assert_null (find_request (fixture, "/sdk-probe-ran"));
+}
+
+/* A bundle inside the page's directory, named in its URL, is loaded. */
+static void
+test_sdk_bundle_page_dir (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *page_dir = g_build_filename (rh_test_tmpdir (), "page", NULL);
+  g_autofree char *bundled = rh_test_page_path ("record_page.html");
+  g_autofree char *page = g_build_filename (page_dir, "record_page.html", NULL);
+  g_autofree char *html = NULL;
+  g_autofree char *bundle = write_bundle (page_dir, "vendor/1.1.5-rc.2/edu_sdk.bundle.js");
+  g_autoptr (JsonObject) report = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean passed;
+
+  g_assert_true (g_file_get_contents (bundled, &html, NULL, NULL));
+  g_assert_true (g_file_set_contents (page, html, -1, NULL));
+  report = check_page (page,
+                       (const char *const[]) { "sdkBundle=vendor/1.1.5-rc.2/edu_sdk.bundle.js",
+                                               NULL },
+                       &passed, &error);
+  g_assert_no_error (error);
+  g_assert_true (passed);
+  g_assert_true (has_console (report, "bundle given was loaded"));
+}
+
+typedef struct
+{
+  const char *name;
+  gboolean http; /* the bundle from the loopback server, else a file outside page/ */
+} GivenRow;
+
+static const GivenRow given_rows[] = {
+  { "file", FALSE },
+  { "http", TRUE },
+};
+
+/* `check --sdk FILE|URL`: the command line names any bundle, and the page
+ * loads it; `run` and `demo` take the same option. */
+static void
+test_sdk_bundle_command_line (Fixture *fixture, gconstpointer data)
+{
+  const GivenRow *row = data;
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_autofree char *file = write_bundle (rh_test_tmpdir (), "edu_sdk.bundle.js");
+  g_autofree char *url = g_strconcat (fixture->base_url, "edu_sdk.bundle.js", NULL);
+  const char *const args[] = { "check", page, "--app-id", "app-1", "--room-uuid", "room-1",
+                               "--room-type", "4", "--sdk", row->http ? url : file,
+                               "--timeout", "60", "--json", "--quiet", NULL };
+  g_autoptr (RhTestChild) child = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (JsonNode) report = NULL;
+  int status;
+
+  g_hash_table_insert (fixture->scripts, g_strdup ("/edu_sdk.bundle.js"), standin_bundle ());
+  child = rh_test_child_spawn (args, NULL);
+  status = rh_test_child_wait (child, WAIT_S);
+  out = rh_test_child_get_stdout (child);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  report = rh_test_parse_json (out);
+  g_assert_true (has_console (json_node_get_object (report), "bundle given was loaded"));
+  if (row->http)
+    g_assert_nonnull (find_request (fixture, "/edu_sdk.bundle.js"));
+}
+
+/* The cloud's API cannot name the bundle: a start whose page URL sets
+ * sdkBundle, however its name is written, is refused. */
+static void
+test_sdk_bundle_cloud (Fixture *fixture, gconstpointer data)
+{
+  static const char *const names[] = { "sdkBundle", "sdk%42undle", "%73dkBundle" };
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_autofree char *page_uri = g_filename_to_uri (page, NULL, NULL);
+
+  cloud_fixture_setup (&fixture->cloud, NULL, 10);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{"
+                                               "\"rootUrl\":\"%s?sdkShape=umd&%s=sdk/x.js\"}}",
+                                               page_uri, names[i]);
+      g_autoptr (JsonObject) reply = NULL;
+      guint status = 0;
+
+      reply = cloud_fixture_call (&fixture->cloud, "PUT", ROOM "/records/states/1", body,
+                                  &status);
+      g_assert_cmpuint (status, ==, 400);
+      g_assert_nonnull (strstr (json_object_get_string_member (reply, "msg"), "sdkBundle"));
+      g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud.cloud), ==, 0);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -185,6 +408,24 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/page-reach/file-access/check", test_file_access_check);
   ADD ("/page-reach/file-access/cloud", test_file_access_cloud);
+  ADD ("/page-reach/sdk-bundle/page-dir", test_sdk_bundle_page_dir);
+  ADD ("/page-reach/sdk-bundle/cloud", test_sdk_bundle_cloud);
 #undef ADD
+  for (guint i = 0; i < G_N_ELEMENTS (refused_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/page-reach/sdk-bundle/refused/%s",
+                                               refused_rows[i].name);
+
+      g_test_add (path, Fixture, &refused_rows[i], fixture_setup, test_sdk_bundle_refused,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (given_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/page-reach/sdk-bundle/command-line/%s",
+                                               given_rows[i].name);
+
+      g_test_add (path, Fixture, &given_rows[i], fixture_setup, test_sdk_bundle_command_line,
+                  fixture_teardown);
+    }
   return g_test_run ();
 }

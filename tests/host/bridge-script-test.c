@@ -27,7 +27,7 @@ static void
 test_standin (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, TRUE, &error);
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, TRUE, &error);
   g_autoptr (JsonObject) config = NULL;
   const char *network, *standin;
 
@@ -46,14 +46,33 @@ test_standin (void)
   g_assert_cmpstr (json_object_get_string_member (config, "webrtc"), ==, "standin");
   g_assert_true (json_object_get_boolean_member (config, "probe"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "routes")), ==, 0);
+  g_assert_true (json_object_get_null_member (config, "sdkBundle"));
+}
+
+/* The bundle the command line named reaches the page through the bridge,
+ * which fixes it before the page runs. */
+static void
+test_sdk_bundle (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL,
+                                                    "file:///tmp/o'clock/edu_sdk.bundle.js",
+                                                    FALSE, &error);
+  g_autoptr (JsonObject) config = NULL;
+
+  g_assert_no_error (error);
+  config = config_of (script);
+  g_assert_cmpstr (json_object_get_string_member (config, "sdkBundle"), ==,
+                   "file:///tmp/o'clock/edu_sdk.bundle.js");
+  g_assert_nonnull (strstr (script, "__recordhostSdkBundle"));
 }
 
 /* --webrtc=absent: the stand-in is not in the page at all. */
 static void
 test_absent (void)
 {
-  g_autofree char *standin = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, FALSE, NULL);
-  g_autofree char *absent = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, FALSE, NULL);
+  g_autofree char *standin = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, NULL);
+  g_autofree char *absent = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, NULL);
   g_autoptr (JsonObject) config = config_of (absent);
 
   g_assert_cmpuint (strlen (absent), <, strlen (standin));
@@ -67,7 +86,7 @@ test_absent (void)
 static void
 test_room_params (void)
 {
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, FALSE, NULL);
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, NULL);
   g_autoptr (JsonObject) config = config_of (script);
   JsonArray *names = json_object_get_array_member (config, "roomParams");
   const RhRoomParam *params;
@@ -94,7 +113,7 @@ test_routes (void)
 
   g_assert_no_error (error);
   g_ptr_array_add (routes, route);
-  script = rh_bridge_script_build (RH_WEBRTC_STANDIN, routes, FALSE, &error);
+  script = rh_bridge_script_build (RH_WEBRTC_STANDIN, routes, NULL, FALSE, &error);
   g_assert_no_error (error);
   config = config_of (script);
   list = json_object_get_array_member (config, "routes");
@@ -112,6 +131,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bridge-script/standin", test_standin);
   g_test_add_func ("/bridge-script/absent", test_absent);
   g_test_add_func ("/bridge-script/routes", test_routes);
+  g_test_add_func ("/bridge-script/sdk-bundle", test_sdk_bundle);
   g_test_add_func ("/bridge-script/room-params", test_room_params);
   return g_test_run ();
 }
