@@ -150,7 +150,8 @@ page_entries (RhPageArgs *args)
       "absent (the engine as it is, which has no WebRTC)", "MODE" },
     { "route", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->routes,
       "Send every request the page's scripts make to http(s)://HOST/PATH (fetch, "
-      "XMLHttpRequest, WebSocket, EventSource) to URL/PATH instead (repeatable)", "HOST=URL" },
+      "XMLHttpRequest, WebSocket, EventSource), in its iframes and dedicated workers too, to "
+      "URL/PATH instead (repeatable)", "HOST=URL" },
     { "sdk-api", 0, 0, G_OPTION_ARG_STRING, &args->sdk_api,
       "local: route the classroom SDKs' own API hosts (api.agora.io, api.sd-rtn.com and "
       "their regional names) to the local cloud, which answers their first calls", "local" },

@@ -119,6 +119,12 @@ bridge_message_cb (RhPageHost *host, JsonObject *message, gpointer user_data)
         _rh_page_watch_record_message (self, message);
       return;
     }
+  /* A subframe's or a worker's bridge reports requests, nothing else: the
+   * launch, readiness and the rest are the top frame's. */
+  if (rh_bridge_message_get_string (message, "scope") != NULL
+      && rh_bridge_message_get_kind (message) != RH_BRIDGE_KIND_REQUEST
+      && rh_bridge_message_get_kind (message) != RH_BRIDGE_KIND_RESPONSE)
+    return;
   /* Recorded even once stopped: what the page did last still tells. */
   _rh_page_watch_record_message (self, message);
   if (self->stopped || self->ready)

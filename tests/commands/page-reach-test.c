@@ -1,6 +1,7 @@
 /* What a hosted page may reach: files, where the user named a file page and
  * never for the cloud's rooms; the SDK bundle the bundled page loads, from
- * its own directory or named by the command line.  Real WebKit views, the
+ * its own directory or named by the command line; the routes, from its
+ * iframes and workers as from the page itself.  Real WebKit views, the
  * recordhost binary for the command line, a cloud in this process, and a
  * libsoup server on loopback that the pages report to. */
 #include <string.h>
@@ -401,6 +402,96 @@ test_sdk_bundle_cloud (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* The report's request for @url, or NULL. */
+static JsonObject *
+find_report_request (JsonObject *report, const char *url)
+{
+  JsonArray *requests = json_object_get_array_member (report, "requests");
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_str_equal (json_object_get_string_member (request, "url"), url))
+        return request;
+    }
+  return NULL;
+}
+
+static guint
+count_events (JsonObject *report, const char *type)
+{
+  JsonArray *events = json_object_get_array_member (report, "events");
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    count += g_str_equal (json_object_get_string_member (json_array_get_object_element (events, i),
+                                                         "type"),
+                          type);
+  return count;
+}
+
+typedef struct
+{
+  const char *path;   /* on the routed host and the loopback server */
+  const char *api;
+  const char *scope;
+} FrameRequest;
+
+static const FrameRequest frame_requests[] = {
+  { "/iframe/fetch", "fetch", "frame" },
+  { "/iframe/xhr", "xhr", "frame" },
+  { "/worker/fetch", "fetch", "worker" },
+  { "/worker/xhr", "xhr", "worker" },
+  { "/module-worker/fetch", "fetch", "worker" },
+  { "/module-worker/xhr", "xhr", "worker" },
+};
+
+/* `check --route`: a same-origin iframe's requests and those of a classic
+ * and a module worker go where the route says, are answered, and are in
+ * --json's requests with where they came from; the iframe's bridge adds
+ * nothing else to the report. */
+static void
+test_routes_frames_and_workers (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *page = test_page_path ("frame-requests.html");
+  g_autofree char *target = g_strndup (fixture->base_url, strlen (fixture->base_url) - 1);
+  g_autofree char *route = g_strconcat ("frames.invalid=", target, NULL);
+  const char *const args[] = { "check", page, "--app-id", "app-1", "--room-uuid", "room-1",
+                               "--room-type", "4", "--route", route, "--ready",
+                               "console:requests-done", "--timeout", "60", "--json", "--quiet",
+                               NULL };
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, NULL);
+  int status = rh_test_child_wait (child, WAIT_S);
+  g_autofree char *out = rh_test_child_get_stdout (child);
+  g_autoptr (JsonNode) node = rh_test_parse_json (out);
+  JsonObject *report = json_node_get_object (node);
+
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (frame_requests); i++)
+    {
+      const FrameRequest *expected = &frame_requests[i];
+      g_autofree char *url = g_strconcat ("https://frames.invalid", expected->path, NULL);
+      g_autofree char *routed = g_strconcat (target, expected->path, NULL);
+      JsonObject *request = find_report_request (report, url);
+
+      g_test_message ("%s", url);
+      g_assert_nonnull (find_request (fixture, expected->path));
+      g_assert_nonnull (request);
+      g_assert_cmpstr (json_object_get_string_member (request, "api"), ==, expected->api);
+      g_assert_cmpstr (json_object_get_string_member (request, "scope"), ==, expected->scope);
+      g_assert_cmpstr (json_object_get_string_member (request, "routed_to"), ==, routed);
+      g_assert_cmpint (json_object_get_int_member (request, "status"), ==, 200);
+    }
+  g_assert_true (has_console (report, "iframe: fetch 200, xhr 200"));
+  g_assert_true (has_console (report, "worker: fetch 200, own script read, xhr 200"));
+  g_assert_true (has_console (report, "module-worker: fetch 200, own script read, xhr 200"));
+  /* The top frame's document, console and launch watch only. */
+  g_assert_cmpuint (count_events (report, "dom-loaded"), ==, 1);
+  g_assert_false (has_console (report, "inner frame"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -410,6 +501,7 @@ main (int argc, char **argv)
   ADD ("/page-reach/file-access/cloud", test_file_access_cloud);
   ADD ("/page-reach/sdk-bundle/page-dir", test_sdk_bundle_page_dir);
   ADD ("/page-reach/sdk-bundle/cloud", test_sdk_bundle_cloud);
+  ADD ("/page-reach/routes/frames-and-workers", test_routes_frames_and_workers);
 #undef ADD
   for (guint i = 0; i < G_N_ELEMENTS (refused_rows); i++)
     {

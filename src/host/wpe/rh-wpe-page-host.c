@@ -329,7 +329,9 @@ rh_wpe_page_host_add_user_script (RhPageHost *host, const char *source)
   WebKitUserContentManager *manager = webkit_web_view_get_user_content_manager (self->view);
   g_autoptr (WebKitUserScript) script = NULL;
 
-  script = webkit_user_script_new (source, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+  /* Every frame: a subframe's requests are routed and reported too; the
+   * script itself keeps the rest of the bridge to the top frame. */
+  script = webkit_user_script_new (source, WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES,
                                    WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
   webkit_user_content_manager_add_script (manager, script);
 }
