@@ -8,13 +8,14 @@
  * importScripts (URL), or import (URL) for a module worker.  Relative URLs
  * in the worker resolve against URL as before (fetch, XMLHttpRequest,
  * Request, importScripts); what differs is self.location, the blob URL.
- * A worker of another origin, or of a data: URL, is left to the engine as
- * it is, which refuses or isolates it.  Shared and service workers, and
- * workers a worker starts, are not watched.
+ * A worker of another origin, of a data: URL, or of a file where the view
+ * lets no file page read files, is left to the engine, which refuses or
+ * isolates it.  Shared and service workers, and workers a worker starts,
+ * are not watched.
  *
  * This file is an expression: (function (config, post) {...}).
  * config.workerNetwork is network.js's source; config.context names this
- * frame.
+ * frame; config.fileAccess says whether file pages may read files.
  */
 (function (config, post) {
   'use strict';
@@ -119,9 +120,14 @@
                        scope: 'worker', context: String (data.context) });
   }
 
-  function sameOrigin (href) {
+  /* Where the engine itself would start the worker.  A file page's origin
+   * reads "null" like a file URL's: whether it may is the view's file
+   * access, which lets it read other files. */
+  function allowed (href) {
     try {
       const url = new NativeURL (href);
+      if (url.protocol === 'file:')
+        return self.location.protocol === 'file:' && config.fileAccess === true;
       return url.protocol === 'blob:' || url.origin === self.location.origin;
     } catch (e) {
       return false;
@@ -137,7 +143,7 @@
       } catch (e) {
         return construct (target, args, native);
       }
-      if (!sameOrigin (href))
+      if (!allowed (href))
         return construct (target, args, native);
       const options = args[1];
       const module = !!options && typeof options === 'object' && options.type === 'module';

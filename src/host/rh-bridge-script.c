@@ -65,11 +65,11 @@ part_source (const char *name, GError **error)
                                  error);
 }
 
-/* @network: network.js, which workers run first (workers.js makes it their
- * first script). */
+/* @network: network.js's source, which workers run first (workers.js makes
+ * it their first script). */
 static char *
 config_json (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundle,
-             gboolean probe, GBytes *network)
+             gboolean file_access, gboolean probe, const char *network)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -108,14 +108,10 @@ config_json (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundl
     json_builder_add_string_value (builder, sdk_bundle);
   else
     json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "fileAccess");
+  json_builder_add_boolean_value (builder, file_access);
   json_builder_set_member_name (builder, "workerNetwork");
-  {
-    gsize size;
-    const char *text = g_bytes_get_data (network, &size);
-    g_autofree char *source = g_strndup (text, size);
-
-    json_builder_add_string_value (builder, source);
-  }
+  json_builder_add_string_value (builder, network);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
@@ -123,15 +119,17 @@ config_json (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundl
 
 char *
 rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundle,
-                        gboolean probe, GError **error)
+                        gboolean file_access, gboolean probe, GError **error)
 {
   g_autoptr (GString) source = g_string_new (prelude);
   g_autoptr (GBytes) network = part_source ("network.js", error);
+  g_autofree char *network_source = NULL;
   g_autofree char *config = NULL;
 
   if (network == NULL)
     return NULL;
-  config = config_json (webrtc, routes, sdk_bundle, probe, network);
+  network_source = g_strndup (g_bytes_get_data (network, NULL), g_bytes_get_size (network));
+  config = config_json (webrtc, routes, sdk_bundle, file_access, probe, network_source);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     {
       g_autoptr (GBytes) script = NULL;

@@ -338,7 +338,7 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
   /* Once the process knows the engine's capabilities, the page need not
    * probe them. */
   script = rh_bridge_script_build (options->webrtc, options->routes, options->sdk_bundle,
-                                   !_rh_page_watch_engine_known (), error);
+                                   options->file_access, !_rh_page_watch_engine_known (), error);
   if (script == NULL)
     return NULL;
   self->page_url = g_strdup (page_url);

@@ -158,7 +158,7 @@ test_file_access_check (Fixture *fixture, gconstpointer data)
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   g_assert_cmpstr (find_request (fixture, "/outcome"), ==,
-                   "/outcome?fetch=read&xhr=read&other_origin=refused");
+                   "/outcome?fetch=read&xhr=read&other_origin=refused&worker=ran");
 }
 
 static gboolean
@@ -188,7 +188,7 @@ test_file_access_cloud (Fixture *fixture, gconstpointer data)
   started = cloud_fixture_call (&fixture->cloud, "PUT", ROOM "/records/states/1", body, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (wait_request (fixture, "/outcome"), ==,
-                   "/outcome?fetch=refused&xhr=refused&other_origin=refused");
+                   "/outcome?fetch=refused&xhr=refused&other_origin=refused&worker=refused");
   stopped = cloud_fixture_call (&fixture->cloud, "PUT", ROOM "/records/states/0", NULL, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_true (rh_test_wait_until (recordings_closed, NULL, WAIT_S));

@@ -27,7 +27,8 @@ static void
 test_standin (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, TRUE, &error);
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, TRUE,
+                                                    &error);
   g_autoptr (JsonObject) config = NULL;
   const char *network, *standin;
 
@@ -65,7 +66,8 @@ top_frame_only (const char *script, const char *text)
 static void
 test_frames (void)
 {
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, NULL);
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, TRUE, FALSE,
+                                                    NULL);
   g_autoptr (JsonObject) config = config_of (script);
   g_autoptr (GBytes) network = g_resources_lookup_data ("/org/recordhost/network.js",
                                                          G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
@@ -79,6 +81,7 @@ test_frames (void)
   g_assert_nonnull (network);
   network_text = g_strndup (g_bytes_get_data (network, NULL), g_bytes_get_size (network));
   g_assert_cmpstr (json_object_get_string_member (config, "workerNetwork"), ==, network_text);
+  g_assert_true (json_object_get_boolean_member (config, "fileAccess"));
   g_assert_true (bridge != NULL && watch != NULL && workers != NULL && standin != NULL);
   g_assert_true (bridge < watch && watch < workers && workers < standin && standin < code_end);
   g_assert_true (top_frame_only (script, bridge));
@@ -95,7 +98,7 @@ test_sdk_bundle (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL,
                                                     "file:///tmp/o'clock/edu_sdk.bundle.js",
-                                                    FALSE, &error);
+                                                    FALSE, FALSE, &error);
   g_autoptr (JsonObject) config = NULL;
 
   g_assert_no_error (error);
@@ -109,8 +112,10 @@ test_sdk_bundle (void)
 static void
 test_absent (void)
 {
-  g_autofree char *standin = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, NULL);
-  g_autofree char *absent = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, NULL);
+  g_autofree char *standin = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, FALSE,
+                                                     NULL);
+  g_autofree char *absent = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE,
+                                                    NULL);
   g_autoptr (JsonObject) config = config_of (absent);
 
   g_assert_cmpuint (strlen (absent), <, strlen (standin));
@@ -124,7 +129,8 @@ test_absent (void)
 static void
 test_room_params (void)
 {
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, NULL);
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE,
+                                                    NULL);
   g_autoptr (JsonObject) config = config_of (script);
   JsonArray *names = json_object_get_array_member (config, "roomParams");
   const RhRoomParam *params;
@@ -151,7 +157,7 @@ test_routes (void)
 
   g_assert_no_error (error);
   g_ptr_array_add (routes, route);
-  script = rh_bridge_script_build (RH_WEBRTC_STANDIN, routes, NULL, FALSE, &error);
+  script = rh_bridge_script_build (RH_WEBRTC_STANDIN, routes, NULL, FALSE, FALSE, &error);
   g_assert_no_error (error);
   config = config_of (script);
   list = json_object_get_array_member (config, "routes");
