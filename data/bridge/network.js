@@ -2,22 +2,27 @@
  * XMLHttpRequest, WebSocket, EventSource, sendBeacon) is reported with its
  * method, URL and outcome, and sent elsewhere when a route (--route
  * HOST=URL) names its host.  WebKit's own resource signals see the
- * transport; this sees what the page asked for.
+ * transport; this sees what the page asked for.  It runs in every frame
+ * and, first, in every dedicated worker (workers.js).
  *
  * This file is an expression: (function (config, post) {...}).
  * config.routes is [{ host, base }]: a request to http(s)://HOST/PATH goes
  * to BASE/PATH (ws(s)://HOST/PATH to BASE/PATH with BASE's scheme made ws).
+ * config.workerURL, in a worker only: the worker's own script, against
+ * which its relative URLs resolve (the worker itself runs from a blob URL).
  */
 (function (config, post) {
   'use strict';
 
+  const scope = self; /* the window, or the worker's global scope */
   const routes = Array.isArray (config.routes) ? config.routes : [];
+  const workerURL = typeof config.workerURL === 'string' ? config.workerURL : null;
   const NativeURL = URL;
   let serial = 0;
 
   function absolute (url) {
     try {
-      return new NativeURL (String (url), document.baseURI).href;
+      return new NativeURL (String (url), workerURL !== null ? workerURL : document.baseURI).href;
     } catch (e) {
       return String (url);
     }
@@ -61,10 +66,10 @@
   }
 
   /* ---- fetch ---- */
-  const nativeFetch = window.fetch;
+  const nativeFetch = scope.fetch;
   if (typeof nativeFetch === 'function') {
     const NativeRequest = Request;
-    window.fetch = function fetch (input, init) {
+    scope.fetch = function fetch (input, init) {
       let href;
       let method;
       if (input instanceof NativeRequest) {
@@ -76,7 +81,8 @@
       }
       const request = begin ('fetch', method, href);
       let args = arguments;
-      if (request.target !== href)
+      /* A worker's relative URL would resolve against its blob URL. */
+      if (request.target !== href || (workerURL !== null && !(input instanceof NativeRequest)))
         args = [input instanceof NativeRequest ? new NativeRequest (request.target, input)
                                                : request.target, init];
       let promise;
@@ -96,6 +102,19 @@
     };
   }
 
+  /* A worker's Request objects resolve relative URLs against its script. */
+  if (workerURL !== null && typeof scope.Request === 'function') {
+    const NativeRequestType = scope.Request;
+    scope.Request = new Proxy (NativeRequestType, {
+      construct (target, args, newTarget) {
+        args = Array.prototype.slice.call (args);
+        if (typeof args[0] === 'string' || args[0] instanceof NativeURL)
+          args[0] = absolute (args[0]);
+        return Reflect.construct (target, args, newTarget === scope.Request ? target : newTarget);
+      },
+    });
+  }
+
   /* ---- XMLHttpRequest ---- */
   const xhrProto = XMLHttpRequest.prototype;
   const nativeOpen = xhrProto.open;
@@ -109,6 +128,8 @@
     const target = routed (href);
     if (target !== null)
       args[1] = target;
+    else if (workerURL !== null)
+      args[1] = href;
     return nativeOpen.apply (this, args);
   };
   xhrProto.send = function send () {
@@ -134,10 +155,10 @@
   /* ---- WebSocket and EventSource: constructors behind a proxy, so that
    * prototypes, constants and instanceof stay the engine's ---- */
   function watchConstructor (name, api, onCreated) {
-    const Native = window[name];
+    const Native = scope[name];
     if (typeof Native !== 'function')
       return;
-    window[name] = new Proxy (Native, {
+    scope[name] = new Proxy (Native, {
       construct (target, args, newTarget) {
         const href = absolute (args[0]);
         const request = begin (api, 'GET', href);
@@ -145,8 +166,8 @@
         args[0] = request.target;
         let object;
         try {
-          object = Reflect.construct (target, args, newTarget === window[name] ? target
-                                                                                : newTarget);
+          object = Reflect.construct (target, args, newTarget === scope[name] ? target
+                                                                               : newTarget);
         } catch (e) {
           failed (request, e && e.message);
           throw e;
@@ -183,7 +204,7 @@
     });
   });
 
-  /* ---- sendBeacon ---- */
+  /* ---- sendBeacon (windows only) ---- */
   const nativeBeacon = navigator.sendBeacon;
   if (typeof nativeBeacon === 'function')
     navigator.sendBeacon = function sendBeacon (url, data) {

@@ -56,3 +56,14 @@
     }
     return value;
   };
+
+  /* The SDK bundle the command line named (--sdk), for the bundled page to
+   * load: it comes from the host, never from the page's URL, which whoever
+   * asked for the page wrote.  Fixed before any of the page's scripts run. */
+  if (typeof config.sdkBundle === 'string')
+    defineProperty (window, '__recordhostSdkBundle', {
+      value: config.sdkBundle,
+      enumerable: false,
+      writable: false,
+      configurable: false,
+    });

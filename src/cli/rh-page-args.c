@@ -1,6 +1,7 @@
 #include "rh-page-args.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 #include "rh-error.h"
 
@@ -73,9 +74,10 @@ static const char check_description[] =
   "--timeout + 1 s even when the page's web process is stuck in a script, and\n"
   "no WebKit process outlives recordhost: each one it started is killed at exit.\n"
   "\n"
-  "Real SDK bundles: the WebRTC stand-in is on by default; --sdk-api local and\n"
-  "--route send the SDK's API calls to the local cloud; --har writes every\n"
-  "request; a check not ready in time names the hosts the SDK could not reach.\n"
+  "Real SDK bundles: --sdk FILE|URL has the bundled page load one; the WebRTC\n"
+  "stand-in is on by default; --sdk-api local and --route send the SDK's API\n"
+  "calls to the local cloud; --har writes every request; a check not ready in\n"
+  "time names the hosts the SDK could not reach.\n"
   "\n"
   "Exit status: 0 ready acknowledged; 1 the page or the ready flow failed\n"
   "(load error, HTTP error page, launch never called, not ready in time,\n"
@@ -111,9 +113,9 @@ static const char demo_description[] =
   "and the other parameters the cloud passes (userName, roomName, startTime,\n"
   "duration, rtmUid, recordUrl).\n"
   "\n"
-  "--sdk FILE runs a published SDK bundle (edu_sdk.bundle.js of the npm package\n"
-  "agora-classroom-sdk) in the bundled page instead, with no network: its API\n"
-  "calls go to the local cloud (--sdk-api local) and the app ID is 32\n"
+  "--sdk FILE|URL runs a published SDK bundle (edu_sdk.bundle.js of the npm\n"
+  "package agora-classroom-sdk) in the bundled page instead, with no network:\n"
+  "its API calls go to the local cloud (--sdk-api local) and the app ID is 32\n"
   "characters. SDK 1.1.x gets ready; 2.x stops at its RTM login, which only\n"
   "the vendor's servers answer.";
 
@@ -154,10 +156,16 @@ page_entries (RhPageArgs *args)
       "absent (the engine as it is, which has no WebRTC)", "MODE" },
     { "route", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->routes,
       "Send every request the page's scripts make to http(s)://HOST/PATH (fetch, "
-      "XMLHttpRequest, WebSocket, EventSource) to URL/PATH instead (repeatable)", "HOST=URL" },
+      "XMLHttpRequest, WebSocket, EventSource), in its iframes and dedicated workers too, to "
+      "URL/PATH instead (repeatable)", "HOST=URL" },
     { "sdk-api", 0, 0, G_OPTION_ARG_STRING, &args->sdk_api,
       "local: route the classroom SDKs' own API hosts (api.agora.io, api.sd-rtn.com and "
       "their regional names) to the local cloud, which answers their first calls", "local" },
+    { "sdk", 0, 0, G_OPTION_ARG_FILENAME, &args->sdk,
+      "Classroom SDK bundle (e.g. edu_sdk.bundle.js from the npm package agora-classroom-sdk) "
+      "that the bundled page loads instead of its SDK stand-in, handed over by the bridge, "
+      "never by the page URL; with demo it implies --sdk-api local and a 32-character app ID",
+      "FILE|URL" },
     { "user-agent", 0, 0, G_OPTION_ARG_STRING, &args->user_agent,
       "User agent the page sees (some SDKs refuse browsers they do not know)", "STRING" },
     { "page-memory", 0, 0, G_OPTION_ARG_STRING, &args->page_memory,
@@ -220,10 +228,6 @@ command_entries (RhPageArgs *args, RhPageCommand command)
     { "flow", 0, 0, G_OPTION_ARG_NONE, &args->flow,
       "Walk the documented recording flow instead, over HTTP against the local cloud: create "
       "the room, start recording on hold, ready, release, stop, list the events", NULL },
-    { "sdk", 0, 0, G_OPTION_ARG_FILENAME, &args->sdk,
-      "Load this classroom SDK bundle (e.g. edu_sdk.bundle.js from the npm package "
-      "agora-classroom-sdk) in the bundled page instead of the SDK stand-in; implies "
-      "--sdk-api local and a 32-character demo app ID", "FILE" },
     { NULL },
   };
   GOptionEntry *extra = command == RH_PAGE_COMMAND_RUN ? run_only : check_only;
@@ -296,23 +300,44 @@ add_demo_defaults (RhRoom *room, RhPageArgs *args, GError **error)
     named |= g_str_has_prefix (args->params[j], "roomName=");
   if (!named && !rh_room_add_param (room, "roomName=Demo room", error))
     return FALSE;
-  if (args->sdk != NULL)
-    {
-      g_autoptr (GFile) file = g_file_new_for_commandline_arg (args->sdk);
-      g_autofree char *path = g_file_get_path (file);
-      g_autofree char *uri = g_file_get_uri (file);
-      g_autofree char *param = g_strconcat ("sdkBundle=", uri, NULL);
-
-      if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        {
-          g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--sdk %s: no such file",
-                       args->sdk);
-          return FALSE;
-        }
-      if (!rh_room_add_param (room, param, error))
-        return FALSE;
-    }
   return TRUE;
+}
+
+/* --sdk FILE|URL: the bundle's URL as the page gets it, a file's escaped by
+ * GLib and an http(s) URL's as written, with nothing that could end the
+ * page's script element. */
+static char *
+sdk_bundle_uri (const char *file_or_url, GError **error)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (file_or_url);
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (scheme != NULL && g_ascii_strcasecmp (scheme, "file") != 0)
+    {
+      g_autoptr (GUri) uri = g_uri_parse (file_or_url, G_URI_FLAGS_ENCODED, NULL);
+
+      if (uri == NULL
+          || (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+          || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
+          || strpbrk (file_or_url, "\"'<>\\ \t\r\n") != NULL)
+        {
+          g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                       "--sdk %s: expected a file or an http(s) URL", file_or_url);
+          return NULL;
+        }
+      return g_strdup (file_or_url);
+    }
+  file = scheme != NULL ? g_file_new_for_uri (file_or_url)
+                        : g_file_new_for_commandline_arg (file_or_url);
+  path = g_file_get_path (file);
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--sdk %s: no such file",
+                   file_or_url);
+      return NULL;
+    }
+  return g_file_get_uri (file);
 }
 
 /* The page's options, those of check (--timeout, --snapshots, ...) too. */
@@ -395,7 +420,13 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
                    "unknown --sdk-api '%s' (expected local)", args->sdk_api);
       return NULL;
     }
-  options->sdk_api_local = args->sdk_api != NULL || args->sdk != NULL;
+  options->sdk_api_local = args->sdk_api != NULL || (demo && args->sdk != NULL);
+  if (args->sdk != NULL)
+    {
+      options->sdk_bundle = sdk_bundle_uri (args->sdk, error);
+      if (options->sdk_bundle == NULL)
+        return NULL;
+    }
   if (args->user_agent != NULL && *args->user_agent == '\0')
     {
       g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "--user-agent is empty");
@@ -407,6 +438,10 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
                       RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB, &options->page_memory_mb, error))
     return NULL;
   options->page = g_strdup (page);
+  /* The command line chose the page: a template opened from disk loads its
+   * neighbours as a deployed one would, and a file page's errors keep their
+   * place (without it WebKit takes each file for an origin of its own). */
+  options->file_access = TRUE;
   options->echo = !args->quiet;
 
   if (args->timeout != NULL

@@ -279,6 +279,8 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   g_autofree char *room_name = NULL;
   RhPageOptions *page = options->page;
 
+  if (!rh_room_check_api_page (request->url, error))
+    return NULL;
   page->room = rh_room_new ();
   page->room->app_id = g_strdup (room->app_id);
   page->room->room_uuid = g_strdup (room->room_uuid);
@@ -293,6 +295,10 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
       rh_room_add_param (page->room, room_name, NULL);
     }
   page->page = g_strdup (request->url);
+  /* The page came over the API: it reads no file, whoever chose it, and
+   * loads no SDK bundle but its own (sdkBundle was refused above). */
+  page->file_access = FALSE;
+  page->sdk_bundle = NULL;
   page->record.width = request->width;
   page->record.height = request->height;
   page->echo = FALSE;

@@ -91,7 +91,7 @@ rh_page_session_open (RhPageSession *session, GError **error)
 
   rh_page_host_set_memory_limit_mb (options->page_memory_mb);
   host = rh_wpe_page_host_new (options->record.width, options->record.height,
-                               options->user_agent, error);
+                               options->user_agent, options->file_access, error);
   if (host == NULL)
     return FALSE;
   session->watch = rh_page_watch_new (host, session->page_url, options, session->ready_call,

@@ -31,6 +31,9 @@ static const RhRoomParam room_params[] = {
   { "maxFPS", RH_ROOM_PARAM_READ },
   { "resolution", RH_ROOM_PARAM_READ },
   { "defaultEnableDevice", RH_ROOM_PARAM_READ },
+  /* Which SDK bundle the bundled page loads: a client of the cloud's API
+   * choosing it would choose the code the page runs. */
+  { "sdkBundle", RH_ROOM_PARAM_COMMAND_LINE },
 };
 
 const RhRoomParam *
@@ -385,4 +388,36 @@ rh_room_build_page_url (const RhRoom *room, const char *url_or_file, GError **er
       return NULL;
     }
   return g_steal_pointer (&url);
+}
+
+/* A page URL that a client of the cloud's API gave: none of the parameters
+ * only the command line may give, whichever way the page would decode
+ * their names (percent-escapes, '+' for a space). */
+gboolean
+rh_room_check_api_page (const char *url_or_file, GError **error)
+{
+  const char *query = strchr (url_or_file, '?');
+  g_autofree char *until_fragment = NULL;
+  g_auto (GStrv) pairs = NULL;
+
+  if (query == NULL)
+    return TRUE;
+  until_fragment = g_strndup (query + 1, strcspn (query + 1, "#"));
+  pairs = g_strsplit (until_fragment, "&", -1);
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      g_autofree char *raw = g_strndup (pairs[i], strcspn (pairs[i], "="));
+      g_autofree char *name = NULL;
+
+      g_strdelimit (raw, "+", ' ');
+      name = g_uri_unescape_string (raw, NULL);
+      if (name != NULL && (rh_room_param_flags (name) & RH_ROOM_PARAM_COMMAND_LINE))
+        {
+          g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                       "the page URL cannot set '%s': only recordhost's command line gives it",
+                       name);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

@@ -25,6 +25,8 @@ typedef enum
   RH_ROOM_PARAM_SET = 1 << 0,     /* set by recordhost from its options; --param may not */
   RH_ROOM_PARAM_DEFAULT = 1 << 1, /* filled in as the cloud does when nobody gave it */
   RH_ROOM_PARAM_READ = 1 << 2,    /* read by record pages: reported when a page lacks it */
+  RH_ROOM_PARAM_COMMAND_LINE = 1 << 3, /* the bundled page's: never in a page URL from the
+                                        * cloud's API */
 } RhRoomParamFlags;
 
 typedef struct
@@ -42,6 +44,7 @@ gboolean rh_room_set_region     (RhRoom *room, const char *region, GError **erro
 gboolean rh_room_add_param      (RhRoom *room, const char *key_value, GError **error);
 gboolean rh_room_validate       (const RhRoom *room, GError **error);
 char    *rh_room_build_page_url (const RhRoom *room, const char *url_or_file, GError **error);
+gboolean rh_room_check_api_page (const char *url_or_file, GError **error);
 
 char    *rh_region_normalize    (const char *region, GError **error);
 char    *rh_user_uuid_generate  (void);

@@ -81,6 +81,15 @@ rh_route_new (const char *host, const char *base, GError **error)
                    "--route target '%s' is not an http(s) URL without query", base);
       return NULL;
     }
+  /* A routed request names its target by scheme, host and path only: a
+   * user name or password given here would silently go nowhere. */
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "--route target for %s has a user name or password (user:password@), "
+                   "which routed requests cannot send", host);
+      return NULL;
+    }
   route->host = g_ascii_strdown (host, -1);
   route->base = g_strdup (base);
   length = strlen (route->base);

@@ -7,14 +7,27 @@
 
 #define RESOURCE_PREFIX "/org/recordhost/"
 
-/* The injected script: three parts, each an expression taking (config,
- * post), called in this order.  The bridge probes the engine before the
- * stand-in defines anything. */
-static const char *const parts[] = { "bridge.js", "network.js", "webrtc-standin.js" };
+/* The injected script: its parts, each an expression taking (config,
+ * post), called in this order, in every frame or in the top frame only.
+ * The bridge probes the engine before the stand-in defines anything; a
+ * subframe gets what routes and reports its requests and its workers'. */
+static const struct
+{
+  const char *name;
+  gboolean every_frame;
+} parts[] = {
+  { "bridge.js", FALSE },
+  { "network.js", TRUE },
+  { "workers.js", TRUE },
+  { "webrtc-standin.js", FALSE },
+};
 
 /* post (kind, fields): one JSON message to the host, through the script
  * message handler that WebKit's engines (WPE, WebKitGTK) offer.  Kept by
- * reference here: the page may replace what it uses later. */
+ * reference here: the page may replace what it uses later.  A subframe's
+ * messages say so (scope "frame") and name the frame (context), so that its
+ * requests are told from the top frame's; a worker's, forwarded by its
+ * frame, say "worker" and name the worker. */
 static const char prelude[] =
   "(function (config) {\n"
   "  'use strict';\n"
@@ -24,18 +37,39 @@ static const char prelude[] =
   "    return;\n"
   "  const postMessage = handler.postMessage.bind (handler);\n"
   "  const stringify = JSON.stringify;\n"
+  "  const topFrame = window === window.top;\n"
+  "  const context = topFrame ? 'top' : 'f' + Math.random ().toString (36).slice (2);\n"
   "  function post (kind, fields) {\n"
   "    try {\n"
   "      const message = fields || {};\n"
   "      message.kind = kind;\n"
+  "      if (!topFrame && message.scope === undefined) {\n"
+  "        message.scope = 'frame';\n"
+  "        message.context = context;\n"
+  "      }\n"
   "      postMessage (stringify (message));\n"
   "    } catch (e) {\n"
   "      /* Reporting must never break the page. */\n"
   "    }\n"
-  "  }\n";
+  "  }\n"
+  "  config.context = context;\n";
 
+/* A part's source, from our own bundle: a static library drops
+ * unreferenced resource constructors. */
+static GBytes *
+part_source (const char *name, GError **error)
+{
+  g_autofree char *path = g_strconcat (RESOURCE_PREFIX, name, NULL);
+
+  return g_resource_lookup_data (recordhost_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE,
+                                 error);
+}
+
+/* @network: network.js's source, which workers run first (workers.js makes
+ * it their first script). */
 static char *
-config_json (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe)
+config_json (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundle,
+             gboolean file_access, gboolean probe, const char *network)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -69,34 +103,47 @@ config_json (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "sdkBundle");
+  if (sdk_bundle != NULL)
+    json_builder_add_string_value (builder, sdk_bundle);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "fileAccess");
+  json_builder_add_boolean_value (builder, file_access);
+  json_builder_set_member_name (builder, "workerNetwork");
+  json_builder_add_string_value (builder, network);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
 }
 
 char *
-rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, gboolean probe,
-                        GError **error)
+rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundle,
+                        gboolean file_access, gboolean probe, GError **error)
 {
   g_autoptr (GString) source = g_string_new (prelude);
-  g_autofree char *config = config_json (webrtc, routes, probe);
+  g_autoptr (GBytes) network = part_source ("network.js", error);
+  g_autofree char *network_source = NULL;
+  g_autofree char *config = NULL;
 
+  if (network == NULL)
+    return NULL;
+  network_source = g_strndup (g_bytes_get_data (network, NULL), g_bytes_get_size (network));
+  config = config_json (webrtc, routes, sdk_bundle, file_access, probe, network_source);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     {
-      g_autofree char *path = g_strconcat (RESOURCE_PREFIX, parts[i], NULL);
       g_autoptr (GBytes) script = NULL;
       gsize size;
       const char *text;
 
-      if (webrtc != RH_WEBRTC_STANDIN && g_str_equal (parts[i], "webrtc-standin.js"))
+      if (webrtc != RH_WEBRTC_STANDIN && g_str_equal (parts[i].name, "webrtc-standin.js"))
         continue;
-      /* Looked up in our own bundle: a static library drops unreferenced
-       * resource constructors. */
-      script = g_resource_lookup_data (recordhost_get_resource (), path,
-                                       G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      script = part_source (parts[i].name, error);
       if (script == NULL)
         return NULL;
       text = g_bytes_get_data (script, &size);
+      if (!parts[i].every_frame)
+        g_string_append (source, "  if (topFrame)\n");
       g_string_append_len (source, text, size);
       g_string_append (source, " (config, post);\n");
     }

@@ -35,6 +35,7 @@ rh_page_options_free (RhPageOptions *options)
   g_free (options->snapshots_dir);
   g_free (options->junit);
   g_free (options->user_agent);
+  g_free (options->sdk_bundle);
   g_ptr_array_unref (options->routes);
   g_free (options->har);
   g_free (options);
@@ -126,7 +127,8 @@ add_uri_password (RhTimeline *timeline, const char *uri)
 }
 
 /* What never appears in output: the token, and the passwords of URLs given
- * (https://user:password@host as --api-base, the page or a --route target). */
+ * (https://user:password@host as --api-base or the page; a --route target
+ * has none). */
 void
 rh_page_options_add_secrets (const RhPageOptions *options, RhTimeline *timeline)
 {
@@ -134,6 +136,4 @@ rh_page_options_add_secrets (const RhPageOptions *options, RhTimeline *timeline)
   if (options->api_base != NULL)
     add_uri_password (timeline, options->api_base);
   add_uri_password (timeline, options->page);
-  for (guint i = 0; i < options->routes->len; i++)
-    add_uri_password (timeline, ((const RhRoute *) g_ptr_array_index (options->routes, i))->base);
 }

@@ -43,6 +43,10 @@ typedef struct
   char *har;               /* check: HAR file of the page's requests, NULL for none */
   char *user_agent;        /* NULL: WebKit's own */
   guint page_memory_mb;    /* bound on the memory of the page's web process */
+  gboolean file_access;    /* a file page may read other files (fetch, XMLHttpRequest): only
+                            * for a page the user named on the command line */
+  char *sdk_bundle;        /* URL of the SDK bundle the bundled page loads (--sdk), handed
+                            * over by the bridge; NULL: the page's own choice */
 } RhPageOptions;
 
 RhPageOptions *rh_page_options_new  (void);

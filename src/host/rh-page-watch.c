@@ -119,6 +119,12 @@ bridge_message_cb (RhPageHost *host, JsonObject *message, gpointer user_data)
         _rh_page_watch_record_message (self, message);
       return;
     }
+  /* A subframe's or a worker's bridge reports requests, nothing else: the
+   * launch, readiness and the rest are the top frame's. */
+  if (rh_bridge_message_get_string (message, "scope") != NULL
+      && rh_bridge_message_get_kind (message) != RH_BRIDGE_KIND_REQUEST
+      && rh_bridge_message_get_kind (message) != RH_BRIDGE_KIND_RESPONSE)
+    return;
   /* Recorded even once stopped: what the page did last still tells. */
   _rh_page_watch_record_message (self, message);
   if (self->stopped || self->ready)
@@ -331,8 +337,8 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
 
   /* Once the process knows the engine's capabilities, the page need not
    * probe them. */
-  script = rh_bridge_script_build (options->webrtc, options->routes,
-                                   !_rh_page_watch_engine_known (), error);
+  script = rh_bridge_script_build (options->webrtc, options->routes, options->sdk_bundle,
+                                   options->file_access, !_rh_page_watch_engine_known (), error);
   if (script == NULL)
     return NULL;
   self->page_url = g_strdup (page_url);

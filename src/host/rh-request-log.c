@@ -3,12 +3,14 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "rh-bridge.h"
+
 #define NO_TIME (-1)
 
 struct _RhRequestLog
 {
   GPtrArray *requests; /* RhRequest */
-  GHashTable *by_id;   /* id -> RhRequest, not owned */
+  GHashTable *by_id;   /* "CONTEXT ID" -> RhRequest, not owned */
   guint dropped;
 };
 
@@ -63,6 +65,7 @@ rh_request_sdk_step (const char *host, gboolean *local_impossible)
 static void
 request_free (RhRequest *request)
 {
+  g_free (request->scope);
   g_free (request->api);
   g_free (request->method);
   g_free (request->url);
@@ -77,7 +80,7 @@ rh_request_log_new (void)
   RhRequestLog *log = g_new0 (RhRequestLog, 1);
 
   log->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
-  log->by_id = g_hash_table_new (g_direct_hash, g_direct_equal);
+  log->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return log;
 }
 
@@ -133,13 +136,35 @@ member_uint (JsonObject *message, const char *name)
 
 #define URL_MAX 2048
 
+/* Each frame and worker numbers its requests: the key of one is its
+ * context's name (the top frame has none) and its number. */
+static char *
+request_key (JsonObject *message, guint id)
+{
+  g_autofree char *context = member_dup (message, "context", 64);
+
+  return g_strdup_printf ("%s %u", context != NULL ? context : "", id);
+}
+
+/* "frame" or "worker" for a subframe's or a worker's message, else NULL. */
+static char *
+request_scope (JsonObject *message)
+{
+  const char *scope = rh_bridge_message_get_string (message, "scope");
+
+  if (g_strcmp0 (scope, "frame") == 0 || g_strcmp0 (scope, "worker") == 0)
+    return g_strdup (scope);
+  return NULL;
+}
+
 const RhRequest *
 rh_request_log_begin (RhRequestLog *log, JsonObject *message, gint64 ms)
 {
   RhRequest *request;
   guint id = member_uint (message, "id");
+  g_autofree char *key = id != 0 ? request_key (message, id) : NULL;
 
-  if (id == 0 || g_hash_table_contains (log->by_id, GUINT_TO_POINTER (id)))
+  if (id == 0 || g_hash_table_contains (log->by_id, key))
     return NULL;
   if (log->requests->len >= RH_REQUEST_LOG_MAX)
     {
@@ -148,6 +173,7 @@ rh_request_log_begin (RhRequestLog *log, JsonObject *message, gint64 ms)
     }
   request = g_new0 (RhRequest, 1);
   request->id = id;
+  request->scope = request_scope (message);
   request->api = member_dup (message, "api", 16);
   request->method = member_dup (message, "method", 16);
   request->url = member_dup (message, "url", URL_MAX);
@@ -161,15 +187,15 @@ rh_request_log_begin (RhRequestLog *log, JsonObject *message, gint64 ms)
   request->start_ms = ms;
   request->end_ms = NO_TIME;
   g_ptr_array_add (log->requests, request);
-  g_hash_table_insert (log->by_id, GUINT_TO_POINTER (id), request);
+  g_hash_table_insert (log->by_id, g_steal_pointer (&key), request);
   return request;
 }
 
 const RhRequest *
 rh_request_log_end (RhRequestLog *log, JsonObject *message, gint64 ms)
 {
-  RhRequest *request = g_hash_table_lookup (log->by_id,
-                                            GUINT_TO_POINTER (member_uint (message, "id")));
+  g_autofree char *key = request_key (message, member_uint (message, "id"));
+  RhRequest *request = g_hash_table_lookup (log->by_id, key);
 
   if (request == NULL || request->end_ms != NO_TIME)
     return NULL;
@@ -350,6 +376,8 @@ rh_request_log_add_json (RhRequestLog *log, RhTimeline *timeline, JsonBuilder *b
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "api");
       add_redacted (builder, timeline, request->api);
+      json_builder_set_member_name (builder, "scope");
+      json_builder_add_string_value (builder, request->scope != NULL ? request->scope : "page");
       json_builder_set_member_name (builder, "method");
       add_redacted (builder, timeline, request->method);
       json_builder_set_member_name (builder, "url");

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  guint id;          /* the bridge's */
+  guint id;          /* the bridge's, one series a frame or worker */
+  char *scope;       /* NULL: the top frame's; "frame": a subframe's; "worker": a worker's */
   char *api;         /* fetch, xhr, websocket, eventsource, beacon */
   char *method;
   char *url;         /* as the page asked */

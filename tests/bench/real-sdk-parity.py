@@ -3,9 +3,10 @@
 recordhost and in headless Chromium, on the same page, offline.
 
 For each version of the npm package agora-classroom-sdk, both engines load
-http://127.0.0.1:PORT/record_page.html?<room>&sdkBundle=<that version's
-edu_sdk.bundle.js> from one loopback server started here, with the same
-room query.  The SDKs' API hosts get the same answers: recordhost from
+http://127.0.0.1:PORT/record_page.html?<room>&sdkBundle=sdk-real/<version>/edu_sdk.bundle.js
+from one loopback server started here (the bundle's folder served inside the
+page's directory, where the page takes sdkBundle from its query), with the
+same room query.  The SDKs' API hosts get the same answers: recordhost from
 `check --sdk-api local` (its embedded cloud); Chromium (Playwright, Debian's
 chromium, headless, fresh profile) from routes on the hosts recordhost routes
 that forward the SDKs' first calls (1.1.x configs, 2.x check-in) to a
@@ -632,7 +633,7 @@ def main():
         if not cloud_url.startswith("http"):
             sys.exit("recordhost cloud did not start")
         for version in versions:
-            bundle_url = f"{server.base_url}/sdk-real/{version}/edu_sdk.bundle.js"
+            bundle_url = f"sdk-real/{version}/edu_sdk.bundle.js"
             for run in range(args.runs):
                 loads.append(os.getloadavg()[0])
                 server.missing.clear()

@@ -133,6 +133,8 @@ static const UsageRow usage_rows[] = {
     "--route 'api.agora.io' is not HOST=URL" },
   { "bad-route-target", { "demo", "--route", "api.agora.io=ftp://x", NULL },
     "--route target 'ftp://x'" },
+  { "route-target-password", { "demo", "--route", "api.agora.io=http://u:p@127.0.0.1:1", NULL },
+    "--route target for api.agora.io has a user name or password" },
   { "bad-sdk-api", { "demo", "--sdk-api", "remote", NULL }, "unknown --sdk-api 'remote'" },
   { "missing-sdk", { "demo", "--sdk", "/nonexistent/edu_sdk.bundle.js", NULL },
     "--sdk /nonexistent/edu_sdk.bundle.js: no such file" },

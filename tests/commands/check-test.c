@@ -32,6 +32,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->options->room->room_type = 4;
   fixture->options->room->user_uuid = g_strdup ("rec-1");
   fixture->options->page = rh_test_page_path ("record_page.html");
+  fixture->options->file_access = TRUE; /* as for a page named on the command line */
   fixture->options->api_base = g_strdup (fixture->cloud->base_url);
   fixture->options->timeout_s = 20;
   fixture->options->echo = g_test_verbose ();

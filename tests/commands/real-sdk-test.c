@@ -90,8 +90,6 @@ test_version (gconstpointer data)
   const Row *row = data;
   g_autofree char *bundle = bundle_path (row->version);
   g_autoptr (GFile) file = g_file_new_for_path (bundle);
-  g_autofree char *uri = g_file_get_uri (file);
-  g_autofree char *param = g_strconcat ("sdkBundle=", uri, NULL);
   g_autoptr (RhPageOptions) options = rh_page_options_new ();
   g_autoptr (RhReadyEndpoint) endpoint = NULL;
   g_autoptr (RhCheck) check = NULL;
@@ -115,10 +113,11 @@ test_version (gconstpointer data)
   options->room->user_uuid = g_strdup ("rec-real");
   options->room->rtm_token = g_strdup ("real-token");
   g_assert_true (rh_room_set_region (options->room, "CN", NULL));
-  g_assert_true (rh_room_add_param (options->room, param, NULL));
   /* The public template, written for SDK 2.0, calls .then on launch. */
   g_assert_true (rh_room_add_param (options->room, "pageLaunchThen=1", NULL));
   options->page = rh_test_page_path ("record_page.html");
+  options->file_access = TRUE; /* as check FILE has it */
+  options->sdk_bundle = g_file_get_uri (file);
   options->sdk_api_local = TRUE;
   options->timeout_s = row->timeout_s;
   options->paint_grace_ms = 0;

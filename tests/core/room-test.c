@@ -296,6 +296,44 @@ test_param_reserved (gconstpointer data)
   g_assert_nonnull (strstr (error->message, param->name));
 }
 
+typedef struct
+{
+  const char *name;
+  const char *url;
+  gboolean allowed;
+} ApiPageRow;
+
+/* What a page URL from the cloud's API may carry: no parameter that only
+ * the command line gives, however the page would decode its name. */
+static const ApiPageRow api_page_rows[] = {
+  { "no-query", "https://cdn.example/p.html", TRUE },
+  { "other-params", "https://cdn.example/p.html?sdkShape=umd&x=sdkBundle", TRUE },
+  { "in-fragment", "https://cdn.example/p.html?a=1#sdkBundle=x.js", TRUE },
+  { "other-case", "https://cdn.example/p.html?sdkbundle=x.js", TRUE },
+  { "bad-escape", "https://cdn.example/p.html?sdkBundle%zz=x.js", TRUE },
+  { "sdk-bundle", "file:///srv/page/record_page.html?sdkBundle=x.js", FALSE },
+  { "sdk-bundle-later", "https://cdn.example/p.html?a=1&sdkBundle=https://evil/x.js", FALSE },
+  { "no-value", "https://cdn.example/p.html?sdkBundle", FALSE },
+  { "escaped-name", "https://cdn.example/p.html?sdk%42undle=x.js", FALSE },
+  { "escaped-first", "https://cdn.example/p.html?%73dkBundle=x.js", FALSE },
+};
+
+static void
+test_api_page (gconstpointer data)
+{
+  const ApiPageRow *row = data;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (rh_room_check_api_page (row->url, &error), ==, row->allowed);
+  if (row->allowed)
+    {
+      g_assert_no_error (error);
+      return;
+    }
+  g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "'sdkBundle'"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -336,6 +374,12 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/room/user-uuid-generated", test_user_uuid_generated);
   g_test_add_func ("/room/params/listed", test_params_listed);
+  for (guint i = 0; i < G_N_ELEMENTS (api_page_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/room/api-page/%s", api_page_rows[i].name);
+
+      g_test_add_data_func (path, &api_page_rows[i], test_api_page);
+    }
   {
     guint n_params;
     const RhRoomParam *params = rh_room_params (&n_params);

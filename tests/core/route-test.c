@@ -1,4 +1,6 @@
 /* --route HOST=URL and the SDK API hosts of --sdk-api local. */
+#include <string.h>
+
 #include "rh-error.h"
 #include "rh-route.h"
 #include "test-utils.h"
@@ -25,6 +27,11 @@ static const ParseRow parse_rows[] = {
   { "not-http", "api.agora.io=ftp://127.0.0.1", NULL, NULL },
   { "no-scheme", "api.agora.io=127.0.0.1:8440", NULL, NULL },
   { "target-with-query", "api.agora.io=http://127.0.0.1/?a=1", NULL, NULL },
+  /* Routed requests carry no user name or password: refused, not dropped. */
+  { "target-with-password", "api.agora.io=http://user:secret@127.0.0.1:8440", NULL, NULL },
+  { "target-with-user", "api.agora.io=https://user@local.test/", NULL, NULL },
+  { "target-with-empty-userinfo", "api.agora.io=http://@127.0.0.1", NULL, NULL },
+  { "target-with-escaped-at", "api.agora.io=http://u%40x:p@127.0.0.1", NULL, NULL },
 };
 
 static void
@@ -39,6 +46,8 @@ test_parse (gconstpointer data)
       g_assert_null (route);
       g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
       g_assert_true (g_str_has_prefix (error->message, "--route"));
+      /* A password given is not written back. */
+      g_assert_null (strstr (error->message, "secret"));
       return;
     }
   g_assert_no_error (error);

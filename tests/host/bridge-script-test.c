@@ -27,7 +27,8 @@ static void
 test_standin (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, TRUE, &error);
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, TRUE,
+                                                    &error);
   g_autoptr (JsonObject) config = NULL;
   const char *network, *standin;
 
@@ -35,7 +36,7 @@ test_standin (void)
   /* Called through the handler the host registers, and only there. */
   g_assert_nonnull (strstr (script, "messageHandlers"));
   g_assert_nonnull (strstr (script, RH_BRIDGE_HANDLER_NAME));
-  network = strstr (script, "window.fetch");
+  network = strstr (script, "scope.fetch = function fetch");
   standin = strstr (script, "class RTCPeerConnection");
   g_assert_nonnull (network);
   g_assert_nonnull (standin);
@@ -46,14 +47,75 @@ test_standin (void)
   g_assert_cmpstr (json_object_get_string_member (config, "webrtc"), ==, "standin");
   g_assert_true (json_object_get_boolean_member (config, "probe"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "routes")), ==, 0);
+  g_assert_true (json_object_get_null_member (config, "sdkBundle"));
+}
+
+/* Whether the part whose comment has @text runs in the top frame only. */
+static gboolean
+top_frame_only (const char *script, const char *text)
+{
+  static const char guard[] = "  if (topFrame)\n/* ";
+  gsize length = strlen (guard);
+
+  return (gsize) (text - script) >= length && strncmp (text - length, guard, length) == 0;
+}
+
+/* Every frame routes and reports its requests and its workers'; the rest of
+ * the bridge and the stand-in are the top frame's.  Workers get the network
+ * watch's source to run first. */
+static void
+test_frames (void)
+{
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, TRUE, FALSE,
+                                                    NULL);
+  g_autoptr (JsonObject) config = config_of (script);
+  g_autoptr (GBytes) network = g_resources_lookup_data ("/org/recordhost/network.js",
+                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_autofree char *network_text = NULL;
+  const char *code_end = g_strrstr (script, "}) (");
+  const char *bridge = strstr (script, "recordhost bridge: injected");
+  const char *watch = strstr (script, "recordhost network watch");
+  const char *workers = strstr (script, "recordhost workers");
+  const char *standin = strstr (script, "recordhost WebRTC and media stand-in");
+
+  g_assert_nonnull (network);
+  network_text = g_strndup (g_bytes_get_data (network, NULL), g_bytes_get_size (network));
+  g_assert_cmpstr (json_object_get_string_member (config, "workerNetwork"), ==, network_text);
+  g_assert_true (json_object_get_boolean_member (config, "fileAccess"));
+  g_assert_true (bridge != NULL && watch != NULL && workers != NULL && standin != NULL);
+  g_assert_true (bridge < watch && watch < workers && workers < standin && standin < code_end);
+  g_assert_true (top_frame_only (script, bridge));
+  g_assert_false (top_frame_only (script, watch));
+  g_assert_false (top_frame_only (script, workers));
+  g_assert_true (top_frame_only (script, standin));
+}
+
+/* The bundle the command line named reaches the page through the bridge,
+ * which fixes it before the page runs. */
+static void
+test_sdk_bundle (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL,
+                                                    "file:///tmp/o'clock/edu_sdk.bundle.js",
+                                                    FALSE, FALSE, &error);
+  g_autoptr (JsonObject) config = NULL;
+
+  g_assert_no_error (error);
+  config = config_of (script);
+  g_assert_cmpstr (json_object_get_string_member (config, "sdkBundle"), ==,
+                   "file:///tmp/o'clock/edu_sdk.bundle.js");
+  g_assert_nonnull (strstr (script, "__recordhostSdkBundle"));
 }
 
 /* --webrtc=absent: the stand-in is not in the page at all. */
 static void
 test_absent (void)
 {
-  g_autofree char *standin = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, FALSE, NULL);
-  g_autofree char *absent = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, FALSE, NULL);
+  g_autofree char *standin = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, FALSE,
+                                                     NULL);
+  g_autofree char *absent = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE,
+                                                    NULL);
   g_autoptr (JsonObject) config = config_of (absent);
 
   g_assert_cmpuint (strlen (absent), <, strlen (standin));
@@ -67,7 +129,8 @@ test_absent (void)
 static void
 test_room_params (void)
 {
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, FALSE, NULL);
+  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE,
+                                                    NULL);
   g_autoptr (JsonObject) config = config_of (script);
   JsonArray *names = json_object_get_array_member (config, "roomParams");
   const RhRoomParam *params;
@@ -94,7 +157,7 @@ test_routes (void)
 
   g_assert_no_error (error);
   g_ptr_array_add (routes, route);
-  script = rh_bridge_script_build (RH_WEBRTC_STANDIN, routes, FALSE, &error);
+  script = rh_bridge_script_build (RH_WEBRTC_STANDIN, routes, NULL, FALSE, FALSE, &error);
   g_assert_no_error (error);
   config = config_of (script);
   list = json_object_get_array_member (config, "routes");
@@ -112,6 +175,8 @@ main (int argc, char **argv)
   g_test_add_func ("/bridge-script/standin", test_standin);
   g_test_add_func ("/bridge-script/absent", test_absent);
   g_test_add_func ("/bridge-script/routes", test_routes);
+  g_test_add_func ("/bridge-script/frames", test_frames);
+  g_test_add_func ("/bridge-script/sdk-bundle", test_sdk_bundle);
   g_test_add_func ("/bridge-script/room-params", test_room_params);
   return g_test_run ();
 }

@@ -83,14 +83,14 @@ test_load (void)
                                                  NULL);
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, NULL, &error);
+  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, NULL, FALSE, &error);
   g_autofree char *script = NULL;
   g_autofree char *version = NULL;
   Seen seen = { g_array_new (FALSE, FALSE, sizeof (RhPageLoadEvent)), NULL,
                 g_ptr_array_new_with_free_func (g_free), FALSE, 0, 0 };
 
   g_assert_no_error (error);
-  script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, FALSE, &error);
+  script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE, &error);
   g_assert_no_error (error);
   rh_page_host_add_user_script (host, script);
   g_signal_connect (host, "load-event", G_CALLBACK (load_event_cb), &seen);
@@ -124,7 +124,7 @@ static void
 test_user_agent (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, "Recorder/1.0", &error);
+  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, "Recorder/1.0", FALSE, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (rh_page_host_get_user_agent (host), ==, "Recorder/1.0");

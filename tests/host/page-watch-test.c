@@ -332,6 +332,12 @@ static const ReadyRow ready_rows[] = {
     { "{\"kind\":\"console\",\"level\":\"log\",\"text\":\"all set\"}" }, TRUE },
   { "console-other", "console:all set",
     { "{\"kind\":\"console\",\"level\":\"log\",\"text\":\"all set?\"}" }, FALSE },
+  /* A subframe's or a worker's bridge is no source of readiness. */
+  { "event1-of-a-frame", "event1",
+    { "{\"kind\":\"launch\",\"scope\":\"frame\",\"context\":\"f1\"}",
+      "{\"kind\":\"event\",\"event\":1,\"scope\":\"frame\",\"context\":\"f1\"}" }, FALSE },
+  { "notify-of-a-worker", "notify",
+    { "{\"kind\":\"notify\",\"scope\":\"worker\",\"context\":\"top/w1\"}" }, FALSE },
 };
 
 static gboolean

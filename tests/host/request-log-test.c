@@ -143,6 +143,37 @@ test_json_redacted (void)
   g_assert_nonnull (strstr (text, "[REDACTED]"));
 }
 
+/* Each frame and worker numbers its own requests: the same number from two
+ * of them is two requests, each answered on its own, each saying where it
+ * came from. */
+static void
+test_contexts (void)
+{
+  g_autoptr (RhRequestLog) log = rh_request_log_new ();
+  const GPtrArray *all;
+  const RhRequest *page, *frame, *worker;
+
+  feed (log, "{\"id\":1,\"url\":\"https://a.test/page\"}", NULL);
+  feed (log, "{\"id\":1,\"url\":\"https://a.test/frame\",\"scope\":\"frame\",\"context\":\"f1\"}",
+        NULL);
+  feed (log, "{\"id\":1,\"url\":\"https://a.test/worker\",\"scope\":\"worker\","
+             "\"context\":\"f1/w1\"}",
+        "{\"id\":1,\"status\":204,\"scope\":\"worker\",\"context\":\"f1/w1\"}");
+  feed (log, "{\"id\":1,\"url\":\"https://a.test/again\",\"scope\":\"frame\",\"context\":\"f1\"}",
+        "{\"id\":1,\"status\":200}");
+  all = rh_request_log_get_all (log);
+  g_assert_cmpuint (all->len, ==, 3);
+  page = g_ptr_array_index (all, 0);
+  frame = g_ptr_array_index (all, 1);
+  worker = g_ptr_array_index (all, 2);
+  g_assert_null (page->scope);
+  g_assert_cmpstr (frame->scope, ==, "frame");
+  g_assert_cmpstr (worker->scope, ==, "worker");
+  g_assert_cmpuint (worker->status, ==, 204);
+  g_assert_cmpuint (frame->status, ==, 0);
+  g_assert_cmpuint (page->status, ==, 200);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -152,5 +183,6 @@ main (int argc, char **argv)
   g_test_add_func ("/request-log/untrusted", test_untrusted);
   g_test_add_func ("/request-log/bounded", test_bounded);
   g_test_add_func ("/request-log/json-redacted", test_json_redacted);
+  g_test_add_func ("/request-log/contexts", test_contexts);
   return g_test_run ();
 }

@@ -963,7 +963,7 @@ STRING_BAD = {
                  "http://\x1b[2J/", b"http://\xff/"],
     "route": ["", "foo", "=http://x", "h=", "h=ftp://x", "h=notaurl", "h=http://x/?q=1",
               "h=http://", "h=http://[::1", b"h=http://\xff/", "h=http://user:pw@127.0.0.1:9",
-              "h=http://user@127.0.0.1:9"],
+              "h=http://user@127.0.0.1:9", "h=http://u:p@x/", "h=http://@x/"],
     "param": ["", "noequals", "=v", "==", "appId=x", "roomUuid=x", "roomType=1", "userUuid=u",
               "roleType=1", "pretest=true", "rtmToken=t", "language=zz", "region=cn"],
     "app-id": [""],
@@ -974,15 +974,15 @@ STRING_BAD = {
 VALUE_OPTIONS = {
     "check": ["app-id", "room-uuid", "room-type", "user-uuid", "role-type", "rtm-token",
               "language", "region", "param", "width", "height", "ready", "api-base", "webrtc",
-              "route", "sdk-api", "user-agent", "timeout", "snapshots", "junit",
+              "route", "sdk-api", "sdk", "user-agent", "timeout", "snapshots", "junit",
               "slow-paint-ms", "paint-grace-ms", "har"],
     "run": ["app-id", "room-uuid", "room-type", "user-uuid", "role-type", "rtm-token",
             "language", "region", "param", "width", "height", "ready", "api-base", "webrtc",
-            "route", "sdk-api", "user-agent", "retry-timeout", "duration", "state-log",
+            "route", "sdk-api", "sdk", "user-agent", "retry-timeout", "duration", "state-log",
             "record", "video-fps", "video-bitrate"],
     "cloud": ["listen", "data-dir", "require-token", "max-rooms", "rooms-per-web-process"],
 }
-VALUE_OPTIONS["demo"] = VALUE_OPTIONS["check"] + ["sdk"]
+VALUE_OPTIONS["demo"] = VALUE_OPTIONS["check"]
 SOFT_VALUES = ["a" * 100000, "\x1b[2J\x1b]0;t\x07", "a/b/../c", "a?b#c&d=e",
                "\u00e9\u6f22\U0001F389", b"\xff\xfe", "\n", "%00%2e%2e", " ", "\u202e",
                "\r\nX-Injected: 1"]
@@ -1050,9 +1050,10 @@ def option_cases(probe):
             for value in ("/nonexistent/l", work, "/proc/version/l"):
                 add(cmd, with_option(base[cmd], "state-log", value),
                     f"--state-log={show(value)}", (1, 2))
+        for value in ("/nonexistent.js", work, "", "ftp://x/b.js", "http://", "javascript:x",
+                      "http://x/a b.js", "http://x/\"><script>.js", "data:,x"):
+            add(cmd, with_option(base[cmd], "sdk", value), f"--sdk={show(value)}")
         if cmd == "demo":
-            for value in ("/nonexistent.js", work, ""):
-                add(cmd, with_option(base[cmd], "sdk", value), f"--sdk={show(value)}")
             add(cmd, base[cmd] + [page], "with a page")
         else:
             rest = base[cmd][1:]

@@ -387,7 +387,9 @@ rh_wpe_page_host_add_user_script (RhPageHost *host, const char *source)
   WebKitUserContentManager *manager = webkit_web_view_get_user_content_manager (self->view);
   g_autoptr (WebKitUserScript) script = NULL;
 
-  script = webkit_user_script_new (source, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+  /* Every frame: a subframe's requests are routed and reported too; the
+   * script itself keeps the rest of the bridge to the top frame. */
+  script = webkit_user_script_new (source, WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES,
                                    WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, NULL, NULL);
   webkit_user_content_manager_add_script (manager, script);
 }
@@ -490,8 +492,10 @@ rh_wpe_page_host_init (RhWpePageHost *self)
 {
 }
 
+/* @file_access: whether a file page may read other files with fetch and
+ * XMLHttpRequest.  Its scripts, styles and images load without it. */
 static WebKitSettings *
-settings_new (void)
+settings_new (gboolean file_access)
 {
   return webkit_settings_new_with_settings ("enable-developer-extras", FALSE,
                                             "enable-write-console-messages-to-stdout", FALSE,
@@ -500,9 +504,9 @@ settings_new (void)
                                             "enable-mediasource", TRUE,
                                             "enable-javascript", TRUE,
                                             "media-playback-requires-user-gesture", FALSE,
-                                            /* A template opened from disk loads its
-                                             * neighbours like a deployed one would. */
-                                            "allow-file-access-from-file-urls", TRUE,
+                                            "allow-file-access-from-file-urls", file_access,
+                                            /* Never other origins' answers unasked. */
+                                            "allow-universal-access-from-file-urls", FALSE,
                                             NULL);
 }
 
@@ -521,9 +525,12 @@ view_connect (RhWpePageHost *self)
 
 /* A view of @width x @height with the bridge's message handler; the bridge
  * script comes with rh_page_host_add_user_script ().  @user_agent NULL keeps
- * WebKit's own. */
+ * WebKit's own.  @file_access: a file page may fetch other files, as a
+ * template opened from disk by the user reads its neighbours; never for
+ * pages that others chose. */
 RhPageHost *
-rh_wpe_page_host_new (guint width, guint height, const char *user_agent, GError **error)
+rh_wpe_page_host_new (guint width, guint height, const char *user_agent, gboolean file_access,
+                      GError **error)
 {
   g_autoptr (RhWpePageHost) self = NULL;
   g_autoptr (WebKitUserContentManager) manager = NULL;
@@ -563,7 +570,7 @@ rh_wpe_page_host_new (guint width, guint height, const char *user_agent, GError 
                     G_CALLBACK (script_message_cb), self);
   webkit_user_content_manager_register_script_message_handler (manager, RH_BRIDGE_HANDLER_NAME);
 
-  settings = settings_new ();
+  settings = settings_new (file_access);
   if (user_agent != NULL)
     webkit_settings_set_user_agent (settings, user_agent);
   context = shared_context ();

@@ -11,6 +11,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RhWpePageHost, rh_wpe_page_host, RH, WPE_PAGE_HOST, RhPageHost)
 
 RhPageHost *rh_wpe_page_host_new (guint width, guint height, const char *user_agent,
-                                  GError **error);
+                                  gboolean file_access, GError **error);
 
 G_END_DECLS

@@ -1,0 +1,2 @@
+/* The worker file-access.html starts: says it ran. */
+self.postMessage ('ran');
