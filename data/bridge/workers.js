@@ -10,7 +10,10 @@
  * Request, importScripts); what differs is self.location, the blob URL.
  * A worker of another origin, of a data: URL, or of a file where the view
  * lets no file page read files, is left to the engine, which refuses or
- * isolates it.  Shared and service workers, and workers a worker starts,
+ * isolates it.  In a page of an opaque origin (a file), a worker loads no
+ * other blob: a classic worker of a blob the page made has that blob's
+ * script after the watch's in its own blob (a "use strict" at its top no
+ * longer applies to all of it); one of another blob is left to the engine.  Shared and service workers, and workers a worker starts,
  * are not watched.
  *
  * This file is an expression: (function (config, post) {...}).
@@ -35,6 +38,25 @@
   const construct = Reflect.construct;
   const key = Math.random ().toString (36).slice (2);
   let workers = 0;
+
+  /* The blobs behind the page's blob: URLs, for its workers (a bounded
+   * number: the oldest are forgotten). */
+  const blobs = new Map ();
+  const revokeObjectURL = URL.revokeObjectURL;
+  URL.createObjectURL = function (object) {
+    const url = createObjectURL.call (NativeURL, object);
+    if (object instanceof NativeBlob) {
+      if (blobs.size >= 256)
+        blobs.delete (blobs.keys ().next ().value);
+      blobs.set (url, object);
+    }
+    return url;
+  };
+  URL.revokeObjectURL = function (url) {
+    blobs.delete (String (url));
+    return revokeObjectURL.call (NativeURL, url);
+  };
+  const opaque = self.origin === 'null' || self.location.protocol === 'file:';
 
   /* Runs in the worker, before its own script.  Posts are kept until the
    * port comes, which is the worker's first message.  A module worker's
@@ -99,15 +121,18 @@
     };
   }
 
-  /* The worker's own first script: the network watch, then the page's. */
-  function bootstrap (href, module, context) {
+  /* The worker's own first script: the network watch, then the page's,
+   * loaded from @href, or @inline's when given (a Blob). */
+  function bootstrap (href, module, context, inline) {
     const workerConfig = { routes: config.routes, workerURL: href, context: context, key: key };
     const start = '(' + functionToString.call (workerStart) + ') (' + stringify (workerConfig)
                   + ', ' + network + ', ' + stringify (module) + ')';
     if (module)
-      return 'const release = ' + start + ';\nawait import (' + stringify (href) + ');\n'
-             + 'release ();\n';
-    return start + ';\nimportScripts (' + stringify (href) + ');\n';
+      return ['const release = ' + start + ';\nawait import (' + stringify (href) + ');\n'
+              + 'release ();\n'];
+    if (inline !== undefined)
+      return [start + ';\n', inline];
+    return [start + ';\nimportScripts (' + stringify (href) + ');\n'];
   }
 
   /* Reports of the worker, through this frame: requests only. */
@@ -147,12 +172,17 @@
         return construct (target, args, native);
       const options = args[1];
       const module = !!options && typeof options === 'object' && options.type === 'module';
+      /* An opaque origin's worker cannot load the page's blob: it takes
+       * the blob's script in, or is left to the engine. */
+      const inline = opaque && href.startsWith ('blob:') ? blobs.get (href) : undefined;
+      if (opaque && href.startsWith ('blob:') && (module || inline === undefined))
+        return construct (target, args, native);
       const context = config.context + '/w' + (++workers);
       let url;
       let channel;
       try {
-        const source = bootstrap (href, module, context);
-        const blob = new NativeBlob ([source], { type: 'text/javascript' });
+        const parts = bootstrap (href, module, context, inline);
+        const blob = new NativeBlob (parts, { type: 'text/javascript' });
         url = createObjectURL.call (NativeURL, blob);
         channel = new NativeMessageChannel ();
       } catch (e) {

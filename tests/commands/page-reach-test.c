@@ -445,6 +445,7 @@ static const FrameRequest frame_requests[] = {
   { "/worker/xhr", "xhr", "worker" },
   { "/module-worker/fetch", "fetch", "worker" },
   { "/module-worker/xhr", "xhr", "worker" },
+  { "/blob-worker/fetch", "fetch", "worker" },
 };
 
 /* `check --route`: a same-origin iframe's requests and those of a classic
@@ -487,6 +488,7 @@ test_routes_frames_and_workers (Fixture *fixture, gconstpointer data)
   g_assert_true (has_console (report, "iframe: fetch 200, xhr 200"));
   g_assert_true (has_console (report, "worker: fetch 200, own script read, xhr 200"));
   g_assert_true (has_console (report, "module-worker: fetch 200, own script read, xhr 200"));
+  g_assert_true (has_console (report, "blob-worker: fetch 200"));
   /* The top frame's document, console and launch watch only. */
   g_assert_cmpuint (count_events (report, "dom-loaded"), ==, 1);
   g_assert_false (has_console (report, "inner frame"));
