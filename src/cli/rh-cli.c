@@ -7,6 +7,7 @@
 #include "rh-cloud-command.h"
 #include "rh-error.h"
 #include "rh-page-command.h"
+#include "rh-wpe-noise.h"
 #include "rh-wpe-processes.h"
 
 static const char main_usage[] =
@@ -93,8 +94,10 @@ rh_cli_main (int argc, char **argv)
   /* SIGUSR1 is ours (release an onHold run); JavaScriptCore would use it to
    * suspend threads for GC.  Give JSC SIGPWR before WebKit starts. */
   g_setenv ("JSC_SIGNAL_FOR_GC", "30", FALSE);
+  rh_wpe_noise_filter_start ();
   status = run_command (argc, argv);
   /* However the command ended, no engine process it started outlives it. */
   rh_wpe_processes_kill ();
+  rh_wpe_noise_filter_end ();
   return status;
 }

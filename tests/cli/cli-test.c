@@ -276,6 +276,50 @@ test_verbose (void)
   g_assert_cmpuint (layer_debug_lines (verbose.err), >, 0);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *args[12];
+  int status;
+  const char *line_start; /* of stderr's only line, or NULL for none */
+} QuietRow;
+
+/* With -q stderr holds the result lines the README lists, and nothing the
+ * engine prints on a machine without a sound card or accessibility bus. */
+static const QuietRow quiet_rows[] = {
+  { "demo", { "demo", "-q", NULL }, 0, NULL },
+  { "audio-page", { "check", "@AUDIO@", "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                    "-q", NULL },
+    1, "recordhost check: not ready: " },
+};
+
+static void
+test_quiet (gconstpointer data)
+{
+  const QuietRow *row = data;
+  g_autofree char *audio_page = g_test_build_filename (G_TEST_DIST, "pages", "audio.html", NULL);
+  const char *args[G_N_ELEMENTS (row->args)];
+  g_auto (Run) run = { 0 };
+  g_auto (GStrv) lines = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (row->args); i++)
+    args[i] = g_strcmp0 (row->args[i], "@AUDIO@") == 0 ? audio_page : row->args[i];
+  run_binary (&run, args);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, row->status);
+  g_assert_null (strstr (run.err, "accessibility bus"));
+  g_assert_null (strstr (run.err, "ALSA"));
+  if (row->line_start == NULL)
+    {
+      g_assert_cmpstr (run.err, ==, "");
+      return;
+    }
+  lines = g_strsplit (run.err, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_prefix (lines[0], row->line_start));
+  g_assert_cmpstr (lines[1], ==, "");
+}
+
 /* How many processes carry our tag. */
 static guint
 tagged_processes (void)
@@ -806,6 +850,12 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/cli/demo-help", test_demo_help);
   g_test_add_func ("/cli/verbose", test_verbose);
+  for (guint i = 0; i < G_N_ELEMENTS (quiet_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cli/quiet/", quiet_rows[i].name, NULL);
+
+      g_test_add_data_func (path, &quiet_rows[i], test_quiet);
+    }
   g_test_add_func ("/cli/demo-json", test_demo_json);
   g_test_add_func ("/cli/never-ready-exit-1", test_never_ready_exit_1);
   g_test_add_func ("/cli/demo-flow", test_demo_flow);
