@@ -135,6 +135,10 @@ rh_wpe_noise_filter_start (void)
       signal (SIGHUP, SIG_IGN);
       signal (SIGQUIT, SIG_IGN);
       signal (SIGPIPE, SIG_IGN);
+      /* Whoever reads our stdout to its end must not wait for the filter. */
+      close (STDIN_FILENO);
+      close (STDOUT_FILENO);
+      close (STDERR_FILENO);
       close (fds[1]);
       filter_lines (fds[0], saved_stderr);
     }
