@@ -3,9 +3,11 @@
 #include <locale.h>
 
 #include "rh-cli-end.h"
+#include "rh-cli-log.h"
 #include "rh-cloud-command.h"
 #include "rh-error.h"
 #include "rh-page-command.h"
+#include "rh-wpe-noise.h"
 #include "rh-wpe-processes.h"
 
 static const char main_usage[] =
@@ -18,7 +20,7 @@ static const char main_usage[] =
   "  run URL|FILE     host a record page like the recording server: retries, state events\n"
   "  demo             run the bundled record page with the local cloud (offline)\n"
   "  cloud            the classroom cloud's recording API on this machine\n"
-  "  help             show this help\n"
+  "  help [COMMAND]   show this help, or COMMAND's options\n"
   "\n"
   "Run 'recordhost COMMAND --help' for a command's options.\n";
 
@@ -27,26 +29,6 @@ static const char *const page_command_names[] = {
   [RH_PAGE_COMMAND_DEMO] = "demo",
   [RH_PAGE_COMMAND_RUN] = "run",
 };
-
-/* The library reports progress and echoes timelines as messages: on a
- * terminal they are lines of their own, not GLib's "domain-Message" form.
- * Warnings say whose they are. */
-static GLogWriterOutput
-log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
-{
-  const char *message = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
-      message = fields[i].value;
-  if (message == NULL || (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_WARNING)) == 0)
-    return g_log_writer_default (level, fields, n_fields, user_data);
-  if (level & G_LOG_LEVEL_WARNING)
-    g_printerr ("%s: warning: %s\n", g_get_prgname (), message);
-  else
-    g_printerr ("%s\n", message);
-  return G_LOG_WRITER_HANDLED;
-}
 
 static int
 run_command (int argc, char **argv)
@@ -63,6 +45,15 @@ run_command (int argc, char **argv)
       return rh_error_exit_status (error);
     }
   command = argv[1];
+  /* "help COMMAND" is "COMMAND --help". */
+  if (g_str_equal (command, "help") && argc == 3 && !g_str_equal (argv[2], "help"))
+    {
+      char *help_argv[] = { argv[0], argv[2], (char *) "--help", NULL };
+
+      return run_command (3, help_argv);
+    }
+  if (g_str_equal (command, "help") && argc > 3)
+    return rh_cli_usage_error ("help takes one command");
   if (g_str_equal (command, "help") || g_str_equal (command, "--help")
       || g_str_equal (command, "-h"))
     {
@@ -99,12 +90,14 @@ rh_cli_main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   g_set_prgname ("recordhost");
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  rh_cli_log_init ();
   /* SIGUSR1 is ours (release an onHold run); JavaScriptCore would use it to
    * suspend threads for GC.  Give JSC SIGPWR before WebKit starts. */
   g_setenv ("JSC_SIGNAL_FOR_GC", "30", FALSE);
+  rh_wpe_noise_filter_start ();
   status = run_command (argc, argv);
   /* However the command ended, no engine process it started outlives it. */
   rh_wpe_processes_kill ();
+  rh_wpe_noise_filter_end ();
   return status;
 }

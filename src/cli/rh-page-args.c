@@ -121,13 +121,21 @@ static const char demo_description[] =
 
 
 static GOptionEntry *
-page_entries (RhPageArgs *args)
+page_entries (RhPageArgs *args, RhPageCommand command)
 {
+  /* The demo fills in the room; the other commands need it named. */
+  gboolean demo = command == RH_PAGE_COMMAND_DEMO;
   GOptionEntry entries[] = {
-    { "app-id", 0, 0, G_OPTION_ARG_STRING, &args->app_id, "Application ID (required)", "ID" },
-    { "room-uuid", 0, 0, G_OPTION_ARG_STRING, &args->room_uuid, "Room UUID (required)", "UUID" },
+    { "app-id", 0, 0, G_OPTION_ARG_STRING, &args->app_id,
+      demo ? "Application ID (default demo-app, or a 32-character one with --sdk)"
+           : "Application ID (required)",
+      "ID" },
+    { "room-uuid", 0, 0, G_OPTION_ARG_STRING, &args->room_uuid,
+      demo ? "Room UUID (default demo-room)" : "Room UUID (required)", "UUID" },
     { "room-type", 0, 0, G_OPTION_ARG_STRING, &args->room_type,
-      "Room type: 0 one-to-one, 2 lecture hall, 4 small classroom (required)", "N" },
+      demo ? "Room type: 0 one-to-one, 2 lecture hall, 4 small classroom (default 4)"
+           : "Room type: 0 one-to-one, 2 lecture hall, 4 small classroom (required)",
+      "N" },
     { "user-uuid", 0, 0, G_OPTION_ARG_STRING, &args->user_uuid,
       "Recorder's user UUID (default: a generated recorder-XXXXXXXX)", "UUID" },
     { "role-type", 0, 0, G_OPTION_ARG_STRING, &args->role_type,
@@ -231,7 +239,7 @@ command_entries (RhPageArgs *args, RhPageCommand command)
     { NULL },
   };
   GOptionEntry *extra = command == RH_PAGE_COMMAND_RUN ? run_only : check_only;
-  GOptionEntry *page = page_entries (args);
+  GOptionEntry *page = page_entries (args, command);
 
   for (GOptionEntry *entry = page; entry->long_name != NULL; entry++)
     g_array_append_val (all, *entry);

@@ -6,6 +6,7 @@
 
 #include "rh-check.h"
 #include "rh-cli-end.h"
+#include "rh-cli-log.h"
 #include "rh-demo-flow.h"
 #include "rh-error.h"
 #include "rh-json.h"
@@ -192,8 +193,7 @@ rh_page_command_main (int argc, char **argv, RhPageCommand command)
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return rh_cli_usage_error (error->message);
-  if (args.verbose)
-    g_setenv ("G_MESSAGES_DEBUG", "recordhost", TRUE);
+  rh_cli_log_set_verbose (args.verbose);
   if (command == RH_PAGE_COMMAND_DEMO && args.flow)
     {
       if (!rh_demo_flow_run (&error))

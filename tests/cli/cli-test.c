@@ -91,6 +91,7 @@ typedef struct
 static const UsageRow usage_rows[] = {
   { "no-command", { NULL }, "Usage: recordhost COMMAND" },
   { "unknown-command", { "frobnicate", NULL }, "unknown command 'frobnicate'" },
+  { "help-unknown-command", { "help", "frobnicate", NULL }, "unknown command 'frobnicate'" },
   { "unknown-option", { "check", "--bogus", NULL }, "Unknown option --bogus" },
   { "no-page", { "check", "--app-id", "a", "--room-uuid", "r", "--room-type", "4", NULL },
     "missing the record page" },
@@ -206,6 +207,117 @@ test_help (void)
   for (guint i = 0; options[i] != NULL; i++)
     g_assert_nonnull (strstr (run.out, options[i]));
   g_assert_nonnull (strstr (run.out, "recordhost check [OPTION…] URL|FILE - check"));
+}
+
+static const char *const command_names[] = { "check", "run", "demo", "cloud" };
+
+/* "help COMMAND" is "COMMAND --help". */
+static void
+test_help_command (gconstpointer data)
+{
+  const char *command = data;
+  const char *help_args[] = { "help", command, NULL };
+  const char *option_args[] = { command, "--help", NULL };
+  g_auto (Run) help = { 0 };
+  g_auto (Run) option = { 0 };
+
+  run_binary (&help, help_args);
+  run_binary (&option, option_args);
+  g_assert_cmpint (help.status, ==, 0);
+  g_assert_cmpint (option.status, ==, 0);
+  g_assert_cmpstr (help.out, ==, option.out);
+  g_assert_cmpstr (help.err, ==, "");
+}
+
+/* The demo fills in the room: none of its options is required. */
+static void
+test_demo_help (void)
+{
+  const char *args[] = { "demo", "--help", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_binary (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "--room-uuid"));
+  g_assert_null (strstr (run.out, "(required)"));
+}
+
+/* The lines on stderr of GLib's debug form for a layer's domain:
+ * "(prgname:pid): recordhost-LAYER-DEBUG: ...". */
+static guint
+layer_debug_lines (const char *err)
+{
+  g_auto (GStrv) lines = g_strsplit (err, "\n", -1);
+  guint found = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *domain = strstr (lines[i], "): recordhost-");
+
+      found += domain != NULL && strstr (domain, "-DEBUG: ") != NULL;
+    }
+  return found;
+}
+
+static void
+test_verbose (void)
+{
+  const char *plain_args[] = { "demo", NULL };
+  const char *verbose_args[] = { "demo", "--verbose", NULL };
+  g_auto (Run) plain = { 0 };
+  g_auto (Run) verbose = { 0 };
+
+  run_binary (&plain, plain_args);
+  run_binary (&verbose, verbose_args);
+  g_test_message ("stderr with --verbose: %s", verbose.err);
+  g_assert_cmpint (plain.status, ==, 0);
+  g_assert_cmpint (verbose.status, ==, 0);
+  g_assert_cmpuint (layer_debug_lines (plain.err), ==, 0);
+  g_assert_cmpuint (layer_debug_lines (verbose.err), >, 0);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *args[12];
+  int status;
+  const char *line_start; /* of stderr's only line, or NULL for none */
+} QuietRow;
+
+/* With -q stderr holds the result lines the README lists, and nothing the
+ * engine prints on a machine without a sound card or accessibility bus. */
+static const QuietRow quiet_rows[] = {
+  { "demo", { "demo", "-q", NULL }, 0, NULL },
+  { "audio-page", { "check", "@AUDIO@", "--app-id", "a", "--room-uuid", "r", "--room-type", "4",
+                    "-q", NULL },
+    1, "recordhost check: not ready: " },
+};
+
+static void
+test_quiet (gconstpointer data)
+{
+  const QuietRow *row = data;
+  g_autofree char *audio_page = g_test_build_filename (G_TEST_DIST, "pages", "audio.html", NULL);
+  const char *args[G_N_ELEMENTS (row->args)];
+  g_auto (Run) run = { 0 };
+  g_auto (GStrv) lines = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (row->args); i++)
+    args[i] = g_strcmp0 (row->args[i], "@AUDIO@") == 0 ? audio_page : row->args[i];
+  run_binary (&run, args);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, row->status);
+  g_assert_null (strstr (run.err, "accessibility bus"));
+  g_assert_null (strstr (run.err, "ALSA"));
+  if (row->line_start == NULL)
+    {
+      g_assert_cmpstr (run.err, ==, "");
+      return;
+    }
+  lines = g_strsplit (run.err, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_prefix (lines[0], row->line_start));
+  g_assert_cmpstr (lines[1], ==, "");
 }
 
 /* How many processes carry our tag. */
@@ -730,6 +842,20 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/cli/json-stdout-full", test_json_stdout_full);
   g_test_add_func ("/cli/help", test_help);
+  for (guint i = 0; i < G_N_ELEMENTS (command_names); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cli/help-command/", command_names[i], NULL);
+
+      g_test_add_data_func (path, command_names[i], test_help_command);
+    }
+  g_test_add_func ("/cli/demo-help", test_demo_help);
+  g_test_add_func ("/cli/verbose", test_verbose);
+  for (guint i = 0; i < G_N_ELEMENTS (quiet_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cli/quiet/", quiet_rows[i].name, NULL);
+
+      g_test_add_data_func (path, &quiet_rows[i], test_quiet);
+    }
   g_test_add_func ("/cli/demo-json", test_demo_json);
   g_test_add_func ("/cli/never-ready-exit-1", test_never_ready_exit_1);
   g_test_add_func ("/cli/demo-flow", test_demo_flow);

@@ -104,6 +104,7 @@ rh_wpe_processes_kill (void)
   gint64 deadline_us = g_get_monotonic_time () + KILL_WAIT_MS * 1000;
   gboolean running = TRUE;
 
+  g_debug ("killing %u engine processes", pids->len);
   for (guint i = 0; i < pids->len; i++)
     kill (g_array_index (pids, pid_t, i), SIGKILL);
   while (running && g_get_monotonic_time () < deadline_us)
