@@ -171,30 +171,129 @@ rh_test_report_has_problem (JsonObject *report, const char *code, const char *se
   return FALSE;
 }
 
+/* The JUnit schema as CI tools read it: where each element may be, the
+ * attributes it must have and those it may have. */
+static const struct
+{
+  const char *element;
+  const char *parents; /* space-separated; "" for the root */
+  const char *required[7];
+  const char *optional[8];
+  gboolean text;       /* character data allowed */
+} junit_schema[] = {
+  { "testsuites", "", { NULL },
+    { "name", "tests", "failures", "errors", "skipped", "disabled", "time", NULL }, FALSE },
+  { "testsuite", " testsuites", { "name", "tests", "failures", "errors", "skipped", "time", NULL },
+    { "timestamp", "hostname", "id", "package", "disabled", "file", NULL }, FALSE },
+  { "properties", "testsuite", { NULL }, { NULL }, FALSE },
+  { "property", "properties", { "name", "value", NULL }, { NULL }, FALSE },
+  { "testcase", "testsuite", { "name", "classname", "time", NULL },
+    { "assertions", "status", "file", "line", NULL }, FALSE },
+  { "failure", "testcase", { "message", NULL }, { "type", NULL }, TRUE },
+  { "error", "testcase", { "message", NULL }, { "type", NULL }, TRUE },
+  { "skipped", "testcase", { "message", NULL }, { NULL }, TRUE },
+  { "system-out", "testcase testsuite", { NULL }, { NULL }, TRUE },
+  { "system-err", "testcase testsuite", { NULL }, { NULL }, TRUE },
+};
+
+static gboolean
+is_count (const char *value)
+{
+  return *value != '\0' && strspn (value, "0123456789") == strlen (value);
+}
+
+static gboolean
+is_seconds (const char *value)
+{
+  return g_regex_match_simple ("^[0-9]+(\\.[0-9]+)?$", value, 0, 0);
+}
+
+static void
+junit_check_element (RhTestJunit *junit, const char *element, const char **names,
+                     const char **values)
+{
+  const char *parent = junit->open->len > 0
+                         ? g_ptr_array_index (junit->open, junit->open->len - 1) : "";
+  g_autofree char *padded_parents = NULL;
+  g_autofree char *padded_parent = NULL;
+  guint e;
+
+  for (e = 0; e < G_N_ELEMENTS (junit_schema); e++)
+    if (g_str_equal (junit_schema[e].element, element))
+      break;
+  if (e == G_N_ELEMENTS (junit_schema))
+    g_error ("JUnit: unknown element <%s>", element);
+  /* " a b " holds " a " and " b "; "  " (the root) only when it is listed. */
+  padded_parents = g_strdup_printf (" %s ", junit_schema[e].parents);
+  padded_parent = g_strdup_printf (" %s ", parent);
+  if (strstr (padded_parents, padded_parent) == NULL)
+    g_error ("JUnit: <%s> inside <%s>", element, *parent != '\0' ? parent : "nothing");
+  for (guint r = 0; junit_schema[e].required[r] != NULL; r++)
+    if (!g_strv_contains (names, junit_schema[e].required[r]))
+      g_error ("JUnit: <%s> without %s=", element, junit_schema[e].required[r]);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (!g_strv_contains (junit_schema[e].required, names[i])
+          && !g_strv_contains (junit_schema[e].optional, names[i]))
+        g_error ("JUnit: <%s %s=> is not in the schema", element, names[i]);
+      if (g_strv_contains ((const char *const[]) { "tests", "failures", "errors", "skipped",
+                                                   "disabled", NULL },
+                           names[i])
+          && !is_count (values[i]))
+        g_error ("JUnit: <%s %s=\"%s\"> is not a count", element, names[i], values[i]);
+      if (g_str_equal (names[i], "time") && !is_seconds (values[i]))
+        g_error ("JUnit: <%s time=\"%s\"> is not seconds", element, values[i]);
+    }
+  if (g_str_equal (element, "properties") && junit->testcases > 0)
+    g_error ("JUnit: <properties> after a <testcase>");
+  if (g_str_equal (element, "testcase"))
+    junit->outcomes = 0;
+  if (g_str_equal (element, "failure") || g_str_equal (element, "error")
+      || g_str_equal (element, "skipped"))
+    if (++junit->outcomes > 1)
+      g_error ("JUnit: test case %s has more than one failure, error or skipped",
+               junit->testcase);
+}
+
 static void
 junit_start (GMarkupParseContext *context, const char *element, const char **names,
              const char **values, gpointer user_data, GError **error)
 {
   RhTestJunit *junit = user_data;
+  const char *property = NULL;
 
+  junit_check_element (junit, element, names, values);
+  g_ptr_array_add (junit->open, g_strdup (element));
   for (guint i = 0; names[i] != NULL; i++)
     {
-      if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "tests"))
+      if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "name"))
+        junit->name = g_strdup (values[i]);
+      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "tests"))
         junit->tests = atoi (values[i]);
       else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "failures"))
         junit->failures = atoi (values[i]);
+      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "errors"))
+        junit->errors = atoi (values[i]);
+      else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "skipped"))
+        junit->skipped = atoi (values[i]);
       else if (g_str_equal (element, "testsuite") && g_str_equal (names[i], "time"))
         junit->time = g_strdup (values[i]);
-      else if (g_str_equal (element, "property") && g_str_equal (names[i], "value"))
-        junit->page = g_strdup (values[i]);
+      else if (g_str_equal (element, "property") && g_str_equal (names[i], "name"))
+        property = values[i];
       else if (g_str_equal (element, "testcase") && g_str_equal (names[i], "name"))
         {
           g_free (junit->testcase);
           junit->testcase = g_strdup (values[i]);
         }
-      else if (g_str_equal (element, "failure") && g_str_equal (names[i], "message"))
+      else if ((g_str_equal (element, "failure") || g_str_equal (element, "skipped"))
+               && g_str_equal (names[i], "message"))
         g_string_append (junit->text, values[i]);
     }
+  for (guint i = 0; property != NULL && names[i] != NULL; i++)
+    if (g_str_equal (names[i], "value") && g_str_equal (property, "page"))
+      junit->page = g_strdup (values[i]);
+    else if (g_str_equal (names[i], "value") && g_str_equal (property, "warnings"))
+      junit->warnings = g_strdup (values[i]);
   if (g_str_equal (element, "testcase"))
     junit->testcases++;
   if (g_str_equal (element, "failure"))
@@ -202,41 +301,83 @@ junit_start (GMarkupParseContext *context, const char *element, const char **nam
       junit->failure_elements++;
       g_string_append_printf (junit->failed, "%s\n", junit->testcase);
     }
+  if (g_str_equal (element, "error"))
+    junit->error_elements++;
+  if (g_str_equal (element, "skipped"))
+    {
+      junit->skipped_elements++;
+      g_string_append_printf (junit->skipped_cases, "%s\n", junit->testcase);
+    }
+}
+
+static void
+junit_end (GMarkupParseContext *context, const char *element, gpointer user_data,
+           GError **error)
+{
+  RhTestJunit *junit = user_data;
+
+  g_ptr_array_remove_index (junit->open, junit->open->len - 1);
 }
 
 static void
 junit_text (GMarkupParseContext *context, const char *text, gsize length, gpointer user_data,
             GError **error)
 {
-  g_string_append_len (((RhTestJunit *) user_data)->text, text, length);
+  RhTestJunit *junit = user_data;
+  const char *element = junit->open->len > 0
+                          ? g_ptr_array_index (junit->open, junit->open->len - 1) : "";
+
+  for (guint e = 0; e < G_N_ELEMENTS (junit_schema); e++)
+    if (g_str_equal (junit_schema[e].element, element) && !junit_schema[e].text)
+      {
+        for (gsize i = 0; i < length; i++)
+          if (!g_ascii_isspace (text[i]))
+            g_error ("JUnit: text inside <%s>", element);
+        return;
+      }
+  g_string_append_len (junit->text, text, length);
 }
 
 void
 rh_test_junit_parse (RhTestJunit *junit, const char *xml)
 {
-  static const GMarkupParser parser = { junit_start, NULL, junit_text, NULL, NULL };
+  static const GMarkupParser parser = { junit_start, junit_end, junit_text, NULL, NULL };
   g_autoptr (GMarkupParseContext) context = g_markup_parse_context_new (&parser, 0, junit,
                                                                         NULL);
   g_autoptr (GError) error = NULL;
 
   junit->text = g_string_new (NULL);
   junit->failed = g_string_new (NULL);
+  junit->skipped_cases = g_string_new (NULL);
+  junit->open = g_ptr_array_new_with_free_func (g_free);
   g_assert_true (g_str_has_prefix (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
   g_markup_parse_context_parse (context, xml, -1, &error);
   g_assert_no_error (error);
   g_markup_parse_context_end_parse (context, &error);
   g_assert_no_error (error);
+  /* What a dashboard counts must be what the cases say. */
+  g_assert_nonnull (junit->name);
+  g_assert_cmpuint (junit->tests, ==, junit->testcases);
+  g_assert_cmpuint (junit->failures, ==, junit->failure_elements);
+  g_assert_cmpuint (junit->errors, ==, junit->error_elements);
+  g_assert_cmpuint (junit->skipped, ==, junit->skipped_elements);
 }
 
 void
 rh_test_junit_clear (RhTestJunit *junit)
 {
+  g_free (junit->name);
   g_free (junit->time);
   g_free (junit->page);
+  g_free (junit->warnings);
   if (junit->text != NULL)
     g_string_free (junit->text, TRUE);
   if (junit->failed != NULL)
     g_string_free (junit->failed, TRUE);
+  if (junit->skipped_cases != NULL)
+    g_string_free (junit->skipped_cases, TRUE);
+  if (junit->open != NULL)
+    g_ptr_array_unref (junit->open);
   g_free (junit->testcase);
 }
 

@@ -50,18 +50,32 @@ gboolean rh_test_report_has_problem (JsonObject *report, const char *code, const
 /* What a JUnit reader sees of a JUnit XML report. */
 typedef struct
 {
+  char *name;             /* the testsuite's name= */
   guint tests;            /* the testsuite's tests= */
   guint failures;         /* the testsuite's failures= */
+  guint skipped;          /* the testsuite's skipped= */
   guint testcases;        /* <testcase> elements */
   guint failure_elements; /* <failure> elements */
+  guint skipped_elements; /* <skipped> elements */
   char *time;             /* the testsuite's time= */
   char *page;             /* the value of its page property */
+  char *warnings;         /* the value of its warnings property */
   GString *failed;        /* names of the test cases with a failure, one a line */
-  GString *text;          /* failure messages and texts, and system-out */
+  GString *skipped_cases; /* names of the skipped test cases, one a line */
+  GString *text;          /* failure and skipped messages and texts, and system-out */
   char *testcase;         /* the test case being read */
+  GPtrArray *open;        /* the elements being read, outermost first */
+  guint outcomes;         /* <failure>, <error> and <skipped> of the test case being read */
+  guint errors;           /* the testsuite's errors= */
+  guint error_elements;   /* <error> elements */
 } RhTestJunit;
 
-/* Reads @xml into @junit (zeroed); fails the test when it is not well formed. */
+/* Reads @xml into @junit (zeroed); fails the test when it is not well formed
+ * or not of the JUnit schema CI tools read (Ant's, as Jenkins takes it):
+ * testsuites > testsuite (name, tests, failures, errors, skipped, time) >
+ * properties > property (name, value), then testcase (name, classname,
+ * time) with at most one failure, error or skipped (message) and
+ * system-out, system-err; counts that match the cases. */
 void rh_test_junit_parse (RhTestJunit *junit, const char *xml);
 void rh_test_junit_clear (RhTestJunit *junit);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RhTestJunit, rh_test_junit_clear)

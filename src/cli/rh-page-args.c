@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rh-error.h"
+#include "rh-problems.h"
 
 #define RH_DEMO_SDK_APP_ID "0123456789abcdef0123456789abcdef"
 
@@ -33,6 +34,8 @@ rh_page_args_clear (RhPageArgs *args)
   g_free (args->timeout);
   g_free (args->snapshots);
   g_free (args->junit);
+  g_free (args->junit_name);
+  g_strfreev (args->fail_on);
   g_free (args->slow_paint_ms);
   g_free (args->paint_grace_ms);
   g_free (args->retry_timeout);
@@ -81,8 +84,9 @@ static const char check_description[] =
   "\n"
   "Exit status: 0 ready acknowledged; 1 the page or the ready flow failed\n"
   "(load error, HTTP error page, launch never called, not ready in time,\n"
-  "ready call refused, an error problem, interrupted), or an output asked for\n"
-  "could not be written; 2 usage error or invalid input.";
+  "ready call refused, an error problem, a warning --fail-on names,\n"
+  "interrupted), or an output asked for could not be written; 2 usage error\n"
+  "or invalid input, an unknown --fail-on code included.";
 
 static const char run_description[] =
   "Hosts a record page the way the recording server does, for the length of a\n"
@@ -103,7 +107,8 @@ static const char run_description[] =
   "\n"
   "Takes check's options except --timeout. Exit status: 0 stopped normally;\n"
   "1 abandoned (reason 5), or the recording or the state log could not be\n"
-  "written; 2 usage error.";
+  "written, or, with --fail-on, the last load had an error problem or a\n"
+  "warning it names (the recording still runs to its end); 2 usage error.";
 
 static const char demo_description[] =
   "Runs `check` on the bundled record page and SDK stand-in, with the ready\n"
@@ -180,6 +185,10 @@ page_entries (RhPageArgs *args, RhPageCommand command)
       "Memory the page's web process may use, 128..16384 (default "
       G_STRINGIFY (RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB) "); past it the process is killed: "
       "check fails, run reloads the page as after a crash", "MB" },
+    { "fail-on", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->fail_on,
+      "Fail (exit status 1) on these problem codes even when they are warnings, e.g. "
+      "ready-before-paint,slow-first-paint,js-error; warning fails on any warning "
+      "(repeatable)", "CODE[,CODE...]" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args->json, "Print a JSON report on stdout", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args->quiet, "No timeline on stderr", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose, "Debug messages on stderr", NULL },
@@ -201,6 +210,8 @@ command_entries (RhPageArgs *args, RhPageCommand command)
       "waterfall.png to DIR", "DIR" },
     { "junit", 0, 0, G_OPTION_ARG_FILENAME, &args->junit,
       "Write a JUnit XML report, one test case per aspect checked", "FILE" },
+    { "junit-name", 0, 0, G_OPTION_ARG_STRING, &args->junit_name,
+      "Name of the JUnit test suite (default: recordhost check PAGE room ROOM)", "NAME" },
     { "slow-paint-ms", 0, 0, G_OPTION_ARG_STRING, &args->slow_paint_ms,
       "First paint later than this is a slow-first-paint warning (default 3000)", "MS" },
     { "paint-grace-ms", 0, 0, G_OPTION_ARG_STRING, &args->paint_grace_ms,
@@ -274,6 +285,47 @@ rh_page_args_context_new (RhPageArgs *args, RhPageCommand command)
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, descriptions[command]);
   return context;
+}
+
+/* "recordhost check PAGE room ROOM", PAGE the last part of the page's path:
+ * one check's suite apart from another's on a CI dashboard. */
+static char *
+default_junit_name (const char *page, const char *room_uuid)
+{
+  g_autofree char *path = g_strndup (page, strcspn (page, "?#"));
+  g_autofree char *base = g_path_get_basename (path);
+
+  return g_strdup_printf ("recordhost check %s room %s", base,
+                          room_uuid != NULL ? room_uuid : "-");
+}
+
+/* --fail-on, repeated or comma-separated, each part a known code. */
+static char **
+fail_on_parse (char **values, GError **error)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) parts = NULL;
+
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    {
+      g_auto (GStrv) split = g_strsplit (values[i], ",", -1);
+
+      for (guint j = 0; split[j] != NULL; j++)
+        {
+          g_strstrip (split[j]);
+          if (*split[j] == '\0')
+            {
+              g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "--fail-on '%s' has an empty code", values[i]);
+              return NULL;
+            }
+          g_strv_builder_add (builder, split[j]);
+        }
+    }
+  parts = g_strv_builder_end (builder);
+  if (!rh_problems_check_fail_on ((const char *const *) parts, error))
+    return NULL;
+  return g_steal_pointer (&parts);
 }
 
 static gboolean
@@ -465,6 +517,12 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
     return NULL;
   options->snapshots_dir = g_strdup (args->snapshots);
   options->junit = g_strdup (args->junit);
+  options->junit_name = args->junit_name != NULL
+                          ? g_strdup (args->junit_name)
+                          : default_junit_name (page, options->room->room_uuid);
+  options->fail_on = fail_on_parse (args->fail_on, error);
+  if (args->fail_on != NULL && options->fail_on == NULL)
+    return NULL;
   options->har = g_strdup (args->har);
   return g_steal_pointer (&options);
 }

@@ -43,6 +43,8 @@ typedef struct
   char *timeout;
   char *snapshots;
   char *junit;
+  char *junit_name;
+  char **fail_on;
   char *slow_paint_ms;
   char *paint_grace_ms;
   char *retry_timeout;

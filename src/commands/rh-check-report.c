@@ -15,43 +15,7 @@
 void
 rh_check_find_problems (RhCheck *self)
 {
-  RhProblemInput input;
-  const char *first_js_error = NULL;
-  g_autoptr (GPtrArray) missing_touched = NULL;
-  g_autoptr (GPtrArray) missing_blamed = NULL;
-
-  rh_problem_input_init (&input);
-  input.failure = self->error;
-  input.slow_paint_ms = self->options->slow_paint_ms;
-  input.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
-                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
-  if (self->watch != NULL)
-    {
-      input.times = *rh_page_watch_get_times (self->watch);
-      input.launched = rh_page_watch_is_launched (self->watch);
-      input.js_errors = rh_page_watch_get_js_errors (self->watch, &first_js_error);
-      input.first_js_error = first_js_error;
-      input.resources = rh_page_watch_get_resources (self->watch);
-      input.missing_params = rh_page_watch_get_missing_params (self->watch);
-      missing_touched = rh_page_watch_get_missing_touched (self->watch);
-      input.missing_touched = missing_touched;
-      missing_blamed = rh_page_watch_get_missing_blamed (self->watch);
-      input.missing_blamed = missing_blamed;
-      if (input.launched)
-        input.launch = rh_page_watch_get_launch (self->watch);
-      input.requests = rh_request_log_get_all (rh_page_watch_get_requests (self->watch));
-      input.workers = rh_page_watch_get_workers (self->watch);
-    }
-  self->problems = rh_problems_find (&input);
-  /* Messages quote URLs and errors, which may carry the token. */
-  for (guint i = 0; i < self->problems->len; i++)
-    {
-      RhProblem *problem = g_ptr_array_index (self->problems, i);
-      char *clean = rh_timeline_redact (self->timeline, problem->message);
-
-      g_free (problem->message);
-      problem->message = clean;
-    }
+  self->problems = rh_page_session_find_problems (self->session, self->error);
 }
 
 static RhReport *
@@ -63,6 +27,7 @@ report_new (RhCheck *self, char **page_url, char **failure)
                                       rh_page_session_get_page_url (self->session));
   *failure = self->error != NULL ? rh_timeline_redact (self->timeline, self->error->message)
                                  : NULL;
+  report->name = self->options->junit_name;
   report->passed = self->finished && self->error == NULL;
   report->page_url = *page_url;
   report->failure = *failure;
@@ -212,14 +177,7 @@ rh_check_to_json (RhCheck *check)
     rh_page_watch_add_times_json (self->watch, builder);
   json_builder_end_object (builder);
 
-  json_builder_set_member_name (builder, "problems");
-  if (self->problems != NULL)
-    rh_problems_add_json (self->problems, builder);
-  else
-    {
-      json_builder_begin_array (builder);
-      json_builder_end_array (builder);
-    }
+  rh_problems_add_json (self->problems, builder);
   rh_page_session_add_page_json (self->session, builder, TRUE);
   if (self->watch != NULL)
     {

@@ -91,18 +91,10 @@ conclude (RhCheck *self)
   g_autoptr (GTask) task = g_steal_pointer (&self->task);
 
   rh_check_find_problems (self);
-  if (self->error == NULL && rh_problems_have_error (self->problems))
-    {
-      /* Ready was acknowledged, but something a recording depends on broke. */
-      for (guint i = 0; i < self->problems->len && self->error == NULL; i++)
-        {
-          const RhProblem *problem = g_ptr_array_index (self->problems, i);
-
-          if (problem->severity == RH_SEVERITY_ERROR)
-            self->error = g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "%s: %s", problem->code,
-                                       problem->message);
-        }
-    }
+  /* Ready was acknowledged, but something a recording depends on broke, or
+   * the user said a warning is a failure. */
+  if (self->error == NULL)
+    self->error = rh_problems_get_failure (self->problems);
   rh_check_write_outputs (self);
 
   if (self->error != NULL)

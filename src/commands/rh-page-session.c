@@ -1,5 +1,6 @@
 #include "rh-page-session.h"
 
+#include "rh-problems.h"
 #include "rh-wpe-page-host.h"
 
 /* How often a long wait says what it waits for (with --verbose echo on). */
@@ -181,6 +182,55 @@ char *
 rh_page_session_redact (RhPageSession *session, const char *text)
 {
   return rh_timeline_redact (session->timeline, text);
+}
+
+/* The problems of the page's last load (RhProblem), @failure the command's
+ * (NULL when it got ready), their messages redacted, those --fail-on names
+ * marked. */
+GPtrArray *
+rh_page_session_find_problems (RhPageSession *session, const GError *failure)
+{
+  RhPageSession *self = session;
+  RhProblemInput input;
+  const char *first_js_error = NULL;
+  g_autoptr (GPtrArray) missing_touched = NULL;
+  g_autoptr (GPtrArray) missing_blamed = NULL;
+  GPtrArray *problems;
+
+  rh_problem_input_init (&input);
+  input.failure = failure;
+  input.slow_paint_ms = self->options->slow_paint_ms;
+  input.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
+                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
+  if (self->watch != NULL)
+    {
+      input.times = *rh_page_watch_get_times (self->watch);
+      input.launched = rh_page_watch_is_launched (self->watch);
+      input.js_errors = rh_page_watch_get_js_errors (self->watch, &first_js_error);
+      input.first_js_error = first_js_error;
+      input.resources = rh_page_watch_get_resources (self->watch);
+      input.missing_params = rh_page_watch_get_missing_params (self->watch);
+      missing_touched = rh_page_watch_get_missing_touched (self->watch);
+      input.missing_touched = missing_touched;
+      missing_blamed = rh_page_watch_get_missing_blamed (self->watch);
+      input.missing_blamed = missing_blamed;
+      if (input.launched)
+        input.launch = rh_page_watch_get_launch (self->watch);
+      input.requests = rh_request_log_get_all (rh_page_watch_get_requests (self->watch));
+      input.workers = rh_page_watch_get_workers (self->watch);
+    }
+  problems = rh_problems_find (&input);
+  /* Messages quote URLs and errors, which may carry the token. */
+  for (guint i = 0; i < problems->len; i++)
+    {
+      RhProblem *problem = g_ptr_array_index (problems, i);
+      char *clean = rh_timeline_redact (self->timeline, problem->message);
+
+      g_free (problem->message);
+      problem->message = clean;
+    }
+  rh_problems_apply_fail_on (problems, (const char *const *) self->options->fail_on);
+  return problems;
 }
 
 /* What every report starts with: the outcome, the exit status it gives,

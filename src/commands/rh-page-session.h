@@ -36,6 +36,7 @@ RhReadyCall   *rh_page_session_get_ready_call (RhPageSession *session);
 RhPageWatch   *rh_page_session_get_watch    (RhPageSession *session);
 const RhPageWatchTimes *rh_page_session_get_times (RhPageSession *session);
 char          *rh_page_session_redact       (RhPageSession *session, const char *text);
+GPtrArray     *rh_page_session_find_problems (RhPageSession *session, const GError *failure);
 
 void           rh_page_session_add_outcome_json (RhPageSession *session, JsonBuilder *builder,
                                                  const char *outcome_name, const char *outcome,

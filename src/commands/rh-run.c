@@ -3,6 +3,7 @@
 #include "rh-error.h"
 #include "rh-fs.h"
 #include "rh-page-session.h"
+#include "rh-problems.h"
 #include "rh-recorder.h"
 #include "rh-recording-policy.h"
 #include "rh-state-log.h"
@@ -27,6 +28,7 @@ struct _RhRun
   GError *recording_error;
   gboolean recording_started;
   guint crashes;
+  GPtrArray *problems; /* RhProblem of the last load, once it ended */
   GError *error;
 };
 
@@ -90,6 +92,7 @@ rh_run_finalize (GObject *object)
   json_array_unref (self->state_events);
   g_clear_error (&self->error);
   g_clear_error (&self->recording_error);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
   G_OBJECT_CLASS (rh_run_parent_class)->finalize (object);
 }
 
@@ -176,6 +179,10 @@ return_task_cb (gpointer user_data)
 
   if (task == NULL)
     return G_SOURCE_REMOVE;
+  /* With --fail-on, the last load's problems fail a run that went well
+   * otherwise (errors, and the warnings named), its recording complete. */
+  if (self->error == NULL && self->page->fail_on != NULL)
+    self->error = rh_problems_get_failure (self->problems);
   if (self->error != NULL)
     g_task_return_error (task, g_error_copy (self->error));
   else
@@ -277,6 +284,9 @@ complete (RhRun *self)
 {
   gboolean recording = self->recorder != NULL && rh_recorder_is_running (self->recorder);
 
+  /* Of the last load, as the run saw it: no failure, a reload may follow one. */
+  if (self->problems == NULL)
+    self->problems = rh_page_session_find_problems (self->session, NULL);
   if (recording)
     rh_recorder_close_async (self->recorder, recording_closed_cb, g_object_ref (self));
   g_clear_handle_id (&self->deadline_id, g_source_remove);
@@ -567,6 +577,7 @@ rh_run_to_json (RhRun *run)
   if (self->watch != NULL)
     rh_page_watch_add_times_json (self->watch, builder);
   json_builder_end_object (builder);
+  rh_problems_add_json (self->problems, builder);
   rh_page_session_add_page_json (self->session, builder, FALSE);
   return rh_page_session_end_json (self->session, builder);
 }

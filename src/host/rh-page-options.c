@@ -34,6 +34,8 @@ rh_page_options_free (RhPageOptions *options)
   g_free (options->api_base);
   g_free (options->snapshots_dir);
   g_free (options->junit);
+  g_free (options->junit_name);
+  g_strfreev (options->fail_on);
   g_free (options->user_agent);
   g_free (options->sdk_bundle);
   g_ptr_array_unref (options->routes);

@@ -35,6 +35,8 @@ typedef struct
   gboolean echo;           /* timeline on stderr as it happens */
   char *snapshots_dir;     /* check: pictures go here, NULL for none */
   char *junit;             /* check: JUnit XML report file, NULL for none */
+  char *junit_name;        /* check: its test suite's name, NULL: from the page and room */
+  char **fail_on;          /* problem codes, or "warning", that fail the command; NULL: none */
   guint slow_paint_ms;     /* check: first paint later than this is a warning */
   guint paint_grace_ms;    /* check: after a blank acknowledgement, wait this long for paint */
   RhWebrtcMode webrtc;     /* the WebRTC and media stand-in, or the bare engine */

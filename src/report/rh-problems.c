@@ -6,6 +6,16 @@
 #include "rh-error.h"
 #include "rh-ready-call.h"
 
+const char *const rh_problem_codes[] = {
+  "page-load-failed", "http-error", "resource-failed", "js-error", "launch-not-called",
+  "ready-timeout", "ready-call-failed", "missing-param", "engine-missing-feature",
+  "launch-not-promise", "sdk-option-name", "sdk-option-missing", "sdk-option-value",
+  "page-ready-call", "ready-before-paint", "slow-first-paint", NULL,
+};
+
+/* --fail-on's word for every warning, whatever its code. */
+#define FAIL_ON_WARNING "warning"
+
 static void
 problem_free (RhProblem *problem)
 {
@@ -23,6 +33,7 @@ add (GPtrArray *problems, const char *code, RhSeverity severity, const char *for
   RhProblem *problem = g_new0 (RhProblem, 1);
   va_list args;
 
+  g_assert (g_strv_contains (rh_problem_codes, code));
   va_start (args, format);
   problem->code = code;
   problem->severity = severity;
@@ -284,20 +295,103 @@ rh_problems_find (const RhProblemInput *input)
   return problems;
 }
 
+/* An error, or a warning --fail-on named. */
+gboolean
+rh_problem_fails (const RhProblem *problem)
+{
+  return problem->severity == RH_SEVERITY_ERROR || problem->failed_on;
+}
+
 gboolean
 rh_problems_have_error (const GPtrArray *problems)
 {
   for (guint i = 0; i < problems->len; i++)
-    if (((RhProblem *) g_ptr_array_index (problems, i))->severity == RH_SEVERITY_ERROR)
+    if (rh_problem_fails (g_ptr_array_index (problems, i)))
       return TRUE;
   return FALSE;
 }
 
+/* Each of @fail_on is a problem code or "warning"; anything else is a
+ * usage error that lists what is known. */
+gboolean
+rh_problems_check_fail_on (const char *const *fail_on, GError **error)
+{
+  for (guint i = 0; fail_on != NULL && fail_on[i] != NULL; i++)
+    {
+      g_autofree char *known = NULL;
+
+      if (g_str_equal (fail_on[i], FAIL_ON_WARNING)
+          || g_strv_contains (rh_problem_codes, fail_on[i]))
+        continue;
+      known = g_strjoinv (", ", (char **) rh_problem_codes);
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "unknown --fail-on '%s' (expected warning or a problem code: %s)",
+                   fail_on[i], known);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Marks the warnings @fail_on names as failing; errors fail anyway. */
+void
+rh_problems_apply_fail_on (GPtrArray *problems, const char *const *fail_on)
+{
+  gboolean any_warning = fail_on != NULL && g_strv_contains (fail_on, FAIL_ON_WARNING);
+
+  for (guint i = 0; fail_on != NULL && i < problems->len; i++)
+    {
+      RhProblem *problem = g_ptr_array_index (problems, i);
+
+      problem->failed_on = problem->severity == RH_SEVERITY_WARNING
+                           && (any_warning || g_strv_contains (fail_on, problem->code));
+    }
+}
+
+/* The failure the first failing problem gives a command that went well
+ * otherwise, NULL when none fails. */
+GError *
+rh_problems_get_failure (const GPtrArray *problems)
+{
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const RhProblem *problem = g_ptr_array_index (problems, i);
+
+      if (rh_problem_fails (problem))
+        return g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "%s: %s%s", problem->code,
+                            problem->message, problem->failed_on ? " (--fail-on)" : "");
+    }
+  return NULL;
+}
+
+/* The codes --fail-on made fail, each once, as a JSON array. */
+static void
+add_failed_on_json (const GPtrArray *problems, JsonBuilder *builder)
+{
+  g_autoptr (GPtrArray) seen = g_ptr_array_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const RhProblem *problem = g_ptr_array_index (problems, i);
+
+      if (!problem->failed_on
+          || g_ptr_array_find_with_equal_func (seen, problem->code, g_str_equal, NULL))
+        continue;
+      g_ptr_array_add (seen, (gpointer) problem->code);
+      json_builder_add_string_value (builder, problem->code);
+    }
+  json_builder_end_array (builder);
+}
+
+/* "problems" and "failed_on" of a report; @problems NULL for none yet. */
 void
 rh_problems_add_json (const GPtrArray *problems, JsonBuilder *builder)
 {
+  json_builder_set_member_name (builder, "failed_on");
+  add_failed_on_json (problems, builder);
+  json_builder_set_member_name (builder, "problems");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < problems->len; i++)
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
     {
       const RhProblem *problem = g_ptr_array_index (problems, i);
 
@@ -308,6 +402,8 @@ rh_problems_add_json (const GPtrArray *problems, JsonBuilder *builder)
       json_builder_add_string_value (builder, rh_severity_name (problem->severity));
       json_builder_set_member_name (builder, "message");
       json_builder_add_string_value (builder, problem->message);
+      json_builder_set_member_name (builder, "failed_on");
+      json_builder_add_boolean_value (builder, problem->failed_on);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -1,5 +1,6 @@
 /* What went wrong or looks risky in a check, as problem codes a CI job can
- * act on: errors fail the check, warnings do not. */
+ * act on: errors fail the check, warnings do not unless --fail-on names
+ * them. */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -19,7 +20,12 @@ typedef struct
   const char *code; /* static */
   RhSeverity severity;
   char *message;
+  gboolean failed_on; /* a warning that --fail-on made fail */
 } RhProblem;
+
+/* Every problem code, NULL-terminated: the one list --fail-on is checked
+ * against. */
+extern const char *const rh_problem_codes[];
 
 /* What the check saw, read by rh_problems_find (). */
 typedef struct
@@ -43,6 +49,10 @@ typedef struct
 void        rh_problem_input_init  (RhProblemInput *input);
 GPtrArray  *rh_problems_find       (const RhProblemInput *input); /* RhProblem */
 gboolean    rh_problems_have_error (const GPtrArray *problems);
+gboolean    rh_problem_fails       (const RhProblem *problem);
+gboolean    rh_problems_check_fail_on (const char *const *fail_on, GError **error);
+void        rh_problems_apply_fail_on (GPtrArray *problems, const char *const *fail_on);
+GError     *rh_problems_get_failure (const GPtrArray *problems);
 const char *rh_severity_name       (RhSeverity severity);
 void        rh_problems_add_json   (const GPtrArray *problems, JsonBuilder *builder);
 

@@ -71,23 +71,67 @@ rh_report_format_text (const RhReport *report)
   return g_string_free (out, FALSE);
 }
 
-/* What each JUnit test case covers: the problem codes that fail or warn it. */
+/* What a test case needs to have happened to say anything: a case whose
+ * step never came is not a pass. */
+typedef enum
+{
+  NEEDS_COMMIT,   /* observations of a loaded page */
+  NEEDS_LAUNCH,
+  NEEDS_READY,
+  NEEDS_ACK,
+  NEEDS_PAINT,
+} CaseNeed;
+
+/* What each JUnit test case covers: the problem codes that fail or warn it,
+ * and what it needs.  A case whose step never came is never a pass.  The
+ * first core step (the page loading, getting ready, its ready call
+ * acknowledged) that never came in a failed check fails its case, unless
+ * an earlier case failed already: that absence is what the check is for.
+ * Every other case whose step never came is skipped, as not reached:
+ * failing it too would blame the page twice for one cause (the ready call
+ * of a page that never got ready was never sent). */
 static const struct
 {
   const char *name;
   const char *codes[3];
+  CaseNeed need;
+  gboolean core;
 } junit_cases[] = {
-  { "page loads", { "page-load-failed", "http-error", NULL } },
-  { "resources load", { "resource-failed", NULL } },
-  { "no uncaught JavaScript errors", { "js-error", NULL } },
-  { "AgoraEduSDK.launch is called", { "launch-not-called", NULL } },
-  { "page gets ready", { "ready-timeout", NULL } },
-  { "ready call acknowledged", { "ready-call-failed", NULL } },
-  { "room parameters supplied", { "missing-param", NULL } },
-  { "painted before ready", { "ready-before-paint", NULL } },
-  { "first paint in time", { "slow-first-paint", NULL } },
-  { "engine has what the page uses", { "engine-missing-feature", NULL } },
+  { "page loads", { "page-load-failed", "http-error", NULL }, NEEDS_COMMIT, TRUE },
+  { "resources load", { "resource-failed", NULL }, NEEDS_COMMIT, FALSE },
+  { "no uncaught JavaScript errors", { "js-error", NULL }, NEEDS_COMMIT, FALSE },
+  { "AgoraEduSDK.launch is called", { "launch-not-called", NULL }, NEEDS_LAUNCH, FALSE },
+  { "page gets ready", { "ready-timeout", NULL }, NEEDS_READY, TRUE },
+  { "ready call acknowledged", { "ready-call-failed", NULL }, NEEDS_ACK, TRUE },
+  { "room parameters supplied", { "missing-param", NULL }, NEEDS_COMMIT, FALSE },
+  { "painted before ready", { "ready-before-paint", NULL }, NEEDS_READY, FALSE },
+  { "first paint in time", { "slow-first-paint", NULL }, NEEDS_PAINT, FALSE },
+  { "engine has what the page uses", { "engine-missing-feature", NULL }, NEEDS_COMMIT, FALSE },
 };
+
+/* Why the step @need did not happen, NULL when it did. */
+static const char *
+missing_step (const RhPageWatchTimes *times, CaseNeed need)
+{
+  switch (need)
+    {
+    case NEEDS_COMMIT:
+      return times->committed_ms == RH_PAGE_WATCH_NO_TIME ? "the page never loaded" : NULL;
+    case NEEDS_LAUNCH:
+      return times->launch_ms == RH_PAGE_WATCH_NO_TIME ? "AgoraEduSDK.launch was not called"
+                                                       : NULL;
+    case NEEDS_READY:
+      return times->ready_event_ms == RH_PAGE_WATCH_NO_TIME ? "the page never got ready" : NULL;
+    case NEEDS_ACK:
+      if (times->ready_event_ms == RH_PAGE_WATCH_NO_TIME)
+        return "no ready call was sent: the page never got ready";
+      return times->ready_ack_ms == RH_PAGE_WATCH_NO_TIME
+               ? "the ready call was never acknowledged" : NULL;
+    case NEEDS_PAINT:
+      return times->first_nonblank_ms == RH_PAGE_WATCH_NO_TIME ? "the page never painted" : NULL;
+    }
+  return NULL;
+}
 
 static void
 append_escaped (GString *out, const char *text)
@@ -112,17 +156,43 @@ append_escaped (GString *out, const char *text)
   g_string_append (out, escaped);
 }
 
+static void
+append_attribute (GString *out, const char *name, const char *value)
+{
+  g_string_append_printf (out, " %s=\"", name);
+  append_escaped (out, value);
+  g_string_append_c (out, '"');
+}
+
+/* A <failure> or <skipped> whose message is @text. */
+static void
+append_outcome (GString *out, const char *element, const char *text)
+{
+  g_string_append_printf (out, "      <%s", element);
+  append_attribute (out, "message", text);
+  g_string_append (out, ">");
+  append_escaped (out, text);
+  g_string_append_printf (out, "</%s>\n", element);
+}
+
 char *
 rh_report_format_junit (const RhReport *report)
 {
   GString *out = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   guint failures = 0;
-  GString *cases = g_string_new (NULL);
+  guint skipped = 0;
+  guint warning_count = 0;
+  g_autoptr (GString) cases = g_string_new (NULL);
+  g_autoptr (GString) suite = g_string_new (NULL);
+  const char *name = report->name != NULL ? report->name : "recordhost check";
+  guint tests = G_N_ELEMENTS (junit_cases);
+  gboolean failed_before = FALSE;
 
   for (guint c = 0; c < G_N_ELEMENTS (junit_cases); c++)
     {
       g_autoptr (GString) errors = g_string_new (NULL);
       g_autoptr (GString) warnings = g_string_new (NULL);
+      const char *missing = missing_step (report->times, junit_cases[c].need);
 
       for (guint i = 0; i < report->problems->len; i++)
         {
@@ -130,41 +200,59 @@ rh_report_format_junit (const RhReport *report)
 
           if (!g_strv_contains (junit_cases[c].codes, problem->code))
             continue;
-          g_string_append_printf (problem->severity == RH_SEVERITY_ERROR ? errors : warnings,
-                                  "%s: %s\n", problem->code, problem->message);
+          if (problem->severity == RH_SEVERITY_WARNING)
+            {
+              warning_count++;
+              g_string_append_printf (warnings, "warning: %s: %s\n", problem->code,
+                                      problem->message);
+            }
+          if (rh_problem_fails (problem))
+            g_string_append_printf (errors, "%s: %s%s\n", problem->code, problem->message,
+                                    problem->failed_on ? " (a warning, failed by --fail-on)"
+                                                       : "");
         }
-      g_string_append (cases, "    <testcase classname=\"recordhost.check\" name=\"");
-      append_escaped (cases, junit_cases[c].name);
-      g_string_append (cases, "\">\n");
+      if (errors->len == 0 && missing != NULL && junit_cases[c].core && !report->passed
+          && !failed_before)
+        g_string_append_printf (errors, "%s: %s\n", missing,
+                                report->failure != NULL ? report->failure : "the check failed");
+      g_string_append (cases, "    <testcase");
+      append_attribute (cases, "classname", "recordhost.check");
+      append_attribute (cases, "name", junit_cases[c].name);
+      g_string_append (cases, " time=\"0\">\n");
       if (errors->len > 0)
         {
           failures++;
-          g_string_append (cases, "      <failure message=\"");
-          append_escaped (cases, errors->str);
-          g_string_append (cases, "\">");
-          append_escaped (cases, errors->str);
-          g_string_append (cases, "</failure>\n");
+          failed_before = TRUE;
+          append_outcome (cases, "failure", errors->str);
+        }
+      else if (missing != NULL)
+        {
+          g_autofree char *why = g_strdup_printf ("not reached: %s", missing);
+
+          skipped++;
+          append_outcome (cases, "skipped", why);
         }
       if (warnings->len > 0)
         {
-          g_string_append (cases, "      <system-out>warning: ");
+          g_string_append (cases, "      <system-out>");
           append_escaped (cases, warnings->str);
           g_string_append (cases, "</system-out>\n");
         }
       g_string_append (cases, "    </testcase>\n");
     }
+  append_attribute (suite, "name", name);
+  g_string_append_printf (suite,
+                          " tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\" "
+                          "time=\"%.3f\"",
+                          tests, failures, skipped, report->duration_ms / 1000.0);
+  g_string_append_printf (out, "<testsuites%s>\n  <testsuite%s>\n", suite->str, suite->str);
+  g_string_append (out, "    <properties>\n      <property name=\"page\"");
+  append_attribute (out, "value", report->page_url);
   g_string_append_printf (out,
-                          "<testsuites tests=\"%u\" failures=\"%u\">\n"
-                          "  <testsuite name=\"recordhost check\" tests=\"%u\" failures=\"%u\" "
-                          "errors=\"0\" time=\"%.3f\">\n",
-                          (guint) G_N_ELEMENTS (junit_cases), failures,
-                          (guint) G_N_ELEMENTS (junit_cases), failures,
-                          report->duration_ms / 1000.0);
-  g_string_append (out, "    <properties>\n      <property name=\"page\" value=\"");
-  append_escaped (out, report->page_url);
-  g_string_append (out, "\"/>\n    </properties>\n");
+                          "/>\n      <property name=\"warnings\" value=\"%u\"/>\n"
+                          "    </properties>\n",
+                          warning_count);
   g_string_append (out, cases->str);
   g_string_append (out, "  </testsuite>\n</testsuites>\n");
-  g_string_free (cases, TRUE);
   return g_string_free (out, FALSE);
 }

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
+  const char *name;               /* the JUnit test suite's, NULL: "recordhost check" */
   gboolean passed;
   const char *page_url;           /* redacted */
   const char *failure;            /* redacted, NULL when passed */

@@ -168,6 +168,15 @@ static const UsageRow usage_rows[] = {
     "--page-memory '127': expected a number in 128..16384" },
   { "cloud-page-memory-big", { "cloud", "--page-memory", "16385", NULL },
     "--page-memory must be 128..16384" },
+  { "fail-on-unknown", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
+                         "4", "--fail-on", "js-error,white", NULL },
+    "unknown --fail-on 'white' (expected warning or a problem code: page-load-failed, " },
+  { "fail-on-empty", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
+                       "4", "--fail-on", "js-error,", NULL },
+    "--fail-on 'js-error,' has an empty code" },
+  { "run-fail-on-unknown", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "r",
+                             "--room-type", "4", "--fail-on", "ready-before-pain", NULL },
+    "unknown --fail-on 'ready-before-pain'" },
 };
 
 static void
@@ -197,7 +206,8 @@ test_help (void)
   static const char *const options[] = {
     "--app-id", "--room-uuid", "--room-type", "--user-uuid", "--role-type", "--rtm-token",
     "--language", "--region", "--param", "--width", "--height", "--ready", "--api-base",
-    "--timeout", "--json", "--quiet", "Exit status", "RECORDHOST_RTM_TOKEN", NULL,
+    "--timeout", "--json", "--quiet", "Exit status", "RECORDHOST_RTM_TOKEN", "--fail-on",
+    "--junit-name", NULL,
   };
   const char *args[] = { "check", "--help", NULL };
   g_auto (Run) run = { 0 };
@@ -779,6 +789,103 @@ test_output_place (gconstpointer data)
   g_assert_false (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
 }
 
+static gboolean
+has_string (JsonArray *array, const char *text)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_str_equal (json_array_get_string_element (array, i), text))
+      return TRUE;
+  return FALSE;
+}
+
+/* A white start measured right, which is only a warning, fails a check
+ * told --fail-on ready-before-paint: exit 1, the code in --json's failed_on
+ * and in the JUnit report, whose suite is named after the page and room. */
+static void
+test_fail_on_check (void)
+{
+  g_autofree char *page = page_path ();
+  g_autofree char *junit = g_build_filename (rh_test_tmpdir (), "fail-on.xml", NULL);
+  const char *args[] = { "check", page, "--app-id", "a", "--room-uuid", "r1", "--room-type", "4",
+                         "--param", "sdkPaintMs=1500", "--param", "sdkReadyMs=300",
+                         "--slow-paint-ms", "60000", "--fail-on", "js-error",
+                         "--fail-on", "ready-before-paint,slow-first-paint", "--junit", junit,
+                         "--json", "-q", NULL };
+  g_autoptr (JsonNode) root = NULL;
+  g_auto (Run) run = { 0 };
+  g_auto (RhTestJunit) report = { 0 };
+  g_autofree char *xml = NULL;
+  JsonArray *failed_on;
+
+  run_binary (&run, args);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, 1);
+  root = rh_test_parse_json (run.out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "verdict"), ==,
+                   "fail");
+  failed_on = json_object_get_array_member (json_node_get_object (root), "failed_on");
+  g_assert_cmpuint (json_array_get_length (failed_on), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (failed_on, 0), ==, "ready-before-paint");
+  g_assert_nonnull (strstr (run.err, "recordhost check: ready-before-paint: "));
+  g_assert_true (g_file_get_contents (junit, &xml, NULL, NULL));
+  rh_test_junit_parse (&report, xml);
+  g_assert_cmpstr (report.name, ==, "recordhost check record_page.html room r1");
+  g_assert_cmpstr (report.failed->str, ==, "painted before ready\n");
+}
+
+/* --junit-name names the suite. */
+static void
+test_junit_name (void)
+{
+  g_autofree char *page = page_path ();
+  g_autofree char *junit = g_build_filename (rh_test_tmpdir (), "named.xml", NULL);
+  const char *args[] = { "check", page, "--app-id", "a", "--room-uuid", "r1", "--room-type", "4",
+                         "--junit", junit, "--junit-name", "templates: classroom", "-q", NULL };
+  g_auto (Run) run = { 0 };
+  g_auto (RhTestJunit) report = { 0 };
+  g_autofree char *xml = NULL;
+
+  run_binary (&run, args);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_file_get_contents (junit, &xml, NULL, NULL));
+  rh_test_junit_parse (&report, xml);
+  g_assert_cmpstr (report.name, ==, "templates: classroom");
+  g_assert_cmpuint (report.failures, ==, 0);
+  g_assert_cmpuint (report.skipped, ==, 0);
+}
+
+/* A run told --fail-on warning records to its end, then exits 1 for the
+ * warning of its last load. */
+static void
+test_fail_on_run (void)
+{
+  g_autofree char *page = page_path ();
+  const char *args[] = { "run", page, "--app-id", "a", "--room-uuid", "r1", "--room-type", "4",
+                         "--param", "sdkPaintMs=1500", "--param", "sdkReadyMs=300",
+                         "--duration", "3", "--fail-on", "warning", "--json", "-q", NULL };
+  g_autoptr (JsonNode) root = NULL;
+  g_auto (Run) run = { 0 };
+  JsonObject *report;
+  JsonArray *events;
+  JsonObject *last;
+
+  run_binary (&run, args);
+  g_test_message ("stdout: %s\nstderr: %s", run.out, run.err);
+  g_assert_cmpint (run.status, ==, 1);
+  root = rh_test_parse_json (run.out);
+  report = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (report, "result"), ==, "failed");
+  g_assert_true (rh_test_report_has_problem (report, "ready-before-paint", "warning", NULL));
+  g_assert_true (has_string (json_object_get_array_member (report, "failed_on"),
+                             "ready-before-paint"));
+  /* The recording ended normally all the same: stopped, reason 2. */
+  events = json_object_get_array_member (report, "state_events");
+  last = json_object_get_object_member (
+    json_array_get_object_element (events, json_array_get_length (events) - 1), "data");
+  g_assert_cmpint (json_object_get_int_member (last, "reason"), ==, 2);
+}
+
 /* A stdout on a full disk (a file size limit, once the page has loaded)
  * cannot take the --json report: the command fails, saying so. */
 static void
@@ -841,6 +948,9 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &output_place_rows[i], test_output_place);
     }
   g_test_add_func ("/cli/json-stdout-full", test_json_stdout_full);
+  g_test_add_func ("/cli/fail-on/check", test_fail_on_check);
+  g_test_add_func ("/cli/fail-on/run", test_fail_on_run);
+  g_test_add_func ("/cli/junit-name", test_junit_name);
   g_test_add_func ("/cli/help", test_help);
   for (guint i = 0; i < G_N_ELEMENTS (command_names); i++)
     {

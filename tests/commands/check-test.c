@@ -392,6 +392,28 @@ test_page_never_ready (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->cloud->requests->len, ==, 0);
 }
 
+/* The steps of a page that never got ready never happened: its JUnit
+ * report skips them, and fails the one whose absence failed the check. */
+static void
+test_page_never_ready_junit (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *junit = g_build_filename (rh_test_tmpdir (), "never-ready.xml", NULL);
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) report = { 0 };
+
+  param (fixture, "sdkReady=never");
+  fixture->options->timeout_s = 3;
+  fixture->options->junit = g_strdup (junit);
+  g_assert_false (run (fixture));
+  g_assert_true (g_file_get_contents (junit, &xml, NULL, NULL));
+  g_test_message ("%s", xml);
+  rh_test_junit_parse (&report, xml);
+  g_assert_cmpstr (report.failed->str, ==, "page gets ready\n");
+  g_assert_nonnull (strstr (report.skipped_cases->str, "ready call acknowledged\n"));
+  g_assert_nonnull (strstr (report.skipped_cases->str, "painted before ready\n"));
+  g_assert_nonnull (strstr (report.text->str, "not ready within 3 s"));
+}
+
 static void
 test_page_bundle_404 (Fixture *fixture, gconstpointer data)
 {
@@ -730,6 +752,39 @@ test_paints_late (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_get_contents (junit, &junit_xml, NULL, NULL));
   g_assert_nonnull (strstr (junit_xml, "tests=\"10\" failures=\"0\""));
   g_assert_nonnull (strstr (junit_xml, "warning: ready-before-paint"));
+}
+
+/* --fail-on makes a warning fail the check: exit status 1, the code in
+ * the JSON's failed_on and in the failure of its JUnit case. */
+static void
+test_paints_late_fail_on (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *junit = g_build_filename (rh_test_tmpdir (), "fail-on.xml", NULL);
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) report = { 0 };
+  JsonArray *failed_on;
+
+  param (fixture, "sdkPaintMs=1500");
+  param (fixture, "sdkReadyMs=300");
+  fixture->options->slow_paint_ms = 60000;
+  fixture->options->junit = g_strdup (junit);
+  fixture->options->fail_on = g_strsplit ("slow-first-paint,ready-before-paint", ",", -1);
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_PAGE_FAILED);
+  g_assert_true (g_str_has_prefix (fixture->error->message, "ready-before-paint: "));
+  g_assert_nonnull (strstr (fixture->error->message, "(--fail-on)"));
+  g_assert_cmpint (rh_check_get_exit_status (fixture->check), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "verdict"), ==, "fail");
+  /* Still a warning: --fail-on changes what fails, not what the page did. */
+  g_assert_true (has_problem (fixture, "ready-before-paint", "warning"));
+  failed_on = json_object_get_array_member (fixture->report, "failed_on");
+  g_assert_cmpuint (json_array_get_length (failed_on), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (failed_on, 0), ==, "ready-before-paint");
+
+  g_assert_true (g_file_get_contents (junit, &xml, NULL, NULL));
+  rh_test_junit_parse (&report, xml);
+  g_assert_cmpstr (report.failed->str, ==, "painted before ready\n");
+  g_assert_nonnull (strstr (report.text->str, "failed by --fail-on"));
 }
 
 static void
@@ -1205,6 +1260,7 @@ main (int argc, char **argv)
   ADD ("/check/ready-call/api-base-password-redacted", test_api_base_password_redacted);
   ADD ("/check/ready-call/page-password-redacted", test_page_password_redacted);
   ADD ("/check/page/never-ready", test_page_never_ready);
+  ADD ("/check/page/never-ready-junit", test_page_never_ready_junit);
   ADD ("/check/page/bundle-404", test_page_bundle_404);
   ADD ("/check/ready-call/401", test_ready_call_401);
   ADD ("/check/ready-call/code-nonzero", test_ready_call_code_nonzero);
@@ -1221,6 +1277,7 @@ main (int argc, char **argv)
   ADD ("/check/render/viewport", test_viewport);
   ADD ("/check/ready-call/token-redacted-in-problems", test_token_redacted_in_problems);
   ADD ("/check/white-screen/paints-late", test_paints_late);
+  ADD ("/check/white-screen/paints-late-fail-on", test_paints_late_fail_on);
   ADD ("/check/white-screen/paints-before-ready", test_paints_before_ready);
   ADD ("/check/white-screen/never-paints", test_never_paints);
   ADD ("/check/problems/bundle-404", test_bundle_404_problems);

@@ -27,6 +27,21 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->report.duration_ms = 1234;
 }
 
+/* Every step of a check happened, each in time. */
+static void
+fixture_setup_all_steps (Fixture *fixture, gconstpointer data)
+{
+  fixture_setup (fixture, data);
+  fixture->times.committed_ms = 100;
+  fixture->times.dom_loaded_ms = 200;
+  fixture->times.load_finished_ms = 300;
+  fixture->times.first_frame_ms = 150;
+  fixture->times.first_nonblank_ms = 400;
+  fixture->times.launch_ms = 500;
+  fixture->times.ready_event_ms = 900;
+  fixture->times.ready_ack_ms = 950;
+}
+
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
@@ -186,6 +201,9 @@ test_junit_pass (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (junit.failure_elements, ==, 0);
   g_assert_cmpstr (junit.time, ==, "1.234");
   g_assert_cmpstr (junit.page, ==, "https://pages.example/p.html?roomUuid=r");
+  g_assert_cmpstr (junit.warnings, ==, "0");
+  g_assert_cmpuint (junit.skipped, ==, 0);
+  g_assert_cmpstr (junit.name, ==, "recordhost check");
 }
 
 /* Errors fail the test case of their code, once however many; warnings
@@ -197,6 +215,8 @@ test_junit_fail (Fixture *fixture, gconstpointer data)
   g_auto (RhTestJunit) junit = { 0 };
 
   fixture->report.passed = FALSE;
+  fixture->times.ready_event_ms = RH_PAGE_WATCH_NO_TIME;
+  fixture->times.ready_ack_ms = RH_PAGE_WATCH_NO_TIME;
   add_problem (fixture, "http-error", RH_SEVERITY_ERROR, "HTTP 404");
   add_problem (fixture, "page-load-failed", RH_SEVERITY_ERROR, "cannot resolve");
   add_problem (fixture, "ready-timeout", RH_SEVERITY_ERROR, "no event 1");
@@ -213,6 +233,100 @@ test_junit_fail (Fixture *fixture, gconstpointer data)
                                              "page-load-failed: cannot resolve\n"));
   g_assert_nonnull (strstr (junit.text->str, "warning: slow-first-paint: painted after 4 s"));
   g_assert_null (strstr (junit.text->str, "unlisted"));
+  g_assert_cmpstr (junit.skipped_cases->str, ==, "ready call acknowledged\npainted before ready\n");
+}
+
+/* A page that never got ready: its ready call was never sent nor its
+ * paint compared with ready.  Those cases are skipped, never passed; the
+ * step whose absence failed the check fails its case, with the cause. */
+static void
+test_junit_never_ready (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) junit = { 0 };
+
+  fixture->report.passed = FALSE;
+  fixture->report.failure = "interrupted";
+  fixture->times.ready_event_ms = RH_PAGE_WATCH_NO_TIME;
+  fixture->times.ready_ack_ms = RH_PAGE_WATCH_NO_TIME;
+  xml = rh_report_format_junit (&fixture->report);
+  g_test_message ("%s", xml);
+  rh_test_junit_parse (&junit, xml);
+  g_assert_cmpstr (junit.failed->str, ==, "page gets ready\n");
+  g_assert_cmpuint (junit.failures, ==, 1);
+  g_assert_nonnull (strstr (junit.text->str, "the page never got ready: interrupted"));
+  g_assert_cmpstr (junit.skipped_cases->str, ==, "ready call acknowledged\npainted before ready\n");
+  g_assert_cmpuint (junit.skipped, ==, 2);
+  g_assert_nonnull (strstr (junit.text->str, "not reached: no ready call was sent"));
+}
+
+/* A page that never loaded: the observations of a loaded page are skipped. */
+static void
+test_junit_never_loaded (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) junit = { 0 };
+
+  fixture->report.passed = FALSE;
+  fixture->report.failure = "cannot write --har x: No space left on device";
+  rh_page_watch_times_init (&fixture->times);
+  xml = rh_report_format_junit (&fixture->report);
+  g_test_message ("%s", xml);
+  rh_test_junit_parse (&junit, xml);
+  g_assert_cmpstr (junit.failed->str, ==, "page loads\n");
+  g_assert_cmpuint (junit.skipped, ==, 9);
+}
+
+/* The suite is named as the caller says (check names it after the page and
+ * room), so that reports of several pages stay apart on a dashboard. */
+static void
+test_junit_name (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) junit = { 0 };
+
+  fixture->report.name = "recordhost check record_page.html room r1 <&>";
+  xml = rh_report_format_junit (&fixture->report);
+  rh_test_junit_parse (&junit, xml);
+  g_assert_cmpstr (junit.name, ==, "recordhost check record_page.html room r1 <&>");
+}
+
+/* Warnings are the output of their case, counted in a property. */
+static void
+test_junit_warnings (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) junit = { 0 };
+
+  add_problem (fixture, "ready-before-paint", RH_SEVERITY_WARNING, "3024 ms of white");
+  add_problem (fixture, "resource-failed", RH_SEVERITY_WARNING, "logo.png: 404");
+  xml = rh_report_format_junit (&fixture->report);
+  g_test_message ("%s", xml);
+  rh_test_junit_parse (&junit, xml);
+  g_assert_cmpuint (junit.failures, ==, 0);
+  g_assert_cmpstr (junit.warnings, ==, "2");
+  g_assert_nonnull (strstr (xml, "<system-out>warning: ready-before-paint: 3024 ms of white\n"
+                                 "</system-out>"));
+}
+
+/* A warning that --fail-on named fails its case, saying so. */
+static void
+test_junit_fail_on (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *xml = NULL;
+  g_auto (RhTestJunit) junit = { 0 };
+
+  fixture->report.passed = FALSE;
+  add_problem (fixture, "ready-before-paint", RH_SEVERITY_WARNING, "3024 ms of white");
+  add_problem (fixture, "slow-first-paint", RH_SEVERITY_WARNING, "painted after 4 s");
+  ((RhProblem *) g_ptr_array_index (fixture->problems, 0))->failed_on = TRUE;
+  xml = rh_report_format_junit (&fixture->report);
+  g_test_message ("%s", xml);
+  rh_test_junit_parse (&junit, xml);
+  g_assert_cmpstr (junit.failed->str, ==, "painted before ready\n");
+  g_assert_nonnull (strstr (junit.text->str, "ready-before-paint: 3024 ms of white (a warning, "
+                                             "failed by --fail-on)"));
+  g_assert_cmpstr (junit.warnings, ==, "2");
 }
 
 /* Markup and bytes from outside are escaped: the XML stays well formed. */
@@ -264,8 +378,16 @@ main (int argc, char **argv)
   ADD ("/report/text/never-painted", test_text_never_painted);
   ADD ("/report/text/fail", test_text_fail);
   ADD ("/report/text/outside", test_text_outside);
+#undef ADD
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup_all_steps, func, fixture_teardown)
   ADD ("/report/junit/pass", test_junit_pass);
   ADD ("/report/junit/fail", test_junit_fail);
+  ADD ("/report/junit/never-ready", test_junit_never_ready);
+  ADD ("/report/junit/never-loaded", test_junit_never_loaded);
+  ADD ("/report/junit/name", test_junit_name);
+  ADD ("/report/junit/warnings", test_junit_warnings);
+  ADD ("/report/junit/fail-on", test_junit_fail_on);
   ADD ("/report/junit/outside", test_junit_outside);
   ADD ("/report/junit/controls", test_junit_controls);
 #undef ADD
