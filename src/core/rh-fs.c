@@ -21,9 +21,14 @@ set_errno_error (GError **error, int saved, const char *path)
   return FALSE;
 }
 
-static gboolean
-write_all (int fd, const char *data, gsize length)
+/* All of @data to @fd, whatever a signal interrupts; FALSE with errno set
+ * when a write fails.  Only async-signal-safe calls: a forked child may use
+ * it. */
+gboolean
+rh_fs_write_all (int fd, const void *contents, gsize length)
 {
+  const char *data = contents;
+
   while (length > 0)
     {
       gssize n = write (fd, data, length);
@@ -67,7 +72,7 @@ rh_fs_write_atomic (const char *path, const void *contents, gsize length, GError
 
   if (fd < 0)
     return set_errno_error (error, errno, path);
-  if (!write_all (fd, contents, length) || fsync (fd) != 0)
+  if (!rh_fs_write_all (fd, contents, length) || fsync (fd) != 0)
     {
       saved = errno;
       close (fd);

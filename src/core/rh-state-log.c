@@ -43,28 +43,18 @@ rh_state_log_append (RhStateLog *log, JsonNode *event, GError **error)
 {
   g_autofree char *text = rh_json_to_string (event, FALSE);
   g_autofree char *line = g_strconcat (text, "\n", NULL);
-  gsize length = strlen (line);
-  gsize written = 0;
   off_t end = lseek (log->fd, 0, SEEK_END);
 
-  while (written < length)
+  if (!rh_fs_write_all (log->fd, line, strlen (line)))
     {
-      gssize n = write (log->fd, line + written, length - written);
+      int saved = errno;
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          /* Whole lines only: a reader never sees half an event. */
-          if (end >= 0 && ftruncate (log->fd, end) != 0)
-            g_debug ("cannot cut --state-log %s back: %s", log->path, g_strerror (errno));
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot write --state-log %s: %s", log->path, g_strerror (saved));
-          return FALSE;
-        }
-      written += n;
+      /* Whole lines only: a reader never sees half an event. */
+      if (end >= 0 && ftruncate (log->fd, end) != 0)
+        g_debug ("cannot cut --state-log %s back: %s", log->path, g_strerror (errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot write --state-log %s: %s", log->path, g_strerror (saved));
+      return FALSE;
     }
   /* Durable before the run goes on: a crash of the host loses no event. */
   if (fsync (log->fd) != 0)

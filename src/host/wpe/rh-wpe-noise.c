@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rh-fs.h"
+
 /* How long the end waits for the filter to pass on the last lines: the
  * engine's processes are gone by then, so its pipe ends at once. */
 #define END_WAIT_MS 1000
@@ -50,22 +52,6 @@ is_noise (const char *line, gsize length)
   return FALSE;
 }
 
-static void
-write_all (int fd, const char *data, gsize length)
-{
-  while (length > 0)
-    {
-      ssize_t written = write (fd, data, length);
-
-      if (written < 0 && errno == EINTR)
-        continue;
-      if (written <= 0)
-        return;
-      data += written;
-      length -= (gsize) written;
-    }
-}
-
 /* The filter process: lines from @in to @out, but the noise, until every
  * writer has closed the pipe.  Only async-signal-safe calls: it is forked
  * from a process that may have threads. */
@@ -89,18 +75,18 @@ filter_lines (int in, int out)
         if (line[i] == '\n')
           {
             if (!is_noise (line + start, i + 1 - start))
-              write_all (out, line + start, i + 1 - start);
+              rh_fs_write_all (out, line + start, i + 1 - start);
             start = i + 1;
           }
       memmove (line, line + start, length - start);
       length -= start;
       if (length == sizeof line)
         {
-          write_all (out, line, length);
+          rh_fs_write_all (out, line, length);
           length = 0;
         }
     }
-  write_all (out, line, length);
+  rh_fs_write_all (out, line, length);
   _exit (0);
 }
 
