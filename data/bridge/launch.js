@@ -71,6 +71,79 @@
     }
   }
 
+  /* The SDK bundle's own version, read from its text: the SDK object may
+   * name another (SDK 1.1.x's says 1.1.0 whatever its release).  Read as
+   * soon as the bundle defines the SDK, through the engine's own
+   * XMLHttpRequest, unseen by the page's network watch, with a fragment that
+   * tells the host it is ours; the host hears when the read begins, so that
+   * a check that ends soon after can wait for it. */
+  const xhrOpen = XMLHttpRequest.prototype.open;
+  const xhrSend = XMLHttpRequest.prototype.send;
+  const xhrAbort = XMLHttpRequest.prototype.abort;
+  const BUNDLE_READ = '#recordhost-sdk-bundle';
+  const MAX_BUNDLE = 64 * 1024 * 1024;
+  const VERSION = '([0-9][0-9A-Za-z.+-]{0,40})';
+  const BUNDLE_VERSIONS = [
+    new RegExp ('"name":"agora-classroom-sdk","version":"' + VERSION + '"'),
+    new RegExp ('getVersion\\(\\)\\{return"' + VERSION + '"\\}'),
+    new RegExp ('\\.Home,\\{version:"' + VERSION + '"'),
+  ];
+  let bundleURL = null;
+  let bundleRead = false;
+
+  /* While the bundle runs, it is the current script. */
+  function noteBundle (script) {
+    try {
+      if (script === undefined)
+        script = document.currentScript;
+      /* Not seen while it ran (a module, a lexical binding): by its name. */
+      for (const candidate of script === null ? document.scripts : [])
+        if (/edu_sdk[^\/?#]*\.js/.test (candidate.src))
+          script = candidate;
+      if (bundleURL === null && script && typeof script.src === 'string' && script.src !== '')
+        bundleURL = script.src;
+    } catch (e) {
+    }
+    readBundle ();
+  }
+
+  function bundleVersion (text) {
+    for (const pattern of BUNDLE_VERSIONS) {
+      const match = pattern.exec (text);
+      if (match)
+        return match[1];
+    }
+    return null;
+  }
+
+  function readBundle () {
+    if (bundleRead || bundleURL === null)
+      return;
+    bundleRead = true;
+    const url = bundleURL.split ('#')[0];
+    const xhr = new XMLHttpRequest ();
+    let version = null;
+    try {
+      xhrOpen.call (xhr, 'GET', url + BUNDLE_READ);
+      xhr.addEventListener ('progress', (event) => {
+        if (event.loaded > MAX_BUNDLE)
+          xhrAbort.call (xhr);
+      });
+      xhr.addEventListener ('load', () => {
+        const text = xhr.responseText;
+        if (typeof text === 'string' && text.length <= MAX_BUNDLE)
+          version = bundleVersion (text);
+      });
+      xhr.addEventListener ('loadend', () => {
+        post ('sdk-bundle', { url: url, reading: false, version: version });
+      });
+      post ('sdk-bundle', { url: url, reading: true });
+      xhrSend.call (xhr);
+    } catch (e) {
+      post ('sdk-bundle', { url: url, reading: false });
+    }
+  }
+
   /* SDK 2.x's launch returns an unmount function, not a promise: a template
    * written for 2.0 calls .then on it and throws.  Say so when it looks. */
   function watchResult (result) {
@@ -103,6 +176,7 @@
       const described = describeOptions (options);
       post ('launch', { listener: hasListener, version: versionOf (sdk),
                         options: described.given, language: described.language });
+      noteBundle (null);
       if (options && typeof options === 'object') {
         const listener = wrapListener (options.listener);
         try {
@@ -187,6 +261,7 @@
       return adopted !== null ? adopted : assigned;
     },
     set: function (value) {
+      noteBundle ();
       assigned = value;
       adopted = adopt (value);
     },
@@ -198,6 +273,7 @@
   function adoptDescriptor (target, key, descriptor) {
     if (target !== window || key !== SDK_NAME || !descriptor || !('value' in descriptor))
       return descriptor;
+    noteBundle ();
     const seen = adopt (descriptor.value);
     if (seen === null || seen === descriptor.value)
       return descriptor;
@@ -221,7 +297,7 @@
    * listener runs right after each parser-blocking <script src>, before the
    * next inline script, and can patch the binding's launch in place. */
   let lexicalReported = false;
-  function inspectGlobal () {
+  function inspectGlobal (event) {
     let binding;
     try {
       /* A global lexical binding shadows the window property when there is
@@ -232,6 +308,12 @@
     }
     if (binding === undefined || binding === null)
       return;
+    try {
+      const script = event && event.target;
+      if (script && script.tagName === 'SCRIPT')
+        noteBundle (script);
+    } catch (e) {
+    }
     const seen = adopt (binding);
     if (seen === null || seen === binding || ourObjects.has (binding))
       return;

@@ -25,6 +25,7 @@ struct _RhCheck
   guint interrupt_id;
   guint paint_grace_id;
   guint launch_grace_id;
+  guint bundle_wait_id;
 
   gboolean finished;
   GError *error;

@@ -13,6 +13,9 @@
  * and within 1 s of a stop signal, its engine processes killed, even when the
  * page's web process is stuck in a script. */
 #define PROBE_PAST_END_MS 500
+/* How long a check that ended may wait for the bridge's read of the SDK
+ * bundle's text (its version), within --timeout. */
+#define BUNDLE_READ_GRACE_MS 1500
 
 G_DEFINE_FINAL_TYPE (RhCheck, rh_check, G_TYPE_OBJECT)
 
@@ -25,6 +28,7 @@ rh_check_dispose (GObject *object)
   g_clear_handle_id (&self->interrupt_id, g_source_remove);
   g_clear_handle_id (&self->paint_grace_id, g_source_remove);
   g_clear_handle_id (&self->launch_grace_id, g_source_remove);
+  g_clear_handle_id (&self->bundle_wait_id, g_source_remove);
   if (self->cancellable != NULL)
     {
       g_cancellable_disconnect (self->cancellable, self->cancelled_id);
@@ -120,11 +124,48 @@ engine_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   conclude (self);
 }
 
+/* The page is stopped and what the report still needs is gathered. */
+static void
+settle (RhCheck *self)
+{
+  gint64 probe_end_us;
+
+  /* The report says what the engine offers even when the page failed
+   * before it could probe it. */
+  rh_page_session_stop (self->session);
+  probe_end_us = g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                   ? g_get_monotonic_time ()
+                   : self->deadline_us;
+  rh_page_watch_probe_engine_async (self->watch, probe_end_us + PROBE_PAST_END_MS * 1000,
+                                    engine_probed_cb, g_object_ref (self));
+}
+
+static gboolean
+bundle_wait_cb (gpointer user_data)
+{
+  RhCheck *self = user_data;
+
+  self->bundle_wait_id = 0;
+  settle (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sdk_bundle_read_cb (RhPageWatch *watch, gpointer user_data)
+{
+  RhCheck *self = user_data;
+
+  if (self->bundle_wait_id == 0)
+    return;
+  g_clear_handle_id (&self->bundle_wait_id, g_source_remove);
+  settle (self);
+}
+
 /* The first outcome wins; later events are still recorded. */
 static void
 finish (RhCheck *self, GError *error /* owned, NULL for success */)
 {
-  gint64 probe_end_us;
+  gint64 left_ms;
 
   if (self->finished)
     {
@@ -142,14 +183,17 @@ finish (RhCheck *self, GError *error /* owned, NULL for success */)
       conclude (self);
       return;
     }
-  /* The report says what the engine offers even when the page failed
-   * before it could probe it. */
-  rh_page_session_stop (self->session);
-  probe_end_us = g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                   ? g_get_monotonic_time ()
-                   : self->deadline_us;
-  rh_page_watch_probe_engine_async (self->watch, probe_end_us + PROBE_PAST_END_MS * 1000,
-                                    engine_probed_cb, g_object_ref (self));
+  /* The SDK's version, read from its bundle, is worth a moment to a check
+   * that ended early; not past --timeout, nor after an interrupt. */
+  left_ms = (self->deadline_us - g_get_monotonic_time ()) / 1000;
+  if (rh_page_watch_is_reading_sdk_bundle (self->watch) && left_ms > 0
+      && !g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->bundle_wait_id = g_timeout_add ((guint) MIN (left_ms, BUNDLE_READ_GRACE_MS),
+                                            bundle_wait_cb, self);
+      return;
+    }
+  settle (self);
 }
 
 static void
@@ -302,6 +346,13 @@ interrupt_cb (gpointer user_data)
   RhCheck *self = user_data;
 
   self->interrupt_id = 0;
+  /* Ended already, waiting for the SDK bundle's read: not any longer. */
+  if (self->bundle_wait_id != 0)
+    {
+      g_clear_handle_id (&self->bundle_wait_id, g_source_remove);
+      settle (self);
+      return G_SOURCE_REMOVE;
+    }
   finish (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "interrupted"));
   return G_SOURCE_REMOVE;
 }
@@ -340,6 +391,7 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
   g_signal_connect (self->watch, "failed", G_CALLBACK (page_failed_cb), self);
   g_signal_connect (self->watch, "first-paint", G_CALLBACK (first_paint_cb), self);
   g_signal_connect (self->watch, "loaded", G_CALLBACK (loaded_cb), self);
+  g_signal_connect (self->watch, "sdk-bundle-read", G_CALLBACK (sdk_bundle_read_cb), self);
   if (cancellable != NULL)
     {
       self->cancellable = g_object_ref (cancellable);

@@ -6,6 +6,10 @@
 
 G_BEGIN_DECLS
 
+/* The fragment the bridge reads the SDK bundle's text with, to tell its own
+ * load from the page's. */
+#define RH_BRIDGE_SDK_BUNDLE_READ "#recordhost-sdk-bundle"
+
 #define RH_BRIDGE_HANDLER_NAME "recordhost"
 
 /* What a page may post: the bridge's own messages are far smaller. */
@@ -36,6 +40,7 @@ typedef enum
   RH_BRIDGE_KIND_REQUEST,
   RH_BRIDGE_KIND_RESPONSE,
   RH_BRIDGE_KIND_WEBRTC_STANDIN,
+  RH_BRIDGE_KIND_SDK_BUNDLE,
   RH_BRIDGE_N_KINDS
 } RhBridgeKind;
 

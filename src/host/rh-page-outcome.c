@@ -76,6 +76,8 @@ rh_page_outcome_unref (RhPageOutcome *outcome)
     return;
   g_free (outcome->page_url);
   g_free (outcome->launch.sdk_version);
+  g_free (outcome->launch.bundle_version);
+  g_free (outcome->launch.bundle_url);
   g_free (outcome->launch.language);
   g_free (outcome->launch.result_type);
   g_ptr_array_unref (outcome->launch.options);

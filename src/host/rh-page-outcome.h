@@ -51,6 +51,8 @@ void rh_resource_clear (RhResource *resource);
 typedef struct
 {
   char *sdk_version;         /* read from the SDK object, NULL if it has none */
+  char *bundle_version;      /* read from the SDK bundle's text, NULL if it cannot be */
+  char *bundle_url;          /* the script that defined the SDK, NULL if unknown */
   GPtrArray *options;        /* names of the launch options given, char * */
   char *language;            /* the language option, NULL if none */
   char *result_type;         /* typeof what launch returned, NULL before it returned */

@@ -95,6 +95,38 @@ record_launch (RhPageWatch *self, JsonObject *message, JsonNode *detail)
     rh_timeline_add (self->timeline, "launch", detail, "AgoraEduSDK.launch called");
 }
 
+/* What the SDK bundle says of itself: SDK 1.1.x's object says 1.1.0 whatever
+ * its release. */
+static void
+record_sdk_bundle (RhPageWatch *self, JsonObject *message, JsonNode *detail)
+{
+  const char *url = rh_bridge_message_get_string (message, "url");
+  const char *version = rh_bridge_message_get_string (message, "version");
+
+  if (rh_bridge_message_get_boolean (message, "reading"))
+    {
+      self->reading_sdk_bundle = TRUE;
+      json_node_unref (detail);
+      return;
+    }
+  g_free (self->launch.bundle_url);
+  self->launch.bundle_url = g_strdup (url);
+  g_free (self->launch.bundle_version);
+  self->launch.bundle_version = g_strdup (version);
+  if (version != NULL)
+    rh_timeline_add (self->timeline, "sdk-bundle", detail, "the SDK bundle %s says it is %s",
+                     url != NULL ? url : "(unknown)", version);
+  else
+    rh_timeline_add (self->timeline, "sdk-bundle", detail,
+                     "the SDK bundle %s names no version recordhost can read",
+                     url != NULL ? url : "(unknown)");
+  if (self->reading_sdk_bundle)
+    {
+      self->reading_sdk_bundle = FALSE;
+      _rh_page_watch_emit_sdk_bundle_read (self);
+    }
+}
+
 static void
 record_launch_result (RhPageWatch *self, JsonObject *message, JsonNode *detail)
 {
@@ -237,6 +269,9 @@ record_kind (RhPageWatch *self, RhBridgeKind kind, JsonObject *message, JsonNode
       break;
     case RH_BRIDGE_KIND_LAUNCH_RESULT:
       record_launch_result (self, message, detail);
+      break;
+    case RH_BRIDGE_KIND_SDK_BUNDLE:
+      record_sdk_bundle (self, message, detail);
       break;
     case RH_BRIDGE_KIND_LAUNCH_THEN:
       self->launch.then_on_result = TRUE;

@@ -17,6 +17,8 @@ copy_launch (RhPageWatch *self, RhPageLaunch *launch)
 {
   *launch = self->launch;
   launch->sdk_version = rh_timeline_redact (self->timeline, self->launch.sdk_version);
+  launch->bundle_version = rh_timeline_redact (self->timeline, self->launch.bundle_version);
+  launch->bundle_url = rh_timeline_redact (self->timeline, self->launch.bundle_url);
   launch->language = rh_timeline_redact (self->timeline, self->launch.language);
   launch->result_type = rh_timeline_redact (self->timeline, self->launch.result_type);
   launch->options = _rh_page_watch_redact_all (self, self->launch.options);

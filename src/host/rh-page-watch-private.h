@@ -44,10 +44,12 @@ struct _RhPageWatch
   GPtrArray *workers;      /* service worker script URLs the page registered, char * */
   RhRequestLog *requests;
   RhPageLaunch launch;
+  gboolean reading_sdk_bundle; /* the bridge reads the SDK bundle's text */
   RhWebrtcMode webrtc;
   guint page_events;       /* this load's timeline events from the page's messages */
 };
 
+void     _rh_page_watch_emit_sdk_bundle_read (RhPageWatch *watch);
 void     _rh_page_watch_report_failure (RhPageWatch *watch, RhError code, const char *format,
                                         ...) G_GNUC_PRINTF (3, 4);
 

@@ -4,6 +4,8 @@
 
 #include <libsoup/soup.h>
 
+#include "rh-bridge.h"
+
 /* A new load: resources the host started before it are no longer ours. */
 void
 _rh_page_watch_resources_reset (RhPageWatch *watch)
@@ -30,7 +32,8 @@ resource_started_cb (RhPageHost *host, guint64 id, const char *uri, gpointer use
   RhPageWatch *self = user_data;
   RhResource resource = { 0 };
 
-  if (self->stopped)
+  /* The bridge's own read of the SDK bundle (launch.js) is not the page's. */
+  if (self->stopped || g_str_has_suffix (uri, RH_BRIDGE_SDK_BUNDLE_READ))
     return;
   resource.uri = g_strdup (uri);
   resource.start_ms = rh_timeline_now_ms (self->timeline);

@@ -14,9 +14,16 @@ enum
   SIGNAL_FIRST_PAINT,
   SIGNAL_FAILED,
   SIGNAL_LOADED,
+  SIGNAL_SDK_BUNDLE_READ,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
+
+void
+_rh_page_watch_emit_sdk_bundle_read (RhPageWatch *watch)
+{
+  g_signal_emit (watch, signals[SIGNAL_SDK_BUNDLE_READ], 0);
+}
 
 void
 _rh_page_watch_report_failure (RhPageWatch *watch, RhError code, const char *format, ...)
@@ -265,6 +272,8 @@ rh_page_watch_finalize (GObject *object)
   g_ptr_array_unref (self->workers);
   rh_request_log_free (self->requests);
   g_free (self->launch.sdk_version);
+  g_free (self->launch.bundle_version);
+  g_free (self->launch.bundle_url);
   g_free (self->launch.language);
   g_free (self->launch.result_type);
   g_ptr_array_unref (self->launch.options);
@@ -293,6 +302,10 @@ rh_page_watch_class_init (RhPageWatchClass *klass)
   /* The current load's document and its subresources finished loading. */
   signals[SIGNAL_LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The bridge's read of the SDK bundle's text ended. */
+  signals[SIGNAL_SDK_BUNDLE_READ] = g_signal_new ("sdk-bundle-read", G_TYPE_FROM_CLASS (klass),
+                                                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -386,10 +399,13 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   self->page_events = 0;
   rh_request_log_reset (self->requests);
   g_clear_pointer (&self->launch.sdk_version, g_free);
+  g_clear_pointer (&self->launch.bundle_version, g_free);
+  g_clear_pointer (&self->launch.bundle_url, g_free);
   g_clear_pointer (&self->launch.language, g_free);
   g_clear_pointer (&self->launch.result_type, g_free);
   g_ptr_array_set_size (self->launch.options, 0);
   self->launch.result_thenable = FALSE;
+  self->reading_sdk_bundle = FALSE;
   self->launch.then_on_result = FALSE;
   self->launch.then_threw = FALSE;
   self->times.load_ms = rh_timeline_now_ms (self->timeline);
@@ -449,6 +465,14 @@ gboolean
 rh_page_watch_is_unpatchable (RhPageWatch *watch)
 {
   return watch->unpatchable;
+}
+
+/* The bridge is reading the SDK bundle's text for its version: a report
+ * made now would not have it ("sdk-bundle-read" when done). */
+gboolean
+rh_page_watch_is_reading_sdk_bundle (RhPageWatch *watch)
+{
+  return watch->reading_sdk_bundle;
 }
 
 RhPageHost *

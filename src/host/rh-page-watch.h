@@ -37,6 +37,7 @@ const RhPageTimes *rh_page_watch_get_times (RhPageWatch *watch);
 gboolean     rh_page_watch_is_ready (RhPageWatch *watch);
 gboolean     rh_page_watch_is_launched (RhPageWatch *watch);
 gboolean     rh_page_watch_is_unpatchable (RhPageWatch *watch);
+gboolean     rh_page_watch_is_reading_sdk_bundle (RhPageWatch *watch);
 RhPageHost  *rh_page_watch_get_host (RhPageWatch *watch);
 void         rh_page_watch_probe_engine_async (RhPageWatch *watch, gint64 deadline_us,
                                                GAsyncReadyCallback callback,

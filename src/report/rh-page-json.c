@@ -101,6 +101,8 @@ rh_page_json_add_requests (const RhPageOutcome *outcome, JsonBuilder *builder)
   json_builder_set_member_name (builder, "sdk");
   json_builder_begin_object (builder);
   add_string (builder, "version", launch->sdk_version);
+  add_string (builder, "bundle_version", launch->bundle_version);
+  add_string (builder, "bundle_url", launch->bundle_url);
   add_strings (builder, "launch_options", launch->options);
   add_string (builder, "launch_returned",
               launch->result_type != NULL && launch->result_thenable ? "promise"

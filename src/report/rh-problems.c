@@ -128,7 +128,9 @@ has_option (const RhPageLaunch *launch, const char *name)
 static void
 find_launch (GPtrArray *problems, const RhPageLaunch *launch)
 {
-  const char *version = launch->sdk_version;
+  /* The bundle's own word first: SDK 1.1.x's object says 1.1.0. */
+  const char *version = launch->bundle_version != NULL ? launch->bundle_version
+                                                       : launch->sdk_version;
   static const char *const required_2x[] = { "userName", "userUuid", "roomName", "roomUuid",
                                              NULL };
 

@@ -39,6 +39,25 @@ append_engine (GString *out, const RhPageEngine *engine)
   append_line (out, "  engine: ", text->str);
 }
 
+/* The SDK as its bundle names itself, and as its object does. */
+static void
+append_sdk (GString *out, const RhPageLaunch *launch)
+{
+  g_autofree char *text = NULL;
+
+  if (launch->bundle_version != NULL && launch->sdk_version != NULL
+      && !g_str_equal (launch->bundle_version, launch->sdk_version))
+    text = g_strdup_printf ("%s (its bundle's version; AgoraEduSDK says %s)",
+                            launch->bundle_version, launch->sdk_version);
+  else if (launch->bundle_version != NULL)
+    text = g_strdup (launch->bundle_version);
+  else if (launch->sdk_version != NULL)
+    text = g_strdup_printf ("%s (as AgoraEduSDK says; its bundle names none)",
+                            launch->sdk_version);
+  if (text != NULL)
+    append_line (out, "  SDK: ", text);
+}
+
 char *
 rh_report_format_text (const RhReport *report)
 {
@@ -63,6 +82,7 @@ rh_report_format_text (const RhReport *report)
       append_line (out, prefix, problem->message);
     }
   append_engine (out, &report->outcome->engine);
+  append_sdk (out, &report->outcome->launch);
   g_string_append (out, "  times since navigation start:\n");
   append_ms (out, "committed", times->committed_ms);
   append_ms (out, "DOM loaded", times->dom_loaded_ms);

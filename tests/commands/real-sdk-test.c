@@ -19,16 +19,18 @@ typedef struct
   const char *api_call; /* method and path suffix of the SDK's first API call */
   guint timeout_s;
   const char *sdk_version; /* as the SDK reports it at run time */
+  const char *bundle_version; /* as its bundle's text names it */
 } Row;
 
 static const Row rows[] = {
-  /* 1.1.x call themselves 1.1.0 whatever their release. */
-  { "1.1.2-rc.3", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0" },
-  { "1.1.5-rc.2", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0" },
+  /* 1.1.x call themselves 1.1.0 whatever their release; their bundles
+   * name the release (1.1.2-rc.3's as "1.1.2-rc.2.2", its vendor's label). */
+  { "1.1.2-rc.3", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0", "1.1.2-rc.2.2" },
+  { "1.1.5-rc.2", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0", "1.1.5-rc.2" },
   { "2.8.21", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40,
-    "2.8.21" },
+    "2.8.21", "2.8.21" },
   { "2.9.52", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40,
-    "2.9.52" },
+    "2.9.52", "2.9.52" },
 };
 
 static char *
@@ -148,6 +150,9 @@ test_version (gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
                                                   "version"),
                    ==, row->sdk_version);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
+                                                  "bundle_version"),
+                   ==, row->bundle_version);
   /* Nothing is blamed on the engine. */
   g_assert_false (rh_test_report_has_problem (report, "engine-missing-feature", "error", NULL));
 

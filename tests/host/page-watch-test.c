@@ -192,6 +192,32 @@ test_token_redacted (void)
   g_assert_nonnull (strstr (har_text, "[REDACTED]"));
 }
 
+/* The SDK as its bundle names itself, beside what its object says: the
+ * report and the template checks go by the bundle's. */
+static void
+test_sdk_bundle (void)
+{
+  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
+  g_autoptr (RhPageWatch) watch = rh_page_watch_new_detached (PAGE_URL, timeline);
+  g_autoptr (RhPageOutcome) outcome = NULL;
+  guint read = 0;
+
+  g_signal_connect (watch, "sdk-bundle-read", G_CALLBACK (count_cb), &read);
+  record (watch, "{\"kind\":\"sdk-bundle\",\"url\":\"https://cdn.example/edu_sdk.bundle.js\","
+                 "\"reading\":true}");
+  g_assert_true (rh_page_watch_is_reading_sdk_bundle (watch));
+  record (watch, "{\"kind\":\"launch\",\"version\":\"1.1.0\",\"options\":[]}");
+  record (watch, "{\"kind\":\"sdk-bundle\",\"url\":\"https://cdn.example/edu_sdk.bundle.js\","
+                 "\"reading\":false,\"version\":\"1.1.5-rc.2\"}");
+  g_assert_false (rh_page_watch_is_reading_sdk_bundle (watch));
+  g_assert_cmpuint (read, ==, 1);
+  outcome = rh_page_watch_end_load (watch);
+  g_assert_cmpstr (outcome->launch.sdk_version, ==, "1.1.0");
+  g_assert_cmpstr (outcome->launch.bundle_version, ==, "1.1.5-rc.2");
+  g_assert_cmpstr (outcome->launch.bundle_url, ==, "https://cdn.example/edu_sdk.bundle.js");
+  g_assert_cmpuint (rh_timeline_count (timeline, "sdk-bundle"), ==, 1);
+}
+
 /* The process's first page probes the engine; once an empty document has
  * answered for it, later pages do not.  First of the tests: the answer
  * stays for the process. */
@@ -605,6 +631,15 @@ act_resource_after_stop (Fixture *fixture)
   start (fixture, 7);
 }
 
+/* The bridge reading the SDK bundle's text for its version. */
+static void
+act_bundle_read (Fixture *fixture)
+{
+  rh_page_host_emit_resource_started (RH_PAGE_HOST (fixture->host), 7,
+                                      RESOURCE_URL RH_BRIDGE_SDK_BUNDLE_READ);
+  rh_page_host_emit_resource_finished (RH_PAGE_HOST (fixture->host), 7, 200);
+}
+
 static const ResourceRow resource_rows[] = {
   { "ok", act_ok, 1, 200, TRUE, FALSE, NULL },
   { "http-404", act_resource_404, 1, 404, TRUE, TRUE, "HTTP 404 Not Found" },
@@ -615,6 +650,7 @@ static const ResourceRow resource_rows[] = {
   { "element-error-unseen", act_element_error_unseen, 1, 0, TRUE, TRUE, "<img> error event" },
   { "unknown-id", act_unknown_id, 1, 0, FALSE, FALSE, NULL },
   { "after-stop", act_resource_after_stop, 0, 0, FALSE, FALSE, NULL },
+  { "bridge-bundle-read", act_bundle_read, 0, 0, FALSE, FALSE, NULL },
 };
 
 static void
@@ -678,5 +714,6 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &capability_rows[i], test_capability);
     }
   g_test_add_func ("/page-watch/token-redacted", test_token_redacted);
+  g_test_add_func ("/page-watch/sdk-bundle", test_sdk_bundle);
   return g_test_run ();
 }

@@ -161,6 +161,8 @@ test_text_fail (Fixture *fixture, gconstpointer data)
   fixture->outcome->engine.name = g_strdup ("WPE WebKit");
   fixture->outcome->engine.version = g_strdup ("2.38.6");
   g_ptr_array_add (fixture->outcome->engine.missing_touched, g_strdup ("RTCPeerConnection"));
+  fixture->outcome->launch.sdk_version = g_strdup ("1.1.0");
+  fixture->outcome->launch.bundle_version = g_strdup ("1.1.5-rc.2");
   add_problem (fixture, "ready-timeout", RH_SEVERITY_ERROR, "no event 1");
   add_problem (fixture, "slow-first-paint", RH_SEVERITY_WARNING, "painted after 4 s");
   g_ptr_array_add (fixture->pictures, (gpointer) "/out/last.png");
@@ -175,6 +177,8 @@ test_text_fail (Fixture *fixture, gconstpointer data)
   g_assert_true (has_line (text, "^    warning slow-first-paint +painted after 4 s$"));
   g_assert_true (has_line (text, "^  engine: WPE WebKit 2.38.6, WebRTC stand-in; missing here, "
                                  "used by the page: RTCPeerConnection$"));
+  g_assert_true (has_line (text, "^  SDK: 1.1.5-rc.2 \\(its bundle's version; AgoraEduSDK says "
+                                 "1.1.0\\)$"));
   g_assert_true (has_line (text, "^  pictures: /out/last.png\n            /out/first.png$"));
   g_assert_true (strstr (text, "ready-timeout") < strstr (text, "slow-first-paint"));
 }
