@@ -315,7 +315,7 @@ static void
 rh_page_watch_init (RhPageWatch *self)
 {
   rh_page_watch_times_init (&self->times);
-  self->frame_log = rh_frame_log_new (FALSE);
+  self->frame_log = rh_frame_log_new (FALSE, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
   self->resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
   g_array_set_clear_func (self->resources, (GDestroyNotify) _rh_page_watch_resource_clear);
   self->resource_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -342,6 +342,8 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
   if (script == NULL)
     return NULL;
   self->page_url = g_strdup (page_url);
+  rh_frame_log_free (self->frame_log);
+  self->frame_log = rh_frame_log_new (FALSE, options->blank_threshold);
   self->ready_protocol = options->ready;
   self->webrtc = options->webrtc;
   self->ready_call = g_object_ref (ready_call);
@@ -414,8 +416,10 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
 void
 rh_page_watch_keep_pictures (RhPageWatch *watch)
 {
+  guint threshold = rh_frame_log_get_blank_threshold (watch->frame_log);
+
   rh_frame_log_free (watch->frame_log);
-  watch->frame_log = rh_frame_log_new (TRUE);
+  watch->frame_log = rh_frame_log_new (TRUE, threshold);
 }
 
 /* Stops loading and ignores whatever the page does next. */
