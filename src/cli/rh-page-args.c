@@ -212,8 +212,8 @@ command_entries (RhPageArgs *args, RhPageCommand command)
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &args->timeout,
       "Seconds the whole check may take, 1..86400 (default 60)", "SECONDS" },
     { "snapshots", 0, 0, G_OPTION_ARG_FILENAME, &args->snapshots,
-      "Write first.png, first-painted.png, at-ready.png, last.png, filmstrip.png and "
-      "waterfall.png to DIR", "DIR" },
+      "Write first.png, first-painted.png, at-ready.png, last.png, filmstrip.png, "
+      "key-frames.png and waterfall.png to DIR", "DIR" },
     { "junit", 0, 0, G_OPTION_ARG_FILENAME, &args->junit,
       "Write a JUnit XML report, one test case per aspect checked", "FILE" },
     { "junit-name", 0, 0, G_OPTION_ARG_STRING, &args->junit_name,

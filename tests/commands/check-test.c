@@ -747,7 +747,7 @@ test_paints_late (Fixture *fixture, gconstpointer data)
   g_assert_false (png_is_blank (dir, "last.png", 1280, 720));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (fixture->report,
                                                                          "pictures")),
-                    ==, 6);
+                    ==, 7);
 
   g_assert_true (g_file_get_contents (junit, &junit_xml, NULL, NULL));
   g_assert_nonnull (strstr (junit_xml, "tests=\"10\" failures=\"0\""));
