@@ -28,6 +28,7 @@ struct _RhCheck
 
   gboolean finished;
   GError *error;
+  const RhPageOutcome *outcome; /* the session's, once finished */
   GPtrArray *problems;  /* RhProblem, once finished */
   GPtrArray *pictures;  /* paths written */
   gint64 end_ms;

@@ -7,7 +7,7 @@
 #include "rh-error.h"
 #include "rh-fs.h"
 #include "rh-har.h"
-#include "rh-page-host.h"
+#include "rh-page-json.h"
 #include "rh-problems.h"
 #include "rh-report.h"
 #include "rh-snapshots.h"
@@ -15,56 +15,34 @@
 void
 rh_check_find_problems (RhCheck *self)
 {
-  self->problems = rh_page_session_find_problems (self->session, self->error);
+  rh_page_session_conclude (self->session, self->error);
+  self->outcome = rh_page_session_get_outcome (self->session);
+  self->problems = g_ptr_array_ref (rh_page_session_get_problems (self->session));
 }
 
-static RhReport *
-report_new (RhCheck *self, char **page_url, char **failure)
+static void
+report_init (RhCheck *self, RhReport *report, char **failure)
 {
-  RhReport *report = g_new0 (RhReport, 1);
-
-  *page_url = rh_page_session_redact (self->session,
-                                      rh_page_session_get_page_url (self->session));
   *failure = self->error != NULL ? rh_timeline_redact (self->timeline, self->error->message)
                                  : NULL;
   report->name = self->options->junit_name;
   report->passed = self->finished && self->error == NULL;
-  report->page_url = *page_url;
   report->failure = *failure;
   report->problems = self->problems;
-  report->times = rh_page_session_get_times (self->session);
+  report->outcome = self->outcome;
   report->duration_ms = self->end_ms;
   report->pictures = self->pictures;
-  return report;
 }
 
 /* The human summary, for stderr at the end. */
 char *
 rh_check_format_report (RhCheck *check)
 {
-  g_autofree char *page_url = NULL;
   g_autofree char *failure = NULL;
-  g_autofree RhReport *report = report_new (check, &page_url, &failure);
-  g_autofree char *engine = NULL;
+  RhReport report;
 
-  if (check->watch != NULL)
-    {
-      g_autoptr (GPtrArray) missing = rh_page_watch_get_missing_touched (check->watch);
-      g_autoptr (GString) text = g_string_new (NULL);
-      RhPageHost *host = rh_page_watch_get_host (check->watch);
-      g_autofree char *version = rh_page_host_get_engine_version (host);
-
-      g_string_printf (text, "%s %s", rh_page_host_get_engine_name (host), version);
-      g_string_append (text, check->options->webrtc == RH_WEBRTC_STANDIN
-                               ? ", WebRTC stand-in" : ", no WebRTC (--webrtc=absent)");
-      for (guint i = 0; i < missing->len; i++)
-        g_string_append_printf (text, "%s%s", i == 0 ? "; missing here, used by the page: " : ", ",
-                                (const char *) g_ptr_array_index (missing, i));
-      /* Feature names come from the page. */
-      engine = rh_timeline_redact (check->timeline, text->str);
-      report->engine = engine;
-    }
-  return rh_report_format_text (report);
+  report_init (check, &report, &failure);
+  return rh_report_format_text (&report);
 }
 
 /* An output asked for and not written fails the check, whatever the page
@@ -94,9 +72,8 @@ rh_check_write_outputs (RhCheck *self)
 
   if (self->options->snapshots_dir != NULL && self->watch != NULL)
     {
-      self->pictures = rh_snapshots_write_all (self->watch, self->timeline,
-                                               self->options->snapshots_dir, self->end_ms,
-                                               &error);
+      self->pictures = rh_snapshots_write_all (self->outcome, self->options->snapshots_dir,
+                                               self->end_ms, &error);
       if (self->pictures == NULL)
         {
           g_prefix_error (&error, "cannot write --snapshots ");
@@ -105,18 +82,19 @@ rh_check_write_outputs (RhCheck *self)
         }
     }
   if (self->options->har != NULL && self->watch != NULL
-      && !rh_har_write (self->options->har, self->watch, self->timeline,
-                        rh_page_session_get_page_url (self->session), &error))
+      && !rh_har_write (self->options->har, self->outcome, &error))
     {
       fail_output (self, error);
       g_clear_error (&error);
     }
   if (self->options->junit != NULL)
     {
-      g_autofree char *page_url = NULL;
       g_autofree char *failure = NULL;
-      g_autofree RhReport *report = report_new (self, &page_url, &failure);
-      g_autofree char *xml = rh_report_format_junit (report);
+      g_autofree char *xml = NULL;
+      RhReport report;
+
+      report_init (self, &report, &failure);
+      xml = rh_report_format_junit (&report);
 
       if (!rh_fs_write_atomic (self->options->junit, xml, strlen (xml), &error))
         {
@@ -138,7 +116,7 @@ rh_check_to_json (RhCheck *check)
 {
   RhCheck *self = check;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  const RhPageWatchTimes *times = rh_page_session_get_times (self->session);
+  const RhPageTimes *times = &self->outcome->times;
   RhReadyCall *call = rh_page_session_get_ready_call (self->session);
   g_autofree char *ready_url = rh_page_session_redact (self->session,
                                                        rh_ready_call_get_uri (call));
@@ -168,29 +146,18 @@ rh_check_to_json (RhCheck *check)
   json_builder_set_member_name (builder, "status");
   json_builder_add_int_value (builder, rh_ready_call_get_status (call));
   json_builder_set_member_name (builder, "acknowledged");
-  json_builder_add_boolean_value (builder, times->ready_ack_ms != RH_PAGE_WATCH_NO_TIME);
+  json_builder_add_boolean_value (builder, times->ready_ack_ms != RH_PAGE_NO_TIME);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "timeline");
   json_builder_begin_object (builder);
-  if (self->watch != NULL)
-    rh_page_watch_add_times_json (self->watch, builder);
+  rh_page_json_add_times (times, builder);
   json_builder_end_object (builder);
 
   rh_problems_add_json (self->problems, builder);
   rh_page_session_add_page_json (self->session, builder, TRUE);
   if (self->watch != NULL)
-    {
-      RhFrameLog *log = rh_page_watch_get_frame_log (self->watch);
-
-      json_builder_set_member_name (builder, "frames");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "count");
-      json_builder_add_int_value (builder, rh_frame_log_get_marks (log)->len);
-      json_builder_set_member_name (builder, "blank");
-      json_builder_add_int_value (builder, rh_frame_log_count_blank (log));
-      json_builder_end_object (builder);
-    }
+    rh_page_json_add_frames (self->outcome, builder);
   json_builder_set_member_name (builder, "pictures");
   json_builder_begin_array (builder);
   for (guint i = 0; self->pictures != NULL && i < self->pictures->len; i++)

@@ -189,7 +189,7 @@ ready_acknowledged_cb (RhPageWatch *watch, gpointer user_data)
 {
   RhCheck *self = user_data;
 
-  if (rh_page_watch_get_times (watch)->first_nonblank_ms != RH_PAGE_WATCH_NO_TIME
+  if (rh_page_watch_get_times (watch)->first_nonblank_ms != RH_PAGE_NO_TIME
       || self->options->paint_grace_ms == 0)
     {
       finish (self, NULL);

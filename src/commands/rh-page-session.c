@@ -1,5 +1,6 @@
 #include "rh-page-session.h"
 
+#include "rh-page-json.h"
 #include "rh-problems.h"
 #include "rh-wpe-page-host.h"
 
@@ -15,7 +16,8 @@ struct _RhPageSession
   RhTimeline *timeline;
   RhReadyCall *ready_call;
   RhPageWatch *watch;
-  RhPageWatchTimes no_times; /* for a session whose page never loaded */
+  RhPageOutcome *outcome;  /* once concluded */
+  GPtrArray *problems;     /* RhProblem, once concluded */
 
   guint progress_id;
   RhPageSessionProgressFunc progress_func;
@@ -42,6 +44,8 @@ rh_page_session_finalize (GObject *object)
 
   rh_page_options_free (self->options);
   g_free (self->page_url);
+  g_clear_pointer (&self->outcome, rh_page_outcome_unref);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
   rh_timeline_free (self->timeline);
   G_OBJECT_CLASS (rh_page_session_parent_class)->finalize (object);
 }
@@ -59,7 +63,6 @@ static void
 rh_page_session_init (RhPageSession *self)
 {
   self->timeline = rh_timeline_new ();
-  rh_page_watch_times_init (&self->no_times);
 }
 
 /* Takes @options.  Everything a user could get wrong about the page is
@@ -171,66 +174,60 @@ rh_page_session_get_watch (RhPageSession *session)
   return session->watch;
 }
 
-/* The last load's times; all RH_PAGE_WATCH_NO_TIME when there was none. */
-const RhPageWatchTimes *
-rh_page_session_get_times (RhPageSession *session)
-{
-  return session->watch != NULL ? rh_page_watch_get_times (session->watch) : &session->no_times;
-}
-
 char *
 rh_page_session_redact (RhPageSession *session, const char *text)
 {
   return rh_timeline_redact (session->timeline, text);
 }
 
-/* The problems of the page's last load (RhProblem), @failure the command's
- * (NULL when it got ready), their messages redacted, those --fail-on names
- * marked. */
-GPtrArray *
-rh_page_session_find_problems (RhPageSession *session, const GError *failure)
+/* The page's last load ended for the command, @failure the command's (NULL
+ * when it got ready): its outcome and problems are made, the problems'
+ * messages redacted and those --fail-on names marked.  Only the first call
+ * counts. */
+void
+rh_page_session_conclude (RhPageSession *session, const GError *failure)
 {
   RhPageSession *self = session;
-  RhProblemInput input;
-  const char *first_js_error = NULL;
-  g_autoptr (GPtrArray) missing_touched = NULL;
-  g_autoptr (GPtrArray) missing_blamed = NULL;
-  GPtrArray *problems;
+  RhProblemRules rules;
+  g_autofree char *clean_failure = NULL;
+  g_autoptr (GError) redacted = NULL;
 
-  rh_problem_input_init (&input);
-  input.failure = failure;
-  input.slow_paint_ms = self->options->slow_paint_ms;
-  input.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
-                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
+  if (self->outcome != NULL)
+    return;
   if (self->watch != NULL)
+    self->outcome = rh_page_watch_end_load (self->watch);
+  else
     {
-      input.times = *rh_page_watch_get_times (self->watch);
-      input.launched = rh_page_watch_is_launched (self->watch);
-      input.js_errors = rh_page_watch_get_js_errors (self->watch, &first_js_error);
-      input.first_js_error = first_js_error;
-      input.resources = rh_page_watch_get_resources (self->watch);
-      input.missing_params = rh_page_watch_get_missing_params (self->watch);
-      missing_touched = rh_page_watch_get_missing_touched (self->watch);
-      input.missing_touched = missing_touched;
-      missing_blamed = rh_page_watch_get_missing_blamed (self->watch);
-      input.missing_blamed = missing_blamed;
-      if (input.launched)
-        input.launch = rh_page_watch_get_launch (self->watch);
-      input.requests = rh_request_log_get_all (rh_page_watch_get_requests (self->watch));
-      input.workers = rh_page_watch_get_workers (self->watch);
-    }
-  problems = rh_problems_find (&input);
-  /* Messages quote URLs and errors, which may carry the token. */
-  for (guint i = 0; i < problems->len; i++)
-    {
-      RhProblem *problem = g_ptr_array_index (problems, i);
-      char *clean = rh_timeline_redact (self->timeline, problem->message);
+      g_autofree char *page_url = rh_page_session_redact (self, self->page_url);
 
-      g_free (problem->message);
-      problem->message = clean;
+      self->outcome = rh_page_outcome_new (page_url);
     }
-  rh_problems_apply_fail_on (problems, (const char *const *) self->options->fail_on);
-  return problems;
+  rh_problem_rules_init (&rules);
+  rules.slow_paint_ms = self->options->slow_paint_ms;
+  rules.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
+                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
+  /* Problems quote the failure, which may quote a URL with the token. */
+  if (failure != NULL)
+    {
+      clean_failure = rh_page_session_redact (self, failure->message);
+      redacted = g_error_new_literal (failure->domain, failure->code, clean_failure);
+    }
+  self->problems = rh_problems_find (self->outcome, redacted, &rules);
+  rh_problems_apply_fail_on (self->problems, (const char *const *) self->options->fail_on);
+}
+
+/* NULL before rh_page_session_conclude (). */
+const RhPageOutcome *
+rh_page_session_get_outcome (RhPageSession *session)
+{
+  return session->outcome;
+}
+
+/* RhProblem; NULL before rh_page_session_conclude (). */
+GPtrArray *
+rh_page_session_get_problems (RhPageSession *session)
+{
+  return session->problems;
 }
 
 /* What every report starts with: the outcome, the exit status it gives,
@@ -259,17 +256,21 @@ rh_page_session_add_outcome_json (RhPageSession *session, JsonBuilder *builder,
   json_builder_add_string_value (builder, page_url);
 }
 
-/* What the page loaded and what the engine offered it. */
+/* What the page loaded and what the engine offered it, once concluded;
+ * nothing is claimed of a page never opened. */
 void
 rh_page_session_add_page_json (RhPageSession *session, JsonBuilder *builder,
                                gboolean with_requests)
 {
+  g_return_if_fail (session->outcome != NULL);
+
   if (session->watch == NULL)
     return;
-  rh_page_watch_add_resources_json (session->watch, builder);
+
+  rh_page_json_add_resources (session->outcome, builder);
   if (with_requests)
-    rh_page_watch_add_requests_json (session->watch, builder);
-  rh_page_watch_add_engine_json (session->watch, builder);
+    rh_page_json_add_requests (session->outcome, builder);
+  rh_page_json_add_engine (session->outcome, builder);
 }
 
 /* Ends the report's object with the timeline's events; the whole report is

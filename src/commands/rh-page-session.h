@@ -34,9 +34,10 @@ const char    *rh_page_session_get_page_url (RhPageSession *session);
 RhTimeline    *rh_page_session_get_timeline (RhPageSession *session);
 RhReadyCall   *rh_page_session_get_ready_call (RhPageSession *session);
 RhPageWatch   *rh_page_session_get_watch    (RhPageSession *session);
-const RhPageWatchTimes *rh_page_session_get_times (RhPageSession *session);
 char          *rh_page_session_redact       (RhPageSession *session, const char *text);
-GPtrArray     *rh_page_session_find_problems (RhPageSession *session, const GError *failure);
+void           rh_page_session_conclude     (RhPageSession *session, const GError *failure);
+const RhPageOutcome *rh_page_session_get_outcome (RhPageSession *session);
+GPtrArray     *rh_page_session_get_problems (RhPageSession *session);
 
 void           rh_page_session_add_outcome_json (RhPageSession *session, JsonBuilder *builder,
                                                  const char *outcome_name, const char *outcome,

@@ -3,6 +3,7 @@
 #include "rh-error.h"
 #include "rh-fs.h"
 #include "rh-page-session.h"
+#include "rh-page-json.h"
 #include "rh-problems.h"
 #include "rh-recorder.h"
 #include "rh-recording-policy.h"
@@ -286,7 +287,10 @@ complete (RhRun *self)
 
   /* Of the last load, as the run saw it: no failure, a reload may follow one. */
   if (self->problems == NULL)
-    self->problems = rh_page_session_find_problems (self->session, NULL);
+    {
+      rh_page_session_conclude (self->session, NULL);
+      self->problems = g_ptr_array_ref (rh_page_session_get_problems (self->session));
+    }
   if (recording)
     rh_recorder_close_async (self->recorder, recording_closed_cb, g_object_ref (self));
   g_clear_handle_id (&self->deadline_id, g_source_remove);
@@ -552,6 +556,7 @@ rh_run_to_json (RhRun *run)
   RhRun *self = run;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   gboolean gave_up = self->policy != NULL && rh_recording_policy_gave_up (self->policy);
+  const RhPageOutcome *outcome = rh_page_session_get_outcome (self->session);
 
   json_builder_begin_object (builder);
   rh_page_session_add_outcome_json (self->session, builder, "result",
@@ -574,11 +579,12 @@ rh_run_to_json (RhRun *run)
   json_builder_add_value (builder, json_node_init_array (json_node_alloc (), self->state_events));
   json_builder_set_member_name (builder, "last_load");
   json_builder_begin_object (builder);
-  if (self->watch != NULL)
-    rh_page_watch_add_times_json (self->watch, builder);
+  if (outcome != NULL)
+    rh_page_json_add_times (&outcome->times, builder);
   json_builder_end_object (builder);
   rh_problems_add_json (self->problems, builder);
-  rh_page_session_add_page_json (self->session, builder, FALSE);
+  if (outcome != NULL)
+    rh_page_session_add_page_json (self->session, builder, FALSE);
   return rh_page_session_end_json (self->session, builder);
 }
 

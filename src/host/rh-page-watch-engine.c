@@ -169,7 +169,7 @@ rh_page_watch_probe_engine_async (RhPageWatch *watch, gint64 deadline_us,
     }
   self->probe_task = g_steal_pointer (&task);
   self->probe_deadline_us = deadline_us;
-  if (self->times.dom_loaded_ms != RH_PAGE_WATCH_NO_TIME)
+  if (self->times.dom_loaded_ms != RH_PAGE_NO_TIME)
     self->probe_timeout_id = g_timeout_add (until_probe_deadline_ms (self, PAGE_PROBE_GRACE_MS),
                                             page_probe_late_cb, self);
   else
@@ -203,67 +203,27 @@ missing_of (RhPageWatch *watch, const GPtrArray *features)
   return missing;
 }
 
-/* Features the page reached for that the engine lacks. */
-GPtrArray *
-rh_page_watch_get_missing_touched (RhPageWatch *watch)
-{
-  return missing_of (watch, watch->touched);
-}
-
-/* Missing features an uncaught error named: a failure may be blamed on them. */
-GPtrArray *
-rh_page_watch_get_missing_blamed (RhPageWatch *watch)
-{
-  return missing_of (watch, watch->blamed);
-}
-
-/* NULL for a watch without a host. */
-const char *
-rh_page_watch_get_user_agent (RhPageWatch *watch)
-{
-  return watch->host != NULL ? rh_page_host_get_user_agent (watch->host) : NULL;
-}
-
-static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-/* Adds "engine", "capabilities" and "touched" to the object being built;
- * the engine's name, version and User-Agent are null without a host. */
+/* The engine, what the page reached for of it and what it lacks, for an
+ * outcome; feature names come from the page. */
 void
-rh_page_watch_add_engine_json (RhPageWatch *watch, JsonBuilder *builder)
+_rh_page_watch_engine_describe (RhPageWatch *watch, RhPageEngine *engine)
 {
   RhPageHost *host = watch->host;
-  g_autofree char *version = host != NULL ? rh_page_host_get_engine_version (host) : NULL;
+  JsonObject *capabilities = capabilities_of (watch);
+  g_autoptr (GPtrArray) missing_touched = missing_of (watch, watch->touched);
+  g_autoptr (GPtrArray) missing_blamed = missing_of (watch, watch->blamed);
 
-  json_builder_set_member_name (builder, "engine");
-  json_builder_begin_object (builder);
-  add_string (builder, "name", host != NULL ? rh_page_host_get_engine_name (host) : NULL);
-  add_string (builder, "version", version);
-  add_string (builder, "user_agent", rh_page_watch_get_user_agent (watch));
-  json_builder_set_member_name (builder, "webrtc");
-  json_builder_add_string_value (builder, rh_webrtc_mode_name (watch->webrtc));
-  json_builder_end_object (builder);
-
-  json_builder_set_member_name (builder, "capabilities");
-  if (capabilities_of (watch) != NULL)
+  if (host != NULL)
     {
-      JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-      json_node_set_object (node, capabilities_of (watch));
-      json_builder_add_value (builder, node);
+      engine->name = g_strdup (rh_page_host_get_engine_name (host));
+      engine->version = rh_page_host_get_engine_version (host);
+      engine->user_agent = g_strdup (rh_page_host_get_user_agent (host));
     }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "touched");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < watch->touched->len; i++)
-    _rh_page_watch_add_page_string (watch, builder, g_ptr_array_index (watch->touched, i));
-  json_builder_end_array (builder);
+  engine->webrtc = watch->webrtc;
+  engine->capabilities = capabilities != NULL ? json_object_ref (capabilities) : NULL;
+  g_ptr_array_extend_and_steal (engine->touched, _rh_page_watch_redact_all (watch, watch->touched));
+  g_ptr_array_extend_and_steal (engine->missing_touched,
+                                _rh_page_watch_redact_all (watch, missing_touched));
+  g_ptr_array_extend_and_steal (engine->missing_blamed,
+                                _rh_page_watch_redact_all (watch, missing_blamed));
 }

@@ -68,7 +68,7 @@ record_launch (RhPageWatch *self, JsonObject *message, JsonNode *detail)
 {
   JsonNode *options = json_object_get_member (message, "options");
 
-  if (self->times.launch_ms == RH_PAGE_WATCH_NO_TIME)
+  if (self->times.launch_ms == RH_PAGE_NO_TIME)
     self->times.launch_ms = rh_timeline_now_ms (self->timeline);
   self->launched = TRUE;
   g_clear_pointer (&self->launch.sdk_version, g_free);
@@ -217,7 +217,7 @@ record_kind (RhPageWatch *self, RhBridgeKind kind, JsonObject *message, JsonNode
                        "the page registered a service worker: %s", name);
       break;
     case RH_BRIDGE_KIND_DOM_CONTENT_LOADED:
-      if (self->times.dom_loaded_ms == RH_PAGE_WATCH_NO_TIME)
+      if (self->times.dom_loaded_ms == RH_PAGE_NO_TIME)
         self->times.dom_loaded_ms = rh_timeline_now_ms (self->timeline);
       rh_timeline_add (self->timeline, "dom-loaded", detail, "DOM content loaded");
       break;

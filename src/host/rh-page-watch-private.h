@@ -1,6 +1,6 @@
 /* What the files of RhPageWatch share: rh-page-watch.c (the load's
  * lifecycle), -messages.c (the bridge's messages), -resources.c, -engine.c
- * (engine features and capabilities) and -json.c (the report's members). */
+ * (engine features and capabilities) and -outcome.c (what a load came to). */
 #pragma once
 
 #include "rh-page-watch.h"
@@ -27,8 +27,10 @@ struct _RhPageWatch
   gboolean launched;
   gboolean ready;
   gboolean unpatchable;
-  RhPageWatchTimes times;
+  RhPageTimes times;
   RhFrameLog *frame_log;
+  gboolean keep_pictures;
+  guint blank_threshold;     /* --blank-threshold, for each load's frame log */
   GArray *resources;       /* RhResource */
   GHashTable *resource_ids; /* the host's id of this load's resource -> index in resources */
   GPtrArray *missing_params;
@@ -42,7 +44,7 @@ struct _RhPageWatch
   GPtrArray *blamed;       /* missing features an uncaught error named, char * */
   GPtrArray *workers;      /* service worker script URLs the page registered, char * */
   RhRequestLog *requests;
-  RhPageWatchLaunch launch;
+  RhPageLaunch launch;
   RhWebrtcMode webrtc;
   guint page_events;       /* this load's timeline events from the page's messages */
 };
@@ -58,7 +60,6 @@ void     _rh_page_watch_resources_connect (RhPageWatch *watch);
 void     _rh_page_watch_resources_reset   (RhPageWatch *watch);
 void     _rh_page_watch_resource_error    (RhPageWatch *watch, const char *uri,
                                            const char *tag);
-void     _rh_page_watch_resource_clear    (RhResource *resource);
 
 /* -engine.c */
 gboolean _rh_page_watch_engine_known      (void);
@@ -67,9 +68,9 @@ void     _rh_page_watch_blame             (RhPageWatch *watch, const char *error
 void     _rh_page_watch_capabilities      (RhPageWatch *watch, JsonObject *message,
                                            JsonNode *detail);
 
-/* -json.c */
-void     _rh_page_watch_add_ms            (JsonBuilder *builder, const char *name, gint64 ms);
-void     _rh_page_watch_add_page_string   (RhPageWatch *watch, JsonBuilder *builder,
-                                           const char *text);
+void     _rh_page_watch_engine_describe   (RhPageWatch *watch, RhPageEngine *engine);
+
+/* -outcome.c */
+GPtrArray *_rh_page_watch_redact_all      (RhPageWatch *watch, const GPtrArray *texts);
 
 G_END_DECLS

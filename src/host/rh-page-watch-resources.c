@@ -4,13 +4,6 @@
 
 #include <libsoup/soup.h>
 
-void
-_rh_page_watch_resource_clear (RhResource *resource)
-{
-  g_free (resource->uri);
-  g_free (resource->error);
-}
-
 /* A new load: resources the host started before it are no longer ours. */
 void
 _rh_page_watch_resources_reset (RhPageWatch *watch)
@@ -41,7 +34,7 @@ resource_started_cb (RhPageHost *host, guint64 id, const char *uri, gpointer use
     return;
   resource.uri = g_strdup (uri);
   resource.start_ms = rh_timeline_now_ms (self->timeline);
-  resource.end_ms = RH_PAGE_WATCH_NO_TIME;
+  resource.end_ms = RH_PAGE_NO_TIME;
   g_hash_table_insert (self->resource_ids, g_memdup2 (&id, sizeof id),
                        GUINT_TO_POINTER (self->resources->len));
   g_array_append_val (self->resources, resource);
@@ -53,7 +46,7 @@ resource_finished_cb (RhPageHost *host, guint64 id, guint status, gpointer user_
   RhPageWatch *self = user_data;
   RhResource *resource = resource_of (self, id);
 
-  if (resource == NULL || resource->end_ms != RH_PAGE_WATCH_NO_TIME)
+  if (resource == NULL || resource->end_ms != RH_PAGE_NO_TIME)
     return;
   resource->end_ms = rh_timeline_now_ms (self->timeline);
   resource->status = status;
@@ -73,7 +66,7 @@ resource_failed_cb (RhPageHost *host, guint64 id, GError *error, gpointer user_d
   RhPageWatch *self = user_data;
   RhResource *resource = resource_of (self, id);
 
-  if (resource == NULL || resource->end_ms != RH_PAGE_WATCH_NO_TIME)
+  if (resource == NULL || resource->end_ms != RH_PAGE_NO_TIME)
     return;
   resource->end_ms = rh_timeline_now_ms (self->timeline);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -115,7 +108,7 @@ _rh_page_watch_resource_error (RhPageWatch *watch, const char *uri, const char *
       if (resource->failed)
         continue;
       resource->failed = TRUE;
-      if (resource->end_ms == RH_PAGE_WATCH_NO_TIME)
+      if (resource->end_ms == RH_PAGE_NO_TIME)
         resource->end_ms = rh_timeline_now_ms (self->timeline);
       g_free (resource->error);
       resource->error = g_strdup_printf ("<%s> error event", tag != NULL ? tag : "element");
@@ -127,18 +120,6 @@ _rh_page_watch_resource_error (RhPageWatch *watch, const char *uri, const char *
   added.failed = TRUE;
   added.error = g_strdup_printf ("<%s> error event", tag != NULL ? tag : "element");
   g_array_append_val (self->resources, added);
-}
-
-const GArray *
-rh_page_watch_get_resources (RhPageWatch *watch)
-{
-  return watch->resources;
-}
-
-RhRequestLog *
-rh_page_watch_get_requests (RhPageWatch *watch)
-{
-  return watch->requests;
 }
 
 /* The engine's error for a resource the page's script asked for. */

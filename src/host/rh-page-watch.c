@@ -19,22 +19,6 @@ enum
 static guint signals[N_SIGNALS];
 
 void
-rh_page_watch_times_init (RhPageWatchTimes *times)
-{
-  times->load_ms = RH_PAGE_WATCH_NO_TIME;
-  times->committed_ms = RH_PAGE_WATCH_NO_TIME;
-  times->dom_loaded_ms = RH_PAGE_WATCH_NO_TIME;
-  times->load_finished_ms = RH_PAGE_WATCH_NO_TIME;
-  times->first_frame_ms = RH_PAGE_WATCH_NO_TIME;
-  times->first_nonblank_ms = RH_PAGE_WATCH_NO_TIME;
-  times->launch_ms = RH_PAGE_WATCH_NO_TIME;
-  times->ready_event_ms = RH_PAGE_WATCH_NO_TIME;
-  times->ready_call_ms = RH_PAGE_WATCH_NO_TIME;
-  times->ready_ack_ms = RH_PAGE_WATCH_NO_TIME;
-  times->http_status = 0;
-}
-
-void
 _rh_page_watch_report_failure (RhPageWatch *watch, RhError code, const char *format, ...)
 {
   g_autoptr (GError) error = NULL;
@@ -152,14 +136,14 @@ frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
   /* Frames of a previous load may still arrive just after a reload. */
   if (self->stopped || ms < self->times.load_ms)
     return;
-  if (self->times.first_frame_ms == RH_PAGE_WATCH_NO_TIME)
+  if (self->times.first_frame_ms == RH_PAGE_NO_TIME)
     {
       self->times.first_frame_ms = ms;
       rh_timeline_add (self->timeline, "first-frame", NULL, "first frame (%ux%u)", frame->width,
                        frame->height);
     }
   if (!rh_frame_log_add (self->frame_log, frame, ms)
-      && self->times.first_nonblank_ms == RH_PAGE_WATCH_NO_TIME)
+      && self->times.first_nonblank_ms == RH_PAGE_NO_TIME)
     {
       self->times.first_nonblank_ms = ms;
       rh_timeline_add (self->timeline, "first-nonblank-frame", NULL, "first painted frame");
@@ -314,10 +298,11 @@ rh_page_watch_class_init (RhPageWatchClass *klass)
 static void
 rh_page_watch_init (RhPageWatch *self)
 {
-  rh_page_watch_times_init (&self->times);
-  self->frame_log = rh_frame_log_new (FALSE, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
+  rh_page_times_init (&self->times);
+  self->blank_threshold = RH_FRAME_BLANK_THRESHOLD_DEFAULT;
+  self->frame_log = rh_frame_log_new (FALSE, self->blank_threshold);
   self->resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
-  g_array_set_clear_func (self->resources, (GDestroyNotify) _rh_page_watch_resource_clear);
+  g_array_set_clear_func (self->resources, (GDestroyNotify) rh_resource_clear);
   self->resource_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->missing_params = g_ptr_array_new_with_free_func (g_free);
   self->touched = g_ptr_array_new_with_free_func (g_free);
@@ -342,8 +327,9 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
   if (script == NULL)
     return NULL;
   self->page_url = g_strdup (page_url);
+  self->blank_threshold = options->blank_threshold;
   rh_frame_log_free (self->frame_log);
-  self->frame_log = rh_frame_log_new (FALSE, options->blank_threshold);
+  self->frame_log = rh_frame_log_new (FALSE, self->blank_threshold);
   self->ready_protocol = options->ready;
   self->webrtc = options->webrtc;
   self->ready_call = g_object_ref (ready_call);
@@ -363,9 +349,11 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
 }
 
 RhPageWatch *
-rh_page_watch_new_detached (RhTimeline *timeline)
+rh_page_watch_new_detached (const char *page_url, RhTimeline *timeline)
 {
   RhPageWatch *self = g_object_new (RH_TYPE_PAGE_WATCH, NULL);
+
+  self->page_url = g_strdup (page_url);
 
   self->timeline = timeline;
   return self;
@@ -389,7 +377,7 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   self->ready = FALSE;
   self->unpatchable = FALSE;
   self->ready_deadline_us = ready_deadline_us;
-  rh_page_watch_times_init (&self->times);
+  rh_page_times_init (&self->times);
   rh_frame_log_reset (self->frame_log);
   _rh_page_watch_resources_reset (self);
   g_ptr_array_set_size (self->missing_params, 0);
@@ -416,10 +404,9 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
 void
 rh_page_watch_keep_pictures (RhPageWatch *watch)
 {
-  guint threshold = rh_frame_log_get_blank_threshold (watch->frame_log);
-
+  watch->keep_pictures = TRUE;
   rh_frame_log_free (watch->frame_log);
-  watch->frame_log = rh_frame_log_new (TRUE, threshold);
+  watch->frame_log = rh_frame_log_new (TRUE, watch->blank_threshold);
 }
 
 /* Stops loading and ignores whatever the page does next. */
@@ -442,7 +429,7 @@ rh_page_watch_disconnect (RhPageWatch *watch, gpointer handler_data)
     g_signal_handlers_disconnect_by_data (watch->host, handler_data);
 }
 
-const RhPageWatchTimes *
+const RhPageTimes *
 rh_page_watch_get_times (RhPageWatch *watch)
 {
   return &watch->times;
@@ -468,29 +455,10 @@ rh_page_watch_is_unpatchable (RhPageWatch *watch)
   return watch->unpatchable;
 }
 
-guint
-rh_page_watch_get_js_errors (RhPageWatch *watch, const char **first_message)
-{
-  *first_message = watch->first_js_error;
-  return watch->js_errors;
-}
-
 RhPageHost *
 rh_page_watch_get_host (RhPageWatch *watch)
 {
   return watch->host;
-}
-
-RhFrameLog *
-rh_page_watch_get_frame_log (RhPageWatch *watch)
-{
-  return watch->frame_log;
-}
-
-const GPtrArray *
-rh_page_watch_get_missing_params (RhPageWatch *watch)
-{
-  return watch->missing_params;
 }
 
 const char *
@@ -498,25 +466,15 @@ rh_page_watch_waiting_for (RhPageWatch *watch)
 {
   if (watch->ready)
     return "the ready call to be acknowledged";
-  if (watch->times.committed_ms == RH_PAGE_WATCH_NO_TIME)
+  if (watch->times.committed_ms == RH_PAGE_NO_TIME)
     return "the page to load";
   if (watch->unpatchable)
     return "ready (AgoraEduSDK.launch could not be intercepted)";
+  if (watch->ready_protocol == NULL) /* detached */
+    return "ready";
   if (!watch->launched && watch->ready_protocol->kind != RH_READY_PROTOCOL_NOTIFY
       && watch->ready_protocol->kind != RH_READY_PROTOCOL_CONSOLE)
     return "AgoraEduSDK.launch to be called";
   return rh_ready_protocol_describe (watch->ready_protocol);
 }
 
-/* Service worker scripts the page registered (char *). */
-const GPtrArray *
-rh_page_watch_get_workers (RhPageWatch *watch)
-{
-  return watch->workers;
-}
-
-const RhPageWatchLaunch *
-rh_page_watch_get_launch (RhPageWatch *watch)
-{
-  return &watch->launch;
-}

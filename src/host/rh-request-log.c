@@ -62,8 +62,8 @@ rh_request_sdk_step (const char *host, gboolean *local_impossible)
   return NULL;
 }
 
-static void
-request_free (RhRequest *request)
+void
+rh_request_free (RhRequest *request)
 {
   g_free (request->scope);
   g_free (request->api);
@@ -79,7 +79,7 @@ rh_request_log_new (void)
 {
   RhRequestLog *log = g_new0 (RhRequestLog, 1);
 
-  log->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  log->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_request_free);
   log->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return log;
 }
@@ -356,52 +356,19 @@ rh_request_log_describe_blocking (RhRequestLog *log, RhTransportErrorFunc transp
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-static void
-add_redacted (JsonBuilder *builder, RhTimeline *timeline, const char *text)
+/* A copy whose strings the page or a server wrote are redacted with
+ * @timeline's secrets. */
+RhRequest *
+rh_request_copy_redacted (const RhRequest *request, RhTimeline *timeline)
 {
-  g_autofree char *clean = rh_timeline_redact (timeline, text);
+  RhRequest *copy = g_new0 (RhRequest, 1);
 
-  json_builder_add_string_value (builder, clean);
-}
-
-/* Every string the page wrote redacted with @timeline's secrets. */
-void
-rh_request_log_add_json (RhRequestLog *log, RhTimeline *timeline, JsonBuilder *builder)
-{
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < log->requests->len; i++)
-    {
-      const RhRequest *request = g_ptr_array_index (log->requests, i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "api");
-      add_redacted (builder, timeline, request->api);
-      json_builder_set_member_name (builder, "scope");
-      json_builder_add_string_value (builder, request->scope != NULL ? request->scope : "page");
-      json_builder_set_member_name (builder, "method");
-      add_redacted (builder, timeline, request->method);
-      json_builder_set_member_name (builder, "url");
-      add_redacted (builder, timeline, request->url);
-      json_builder_set_member_name (builder, "routed_to");
-      if (request->routed_to != NULL)
-        add_redacted (builder, timeline, request->routed_to);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "status");
-      json_builder_add_int_value (builder, request->status);
-      json_builder_set_member_name (builder, "error");
-      if (request->error != NULL)
-        add_redacted (builder, timeline, request->error);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "start_ms");
-      json_builder_add_int_value (builder, request->start_ms);
-      json_builder_set_member_name (builder, "end_ms");
-      if (request->end_ms != NO_TIME)
-        json_builder_add_int_value (builder, request->end_ms);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
+  *copy = *request;
+  copy->scope = g_strdup (request->scope);
+  copy->api = rh_timeline_redact (timeline, request->api);
+  copy->method = rh_timeline_redact (timeline, request->method);
+  copy->url = rh_timeline_redact (timeline, request->url);
+  copy->routed_to = rh_timeline_redact (timeline, request->routed_to);
+  copy->error = rh_timeline_redact (timeline, request->error);
+  return copy;
 }

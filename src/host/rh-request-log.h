@@ -52,8 +52,8 @@ char            *rh_request_log_describe_blocking (RhRequestLog *log,
                                                    gpointer user_data);
 /* The step of the classroom SDK that a host serves, NULL if unknown. */
 const char      *rh_request_sdk_step    (const char *host, gboolean *local_impossible);
-void             rh_request_log_add_json (RhRequestLog *log, RhTimeline *timeline,
-                                          JsonBuilder *builder);
+void             rh_request_free        (RhRequest *request);
+RhRequest       *rh_request_copy_redacted (const RhRequest *request, RhTimeline *timeline);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhRequestLog, rh_request_log_free)
 

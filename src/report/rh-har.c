@@ -10,7 +10,6 @@
 typedef struct
 {
   JsonBuilder *builder;
-  RhTimeline *timeline;
   gint64 epoch_ms; /* wall-clock time of timeline 0 */
 } Har;
 
@@ -76,13 +75,9 @@ add_query (Har *har, const char *url)
 
 /* One entry; @status 0 with @error for a request that got no answer. */
 static void
-add_entry (Har *har, const char *method, const char *raw_url, gint64 start_ms, gint64 end_ms,
+add_entry (Har *har, const char *method, const char *url, gint64 start_ms, gint64 end_ms,
            guint status, const char *error, const char *comment)
 {
-  g_autofree char *url = rh_timeline_redact (har->timeline, raw_url);
-  /* The page wrote a script's method and api (in @comment). */
-  g_autofree char *clean_method = rh_timeline_redact (har->timeline, method);
-  g_autofree char *clean_comment = rh_timeline_redact (har->timeline, comment);
   gint64 time = end_ms >= start_ms ? end_ms - start_ms : 0;
 
   json_builder_begin_object (har->builder);
@@ -92,7 +87,7 @@ add_entry (Har *har, const char *method, const char *raw_url, gint64 start_ms, g
 
   json_builder_set_member_name (har->builder, "request");
   json_builder_begin_object (har->builder);
-  add_string (har, "method", clean_method);
+  add_string (har, "method", method);
   add_string (har, "url", url);
   add_string (har, "httpVersion", "HTTP/1.1");
   add_empty_array (har, "cookies");
@@ -117,13 +112,9 @@ add_entry (Har *har, const char *method, const char *raw_url, gint64 start_ms, g
   add_string (har, "redirectURL", "");
   add_int (har, "headersSize", -1);
   add_int (har, "bodySize", -1);
+  /* Chromium's name for a request that got no answer. */
   if (error != NULL)
-    {
-      g_autofree char *clean = rh_timeline_redact (har->timeline, error);
-
-      /* Chromium's name for a request that got no answer. */
-      add_string (har, "_error", clean);
-    }
+    add_string (har, "_error", error);
   json_builder_end_object (har->builder);
 
   json_builder_set_member_name (har->builder, "cache");
@@ -135,8 +126,8 @@ add_entry (Har *har, const char *method, const char *raw_url, gint64 start_ms, g
   add_int (har, "wait", time);
   add_int (har, "receive", 0);
   json_builder_end_object (har->builder);
-  if (clean_comment != NULL)
-    add_string (har, "comment", clean_comment);
+  if (comment != NULL)
+    add_string (har, "comment", comment);
   json_builder_end_object (har->builder);
 }
 
@@ -150,10 +141,10 @@ requested_by_script (const GPtrArray *requests, const char *uri)
 }
 
 static void
-add_entries (Har *har, RhPageWatch *watch)
+add_entries (Har *har, const RhPageOutcome *outcome)
 {
-  const GArray *resources = rh_page_watch_get_resources (watch);
-  const GPtrArray *requests = rh_request_log_get_all (rh_page_watch_get_requests (watch));
+  const GArray *resources = outcome->resources;
+  const GPtrArray *requests = outcome->requests;
 
   json_builder_set_member_name (har->builder, "entries");
   json_builder_begin_array (har->builder);
@@ -175,11 +166,7 @@ add_entries (Har *har, RhPageWatch *watch)
       g_autofree char *comment = NULL;
 
       if (request->routed_to != NULL)
-        {
-          g_autofree char *asked = rh_timeline_redact (har->timeline, request->url);
-
-          comment = g_strdup_printf ("%s, routed from %s", request->api, asked);
-        }
+        comment = g_strdup_printf ("%s, routed from %s", request->api, request->url);
       add_entry (har, request->method, rh_request_target (request), request->start_ms,
                  request->end_ms, request->status, request->error,
                  comment != NULL ? comment : request->api);
@@ -188,18 +175,12 @@ add_entries (Har *har, RhPageWatch *watch)
 }
 
 JsonNode *
-rh_har_build (RhPageWatch *watch, RhTimeline *timeline, const char *page_url)
+rh_har_build (const RhPageOutcome *outcome)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *title = rh_timeline_redact (timeline, page_url);
-  RhPageHost *host = rh_page_watch_get_host (watch);
-  /* A watch fed messages by hand has no host: the engine is not known. */
-  const char *engine = host != NULL ? rh_page_host_get_engine_name (host) : "unknown";
-  g_autofree char *version = host != NULL ? rh_page_host_get_engine_version (host)
-                                          : g_strdup ("unknown");
-  const RhPageWatchTimes *times = rh_page_watch_get_times (watch);
-  Har har = { builder, timeline,
-              g_get_real_time () / 1000 - rh_timeline_now_ms (timeline) };
+  const RhPageEngine *engine = &outcome->engine;
+  const RhPageTimes *times = &outcome->times;
+  Har har = { builder, outcome->epoch_ms };
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "log");
@@ -212,8 +193,9 @@ rh_har_build (RhPageWatch *watch, RhTimeline *timeline, const char *page_url)
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "browser");
   json_builder_begin_object (builder);
-  add_string (&har, "name", engine);
-  add_string (&har, "version", version);
+  /* A page fed messages by hand (tests) had no engine. */
+  add_string (&har, "name", engine->name != NULL ? engine->name : "unknown");
+  add_string (&har, "version", engine->version != NULL ? engine->version : "unknown");
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "pages");
@@ -221,7 +203,7 @@ rh_har_build (RhPageWatch *watch, RhTimeline *timeline, const char *page_url)
   json_builder_begin_object (builder);
   add_date (&har, "startedDateTime", MAX (times->load_ms, 0));
   add_string (&har, "id", "page_1");
-  add_string (&har, "title", title);
+  add_string (&har, "title", outcome->page_url);
   json_builder_set_member_name (builder, "pageTimings");
   json_builder_begin_object (builder);
   add_int (&har, "onContentLoad", times->dom_loaded_ms >= 0
@@ -232,17 +214,16 @@ rh_har_build (RhPageWatch *watch, RhTimeline *timeline, const char *page_url)
   json_builder_end_object (builder);
   json_builder_end_array (builder);
 
-  add_entries (&har, watch);
+  add_entries (&har, outcome);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
 
 gboolean
-rh_har_write (const char *path, RhPageWatch *watch, RhTimeline *timeline, const char *page_url,
-              GError **error)
+rh_har_write (const char *path, const RhPageOutcome *outcome, GError **error)
 {
-  g_autoptr (JsonNode) root = rh_har_build (watch, timeline, page_url);
+  g_autoptr (JsonNode) root = rh_har_build (outcome);
   g_autofree char *text = rh_json_to_string (root, TRUE);
 
   if (!rh_fs_write_atomic (path, text, strlen (text), error))

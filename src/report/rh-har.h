@@ -4,12 +4,11 @@
  * page's scripts with its method, route and answer. */
 #pragma once
 
-#include "rh-page-watch.h"
+#include "rh-page-outcome.h"
 
 G_BEGIN_DECLS
 
-JsonNode *rh_har_build (RhPageWatch *watch, RhTimeline *timeline, const char *page_url);
-gboolean  rh_har_write (const char *path, RhPageWatch *watch, RhTimeline *timeline,
-                        const char *page_url, GError **error);
+JsonNode *rh_har_build (const RhPageOutcome *outcome);
+gboolean  rh_har_write (const char *path, const RhPageOutcome *outcome, GError **error);
 
 G_END_DECLS

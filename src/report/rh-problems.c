@@ -42,12 +42,19 @@ add (GPtrArray *problems, const char *code, RhSeverity severity, const char *for
   g_ptr_array_add (problems, problem);
 }
 
-void
-rh_problem_input_init (RhProblemInput *input)
+/* What rh_problems_find () reads. */
+typedef struct
 {
-  memset (input, 0, sizeof *input);
-  rh_page_watch_times_init (&input->times);
-  input->slow_paint_ms = RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS;
+  const RhPageOutcome *outcome;
+  const GError *failure;
+  const RhProblemRules *rules;
+} Input;
+
+void
+rh_problem_rules_init (RhProblemRules *rules)
+{
+  rules->launch_expected = TRUE;
+  rules->slow_paint_ms = RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS;
 }
 
 const char *
@@ -68,7 +75,7 @@ is_script (const char *uri)
 }
 
 static void
-find_failure (GPtrArray *problems, const RhProblemInput *input)
+find_failure (GPtrArray *problems, const Input *input)
 {
   const GError *failure = input->failure;
 
@@ -77,16 +84,16 @@ find_failure (GPtrArray *problems, const RhProblemInput *input)
   switch (failure->code)
     {
     case RH_ERROR_PAGE_FAILED:
-      if (input->times.http_status >= 400)
+      if (input->outcome->times.http_status >= 400)
         add (problems, "http-error", RH_SEVERITY_ERROR, "%s", failure->message);
-      else if (input->js_errors == 0)
+      else if (input->outcome->js_errors == 0)
         add (problems, "page-load-failed", RH_SEVERITY_ERROR, "%s", failure->message);
       break; /* a JS error is reported below */
     case RH_ERROR_WEB_PROCESS:
       add (problems, "page-load-failed", RH_SEVERITY_ERROR, "%s", failure->message);
       break;
     case RH_ERROR_NOT_READY:
-      if (input->launch_expected && !input->launched)
+      if (input->rules->launch_expected && !input->outcome->launched)
         add (problems, "launch-not-called", RH_SEVERITY_ERROR,
              "AgoraEduSDK.launch was never called: %s", failure->message);
       else
@@ -112,14 +119,14 @@ feature_meaning (const char *name)
 }
 
 static gboolean
-has_option (const RhPageWatchLaunch *launch, const char *name)
+has_option (const RhPageLaunch *launch, const char *name)
 {
   return g_ptr_array_find_with_equal_func (launch->options, name, g_str_equal, NULL);
 }
 
 /* What a template validator owes its user about the SDK it launches. */
 static void
-find_launch (GPtrArray *problems, const RhPageWatchLaunch *launch)
+find_launch (GPtrArray *problems, const RhPageLaunch *launch)
 {
   const char *version = launch->sdk_version;
   static const char *const required_2x[] = { "userName", "userUuid", "roomName", "roomUuid",
@@ -180,11 +187,11 @@ find_page_ready_call (GPtrArray *problems, const GPtrArray *requests)
 }
 
 static void
-find_template (GPtrArray *problems, const RhProblemInput *input)
+find_template (GPtrArray *problems, const Input *input)
 {
-  if (input->launch != NULL)
-    find_launch (problems, input->launch);
-  find_page_ready_call (problems, input->requests);
+  if (input->outcome->launched)
+    find_launch (problems, &input->outcome->launch);
+  find_page_ready_call (problems, input->outcome->requests);
 }
 
 /* One problem per failed URL, at most MAX_RESOURCE_PROBLEMS: an SDK
@@ -223,14 +230,14 @@ find_resources (GPtrArray *problems, const GArray *resources, const GPtrArray *w
 }
 
 static void
-find_paint (GPtrArray *problems, const RhProblemInput *input)
+find_paint (GPtrArray *problems, const Input *input)
 {
-  gint64 paint = input->times.first_nonblank_ms;
-  gint64 ready = input->times.ready_event_ms;
+  gint64 paint = input->outcome->times.first_nonblank_ms;
+  gint64 ready = input->outcome->times.ready_event_ms;
 
-  if (ready != RH_PAGE_WATCH_NO_TIME && (paint == RH_PAGE_WATCH_NO_TIME || paint > ready))
+  if (ready != RH_PAGE_NO_TIME && (paint == RH_PAGE_NO_TIME || paint > ready))
     {
-      if (paint == RH_PAGE_WATCH_NO_TIME)
+      if (paint == RH_PAGE_NO_TIME)
         add (problems, "ready-before-paint", RH_SEVERITY_WARNING,
              "ready came at %" G_GINT64_FORMAT " ms and the page never painted: a recording "
              "started at ready is white",
@@ -242,48 +249,50 @@ find_paint (GPtrArray *problems, const RhProblemInput *input)
              " ms of white (use onHold)",
              ready, paint, paint - ready);
     }
-  if (paint != RH_PAGE_WATCH_NO_TIME && paint > input->slow_paint_ms)
+  if (paint != RH_PAGE_NO_TIME && paint > input->rules->slow_paint_ms)
     add (problems, "slow-first-paint", RH_SEVERITY_WARNING,
          "first paint at %" G_GINT64_FORMAT " ms, later than %" G_GINT64_FORMAT " ms", paint,
-         input->slow_paint_ms);
-  else if (paint == RH_PAGE_WATCH_NO_TIME && input->times.committed_ms != RH_PAGE_WATCH_NO_TIME
+         input->rules->slow_paint_ms);
+  else if (paint == RH_PAGE_NO_TIME && input->outcome->times.committed_ms != RH_PAGE_NO_TIME
            && input->failure == NULL)
     add (problems, "slow-first-paint", RH_SEVERITY_WARNING, "the page never painted");
 }
 
+/* The problems of @outcome, judged by @rules; @failure is the command's
+ * (NULL when the page got ready). */
 GPtrArray *
-rh_problems_find (const RhProblemInput *input)
+rh_problems_find (const RhPageOutcome *outcome, const GError *failure,
+                  const RhProblemRules *rules)
 {
   GPtrArray *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
+  const Input all = { outcome, failure, rules };
+  const Input *input = &all;
 
   find_failure (problems, input);
-  find_resources (problems, input->resources, input->workers);
-  if (input->js_errors > 0)
-    add (problems, "js-error",
-         input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
-         "%u uncaught error%s, the first: %s", input->js_errors,
-         input->js_errors == 1 ? "" : "s",
-         input->first_js_error != NULL ? input->first_js_error : "unknown");
-  for (guint i = 0; input->missing_params != NULL && i < input->missing_params->len; i++)
+  find_resources (problems, outcome->resources, outcome->workers);
+  if (outcome->js_errors > 0)
+    add (problems, "js-error", failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+         "%u uncaught error%s, the first: %s", outcome->js_errors,
+         outcome->js_errors == 1 ? "" : "s",
+         outcome->first_js_error != NULL ? outcome->first_js_error : "unknown");
+  for (guint i = 0; i < outcome->missing_params->len; i++)
     add (problems, "missing-param", RH_SEVERITY_WARNING,
          "the page read %s, which was not supplied (the cloud passes it; use --param)",
-         (const char *) g_ptr_array_index (input->missing_params, i));
+         (const char *) g_ptr_array_index (outcome->missing_params, i));
   /* Blamed only when an uncaught error named the feature: an SDK that
    * merely probed RTCPeerConnection and later failed on the network did not
    * fail for want of WebRTC. */
-  for (guint i = 0; input->missing_touched != NULL && i < input->missing_touched->len; i++)
+  for (guint i = 0; i < outcome->engine.missing_touched->len; i++)
     {
-      const char *feature = g_ptr_array_index (input->missing_touched, i);
-      GPtrArray *blamed_features = (GPtrArray *) input->missing_blamed;
-      gboolean blamed = blamed_features != NULL
-                        && g_ptr_array_find_with_equal_func (blamed_features, feature, g_str_equal,
-                                                             NULL);
+      const char *feature = g_ptr_array_index (outcome->engine.missing_touched, i);
+      gboolean blamed = g_ptr_array_find_with_equal_func (outcome->engine.missing_blamed, feature,
+                                                          g_str_equal, NULL);
 
       if (blamed)
         add (problems, "engine-missing-feature",
-             input->failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
+             failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
              "an uncaught error named %s%s: %s", feature,
-             input->failure != NULL ? " and the page then failed" : ", the page still got ready",
+             failure != NULL ? " and the page then failed" : ", the page still got ready",
              feature_meaning (feature));
       else
         add (problems, "engine-missing-feature", RH_SEVERITY_WARNING,

@@ -5,7 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "rh-page-watch.h"
+#include "rh-page-outcome.h"
 
 G_BEGIN_DECLS
 
@@ -27,27 +27,16 @@ typedef struct
  * against. */
 extern const char *const rh_problem_codes[];
 
-/* What the check saw, read by rh_problems_find (). */
+/* How a load's outcome is judged. */
 typedef struct
 {
-  const GError *failure;            /* why the check failed, NULL if it passed */
-  RhPageWatchTimes times;
-  gboolean launch_expected;         /* the ready protocol needs AgoraEduSDK.launch */
-  gboolean launched;
-  guint js_errors;                  /* uncaught errors and rejections */
-  const char *first_js_error;
-  const GArray *resources;          /* RhResource */
-  const GPtrArray *missing_params;  /* char * */
-  const GPtrArray *missing_touched; /* char *: engine features the page reached for */
-  const GPtrArray *missing_blamed;  /* char *: those an uncaught error named */
-  const RhPageWatchLaunch *launch;  /* NULL when nothing was launched */
-  const GPtrArray *requests;        /* RhRequest: the page's own requests */
-  const GPtrArray *workers;         /* char *: service worker scripts the page registered */
+  gboolean launch_expected; /* the ready protocol needs AgoraEduSDK.launch */
   gint64 slow_paint_ms;
-} RhProblemInput;
+} RhProblemRules;
 
-void        rh_problem_input_init  (RhProblemInput *input);
-GPtrArray  *rh_problems_find       (const RhProblemInput *input); /* RhProblem */
+void        rh_problem_rules_init  (RhProblemRules *rules);
+GPtrArray  *rh_problems_find       (const RhPageOutcome *outcome, const GError *failure,
+                                    const RhProblemRules *rules); /* RhProblem */
 gboolean    rh_problems_have_error (const GPtrArray *problems);
 gboolean    rh_problem_fails       (const RhProblem *problem);
 gboolean    rh_problems_check_fail_on (const char *const *fail_on, GError **error);

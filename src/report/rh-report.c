@@ -7,7 +7,7 @@
 static void
 append_ms (GString *out, const char *label, gint64 ms)
 {
-  if (ms == RH_PAGE_WATCH_NO_TIME)
+  if (ms == RH_PAGE_NO_TIME)
     g_string_append_printf (out, "    %-26s -\n", label);
   else
     g_string_append_printf (out, "    %-26s %6" G_GINT64_FORMAT " ms\n", label, ms);
@@ -22,14 +22,31 @@ append_line (GString *out, const char *prefix, const char *text)
   g_string_append_printf (out, "%s%s\n", prefix, printable);
 }
 
+/* "WPE WebKit 2.38.6, WebRTC stand-in; missing here, used by the page: ..." */
+static void
+append_engine (GString *out, const RhPageEngine *engine)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  if (engine->name == NULL)
+    return;
+  g_string_printf (text, "%s %s", engine->name, engine->version);
+  g_string_append (text, engine->webrtc == RH_WEBRTC_STANDIN ? ", WebRTC stand-in"
+                                                             : ", no WebRTC (--webrtc=absent)");
+  for (guint i = 0; i < engine->missing_touched->len; i++)
+    g_string_append_printf (text, "%s%s", i == 0 ? "; missing here, used by the page: " : ", ",
+                            (const char *) g_ptr_array_index (engine->missing_touched, i));
+  append_line (out, "  engine: ", text->str);
+}
+
 char *
 rh_report_format_text (const RhReport *report)
 {
   GString *out = g_string_new (NULL);
-  const RhPageWatchTimes *times = report->times;
+  const RhPageTimes *times = &report->outcome->times;
 
   g_string_append_printf (out, "\nrecordhost check: %s\n", report->passed ? "PASS" : "FAIL");
-  append_line (out, "  page: ", report->page_url);
+  append_line (out, "  page: ", report->outcome->page_url);
   if (report->failure != NULL)
     append_line (out, "  cause: ", report->failure);
   if (report->problems->len == 0)
@@ -45,8 +62,7 @@ rh_report_format_text (const RhReport *report)
 
       append_line (out, prefix, problem->message);
     }
-  if (report->engine != NULL)
-    append_line (out, "  engine: ", report->engine);
+  append_engine (out, &report->outcome->engine);
   g_string_append (out, "  times since navigation start:\n");
   append_ms (out, "committed", times->committed_ms);
   append_ms (out, "DOM loaded", times->dom_loaded_ms);
@@ -56,14 +72,14 @@ rh_report_format_text (const RhReport *report)
   append_ms (out, "AgoraEduSDK.launch", times->launch_ms);
   append_ms (out, "ready (event 1)", times->ready_event_ms);
   append_ms (out, "ready call acknowledged", times->ready_ack_ms);
-  if (times->first_nonblank_ms != RH_PAGE_WATCH_NO_TIME)
+  if (times->first_nonblank_ms != RH_PAGE_NO_TIME)
     g_string_append_printf (out, "  the page was blank for %" G_GINT64_FORMAT " ms%s\n",
                             times->first_nonblank_ms,
-                            times->ready_event_ms != RH_PAGE_WATCH_NO_TIME
+                            times->ready_event_ms != RH_PAGE_NO_TIME
                                 && times->first_nonblank_ms > times->ready_event_ms
                               ? ", longer than it took to get ready"
                               : "");
-  else if (times->committed_ms != RH_PAGE_WATCH_NO_TIME)
+  else if (times->committed_ms != RH_PAGE_NO_TIME)
     g_string_append (out, "  the page never painted\n");
   for (guint i = 0; report->pictures != NULL && i < report->pictures->len; i++)
     append_line (out, i == 0 ? "  pictures: " : "            ",
@@ -111,24 +127,24 @@ static const struct
 
 /* Why the step @need did not happen, NULL when it did. */
 static const char *
-missing_step (const RhPageWatchTimes *times, CaseNeed need)
+missing_step (const RhPageTimes *times, CaseNeed need)
 {
   switch (need)
     {
     case NEEDS_COMMIT:
-      return times->committed_ms == RH_PAGE_WATCH_NO_TIME ? "the page never loaded" : NULL;
+      return times->committed_ms == RH_PAGE_NO_TIME ? "the page never loaded" : NULL;
     case NEEDS_LAUNCH:
-      return times->launch_ms == RH_PAGE_WATCH_NO_TIME ? "AgoraEduSDK.launch was not called"
+      return times->launch_ms == RH_PAGE_NO_TIME ? "AgoraEduSDK.launch was not called"
                                                        : NULL;
     case NEEDS_READY:
-      return times->ready_event_ms == RH_PAGE_WATCH_NO_TIME ? "the page never got ready" : NULL;
+      return times->ready_event_ms == RH_PAGE_NO_TIME ? "the page never got ready" : NULL;
     case NEEDS_ACK:
-      if (times->ready_event_ms == RH_PAGE_WATCH_NO_TIME)
+      if (times->ready_event_ms == RH_PAGE_NO_TIME)
         return "no ready call was sent: the page never got ready";
-      return times->ready_ack_ms == RH_PAGE_WATCH_NO_TIME
+      return times->ready_ack_ms == RH_PAGE_NO_TIME
                ? "the ready call was never acknowledged" : NULL;
     case NEEDS_PAINT:
-      return times->first_nonblank_ms == RH_PAGE_WATCH_NO_TIME ? "the page never painted" : NULL;
+      return times->first_nonblank_ms == RH_PAGE_NO_TIME ? "the page never painted" : NULL;
     }
   return NULL;
 }
@@ -192,7 +208,7 @@ rh_report_format_junit (const RhReport *report)
     {
       g_autoptr (GString) errors = g_string_new (NULL);
       g_autoptr (GString) warnings = g_string_new (NULL);
-      const char *missing = missing_step (report->times, junit_cases[c].need);
+      const char *missing = missing_step (&report->outcome->times, junit_cases[c].need);
 
       for (guint i = 0; i < report->problems->len; i++)
         {
@@ -247,7 +263,7 @@ rh_report_format_junit (const RhReport *report)
                           tests, failures, skipped, report->duration_ms / 1000.0);
   g_string_append_printf (out, "<testsuites%s>\n  <testsuite%s>\n", suite->str, suite->str);
   g_string_append (out, "    <properties>\n      <property name=\"page\"");
-  append_attribute (out, "value", report->page_url);
+  append_attribute (out, "value", report->outcome->page_url);
   g_string_append_printf (out,
                           "/>\n      <property name=\"warnings\" value=\"%u\"/>\n"
                           "    </properties>\n",

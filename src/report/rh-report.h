@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "rh-page-watch.h"
+#include "rh-page-outcome.h"
 #include "rh-problems.h"
 
 G_BEGIN_DECLS
@@ -13,13 +13,11 @@ typedef struct
 {
   const char *name;               /* the JUnit test suite's, NULL: "recordhost check" */
   gboolean passed;
-  const char *page_url;           /* redacted */
   const char *failure;            /* redacted, NULL when passed */
   const GPtrArray *problems;      /* RhProblem */
-  const RhPageWatchTimes *times;
+  const RhPageOutcome *outcome;
   gint64 duration_ms;
   const GPtrArray *pictures;      /* paths, may be NULL */
-  const char *engine;             /* "WPE WebKit 2.38.6; missing and used: ...", may be NULL */
 } RhReport;
 
 char *rh_report_format_text  (const RhReport *report);

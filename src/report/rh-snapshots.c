@@ -91,7 +91,7 @@ text (cairo_t *cr, double x, double y, double size, const char *format, ...)
 }
 
 static guint
-collect_markers (const RhPageWatchTimes *times, Marker *markers)
+collect_markers (const RhPageTimes *times, Marker *markers)
 {
   const Marker all[] = {
     { "commit", times->committed_ms, 0.4, 0.4, 0.4 },
@@ -103,7 +103,7 @@ collect_markers (const RhPageWatchTimes *times, Marker *markers)
   guint n = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    if (all[i].ms != RH_PAGE_WATCH_NO_TIME)
+    if (all[i].ms != RH_PAGE_NO_TIME)
       markers[n++] = all[i];
   return n;
 }
@@ -120,13 +120,13 @@ set_source_hex (cairo_t *cr, guint32 rgb)
  * before the first frame, when nothing was on screen. */
 static void
 draw_spans (cairo_t *cr, double x, double y, double width, gint64 end_ms,
-            const RhPageWatchTimes *times, const GArray *spans)
+            const RhPageTimes *times, const GArray *spans)
 {
   RhBlankSpan whole = { 0, times->first_nonblank_ms };
   guint n = spans != NULL ? spans->len : 1;
 
   gint64 first = spans == NULL ? 0
-                 : times->first_frame_ms == RH_PAGE_WATCH_NO_TIME
+                 : times->first_frame_ms == RH_PAGE_NO_TIME
                    ? end_ms
                    : MIN (times->first_frame_ms, end_ms);
   double first_x = x + width * first / (double) end_ms;
@@ -160,7 +160,7 @@ draw_spans (cairo_t *cr, double x, double y, double width, gint64 end_ms,
  * shaded, with a labelled line for each marker. */
 static void
 draw_axis (cairo_t *cr, double x, double y, double width, gint64 end_ms,
-           const RhPageWatchTimes *times, const GArray *spans)
+           const RhPageTimes *times, const GArray *spans)
 {
   Marker markers[8];
   guint n = collect_markers (times, markers);
@@ -225,7 +225,7 @@ compare_ms (gconstpointer a, gconstpointer b)
  * themselves.  Frames only come when the page changes, so each moment shows
  * the latest frame before it. */
 static GArray *
-pick_cells (const GPtrArray *thumbnails, const RhPageWatchTimes *times, gint64 end_ms)
+pick_cells (const GPtrArray *thumbnails, const RhPageTimes *times, gint64 end_ms)
 {
   GArray *cells = g_array_new (FALSE, FALSE, sizeof (Cell));
   g_autoptr (GArray) moments = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -240,7 +240,7 @@ pick_cells (const GPtrArray *thumbnails, const RhPageWatchTimes *times, gint64 e
       g_array_append_val (moments, ms);
     }
   for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
-    if (extra[i] != RH_PAGE_WATCH_NO_TIME)
+    if (extra[i] != RH_PAGE_NO_TIME)
       g_array_append_val (moments, extra[i]);
   g_array_sort (moments, compare_ms);
 
@@ -253,7 +253,7 @@ pick_cells (const GPtrArray *thumbnails, const RhPageWatchTimes *times, gint64 e
 
       /* A uniform moment close to a key one would show the same frame. */
       for (guint i = 0; i < G_N_ELEMENTS (extra) && !key; i++)
-        near_key |= extra[i] != RH_PAGE_WATCH_NO_TIME
+        near_key |= extra[i] != RH_PAGE_NO_TIME
                     && ABS (extra[i] - ms) < end_ms / (gint64) (2 * MAX_CELLS);
       for (guint i = 0; i < thumbnails->len; i++)
         {
@@ -296,7 +296,7 @@ draw_frame_border (cairo_t *cr, double x, double y, double width, double height,
 }
 
 gboolean
-rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageWatchTimes *times, gint64 end_ms,
+rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageTimes *times, gint64 end_ms,
                               const char *path, GError **error)
 {
   g_autoptr (GArray) cells = pick_cells (rh_frame_log_get_thumbnails (log), times,
@@ -318,17 +318,17 @@ rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageWatchTimes *times, gi
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
   cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-  if (paint == RH_PAGE_WATCH_NO_TIME)
+  if (paint == RH_PAGE_NO_TIME)
     text (cr, MARGIN, 26, 17, "The page never painted in %" G_GINT64_FORMAT " ms", end_ms);
   else
     text (cr, MARGIN, 26, 17,
           "First painted at %" G_GINT64_FORMAT " ms; blank %" G_GINT64_FORMAT
           " ms in all, in %u span%s", paint, rh_frame_log_blank_ms_before (log, end_ms),
           n_spans, n_spans == 1 ? "" : "s");
-  if (times->ready_event_ms != RH_PAGE_WATCH_NO_TIME)
+  if (times->ready_event_ms != RH_PAGE_NO_TIME)
     text (cr, MARGIN, 46, 13, "event 1 (ready) at %" G_GINT64_FORMAT " ms%s",
           times->ready_event_ms,
-          paint == RH_PAGE_WATCH_NO_TIME || paint > times->ready_event_ms
+          paint == RH_PAGE_NO_TIME || paint > times->ready_event_ms
             ? ": before the first paint, a recording started then begins white"
             : ": after the first paint");
 
@@ -462,10 +462,10 @@ label_clear (RhWaterfallLabel *label)
   g_free (label->note);
 }
 
-/* What each row of the waterfall says.  URLs are redacted whole before they
- * are shortened: a cut could leave part of a secret unrecognised. */
+/* What each row of the waterfall says, of resources whose URLs were
+ * redacted whole: a cut could leave part of a secret unrecognised. */
 GArray *
-rh_snapshots_waterfall_labels (const GArray *resources, RhTimeline *timeline)
+rh_snapshots_waterfall_labels (const GArray *resources)
 {
   GArray *labels = g_array_sized_new (FALSE, TRUE, sizeof (RhWaterfallLabel), resources->len);
 
@@ -473,18 +473,11 @@ rh_snapshots_waterfall_labels (const GArray *resources, RhTimeline *timeline)
   for (guint i = 0; i < resources->len; i++)
     {
       const RhResource *resource = &g_array_index (resources, RhResource, i);
-      g_autofree char *uri = rh_timeline_redact (timeline, resource->uri);
-      g_autofree char *printable = rh_text_printable (uri);
+      g_autofree char *printable = rh_text_printable (resource->uri);
       RhWaterfallLabel label = { short_name (printable), NULL };
 
       if (resource->failed)
-        {
-          g_autofree char *error = rh_timeline_redact (timeline, resource->error != NULL
-                                                                   ? resource->error
-                                                                   : "failed");
-
-          label.note = rh_text_printable (error);
-        }
+        label.note = rh_text_printable (resource->error != NULL ? resource->error : "failed");
       else if (resource->status != 0)
         label.note = g_strdup_printf ("%u", resource->status);
       g_array_append_val (labels, label);
@@ -493,14 +486,13 @@ rh_snapshots_waterfall_labels (const GArray *resources, RhTimeline *timeline)
 }
 
 gboolean
-rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *times,
-                              gint64 end_ms, RhTimeline *timeline, const char *path,
-                              GError **error)
+rh_snapshots_write_waterfall (const GArray *resources, const RhPageTimes *times,
+                              gint64 end_ms, const char *path, GError **error)
 {
   const int label_w = 300, row_h = 22, bar_w = 760;
   int height = TITLE_HEIGHT + MAX (1, (int) resources->len) * row_h + AXIS_HEIGHT + MARGIN;
   int width = MARGIN * 2 + label_w + bar_w + 40;
-  g_autoptr (GArray) labels = rh_snapshots_waterfall_labels (resources, timeline);
+  g_autoptr (GArray) labels = rh_snapshots_waterfall_labels (resources);
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
   cairo_t *cr = cairo_create (surface);
   gboolean written;
@@ -516,7 +508,7 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *t
       const RhResource *resource = &g_array_index (resources, RhResource, i);
       const RhWaterfallLabel *label = &g_array_index (labels, RhWaterfallLabel, i);
       double y = TITLE_HEIGHT + i * row_h;
-      gint64 end = resource->end_ms != RH_PAGE_WATCH_NO_TIME ? resource->end_ms : end_ms;
+      gint64 end = resource->end_ms != RH_PAGE_NO_TIME ? resource->end_ms : end_ms;
       double x0 = MARGIN + label_w + bar_w * resource->start_ms / (double) end_ms;
       double x1 = MARGIN + label_w + bar_w * end / (double) end_ms;
 
@@ -542,13 +534,13 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *t
 
 /* Writes whatever of first.png, first-painted.png, at-ready.png, last.png,
  * filmstrip.png, key-frames.png and waterfall.png there is to write, the text in them
- * redacted with @timeline's secrets; returns their paths. */
+ * of @outcome; returns their paths. */
 GPtrArray *
-rh_snapshots_write_all (RhPageWatch *watch, RhTimeline *timeline, const char *dir, gint64 end_ms,
+rh_snapshots_write_all (const RhPageOutcome *outcome, const char *dir, gint64 end_ms,
                         GError **error)
 {
   g_autoptr (GPtrArray) written = g_ptr_array_new_with_free_func (g_free);
-  RhFrameLog *log = rh_page_watch_get_frame_log (watch);
+  RhFrameLog *log = outcome->frames;
   const struct
   {
     const char *name;
@@ -589,15 +581,13 @@ rh_snapshots_write_all (RhPageWatch *watch, RhTimeline *timeline, const char *di
         return NULL;
       g_ptr_array_add (written, g_steal_pointer (&path));
     }
-  if (!rh_snapshots_write_filmstrip (log, rh_page_watch_get_times (watch), end_ms, filmstrip,
-                                     error))
+  if (!rh_snapshots_write_filmstrip (log, &outcome->times, end_ms, filmstrip, error))
     return NULL;
   g_ptr_array_add (written, g_steal_pointer (&filmstrip));
   if (!rh_snapshots_write_key_frames (log, key_frames, error))
     return NULL;
   g_ptr_array_add (written, g_steal_pointer (&key_frames));
-  if (!rh_snapshots_write_waterfall (rh_page_watch_get_resources (watch),
-                                     rh_page_watch_get_times (watch), end_ms, timeline, waterfall,
+  if (!rh_snapshots_write_waterfall (outcome->resources, &outcome->times, end_ms, waterfall,
                                      error))
     return NULL;
   g_ptr_array_add (written, g_steal_pointer (&waterfall));

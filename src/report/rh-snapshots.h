@@ -7,7 +7,7 @@
 #include <glib.h>
 
 #include "rh-frame-log.h"
-#include "rh-page-watch.h"
+#include "rh-page-outcome.h"
 
 G_BEGIN_DECLS
 
@@ -25,14 +25,13 @@ typedef struct
 } RhWaterfallLabel;
 
 gboolean   rh_snapshots_write_png       (const RhImage *image, const char *path, GError **error);
-gboolean   rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageWatchTimes *times,
+gboolean   rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageTimes *times,
                                          gint64 end_ms, const char *path, GError **error);
 gboolean   rh_snapshots_write_key_frames (RhFrameLog *log, const char *path, GError **error);
-GArray    *rh_snapshots_waterfall_labels (const GArray *resources, RhTimeline *timeline);
-gboolean   rh_snapshots_write_waterfall (const GArray *resources, const RhPageWatchTimes *times,
-                                         gint64 end_ms, RhTimeline *timeline, const char *path,
-                                         GError **error);
-GPtrArray *rh_snapshots_write_all       (RhPageWatch *watch, RhTimeline *timeline, const char *dir,
+GArray    *rh_snapshots_waterfall_labels (const GArray *resources);
+gboolean   rh_snapshots_write_waterfall (const GArray *resources, const RhPageTimes *times,
+                                         gint64 end_ms, const char *path, GError **error);
+GPtrArray *rh_snapshots_write_all       (const RhPageOutcome *outcome, const char *dir,
                                          gint64 end_ms, GError **error);
 
 G_END_DECLS

@@ -34,18 +34,24 @@ test_prepared (void)
   g_autoptr (RhReadyCall) call = ready_call_new (&soup);
   g_autoptr (GError) error = NULL;
   g_autoptr (RhPageSession) session = rh_page_session_new (options_new (), call, &error);
-  const RhPageWatchTimes *times;
+  const RhPageOutcome *outcome;
+  const RhPageTimes *times;
 
   g_assert_no_error (error);
   g_assert_nonnull (strstr (rh_page_session_get_page_url (session), "roomUuid=room-1"));
   g_assert_true (rh_page_session_get_ready_call (session) == call);
   /* The default ready protocol is filled in. */
   g_assert_nonnull (rh_page_session_get_options (session)->ready);
-  /* Not opened: no watch, and every time unknown. */
+  /* Not opened: no watch; concluded so, every time unknown. */
   g_assert_null (rh_page_session_get_watch (session));
-  times = rh_page_session_get_times (session);
-  g_assert_cmpint (times->load_ms, ==, RH_PAGE_WATCH_NO_TIME);
-  g_assert_cmpint (times->ready_ack_ms, ==, RH_PAGE_WATCH_NO_TIME);
+  g_assert_null (rh_page_session_get_outcome (session));
+  rh_page_session_conclude (session, NULL);
+  outcome = rh_page_session_get_outcome (session);
+  g_assert_nonnull (strstr (outcome->page_url, "roomUuid=room-1"));
+  g_assert_null (outcome->engine.name);
+  times = &outcome->times;
+  g_assert_cmpint (times->load_ms, ==, RH_PAGE_NO_TIME);
+  g_assert_cmpint (times->ready_ack_ms, ==, RH_PAGE_NO_TIME);
   g_assert_cmpuint (times->http_status, ==, 0);
 }
 
@@ -120,6 +126,7 @@ test_outcome_json (void)
   rh_timeline_add (rh_page_session_get_timeline (session), "note", NULL, "saw %s", TOKEN);
   json_builder_begin_object (builder);
   rh_page_session_add_outcome_json (session, builder, "verdict", "fail", 3, failure);
+  rh_page_session_conclude (session, failure);
   rh_page_session_add_page_json (session, builder, TRUE);
   report = rh_page_session_end_json (session, builder);
   object = json_node_get_object (report);

@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   const char *first_error = NULL;
 
   rh_timeline_add_secret (timeline, SECRET);
-  watch = rh_page_watch_new_detached (timeline);
+  watch = rh_page_watch_new_detached ("https://pages.example/p.html", timeline);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_autoptr (JsonObject) message = rh_bridge_message_parse (lines[i], NULL);

@@ -8,6 +8,7 @@
 #include "rh-bridge.h"
 #include "rh-error.h"
 #include "rh-har.h"
+#include "rh-page-json.h"
 #include "rh-page-watch.h"
 #include "test-utils.h"
 
@@ -93,7 +94,7 @@ watch_load (Fixture *fixture, const char *ready)
 static void
 assert_time (gint64 ms, gint64 after)
 {
-  g_assert_cmpint (ms, !=, RH_PAGE_WATCH_NO_TIME);
+  g_assert_cmpint (ms, !=, RH_PAGE_NO_TIME);
   g_assert_cmpint (ms, >=, after);
 }
 
@@ -130,20 +131,22 @@ test_capability (gconstpointer data)
 {
   const CapabilityRow *row = data;
   g_autoptr (RhTimeline) timeline = rh_timeline_new ();
-  g_autoptr (RhPageWatch) watch = rh_page_watch_new_detached (timeline);
+  g_autoptr (RhPageWatch) watch = rh_page_watch_new_detached (PAGE_URL, timeline);
   g_autofree char *capabilities = g_strdup_printf (
     "{\"kind\":\"capabilities\",\"capabilities\":{\"RTCPeerConnection\":%s}}", row->capability);
-  g_autoptr (GPtrArray) touched = NULL;
+  g_autoptr (RhPageOutcome) outcome = NULL;
 
   record (watch, capabilities);
   record (watch, "{\"kind\":\"touch\",\"feature\":\"RTCPeerConnection\"}");
-  touched = rh_page_watch_get_missing_touched (watch);
-  g_assert_cmpuint (touched->len, ==, row->missing ? 1 : 0);
+  outcome = rh_page_watch_end_load (watch);
+  g_assert_cmpuint (outcome->engine.missing_touched->len, ==, row->missing ? 1 : 0);
+  g_assert_cmpuint (outcome->engine.touched->len, ==, 1);
 }
 
-/* Wherever the page puts the token, the report and the HAR say
- * [REDACTED]: in an element's tag, a request's api and method, the SDK's
- * version, launch options and what launch returned. */
+/* Wherever the page puts the token, the load's outcome, and so the report
+ * and the HAR, say [REDACTED]: in an element's tag, a request's api and
+ * method, the SDK's version, launch options and what launch returned, an
+ * uncaught error, a feature name. */
 static void
 test_token_redacted (void)
 {
@@ -156,25 +159,31 @@ test_token_redacted (void)
     "{\"kind\":\"launch-result\",\"type\":\"x+tok/1\"}",
     "{\"kind\":\"request\",\"id\":2,\"api\":\"x+tok/1\",\"url\":\"https://a.example/\","
     "\"routed_to\":\"http://127.0.0.1:1/\"}",
+    "{\"kind\":\"error\",\"message\":\"TypeError: x+tok/1\"}",
+    "{\"kind\":\"touch\",\"feature\":\"x+tok/1\"}",
   };
   g_autoptr (RhTimeline) timeline = rh_timeline_new ();
-  g_autoptr (RhPageWatch) watch = rh_page_watch_new_detached (timeline);
+  g_autoptr (RhPageWatch) watch = rh_page_watch_new_detached (PAGE_URL, timeline);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) report = NULL;
   g_autoptr (JsonNode) har = NULL;
   g_autofree char *report_text = NULL;
   g_autofree char *har_text = NULL;
+  g_autoptr (RhPageOutcome) outcome = NULL;
 
   rh_timeline_add_secret (timeline, "x+tok/1");
   for (guint i = 0; i < G_N_ELEMENTS (messages); i++)
     record (watch, messages[i]);
+  outcome = rh_page_watch_end_load (watch);
+  g_assert_nonnull (strstr (outcome->first_js_error, "[REDACTED]"));
   json_builder_begin_object (builder);
-  rh_page_watch_add_resources_json (watch, builder);
-  rh_page_watch_add_requests_json (watch, builder);
+  rh_page_json_add_resources (outcome, builder);
+  rh_page_json_add_requests (outcome, builder);
+  rh_page_json_add_engine (outcome, builder);
   json_builder_end_object (builder);
   report = json_builder_get_root (builder);
   report_text = json_to_string (report, FALSE);
-  har = rh_har_build (watch, timeline, "https://pages.example/p.html");
+  har = rh_har_build (outcome);
   har_text = json_to_string (har, FALSE);
 
   g_assert_null (strstr (report_text, "tok"));
@@ -227,7 +236,7 @@ test_probe (Fixture *fixture, gconstpointer data)
 static void
 test_lifecycle (Fixture *fixture, gconstpointer data)
 {
-  const RhPageWatchTimes *times;
+  const RhPageTimes *times;
 
   watch_load (fixture, "event1");
   times = rh_page_watch_get_times (fixture->watch);
@@ -235,7 +244,7 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (fake_page_host_get_loaded (fixture->host), ==, PAGE_URL);
   g_assert_nonnull (strstr (fake_page_host_get_script (fixture->host), RH_BRIDGE_HANDLER_NAME));
   assert_time (times->load_ms, 0);
-  g_assert_cmpint (times->committed_ms, ==, RH_PAGE_WATCH_NO_TIME);
+  g_assert_cmpint (times->committed_ms, ==, RH_PAGE_NO_TIME);
   g_assert_cmpstr (rh_page_watch_waiting_for (fixture->watch), ==, "the page to load");
 
   fake_page_host_load_event (fixture->host, RH_PAGE_LOAD_STARTED, 0);
@@ -243,7 +252,7 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   fake_page_host_load_event (fixture->host, RH_PAGE_LOAD_COMMITTED, 200);
   assert_time (times->committed_ms, times->load_ms);
   g_assert_cmpuint (times->http_status, ==, 200);
-  g_assert_cmpint (times->dom_loaded_ms, ==, RH_PAGE_WATCH_NO_TIME);
+  g_assert_cmpint (times->dom_loaded_ms, ==, RH_PAGE_NO_TIME);
   fake_page_host_post (fixture->host, "{\"kind\":\"dom-content-loaded\"}");
   assert_time (times->dom_loaded_ms, times->committed_ms);
   g_assert_cmpuint (fixture->loaded, ==, 0);
@@ -263,42 +272,36 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   /* A reload starts the times over. */
   rh_page_watch_load (fixture->watch, g_get_monotonic_time () + G_USEC_PER_SEC);
   g_assert_cmpuint (fake_page_host_get_loads (fixture->host), ==, 2);
-  g_assert_cmpint (times->committed_ms, ==, RH_PAGE_WATCH_NO_TIME);
-  g_assert_cmpint (times->load_finished_ms, ==, RH_PAGE_WATCH_NO_TIME);
+  g_assert_cmpint (times->committed_ms, ==, RH_PAGE_NO_TIME);
+  g_assert_cmpint (times->load_finished_ms, ==, RH_PAGE_NO_TIME);
 }
 
 /* The report says which engine the host runs. */
 static void
 test_engine (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  JsonObject *engine;
+  g_autoptr (RhPageOutcome) outcome = NULL;
 
   watch_load (fixture, "event1");
-  json_builder_begin_object (builder);
-  rh_page_watch_add_engine_json (fixture->watch, builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  engine = json_object_get_object_member (json_node_get_object (root), "engine");
-  g_assert_cmpstr (json_object_get_string_member (engine, "name"), ==, "Fake");
-  g_assert_cmpstr (json_object_get_string_member (engine, "version"), ==, "1.0");
-  g_assert_cmpstr (json_object_get_string_member (engine, "user_agent"), ==, "FakeHost/1.0");
-  g_assert_cmpstr (json_object_get_string_member (engine, "webrtc"), ==, "standin");
+  outcome = rh_page_watch_end_load (fixture->watch);
+  g_assert_cmpstr (outcome->engine.name, ==, "Fake");
+  g_assert_cmpstr (outcome->engine.version, ==, "1.0");
+  g_assert_cmpstr (outcome->engine.user_agent, ==, "FakeHost/1.0");
+  g_assert_cmpint (outcome->engine.webrtc, ==, RH_WEBRTC_STANDIN);
 }
 
 /* The first frame, then the first that is not blank, once. */
 static void
 test_first_paint (Fixture *fixture, gconstpointer data)
 {
-  const RhPageWatchTimes *times;
+  const RhPageTimes *times;
 
   watch_load (fixture, "event1");
   times = rh_page_watch_get_times (fixture->watch);
   fake_page_host_load_page (fixture->host, 200);
   fake_page_host_paint (fixture->host, TRUE);
   assert_time (times->first_frame_ms, times->load_ms);
-  g_assert_cmpint (times->first_nonblank_ms, ==, RH_PAGE_WATCH_NO_TIME);
+  g_assert_cmpint (times->first_nonblank_ms, ==, RH_PAGE_NO_TIME);
   g_assert_cmpuint (fixture->first_paints, ==, 0);
   fake_page_host_paint (fixture->host, FALSE);
   assert_time (times->first_nonblank_ms, times->first_frame_ms);
@@ -310,25 +313,31 @@ test_first_paint (Fixture *fixture, gconstpointer data)
 }
 
 /* --blank-threshold reaches the frame log, and stays when pictures are
- * kept: a frame an eighth painted is blank at 80 %. */
+ * kept and from one load's outcome to the next: a frame an eighth painted
+ * is blank at 80 %. */
 static void
 test_blank_threshold (Fixture *fixture, gconstpointer data)
 {
-  const RhPageWatchTimes *times;
-  RhFrameLog *log;
+  const RhPageTimes *times;
 
   fixture->options->blank_threshold = 80;
   watch_load (fixture, "event1");
   rh_page_watch_keep_pictures (fixture->watch);
-  rh_page_watch_load (fixture->watch, g_get_monotonic_time () + 10 * G_USEC_PER_SEC);
-  times = rh_page_watch_get_times (fixture->watch);
-  fake_page_host_load_page (fixture->host, 200);
-  fake_page_host_paint (fixture->host, FALSE);
-  g_assert_cmpint (times->first_frame_ms, !=, RH_PAGE_WATCH_NO_TIME);
-  g_assert_cmpint (times->first_nonblank_ms, ==, RH_PAGE_WATCH_NO_TIME);
-  log = rh_page_watch_get_frame_log (fixture->watch);
-  g_assert_cmpuint (rh_frame_log_get_blank_threshold (log), ==, 80);
-  g_assert_nonnull (rh_frame_log_get_first (log));
+  for (guint load = 0; load < 2; load++)
+    {
+      g_autoptr (RhPageOutcome) outcome = NULL;
+
+      rh_page_watch_load (fixture->watch, g_get_monotonic_time () + 10 * G_USEC_PER_SEC);
+      times = rh_page_watch_get_times (fixture->watch);
+      fake_page_host_load_page (fixture->host, 200);
+      fake_page_host_paint (fixture->host, FALSE);
+      g_assert_cmpint (times->first_frame_ms, !=, RH_PAGE_NO_TIME);
+      g_assert_cmpint (times->first_nonblank_ms, ==, RH_PAGE_NO_TIME);
+      outcome = rh_page_watch_end_load (fixture->watch);
+      g_assert_cmpuint (rh_frame_log_get_blank_threshold (outcome->frames), ==, 80);
+      g_assert_nonnull (rh_frame_log_get_first (outcome->frames));
+      g_assert_cmpuint (rh_frame_log_get_blank_spans (outcome->frames)->len, ==, 1);
+    }
 }
 
 typedef struct
@@ -375,7 +384,7 @@ static void
 test_ready (Fixture *fixture, gconstpointer data)
 {
   const ReadyRow *row = data;
-  const RhPageWatchTimes *times;
+  const RhPageTimes *times;
 
   watch_load (fixture, row->ready);
   times = rh_page_watch_get_times (fixture->watch);
@@ -385,8 +394,8 @@ test_ready (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (rh_page_watch_is_ready (fixture->watch), ==, row->is_ready);
   if (!row->is_ready)
     {
-      g_assert_cmpint (times->ready_event_ms, ==, RH_PAGE_WATCH_NO_TIME);
-      g_assert_cmpint (times->ready_call_ms, ==, RH_PAGE_WATCH_NO_TIME);
+      g_assert_cmpint (times->ready_event_ms, ==, RH_PAGE_NO_TIME);
+      g_assert_cmpint (times->ready_call_ms, ==, RH_PAGE_NO_TIME);
       return;
     }
   assert_time (times->ready_event_ms, times->committed_ms);
@@ -640,19 +649,21 @@ static void
 test_resource (Fixture *fixture, gconstpointer data)
 {
   const ResourceRow *row = data;
+  g_autoptr (RhPageOutcome) outcome = NULL;
   const GArray *resources;
   const RhResource *resource;
 
   watch_load (fixture, "event1");
   row->act (fixture);
-  resources = rh_page_watch_get_resources (fixture->watch);
+  outcome = rh_page_watch_end_load (fixture->watch);
+  resources = outcome->resources;
   g_assert_cmpuint (resources->len, ==, row->count);
   if (row->count == 0)
     return;
   resource = &g_array_index (resources, RhResource, 0);
   g_assert_cmpstr (resource->uri, ==, RESOURCE_URL);
   g_assert_cmpuint (resource->status, ==, row->status);
-  g_assert_cmpint (resource->end_ms != RH_PAGE_WATCH_NO_TIME, ==, row->ended);
+  g_assert_cmpint (resource->end_ms != RH_PAGE_NO_TIME, ==, row->ended);
   g_assert_cmpint (resource->failed, ==, row->failed);
   g_assert_cmpstr (resource->error, ==, row->error);
 }

@@ -21,7 +21,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 {
   fixture->timeline = rh_timeline_new ();
   rh_timeline_add_secret (fixture->timeline, "tok-SECRET");
-  fixture->watch = rh_page_watch_new_detached (fixture->timeline);
+  fixture->watch = rh_page_watch_new_detached (PAGE_URL, fixture->timeline);
 }
 
 static void
@@ -45,7 +45,8 @@ record (Fixture *fixture, const char *json)
 static JsonNode *
 build (Fixture *fixture)
 {
-  g_autoptr (JsonNode) har = rh_har_build (fixture->watch, fixture->timeline, PAGE_URL);
+  g_autoptr (RhPageOutcome) outcome = rh_page_watch_end_load (fixture->watch);
+  g_autoptr (JsonNode) har = rh_har_build (outcome);
   g_autofree char *text = json_to_string (har, FALSE);
 
   g_assert_null (strstr (text, "tok-SECRET"));
@@ -265,8 +266,11 @@ test_write (Fixture *fixture, gconstpointer data)
   g_autoptr (JsonNode) har = NULL;
   g_autoptr (GError) error = NULL;
 
+  g_autoptr (RhPageOutcome) outcome = NULL;
+
   record (fixture, "{\"kind\":\"request\",\"id\":1,\"url\":\"https://api.example/\"}");
-  g_assert_true (rh_har_write (path, fixture->watch, fixture->timeline, PAGE_URL, &error));
+  outcome = rh_page_watch_end_load (fixture->watch);
+  g_assert_true (rh_har_write (path, outcome, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   g_assert_null (strstr (text, "tok-SECRET"));
@@ -279,8 +283,9 @@ test_write_unwritable (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *path = g_build_filename (rh_test_tmpdir (), "none", "requests.har", NULL);
   g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageOutcome) outcome = rh_page_watch_end_load (fixture->watch);
 
-  g_assert_false (rh_har_write (path, fixture->watch, fixture->timeline, PAGE_URL, &error));
+  g_assert_false (rh_har_write (path, outcome, &error));
   g_assert_nonnull (error);
   g_assert_true (g_str_has_prefix (error->message, "cannot write --har "));
   g_assert_nonnull (strstr (error->message, path));

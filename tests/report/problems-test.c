@@ -6,7 +6,47 @@
 #include "rh-report.h"
 #include "test-utils.h"
 
-#define NONE RH_PAGE_WATCH_NO_TIME
+#define NONE RH_PAGE_NO_TIME
+
+/* What rh_problems_find () is given: a load's outcome, the command's
+ * failure and the rules. */
+typedef struct
+{
+  RhPageOutcome *outcome;
+  const GError *failure;
+  RhProblemRules rules;
+} Input;
+
+static void
+input_init (Input *input)
+{
+  input->outcome = rh_page_outcome_new ("https://cdn.example/p.html");
+  input->failure = NULL;
+  rh_problem_rules_init (&input->rules);
+}
+
+static void
+input_clear (Input *input)
+{
+  g_clear_pointer (&input->outcome, rh_page_outcome_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Input, input_clear)
+
+static GPtrArray *
+find (const Input *input)
+{
+  return rh_problems_find (input->outcome, input->failure, &input->rules);
+}
+
+/* The outcome's @field becomes @array (the test's, whose items it does not free). */
+#define SET_ARRAY(input, field, array)                                                      \
+  G_STMT_START                                                                              \
+  {                                                                                         \
+    g_clear_pointer (&(input).outcome->field, g_ptr_array_unref);                           \
+    (input).outcome->field = g_ptr_array_ref (array);                                       \
+  }                                                                                         \
+  G_STMT_END
 
 typedef struct
 {
@@ -55,21 +95,22 @@ codes (const GPtrArray *problems)
 }
 
 static void
-fill (RhProblemInput *input, const Row *row, GError **failure)
+fill (Input *input, const Row *row, GError **failure)
 {
-  rh_problem_input_init (input);
+  input_init (input);
   if (row->failure >= 0)
     *failure = g_error_new_literal (RH_ERROR, row->failure, "what happened");
   input->failure = *failure;
-  input->times.committed_ms = row->failure == RH_ERROR_PAGE_FAILED && row->http_status == 0
+  input->outcome->times.committed_ms = row->failure == RH_ERROR_PAGE_FAILED && row->http_status == 0
                                 ? NONE : 100;
-  input->times.http_status = row->http_status;
-  input->times.first_nonblank_ms = row->paint_ms;
-  input->times.ready_event_ms = row->ready_ms;
-  input->launch_expected = TRUE;
-  input->launched = row->launched;
-  input->js_errors = row->js_errors;
-  input->first_js_error = row->js_errors > 0 ? "ReferenceError: x is not defined" : NULL;
+  input->outcome->times.http_status = row->http_status;
+  input->outcome->times.first_nonblank_ms = row->paint_ms;
+  input->outcome->times.ready_event_ms = row->ready_ms;
+  input->rules.launch_expected = TRUE;
+  input->outcome->launched = row->launched;
+  input->outcome->js_errors = row->js_errors;
+  input->outcome->first_js_error = row->js_errors > 0 ? g_strdup ("ReferenceError: x is not defined")
+                                                     : NULL;
 }
 
 static void
@@ -77,12 +118,12 @@ test_row (gconstpointer data)
 {
   const Row *row = data;
   g_autoptr (GError) failure = NULL;
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
   g_autoptr (GPtrArray) problems = NULL;
   g_autofree char *got = NULL;
 
   fill (&input, row, &failure);
-  problems = rh_problems_find (&input);
+  problems = find (&input);
   got = codes (problems);
   g_assert_cmpstr (got, ==, row->expected);
   g_assert_cmpint (rh_problems_have_error (problems), ==, strstr (row->expected, ":error") != NULL);
@@ -93,10 +134,10 @@ test_ready_before_paint_says_how_long (void)
 {
   g_autoptr (GError) failure = NULL;
   g_autoptr (GPtrArray) problems = NULL;
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
 
   fill (&input, &rows[1], &failure);
-  problems = rh_problems_find (&input);
+  problems = find (&input);
   g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 0))->message,
                             "600 ms of white"));
 }
@@ -107,7 +148,7 @@ test_resources (void)
   g_autoptr (GArray) resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
   g_autoptr (GPtrArray) problems = NULL;
   g_autofree char *got = NULL;
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
   RhResource page = { (char *) "https://cdn.example/record_page.html", 404, 0, 10, TRUE,
                       (char *) "HTTP 404" };
   RhResource bundle = { (char *) "https://cdn.example/sdk/edu_sdk.bundle.js?v=2", 404, 20, 30,
@@ -120,10 +161,11 @@ test_resources (void)
   g_array_append_val (resources, bundle);
   g_array_append_val (resources, image);
   g_array_append_val (resources, fine);
-  rh_problem_input_init (&input);
-  input.resources = resources;
-  input.times.first_nonblank_ms = 100;
-  problems = rh_problems_find (&input);
+  input_init (&input);
+  g_clear_pointer (&input.outcome->resources, g_array_unref);
+  input.outcome->resources = g_array_ref (resources);
+  input.outcome->times.first_nonblank_ms = 100;
+  problems = find (&input);
   got = codes (problems);
   /* The page itself is left to http-error; a script fails the check, an image warns. */
   g_assert_cmpstr (got, ==, "resource-failed:error resource-failed:warning");
@@ -139,7 +181,7 @@ test_worker_script (void)
   g_autoptr (GPtrArray) workers = g_ptr_array_new ();
   g_autoptr (GPtrArray) problems = NULL;
   g_autofree char *got = NULL;
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
   RhResource page = { (char *) "https://cdn.example/record_page.html", 200, 0, 10, FALSE, NULL };
   RhResource worker = { (char *) "https://cdn.example/serviceWorker.js", 404, 20, 30, TRUE,
                         (char *) "HTTP 404 Not Found" };
@@ -147,11 +189,12 @@ test_worker_script (void)
   g_array_append_val (resources, page);
   g_array_append_val (resources, worker);
   g_ptr_array_add (workers, (gpointer) "https://cdn.example/serviceWorker.js");
-  rh_problem_input_init (&input);
-  input.resources = resources;
-  input.workers = workers;
-  input.times.first_nonblank_ms = 100;
-  problems = rh_problems_find (&input);
+  input_init (&input);
+  g_clear_pointer (&input.outcome->resources, g_array_unref);
+  input.outcome->resources = g_array_ref (resources);
+  SET_ARRAY (input, workers, workers);
+  input.outcome->times.first_nonblank_ms = 100;
+  problems = find (&input);
   got = codes (problems);
   g_assert_cmpstr (got, ==, "resource-failed:warning");
   g_array_set_size (resources, 0);
@@ -164,13 +207,13 @@ test_engine_features (void)
   g_autoptr (GPtrArray) problems = NULL;
   g_autoptr (GError) failure = NULL;
   g_autofree char *got = NULL;
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
 
   g_ptr_array_add (missing, (gpointer) "RTCPeerConnection");
-  rh_problem_input_init (&input);
-  input.missing_touched = missing;
-  input.times.first_nonblank_ms = 100;
-  problems = rh_problems_find (&input);
+  input_init (&input);
+  SET_ARRAY (input, engine.missing_touched, missing);
+  input.outcome->times.first_nonblank_ms = 100;
+  problems = find (&input);
   got = codes (problems);
   g_assert_cmpstr (got, ==, "engine-missing-feature:warning");
   g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 0))->message,
@@ -180,18 +223,18 @@ test_engine_features (void)
    * reason is not blamed on it. */
   failure = g_error_new_literal (RH_ERROR, RH_ERROR_NOT_READY, "not ready");
   input.failure = failure;
-  input.launched = TRUE;
+  input.outcome->launched = TRUE;
   g_clear_pointer (&problems, g_ptr_array_unref);
   g_clear_pointer (&got, g_free);
-  problems = rh_problems_find (&input);
+  problems = find (&input);
   got = codes (problems);
   g_assert_cmpstr (got, ==, "ready-timeout:error engine-missing-feature:warning");
 
   /* An uncaught error that named it: the failure is blamed on it. */
-  input.missing_blamed = missing;
+  SET_ARRAY (input, engine.missing_blamed, missing);
   g_clear_pointer (&problems, g_ptr_array_unref);
   g_clear_pointer (&got, g_free);
-  problems = rh_problems_find (&input);
+  problems = find (&input);
   got = codes (problems);
   g_assert_cmpstr (got, ==, "ready-timeout:error engine-missing-feature:error");
 }
@@ -236,23 +279,23 @@ test_launch (gconstpointer data)
   g_autoptr (GPtrArray) options = g_ptr_array_new ();
   g_autoptr (GPtrArray) problems = NULL;
   g_autofree char *got = NULL;
-  RhPageWatchLaunch launch = { 0 };
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
+  RhPageLaunch *launch;
 
   for (guint i = 0; names[i] != NULL; i++)
     if (*names[i] != '\0')
       g_ptr_array_add (options, names[i]);
-  launch.sdk_version = (char *) row->version;
-  launch.options = options;
-  launch.language = (char *) row->language;
-  launch.result_type = (char *) "function";
-  launch.then_on_result = row->then_on_result;
-  launch.then_threw = row->then_threw;
-  rh_problem_input_init (&input);
-  input.launched = TRUE;
-  input.launch = &launch;
-  input.times.first_nonblank_ms = 100;
-  problems = rh_problems_find (&input);
+  input_init (&input);
+  launch = &input.outcome->launch;
+  launch->sdk_version = g_strdup (row->version);
+  SET_ARRAY (input, launch.options, options);
+  launch->language = g_strdup (row->language);
+  launch->result_type = g_strdup ("function");
+  launch->then_on_result = row->then_on_result;
+  launch->then_threw = row->then_threw;
+  input.outcome->launched = TRUE;
+  input.outcome->times.first_nonblank_ms = 100;
+  problems = find (&input);
   got = codes (problems);
   g_assert_cmpstr (got, ==, row->expected);
 }
@@ -270,14 +313,14 @@ test_page_ready_call (void)
   RhRequest ready = { .api = (char *) "xhr", .method = (char *) "PUT",
                       .url = (char *) "https://api.example/cn/edu/apps/a/v2/rooms/r/records/ready",
                       .status = 401, .end_ms = 20 };
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
 
   g_ptr_array_add (requests, &other);
   g_ptr_array_add (requests, &ready);
-  rh_problem_input_init (&input);
-  input.requests = requests;
-  input.times.first_nonblank_ms = 100;
-  problems = rh_problems_find (&input);
+  input_init (&input);
+  SET_ARRAY (input, requests, requests);
+  input.outcome->times.first_nonblank_ms = 100;
+  problems = find (&input);
   got = codes (problems);
   g_assert_cmpstr (got, ==, "page-ready-call:warning");
   g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 0))->message,
@@ -290,14 +333,14 @@ test_missing_params (void)
   g_autoptr (GPtrArray) missing = g_ptr_array_new ();
   g_autoptr (GPtrArray) problems = NULL;
   g_autofree char *got = NULL;
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
 
   g_ptr_array_add (missing, (gpointer) "startTime");
   g_ptr_array_add (missing, (gpointer) "rtmToken");
-  rh_problem_input_init (&input);
-  input.missing_params = missing;
-  input.times.first_nonblank_ms = 100;
-  problems = rh_problems_find (&input);
+  input_init (&input);
+  SET_ARRAY (input, missing_params, missing);
+  input.outcome->times.first_nonblank_ms = 100;
+  problems = find (&input);
   got = codes (problems);
   g_assert_cmpstr (got, ==, "missing-param:warning missing-param:warning");
   g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 1))->message,
@@ -334,7 +377,7 @@ test_fail_on (gconstpointer data)
   g_autoptr (GPtrArray) problems = NULL;
   g_autoptr (GString) fails = g_string_new (NULL);
   g_autoptr (GError) error = NULL;
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
 
   g_array_append_val (resources, resource);
   resource.failed = TRUE;
@@ -342,15 +385,16 @@ test_fail_on (gconstpointer data)
   g_array_append_val (resources, resource);
   resource.uri = (char *) "https://cdn.example/logo.png";
   g_array_append_val (resources, resource);
-  rh_problem_input_init (&input);
-  input.resources = resources;
-  input.times.committed_ms = 10;
-  input.times.ready_event_ms = 100;
-  input.times.first_nonblank_ms = 5000;
-  input.slow_paint_ms = 3000;
+  input_init (&input);
+  g_clear_pointer (&input.outcome->resources, g_array_unref);
+  input.outcome->resources = g_array_ref (resources);
+  input.outcome->times.committed_ms = 10;
+  input.outcome->times.ready_event_ms = 100;
+  input.outcome->times.first_nonblank_ms = 5000;
+  input.rules.slow_paint_ms = 3000;
   g_assert_true (rh_problems_check_fail_on ((const char *const *) fail_on, &error));
   g_assert_no_error (error);
-  problems = rh_problems_find (&input);
+  problems = find (&input);
   rh_problems_apply_fail_on (problems, (const char *const *) fail_on);
   for (guint i = 0; i < problems->len; i++)
     {
@@ -392,15 +436,16 @@ test_junit (void)
   g_autoptr (GPtrArray) problems = NULL;
   g_autofree char *xml = NULL;
   g_auto (RhTestJunit) junit = { 0 };
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
   RhReport report = { 0 };
 
   fill (&input, row, &failure);
-  problems = rh_problems_find (&input);
-  report.page_url = "https://cdn.example/p.html?a=1&b=<2>";
+  problems = find (&input);
+  g_free (input.outcome->page_url);
+  input.outcome->page_url = g_strdup ("https://cdn.example/p.html?a=1&b=<2>");
   report.failure = "not ready";
   report.problems = problems;
-  report.times = &input.times;
+  report.outcome = input.outcome;
   report.duration_ms = 1234;
   xml = rh_report_format_junit (&report);
 
@@ -423,15 +468,16 @@ test_text (void)
   g_autoptr (GPtrArray) problems = NULL;
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
-  RhProblemInput input;
+  g_auto (Input) input = { 0 };
   RhReport report = { 0 };
 
   fill (&input, row, &failure);
-  problems = rh_problems_find (&input);
+  problems = find (&input);
   report.passed = TRUE;
-  report.page_url = "file:///p.html";
+  g_free (input.outcome->page_url);
+  input.outcome->page_url = g_strdup ("file:///p.html");
   report.problems = problems;
-  report.times = &input.times;
+  report.outcome = input.outcome;
   text = rh_report_format_text (&report);
   g_assert_nonnull (strstr (text, "recordhost check: PASS"));
   g_assert_nonnull (strstr (text, "warning ready-before-paint"));

@@ -8,7 +8,7 @@
 
 typedef struct
 {
-  RhPageWatchTimes times;
+  RhPageOutcome *outcome;
   GPtrArray *problems;
   GPtrArray *pictures;
   RhReport report;
@@ -17,13 +17,12 @@ typedef struct
 static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
-  rh_page_watch_times_init (&fixture->times);
+  fixture->outcome = rh_page_outcome_new ("https://pages.example/p.html?roomUuid=r");
   fixture->problems = g_ptr_array_new_with_free_func (g_free);
   fixture->pictures = g_ptr_array_new ();
   fixture->report.passed = TRUE;
-  fixture->report.page_url = "https://pages.example/p.html?roomUuid=r";
   fixture->report.problems = fixture->problems;
-  fixture->report.times = &fixture->times;
+  fixture->report.outcome = fixture->outcome;
   fixture->report.duration_ms = 1234;
 }
 
@@ -32,14 +31,14 @@ static void
 fixture_setup_all_steps (Fixture *fixture, gconstpointer data)
 {
   fixture_setup (fixture, data);
-  fixture->times.committed_ms = 100;
-  fixture->times.dom_loaded_ms = 200;
-  fixture->times.load_finished_ms = 300;
-  fixture->times.first_frame_ms = 150;
-  fixture->times.first_nonblank_ms = 400;
-  fixture->times.launch_ms = 500;
-  fixture->times.ready_event_ms = 900;
-  fixture->times.ready_ack_ms = 950;
+  fixture->outcome->times.committed_ms = 100;
+  fixture->outcome->times.dom_loaded_ms = 200;
+  fixture->outcome->times.load_finished_ms = 300;
+  fixture->outcome->times.first_frame_ms = 150;
+  fixture->outcome->times.first_nonblank_ms = 400;
+  fixture->outcome->times.launch_ms = 500;
+  fixture->outcome->times.ready_event_ms = 900;
+  fixture->outcome->times.ready_ack_ms = 950;
 }
 
 static void
@@ -47,6 +46,14 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
 {
   g_ptr_array_unref (fixture->problems);
   g_ptr_array_unref (fixture->pictures);
+  rh_page_outcome_unref (fixture->outcome);
+}
+
+static void
+set_page_url (Fixture *fixture, const char *page_url)
+{
+  g_free (fixture->outcome->page_url);
+  fixture->outcome->page_url = g_strdup (page_url);
 }
 
 /* @message is not copied: it lives as long as the test. */
@@ -95,10 +102,10 @@ test_text_times (Fixture *fixture, gconstpointer data)
   g_auto (GStrv) lines = NULL;
   gssize column = -1;
 
-  fixture->times.committed_ms = 120;
-  fixture->times.first_nonblank_ms = 2500;
-  fixture->times.ready_event_ms = 900;
-  fixture->times.ready_ack_ms = 4000;
+  fixture->outcome->times.committed_ms = 120;
+  fixture->outcome->times.first_nonblank_ms = 2500;
+  fixture->outcome->times.ready_event_ms = 900;
+  fixture->outcome->times.ready_ack_ms = 4000;
   text = rh_report_format_text (&fixture->report);
   g_test_message ("%s", text);
   g_assert_true (has_line (text, "^    committed +120 ms$"));
@@ -125,9 +132,9 @@ test_text_painted_before_ready (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *text = NULL;
 
-  fixture->times.committed_ms = 10;
-  fixture->times.first_nonblank_ms = 300;
-  fixture->times.ready_event_ms = 900;
+  fixture->outcome->times.committed_ms = 10;
+  fixture->outcome->times.first_nonblank_ms = 300;
+  fixture->outcome->times.ready_event_ms = 900;
   text = rh_report_format_text (&fixture->report);
   g_assert_true (has_line (text, "^  the page was blank for 300 ms$"));
 }
@@ -137,7 +144,7 @@ test_text_never_painted (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *text = NULL;
 
-  fixture->times.committed_ms = 10;
+  fixture->outcome->times.committed_ms = 10;
   text = rh_report_format_text (&fixture->report);
   g_assert_true (has_line (text, "^  the page never painted$"));
 }
@@ -151,7 +158,9 @@ test_text_fail (Fixture *fixture, gconstpointer data)
 
   fixture->report.passed = FALSE;
   fixture->report.failure = "not ready within 60 s";
-  fixture->report.engine = "WPE WebKit 2.38.6";
+  fixture->outcome->engine.name = g_strdup ("WPE WebKit");
+  fixture->outcome->engine.version = g_strdup ("2.38.6");
+  g_ptr_array_add (fixture->outcome->engine.missing_touched, g_strdup ("RTCPeerConnection"));
   add_problem (fixture, "ready-timeout", RH_SEVERITY_ERROR, "no event 1");
   add_problem (fixture, "slow-first-paint", RH_SEVERITY_WARNING, "painted after 4 s");
   g_ptr_array_add (fixture->pictures, (gpointer) "/out/last.png");
@@ -164,7 +173,8 @@ test_text_fail (Fixture *fixture, gconstpointer data)
   g_assert_true (has_line (text, "^  problems:$"));
   g_assert_true (has_line (text, "^    error   ready-timeout +no event 1$"));
   g_assert_true (has_line (text, "^    warning slow-first-paint +painted after 4 s$"));
-  g_assert_true (has_line (text, "^  engine: WPE WebKit 2.38.6$"));
+  g_assert_true (has_line (text, "^  engine: WPE WebKit 2.38.6, WebRTC stand-in; missing here, "
+                                 "used by the page: RTCPeerConnection$"));
   g_assert_true (has_line (text, "^  pictures: /out/last.png\n            /out/first.png$"));
   g_assert_true (strstr (text, "ready-timeout") < strstr (text, "slow-first-paint"));
 }
@@ -176,7 +186,7 @@ test_text_outside (Fixture *fixture, gconstpointer data)
   g_autofree char *text = NULL;
 
   fixture->report.passed = FALSE;
-  fixture->report.page_url = "https://x.example/\x1b[2J";
+  set_page_url (fixture, "https://x.example/\x1b[2J");
   fixture->report.failure = "threw \xff\x07";
   add_problem (fixture, "js-error", RH_SEVERITY_ERROR, "boom\n  page: forged \xe2\x80\xae");
   text = rh_report_format_text (&fixture->report);
@@ -215,8 +225,8 @@ test_junit_fail (Fixture *fixture, gconstpointer data)
   g_auto (RhTestJunit) junit = { 0 };
 
   fixture->report.passed = FALSE;
-  fixture->times.ready_event_ms = RH_PAGE_WATCH_NO_TIME;
-  fixture->times.ready_ack_ms = RH_PAGE_WATCH_NO_TIME;
+  fixture->outcome->times.ready_event_ms = RH_PAGE_NO_TIME;
+  fixture->outcome->times.ready_ack_ms = RH_PAGE_NO_TIME;
   add_problem (fixture, "http-error", RH_SEVERITY_ERROR, "HTTP 404");
   add_problem (fixture, "page-load-failed", RH_SEVERITY_ERROR, "cannot resolve");
   add_problem (fixture, "ready-timeout", RH_SEVERITY_ERROR, "no event 1");
@@ -247,8 +257,8 @@ test_junit_never_ready (Fixture *fixture, gconstpointer data)
 
   fixture->report.passed = FALSE;
   fixture->report.failure = "interrupted";
-  fixture->times.ready_event_ms = RH_PAGE_WATCH_NO_TIME;
-  fixture->times.ready_ack_ms = RH_PAGE_WATCH_NO_TIME;
+  fixture->outcome->times.ready_event_ms = RH_PAGE_NO_TIME;
+  fixture->outcome->times.ready_ack_ms = RH_PAGE_NO_TIME;
   xml = rh_report_format_junit (&fixture->report);
   g_test_message ("%s", xml);
   rh_test_junit_parse (&junit, xml);
@@ -269,7 +279,7 @@ test_junit_never_loaded (Fixture *fixture, gconstpointer data)
 
   fixture->report.passed = FALSE;
   fixture->report.failure = "cannot write --har x: No space left on device";
-  rh_page_watch_times_init (&fixture->times);
+  rh_page_times_init (&fixture->outcome->times);
   xml = rh_report_format_junit (&fixture->report);
   g_test_message ("%s", xml);
   rh_test_junit_parse (&junit, xml);
@@ -336,7 +346,7 @@ test_junit_outside (Fixture *fixture, gconstpointer data)
   g_autofree char *xml = NULL;
   g_auto (RhTestJunit) junit = { 0 };
 
-  fixture->report.page_url = "https://x.example/?a=<b>&c=\"d\"";
+  set_page_url (fixture, "https://x.example/?a=<b>&c=\"d\"");
   add_problem (fixture, "js-error", RH_SEVERITY_ERROR,
                "</failure><testcase name=\"forged\"> \xff");
   xml = rh_report_format_junit (&fixture->report);
@@ -356,7 +366,7 @@ test_junit_controls (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *xml = NULL;
 
-  fixture->report.page_url = "https://x.example/\x01";
+  set_page_url (fixture, "https://x.example/\x01");
   add_problem (fixture, "js-error", RH_SEVERITY_ERROR, "bell\x07 escape\x1b tab\t ok");
   xml = rh_report_format_junit (&fixture->report);
   g_test_message ("%s", xml);

@@ -1,30 +1,26 @@
-/* The pictures: the waterfall's text (URLs and errors, redacted), and what
- * the filmstrip and the key frames show of blank frames. */
+/* The pictures: the waterfall draws URLs and errors of an outcome, redacted
+ * whole, and shortens them without losing the mark; the filmstrip and the
+ * key frames mark blank frames. */
 #include <cairo.h>
 #include <string.h>
 
 #include "rh-snapshots.h"
 #include "test-utils.h"
 
+/* As an outcome holds it: redacted with @timeline's secrets (NULL: as is). */
 static void
-add_resource (GArray *resources, const char *uri, guint status, const char *error)
+add_resource (GArray *resources, RhTimeline *timeline, const char *uri, guint status,
+              const char *error)
 {
   RhResource resource = { 0 };
 
-  resource.uri = g_strdup (uri);
+  resource.uri = timeline != NULL ? rh_timeline_redact (timeline, uri) : g_strdup (uri);
   resource.status = status;
   resource.start_ms = 10 * resources->len;
   resource.end_ms = resource.start_ms + 50;
   resource.failed = error != NULL;
-  resource.error = g_strdup (error);
+  resource.error = timeline != NULL ? rh_timeline_redact (timeline, error) : g_strdup (error);
   g_array_append_val (resources, resource);
-}
-
-static void
-resource_clear (RhResource *resource)
-{
-  g_free (resource->uri);
-  g_free (resource->error);
 }
 
 static GArray *
@@ -32,7 +28,7 @@ resources_new (void)
 {
   GArray *resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
 
-  g_array_set_clear_func (resources, (GDestroyNotify) resource_clear);
+  g_array_set_clear_func (resources, (GDestroyNotify) rh_resource_clear);
   return resources;
 }
 
@@ -52,10 +48,10 @@ test_labels_redacted (gconstpointer data)
   g_autoptr (GArray) labels = NULL;
 
   rh_timeline_add_secret (timeline, RH_TEST_TOKEN);
-  add_resource (resources, in_path, 404, "HTTP 404 Not Found");
-  add_resource (resources, last, 200, NULL);
-  add_resource (resources, in_query, 0, error);
-  labels = rh_snapshots_waterfall_labels (resources, timeline);
+  add_resource (resources, timeline, in_path, 404, "HTTP 404 Not Found");
+  add_resource (resources, timeline, last, 200, NULL);
+  add_resource (resources, timeline, in_query, 0, error);
+  labels = rh_snapshots_waterfall_labels (resources);
   g_assert_cmpuint (labels->len, ==, 3);
   for (guint i = 0; i < labels->len; i++)
     {
@@ -83,15 +79,14 @@ static void
 test_waterfall_outside_text (void)
 {
   g_autofree char *path = g_build_filename (rh_test_tmpdir (), "waterfall.png", NULL);
-  g_autoptr (RhTimeline) timeline = rh_timeline_new ();
   g_autoptr (GArray) resources = resources_new ();
   g_autoptr (GError) error = NULL;
-  RhPageWatchTimes times;
+  RhPageTimes times;
 
-  rh_page_watch_times_init (&times);
-  add_resource (resources, "https://cdn.example/a\xff\x1b[2J.js", 0, "bad \xc3 \x07");
-  add_resource (resources, "not a URL at all \xe2\x80\xae", 200, NULL);
-  g_assert_true (rh_snapshots_write_waterfall (resources, &times, 100, timeline, path, &error));
+  rh_page_times_init (&times);
+  add_resource (resources, NULL, "https://cdn.example/a\xff\x1b[2J.js", 0, "bad \xc3 \x07");
+  add_resource (resources, NULL, "not a URL at all \xe2\x80\xae", 200, NULL);
+  g_assert_true (rh_snapshots_write_waterfall (resources, &times, 100, path, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
@@ -158,9 +153,9 @@ test_blank_marked (void)
   const gint64 end_ms = 2000;
   int axis_x, axis_w, axis_y, key_h = FRAME_HEIGHT * 640 / FRAME_WIDTH;
   cairo_surface_t *surface;
-  RhPageWatchTimes times;
+  RhPageTimes times;
 
-  rh_page_watch_times_init (&times);
+  rh_page_times_init (&times);
   times.committed_ms = 0;
   times.first_frame_ms = 0;
   times.ready_event_ms = 150;

@@ -1,0 +1,92 @@
+#include "rh-page-outcome.h"
+
+G_DEFINE_BOXED_TYPE (RhPageOutcome, rh_page_outcome, rh_page_outcome_ref, rh_page_outcome_unref)
+
+void
+rh_page_times_init (RhPageTimes *times)
+{
+  times->load_ms = RH_PAGE_NO_TIME;
+  times->committed_ms = RH_PAGE_NO_TIME;
+  times->dom_loaded_ms = RH_PAGE_NO_TIME;
+  times->load_finished_ms = RH_PAGE_NO_TIME;
+  times->first_frame_ms = RH_PAGE_NO_TIME;
+  times->first_nonblank_ms = RH_PAGE_NO_TIME;
+  times->launch_ms = RH_PAGE_NO_TIME;
+  times->ready_event_ms = RH_PAGE_NO_TIME;
+  times->ready_call_ms = RH_PAGE_NO_TIME;
+  times->ready_ack_ms = RH_PAGE_NO_TIME;
+  times->http_status = 0;
+}
+
+void
+rh_resource_clear (RhResource *resource)
+{
+  g_free (resource->uri);
+  g_free (resource->error);
+}
+
+/* An outcome with nothing in it, as of a page that never loaded; its maker
+ * fills it before handing it over.  @page_url redacted. */
+RhPageOutcome *
+rh_page_outcome_new (const char *page_url)
+{
+  RhPageOutcome *outcome = g_new0 (RhPageOutcome, 1);
+
+  g_atomic_ref_count_init (&outcome->ref_count);
+  outcome->page_url = g_strdup (page_url);
+  outcome->epoch_ms = g_get_real_time () / 1000;
+  rh_page_times_init (&outcome->times);
+  outcome->launch.options = g_ptr_array_new_with_free_func (g_free);
+  outcome->resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
+  g_array_set_clear_func (outcome->resources, (GDestroyNotify) rh_resource_clear);
+  outcome->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_request_free);
+  outcome->missing_params = g_ptr_array_new_with_free_func (g_free);
+  outcome->workers = g_ptr_array_new_with_free_func (g_free);
+  outcome->waiting_for = g_strdup ("the page to load");
+  outcome->engine.touched = g_ptr_array_new_with_free_func (g_free);
+  outcome->engine.missing_touched = g_ptr_array_new_with_free_func (g_free);
+  outcome->engine.missing_blamed = g_ptr_array_new_with_free_func (g_free);
+  outcome->frames = rh_frame_log_new (FALSE, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
+  return outcome;
+}
+
+RhPageOutcome *
+rh_page_outcome_ref (RhPageOutcome *outcome)
+{
+  g_atomic_ref_count_inc (&outcome->ref_count);
+  return outcome;
+}
+
+static void
+engine_clear (RhPageEngine *engine)
+{
+  g_free (engine->name);
+  g_free (engine->version);
+  g_free (engine->user_agent);
+  g_clear_pointer (&engine->capabilities, json_object_unref);
+  g_ptr_array_unref (engine->touched);
+  g_ptr_array_unref (engine->missing_touched);
+  g_ptr_array_unref (engine->missing_blamed);
+}
+
+void
+rh_page_outcome_unref (RhPageOutcome *outcome)
+{
+  if (!g_atomic_ref_count_dec (&outcome->ref_count))
+    return;
+  g_free (outcome->page_url);
+  g_free (outcome->launch.sdk_version);
+  g_free (outcome->launch.language);
+  g_free (outcome->launch.result_type);
+  g_ptr_array_unref (outcome->launch.options);
+  g_free (outcome->first_js_error);
+  g_array_unref (outcome->resources);
+  g_ptr_array_unref (outcome->requests);
+  g_ptr_array_unref (outcome->missing_params);
+  g_ptr_array_unref (outcome->workers);
+  g_free (outcome->waiting_for);
+  g_free (outcome->blocking);
+  engine_clear (&outcome->engine);
+  rh_frame_log_free (outcome->frames);
+  g_free (outcome);
+}

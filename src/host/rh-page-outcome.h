@@ -1,0 +1,112 @@
+/* What one load of a record page came to, handed over by the page watch
+ * when the load ends (rh_page_watch_end_load) and never changed after:
+ * times, the launch, errors, resources, requests, the engine and the
+ * frames.  Every report (text, JSON, JUnit, HAR, pictures) and the problem
+ * finder render from it, not from the live watch.  Whatever the page or a
+ * server wrote is redacted once, when the outcome is made. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "rh-frame-log.h"
+#include "rh-page-options.h"
+#include "rh-request-log.h"
+
+G_BEGIN_DECLS
+
+#define RH_PAGE_NO_TIME (-1)
+
+/* Milliseconds on the timeline, RH_PAGE_NO_TIME until they happen. */
+typedef struct
+{
+  gint64 load_ms;
+  gint64 committed_ms;
+  gint64 dom_loaded_ms;
+  gint64 load_finished_ms;
+  gint64 first_frame_ms;
+  gint64 first_nonblank_ms;
+  gint64 launch_ms;
+  gint64 ready_event_ms;
+  gint64 ready_call_ms;
+  gint64 ready_ack_ms;
+  guint http_status;
+} RhPageTimes;
+
+void rh_page_times_init (RhPageTimes *times);
+
+/* One resource the page loaded, from the host's resource signals. */
+typedef struct
+{
+  char *uri;
+  guint status;    /* 0 when no response came */
+  gint64 start_ms;
+  gint64 end_ms;   /* RH_PAGE_NO_TIME while loading */
+  gboolean failed; /* a transport failure, or an HTTP status >= 400 */
+  char *error;
+} RhResource;
+
+void rh_resource_clear (RhResource *resource);
+
+/* What the page passed to AgoraEduSDK.launch and what it got back. */
+typedef struct
+{
+  char *sdk_version;         /* read from the SDK object, NULL if it has none */
+  GPtrArray *options;        /* names of the launch options given, char * */
+  char *language;            /* the language option, NULL if none */
+  char *result_type;         /* typeof what launch returned, NULL before it returned */
+  gboolean result_thenable;  /* launch returned a promise */
+  gboolean then_on_result;   /* the page looked up .then on a result that is none */
+  gboolean then_threw;       /* ... and then threw on it (an await does not) */
+} RhPageLaunch;
+
+/* The engine the page ran in; strings NULL where there was no engine. */
+typedef struct
+{
+  char *name;
+  char *version;
+  char *user_agent;
+  RhWebrtcMode webrtc;
+  JsonObject *capabilities;  /* NULL while unknown */
+  GPtrArray *touched;        /* features the page reached for, char * */
+  GPtrArray *missing_touched; /* ... that the engine lacks */
+  GPtrArray *missing_blamed; /* ... that an uncaught error named */
+} RhPageEngine;
+
+typedef struct _RhPageOutcome RhPageOutcome;
+
+/* Read-only once handed over. */
+struct _RhPageOutcome
+{
+  char *page_url;
+  gint64 epoch_ms;            /* wall-clock time of the timeline's 0, in ms */
+  RhPageTimes times;
+  gboolean launched;
+  gboolean ready;
+  gboolean unpatchable;       /* the SDK is there, but its launch could not be wrapped */
+  RhPageLaunch launch;
+  guint js_errors;            /* uncaught errors and rejections */
+  char *first_js_error;
+  GArray *resources;          /* RhResource, the document first */
+  GPtrArray *requests;        /* RhRequest: the page's scripts' own */
+  guint requests_dropped;
+  GPtrArray *missing_params;  /* char *: room parameters read and not supplied */
+  GPtrArray *workers;         /* char *: service worker scripts the page registered */
+  char *waiting_for;          /* what the page was still waiting for at the end */
+  char *blocking;             /* what its failed requests say blocked it, or NULL */
+  RhPageEngine engine;
+  RhFrameLog *frames;
+
+  /*< private >*/
+  gatomicrefcount ref_count;
+};
+
+GType          rh_page_outcome_get_type (void) G_GNUC_CONST;
+#define RH_TYPE_PAGE_OUTCOME (rh_page_outcome_get_type ())
+
+RhPageOutcome *rh_page_outcome_new   (const char *page_url);
+RhPageOutcome *rh_page_outcome_ref   (RhPageOutcome *outcome);
+void           rh_page_outcome_unref (RhPageOutcome *outcome);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhPageOutcome, rh_page_outcome_unref)
+
+G_END_DECLS
