@@ -15,6 +15,7 @@ rh_page_times_init (RhPageTimes *times)
   times->ready_event_ms = RH_PAGE_NO_TIME;
   times->ready_call_ms = RH_PAGE_NO_TIME;
   times->ready_ack_ms = RH_PAGE_NO_TIME;
+  times->hold_release_ms = RH_PAGE_NO_TIME;
   times->http_status = 0;
 }
 

@@ -435,6 +435,14 @@ rh_page_watch_get_times (RhPageWatch *watch)
   return &watch->times;
 }
 
+/* A recording held at ready (run --on-hold) was released now: it begins
+ * with what the page shows from here on. */
+void
+rh_page_watch_mark_hold_released (RhPageWatch *watch)
+{
+  watch->times.hold_release_ms = rh_timeline_now_ms (watch->timeline);
+}
+
 gboolean
 rh_page_watch_is_ready (RhPageWatch *watch)
 {
