@@ -529,8 +529,7 @@ rh_run_release (RhRun *run)
                    was_held ? "released: recording resumes" : "released before ready");
   if (was_held)
     {
-      if (run->watch != NULL)
-        rh_page_watch_mark_hold_released (run->watch);
+      rh_page_watch_mark_hold_released (run->watch);
       start_recording (run);
     }
   arm_deadline (run);
@@ -588,10 +587,7 @@ rh_run_to_json (RhRun *run)
   json_builder_end_object (builder);
   rh_problems_add_json (self->problems, builder);
   if (outcome != NULL)
-    {
-      rh_page_session_add_page_json (self->session, builder, FALSE);
-      rh_page_json_add_frames (outcome, builder);
-    }
+    rh_page_session_add_page_json (self->session, builder, FALSE);
   return rh_page_session_end_json (self->session, builder);
 }
 
