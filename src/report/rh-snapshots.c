@@ -124,7 +124,6 @@ draw_spans (cairo_t *cr, double x, double y, double width, gint64 end_ms,
 {
   RhBlankSpan whole = { 0, times->first_nonblank_ms };
   guint n = spans != NULL ? spans->len : 1;
-
   gint64 first = spans == NULL ? 0
                  : times->first_frame_ms == RH_PAGE_NO_TIME
                    ? end_ms
