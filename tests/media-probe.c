@@ -53,7 +53,7 @@ sample_is_blank (GstSample *sample)
   frame.stride = GST_VIDEO_INFO_PLANE_STRIDE (&info, 0);
   frame.width = GST_VIDEO_INFO_WIDTH (&info);
   frame.height = GST_VIDEO_INFO_HEIGHT (&info);
-  blank = rh_frame_is_blank (&frame);
+  blank = rh_frame_is_blank (&frame, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
   gst_buffer_unmap (buffer, &map);
   return blank;
 }

@@ -31,6 +31,7 @@ rh_page_args_clear (RhPageArgs *args)
   g_free (args->sdk);
   g_free (args->user_agent);
   g_free (args->page_memory);
+  g_free (args->blank_threshold);
   g_free (args->timeout);
   g_free (args->snapshots);
   g_free (args->junit);
@@ -185,6 +186,11 @@ page_entries (RhPageArgs *args, RhPageCommand command)
       "Memory the page's web process may use, 128..16384 (default "
       G_STRINGIFY (RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB) "); past it the process is killed: "
       "check fails, run reloads the page as after a crash", "MB" },
+    { "blank-threshold", 0, 0, G_OPTION_ARG_STRING, &args->blank_threshold,
+      "A frame is blank (white to a viewer) when this share of it, 50..100, is within "
+      G_STRINGIFY (RH_FRAME_BLANK_DISTANCE) "/255 of its dominant colour: a faint loading box "
+      "or a line of text on white is still blank (default "
+      G_STRINGIFY (RH_FRAME_BLANK_THRESHOLD_DEFAULT) ")", "PERCENT" },
     { "fail-on", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->fail_on,
       "Fail (exit status 1) on these problem codes even when they are warnings, e.g. "
       "ready-before-paint,slow-first-paint,js-error; warning fails on any warning "
@@ -206,8 +212,8 @@ command_entries (RhPageArgs *args, RhPageCommand command)
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &args->timeout,
       "Seconds the whole check may take, 1..86400 (default 60)", "SECONDS" },
     { "snapshots", 0, 0, G_OPTION_ARG_FILENAME, &args->snapshots,
-      "Write first.png, first-painted.png, at-ready.png, last.png, filmstrip.png and "
-      "waterfall.png to DIR", "DIR" },
+      "Write first.png, first-painted.png, at-ready.png, last.png, filmstrip.png, "
+      "key-frames.png and waterfall.png to DIR", "DIR" },
     { "junit", 0, 0, G_OPTION_ARG_FILENAME, &args->junit,
       "Write a JUnit XML report, one test case per aspect checked", "FILE" },
     { "junit-name", 0, 0, G_OPTION_ARG_STRING, &args->junit_name,
@@ -496,6 +502,10 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
   if (args->page_memory != NULL
       && !parse_uint ("page-memory", args->page_memory, RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB,
                       RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB, &options->page_memory_mb, error))
+    return NULL;
+  if (args->blank_threshold != NULL
+      && !parse_uint ("blank-threshold", args->blank_threshold, RH_FRAME_BLANK_THRESHOLD_MIN,
+                      RH_FRAME_BLANK_THRESHOLD_MAX, &options->blank_threshold, error))
     return NULL;
   options->page = g_strdup (page);
   /* The command line chose the page: a template opened from disk loads its

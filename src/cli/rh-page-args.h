@@ -40,6 +40,7 @@ typedef struct
   char *sdk;
   char *user_agent;
   char *page_memory;
+  char *blank_threshold;
   char *timeout;
   char *snapshots;
   char *junit;

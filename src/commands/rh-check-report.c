@@ -156,8 +156,6 @@ rh_check_to_json (RhCheck *check)
 
   rh_problems_add_json (self->problems, builder);
   rh_page_session_add_page_json (self->session, builder, TRUE);
-  if (self->watch != NULL)
-    rh_page_json_add_frames (self->outcome, builder);
   json_builder_set_member_name (builder, "pictures");
   json_builder_begin_array (builder);
   for (guint i = 0; self->pictures != NULL && i < self->pictures->len; i++)

@@ -256,8 +256,8 @@ rh_page_session_add_outcome_json (RhPageSession *session, JsonBuilder *builder,
   json_builder_add_string_value (builder, page_url);
 }
 
-/* What the page loaded and what the engine offered it, once concluded;
- * nothing is claimed of a page never opened. */
+/* What the page loaded, what the engine offered it and what it showed (the
+ * frames), once concluded; nothing is claimed of a page never opened. */
 void
 rh_page_session_add_page_json (RhPageSession *session, JsonBuilder *builder,
                                gboolean with_requests)
@@ -271,6 +271,7 @@ rh_page_session_add_page_json (RhPageSession *session, JsonBuilder *builder,
   if (with_requests)
     rh_page_json_add_requests (session->outcome, builder);
   rh_page_json_add_engine (session->outcome, builder);
+  rh_page_json_add_frames (session->outcome, builder);
 }
 
 /* Ends the report's object with the timeline's events; the whole report is

@@ -528,7 +528,10 @@ rh_run_release (RhRun *run)
   rh_timeline_add (run->timeline, "release", NULL,
                    was_held ? "released: recording resumes" : "released before ready");
   if (was_held)
-    start_recording (run);
+    {
+      rh_page_watch_mark_hold_released (run->watch);
+      start_recording (run);
+    }
   arm_deadline (run);
   return TRUE;
 }

@@ -10,8 +10,12 @@
 struct _RhFrameLog
 {
   gboolean keep_pictures;
+  guint blank_threshold;
   GArray *marks;
   guint blank_count;
+  GArray *spans;       /* RhBlankSpan */
+  gboolean in_span;    /* the last frame was blank */
+  guint dropped_spans; /* past RH_FRAME_LOG_MAX_BLANK_SPANS */
   RhImage *first;
   RhImage *first_nonblank;
   RhImage *at_ready;
@@ -79,12 +83,16 @@ thumbnail_from_frame (const RhFrame *frame, gint64 ms, gboolean blank)
 }
 
 RhFrameLog *
-rh_frame_log_new (gboolean keep_pictures)
+rh_frame_log_new (gboolean keep_pictures, guint blank_threshold)
 {
-  RhFrameLog *log = g_new0 (RhFrameLog, 1);
+  RhFrameLog *log;
 
+  g_return_val_if_fail (blank_threshold <= 100, NULL);
+  log = g_new0 (RhFrameLog, 1);
   log->keep_pictures = keep_pictures;
+  log->blank_threshold = blank_threshold;
   log->marks = g_array_new (FALSE, FALSE, sizeof (RhFrameMark));
+  log->spans = g_array_new (FALSE, FALSE, sizeof (RhBlankSpan));
   log->thumbnails = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_image_free);
   return log;
 }
@@ -94,6 +102,9 @@ rh_frame_log_reset (RhFrameLog *log)
 {
   g_array_set_size (log->marks, 0);
   log->blank_count = 0;
+  g_array_set_size (log->spans, 0);
+  log->in_span = FALSE;
+  log->dropped_spans = 0;
   g_clear_pointer (&log->first, rh_image_free);
   g_clear_pointer (&log->first_nonblank, rh_image_free);
   g_clear_pointer (&log->at_ready, rh_image_free);
@@ -109,14 +120,38 @@ rh_frame_log_free (RhFrameLog *log)
     return;
   rh_frame_log_reset (log);
   g_array_unref (log->marks);
+  g_array_unref (log->spans);
   g_ptr_array_unref (log->thumbnails);
   g_free (log);
+}
+
+/* A span opens at a blank frame after a painted one (or at the first
+ * frame) and closes at the next painted frame. */
+static void
+track_spans (RhFrameLog *log, gboolean blank, gint64 ms)
+{
+  if (blank && !log->in_span)
+    {
+      RhBlankSpan span = { ms, -1 };
+
+      log->in_span = TRUE;
+      if (log->spans->len < RH_FRAME_LOG_MAX_BLANK_SPANS)
+        g_array_append_val (log->spans, span);
+      else
+        log->dropped_spans++;
+    }
+  else if (!blank && log->in_span)
+    {
+      log->in_span = FALSE;
+      if (log->dropped_spans == 0)
+        g_array_index (log->spans, RhBlankSpan, log->spans->len - 1).end_ms = ms;
+    }
 }
 
 gboolean
 rh_frame_log_add (RhFrameLog *log, const RhFrame *frame, gint64 ms)
 {
-  gboolean blank = rh_frame_is_blank (frame);
+  gboolean blank = rh_frame_is_blank (frame, log->blank_threshold);
   RhFrameMark mark = { ms, blank };
   gboolean changed;
 
@@ -126,6 +161,7 @@ rh_frame_log_add (RhFrameLog *log, const RhFrame *frame, gint64 ms)
     g_array_append_val (log->marks, mark);
   if (blank)
     log->blank_count++;
+  track_spans (log, blank, ms);
   if (!log->keep_pictures)
     return blank;
 
@@ -168,6 +204,43 @@ guint
 rh_frame_log_count_blank (RhFrameLog *log)
 {
   return log->blank_count;
+}
+
+guint
+rh_frame_log_get_blank_threshold (RhFrameLog *log)
+{
+  return log->blank_threshold;
+}
+
+const GArray *
+rh_frame_log_get_blank_spans (RhFrameLog *log)
+{
+  return log->spans;
+}
+
+guint
+rh_frame_log_count_dropped_spans (RhFrameLog *log)
+{
+  return log->dropped_spans;
+}
+
+/* Blank time from the first frame up to @ms, from the spans kept.  Frames
+ * only come when the page changes, so a span still open lasts until @ms. */
+gint64
+rh_frame_log_blank_ms_before (RhFrameLog *log, gint64 ms)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < log->spans->len; i++)
+    {
+      const RhBlankSpan *span = &g_array_index (log->spans, RhBlankSpan, i);
+      gint64 end = span->end_ms == -1 ? ms : MIN (span->end_ms, ms);
+
+      if (span->start_ms >= ms)
+        break;
+      total += end - span->start_ms;
+    }
+  return total;
 }
 
 const RhImage *

@@ -17,6 +17,7 @@ rh_page_options_new (void)
   options->echo = TRUE;
   options->slow_paint_ms = RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS;
   options->paint_grace_ms = RH_PAGE_OPTIONS_DEFAULT_PAINT_GRACE_MS;
+  options->blank_threshold = RH_FRAME_BLANK_THRESHOLD_DEFAULT;
   options->page_memory_mb = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
   options->webrtc = RH_WEBRTC_STANDIN;
   options->routes = rh_route_list_new ();

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "rh-bridge.h"
+#include "rh-frame.h"
 #include "rh-ready-protocol.h"
 #include "rh-record-config.h"
 #include "rh-room.h"
@@ -39,6 +40,7 @@ typedef struct
   char **fail_on;          /* problem codes, or "warning", that fail the command; NULL: none */
   guint slow_paint_ms;     /* check: first paint later than this is a warning */
   guint paint_grace_ms;    /* check: after a blank acknowledgement, wait this long for paint */
+  guint blank_threshold;   /* percent of a frame near its dominant colour that makes it blank */
   RhWebrtcMode webrtc;     /* the WebRTC and media stand-in, or the bare engine */
   GPtrArray *routes;       /* RhRoute: the page's requests to these hosts go elsewhere */
   gboolean sdk_api_local;  /* route the SDKs' API hosts to the local cloud */

@@ -15,6 +15,7 @@ rh_page_times_init (RhPageTimes *times)
   times->ready_event_ms = RH_PAGE_NO_TIME;
   times->ready_call_ms = RH_PAGE_NO_TIME;
   times->ready_ack_ms = RH_PAGE_NO_TIME;
+  times->hold_release_ms = RH_PAGE_NO_TIME;
   times->http_status = 0;
 }
 
@@ -46,7 +47,7 @@ rh_page_outcome_new (const char *page_url)
   outcome->engine.touched = g_ptr_array_new_with_free_func (g_free);
   outcome->engine.missing_touched = g_ptr_array_new_with_free_func (g_free);
   outcome->engine.missing_blamed = g_ptr_array_new_with_free_func (g_free);
-  outcome->frames = rh_frame_log_new (FALSE);
+  outcome->frames = rh_frame_log_new (FALSE, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
   return outcome;
 }
 

@@ -29,6 +29,7 @@ typedef struct
   gint64 ready_event_ms;
   gint64 ready_call_ms;
   gint64 ready_ack_ms;
+  gint64 hold_release_ms;  /* run --on-hold: the hold released, the recording begun */
   guint http_status;
 } RhPageTimes;
 

@@ -84,6 +84,6 @@ rh_page_watch_end_load (RhPageWatch *watch)
   _rh_page_watch_engine_describe (self, &outcome->engine);
   rh_frame_log_free (outcome->frames);
   outcome->frames = g_steal_pointer (&self->frame_log);
-  self->frame_log = rh_frame_log_new (self->keep_pictures);
+  self->frame_log = rh_frame_log_new (self->keep_pictures, self->blank_threshold);
   return outcome;
 }

@@ -30,6 +30,7 @@ struct _RhPageWatch
   RhPageTimes times;
   RhFrameLog *frame_log;
   gboolean keep_pictures;
+  guint blank_threshold;     /* --blank-threshold, for each load's frame log */
   GArray *resources;       /* RhResource */
   GHashTable *resource_ids; /* the host's id of this load's resource -> index in resources */
   GPtrArray *missing_params;

@@ -312,7 +312,8 @@ static void
 rh_page_watch_init (RhPageWatch *self)
 {
   rh_page_times_init (&self->times);
-  self->frame_log = rh_frame_log_new (FALSE);
+  self->blank_threshold = RH_FRAME_BLANK_THRESHOLD_DEFAULT;
+  self->frame_log = rh_frame_log_new (FALSE, self->blank_threshold);
   self->resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
   g_array_set_clear_func (self->resources, (GDestroyNotify) rh_resource_clear);
   self->resource_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -339,6 +340,9 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
   if (script == NULL)
     return NULL;
   self->page_url = g_strdup (page_url);
+  self->blank_threshold = options->blank_threshold;
+  rh_frame_log_free (self->frame_log);
+  self->frame_log = rh_frame_log_new (FALSE, self->blank_threshold);
   self->ready_protocol = options->ready;
   self->webrtc = options->webrtc;
   self->ready_call = g_object_ref (ready_call);
@@ -418,7 +422,7 @@ rh_page_watch_keep_pictures (RhPageWatch *watch)
 {
   watch->keep_pictures = TRUE;
   rh_frame_log_free (watch->frame_log);
-  watch->frame_log = rh_frame_log_new (TRUE);
+  watch->frame_log = rh_frame_log_new (TRUE, watch->blank_threshold);
 }
 
 /* Stops loading and ignores whatever the page does next. */
@@ -445,6 +449,14 @@ const RhPageTimes *
 rh_page_watch_get_times (RhPageWatch *watch)
 {
   return &watch->times;
+}
+
+/* A recording held at ready (run --on-hold) was released now: it begins
+ * with what the page shows from here on. */
+void
+rh_page_watch_mark_hold_released (RhPageWatch *watch)
+{
+  watch->times.hold_release_ms = rh_timeline_now_ms (watch->timeline);
 }
 
 gboolean

@@ -34,6 +34,7 @@ void         rh_page_watch_load  (RhPageWatch *watch, gint64 ready_deadline_us);
 void         rh_page_watch_stop  (RhPageWatch *watch);
 void         rh_page_watch_disconnect (RhPageWatch *watch, gpointer handler_data);
 const RhPageTimes *rh_page_watch_get_times (RhPageWatch *watch);
+void         rh_page_watch_mark_hold_released (RhPageWatch *watch);
 gboolean     rh_page_watch_is_ready (RhPageWatch *watch);
 gboolean     rh_page_watch_is_launched (RhPageWatch *watch);
 gboolean     rh_page_watch_is_unpatchable (RhPageWatch *watch);

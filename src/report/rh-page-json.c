@@ -138,15 +138,46 @@ rh_page_json_add_engine (const RhPageOutcome *outcome, JsonBuilder *builder)
   add_strings (builder, "touched", engine->touched);
 }
 
-/* "frames": how many the page rendered and how many were blank. */
+/* Blank time from the first frame to @ms, null when @ms never came. */
+static void
+add_blank_before (JsonBuilder *builder, const char *name, RhFrameLog *frames, gint64 ms)
+{
+  add_ms (builder, name, ms == RH_PAGE_NO_TIME ? ms : rh_frame_log_blank_ms_before (frames, ms));
+}
+
+/* "frames": how many the page rendered, how many were blank and when, and
+ * how much white a recording started at the ready call or at the hold's
+ * release would show first. */
 void
 rh_page_json_add_frames (const RhPageOutcome *outcome, JsonBuilder *builder)
 {
+  RhFrameLog *frames = outcome->frames;
+  const GArray *spans = rh_frame_log_get_blank_spans (frames);
+
   json_builder_set_member_name (builder, "frames");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "count");
-  json_builder_add_int_value (builder, rh_frame_log_get_marks (outcome->frames)->len);
+  json_builder_add_int_value (builder, rh_frame_log_get_marks (frames)->len);
   json_builder_set_member_name (builder, "blank");
-  json_builder_add_int_value (builder, rh_frame_log_count_blank (outcome->frames));
+  json_builder_add_int_value (builder, rh_frame_log_count_blank (frames));
+  json_builder_set_member_name (builder, "blank_threshold");
+  json_builder_add_int_value (builder, rh_frame_log_get_blank_threshold (frames));
+  json_builder_set_member_name (builder, "blank_spans");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const RhBlankSpan *span = &g_array_index (spans, RhBlankSpan, i);
+
+      json_builder_begin_object (builder);
+      add_ms (builder, "start_ms", span->start_ms);
+      add_ms (builder, "end_ms", span->end_ms);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "blank_spans_dropped");
+  json_builder_add_int_value (builder, rh_frame_log_count_dropped_spans (frames));
+  add_blank_before (builder, "blank_before_ready_call_ms", frames, outcome->times.ready_call_ms);
+  add_blank_before (builder, "blank_before_hold_release_ms", frames,
+                    outcome->times.hold_release_ms);
   json_builder_end_object (builder);
 }

@@ -58,6 +58,49 @@ append_sdk (GString *out, const RhPageLaunch *launch)
     append_line (out, "  SDK: ", text);
 }
 
+/* The summary names this many blank spans, and counts the others. */
+#define TEXT_MAX_SPANS 20
+
+/* Every span of white, and how much of it a recording started at the ready
+ * call (or at the hold's release) would begin with. */
+static void
+append_blank_spans (GString *out, const RhPageOutcome *outcome)
+{
+  const GArray *spans = rh_frame_log_get_blank_spans (outcome->frames);
+  guint more = rh_frame_log_count_dropped_spans (outcome->frames);
+  const RhPageTimes *times = &outcome->times;
+
+  if (spans->len == 0)
+    return;
+  g_string_append (out, "  blank:");
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const RhBlankSpan *span = &g_array_index (spans, RhBlankSpan, i);
+
+      if (i == TEXT_MAX_SPANS)
+        {
+          more += spans->len - i;
+          break;
+        }
+      g_string_append (out, i == 0 ? " " : ", ");
+      if (span->end_ms == -1)
+        g_string_append_printf (out, "from %" G_GINT64_FORMAT " ms to the end", span->start_ms);
+      else
+        g_string_append_printf (out, "%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " ms",
+                                span->start_ms, span->end_ms);
+    }
+  if (more > 0)
+    g_string_append_printf (out, " and %u more", more);
+  g_string_append_c (out, '\n');
+  if (times->ready_call_ms != RH_PAGE_NO_TIME)
+    g_string_append_printf (out, "  blank %" G_GINT64_FORMAT " ms before the ready call\n",
+                            rh_frame_log_blank_ms_before (outcome->frames, times->ready_call_ms));
+  if (times->hold_release_ms != RH_PAGE_NO_TIME)
+    g_string_append_printf (out, "  blank %" G_GINT64_FORMAT " ms before the hold's release\n",
+                            rh_frame_log_blank_ms_before (outcome->frames,
+                                                          times->hold_release_ms));
+}
+
 char *
 rh_report_format_text (const RhReport *report)
 {
@@ -101,6 +144,7 @@ rh_report_format_text (const RhReport *report)
                               : "");
   else if (times->committed_ms != RH_PAGE_NO_TIME)
     g_string_append (out, "  the page never painted\n");
+  append_blank_spans (out, report->outcome);
   for (guint i = 0; report->pictures != NULL && i < report->pictures->len; i++)
     append_line (out, i == 0 ? "  pictures: " : "            ",
                  g_ptr_array_index (report->pictures, i));

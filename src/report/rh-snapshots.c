@@ -18,6 +18,9 @@
 #define AXIS_HEIGHT 110
 #define MARGIN 20
 #define FONT "DejaVu Sans"
+#define KEY_FRAME_WIDTH 640
+#define BLANK_TAG_WIDTH 58
+#define BLANK_TAG_HEIGHT 20
 
 typedef struct
 {
@@ -105,31 +108,64 @@ collect_markers (const RhPageTimes *times, Marker *markers)
   return n;
 }
 
-/* A time axis from 0 to @end_ms across [x, x + width], the blank span shaded,
- * with a labelled line for each marker. */
+static void
+set_source_hex (cairo_t *cr, guint32 rgb)
+{
+  cairo_set_source_rgb (cr, ((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
+                        (rgb & 0xff) / 255.0);
+}
+
+/* The blank spans of @spans (RhBlankSpan, NULL: one span from 0 to the first
+ * paint) shaded red over a green bar, painted wherever no span is, and grey
+ * before the first frame, when nothing was on screen. */
+static void
+draw_spans (cairo_t *cr, double x, double y, double width, gint64 end_ms,
+            const RhPageTimes *times, const GArray *spans)
+{
+  RhBlankSpan whole = { 0, times->first_nonblank_ms };
+  guint n = spans != NULL ? spans->len : 1;
+  gint64 first = spans == NULL ? 0
+                 : times->first_frame_ms == RH_PAGE_NO_TIME
+                   ? end_ms
+                   : MIN (times->first_frame_ms, end_ms);
+  double first_x = x + width * first / (double) end_ms;
+
+  cairo_set_source_rgb (cr, 0.9, 0.9, 0.9);
+  cairo_rectangle (cr, x, y, first_x - x, 18);
+  cairo_fill (cr);
+  set_source_hex (cr, RH_SNAPSHOTS_PAINTED_SPAN_RGB);
+  cairo_rectangle (cr, first_x, y, x + width - first_x, 18);
+  cairo_fill (cr);
+  for (guint i = 0; i < n; i++)
+    {
+      const RhBlankSpan *span = spans != NULL ? &g_array_index (spans, RhBlankSpan, i) : &whole;
+      gint64 end = span->end_ms == -1 ? end_ms : MIN (span->end_ms, end_ms);
+      double x0 = x + width * span->start_ms / (double) end_ms;
+      double x1 = x + width * end / (double) end_ms;
+
+      if (span->start_ms >= end_ms)
+        break;
+      set_source_hex (cr, RH_SNAPSHOTS_BLANK_SPAN_RGB);
+      cairo_rectangle (cr, x0, y, MAX (x1 - x0, 1), 18);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 0.6, 0.1, 0.1);
+      if (x1 - x0 > 90)
+        text (cr, x0 + 6, y + 13, 12, "blank %s%" G_GINT64_FORMAT " ms",
+              span->end_ms == -1 ? "to the end, " : "", end - span->start_ms);
+    }
+}
+
+/* A time axis from 0 to @end_ms across [x, x + width], the blank spans
+ * shaded, with a labelled line for each marker. */
 static void
 draw_axis (cairo_t *cr, double x, double y, double width, gint64 end_ms,
-           const RhPageTimes *times)
+           const RhPageTimes *times, const GArray *spans)
 {
   Marker markers[8];
   guint n = collect_markers (times, markers);
-  gint64 paint = times->first_nonblank_ms;
-  double paint_x = paint == RH_PAGE_NO_TIME ? x + width
-                                                  : x + width * paint / (double) end_ms;
   gint64 step = 100;
 
-  /* blank then painted */
-  cairo_set_source_rgb (cr, 1.0, 0.85, 0.85);
-  cairo_rectangle (cr, x, y, paint_x - x, 18);
-  cairo_fill (cr);
-  cairo_set_source_rgb (cr, 0.82, 0.95, 0.82);
-  cairo_rectangle (cr, paint_x, y, x + width - paint_x, 18);
-  cairo_fill (cr);
-  cairo_set_source_rgb (cr, 0.6, 0.1, 0.1);
-  if (paint_x - x > 90)
-    text (cr, x + 6, y + 13, 12, "blank %s%" G_GINT64_FORMAT " ms",
-          paint == RH_PAGE_NO_TIME ? "throughout, " : "", paint == RH_PAGE_NO_TIME
-                                                                    ? end_ms : paint);
+  draw_spans (cr, x, y, width, end_ms, times, spans);
 
   /* ticks */
   while (end_ms / step > 10)
@@ -234,6 +270,30 @@ pick_cells (const GPtrArray *thumbnails, const RhPageTimes *times, gint64 end_ms
   return cells;
 }
 
+/* The mark of a blank picture: a red tag over its top-left corner. */
+static void
+draw_blank_tag (cairo_t *cr, double x, double y)
+{
+  set_source_hex (cr, RH_SNAPSHOTS_BLANK_MARK_RGB);
+  cairo_rectangle (cr, x, y, BLANK_TAG_WIDTH, BLANK_TAG_HEIGHT);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  text (cr, x + 6, y + 15, 12, "BLANK");
+}
+
+/* A border that says blank (red) or painted (green) around a picture. */
+static void
+draw_frame_border (cairo_t *cr, double x, double y, double width, double height,
+                   gboolean blank)
+{
+  if (blank)
+    set_source_hex (cr, RH_SNAPSHOTS_BLANK_MARK_RGB);
+  else
+    cairo_set_source_rgb (cr, 0.2, 0.65, 0.2);
+  cairo_rectangle (cr, x - 3, y - 3, width + 6, height + 6);
+  cairo_fill (cr);
+}
+
 gboolean
 rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageTimes *times, gint64 end_ms,
                               const char *path, GError **error)
@@ -241,6 +301,7 @@ rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageTimes *times, gint64 
   g_autoptr (GArray) cells = pick_cells (rh_frame_log_get_thumbnails (log), times,
                                          MAX (end_ms, 1));
   const RhImage *sample = cells->len > 0 ? g_array_index (cells, Cell, 0).image : NULL;
+  const GArray *spans = rh_frame_log_get_blank_spans (log);
   int cell_w = sample != NULL ? (int) sample->width : 192;
   int cell_h = sample != NULL ? (int) sample->height : 108;
   int rows = MAX (1, ((int) cells->len + COLUMNS - 1) / COLUMNS);
@@ -250,6 +311,7 @@ rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageTimes *times, gint64 
   cairo_t *cr = cairo_create (surface);
   gboolean written;
   gint64 paint = times->first_nonblank_ms;
+  guint n_spans = spans->len + rh_frame_log_count_dropped_spans (log);
 
   end_ms = MAX (end_ms, 1);
   cairo_set_source_rgb (cr, 1, 1, 1);
@@ -258,8 +320,10 @@ rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageTimes *times, gint64 
   if (paint == RH_PAGE_NO_TIME)
     text (cr, MARGIN, 26, 17, "The page never painted in %" G_GINT64_FORMAT " ms", end_ms);
   else
-    text (cr, MARGIN, 26, 17, "Blank for %" G_GINT64_FORMAT " ms after navigation start",
-          paint);
+    text (cr, MARGIN, 26, 17,
+          "First painted at %" G_GINT64_FORMAT " ms; blank %" G_GINT64_FORMAT
+          " ms in all, in %u span%s", paint, rh_frame_log_blank_ms_before (log, end_ms),
+          n_spans, n_spans == 1 ? "" : "s");
   if (times->ready_event_ms != RH_PAGE_NO_TIME)
     text (cr, MARGIN, 46, 13, "event 1 (ready) at %" G_GINT64_FORMAT " ms%s",
           times->ready_event_ms,
@@ -275,15 +339,12 @@ rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageTimes *times, gint64 
       double x = MARGIN + (i % COLUMNS) * (cell_w + CELL_PAD);
       double y = TITLE_HEIGHT + (i / COLUMNS) * (cell_h + LABEL_HEIGHT + CELL_PAD);
 
-      if (cell->blank)
-        cairo_set_source_rgb (cr, 0.85, 0.2, 0.2);
-      else
-        cairo_set_source_rgb (cr, 0.2, 0.65, 0.2);
-      cairo_rectangle (cr, x - 3, y - 3, cell->width + 6, cell->height + 6);
-      cairo_fill (cr);
+      draw_frame_border (cr, x, y, cell->width, cell->height, cell->blank);
       cairo_set_source_surface (cr, thumbnail, x, y);
       cairo_paint (cr);
       cairo_surface_destroy (thumbnail);
+      if (cell->blank)
+        draw_blank_tag (cr, x, y);
       cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
       text (cr, x, y + cell->height + 18, 12, "%" G_GINT64_FORMAT " ms  %s", moment->ms,
             cell->blank ? "blank" : "painted");
@@ -298,7 +359,83 @@ rh_snapshots_write_filmstrip (RhFrameLog *log, const RhPageTimes *times, gint64 
           text (cr, x, y + cell->height + 32, 12, "first paint");
         }
     }
-  draw_axis (cr, MARGIN, height - AXIS_HEIGHT, width - 2 * MARGIN - 20, end_ms, times);
+  draw_axis (cr, MARGIN, height - AXIS_HEIGHT, width - 2 * MARGIN - 20, end_ms, times, spans);
+
+  cairo_destroy (cr);
+  written = write_png (surface, path, error);
+  cairo_surface_destroy (surface);
+  return written;
+}
+
+/* The frames that tell the story, large enough to read a dialog's title:
+ * the first, the first painted, the one on screen at ready and the last, in
+ * two rows of two, each KEY_FRAME_WIDTH wide. */
+gboolean
+rh_snapshots_write_key_frames (RhFrameLog *log, const char *path, GError **error)
+{
+  const struct
+  {
+    const char *label;
+    const RhImage *image;
+  } keys[] = {
+    { "first frame", rh_frame_log_get_first (log) },
+    { "first painted frame", rh_frame_log_get_first_nonblank (log) },
+    { "at event 1 (ready)", rh_frame_log_get_at_ready (log) },
+    { "last frame", rh_frame_log_get_last (log) },
+  };
+  const RhImage *sample = NULL;
+  int key_h, width, height;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  gboolean written;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys) && sample == NULL; i++)
+    sample = keys[i].image;
+  key_h = sample != NULL ? MAX (1, (int) ((guint64) KEY_FRAME_WIDTH * sample->height
+                                          / MAX (sample->width, 1)))
+                         : KEY_FRAME_WIDTH * 9 / 16;
+  width = MARGIN * 2 + 2 * KEY_FRAME_WIDTH + CELL_PAD;
+  height = MARGIN + 2 * (LABEL_HEIGHT + key_h + CELL_PAD) + MARGIN;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const RhImage *image = keys[i].image;
+      double x = MARGIN + (i % 2) * (KEY_FRAME_WIDTH + CELL_PAD);
+      double y = MARGIN + (i / 2) * (LABEL_HEIGHT + key_h + CELL_PAD) + LABEL_HEIGHT;
+
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      if (image == NULL)
+        {
+          text (cr, x, y - 10, 15, "%s: none", keys[i].label);
+          cairo_set_source_rgb (cr, 0.9, 0.9, 0.9);
+          cairo_rectangle (cr, x, y, KEY_FRAME_WIDTH, key_h);
+          cairo_fill (cr);
+          continue;
+        }
+      text (cr, x, y - 10, 15, "%s: the frame of %" G_GINT64_FORMAT " ms, %s", keys[i].label,
+            image->ms, image->blank ? "blank" : "painted");
+      draw_frame_border (cr, x, y, KEY_FRAME_WIDTH, key_h, image->blank);
+      cairo_save (cr);
+      cairo_rectangle (cr, x, y, KEY_FRAME_WIDTH, key_h);
+      cairo_clip (cr);
+      cairo_translate (cr, x, y);
+      cairo_scale (cr, KEY_FRAME_WIDTH / (double) MAX (image->width, 1),
+                   KEY_FRAME_WIDTH / (double) MAX (image->width, 1));
+      {
+        cairo_surface_t *picture = surface_for_image (image);
+
+        cairo_set_source_surface (cr, picture, 0, 0);
+        cairo_paint (cr);
+        cairo_surface_destroy (picture);
+      }
+      cairo_restore (cr);
+      if (image->blank)
+        draw_blank_tag (cr, x, y);
+    }
 
   cairo_destroy (cr);
   written = write_png (surface, path, error);
@@ -386,7 +523,7 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageTimes *times,
       if (label->note != NULL)
         text (cr, x1 + 4, y + 15, 11, "%s", label->note);
     }
-  draw_axis (cr, MARGIN + label_w, height - AXIS_HEIGHT, bar_w, end_ms, times);
+  draw_axis (cr, MARGIN + label_w, height - AXIS_HEIGHT, bar_w, end_ms, times, NULL);
 
   cairo_destroy (cr);
   written = write_png (surface, path, error);
@@ -395,7 +532,7 @@ rh_snapshots_write_waterfall (const GArray *resources, const RhPageTimes *times,
 }
 
 /* Writes whatever of first.png, first-painted.png, at-ready.png, last.png,
- * filmstrip.png and waterfall.png there is to write, the text in them
+ * filmstrip.png, key-frames.png and waterfall.png there is to write, the text in them
  * of @outcome; returns their paths. */
 GPtrArray *
 rh_snapshots_write_all (const RhPageOutcome *outcome, const char *dir, gint64 end_ms,
@@ -414,6 +551,7 @@ rh_snapshots_write_all (const RhPageOutcome *outcome, const char *dir, gint64 en
     { "last.png", rh_frame_log_get_last (log) },
   };
   g_autofree char *filmstrip = g_build_filename (dir, "filmstrip.png", NULL);
+  g_autofree char *key_frames = g_build_filename (dir, "key-frames.png", NULL);
   g_autofree char *waterfall = g_build_filename (dir, "waterfall.png", NULL);
 
   /* A link put in the directory's place would take the pictures elsewhere. */
@@ -445,6 +583,9 @@ rh_snapshots_write_all (const RhPageOutcome *outcome, const char *dir, gint64 en
   if (!rh_snapshots_write_filmstrip (log, &outcome->times, end_ms, filmstrip, error))
     return NULL;
   g_ptr_array_add (written, g_steal_pointer (&filmstrip));
+  if (!rh_snapshots_write_key_frames (log, key_frames, error))
+    return NULL;
+  g_ptr_array_add (written, g_steal_pointer (&key_frames));
   if (!rh_snapshots_write_waterfall (outcome->resources, &outcome->times, end_ms, waterfall,
                                      error))
     return NULL;

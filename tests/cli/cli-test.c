@@ -166,6 +166,14 @@ static const UsageRow usage_rows[] = {
   { "page-memory-small", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
                            "4", "--page-memory", "127", NULL },
     "--page-memory '127': expected a number in 128..16384" },
+  { "blank-threshold-low", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r",
+                           "--room-type", "4", "--blank-threshold", "49", NULL },
+    "--blank-threshold '49': expected a number in 50..100" },
+  { "blank-threshold-percent-sign", { "demo", "--blank-threshold", "98%", NULL },
+    "--blank-threshold '98%': expected a number in 50..100" },
+  { "run-blank-threshold-high", { "run", "@PAGE@", "--app-id", "a", "--room-uuid", "r",
+                                  "--room-type", "4", "--blank-threshold", "101", NULL },
+    "--blank-threshold '101': expected a number in 50..100" },
   { "cloud-page-memory-big", { "cloud", "--page-memory", "16385", NULL },
     "--page-memory must be 128..16384" },
   { "fail-on-unknown", { "check", "@PAGE@", "--app-id", "a", "--room-uuid", "r", "--room-type",
@@ -207,7 +215,7 @@ test_help (void)
     "--app-id", "--room-uuid", "--room-type", "--user-uuid", "--role-type", "--rtm-token",
     "--language", "--region", "--param", "--width", "--height", "--ready", "--api-base",
     "--timeout", "--json", "--quiet", "Exit status", "RECORDHOST_RTM_TOKEN", "--fail-on",
-    "--junit-name", NULL,
+    "--junit-name", "--blank-threshold", NULL,
   };
   const char *args[] = { "check", "--help", NULL };
   g_auto (Run) run = { 0 };

@@ -688,14 +688,14 @@ snapshots_dir (void)
   return g_build_filename (rh_test_tmpdir (), "snapshots", NULL);
 }
 
-/* Loads a PNG the tool wrote and says whether it is one colour. */
+/* Loads a PNG the tool wrote and says whether it is blank. */
 static gboolean
-png_is_uniform (const char *dir, const char *name, int width, int height)
+png_is_blank (const char *dir, const char *name, int width, int height)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
   cairo_surface_t *surface = cairo_image_surface_create_from_png (path);
   RhFrame frame = { 0 };
-  gboolean uniform;
+  gboolean blank;
 
   g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
   g_assert_cmpint (cairo_image_surface_get_width (surface), ==, width);
@@ -704,9 +704,9 @@ png_is_uniform (const char *dir, const char *name, int width, int height)
   frame.stride = cairo_image_surface_get_stride (surface);
   frame.width = width;
   frame.height = height;
-  uniform = rh_frame_is_blank (&frame);
+  blank = rh_frame_is_blank (&frame, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
   cairo_surface_destroy (surface);
-  return uniform;
+  return blank;
 }
 
 static void
@@ -741,13 +741,13 @@ test_paints_late (Fixture *fixture, gconstpointer data)
   g_assert_false (has_problem (fixture, "slow-first-paint", "warning"));
   g_assert_cmpstr (json_object_get_string_member (fixture->report, "verdict"), ==, "pass");
 
-  g_assert_true (png_is_uniform (dir, "first.png", 1280, 720));
-  g_assert_true (png_is_uniform (dir, "at-ready.png", 1280, 720));
-  g_assert_false (png_is_uniform (dir, "first-painted.png", 1280, 720));
-  g_assert_false (png_is_uniform (dir, "last.png", 1280, 720));
+  g_assert_true (png_is_blank (dir, "first.png", 1280, 720));
+  g_assert_true (png_is_blank (dir, "at-ready.png", 1280, 720));
+  g_assert_false (png_is_blank (dir, "first-painted.png", 1280, 720));
+  g_assert_false (png_is_blank (dir, "last.png", 1280, 720));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (fixture->report,
                                                                          "pictures")),
-                    ==, 6);
+                    ==, 7);
 
   g_assert_true (g_file_get_contents (junit, &junit_xml, NULL, NULL));
   g_assert_nonnull (strstr (junit_xml, "tests=\"10\" failures=\"0\""));
@@ -817,7 +817,7 @@ test_never_paints (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (timeline_ms (fixture, "first_nonblank_ms"), ==, -1);
   g_assert_true (has_problem (fixture, "ready-before-paint", "warning"));
   g_assert_true (has_problem (fixture, "slow-first-paint", "warning"));
-  g_assert_true (png_is_uniform (dir, "last.png", 1280, 720));
+  g_assert_true (png_is_blank (dir, "last.png", 1280, 720));
   first_painted = g_build_filename (dir, "first-painted.png", NULL);
   g_assert_false (g_file_test (first_painted, G_FILE_TEST_EXISTS));
 }

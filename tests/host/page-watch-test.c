@@ -338,6 +338,34 @@ test_first_paint (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_timeline_count (fixture->timeline, "first-nonblank-frame"), ==, 1);
 }
 
+/* --blank-threshold reaches the frame log, and stays when pictures are
+ * kept and from one load's outcome to the next: a frame an eighth painted
+ * is blank at 80 %. */
+static void
+test_blank_threshold (Fixture *fixture, gconstpointer data)
+{
+  const RhPageTimes *times;
+
+  fixture->options->blank_threshold = 80;
+  watch_load (fixture, "event1");
+  rh_page_watch_keep_pictures (fixture->watch);
+  for (guint load = 0; load < 2; load++)
+    {
+      g_autoptr (RhPageOutcome) outcome = NULL;
+
+      rh_page_watch_load (fixture->watch, g_get_monotonic_time () + 10 * G_USEC_PER_SEC);
+      times = rh_page_watch_get_times (fixture->watch);
+      fake_page_host_load_page (fixture->host, 200);
+      fake_page_host_paint (fixture->host, FALSE);
+      g_assert_cmpint (times->first_frame_ms, !=, RH_PAGE_NO_TIME);
+      g_assert_cmpint (times->first_nonblank_ms, ==, RH_PAGE_NO_TIME);
+      outcome = rh_page_watch_end_load (fixture->watch);
+      g_assert_cmpuint (rh_frame_log_get_blank_threshold (outcome->frames), ==, 80);
+      g_assert_nonnull (rh_frame_log_get_first (outcome->frames));
+      g_assert_cmpuint (rh_frame_log_get_blank_spans (outcome->frames)->len, ==, 1);
+    }
+}
+
 typedef struct
 {
   const char *name;
@@ -686,6 +714,7 @@ main (int argc, char **argv)
   ADD ("/page-watch/lifecycle", NULL, test_lifecycle);
   ADD ("/page-watch/engine", NULL, test_engine);
   ADD ("/page-watch/first-paint", NULL, test_first_paint);
+  ADD ("/page-watch/blank-threshold", NULL, test_blank_threshold);
   ADD ("/page-watch/ready-refused", NULL, test_ready_refused);
   for (guint i = 0; i < G_N_ELEMENTS (ready_rows); i++)
     {

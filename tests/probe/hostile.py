@@ -945,7 +945,7 @@ def with_option(base, option, value):
 NUM_BAD = ["", "abc", "-1", "1.5", "0x10", "1e3", "5abc", "\u0663", "99999999999999999999",
            "4294967296", "18446744073709551616", b"\xff", "\x1b[31m5", "5\n6"]
 PAGE_NUMERIC = {"room-type": (0, 4), "role-type": (0, 100), "width": (480, 1920),
-                "height": (480, 1920)}
+                "height": (480, 1920), "blank-threshold": (50, 100)}
 CHECK_NUMERIC = {"timeout": (1, 86400), "slow-paint-ms": (0, 3600000),
                  "paint-grace-ms": (0, 600000)}
 RUN_NUMERIC = {"retry-timeout": (1, 3600), "duration": (1, 604800), "video-fps": (5, 60),
@@ -975,11 +975,11 @@ VALUE_OPTIONS = {
     "check": ["app-id", "room-uuid", "room-type", "user-uuid", "role-type", "rtm-token",
               "language", "region", "param", "width", "height", "ready", "api-base", "webrtc",
               "route", "sdk-api", "sdk", "user-agent", "timeout", "snapshots", "junit",
-              "slow-paint-ms", "paint-grace-ms", "har"],
+              "slow-paint-ms", "paint-grace-ms", "har", "blank-threshold"],
     "run": ["app-id", "room-uuid", "room-type", "user-uuid", "role-type", "rtm-token",
             "language", "region", "param", "width", "height", "ready", "api-base", "webrtc",
             "route", "sdk-api", "sdk", "user-agent", "retry-timeout", "duration", "state-log",
-            "record", "video-fps", "video-bitrate"],
+            "record", "video-fps", "video-bitrate", "blank-threshold"],
     "cloud": ["listen", "data-dir", "require-token", "max-rooms", "rooms-per-web-process"],
 }
 VALUE_OPTIONS["demo"] = VALUE_OPTIONS["check"]

@@ -3,6 +3,7 @@
  * made safe for a terminal and for XML. */
 #include <string.h>
 
+#include "rh-page-json.h"
 #include "rh-report.h"
 #include "test-utils.h"
 
@@ -125,6 +126,122 @@ test_text_times (Fixture *fixture, gconstpointer data)
         g_assert_cmpint (strlen (lines[i]), ==, column);
       }
   g_assert_cmpint (column, >, 0);
+}
+
+/* ---- blank spans ---- */
+
+#define FRAME_WIDTH 64
+#define FRAME_HEIGHT 48
+
+/* Feeds the outcome's frame log: white at each time of @white_ms, painted
+ * (a dark half) at each of @painted_ms, in the order of their times; each
+ * list ends with -1. */
+static void
+feed_frames (Fixture *fixture, const gint64 *white_ms, const gint64 *painted_ms)
+{
+  g_autofree guint32 *white = g_new (guint32, FRAME_WIDTH * FRAME_HEIGHT);
+  g_autofree guint32 *painted = g_new (guint32, FRAME_WIDTH * FRAME_HEIGHT);
+  RhFrame white_frame = { (const guint8 *) white, FRAME_WIDTH * 4, FRAME_WIDTH, FRAME_HEIGHT, 0 };
+  RhFrame painted_frame = { (const guint8 *) painted, FRAME_WIDTH * 4, FRAME_WIDTH, FRAME_HEIGHT,
+                            0 };
+
+  for (guint i = 0; i < FRAME_WIDTH * FRAME_HEIGHT; i++)
+    {
+      white[i] = 0xffffffff;
+      painted[i] = i % FRAME_WIDTH < FRAME_WIDTH / 2 ? 0xff26262e : 0xffffffff;
+    }
+  while (*white_ms != -1 || *painted_ms != -1)
+    {
+      if (*painted_ms == -1 || (*white_ms != -1 && *white_ms < *painted_ms))
+        g_assert_true (rh_frame_log_add (fixture->outcome->frames, &white_frame, *white_ms++));
+      else
+        g_assert_false (rh_frame_log_add (fixture->outcome->frames, &painted_frame,
+                                          *painted_ms++));
+    }
+}
+
+/* White until 400 ms, again from 2000 to 2600 ms and from 5000 ms on: the
+ * summary lists each span, and the white before the ready call and before
+ * the hold's release. */
+static void
+test_text_blank_spans (Fixture *fixture, gconstpointer data)
+{
+  static const gint64 white_ms[] = { 150, 2000, 2300, 5000, -1 };
+  static const gint64 painted_ms[] = { 400, 2600, -1 };
+  g_autofree char *text = NULL;
+
+  feed_frames (fixture, white_ms, painted_ms);
+  fixture->outcome->times.committed_ms = 100;
+  fixture->outcome->times.first_nonblank_ms = 400;
+  fixture->outcome->times.ready_call_ms = 900;
+  fixture->outcome->times.hold_release_ms = 3000;
+  text = rh_report_format_text (&fixture->report);
+  g_test_message ("%s", text);
+  g_assert_true (has_line (text, "^  blank: 150-400 ms, 2000-2600 ms, from 5000 ms to the end$"));
+  g_assert_true (has_line (text, "^  blank 250 ms before the ready call$"));
+  g_assert_true (has_line (text, "^  blank 850 ms before the hold's release$"));
+}
+
+/* A page flickering white: the summary names the first spans and counts
+ * the rest. */
+static void
+test_text_blank_spans_many (Fixture *fixture, gconstpointer data)
+{
+  gint64 white_ms[31], painted_ms[31];
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < 30; i++)
+    {
+      white_ms[i] = i * 100;
+      painted_ms[i] = i * 100 + 50;
+    }
+  white_ms[30] = painted_ms[30] = -1;
+  feed_frames (fixture, white_ms, painted_ms);
+  fixture->outcome->times.committed_ms = 0;
+  fixture->outcome->times.first_nonblank_ms = 50;
+  text = rh_report_format_text (&fixture->report);
+  g_test_message ("%s", text);
+  g_assert_true (has_line (text, "^  blank: 0-50 ms, 100-150 ms, .*, 1900-1950 ms and 10 more$"));
+  /* No ready call, no hold: nothing said of either. */
+  g_assert_null (strstr (text, "before the"));
+}
+
+/* --json's "frames": the counts, the threshold, every span (an open one's
+ * end null) and the white before the ready call and the hold's release,
+ * null when there was none. */
+static void
+test_json_frames (Fixture *fixture, gconstpointer data)
+{
+  static const gint64 white_ms[] = { 150, 2000, 5000, -1 };
+  static const gint64 painted_ms[] = { 400, 2600, -1 };
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *frames;
+  JsonArray *spans;
+
+  feed_frames (fixture, white_ms, painted_ms);
+  fixture->outcome->times.ready_call_ms = 2100;
+  json_builder_begin_object (builder);
+  rh_page_json_add_frames (fixture->outcome, builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  frames = json_object_get_object_member (json_node_get_object (root), "frames");
+  g_assert_cmpint (json_object_get_int_member (frames, "count"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (frames, "blank"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (frames, "blank_threshold"), ==,
+                   RH_FRAME_BLANK_THRESHOLD_DEFAULT);
+  spans = json_object_get_array_member (frames, "blank_spans");
+  g_assert_cmpuint (json_array_get_length (spans), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (spans, 1),
+                                               "start_ms"), ==, 2000);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (spans, 1),
+                                               "end_ms"), ==, 2600);
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (spans, 2),
+                                              "end_ms"));
+  g_assert_cmpint (json_object_get_int_member (frames, "blank_spans_dropped"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (frames, "blank_before_ready_call_ms"), ==,
+                   250 + 100);
+  g_assert_true (json_object_get_null_member (frames, "blank_before_hold_release_ms"));
 }
 
 static void
@@ -392,6 +509,9 @@ main (int argc, char **argv)
   ADD ("/report/text/never-painted", test_text_never_painted);
   ADD ("/report/text/fail", test_text_fail);
   ADD ("/report/text/outside", test_text_outside);
+  ADD ("/report/text/blank-spans", test_text_blank_spans);
+  ADD ("/report/text/blank-spans-many", test_text_blank_spans_many);
+  ADD ("/report/json/frames", test_json_frames);
 #undef ADD
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup_all_steps, func, fixture_teardown)
