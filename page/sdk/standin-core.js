@@ -5,6 +5,9 @@
  * classroom is ready.  Query parameters of the page steer it:
  *   sdkPaintMs=N    paint the classroom N ms after launch (default 300);
  *                   "never" keeps the page blank
+ *   sdkLoading=box  until then, a faint light-grey box with lighter "Loading"
+ *                   text, as the published SDKs draw while they load (default;
+ *                   a viewer still sees white); "none" for a bare page
  *   sdkReadyMs=N    signal readiness N ms after launch (default 800)
  *   sdkRepaintMs=N  after painting, change a clock on the page every N ms, as a
  *                   classroom with a moving picture does (default: a still page)
@@ -74,6 +77,13 @@
     }
   }
 
+  function drawLoading (dom) {
+    dom.innerHTML =
+      '<div style="position:absolute;left:50%;top:50%;width:360px;height:120px;' +
+      'margin:-60px 0 0 -180px;background:#f2f2f2;border-radius:8px;color:#fbfbfb;' +
+      'font:bold 32px sans-serif;line-height:120px;text-align:center">Loading...</div>';
+  }
+
   function create () {
     let configured = null;
     return {
@@ -97,6 +107,8 @@
         if (!configured)
           console.warn ('AgoraEduSDK.launch called before config');
 
+        if (param ('sdkLoading', 'box') === 'box' && dom && 'innerHTML' in dom)
+          drawLoading (dom);
         if (paintMs !== 'never')
           setTimeout (function () { paint (dom, options); }, Number (paintMs));
 
