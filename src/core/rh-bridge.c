@@ -27,6 +27,7 @@ static const char *const kind_names[RH_BRIDGE_N_KINDS] = {
   [RH_BRIDGE_KIND_REQUEST] = "request",
   [RH_BRIDGE_KIND_RESPONSE] = "response",
   [RH_BRIDGE_KIND_WEBRTC_STANDIN] = "webrtc-standin",
+  [RH_BRIDGE_KIND_RESOURCE_TIMING] = "resource-timing",
 };
 
 /* NULL for RH_BRIDGE_KIND_UNKNOWN. */

@@ -1138,6 +1138,173 @@ test_requests_routed (Fixture *fixture, gconstpointer data)
   g_assert_true (routed_entry);
 }
 
+/* ---- the page's failed loads ---- */
+
+#define HAR_TOKEN "har-SEKRET-room-token"
+
+/* tests/pages/ over HTTP on loopback port 0, 404 for what is not there; a
+ * careless server's answers echo the room token of the page's URL and set a
+ * cookie. */
+typedef struct
+{
+  SoupServer *server;
+  char *base_url;
+} PagesServer;
+
+static void
+pages_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *file = g_test_build_filename (G_TEST_DIST, "pages", path + 1, NULL);
+  const char *token = query != NULL ? g_hash_table_lookup (query, "rtmToken") : NULL;
+  char *contents = NULL;
+  gsize length;
+
+  if (token != NULL)
+    soup_message_headers_append (headers, "X-Room-Echo", token);
+  soup_message_headers_append (headers, "Set-Cookie", "session=" HAR_TOKEN);
+  if (strstr (path, "..") != NULL || !g_file_get_contents (file, &contents, &length, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "not here", 8);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg,
+                                    g_str_has_suffix (path, ".js") ? "text/javascript"
+                                                                   : "text/html",
+                                    SOUP_MEMORY_TAKE, contents, length);
+}
+
+static void
+pages_server_start (PagesServer *pages)
+{
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+  g_autofree char *text = NULL;
+
+  pages->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (pages->server, NULL, pages_handle, NULL, NULL);
+  soup_server_listen_local (pages->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (pages->server);
+  text = g_uri_to_string (uris->data);
+  pages->base_url = g_strndup (text, strlen (text) - 1); /* without the last / */
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+}
+
+static void
+pages_server_stop (PagesServer *pages)
+{
+  soup_server_disconnect (pages->server);
+  g_clear_object (&pages->server);
+  g_clear_pointer (&pages->base_url, g_free);
+}
+
+/* The entries of @har whose request URL ends with @suffix. */
+static GPtrArray *
+har_entries (JsonNode *har, const char *suffix)
+{
+  JsonObject *log = json_object_get_object_member (json_node_get_object (har), "log");
+  JsonArray *entries = json_object_get_array_member (log, "entries");
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+      JsonObject *request = json_object_get_object_member (entry, "request");
+
+      if (g_str_has_suffix (json_object_get_string_member (request, "url"), suffix))
+        g_ptr_array_add (found, entry);
+    }
+  return found;
+}
+
+static gboolean
+is_inline (const char *url)
+{
+  return g_str_has_prefix (url, "data:") || g_str_has_prefix (url, "blob:");
+}
+
+static JsonObject *
+find_resource (Fixture *fixture, const char *suffix, guint status)
+{
+  JsonArray *resources = json_object_get_array_member (fixture->report, "resources");
+
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    {
+      JsonObject *resource = json_array_get_object_element (resources, i);
+
+      if (g_str_has_suffix (json_object_get_string_member (resource, "url"), suffix)
+          && json_object_get_int_member (resource, "status") == status)
+        return resource;
+    }
+  return NULL;
+}
+
+/* Every subresource that fails is a failed resource with its status and
+ * a problem: a font (no element to fire an error event), an image, a style
+ * sheet, a worker's script, and media; inline data (data:, blob:) is no
+ * resource of its own, nor a HAR entry. */
+static void
+test_failing_subresources (Fixture *fixture, gconstpointer data)
+{
+  static const char *const failing[] = { "/missing-font.woff2", "/missing-image.png",
+                                         "/missing-style.css", "/missing-worker.js" };
+  PagesServer pages = { 0 };
+  g_autofree char *har_path = g_build_filename (rh_test_tmpdir (), "failing.har", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) har = NULL;
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) fonts = NULL;
+  JsonArray *resources;
+  JsonObject *media;
+
+  pages_server_start (&pages);
+  g_free (fixture->options->page);
+  fixture->options->page = g_strconcat (pages.base_url, "/failing-subresources.html", NULL);
+  fixture->options->har = g_strdup (har_path);
+  ready (fixture, "console:subresources-done");
+  run (fixture);
+  pages_server_stop (&pages);
+
+  for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+    {
+      JsonObject *resource = find_resource (fixture, failing[i], 404);
+
+      g_test_message ("%s", failing[i]);
+      g_assert_nonnull (resource);
+      g_assert_true (json_object_get_boolean_member (resource, "failed"));
+      g_assert_cmpstr (json_object_get_string_member (resource, "error"), ==,
+                       "HTTP 404 Not Found");
+      g_assert_true (problem_mentions (fixture, "resource-failed", failing[i]));
+    }
+  /* The engine hands over no response of a media load: its status is not
+   * known, its failure is. */
+  media = find_resource (fixture, "/missing-audio.wav", 0);
+  g_assert_nonnull (media);
+  g_assert_true (json_object_get_boolean_member (media, "failed"));
+  g_assert_true (problem_mentions (fixture, "resource-failed", "/missing-audio.wav"));
+
+  resources = json_object_get_array_member (fixture->report, "resources");
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    g_assert_false (is_inline (json_object_get_string_member (
+      json_array_get_object_element (resources, i), "url")));
+  g_assert_true (g_file_get_contents (har_path, &text, NULL, NULL));
+  har = rh_test_parse_json (text);
+  all = har_entries (har, "");
+  for (guint i = 0; i < all->len; i++)
+    g_assert_false (is_inline (json_object_get_string_member (
+      json_object_get_object_member (g_ptr_array_index (all, i), "request"), "url")));
+  fonts = har_entries (har, "/missing-font.woff2");
+  g_assert_cmpuint (fonts->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_object_get_object_member (g_ptr_array_index (fonts, 0), "response"),
+                     "status"),
+                   ==, 404);
+}
+
 /* A page posting what it likes to the bridge's handler neither crashes the
  * check nor swells its report. */
 static void
@@ -1255,6 +1422,7 @@ main (int argc, char **argv)
   ADD ("/check/page/rejects", test_page_rejects);
   ADD ("/check/page/error-then-ready", test_page_error_then_ready);
   ADD ("/check/requests/routed", test_requests_routed);
+  ADD ("/check/resources/failing-subresources", test_failing_subresources);
   ADD ("/check/page/hostile", test_hostile_page);
   ADD ("/check/shape/unpatchable-waits", test_unpatchable_waits);
   ADD ("/check/ready-call/api-base-password-redacted", test_api_base_password_redacted);
