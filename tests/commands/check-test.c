@@ -1131,14 +1131,15 @@ test_requests_routed (Fixture *fixture, gconstpointer data)
 
       g_assert_nonnull (json_object_get_string_member (entry, "startedDateTime"));
       if (g_str_equal (json_object_get_string_member (har_request, "method"), "PUT")
-          && json_object_has_member (entry, "comment")
-          && strstr (json_object_get_string_member (entry, "comment"), "routed from") != NULL)
+          && g_str_has_prefix (json_object_get_string_member (har_request, "url"),
+                               "https://api.sd-rtn.com/")
+          && json_object_has_member (entry, "_routedTo"))
         routed_entry = TRUE;
     }
   g_assert_true (routed_entry);
 }
 
-/* ---- the page's failed loads ---- */
+/* ---- the HAR and the page's failed loads ---- */
 
 #define HAR_TOKEN "har-SEKRET-room-token"
 
@@ -1219,6 +1220,137 @@ har_entries (JsonNode *har, const char *suffix)
         g_ptr_array_add (found, entry);
     }
   return found;
+}
+
+static gboolean
+has_header (JsonObject *message, const char *name, const char *value)
+{
+  JsonArray *headers = json_object_get_array_member (message, "headers");
+
+  for (guint i = 0; i < json_array_get_length (headers); i++)
+    {
+      JsonObject *header = json_array_get_object_element (headers, i);
+
+      if (g_ascii_strcasecmp (json_object_get_string_member (header, "name"), name) == 0
+          && (value == NULL || g_str_equal (json_object_get_string_member (header, "value"),
+                                            value)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The HAR 1.2 schema (the har-validator module) accepts the file at @path;
+ * skips when node or the module is missing on this machine. */
+static void
+assert_har_schema_valid (const char *path)
+{
+  g_autofree char *node = g_find_program_in_path ("node");
+  const char *script = "const fs = require ('fs');"
+                       "require ('har-validator').har (JSON.parse (fs.readFileSync ("
+                       "process.argv[1]))).then (() => process.exit (0), (e) => {"
+                       " console.error (JSON.stringify (e.errors || e.message));"
+                       " process.exit (1); });";
+  g_auto (GStrv) env = g_get_environ ();
+  const char *node_path = g_environ_getenv (env, "NODE_PATH");
+  const char *probe_args[] = { node, "-e", "require.resolve ('har-validator')", NULL };
+  const char *args[] = { node, "-e", script, path, NULL };
+  g_autofree char *modules = NULL;
+  g_autofree char *err = NULL;
+  int status = -1;
+
+  if (node == NULL)
+    {
+      g_test_skip ("no node to run har-validator");
+      return;
+    }
+  /* Debian's node modules, where a node of another origin does not look. */
+  modules = node_path != NULL ? g_strconcat (node_path, ":/usr/share/nodejs", NULL)
+                              : g_strdup ("/usr/share/nodejs");
+  env = g_environ_setenv (env, "NODE_PATH", modules, TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) probe_args, env,
+                               G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_skip ("no har-validator module for node");
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **) args, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, &err, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("the HAR file is not valid HAR 1.2: %s", err);
+}
+
+/* A HAR of a real check as developer tools want one: valid against the
+ * HAR 1.2 schema; a script with its MIME type, response headers, size and
+ * timing phases; a routed call under the URL the page asked for, saying
+ * where it went; no room token, not even in a header a server echoed, and
+ * no cookie. */
+static void
+test_har_as_a_browser (Fixture *fixture, gconstpointer data)
+{
+  PagesServer pages = { 0 };
+  g_autofree char *har_path = g_build_filename (rh_test_tmpdir (), "page.har", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) har = NULL;
+  g_autoptr (GPtrArray) scripts = NULL;
+  g_autoptr (GPtrArray) routed = NULL;
+  g_autoptr (GPtrArray) documents = NULL;
+  g_autoptr (GPtrArray) configs = NULL;
+  JsonObject *script, *response, *timings, *document;
+
+  pages_server_start (&pages);
+  g_free (fixture->options->page);
+  fixture->options->page = g_strconcat (pages.base_url, "/har.html", NULL);
+  fixture->options->room->rtm_token = g_strdup (HAR_TOKEN);
+  fixture->options->sdk_api_local = TRUE;
+  fixture->options->har = g_strdup (har_path);
+  ready (fixture, "console:har-done");
+  g_assert_true (run (fixture));
+  pages_server_stop (&pages);
+
+  g_assert_true (g_file_get_contents (har_path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "SEKRET"));
+  har = rh_test_parse_json (text);
+
+  scripts = har_entries (har, "/har-script.js");
+  g_assert_cmpuint (scripts->len, ==, 1);
+  script = g_ptr_array_index (scripts, 0);
+  response = json_object_get_object_member (script, "response");
+  g_assert_cmpint (json_object_get_int_member (response, "status"), ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (response, "content"), "mimeType"),
+                   ==, "text/javascript");
+  g_assert_true (has_header (response, "Content-Type", NULL));
+  g_assert_true (has_header (json_object_get_object_member (script, "request"), "User-Agent",
+                             NULL));
+  g_assert_cmpint (json_object_get_int_member (response, "bodySize"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_object_get_object_member (response, "content"), "size"),
+                   >, 0);
+  timings = json_object_get_object_member (script, "timings");
+  g_assert_cmpint (json_object_get_int_member (timings, "dns"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (timings, "connect"), >=, 0);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (script, "_initiator"), "type"),
+                   ==, "script");
+
+  /* The server echoed the token in a header whose name says nothing. */
+  documents = har_entries (har, "");
+  document = g_ptr_array_index (documents, 0);
+  g_assert_true (has_header (json_object_get_object_member (document, "response"),
+                             "X-Room-Echo", "[REDACTED]"));
+
+  routed = har_entries (har, "https://api.agora.io/cn/edu/apps/app-1/v2/configs");
+  g_assert_cmpuint (routed->len, ==, 1);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (g_ptr_array_index (routed, 0),
+                                                                  "_routedTo"),
+                                   "http://127.0.0.1:"));
+  /* Not again under the loopback URL it went to. */
+  configs = har_entries (har, "/v2/configs");
+  g_assert_cmpuint (configs->len, ==, 1);
+
+  assert_har_schema_valid (har_path);
 }
 
 static gboolean
@@ -1422,6 +1554,7 @@ main (int argc, char **argv)
   ADD ("/check/page/rejects", test_page_rejects);
   ADD ("/check/page/error-then-ready", test_page_error_then_ready);
   ADD ("/check/requests/routed", test_requests_routed);
+  ADD ("/check/har/as-a-browser", test_har_as_a_browser);
   ADD ("/check/resources/failing-subresources", test_failing_subresources);
   ADD ("/check/page/hostile", test_hostile_page);
   ADD ("/check/shape/unpatchable-waits", test_unpatchable_waits);
