@@ -2,7 +2,8 @@
  * XMLHttpRequest, WebSocket, EventSource, sendBeacon) is reported with its
  * method, URL and outcome, and sent elsewhere when a route (--route
  * HOST=URL) names its host.  WebKit's own resource signals see the
- * transport; this sees what the page asked for.  It runs in every frame
+ * transport; this sees what the page asked for, and each load's resource
+ * timing.  It runs in every frame
  * and, first, in every dedicated worker (workers.js).
  *
  * This file is an expression: (function (config, post) {...}).
@@ -203,6 +204,39 @@
       }
     });
   });
+
+  /* ---- resource timing: each load's phases and sizes, which the engine's
+   * resource signals do not carry, one bounded message an entry ---- */
+  const NativeObserver = scope.PerformanceObserver;
+  if (typeof NativeObserver === 'function') {
+    const MAX_TIMINGS = 2000;
+    let timings = 0;
+    const span = (start, end) => (start > 0 && end >= start ? end - start : -1);
+    const size = (value) => (typeof value === 'number' && value >= 0 ? value : -1);
+    try {
+      new NativeObserver ((list) => {
+        for (const entry of list.getEntries ()) {
+          if (timings++ >= MAX_TIMINGS)
+            return;
+          const name = String (entry.name);
+          post ('resource-timing', {
+            url: name.length > 4096 ? name.slice (0, 4096) : name,
+            initiator: String (entry.initiatorType || '').slice (0, 32),
+            blocked: span (entry.fetchStart, entry.domainLookupStart || entry.requestStart),
+            dns: span (entry.domainLookupStart, entry.domainLookupEnd),
+            connect: span (entry.connectStart, entry.connectEnd),
+            ssl: span (entry.secureConnectionStart, entry.connectEnd),
+            wait: span (entry.requestStart, entry.responseStart),
+            receive: span (entry.responseStart, entry.responseEnd),
+            transfer_size: size (entry.transferSize),
+            encoded_size: size (entry.encodedBodySize),
+            decoded_size: size (entry.decodedBodySize),
+          });
+        }
+      }).observe ({ type: 'resource', buffered: true });
+    } catch (e) {
+    }
+  }
 
   /* ---- sendBeacon (windows only) ---- */
   const nativeBeacon = navigator.sendBeacon;

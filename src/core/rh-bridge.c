@@ -28,6 +28,7 @@ static const char *const kind_names[RH_BRIDGE_N_KINDS] = {
   [RH_BRIDGE_KIND_RESPONSE] = "response",
   [RH_BRIDGE_KIND_WEBRTC_STANDIN] = "webrtc-standin",
   [RH_BRIDGE_KIND_SDK_BUNDLE] = "sdk-bundle",
+  [RH_BRIDGE_KIND_RESOURCE_TIMING] = "resource-timing",
 };
 
 /* NULL for RH_BRIDGE_KIND_UNKNOWN. */

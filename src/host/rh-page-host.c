@@ -16,6 +16,8 @@ enum
   SIGNAL_LOAD_FAILED,
   SIGNAL_WEB_PROCESS_TERMINATED,
   SIGNAL_RESOURCE_STARTED,
+  SIGNAL_RESOURCE_SENT,
+  SIGNAL_RESOURCE_RESPONSE,
   SIGNAL_RESOURCE_FINISHED,
   SIGNAL_RESOURCE_FAILED,
   N_SIGNALS
@@ -60,6 +62,19 @@ rh_page_host_class_init (RhPageHostClass *klass)
   signals[SIGNAL_RESOURCE_STARTED] = g_signal_new ("resource-started", type, G_SIGNAL_RUN_LAST, 0,
                                                    NULL, NULL, NULL, G_TYPE_NONE, 2,
                                                    G_TYPE_UINT64, G_TYPE_STRING);
+  /* (guint64 id, const char *method, GStrv headers): its request went out
+   * (again, after a redirect) with these headers; headers are name, value,
+   * name, value... */
+  signals[SIGNAL_RESOURCE_SENT] = g_signal_new ("resource-sent", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                                NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT64,
+                                                G_TYPE_STRING, G_TYPE_STRV);
+  /* (guint64 id, const char *mime_type, gint64 content_length, GStrv
+   * headers): its response, before it finishes or fails; content_length
+   * -1 when unknown, headers as above. */
+  signals[SIGNAL_RESOURCE_RESPONSE] = g_signal_new ("resource-response", type, G_SIGNAL_RUN_LAST,
+                                                    0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                                                    G_TYPE_UINT64, G_TYPE_STRING, G_TYPE_INT64,
+                                                    G_TYPE_STRV);
   /* (guint64 id, guint status): its response came, HTTP status or 0. */
   signals[SIGNAL_RESOURCE_FINISHED] = g_signal_new ("resource-finished", type, G_SIGNAL_RUN_LAST,
                                                     0, NULL, NULL, NULL, G_TYPE_NONE, 2,
@@ -207,6 +222,21 @@ void
 rh_page_host_emit_resource_started (RhPageHost *host, guint64 id, const char *uri)
 {
   g_signal_emit (host, signals[SIGNAL_RESOURCE_STARTED], 0, id, uri);
+}
+
+void
+rh_page_host_emit_resource_sent (RhPageHost *host, guint64 id, const char *method,
+                                 const char *const *headers)
+{
+  g_signal_emit (host, signals[SIGNAL_RESOURCE_SENT], 0, id, method, headers);
+}
+
+void
+rh_page_host_emit_resource_response (RhPageHost *host, guint64 id, const char *mime_type,
+                                     gint64 content_length, const char *const *headers)
+{
+  g_signal_emit (host, signals[SIGNAL_RESOURCE_RESPONSE], 0, id, mime_type, content_length,
+                 headers);
 }
 
 void

@@ -72,6 +72,11 @@ void rh_page_host_emit_load_failed            (RhPageHost *host, const char *uri
 void rh_page_host_emit_web_process_terminated (RhPageHost *host, gboolean crashed,
                                                const char *reason);
 void rh_page_host_emit_resource_started       (RhPageHost *host, guint64 id, const char *uri);
+void rh_page_host_emit_resource_sent          (RhPageHost *host, guint64 id, const char *method,
+                                               const char *const *headers);
+void rh_page_host_emit_resource_response      (RhPageHost *host, guint64 id,
+                                               const char *mime_type, gint64 content_length,
+                                               const char *const *headers);
 void rh_page_host_emit_resource_finished      (RhPageHost *host, guint64 id, guint status);
 void rh_page_host_emit_resource_failed        (RhPageHost *host, guint64 id, const GError *error);
 

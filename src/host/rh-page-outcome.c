@@ -19,11 +19,32 @@ rh_page_times_init (RhPageTimes *times)
   times->http_status = 0;
 }
 
+/* A resource of @uri started at @start_ms, with nothing known of it yet. */
+void
+rh_resource_init (RhResource *resource, const char *uri, gint64 start_ms)
+{
+  *resource = (RhResource) { 0 };
+  resource->uri = g_strdup (uri);
+  resource->start_ms = start_ms;
+  resource->end_ms = RH_PAGE_NO_TIME;
+  resource->content_length = -1;
+  resource->timing.blocked = resource->timing.dns = resource->timing.connect = -1;
+  resource->timing.ssl = resource->timing.send = resource->timing.wait = -1;
+  resource->timing.receive = -1;
+  resource->timing.transfer_size = resource->timing.encoded_size = -1;
+  resource->timing.decoded_size = -1;
+}
+
 void
 rh_resource_clear (RhResource *resource)
 {
   g_free (resource->uri);
   g_free (resource->error);
+  g_free (resource->method);
+  g_strfreev (resource->request_headers);
+  g_strfreev (resource->response_headers);
+  g_free (resource->mime_type);
+  g_free (resource->timing.initiator);
 }
 
 /* An outcome with nothing in it, as of a page that never loaded; its maker

@@ -35,6 +35,29 @@ typedef struct
 
 void rh_page_times_init (RhPageTimes *times);
 
+/* What a resource's message carries at most: as everything the page
+ * controls, bounded. */
+#define RH_RESOURCE_MAX_HEADERS 64
+#define RH_RESOURCE_MAX_HEADER_VALUE 1024
+
+/* A load's phases and sizes as the page saw them (its resource timing):
+ * milliseconds, or -1 for a phase or size not known. */
+typedef struct
+{
+  gboolean known;
+  double blocked;
+  double dns;
+  double connect; /* ssl included, as in HAR */
+  double ssl;
+  double send;
+  double wait;
+  double receive;
+  gint64 transfer_size;
+  gint64 encoded_size;
+  gint64 decoded_size;
+  char *initiator;  /* what started it (its initiatorType: link, img, fetch...), or NULL */
+} RhResourceTiming;
+
 /* One resource the page loaded, from the host's resource signals. */
 typedef struct
 {
@@ -44,7 +67,15 @@ typedef struct
   gint64 end_ms;   /* RH_PAGE_NO_TIME while loading */
   gboolean failed; /* a transport failure, or an HTTP status >= 400 */
   char *error;
+  char *method;    /* NULL until the request went out */
+  GStrv request_headers;  /* name, value, name, value...; NULL until known */
+  GStrv response_headers; /* ... NULL until a response came */
+  char *mime_type;        /* the response's, NULL until known */
+  gint64 content_length;  /* the response's, -1 unknown */
+  RhResourceTiming timing;
 } RhResource;
+
+void rh_resource_init  (RhResource *resource, const char *uri, gint64 start_ms);
 
 void rh_resource_clear (RhResource *resource);
 

@@ -291,6 +291,11 @@ record_kind (RhPageWatch *self, RhBridgeKind kind, JsonObject *message, JsonNode
     case RH_BRIDGE_KIND_RESPONSE:
       record_response (self, message, detail);
       break;
+    case RH_BRIDGE_KIND_RESOURCE_TIMING:
+      /* Many a load, and in the resources already: no event of its own. */
+      _rh_page_watch_resource_timing (self, message);
+      json_node_unref (detail);
+      break;
     case RH_BRIDGE_KIND_WEBRTC_STANDIN:
       page_event (self, "webrtc-standin", detail, "WebRTC stand-in: %s",
                   rh_bridge_message_get_string (message, "call"));

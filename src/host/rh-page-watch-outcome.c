@@ -24,6 +24,24 @@ copy_launch (RhPageWatch *self, RhPageLaunch *launch)
   launch->options = _rh_page_watch_redact_all (self, self->launch.options);
 }
 
+/* Names and values: a server or the page wrote both. */
+static GStrv
+redact_headers (RhPageWatch *self, const char *const *headers)
+{
+  g_autoptr (GStrvBuilder) builder = NULL;
+
+  if (headers == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; headers[i] != NULL; i++)
+    {
+      g_autofree char *clean = rh_timeline_redact (self->timeline, headers[i]);
+
+      g_strv_builder_add (builder, clean);
+    }
+  return g_strv_builder_end (builder);
+}
+
 static void
 copy_resources (RhPageWatch *self, GArray *resources)
 {
@@ -34,6 +52,11 @@ copy_resources (RhPageWatch *self, GArray *resources)
       copy.uri = rh_timeline_redact (self->timeline, copy.uri);
       /* It names the element's tag, which the page wrote. */
       copy.error = rh_timeline_redact (self->timeline, copy.error);
+      copy.method = rh_timeline_redact (self->timeline, copy.method);
+      copy.request_headers = redact_headers (self, (const char *const *) copy.request_headers);
+      copy.response_headers = redact_headers (self, (const char *const *) copy.response_headers);
+      copy.mime_type = rh_timeline_redact (self->timeline, copy.mime_type);
+      copy.timing.initiator = rh_timeline_redact (self->timeline, copy.timing.initiator);
       g_array_append_val (resources, copy);
     }
 }

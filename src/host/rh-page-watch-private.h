@@ -62,6 +62,7 @@ void     _rh_page_watch_resources_connect (RhPageWatch *watch);
 void     _rh_page_watch_resources_reset   (RhPageWatch *watch);
 void     _rh_page_watch_resource_error    (RhPageWatch *watch, const char *uri,
                                            const char *tag);
+void     _rh_page_watch_resource_timing   (RhPageWatch *watch, JsonObject *message);
 
 /* -engine.c */
 gboolean _rh_page_watch_engine_known      (void);

@@ -73,62 +73,158 @@ add_query (Har *har, const char *url)
   json_builder_end_array (har->builder);
 }
 
-/* One entry; @status 0 with @error for a request that got no answer. */
 static void
-add_entry (Har *har, const char *method, const char *url, gint64 start_ms, gint64 end_ms,
-           guint status, const char *error, const char *comment)
+add_headers (Har *har, const char *name, const char *const *headers)
 {
-  gint64 time = end_ms >= start_ms ? end_ms - start_ms : 0;
+  json_builder_set_member_name (har->builder, name);
+  json_builder_begin_array (har->builder);
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    {
+      json_builder_begin_object (har->builder);
+      add_string (har, "name", headers[i]);
+      add_string (har, "value", headers[i + 1]);
+      json_builder_end_object (har->builder);
+    }
+  json_builder_end_array (har->builder);
+}
+
+/* What an entry is made of: a load the engine saw, a request a script
+ * made, or both. */
+typedef struct
+{
+  const char *method;
+  const char *url;          /* as the page asked */
+  const char *routed_to;    /* where a route sent it, or NULL */
+  gint64 start_ms;
+  gint64 end_ms;
+  guint status;             /* 0 with @error for a request that got no answer */
+  const char *error;
+  const char *comment;
+  const RhResource *load;   /* the engine's view of its load, or NULL */
+} Entry;
+
+/* A phase in whole milliseconds, -1 unknown. */
+static gint64
+phase (double ms)
+{
+  return ms >= 0 ? (gint64) (ms + 0.5) : -1;
+}
+
+/* The phases the page timed, or else all of it as waiting, as HAR wants
+ * send, wait and receive; returns the entry's time, their sum. */
+static gint64
+add_timings (Har *har, const Entry *entry)
+{
+  const RhResourceTiming *timing = entry->load != NULL ? &entry->load->timing : NULL;
+  gint64 elapsed = entry->end_ms >= entry->start_ms ? entry->end_ms - entry->start_ms : 0;
+  gint64 phases[] = { -1, -1, -1, -1, 0, elapsed, 0 };
+  static const char *const names[] = { "blocked", "dns", "connect", "ssl", "send", "wait",
+                                       "receive" };
+  gint64 time = 0;
+
+  if (timing != NULL && timing->known && timing->wait >= 0 && timing->receive >= 0)
+    {
+      phases[0] = phase (timing->blocked);
+      phases[1] = phase (timing->dns);
+      phases[2] = phase (timing->connect);
+      phases[3] = phase (timing->ssl);
+      phases[4] = MAX (phase (timing->send), 0);
+      phases[5] = phase (timing->wait);
+      phases[6] = phase (timing->receive);
+    }
+  json_builder_set_member_name (har->builder, "timings");
+  json_builder_begin_object (har->builder);
+  for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
+    {
+      add_int (har, names[i], phases[i]);
+      /* ssl is part of connect already. */
+      if (phases[i] > 0 && !g_str_equal (names[i], "ssl"))
+        time += phases[i];
+    }
+  json_builder_end_object (har->builder);
+  return time;
+}
+
+static void
+add_entry (Har *har, const Entry *entry)
+{
+  const RhResource *load = entry->load;
+  const RhResourceTiming *timing = load != NULL ? &load->timing : NULL;
+  gint64 content_size = 0, body_size = -1;
+  gint64 time;
+
+  if (timing != NULL && timing->decoded_size >= 0)
+    content_size = timing->decoded_size;
+  else if (load != NULL && load->content_length >= 0)
+    content_size = load->content_length;
+  if (timing != NULL && timing->encoded_size >= 0)
+    body_size = timing->encoded_size;
+  else if (load != NULL && load->content_length >= 0)
+    body_size = load->content_length;
 
   json_builder_begin_object (har->builder);
   add_string (har, "pageref", "page_1");
-  add_date (har, "startedDateTime", start_ms);
-  add_int (har, "time", time);
+  add_date (har, "startedDateTime", entry->start_ms);
 
   json_builder_set_member_name (har->builder, "request");
   json_builder_begin_object (har->builder);
-  add_string (har, "method", method);
-  add_string (har, "url", url);
+  add_string (har, "method", entry->method);
+  add_string (har, "url", entry->url);
   add_string (har, "httpVersion", "HTTP/1.1");
   add_empty_array (har, "cookies");
-  add_empty_array (har, "headers");
-  add_query (har, url);
+  add_headers (har, "headers", load != NULL ? (const char *const *) load->request_headers : NULL);
+  add_query (har, entry->url);
   add_int (har, "headersSize", -1);
   add_int (har, "bodySize", -1);
   json_builder_end_object (har->builder);
 
   json_builder_set_member_name (har->builder, "response");
   json_builder_begin_object (har->builder);
-  add_int (har, "status", status);
-  add_string (har, "statusText", status != 0 ? soup_status_get_phrase (status) : "");
+  add_int (har, "status", entry->status);
+  add_string (har, "statusText",
+              entry->status != 0 ? soup_status_get_phrase (entry->status) : "");
   add_string (har, "httpVersion", "HTTP/1.1");
   add_empty_array (har, "cookies");
-  add_empty_array (har, "headers");
+  add_headers (har, "headers", load != NULL ? (const char *const *) load->response_headers : NULL);
   json_builder_set_member_name (har->builder, "content");
   json_builder_begin_object (har->builder);
-  add_int (har, "size", 0);
-  add_string (har, "mimeType", "");
+  add_int (har, "size", content_size);
+  add_string (har, "mimeType", load != NULL && load->mime_type != NULL ? load->mime_type : "");
   json_builder_end_object (har->builder);
   add_string (har, "redirectURL", "");
   add_int (har, "headersSize", -1);
-  add_int (har, "bodySize", -1);
-  /* Chromium's name for a request that got no answer. */
-  if (error != NULL)
-    add_string (har, "_error", error);
+  add_int (har, "bodySize", body_size);
+  /* Chromium's names: the bytes over the wire, a request that got no answer. */
+  if (timing != NULL && timing->transfer_size >= 0)
+    add_int (har, "_transferSize", timing->transfer_size);
+  if (entry->error != NULL)
+    add_string (har, "_error", entry->error);
   json_builder_end_object (har->builder);
 
   json_builder_set_member_name (har->builder, "cache");
   json_builder_begin_object (har->builder);
   json_builder_end_object (har->builder);
-  json_builder_set_member_name (har->builder, "timings");
-  json_builder_begin_object (har->builder);
-  add_int (har, "send", 0);
-  add_int (har, "wait", time);
-  add_int (har, "receive", 0);
+  time = add_timings (har, entry);
+  add_int (har, "time", time);
+  if (timing != NULL && timing->initiator != NULL)
+    {
+      json_builder_set_member_name (har->builder, "_initiator");
+      json_builder_begin_object (har->builder);
+      add_string (har, "type", timing->initiator);
+      json_builder_end_object (har->builder);
+    }
+  if (entry->routed_to != NULL)
+    add_string (har, "_routedTo", entry->routed_to);
+  if (entry->comment != NULL)
+    add_string (har, "comment", entry->comment);
   json_builder_end_object (har->builder);
-  if (comment != NULL)
-    add_string (har, "comment", comment);
-  json_builder_end_object (har->builder);
+}
+
+/* Inline data is in the page, no request of its own. */
+static gboolean
+is_inline (const char *url)
+{
+  return g_ascii_strncasecmp (url, "data:", 5) == 0 || g_ascii_strncasecmp (url, "blob:", 5) == 0;
 }
 
 static gboolean
@@ -138,6 +234,21 @@ requested_by_script (const GPtrArray *requests, const char *uri)
     if (g_str_equal (rh_request_target (g_ptr_array_index (requests, i)), uri))
       return TRUE;
   return FALSE;
+}
+
+/* The engine's load of what a script asked for, where it went; NULL if
+ * the engine did not see one (a WebSocket). */
+static const RhResource *
+load_of (const GArray *resources, const RhRequest *request)
+{
+  for (guint i = 1; i < resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (resources, RhResource, i);
+
+      if (g_str_equal (resource->uri, rh_request_target (request)))
+        return resource;
+    }
+  return NULL;
 }
 
 static void
@@ -151,25 +262,26 @@ add_entries (Har *har, const RhPageOutcome *outcome)
   for (guint i = 0; i < resources->len; i++)
     {
       const RhResource *resource = &g_array_index (resources, RhResource, i);
+      Entry entry = { resource->method != NULL ? resource->method : "GET", resource->uri, NULL,
+                      resource->start_ms, resource->end_ms, resource->status,
+                      resource->failed && resource->status == 0 ? resource->error : NULL, NULL,
+                      resource };
 
       /* A script's request is the script's entry, with its method. */
-      if (i > 0 && requested_by_script (requests, resource->uri))
+      if (is_inline (resource->uri) || (i > 0 && requested_by_script (requests, resource->uri)))
         continue;
-      add_entry (har, "GET", resource->uri, resource->start_ms, resource->end_ms,
-                 resource->status, resource->failed && resource->status == 0 ? resource->error
-                                                                             : NULL,
-                 NULL);
+      add_entry (har, &entry);
     }
   for (guint i = 0; i < requests->len; i++)
     {
       const RhRequest *request = g_ptr_array_index (requests, i);
-      g_autofree char *comment = NULL;
+      Entry entry = { request->method, request->url, request->routed_to, request->start_ms,
+                      request->end_ms, request->status, request->error, request->api,
+                      load_of (resources, request) };
 
-      if (request->routed_to != NULL)
-        comment = g_strdup_printf ("%s, routed from %s", request->api, request->url);
-      add_entry (har, request->method, rh_request_target (request), request->start_ms,
-                 request->end_ms, request->status, request->error,
-                 comment != NULL ? comment : request->api);
+      if (is_inline (request->url))
+        continue;
+      add_entry (har, &entry);
     }
   json_builder_end_array (har->builder);
 }

@@ -1131,11 +1131,310 @@ test_requests_routed (Fixture *fixture, gconstpointer data)
 
       g_assert_nonnull (json_object_get_string_member (entry, "startedDateTime"));
       if (g_str_equal (json_object_get_string_member (har_request, "method"), "PUT")
-          && json_object_has_member (entry, "comment")
-          && strstr (json_object_get_string_member (entry, "comment"), "routed from") != NULL)
+          && g_str_has_prefix (json_object_get_string_member (har_request, "url"),
+                               "https://api.sd-rtn.com/")
+          && json_object_has_member (entry, "_routedTo"))
         routed_entry = TRUE;
     }
   g_assert_true (routed_entry);
+}
+
+/* ---- the HAR and the page's failed loads ---- */
+
+#define HAR_TOKEN "har-SEKRET-room-token"
+
+/* tests/pages/ over HTTP on loopback port 0, 404 for what is not there; a
+ * careless server's answers echo the room token of the page's URL and set a
+ * cookie. */
+typedef struct
+{
+  SoupServer *server;
+  char *base_url;
+} PagesServer;
+
+static void
+pages_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *file = g_test_build_filename (G_TEST_DIST, "pages", path + 1, NULL);
+  const char *token = query != NULL ? g_hash_table_lookup (query, "rtmToken") : NULL;
+  char *contents = NULL;
+  gsize length;
+
+  if (token != NULL)
+    soup_message_headers_append (headers, "X-Room-Echo", token);
+  soup_message_headers_append (headers, "Set-Cookie", "session=" HAR_TOKEN);
+  if (strstr (path, "..") != NULL || !g_file_get_contents (file, &contents, &length, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "not here", 8);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg,
+                                    g_str_has_suffix (path, ".js") ? "text/javascript"
+                                                                   : "text/html",
+                                    SOUP_MEMORY_TAKE, contents, length);
+}
+
+static void
+pages_server_start (PagesServer *pages)
+{
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+  g_autofree char *text = NULL;
+
+  pages->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (pages->server, NULL, pages_handle, NULL, NULL);
+  soup_server_listen_local (pages->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (pages->server);
+  text = g_uri_to_string (uris->data);
+  pages->base_url = g_strndup (text, strlen (text) - 1); /* without the last / */
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+}
+
+static void
+pages_server_stop (PagesServer *pages)
+{
+  soup_server_disconnect (pages->server);
+  g_clear_object (&pages->server);
+  g_clear_pointer (&pages->base_url, g_free);
+}
+
+/* The entries of @har whose request URL ends with @suffix. */
+static GPtrArray *
+har_entries (JsonNode *har, const char *suffix)
+{
+  JsonObject *log = json_object_get_object_member (json_node_get_object (har), "log");
+  JsonArray *entries = json_object_get_array_member (log, "entries");
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+      JsonObject *request = json_object_get_object_member (entry, "request");
+
+      if (g_str_has_suffix (json_object_get_string_member (request, "url"), suffix))
+        g_ptr_array_add (found, entry);
+    }
+  return found;
+}
+
+static gboolean
+has_header (JsonObject *message, const char *name, const char *value)
+{
+  JsonArray *headers = json_object_get_array_member (message, "headers");
+
+  for (guint i = 0; i < json_array_get_length (headers); i++)
+    {
+      JsonObject *header = json_array_get_object_element (headers, i);
+
+      if (g_ascii_strcasecmp (json_object_get_string_member (header, "name"), name) == 0
+          && (value == NULL || g_str_equal (json_object_get_string_member (header, "value"),
+                                            value)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The HAR 1.2 schema (the har-validator module) accepts the file at @path;
+ * skips when node or the module is missing on this machine. */
+static void
+assert_har_schema_valid (const char *path)
+{
+  g_autofree char *node = g_find_program_in_path ("node");
+  const char *script = "const fs = require ('fs');"
+                       "require ('har-validator').har (JSON.parse (fs.readFileSync ("
+                       "process.argv[1]))).then (() => process.exit (0), (e) => {"
+                       " console.error (JSON.stringify (e.errors || e.message));"
+                       " process.exit (1); });";
+  g_auto (GStrv) env = g_get_environ ();
+  const char *node_path = g_environ_getenv (env, "NODE_PATH");
+  const char *probe_args[] = { node, "-e", "require.resolve ('har-validator')", NULL };
+  const char *args[] = { node, "-e", script, path, NULL };
+  g_autofree char *modules = NULL;
+  g_autofree char *err = NULL;
+  int status = -1;
+
+  if (node == NULL)
+    {
+      g_test_skip ("no node to run har-validator");
+      return;
+    }
+  /* Debian's node modules, where a node of another origin does not look. */
+  modules = node_path != NULL ? g_strconcat (node_path, ":/usr/share/nodejs", NULL)
+                              : g_strdup ("/usr/share/nodejs");
+  env = g_environ_setenv (env, "NODE_PATH", modules, TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) probe_args, env,
+                               G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_skip ("no har-validator module for node");
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **) args, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, &err, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("the HAR file is not valid HAR 1.2: %s", err);
+}
+
+/* A HAR of a real check as developer tools want one: valid against the
+ * HAR 1.2 schema; a script with its MIME type, response headers, size and
+ * timing phases; a routed call under the URL the page asked for, saying
+ * where it went; no room token, not even in a header a server echoed, and
+ * no cookie. */
+static void
+test_har_as_a_browser (Fixture *fixture, gconstpointer data)
+{
+  PagesServer pages = { 0 };
+  g_autofree char *har_path = g_build_filename (rh_test_tmpdir (), "page.har", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) har = NULL;
+  g_autoptr (GPtrArray) scripts = NULL;
+  g_autoptr (GPtrArray) routed = NULL;
+  g_autoptr (GPtrArray) documents = NULL;
+  g_autoptr (GPtrArray) configs = NULL;
+  JsonObject *script, *response, *timings, *document;
+
+  pages_server_start (&pages);
+  g_free (fixture->options->page);
+  fixture->options->page = g_strconcat (pages.base_url, "/har.html", NULL);
+  fixture->options->room->rtm_token = g_strdup (HAR_TOKEN);
+  fixture->options->sdk_api_local = TRUE;
+  fixture->options->har = g_strdup (har_path);
+  ready (fixture, "console:har-done");
+  g_assert_true (run (fixture));
+  pages_server_stop (&pages);
+
+  g_assert_true (g_file_get_contents (har_path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "SEKRET"));
+  har = rh_test_parse_json (text);
+
+  scripts = har_entries (har, "/har-script.js");
+  g_assert_cmpuint (scripts->len, ==, 1);
+  script = g_ptr_array_index (scripts, 0);
+  response = json_object_get_object_member (script, "response");
+  g_assert_cmpint (json_object_get_int_member (response, "status"), ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (response, "content"), "mimeType"),
+                   ==, "text/javascript");
+  g_assert_true (has_header (response, "Content-Type", NULL));
+  g_assert_true (has_header (json_object_get_object_member (script, "request"), "User-Agent",
+                             NULL));
+  g_assert_cmpint (json_object_get_int_member (response, "bodySize"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_object_get_object_member (response, "content"), "size"),
+                   >, 0);
+  timings = json_object_get_object_member (script, "timings");
+  g_assert_cmpint (json_object_get_int_member (timings, "dns"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (timings, "connect"), >=, 0);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (script, "_initiator"), "type"),
+                   ==, "script");
+
+  /* The server echoed the token in a header whose name says nothing. */
+  documents = har_entries (har, "");
+  document = g_ptr_array_index (documents, 0);
+  g_assert_true (has_header (json_object_get_object_member (document, "response"),
+                             "X-Room-Echo", "[REDACTED]"));
+
+  routed = har_entries (har, "https://api.agora.io/cn/edu/apps/app-1/v2/configs");
+  g_assert_cmpuint (routed->len, ==, 1);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (g_ptr_array_index (routed, 0),
+                                                                  "_routedTo"),
+                                   "http://127.0.0.1:"));
+  /* Not again under the loopback URL it went to. */
+  configs = har_entries (har, "/v2/configs");
+  g_assert_cmpuint (configs->len, ==, 1);
+
+  assert_har_schema_valid (har_path);
+}
+
+static gboolean
+is_inline (const char *url)
+{
+  return g_str_has_prefix (url, "data:") || g_str_has_prefix (url, "blob:");
+}
+
+static JsonObject *
+find_resource (Fixture *fixture, const char *suffix, guint status)
+{
+  JsonArray *resources = json_object_get_array_member (fixture->report, "resources");
+
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    {
+      JsonObject *resource = json_array_get_object_element (resources, i);
+
+      if (g_str_has_suffix (json_object_get_string_member (resource, "url"), suffix)
+          && json_object_get_int_member (resource, "status") == status)
+        return resource;
+    }
+  return NULL;
+}
+
+/* Every subresource that fails is a failed resource with its status and
+ * a problem: a font (no element to fire an error event), an image, a style
+ * sheet, a worker's script, and media; inline data (data:, blob:) is no
+ * resource of its own, nor a HAR entry. */
+static void
+test_failing_subresources (Fixture *fixture, gconstpointer data)
+{
+  static const char *const failing[] = { "/missing-font.woff2", "/missing-image.png",
+                                         "/missing-style.css", "/missing-worker.js" };
+  PagesServer pages = { 0 };
+  g_autofree char *har_path = g_build_filename (rh_test_tmpdir (), "failing.har", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) har = NULL;
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) fonts = NULL;
+  JsonArray *resources;
+  JsonObject *media;
+
+  pages_server_start (&pages);
+  g_free (fixture->options->page);
+  fixture->options->page = g_strconcat (pages.base_url, "/failing-subresources.html", NULL);
+  fixture->options->har = g_strdup (har_path);
+  ready (fixture, "console:subresources-done");
+  run (fixture);
+  pages_server_stop (&pages);
+
+  for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+    {
+      JsonObject *resource = find_resource (fixture, failing[i], 404);
+
+      g_test_message ("%s", failing[i]);
+      g_assert_nonnull (resource);
+      g_assert_true (json_object_get_boolean_member (resource, "failed"));
+      g_assert_cmpstr (json_object_get_string_member (resource, "error"), ==,
+                       "HTTP 404 Not Found");
+      g_assert_true (problem_mentions (fixture, "resource-failed", failing[i]));
+    }
+  /* The engine hands over no response of a media load: its status is not
+   * known, its failure is. */
+  media = find_resource (fixture, "/missing-audio.wav", 0);
+  g_assert_nonnull (media);
+  g_assert_true (json_object_get_boolean_member (media, "failed"));
+  g_assert_true (problem_mentions (fixture, "resource-failed", "/missing-audio.wav"));
+
+  resources = json_object_get_array_member (fixture->report, "resources");
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    g_assert_false (is_inline (json_object_get_string_member (
+      json_array_get_object_element (resources, i), "url")));
+  g_assert_true (g_file_get_contents (har_path, &text, NULL, NULL));
+  har = rh_test_parse_json (text);
+  all = har_entries (har, "");
+  for (guint i = 0; i < all->len; i++)
+    g_assert_false (is_inline (json_object_get_string_member (
+      json_object_get_object_member (g_ptr_array_index (all, i), "request"), "url")));
+  fonts = har_entries (har, "/missing-font.woff2");
+  g_assert_cmpuint (fonts->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_object_get_object_member (g_ptr_array_index (fonts, 0), "response"),
+                     "status"),
+                   ==, 404);
 }
 
 /* A page posting what it likes to the bridge's handler neither crashes the
@@ -1255,6 +1554,8 @@ main (int argc, char **argv)
   ADD ("/check/page/rejects", test_page_rejects);
   ADD ("/check/page/error-then-ready", test_page_error_then_ready);
   ADD ("/check/requests/routed", test_requests_routed);
+  ADD ("/check/har/as-a-browser", test_har_as_a_browser);
+  ADD ("/check/resources/failing-subresources", test_failing_subresources);
   ADD ("/check/page/hostile", test_hostile_page);
   ADD ("/check/shape/unpatchable-waits", test_unpatchable_waits);
   ADD ("/check/ready-call/api-base-password-redacted", test_api_base_password_redacted);

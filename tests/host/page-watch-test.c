@@ -652,6 +652,34 @@ act_unknown_id (Fixture *fixture)
   rh_page_host_emit_resource_finished (RH_PAGE_HOST (fixture->host), 8, 404);
 }
 
+/* WebKit gives up a style sheet's or an image's load on an error status,
+ * after the element's error event: the status still counts. */
+static void
+act_element_error_then_404 (Fixture *fixture)
+{
+  start (fixture, 7);
+  fake_page_host_post (fixture->host, "{\"kind\":\"resource-error\",\"tag\":\"link\","
+                                      "\"url\":\"" RESOURCE_URL "\"}");
+  rh_page_host_emit_resource_finished (RH_PAGE_HOST (fixture->host), 7, 404);
+}
+
+static void
+act_inline_data (Fixture *fixture)
+{
+  rh_page_host_emit_resource_started (RH_PAGE_HOST (fixture->host), 7, "data:image/gif;base64,R0");
+  rh_page_host_emit_resource_finished (RH_PAGE_HOST (fixture->host), 7, 200);
+  fake_page_host_post (fixture->host, "{\"kind\":\"resource-error\",\"tag\":\"img\","
+                                      "\"url\":\"data:image/png;base64,broken\"}");
+}
+
+static void
+act_inline_blob (Fixture *fixture)
+{
+  rh_page_host_emit_resource_started (RH_PAGE_HOST (fixture->host), 7,
+                                      "blob:https://pages.example/0b6e");
+  rh_page_host_emit_resource_finished (RH_PAGE_HOST (fixture->host), 7, 200);
+}
+
 static void
 act_resource_after_stop (Fixture *fixture)
 {
@@ -676,6 +704,10 @@ static const ResourceRow resource_rows[] = {
   { "earlier-load", act_earlier_load, 0, 0, FALSE, FALSE, NULL },
   { "element-error", act_element_error, 1, 0, TRUE, TRUE, "<script> error event" },
   { "element-error-unseen", act_element_error_unseen, 1, 0, TRUE, TRUE, "<img> error event" },
+  { "element-error-then-404", act_element_error_then_404, 1, 404, TRUE, TRUE,
+    "HTTP 404 Not Found" },
+  { "inline-data", act_inline_data, 0, 0, FALSE, FALSE, NULL },
+  { "inline-blob", act_inline_blob, 0, 0, FALSE, FALSE, NULL },
   { "unknown-id", act_unknown_id, 1, 0, FALSE, FALSE, NULL },
   { "after-stop", act_resource_after_stop, 0, 0, FALSE, FALSE, NULL },
   { "bridge-bundle-read", act_bundle_read, 0, 0, FALSE, FALSE, NULL },
@@ -702,6 +734,112 @@ test_resource (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (resource->end_ms != RH_PAGE_NO_TIME, ==, row->ended);
   g_assert_cmpint (resource->failed, ==, row->failed);
   g_assert_cmpstr (resource->error, ==, row->error);
+}
+
+/* The value of header @name in @headers (name, value...), NULL if none. */
+static const char *
+header_value (char **headers, const char *name)
+{
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    if (g_str_equal (headers[i], name))
+      return headers[i + 1];
+  return NULL;
+}
+
+/* A load's headers both ways, bounded (64 a message, values cut at
+ * 1 KiB), credentials' values dropped by name and the timeline's secrets
+ * redacted in the rest; the response's type and length. */
+static void
+test_resource_headers (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *long_value = g_strnfill (3000, 'v');
+  const char *response[] = { "Content-Type", "text/css", "Set-Cookie", "s=1",
+                             "X-Echo", "room tok-SECRET", NULL };
+  g_auto (GStrv) request = NULL;
+  g_autoptr (RhPageOutcome) outcome = NULL;
+  const RhResource *resource;
+
+  g_strv_builder_add_many (builder, "Authorization", "Bearer abc", "Cookie", "c=1",
+                           "Proxy-Authorization", "Basic abc", "X-Agora-Token", "abc",
+                           "x-token-id", "abc", "X-Echo", "tok-SECRET here", "X-Long",
+                           long_value, NULL);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("X-Filler-%u", i);
+
+      g_strv_builder_add_many (builder, name, "1", NULL);
+    }
+  request = g_strv_builder_end (builder);
+  rh_timeline_add_secret (fixture->timeline, "tok-SECRET");
+  watch_load (fixture, "event1");
+  start (fixture, 7);
+  rh_page_host_emit_resource_sent (RH_PAGE_HOST (fixture->host), 7, "POST",
+                                   (const char *const *) request);
+  rh_page_host_emit_resource_response (RH_PAGE_HOST (fixture->host), 7, "text/css", 42,
+                                       response);
+  rh_page_host_emit_resource_finished (RH_PAGE_HOST (fixture->host), 7, 200);
+  outcome = rh_page_watch_end_load (fixture->watch);
+  resource = &g_array_index (outcome->resources, RhResource, 0);
+  g_assert_cmpstr (resource->method, ==, "POST");
+  g_assert_cmpuint (g_strv_length (resource->request_headers), ==, 2 * 64);
+  g_assert_cmpstr (header_value (resource->request_headers, "Authorization"), ==, "[REDACTED]");
+  g_assert_cmpstr (header_value (resource->request_headers, "Cookie"), ==, "[REDACTED]");
+  g_assert_cmpstr (header_value (resource->request_headers, "Proxy-Authorization"), ==,
+                   "[REDACTED]");
+  g_assert_cmpstr (header_value (resource->request_headers, "X-Agora-Token"), ==, "[REDACTED]");
+  g_assert_cmpstr (header_value (resource->request_headers, "x-token-id"), ==, "[REDACTED]");
+  g_assert_cmpstr (header_value (resource->request_headers, "X-Echo"), ==, "[REDACTED] here");
+  g_assert_cmpuint (strlen (header_value (resource->request_headers, "X-Long")), ==, 1024);
+  g_assert_cmpstr (header_value (resource->response_headers, "Content-Type"), ==, "text/css");
+  g_assert_cmpstr (header_value (resource->response_headers, "Set-Cookie"), ==, "[REDACTED]");
+  g_assert_cmpstr (header_value (resource->response_headers, "X-Echo"), ==, "room [REDACTED]");
+  g_assert_cmpstr (resource->mime_type, ==, "text/css");
+  g_assert_cmpint (resource->content_length, ==, 42);
+}
+
+/* The page's resource timing goes to the first load of its URL that has
+ * none; what is not a number in range is not known. */
+static void
+test_resource_timing (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (RhPageOutcome) outcome = NULL;
+  const RhResourceTiming *first, *second;
+
+  watch_load (fixture, "event1");
+  start (fixture, 7);
+  start (fixture, 8);
+  fake_page_host_post (fixture->host, "{\"kind\":\"resource-timing\",\"url\":\"" RESOURCE_URL
+                                      "\",\"initiator\":\"script\",\"blocked\":1,\"dns\":2.5,"
+                                      "\"connect\":3,\"ssl\":-1,\"wait\":10,\"receive\":4,"
+                                      "\"transfer_size\":900,\"encoded_size\":800,"
+                                      "\"decoded_size\":2000}");
+  fake_page_host_post (fixture->host, "{\"kind\":\"resource-timing\",\"url\":\"" RESOURCE_URL
+                                      "\",\"dns\":\"2\",\"wait\":1e300,\"receive\":0}");
+  fake_page_host_post (fixture->host, "{\"kind\":\"resource-timing\",\"url\":\"" RESOURCE_URL
+                                      "\",\"dns\":7}");
+  outcome = rh_page_watch_end_load (fixture->watch);
+  g_assert_cmpuint (outcome->resources->len, ==, 2);
+  first = &g_array_index (outcome->resources, RhResource, 0).timing;
+  second = &g_array_index (outcome->resources, RhResource, 1).timing;
+  g_assert_true (first->known);
+  g_assert_cmpfloat (first->blocked, ==, 1);
+  g_assert_cmpfloat (first->dns, ==, 2.5);
+  g_assert_cmpfloat (first->connect, ==, 3);
+  g_assert_cmpfloat (first->ssl, ==, -1);
+  g_assert_cmpfloat (first->send, ==, 0);
+  g_assert_cmpfloat (first->wait, ==, 10);
+  g_assert_cmpfloat (first->receive, ==, 4);
+  g_assert_cmpint (first->transfer_size, ==, 900);
+  g_assert_cmpint (first->encoded_size, ==, 800);
+  g_assert_cmpint (first->decoded_size, ==, 2000);
+  g_assert_cmpstr (first->initiator, ==, "script");
+  g_assert_true (second->known);
+  g_assert_cmpfloat (second->dns, ==, -1);
+  g_assert_cmpfloat (second->wait, ==, -1);
+  g_assert_cmpfloat (second->send, ==, -1);
+  g_assert_cmpfloat (second->receive, ==, 0);
+  g_assert_null (second->initiator);
 }
 
 int
@@ -742,6 +880,8 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, &capability_rows[i], test_capability);
     }
+  ADD ("/page-watch/resource-headers", NULL, test_resource_headers);
+  ADD ("/page-watch/resource-timing", NULL, test_resource_timing);
   g_test_add_func ("/page-watch/token-redacted", test_token_redacted);
   g_test_add_func ("/page-watch/sdk-bundle", test_sdk_bundle);
   return g_test_run ();

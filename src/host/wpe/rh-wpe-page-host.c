@@ -9,6 +9,7 @@
 
 #include "rh-bridge.h"
 #include "rh-error.h"
+#include "rh-wpe-resources.h"
 
 #define DEFAULT_FRAME_INTERVAL_MS 16
 /* How often a web process measures its memory against its limit: a page
@@ -39,7 +40,6 @@ struct _RhWpePageHost
   FrameSink *sink;   /* owned by the view's backend */
   WebKitWebView *view;
   ProcessGroup *group;
-  guint64 last_resource_id;
 };
 
 static GPtrArray *process_groups; /* ProcessGroup */
@@ -48,8 +48,6 @@ static GPtrArray *contexts;       /* WebKitWebContext, one per memory limit */
 #define MEMORY_LIMIT_KEY "rh-memory-limit-mb"
 
 G_DEFINE_FINAL_TYPE (RhWpePageHost, rh_wpe_page_host, RH_TYPE_PAGE_HOST)
-
-#define RESOURCE_ID_KEY "rh-resource-id"
 
 /* Once per process: the fdo backend in SHM mode needs no GPU and no display. */
 static gboolean
@@ -256,25 +254,6 @@ script_message_cb (WebKitUserContentManager *manager, WebKitJavascriptResult *re
 }
 
 
-/* WebKit's cancellation, in the words of the signals: a load given up by a
- * reload or a stop is no failure. */
-static GError *
-error_translate (const GError *error)
-{
-  if (g_error_matches (error, WEBKIT_NETWORK_ERROR, WEBKIT_NETWORK_ERROR_CANCELLED))
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, error->message);
-  return g_error_copy (error);
-}
-
-static guint
-response_status (WebKitWebResource *resource)
-{
-  WebKitURIResponse *response = resource != NULL ? webkit_web_resource_get_response (resource)
-                                                 : NULL;
-
-  return response != NULL ? webkit_uri_response_get_status_code (response) : 0;
-}
-
 static void
 load_changed_cb (WebKitWebView *view, WebKitLoadEvent event, gpointer user_data)
 {
@@ -290,8 +269,9 @@ load_changed_cb (WebKitWebView *view, WebKitLoadEvent event, gpointer user_data)
       rh_page_host_emit_load_event (host, RH_PAGE_LOAD_REDIRECTED, uri, 0);
       break;
     case WEBKIT_LOAD_COMMITTED:
-      rh_page_host_emit_load_event (host, RH_PAGE_LOAD_COMMITTED, uri,
-                                    response_status (webkit_web_view_get_main_resource (view)));
+      rh_page_host_emit_load_event (
+        host, RH_PAGE_LOAD_COMMITTED, uri,
+        rh_wpe_resource_status (webkit_web_view_get_main_resource (view)));
       break;
     case WEBKIT_LOAD_FINISHED:
       rh_page_host_emit_load_event (host, RH_PAGE_LOAD_FINISHED, uri, 0);
@@ -305,7 +285,7 @@ static gboolean
 load_failed_cb (WebKitWebView *view, WebKitLoadEvent event, const char *failing_uri,
                 GError *error, gpointer user_data)
 {
-  g_autoptr (GError) translated = error_translate (error);
+  g_autoptr (GError) translated = rh_wpe_error_translate (error);
 
   rh_page_host_emit_load_failed (user_data, failing_uri, translated, FALSE);
   return TRUE; /* no WebKit error page: it would look like a load */
@@ -340,44 +320,6 @@ web_process_terminated_cb (WebKitWebView *view, WebKitWebProcessTerminationReaso
   exceeded = limit_mb > 0 ? g_strdup_printf ("exceeded its memory limit of %u MB", limit_mb)
                           : g_strdup ("exceeded its memory limit");
   rh_page_host_emit_web_process_terminated (user_data, FALSE, exceeded);
-}
-
-static guint64
-resource_id (WebKitWebResource *resource)
-{
-  guint64 *id = g_object_get_data (G_OBJECT (resource), RESOURCE_ID_KEY);
-
-  return id != NULL ? *id : 0;
-}
-
-static void
-resource_finished_cb (WebKitWebResource *resource, gpointer user_data)
-{
-  rh_page_host_emit_resource_finished (user_data, resource_id (resource),
-                                       response_status (resource));
-}
-
-static void
-resource_failed_cb (WebKitWebResource *resource, GError *error, gpointer user_data)
-{
-  g_autoptr (GError) translated = error_translate (error);
-
-  rh_page_host_emit_resource_failed (user_data, resource_id (resource), translated);
-}
-
-static void
-resource_load_started_cb (WebKitWebView *view, WebKitWebResource *resource,
-                          WebKitURIRequest *request, gpointer user_data)
-{
-  RhWpePageHost *self = user_data;
-  guint64 *id = g_new (guint64, 1);
-
-  *id = ++self->last_resource_id;
-  g_object_set_data_full (G_OBJECT (resource), RESOURCE_ID_KEY, id, g_free);
-  g_signal_connect_object (resource, "finished", G_CALLBACK (resource_finished_cb), self, 0);
-  g_signal_connect_object (resource, "failed", G_CALLBACK (resource_failed_cb), self, 0);
-  rh_page_host_emit_resource_started (RH_PAGE_HOST (self), *id,
-                                      webkit_uri_request_get_uri (request));
 }
 
 static void
@@ -519,7 +461,7 @@ view_connect (RhWpePageHost *self)
                     G_CALLBACK (load_failed_with_tls_errors_cb), self);
   g_signal_connect (self->view, "web-process-terminated", G_CALLBACK (web_process_terminated_cb),
                     self);
-  g_signal_connect (self->view, "resource-load-started", G_CALLBACK (resource_load_started_cb),
+  g_signal_connect (self->view, "resource-load-started", G_CALLBACK (rh_wpe_resource_started_cb),
                     self);
 }
 

@@ -1,0 +1,2 @@
+/* A script with a body, for the HAR's sizes and MIME type. */
+window.harScriptRan = 'script ran';
