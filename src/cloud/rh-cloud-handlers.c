@@ -245,6 +245,7 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
   /* The limit is a web process's, and the rooms sharing one share it. */
   room.page_memory_mb = MIN (self->page_memory_mb * rh_page_host_get_views_per_process (),
                             RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
+  room.sdk_api_local = request->has_sdk_api ? request->sdk_api_local : self->sdk_api_local;
   room.ready_answerer = G_OBJECT (self);
   room.ready_answer = rh_cloud_answer_ready;
   recording = rh_cloud_recording_start (self->store, &room, request, config, &error);

@@ -28,6 +28,7 @@ struct _RhCloud
   char *file_page;            /* the one file page allowed anyway, or NULL */
   guint max_rooms;         /* recordings held at once; a start past it is refused */
   guint page_memory_mb;    /* bound on each web process, which rooms may share */
+  gboolean sdk_api_local;  /* pages' SDK API hosts routed here, unless a start says none */
 };
 
 JsonNode *rh_cloud_capacity_node     (RhCloud *self);

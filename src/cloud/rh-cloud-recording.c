@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "rh-error.h"
+#include "rh-route.h"
 #include "rh-run.h"
 #include "rh-text.h"
 
@@ -303,6 +304,10 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   page->record.height = request->height;
   page->echo = FALSE;
   page->page_memory_mb = room->page_memory_mb;
+  /* The cloud answers the SDKs' own calls as check's acknowledger does. */
+  page->sdk_api_local = room->sdk_api_local;
+  if (room->sdk_api_local)
+    rh_route_list_add_sdk_api (page->routes, room->cloud_url);
   options->retry_timeout_s = request->retry_timeout_s;
   options->on_hold = request->on_hold;
   options->video_fps = request->fps;

@@ -223,6 +223,7 @@ rh_cloud_init (RhCloud *self)
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->max_rooms = rh_cloud_default_max_rooms ();
   self->page_memory_mb = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
+  self->sdk_api_local = TRUE;
 }
 
 /* Eight rooms a core by default: what this machine held recording still
@@ -253,6 +254,15 @@ void
 rh_cloud_set_page_memory (RhCloud *cloud, guint page_memory_mb)
 {
   cloud->page_memory_mb = page_memory_mb;
+}
+
+/* Whether the pages of the recordings started after the call reach this
+ * cloud for the classroom SDKs' API hosts (--sdk-api local, the default),
+ * unless a start's sdkApi says otherwise. */
+void
+rh_cloud_set_sdk_api_local (RhCloud *cloud, gboolean local)
+{
+  cloud->sdk_api_local = local;
 }
 
 /* Takes @store. */

@@ -252,6 +252,59 @@ test_never_ready (Fixture *fixture, gconstpointer data)
 typedef struct
 {
   const char *name;
+  gboolean cloud_local; /* the cloud's --sdk-api */
+  const char *sdk_api;  /* the start's webRecordConfig.sdkApi, NULL: none given */
+  gboolean routed;
+} SdkApiRow;
+
+static const SdkApiRow sdk_api_rows[] = {
+  { "default", TRUE, NULL, TRUE },
+  { "cloud-none", FALSE, NULL, FALSE },
+  { "start-local", FALSE, "local", TRUE },
+  { "start-none", TRUE, "none", FALSE },
+};
+
+static gboolean
+ready_heard (gpointer user_data)
+{
+  return rh_cloud_get_ready_count (user_data) > 0;
+}
+
+/* A hosted page reaches the cloud at the SDKs' API hosts as check's does
+ * with --sdk-api local: the page's calls to api.agora.io (its configs, its
+ * check-in, then a ready call) are answered by the cloud, which hears the
+ * ready call; or, with "none", they go to the network, which has no such
+ * host here. */
+static void
+test_sdk_api (Fixture *fixture, gconstpointer data)
+{
+  const SdkApiRow *row = data;
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "requests.html", NULL);
+  g_autofree char *uri = g_filename_to_uri (page, NULL, NULL);
+  g_autofree char *sdk_api = row->sdk_api != NULL
+                               ? g_strdup_printf (",\"sdkApi\":\"%s\"", row->sdk_api)
+                               : g_strdup ("");
+  g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":"
+                                           "{\"rootUrl\":\"%s\"%s},\"retryTimeout\":2}",
+                                           uri, sdk_api);
+
+  rh_cloud_set_sdk_api_local (fixture->cloud, row->cloud_local);
+  call_ok (fixture, "PUT", "/cn" ROOM "/records/states/1", body);
+  if (row->routed)
+    g_assert_true (rh_test_wait_until (ready_heard, fixture->cloud, EVENT_TIMEOUT_S));
+  else
+    {
+      /* The page never gets ready: by its first reason 4 its calls failed. */
+      wait_reasons (fixture, "/cn" ROOM, "4");
+      keep_running (1000);
+      g_assert_cmpuint (rh_cloud_get_ready_count (fixture->cloud), ==, 0);
+    }
+  call_ok (fixture, "PUT", "/cn" ROOM "/records/states/0", NULL);
+}
+
+typedef struct
+{
+  const char *name;
   const char *method;
   const char *path;
   const char *body;
@@ -818,6 +871,13 @@ main (int argc, char **argv)
       g_autofree char *path = g_strconcat ("/cloud-flow/recording-file/", room_rows[i].name, NULL);
 
       g_test_add (path, Fixture, &room_rows[i], fixture_setup, test_recording_file,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (sdk_api_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud-flow/sdk-api/", sdk_api_rows[i].name, NULL);
+
+      g_test_add (path, Fixture, &sdk_api_rows[i], fixture_setup, test_sdk_api,
                   fixture_teardown);
     }
   for (guint i = 0; i < G_N_ELEMENTS (store_fail_rows); i++)
