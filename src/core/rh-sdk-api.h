@@ -1,6 +1,7 @@
 /* The classroom SDKs' own first calls, answered by a local server so that a
  * published SDK bundle can run with no network (--sdk-api local): the
- * configuration (GET, SDK 1.1.x) and the check-in (PUT, 2.x) of rh-api-path.h.
+ * configuration (GET, SDK 1.1.x), the room entry (PUT, 1.1.x) and the
+ * check-in (PUT, 2.x) of rh-api-path.h.
  * Answers carry what the SDKs read and nothing real: no whiteboard, no
  * storage, no RTM or RTC service.  The request bodies are not read. */
 #pragma once

@@ -386,6 +386,8 @@ static const PageCallRow page_call_rows[] = {
     NULL, 200, "*", FALSE },
   { "sdk-check-in-from-other-origin", "PUT", "/cn/edu/apps/app1/v3/rooms/r1/users/u1",
     OTHER "Content-Type: text/plain\r\n", "{}", 200, "*", FALSE },
+  { "sdk-entry-from-null-origin", "PUT", "/cn/edu/apps/app1/v2/rooms/r1/users/u1",
+    "Origin: null\r\n" JSON, "{}", 200, "*", FALSE },
 };
 
 static void
