@@ -442,3 +442,40 @@ rh_cloud_handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhApiPat
   rh_api_reply_ok (msg, data);
 }
 
+
+static void
+unmap (gpointer data)
+{
+  g_mapped_file_unref (data);
+}
+
+/* GET /recordings/NAME: a recording's file, as the records list names it;
+ * the token, Host and Origin were checked as for the rest of the API. */
+void
+rh_cloud_handle_recording (RhCloud *self, SoupServerMessage *msg, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMappedFile) mapped = rh_cloud_store_open_recording (self->store, name, &error);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *disposition = NULL;
+  GBytes *contents;
+
+  if (mapped == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "no such recording");
+      else
+        reply_internal (msg, error);
+      return;
+    }
+  contents = g_bytes_new_with_free_func (g_mapped_file_get_contents (mapped),
+                                         g_mapped_file_get_length (mapped), unmap,
+                                         g_mapped_file_ref (mapped));
+  disposition = g_strdup_printf ("attachment; filename=\"%s\"", name);
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_set_content_type (headers, "video/mp4", NULL);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), contents);
+  g_bytes_unref (contents);
+}

@@ -48,6 +48,7 @@ void      rh_cloud_handle_records     (RhCloud *self, SoupServerMessage *msg,
 void      rh_cloud_handle_sequences   (RhCloud *self, SoupServerMessage *msg,
                                        const RhApiPath *path, GHashTable *query);
 void      rh_cloud_handle_health      (RhCloud *self, SoupServerMessage *msg);
+void      rh_cloud_handle_recording   (RhCloud *self, SoupServerMessage *msg, const char *name);
 GBytes   *rh_cloud_answer_ready       (GObject *cloud, const char *uri, guint *status);
 
 G_END_DECLS

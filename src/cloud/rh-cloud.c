@@ -106,6 +106,14 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
     }
   if (rh_api_handle_sdk_api (msg, api_path))
     return;
+  if (rh_cloud_store_recording_name (path) != NULL)
+    {
+      if (get)
+        rh_cloud_handle_recording (self, msg, rh_cloud_store_recording_name (path));
+      else
+        rh_api_reply_not_allowed (msg, "GET");
+      return;
+    }
   for (guint i = 0; api_path != NULL && i < G_N_ELEMENTS (routes); i++)
     if (g_str_equal (api_path->rest, routes[i].rest))
       found = (gint) i;

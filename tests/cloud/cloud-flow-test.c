@@ -160,13 +160,46 @@ static char *
 listed_file (Fixture *fixture, JsonObject *record)
 {
   JsonArray *files = json_object_get_array_member (record, "files");
+  JsonObject *entry;
   const char *name;
+  g_autofree char *download = NULL;
 
   g_assert_cmpuint (json_array_get_length (files), ==, 1);
-  name = json_array_get_string_element (files, 0);
+  entry = json_array_get_object_element (files, 0);
+  name = json_object_get_string_member (entry, "fileName");
+  g_assert_false (json_object_has_member (entry, "localPath"));
+  download = g_strconcat ("/", name, NULL);
+  g_assert_cmpstr (json_object_get_string_member (entry, "download"), ==, download);
   g_assert_true (g_str_has_prefix (name, "recordings/"));
   g_assert_null (strstr (name, ".."));
   return g_build_filename (fixture->data_dir, name, NULL);
+}
+
+/* The record's file downloads whole from the path the list gives. */
+static void
+assert_downloads (Fixture *fixture, JsonObject *record, const char *file)
+{
+  JsonObject *entry = json_array_get_object_element (json_object_get_array_member (record,
+                                                                                   "files"),
+                                                     0);
+  g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->cloud),
+                                      json_object_get_string_member (entry, "download"), NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", uri);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  /* The cloud answers on this thread's main loop. */
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  body = soup_session_send_and_read_finish (fixture->session, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_true (g_file_get_contents (file, &contents, &length, NULL));
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), contents, length);
 }
 
 static gboolean
@@ -224,6 +257,7 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_stat (file, &file_stat), ==, 0);
   g_assert_cmpint (file_stat.st_size, >, 0);
   g_assert_cmpint (media_probe_duration_ms (file), >, 0);
+  assert_downloads (fixture, ended, file);
 
   /* nextId pages through the events. */
   later = call (fixture, "GET", ROOM "/sequences?nextId=2", NULL, NULL);
@@ -678,7 +712,8 @@ test_recording_file_failed (Fixture *fixture, gconstpointer data)
   held = first_record (fixture, ROOM);
   g_assert_true (json_object_get_null_member (held, "error"));
   /* Named in the data directory: the call carried no token. */
-  name = json_array_get_string_element (json_object_get_array_member (held, "files"), 0);
+  name = json_object_get_string_member (
+    json_array_get_object_element (json_object_get_array_member (held, "files"), 0), "fileName");
   file = g_build_filename (fixture->data_dir, name, NULL);
   g_assert_cmpint (g_unlink (file), ==, 0);
   g_assert_cmpint (symlink ("/dev/full", file), ==, 0);
@@ -841,7 +876,9 @@ test_require_token (Fixture *fixture, gconstpointer data)
   record = first_record (fixture, ROOM);
   files = json_object_get_array_member (record, "files");
   g_assert_cmpuint (json_array_get_length (files), ==, 1);
-  g_assert_true (g_str_has_prefix (json_array_get_string_element (files, 0), fixture->data_dir));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (
+                                     json_array_get_object_element (files, 0), "localPath"),
+                                   fixture->data_dir));
 }
 
 int

@@ -125,6 +125,7 @@ test_records (Fixture *fixture, gconstpointer data)
   JsonObject *object;
   JsonObject *first;
   JsonObject *second;
+  JsonObject *entry;
 
   g_assert_true (g_file_set_contents (file, "data", -1, NULL));
   put_record (fixture, "r1", 2, file);
@@ -142,9 +143,11 @@ test_records (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (
                      json_object_get_object_member (first, "config"), "mode"), ==, "web");
   g_assert_cmpstr (json_object_get_string_member (first, "fileState"), ==, "written");
-  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (first, "files"),
-                                                  0),
-                   ==, file);
+  /* Outside recordings/, a file is named but not served. */
+  entry = json_array_get_object_element (json_object_get_array_member (first, "files"), 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "fileName"), ==, "r1.mp4");
+  g_assert_cmpstr (json_object_get_string_member (entry, "localPath"), ==, file);
+  g_assert_true (json_object_get_null_member (entry, "download"));
   /* What is on disk, not what was meant to be. */
   g_assert_cmpstr (json_object_get_string_member (second, "fileState"), ==, "missing");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (second, "files")), ==,
@@ -160,6 +163,7 @@ test_records_relative (Fixture *fixture, gconstpointer data)
   g_autofree char *dir = g_build_filename (fixture->dir, "recordings", NULL);
   g_autofree char *file = g_build_filename (dir, "r1.mp4", NULL);
   JsonObject *first;
+  JsonObject *entry;
   g_autofree char *text = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
@@ -169,9 +173,10 @@ test_records_relative (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   first = json_array_get_object_element (
     json_object_get_array_member (json_node_get_object (list), "list"), 0);
-  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (first, "files"),
-                                                  0),
-                   ==, "recordings/r1.mp4");
+  entry = json_array_get_object_element (json_object_get_array_member (first, "files"), 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "fileName"), ==, "recordings/r1.mp4");
+  g_assert_cmpstr (json_object_get_string_member (entry, "download"), ==, "/recordings/r1.mp4");
+  g_assert_false (json_object_has_member (entry, "localPath"));
   text = json_to_string (list, FALSE);
   g_assert_null (strstr (text, fixture->dir));
 }
