@@ -224,16 +224,22 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
   JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
   JsonNode *data_node = json_object_get_member (json_node_get_object (event), "data");
   g_autoptr (GError) error = NULL;
+  g_autofree char *cause = NULL;
 
   self->reason = json_object_get_int_member (data, "reason");
   self->on_hold = json_object_get_boolean_member (data, "onHold");
   if (self->reason == 2 || self->reason == 5)
     self->active = FALSE;
   self->unready = self->reason == 5;
-  g_message ("cloud: room %s, record %s: state %" G_GINT64_FORMAT ", reason %d%s",
+  /* A retry's cause names what the page asked for: fit for the log. */
+  cause = json_object_has_member (data, "cause")
+            ? rh_text_printable (json_object_get_string_member (data, "cause"))
+            : NULL;
+  g_message ("cloud: room %s, record %s: state %" G_GINT64_FORMAT ", reason %d%s%s%s",
              self->room_text, rh_run_get_record_id (run),
              json_object_get_int_member (data, "state"), self->reason,
-             self->on_hold ? " (on hold)" : "");
+             self->on_hold ? " (on hold)" : "", cause != NULL ? ": " : "",
+             cause != NULL ? cause : "");
   if (!self->active)
     {
       self->unstored_end = json_node_copy (data_node);

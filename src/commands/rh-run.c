@@ -355,6 +355,25 @@ load_page_cb (RhRecordingPolicy *policy, guint attempt, const char *why, gpointe
   rh_page_watch_load (self->watch, ready_deadline_us);
 }
 
+/* Why a load was given up (reasons 4 and 5), as check says it of a page
+ * not ready in time: what the page was waiting for, the hosts it could not
+ * reach; secrets redacted.  Told before the next load starts afresh. */
+static char *
+not_ready_cause (RhRun *self)
+{
+  g_autofree char *blocking = NULL;
+  g_autofree char *cause = NULL;
+
+  if (self->watch == NULL)
+    return NULL;
+  blocking = rh_page_watch_describe_blocking (self->watch);
+  cause = g_strdup_printf ("not ready within %u s: still waiting for %s%s%s",
+                           self->options->retry_timeout_s,
+                           rh_page_watch_waiting_for (self->watch),
+                           blocking != NULL ? "; " : "", blocking != NULL ? blocking : "");
+  return rh_timeline_redact (self->timeline, cause);
+}
+
 static void
 state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data)
 {
@@ -362,6 +381,14 @@ state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data
   JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
   gint64 reason = json_object_get_int_member (data, "reason");
   g_autoptr (GError) error = NULL;
+
+  if (reason == RH_RECORDING_REASON_TIMED_OUT || reason == RH_RECORDING_REASON_ABANDONED)
+    {
+      g_autofree char *cause = not_ready_cause (self);
+
+      if (cause != NULL)
+        json_object_set_string_member (data, "cause", cause);
+    }
 
   if (self->state_log != NULL && self->error == NULL
       && !rh_state_log_append (self->state_log, event, &error))
@@ -372,10 +399,12 @@ state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data
     }
   json_array_add_element (self->state_events, json_node_copy (event));
   rh_timeline_add (self->timeline, "recording-state", json_node_copy (event),
-                   "recording state %" G_GINT64_FORMAT ", reason %" G_GINT64_FORMAT ": %s%s",
+                   "recording state %" G_GINT64_FORMAT ", reason %" G_GINT64_FORMAT ": %s%s%s%s",
                    json_object_get_int_member (data, "state"), reason,
                    rh_recording_reason_describe (reason),
-                   json_object_get_boolean_member (data, "onHold") ? " (on hold)" : "");
+                   json_object_get_boolean_member (data, "onHold") ? " (on hold)" : "",
+                   json_object_has_member (data, "cause") ? ": " : "",
+                   json_object_get_string_member_with_default (data, "cause", ""));
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, event);
   if (self->error != NULL && !rh_recording_policy_is_finished (policy))
     rh_recording_policy_stop (policy);

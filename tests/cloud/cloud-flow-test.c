@@ -274,9 +274,22 @@ test_never_ready (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *body = start_body ("sdkReady=never", FALSE, 1);
   g_autoptr (JsonObject) record = NULL;
+  g_autoptr (JsonObject) reply = NULL;
+  JsonArray *list;
 
   call_ok (fixture, "PUT", ROOM "/records/states/1", body);
   wait_reasons (fixture, ROOM, "4,4,5");
+  /* Each says why, as check would: what the page was waiting for. */
+  reply = call (fixture, "GET", ROOM "/sequences?nextId=0&cmd=1001", NULL, NULL);
+  list = json_object_get_array_member (json_object_get_object_member (reply, "data"), "list");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *event_data = json_object_get_object_member (
+        json_array_get_object_element (list, i), "data");
+
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (event_data, "cause"),
+                                       "not ready within 1 s: still waiting for "));
+    }
   record = first_record (fixture, ROOM);
   g_assert_true (json_object_get_boolean_member (record, "unready"));
   g_assert_cmpint (json_object_get_int_member (record, "state"), ==, 2);

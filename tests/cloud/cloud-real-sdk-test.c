@@ -4,7 +4,8 @@
  * RECORDHOST_REAL_SDK_DIR): the bundled record page served from a local
  * "CDN" that hands it the SDK bundle where a deployed template has it,
  * started held, ready (reason 1), released, stopped (reason 2); the file
- * begins painted and lasts from the release to the stop. */
+ * begins painted and lasts from the release to the stop.  2.x, which wait
+ * for their RTM login, end 4, 4, 5, each event with its cause. */
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -330,10 +331,62 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 }
 
+/* Each load of a 2.x template's page has this long to get ready. */
+#define NEVER_READY_RETRY_S 15
+
+/* 2.x wait for their RTM login, which no local answer can serve: each load
+ * is given up (4, 4, then 5), and each event says why, as check does. */
+static void
+test_never_ready (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *bundle = g_build_filename (fixture->sdk_dir, "edu_sdk.bundle.js", NULL);
+  g_autofree char *body = NULL;
+  g_autoptr (JsonObject) reply = NULL;
+  g_autoptr (JsonObject) records = NULL;
+  g_autofree char *err = NULL;
+  JsonArray *list;
+  JsonObject *record;
+
+  if (!g_file_test (bundle, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_message ("no %s: run tests/real-sdk/fetch", bundle);
+      g_test_fail ();
+      return;
+    }
+  body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":"
+                          "\"%s/record_page.html\",\"onHold\":true},\"retryTimeout\":%u}",
+                          fixture->cdn_url, NEVER_READY_RETRY_S);
+  json_object_unref (call (fixture, "PUT", ROOM "/records/states/1", body));
+  wait_events (fixture, 3, 4 * NEVER_READY_RETRY_S + WAIT_TIMEOUT_S);
+  list = events (fixture, &reply);
+  g_assert_cmpuint (json_array_get_length (list), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *event = json_object_get_object_member (json_array_get_object_element (list, i),
+                                                         "data");
+      const char *cause = json_object_get_string_member (event, "cause");
+
+      g_test_message ("reason %" G_GINT64_FORMAT ": %s",
+                      json_object_get_int_member (event, "reason"), cause);
+      g_assert_cmpint (json_object_get_int_member (event, "reason"), ==, i < 2 ? 4 : 5);
+      g_assert_true (json_object_get_boolean_member (event, "onHold"));
+      g_assert_nonnull (strstr (cause, "its RTM login"));
+      g_assert_nonnull (strstr (cause, "cannot get ready offline"));
+    }
+  records = call (fixture, "GET", ROOM "/records", NULL);
+  record = json_array_get_object_element (
+    json_object_get_array_member (json_object_get_object_member (records, "data"), "list"), 0);
+  g_assert_true (json_object_get_boolean_member (record, "unready"));
+  /* The cloud's log says it too. */
+  err = rh_test_child_get_stderr (fixture->cloud);
+  g_assert_nonnull (strstr (err, "reason 4 (on hold): not ready within"));
+}
+
 int
 main (int argc, char **argv)
 {
   static const char *const versions[] = { "1.1.2-rc.3", "1.1.5-rc.2" };
+  static const char *const never_ready[] = { "2.8.21", "2.9.52" };
 
   rh_test_init (&argc, &argv);
   gst_init (&argc, &argv);
@@ -342,6 +395,14 @@ main (int argc, char **argv)
       g_autofree char *path = g_strconcat ("/cloud-real-sdk/", versions[i], "/flow", NULL);
 
       g_test_add (path, Fixture, versions[i], fixture_setup, test_flow, fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (never_ready); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud-real-sdk/", never_ready[i], "/never-ready",
+                                           NULL);
+
+      g_test_add (path, Fixture, never_ready[i], fixture_setup, test_never_ready,
+                  fixture_teardown);
     }
   return g_test_run ();
 }
