@@ -10,6 +10,7 @@
 #include "rh-page-host.h"
 #include "rh-page-options.h"
 #include "rh-record-request.h"
+#include "rh-recording-file.h"
 #include "rh-text.h"
 
 #define MAX_EVENTS 100
@@ -455,7 +456,8 @@ void
 rh_cloud_handle_recording (RhCloud *self, SoupServerMessage *msg, const char *name)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GMappedFile) mapped = rh_cloud_store_open_recording (self->store, name, &error);
+  const char *dir = rh_cloud_store_get_dir (self->store);
+  g_autoptr (GMappedFile) mapped = rh_recording_file_open (dir, name, &error);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autofree char *disposition = NULL;
   GBytes *contents;

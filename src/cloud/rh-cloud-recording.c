@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "rh-error.h"
+#include "rh-recording-file.h"
 #include "rh-route.h"
 #include "rh-run.h"
 #include "rh-text.h"
@@ -105,7 +106,7 @@ rh_cloud_recording_init (RhCloudRecording *self)
 static char *
 recording_file (RhCloudStore *store, const RhCloudRoom *room, gint64 start_ms, GError **error)
 {
-  g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), RH_CLOUD_STORE_RECORDINGS,
+  g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), RH_RECORDING_FILE_DIR,
                                            NULL);
   g_autofree char *key = g_strconcat (room->app_id, "/", room->room_uuid, NULL);
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);

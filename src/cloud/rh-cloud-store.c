@@ -12,6 +12,7 @@
 
 #include "rh-error.h"
 #include "rh-json.h"
+#include "rh-recording-file.h"
 
 struct _RhCloudStore
 {
@@ -315,28 +316,6 @@ relative_file (const char *dir, const char *file)
   return relative != NULL ? relative : g_path_get_basename (file);
 }
 
-/* The name in recordings/ that @path (a request's, as sent) downloads, or
- * NULL: only names of the shape the cloud gives its files (letters,
- * digits, '_', '-' and '.', not first, ending .mp4), so that no path can
- * leave the directory, escaped or not. */
-const char *
-rh_cloud_store_recording_name (const char *path)
-{
-  const char *name;
-
-  if (path == NULL || !g_str_has_prefix (path, "/" RH_CLOUD_STORE_RECORDINGS "/"))
-    return NULL;
-  name = path + strlen ("/" RH_CLOUD_STORE_RECORDINGS "/");
-  if (!g_ascii_isalnum (*name) && *name != '_')
-    return NULL;
-  for (const char *c = name; *c != '\0'; c++)
-    if (!g_ascii_isalnum (*c) && strchr ("_-.", *c) == NULL)
-      return NULL;
-  if (!g_str_has_suffix (name, ".mp4") || strlen (name) > 255)
-    return NULL;
-  return name;
-}
-
 /* What is on disk, not what was meant to be: a recording whose file is
  * empty or gone has none to list; one whose recorder failed (a full disk)
  * says so, and why, however much of its file there is.  Names relative to
@@ -362,7 +341,7 @@ add_files (JsonBuilder *builder, int state, const char *file, const char *failur
       /* The recordings are served from where they are in the data
        * directory, and nothing else is. */
       json_builder_set_member_name (builder, "download");
-      if (rh_cloud_store_recording_name (download) != NULL)
+      if (rh_recording_file_name (download) != NULL)
         json_builder_add_string_value (builder, download);
       else
         json_builder_add_null_value (builder);
@@ -454,29 +433,6 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
   json_builder_add_int_value (builder, total);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
-}
-
-/* A regular file of recordings/, opened for reading without following a
- * link; NULL (G_IO_ERROR_NOT_FOUND) for anything else. */
-GMappedFile *
-rh_cloud_store_open_recording (RhCloudStore *store, const char *name, GError **error)
-{
-  g_autofree char *path = g_build_filename (store->dir, RH_CLOUD_STORE_RECORDINGS, name, NULL);
-  GStatBuf file_stat;
-  GMappedFile *mapped;
-  int fd;
-
-  fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
-  if (fd < 0 || fstat (fd, &file_stat) != 0 || !S_ISREG (file_stat.st_mode))
-    {
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no recording %s", name);
-      return NULL;
-    }
-  mapped = g_mapped_file_new_from_fd (fd, FALSE, error);
-  close (fd);
-  return mapped;
 }
 
 /* Returns the event's sequence number in its room, or 0 on error.  One

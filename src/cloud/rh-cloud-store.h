@@ -9,9 +9,6 @@ G_BEGIN_DECLS
 
 typedef struct _RhCloudStore RhCloudStore;
 
-/* The folder of the data directory the recordings are written to. */
-#define RH_CLOUD_STORE_RECORDINGS "recordings"
-
 typedef struct
 {
   const char *app_id;
@@ -49,9 +46,6 @@ JsonNode     *rh_cloud_store_list_events  (RhCloudStore *store, const char *app_
                                            guint limit, GError **error);
 guint         rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error);
 const char   *rh_cloud_store_get_dir      (RhCloudStore *store);
-const char   *rh_cloud_store_recording_name (const char *path);
-GMappedFile  *rh_cloud_store_open_recording (RhCloudStore *store, const char *name,
-                                             GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhCloudStore, rh_cloud_store_close)
 

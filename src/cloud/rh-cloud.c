@@ -8,6 +8,7 @@
 #include "rh-error.h"
 #include "rh-page-host.h"
 #include "rh-page-options.h"
+#include "rh-recording-file.h"
 
 G_DEFINE_FINAL_TYPE (RhCloud, rh_cloud, G_TYPE_OBJECT)
 
@@ -106,10 +107,10 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
     }
   if (rh_api_handle_sdk_api (msg, api_path))
     return;
-  if (rh_cloud_store_recording_name (path) != NULL)
+  if (rh_recording_file_name (path) != NULL)
     {
       if (get)
-        rh_cloud_handle_recording (self, msg, rh_cloud_store_recording_name (path));
+        rh_cloud_handle_recording (self, msg, rh_recording_file_name (path));
       else
         rh_api_reply_not_allowed (msg, "GET");
       return;

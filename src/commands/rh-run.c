@@ -42,28 +42,6 @@ enum
 };
 static guint signals[N_SIGNALS];
 
-RhRunOptions *
-rh_run_options_new (void)
-{
-  RhRunOptions *options = g_new0 (RhRunOptions, 1);
-
-  options->page = rh_page_options_new ();
-  options->retry_timeout_s = RH_RECORDING_POLICY_DEFAULT_RETRY_TIMEOUT_S;
-  options->video_fps = RH_RECORDER_DEFAULT_FPS;
-  return options;
-}
-
-void
-rh_run_options_free (RhRunOptions *options)
-{
-  if (options == NULL)
-    return;
-  rh_page_options_free (options->page);
-  g_free (options->state_log);
-  g_free (options->record);
-  g_free (options);
-}
-
 static void
 rh_run_dispose (GObject *object)
 {
@@ -355,25 +333,6 @@ load_page_cb (RhRecordingPolicy *policy, guint attempt, const char *why, gpointe
   rh_page_watch_load (self->watch, ready_deadline_us);
 }
 
-/* Why a load was given up (reasons 4 and 5), as check says it of a page
- * not ready in time: what the page was waiting for, the hosts it could not
- * reach; secrets redacted.  Told before the next load starts afresh. */
-static char *
-not_ready_cause (RhRun *self)
-{
-  g_autofree char *blocking = NULL;
-  g_autofree char *cause = NULL;
-
-  if (self->watch == NULL)
-    return NULL;
-  blocking = rh_page_watch_describe_blocking (self->watch);
-  cause = g_strdup_printf ("not ready within %u s: still waiting for %s%s%s",
-                           self->options->retry_timeout_s,
-                           rh_page_watch_waiting_for (self->watch),
-                           blocking != NULL ? "; " : "", blocking != NULL ? blocking : "");
-  return rh_timeline_redact (self->timeline, cause);
-}
-
 static void
 state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data)
 {
@@ -382,12 +341,16 @@ state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data
   gint64 reason = json_object_get_int_member (data, "reason");
   g_autoptr (GError) error = NULL;
 
-  if (reason == RH_RECORDING_REASON_TIMED_OUT || reason == RH_RECORDING_REASON_ABANDONED)
+  /* A load given up says why, as check does, before the next one starts
+   * afresh; secrets redacted. */
+  if ((reason == RH_RECORDING_REASON_TIMED_OUT || reason == RH_RECORDING_REASON_ABANDONED)
+      && self->watch != NULL)
     {
-      g_autofree char *cause = not_ready_cause (self);
+      g_autofree char *cause = rh_page_watch_describe_not_ready (self->watch,
+                                                                 self->options->retry_timeout_s);
+      g_autofree char *redacted = rh_timeline_redact (self->timeline, cause);
 
-      if (cause != NULL)
-        json_object_set_string_member (data, "cause", cause);
+      json_object_set_string_member (data, "cause", redacted);
     }
 
   if (self->state_log != NULL && self->error == NULL
