@@ -443,7 +443,6 @@ rh_cloud_handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhApiPat
   rh_api_reply_ok (msg, data);
 }
 
-
 static void
 unmap (gpointer data)
 {
