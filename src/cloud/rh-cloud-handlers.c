@@ -475,6 +475,9 @@ rh_cloud_handle_recording (RhCloud *self, SoupServerMessage *msg, const char *na
   disposition = g_strdup_printf ("attachment; filename=\"%s\"", name);
   soup_message_headers_replace (headers, "Content-Disposition", disposition);
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  /* A page of another origin sends no Origin for a <video>'s request: the
+   * browser is told not to hand it the file. */
+  soup_message_headers_replace (headers, "Cross-Origin-Resource-Policy", "same-origin");
   soup_message_headers_set_content_type (headers, "video/mp4", NULL);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), contents);

@@ -282,9 +282,11 @@ test_download (Fixture *fixture, gconstpointer data)
   if (row->status == 200)
     {
       g_autofree char *type = raw_client_get_header (client, "Content-Type");
+      g_autofree char *policy = raw_client_get_header (client, "Cross-Origin-Resource-Policy");
 
       g_assert_cmpstr (body, ==, "the recording");
       g_assert_cmpstr (type, ==, "video/mp4");
+      g_assert_cmpstr (policy, ==, "same-origin");
       return;
     }
   g_assert_null (strstr (body, "outside"));
