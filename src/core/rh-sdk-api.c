@@ -5,13 +5,32 @@ gboolean
 rh_sdk_api_handles (const RhApiPath *path)
 {
   return path->kind == RH_API_PATH_CONFIGS || path->kind == RH_API_PATH_CHECK_IN
-         || path->kind == RH_API_PATH_ENTRY;
+         || path->kind == RH_API_PATH_ENTRY || path->kind == RH_API_PATH_RTM_LOGIN;
 }
 
 const char *
 rh_sdk_api_method (const RhApiPath *path)
 {
-  return path->kind == RH_API_PATH_CONFIGS ? "GET" : "PUT";
+  switch (path->kind)
+    {
+    case RH_API_PATH_CONFIGS:
+      return "GET";
+    case RH_API_PATH_RTM_LOGIN:
+      return "POST";
+    default:
+      return "PUT";
+    }
+}
+
+/* The calls that are refused, with why: 1.1.x show the reason in their
+ * error dialog, in the recording, instead of "Load failed". */
+const char *
+rh_sdk_api_refusal (const RhApiPath *path)
+{
+  if (path->kind != RH_API_PATH_RTM_LOGIN)
+    return NULL;
+  return "recordhost: the classroom's RTM login cannot be answered offline (RTM speaks the "
+         "vendor's own protocol on the vendor's hosts)";
 }
 
 static void
@@ -101,6 +120,8 @@ rh_sdk_api_answer (const RhApiPath *path)
     case RH_API_PATH_ENTRY:
       build_entry (builder);
       break;
+    case RH_API_PATH_RTM_LOGIN:
+      break; /* refused */
     default:
       build_check_in (builder);
       break;

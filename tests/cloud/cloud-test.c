@@ -473,6 +473,8 @@ static const PageCallRow page_call_rows[] = {
     OTHER "Content-Type: text/plain\r\n", "{}", 200, "*", FALSE },
   { "sdk-entry-from-null-origin", "PUT", "/cn/edu/apps/app1/v2/rooms/r1/users/u1",
     "Origin: null\r\n" JSON, "{}", 200, "*", FALSE },
+  { "sdk-rtm-login-from-null-origin", "POST", "/cn/scene/apps/app1/v1/users/u1/login",
+    "Origin: null\r\n" JSON, "{}", 501, "*", FALSE },
 };
 
 static void

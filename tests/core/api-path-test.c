@@ -81,6 +81,13 @@ static const ParseRow parse_rows[] = {
   { "entry-encoded", "/edu/apps/app1/v2/rooms/r%2F1/users/u%201", RH_API_PATH_ENTRY, NULL,
     "app1", "r/1", "u 1", "" },
   /* Longer, it is a room's path again, of a room whose uuid holds '/'. */
+  { "rtm-login", "/cn/scene/apps/app1/v1/users/u%201/login", RH_API_PATH_RTM_LOGIN, "cn", "app1",
+    NULL, "u 1", "" },
+  { "rtm-login-no-region", "/scene/apps/app1/v1/users/u1/login", RH_API_PATH_RTM_LOGIN, NULL,
+    "app1", NULL, "u1", "" },
+  { "scene-other", "/cn/scene/apps/app1/v1/users/u1/logout", NONE },
+  { "scene-longer", "/cn/scene/apps/app1/v1/users/u1/login/x", NONE },
+  { "scene-rooms", "/cn/scene/apps/app1/v2/rooms/r1/users/u1", NONE },
   { "entry-longer", "/edu/apps/app1/v2/rooms/r1/users/u1/records", RH_API_PATH_ROOM, NULL,
     "app1", "r1/users/u1", NULL, "records" },
   { "entry-no-user", "/edu/apps/app1/v2/rooms/r1/users", RH_API_PATH_ROOM, NULL, "app1",

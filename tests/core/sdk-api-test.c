@@ -1,6 +1,8 @@
 /* The SDKs' first calls a local server answers: with which method, and what
  * the answers hold that the SDKs read (which paths they are is in
  * api-path-test.c, the answers over HTTP in ready-ack-test.c). */
+#include <string.h>
+
 #include "rh-sdk-api.h"
 #include "test-utils.h"
 
@@ -78,6 +80,20 @@ test_entry (void)
   g_assert_true (json_object_has_member (board, "boardRegion"));
 }
 
+/* 1.1.x's RTM login is refused, saying why, which its error dialog shows;
+ * the rest are answered. */
+static void
+test_refusal (void)
+{
+  g_autoptr (RhApiPath) login = rh_api_path_parse ("/cn/scene/apps/app1/v1/users/u1/login");
+  g_autoptr (RhApiPath) entry = rh_api_path_parse ("/cn/edu/apps/app1/v2/rooms/r1/users/u1");
+
+  g_assert_true (rh_sdk_api_handles (login));
+  g_assert_cmpstr (rh_sdk_api_method (login), ==, "POST");
+  g_assert_nonnull (strstr (rh_sdk_api_refusal (login), "RTM login cannot be answered offline"));
+  g_assert_null (rh_sdk_api_refusal (entry));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -90,5 +106,6 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/sdk-api/configs-bucket", test_configs_bucket);
   g_test_add_func ("/sdk-api/entry", test_entry);
+  g_test_add_func ("/sdk-api/refusal", test_refusal);
   return g_test_run ();
 }
