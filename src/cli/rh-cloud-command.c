@@ -133,6 +133,7 @@ rh_cloud_command_main (int argc, char **argv)
   int max_rooms = G_MININT; /* not given: the default */
   int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
   int page_memory = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
+  g_autofree char *sdk_api = NULL;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
@@ -166,6 +167,11 @@ rh_cloud_command_main (int argc, char **argv)
       G_STRINGIFY (RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB) "); a web process is limited to "
       "this times --rooms-per-web-process, and past it is killed and its rooms reload as after "
       "a crash", "MB" },
+    { "sdk-api", 0, 0, G_OPTION_ARG_STRING, &sdk_api,
+      "local (default): route the classroom SDKs' own API hosts (api.agora.io, "
+      "api.sd-rtn.com and their regional names) of every hosted page to this cloud, which "
+      "answers their first calls, as check --sdk-api local does; none: leave them to the "
+      "network. A start's webRecordConfig.sdkApi overrides it", "local|none" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- the classroom cloud, locally");
@@ -192,6 +198,8 @@ rh_cloud_command_main (int argc, char **argv)
     return rh_cli_usage_error ("--page-memory must be "
                                G_STRINGIFY (RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB) ".."
                                G_STRINGIFY (RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB));
+  if (sdk_api != NULL && !g_str_equal (sdk_api, "local") && !g_str_equal (sdk_api, "none"))
+    return rh_cli_usage_error ("--sdk-api must be local or none");
   if (data_dir == NULL)
     data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
 
@@ -212,6 +220,7 @@ rh_cloud_command_main (int argc, char **argv)
     rh_cloud_set_max_rooms (cloud, max_rooms);
   rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);
   rh_cloud_set_page_memory (cloud, page_memory);
+  rh_cloud_set_sdk_api_local (cloud, sdk_api == NULL || g_str_equal (sdk_api, "local"));
   /* Beyond loopback without a token: one line, exit 2. */
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     return rh_cli_end (NULL, error);

@@ -10,6 +10,7 @@
 #include "rh-page-host.h"
 #include "rh-page-options.h"
 #include "rh-record-request.h"
+#include "rh-recording-file.h"
 #include "rh-text.h"
 
 #define MAX_EVENTS 100
@@ -245,6 +246,7 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
   /* The limit is a web process's, and the rooms sharing one share it. */
   room.page_memory_mb = MIN (self->page_memory_mb * rh_page_host_get_views_per_process (),
                             RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
+  room.sdk_api_local = request->has_sdk_api ? request->sdk_api_local : self->sdk_api_local;
   room.ready_answerer = G_OBJECT (self);
   room.ready_answer = rh_cloud_answer_ready;
   recording = rh_cloud_recording_start (self->store, &room, request, config, &error);
@@ -441,3 +443,43 @@ rh_cloud_handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhApiPat
   rh_api_reply_ok (msg, data);
 }
 
+static void
+unmap (gpointer data)
+{
+  g_mapped_file_unref (data);
+}
+
+/* GET /recordings/NAME: a recording's file, as the records list names it;
+ * the token, Host and Origin were checked as for the rest of the API. */
+void
+rh_cloud_handle_recording (RhCloud *self, SoupServerMessage *msg, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  const char *dir = rh_cloud_store_get_dir (self->store);
+  g_autoptr (GMappedFile) mapped = rh_recording_file_open (dir, name, &error);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *disposition = NULL;
+  GBytes *contents;
+
+  if (mapped == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "no such recording");
+      else
+        reply_internal (msg, error);
+      return;
+    }
+  contents = g_bytes_new_with_free_func (g_mapped_file_get_contents (mapped),
+                                         g_mapped_file_get_length (mapped), unmap,
+                                         g_mapped_file_ref (mapped));
+  disposition = g_strdup_printf ("attachment; filename=\"%s\"", name);
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  /* A page of another origin sends no Origin for a <video>'s request: the
+   * browser is told not to hand it the file. */
+  soup_message_headers_replace (headers, "Cross-Origin-Resource-Policy", "same-origin");
+  soup_message_headers_set_content_type (headers, "video/mp4", NULL);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), contents);
+  g_bytes_unref (contents);
+}

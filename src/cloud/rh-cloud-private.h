@@ -28,6 +28,7 @@ struct _RhCloud
   char *file_page;            /* the one file page allowed anyway, or NULL */
   guint max_rooms;         /* recordings held at once; a start past it is refused */
   guint page_memory_mb;    /* bound on each web process, which rooms may share */
+  gboolean sdk_api_local;  /* pages' SDK API hosts routed here, unless a start says none */
 };
 
 JsonNode *rh_cloud_capacity_node     (RhCloud *self);
@@ -47,6 +48,7 @@ void      rh_cloud_handle_records     (RhCloud *self, SoupServerMessage *msg,
 void      rh_cloud_handle_sequences   (RhCloud *self, SoupServerMessage *msg,
                                        const RhApiPath *path, GHashTable *query);
 void      rh_cloud_handle_health      (RhCloud *self, SoupServerMessage *msg);
+void      rh_cloud_handle_recording   (RhCloud *self, SoupServerMessage *msg, const char *name);
 GBytes   *rh_cloud_answer_ready       (GObject *cloud, const char *uri, guint *status);
 
 G_END_DECLS

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "rh-error.h"
+#include "rh-recording-file.h"
+#include "rh-route.h"
 #include "rh-run.h"
 #include "rh-text.h"
 
@@ -104,7 +106,8 @@ rh_cloud_recording_init (RhCloudRecording *self)
 static char *
 recording_file (RhCloudStore *store, const RhCloudRoom *room, gint64 start_ms, GError **error)
 {
-  g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), "recordings", NULL);
+  g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), RH_RECORDING_FILE_DIR,
+                                           NULL);
   g_autofree char *key = g_strconcat (room->app_id, "/", room->room_uuid, NULL);
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
   g_autoptr (GString) prefix = g_string_new (NULL);
@@ -222,16 +225,22 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
   JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
   JsonNode *data_node = json_object_get_member (json_node_get_object (event), "data");
   g_autoptr (GError) error = NULL;
+  g_autofree char *cause = NULL;
 
   self->reason = json_object_get_int_member (data, "reason");
   self->on_hold = json_object_get_boolean_member (data, "onHold");
   if (self->reason == 2 || self->reason == 5)
     self->active = FALSE;
   self->unready = self->reason == 5;
-  g_message ("cloud: room %s, record %s: state %" G_GINT64_FORMAT ", reason %d%s",
+  /* A retry's cause names what the page asked for: fit for the log. */
+  cause = json_object_has_member (data, "cause")
+            ? rh_text_printable (json_object_get_string_member (data, "cause"))
+            : NULL;
+  g_message ("cloud: room %s, record %s: state %" G_GINT64_FORMAT ", reason %d%s%s%s",
              self->room_text, rh_run_get_record_id (run),
              json_object_get_int_member (data, "state"), self->reason,
-             self->on_hold ? " (on hold)" : "");
+             self->on_hold ? " (on hold)" : "", cause != NULL ? ": " : "",
+             cause != NULL ? cause : "");
   if (!self->active)
     {
       self->unstored_end = json_node_copy (data_node);
@@ -303,6 +312,10 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   page->record.height = request->height;
   page->echo = FALSE;
   page->page_memory_mb = room->page_memory_mb;
+  /* The cloud answers the SDKs' own calls as check's acknowledger does. */
+  page->sdk_api_local = room->sdk_api_local;
+  if (room->sdk_api_local)
+    rh_route_list_add_sdk_api (page->routes, room->cloud_url);
   options->retry_timeout_s = request->retry_timeout_s;
   options->on_hold = request->on_hold;
   options->video_fps = request->fps;

@@ -12,6 +12,7 @@
 
 #include "rh-error.h"
 #include "rh-json.h"
+#include "rh-recording-file.h"
 
 struct _RhCloudStore
 {
@@ -30,9 +31,12 @@ static const char schema[] =
   "  record_id TEXT PRIMARY KEY, app_id TEXT NOT NULL, room_uuid TEXT NOT NULL,"
   "  state INTEGER, reason INTEGER, on_hold INTEGER, unready INTEGER, start_ms INTEGER,"
   "  end_ms INTEGER, config TEXT, file TEXT, error TEXT);"
+  /* sequence orders all events; room_sequence, a room's own, is the API's
+   * (the cloud's sequences are a room's, without gaps). */
   "CREATE TABLE IF NOT EXISTS events ("
   "  sequence INTEGER PRIMARY KEY AUTOINCREMENT, app_id TEXT NOT NULL,"
-  "  room_uuid TEXT NOT NULL, cmd INTEGER, version INTEGER, data TEXT, ts INTEGER);"
+  "  room_uuid TEXT NOT NULL, cmd INTEGER, version INTEGER, data TEXT, ts INTEGER,"
+  "  room_sequence INTEGER);"
   "CREATE INDEX IF NOT EXISTS events_room ON events (app_id, room_uuid, sequence);";
 
 static gboolean
@@ -112,6 +116,40 @@ add_error_column (RhCloudStore *store, char **message)
               == SQLITE_OK;
 }
 
+/* A data directory from before events were numbered per room: its events
+ * are numbered in each room in the order they came. */
+static gboolean
+add_room_sequence (RhCloudStore *store, char **message)
+{
+  sqlite3_stmt *statement = NULL;
+  gboolean present = FALSE;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT room_sequence FROM events LIMIT 0", -1, &statement,
+                          NULL)
+      == SQLITE_OK)
+    present = TRUE;
+  sqlite3_finalize (statement);
+  if (!present
+      && sqlite3_exec (store->db,
+                       "BEGIN;"
+                       "ALTER TABLE events ADD COLUMN room_sequence INTEGER;"
+                       "UPDATE events SET room_sequence = (SELECT COUNT (*) FROM events AS e "
+                       "  WHERE e.app_id = events.app_id AND e.room_uuid = events.room_uuid "
+                       "  AND e.sequence <= events.sequence);"
+                       "COMMIT;",
+                       NULL, NULL, message)
+           != SQLITE_OK)
+    {
+      sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return sqlite3_exec (store->db,
+                       "CREATE UNIQUE INDEX IF NOT EXISTS events_room_sequence "
+                       "ON events (app_id, room_uuid, room_sequence)",
+                       NULL, NULL, message)
+         == SQLITE_OK;
+}
+
 RhCloudStore *
 rh_cloud_store_open (const char *dir, GError **error)
 {
@@ -139,7 +177,7 @@ rh_cloud_store_open (const char *dir, GError **error)
   sqlite3_busy_timeout (store->db, 5000);
   store->dir = g_strdup (dir);
   if (sqlite3_exec (store->db, schema, NULL, NULL, &message) != SQLITE_OK
-      || !add_error_column (store, &message))
+      || !add_error_column (store, &message) || !add_room_sequence (store, &message))
     {
       g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot use %s: %s", path, message);
       sqlite3_free (message);
@@ -294,9 +332,25 @@ add_files (JsonBuilder *builder, int state, const char *file, const char *failur
   json_builder_begin_array (builder);
   if (written || (state == 1 && exists))
     {
-      g_autofree char *name = full_paths ? g_strdup (file) : relative_file (dir, file);
+      g_autofree char *name = relative_file (dir, file);
+      g_autofree char *download = g_strconcat ("/", name, NULL);
 
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "fileName");
       json_builder_add_string_value (builder, name);
+      /* The recordings are served from where they are in the data
+       * directory, and nothing else is. */
+      json_builder_set_member_name (builder, "download");
+      if (rh_recording_file_name (download) != NULL)
+        json_builder_add_string_value (builder, download);
+      else
+        json_builder_add_null_value (builder);
+      if (full_paths)
+        {
+          json_builder_set_member_name (builder, "localPath");
+          json_builder_add_string_value (builder, file);
+        }
+      json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "fileState");
@@ -381,15 +435,18 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
   return json_builder_get_root (builder);
 }
 
-/* Returns the event's sequence number, or 0 on error. */
+/* Returns the event's sequence number in its room, or 0 on error.  One
+ * statement numbers and stores it: one cloud writes the store. */
 gint64
 rh_cloud_store_add_event (RhCloudStore *store, const char *app_id, const char *room_uuid,
                           int cmd, JsonNode *data, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
-    store, "INSERT INTO events (app_id, room_uuid, cmd, version, data, ts) "
-           "VALUES (?, ?, ?, 1, ?, ?)", "add event", error);
+    store, "INSERT INTO events (app_id, room_uuid, room_sequence, cmd, version, data, ts) "
+           "SELECT ?1, ?2, COALESCE (MAX (room_sequence), 0) + 1, ?3, 1, ?4, ?5 FROM events "
+           "WHERE app_id = ?1 AND room_uuid = ?2 RETURNING room_sequence", "add event", error);
   g_autofree char *text = json_to_string (data, FALSE);
+  gint64 sequence;
 
   if (statement == NULL)
     return 0;
@@ -398,9 +455,15 @@ rh_cloud_store_add_event (RhCloudStore *store, const char *app_id, const char *r
   sqlite3_bind_int (statement, 3, cmd);
   sqlite3_bind_text (statement, 4, text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 5, g_get_real_time () / 1000);
+  /* The row comes first (an aggregate always gives one); the change is
+   * committed at the step that ends. */
   if (!check (store, sqlite3_step (statement), "add event", error))
     return 0;
-  return sqlite3_last_insert_rowid (store->db);
+  sequence = sqlite3_column_int64 (statement, 0);
+  g_return_val_if_fail (sequence > 0, 0);
+  if (!check (store, sqlite3_step (statement), "add event", error))
+    return 0;
+  return sequence;
 }
 
 /* Events of a room with sequence >= @next_id (and of @cmd unless 0), at
@@ -410,8 +473,9 @@ rh_cloud_store_list_events (RhCloudStore *store, const char *app_id, const char 
                             gint64 next_id, int cmd, guint limit, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
-    store, "SELECT sequence, cmd, version, data FROM events WHERE app_id = ? AND room_uuid = ? "
-           "AND sequence >= ? AND (? = 0 OR cmd = ?) ORDER BY sequence LIMIT ?",
+    store, "SELECT room_sequence, cmd, version, data FROM events WHERE app_id = ? "
+           "AND room_uuid = ? AND room_sequence >= ? AND (? = 0 OR cmd = ?) "
+           "ORDER BY room_sequence LIMIT ?",
     "list events", error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   gint64 next = next_id;

@@ -8,6 +8,7 @@
 #include "rh-error.h"
 #include "rh-page-host.h"
 #include "rh-page-options.h"
+#include "rh-recording-file.h"
 
 G_DEFINE_FINAL_TYPE (RhCloud, rh_cloud, G_TYPE_OBJECT)
 
@@ -106,6 +107,14 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
     }
   if (rh_api_handle_sdk_api (msg, api_path))
     return;
+  if (rh_recording_file_name (path) != NULL)
+    {
+      if (get)
+        rh_cloud_handle_recording (self, msg, rh_recording_file_name (path));
+      else
+        rh_api_reply_not_allowed (msg, "GET");
+      return;
+    }
   for (guint i = 0; api_path != NULL && i < G_N_ELEMENTS (routes); i++)
     if (g_str_equal (api_path->rest, routes[i].rest))
       found = (gint) i;
@@ -223,6 +232,7 @@ rh_cloud_init (RhCloud *self)
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->max_rooms = rh_cloud_default_max_rooms ();
   self->page_memory_mb = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
+  self->sdk_api_local = TRUE;
 }
 
 /* Eight rooms a core by default: what this machine held recording still
@@ -253,6 +263,15 @@ void
 rh_cloud_set_page_memory (RhCloud *cloud, guint page_memory_mb)
 {
   cloud->page_memory_mb = page_memory_mb;
+}
+
+/* Whether the pages of the recordings started after the call reach this
+ * cloud for the classroom SDKs' API hosts (--sdk-api local, the default),
+ * unless a start's sdkApi says otherwise. */
+void
+rh_cloud_set_sdk_api_local (RhCloud *cloud, gboolean local)
+{
+  cloud->sdk_api_local = local;
 }
 
 /* Takes @store. */

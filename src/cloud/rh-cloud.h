@@ -31,5 +31,6 @@ gboolean    rh_cloud_allow_host   (RhCloud *cloud, const char *host, GError **er
 void        rh_cloud_set_allow_file_pages (RhCloud *cloud, gboolean allow);
 void        rh_cloud_allow_file_page (RhCloud *cloud, const char *uri);
 void        rh_cloud_set_page_memory (RhCloud *cloud, guint page_memory_mb);
+void        rh_cloud_set_sdk_api_local (RhCloud *cloud, gboolean local);
 
 G_END_DECLS

@@ -110,6 +110,28 @@ get_string (JsonObject *object, const char *name)
   return json_node_get_string (node);
 }
 
+/* sdkApi: "local" routes the SDKs' API hosts to the cloud, "none" leaves
+ * them alone; absent, the cloud's --sdk-api decides. */
+static gboolean
+get_sdk_api (JsonObject *object, RhRecordRequest *request, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, "sdkApi");
+  const char *value;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  value = get_string (object, "sdkApi");
+  if (value == NULL || (!g_str_equal (value, "local") && !g_str_equal (value, "none")))
+    {
+      g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                           "sdkApi must be \"local\" or \"none\"");
+      return FALSE;
+    }
+  request->has_sdk_api = TRUE;
+  request->sdk_api_local = g_str_equal (value, "local");
+  return TRUE;
+}
+
 RhRecordRequest *
 rh_record_request_parse (const char *body, gsize length, GError **error)
 {
@@ -176,6 +198,7 @@ rh_record_request_parse (const char *body, gsize length, GError **error)
       || !get_uint (config, "videoFps", 5, 60, &request->fps, error)
       || !get_uint (config, "maxRecordingHour", 1, 720, &request->max_recording_hours, error)
       || !get_on_hold (config, &request->on_hold, &present, error)
+      || !get_sdk_api (config, request, error)
       || !get_uint (root, "retryTimeout", 1, 3600, &request->retry_timeout_s, error))
     return NULL;
   return g_steal_pointer (&request);

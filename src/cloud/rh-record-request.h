@@ -27,6 +27,8 @@ typedef struct
   guint fps;
   guint max_recording_hours;
   guint retry_timeout_s;
+  gboolean has_sdk_api;  /* webRecordConfig set sdkApi */
+  gboolean sdk_api_local; /* sdkApi "local": the SDKs' API hosts go to the cloud */
 } RhRecordRequest;
 
 RhRecordRequest *rh_record_request_parse  (const char *body, gsize length, GError **error);

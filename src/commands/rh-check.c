@@ -278,7 +278,7 @@ static gboolean
 deadline_cb (gpointer user_data)
 {
   RhCheck *self = user_data;
-  g_autofree char *blocking = NULL;
+  g_autofree char *cause = NULL;
 
   self->deadline_id = 0;
   if (rh_page_watch_is_ready (self->watch))
@@ -287,10 +287,8 @@ deadline_cb (gpointer user_data)
             self->options->timeout_s);
       return G_SOURCE_REMOVE;
     }
-  blocking = rh_page_watch_describe_blocking (self->watch);
-  fail (self, RH_ERROR_NOT_READY, "not ready within %u s: still waiting for %s%s%s",
-        self->options->timeout_s, rh_page_watch_waiting_for (self->watch),
-        blocking != NULL ? "; " : "", blocking != NULL ? blocking : "");
+  cause = rh_page_watch_describe_not_ready (self->watch, self->options->timeout_s);
+  fail (self, RH_ERROR_NOT_READY, "%s", cause);
   return G_SOURCE_REMOVE;
 }
 

@@ -42,28 +42,6 @@ enum
 };
 static guint signals[N_SIGNALS];
 
-RhRunOptions *
-rh_run_options_new (void)
-{
-  RhRunOptions *options = g_new0 (RhRunOptions, 1);
-
-  options->page = rh_page_options_new ();
-  options->retry_timeout_s = RH_RECORDING_POLICY_DEFAULT_RETRY_TIMEOUT_S;
-  options->video_fps = RH_RECORDER_DEFAULT_FPS;
-  return options;
-}
-
-void
-rh_run_options_free (RhRunOptions *options)
-{
-  if (options == NULL)
-    return;
-  rh_page_options_free (options->page);
-  g_free (options->state_log);
-  g_free (options->record);
-  g_free (options);
-}
-
 static void
 rh_run_dispose (GObject *object)
 {
@@ -363,6 +341,18 @@ state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data
   gint64 reason = json_object_get_int_member (data, "reason");
   g_autoptr (GError) error = NULL;
 
+  /* A load given up says why, as check does, before the next one starts
+   * afresh; secrets redacted. */
+  if ((reason == RH_RECORDING_REASON_TIMED_OUT || reason == RH_RECORDING_REASON_ABANDONED)
+      && self->watch != NULL)
+    {
+      g_autofree char *cause = rh_page_watch_describe_not_ready (self->watch,
+                                                                 self->options->retry_timeout_s);
+      g_autofree char *redacted = rh_timeline_redact (self->timeline, cause);
+
+      json_object_set_string_member (data, "cause", redacted);
+    }
+
   if (self->state_log != NULL && self->error == NULL
       && !rh_state_log_append (self->state_log, event, &error))
     {
@@ -372,10 +362,12 @@ state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data
     }
   json_array_add_element (self->state_events, json_node_copy (event));
   rh_timeline_add (self->timeline, "recording-state", json_node_copy (event),
-                   "recording state %" G_GINT64_FORMAT ", reason %" G_GINT64_FORMAT ": %s%s",
+                   "recording state %" G_GINT64_FORMAT ", reason %" G_GINT64_FORMAT ": %s%s%s%s",
                    json_object_get_int_member (data, "state"), reason,
                    rh_recording_reason_describe (reason),
-                   json_object_get_boolean_member (data, "onHold") ? " (on hold)" : "");
+                   json_object_get_boolean_member (data, "onHold") ? " (on hold)" : "",
+                   json_object_has_member (data, "cause") ? ": " : "",
+                   json_object_get_string_member_with_default (data, "cause", ""));
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, event);
   if (self->error != NULL && !rh_recording_policy_is_finished (policy))
     rh_recording_policy_stop (policy);

@@ -27,7 +27,8 @@ rh_api_path_is_page_call (const RhApiPath *path)
     return FALSE;
   if (path->kind == RH_API_PATH_ROOM)
     return g_str_equal (path->rest, RH_API_PATH_READY);
-  return path->kind == RH_API_PATH_CONFIGS || path->kind == RH_API_PATH_CHECK_IN;
+  return path->kind == RH_API_PATH_CONFIGS || path->kind == RH_API_PATH_CHECK_IN
+         || path->kind == RH_API_PATH_ENTRY || path->kind == RH_API_PATH_RTM_LOGIN;
 }
 
 /* What can follow a room in the recording API, longest first. */
@@ -141,26 +142,38 @@ parse_sdk (const char *path)
 {
   g_auto (GStrv) parts = segments (path);
   g_autoptr (RhApiPath) parsed = NULL;
+  gboolean scene;
   guint n, i = 0;
 
   if (parts == NULL)
     return NULL;
   n = g_strv_length (parts);
-  if (n > 0 && !g_str_equal (parts[0], "edu"))
+  if (n > 0 && !g_str_equal (parts[0], "edu") && !g_str_equal (parts[0], "scene"))
     i = 1; /* the region */
-  if (n < i + 4 || !g_str_equal (parts[i], "edu") || !g_str_equal (parts[i + 1], "apps"))
+  if (n < i + 4 || (!g_str_equal (parts[i], "edu") && !g_str_equal (parts[i], "scene"))
+      || !g_str_equal (parts[i + 1], "apps"))
     return NULL;
+  scene = g_str_equal (parts[i], "scene");
   parsed = g_new0 (RhApiPath, 1);
   parsed->region = i == 1 ? g_strdup (parts[0]) : NULL;
   parsed->app_id = g_strdup (parts[i + 2]);
   parsed->rest = g_strdup ("");
   i += 3;
-  if (n == i + 2 && g_str_equal (parts[i], "v2") && g_str_equal (parts[i + 1], "configs"))
-    parsed->kind = RH_API_PATH_CONFIGS;
-  else if (n == i + 5 && g_str_equal (parts[i], "v3") && g_str_equal (parts[i + 1], "rooms")
-           && g_str_equal (parts[i + 3], "users"))
+  if (scene)
     {
-      parsed->kind = RH_API_PATH_CHECK_IN;
+      /* The scene API's only call here: the RTM login. */
+      if (n != i + 4 || !g_str_equal (parts[i], "v1") || !g_str_equal (parts[i + 1], "users")
+          || !g_str_equal (parts[i + 3], "login"))
+        return NULL;
+      parsed->kind = RH_API_PATH_RTM_LOGIN;
+      parsed->user_uuid = g_strdup (parts[i + 2]);
+    }
+  else if (n == i + 2 && g_str_equal (parts[i], "v2") && g_str_equal (parts[i + 1], "configs"))
+    parsed->kind = RH_API_PATH_CONFIGS;
+  else if (n == i + 5 && (g_str_equal (parts[i], "v3") || g_str_equal (parts[i], "v2"))
+           && g_str_equal (parts[i + 1], "rooms") && g_str_equal (parts[i + 3], "users"))
+    {
+      parsed->kind = g_str_equal (parts[i], "v3") ? RH_API_PATH_CHECK_IN : RH_API_PATH_ENTRY;
       parsed->room_uuid = g_strdup (parts[i + 2]);
       parsed->user_uuid = g_strdup (parts[i + 4]);
     }
@@ -169,13 +182,14 @@ parse_sdk (const char *path)
   return g_steal_pointer (&parsed);
 }
 
-/* NULL unless @path, as sent, is one of the API's paths. */
+/* NULL unless @path, as sent, is one of the API's paths.  The SDK's first:
+ * the room entry would otherwise read as a room whose uuid holds "/users/". */
 RhApiPath *
 rh_api_path_parse (const char *path)
 {
-  RhApiPath *parsed = parse_room (path);
+  RhApiPath *parsed = parse_sdk (path);
 
-  return parsed != NULL ? parsed : parse_sdk (path);
+  return parsed != NULL ? parsed : parse_room (path);
 }
 
 /* Clients and servers remove a "." or ".." path segment, encoded or not

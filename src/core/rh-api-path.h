@@ -2,8 +2,12 @@
  *   [/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}[/{rest}]     the recording API
  *   [/{region}]/edu/apps/{appId}/v2/configs                       the SDK's (1.1.x)
  *   [/{region}]/edu/apps/{appId}/v3/rooms/{roomUuid}/users/{user} the SDK's check-in (2.x)
+ *   [/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}/users/{user} the SDK's room entry (1.1.x)
+ *   [/{region}]/scene/apps/{appId}/v1/users/{user}/login         the SDK's RTM login (1.1.x)
  * A path is handled as sent, percent-encoded (the servers keep raw paths),
- * so that an encoded "/", "%" or ".." in a room uuid is the room's own. */
+ * so that an encoded "/", "%" or ".." in a room uuid is the room's own; a
+ * path of the room entry's shape is the entry, though a room uuid holding a
+ * literal "/users/" could read as one. */
 #pragma once
 
 #include <glib.h>
@@ -22,6 +26,8 @@ typedef enum
   RH_API_PATH_ROOM,     /* the recording API, under a room */
   RH_API_PATH_CONFIGS,  /* the SDK's configuration */
   RH_API_PATH_CHECK_IN, /* the SDK's check-in of a user into a room */
+  RH_API_PATH_ENTRY,    /* the SDK's entry of a user into a room (1.1.x) */
+  RH_API_PATH_RTM_LOGIN, /* the SDK's RTM login of a user (1.1.x) */
 } RhApiPathKind;
 
 typedef struct
@@ -29,8 +35,8 @@ typedef struct
   RhApiPathKind kind;
   char *region;    /* NULL when the path has no region segment */
   char *app_id;
-  char *room_uuid; /* NULL for the configuration */
-  char *user_uuid; /* the check-in's only */
+  char *room_uuid; /* NULL for the configuration and the RTM login */
+  char *user_uuid; /* the check-in's, the entry's and the RTM login's only */
   char *rest;      /* the room's: what follows it, e.g. "records/ready"; "" otherwise */
 } RhApiPath;
 

@@ -160,6 +160,11 @@ rh_api_handle_sdk_api (SoupServerMessage *msg, const RhApiPath *path)
       rh_api_reply_not_allowed (msg, rh_sdk_api_method (path));
       return TRUE;
     }
+  if (rh_sdk_api_refusal (path) != NULL)
+    {
+      rh_api_reply_error (msg, RH_API_CODE_NOT_IMPLEMENTED, rh_sdk_api_refusal (path));
+      return TRUE;
+    }
   data = rh_sdk_api_answer (path);
   rh_api_reply_ok (msg, data);
   return TRUE;

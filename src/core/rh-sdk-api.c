@@ -4,13 +4,33 @@
 gboolean
 rh_sdk_api_handles (const RhApiPath *path)
 {
-  return path->kind == RH_API_PATH_CONFIGS || path->kind == RH_API_PATH_CHECK_IN;
+  return path->kind == RH_API_PATH_CONFIGS || path->kind == RH_API_PATH_CHECK_IN
+         || path->kind == RH_API_PATH_ENTRY || path->kind == RH_API_PATH_RTM_LOGIN;
 }
 
 const char *
 rh_sdk_api_method (const RhApiPath *path)
 {
-  return path->kind == RH_API_PATH_CONFIGS ? "GET" : "PUT";
+  switch (path->kind)
+    {
+    case RH_API_PATH_CONFIGS:
+      return "GET";
+    case RH_API_PATH_RTM_LOGIN:
+      return "POST";
+    default:
+      return "PUT";
+    }
+}
+
+/* The calls that are refused, with why: 1.1.x show the reason in their
+ * error dialog, in the recording, instead of "Load failed". */
+const char *
+rh_sdk_api_refusal (const RhApiPath *path)
+{
+  if (path->kind != RH_API_PATH_RTM_LOGIN)
+    return NULL;
+  return "recordhost: the classroom's RTM login cannot be answered offline (RTM speaks the "
+         "vendor's own protocol on the vendor's hosts)";
 }
 
 static void
@@ -65,16 +85,47 @@ build_check_in (JsonBuilder *builder)
   set_string (builder, "rtmRegion", "AREA_GLOBAL");
 }
 
+/* 1.1.x, after event 1, enters the room: it reads the class state, its
+ * schedule (start, duration, close delay), whether chat is muted and the
+ * class recorded, and the whiteboard room to join; with "code": 0 it goes
+ * on to the whiteboard and its RTM login, neither of which is here. */
+static void
+build_entry (JsonBuilder *builder)
+{
+  set_int (builder, "state", 1);
+  set_int (builder, "startTime", g_get_real_time () / 1000);
+  set_int (builder, "duration", 3600);
+  set_int (builder, "closeDelay", 600);
+  set_int (builder, "muteChat", 0);
+  set_int (builder, "isRecording", 1);
+  json_builder_set_member_name (builder, "board");
+  json_builder_begin_object (builder);
+  set_string (builder, "boardId", "recordhost-local-board");
+  set_string (builder, "boardToken", "");
+  set_string (builder, "boardRegion", "cn-hz");
+  json_builder_end_object (builder);
+}
+
 JsonNode *
 rh_sdk_api_answer (const RhApiPath *path)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  if (path->kind == RH_API_PATH_CONFIGS)
-    build_configs (builder);
-  else
-    build_check_in (builder);
+  switch (path->kind)
+    {
+    case RH_API_PATH_CONFIGS:
+      build_configs (builder);
+      break;
+    case RH_API_PATH_ENTRY:
+      build_entry (builder);
+      break;
+    case RH_API_PATH_RTM_LOGIN:
+      break; /* refused */
+    default:
+      build_check_in (builder);
+      break;
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

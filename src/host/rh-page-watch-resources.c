@@ -298,3 +298,16 @@ rh_page_watch_describe_blocking (RhPageWatch *watch)
 {
   return rh_request_log_describe_blocking (watch->requests, transport_error, watch);
 }
+
+/* "not ready within N s: still waiting for ...; <what blocked it>": why a
+ * page given @timeout_s did not get ready, said the same by check and by a
+ * run's given-up loads. */
+char *
+rh_page_watch_describe_not_ready (RhPageWatch *watch, guint timeout_s)
+{
+  g_autofree char *blocking = rh_page_watch_describe_blocking (watch);
+
+  return g_strdup_printf ("not ready within %u s: still waiting for %s%s%s", timeout_s,
+                          rh_page_watch_waiting_for (watch), blocking != NULL ? "; " : "",
+                          blocking != NULL ? blocking : "");
+}

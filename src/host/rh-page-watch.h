@@ -47,6 +47,7 @@ gboolean     rh_page_watch_probe_engine_finish (RhPageWatch *watch, GAsyncResult
                                                 GError **error);
 const char  *rh_page_watch_waiting_for (RhPageWatch *watch);
 char        *rh_page_watch_describe_blocking (RhPageWatch *watch);
+char        *rh_page_watch_describe_not_ready (RhPageWatch *watch, guint timeout_s);
 RhPageOutcome *rh_page_watch_end_load (RhPageWatch *watch);
 
 G_END_DECLS

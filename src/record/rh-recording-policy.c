@@ -163,8 +163,9 @@ emit_state (RhRecordingPolicy *self, RhRecordingReason reason)
   json_builder_add_string_value (builder, rh_recording_reason_describe (reason));
   json_builder_set_member_name (builder, "attempt");
   json_builder_add_int_value (builder, self->attempt);
+  /* The hold in force: asked for and not released, ready or not yet. */
   json_builder_set_member_name (builder, "onHold");
-  json_builder_add_boolean_value (builder, self->held);
+  json_builder_add_boolean_value (builder, self->on_hold);
   json_builder_set_member_name (builder, "startTime");
   json_builder_add_int_value (builder, self->real_origin_ms);
   json_builder_set_member_name (builder, "ts");

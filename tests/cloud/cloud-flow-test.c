@@ -160,13 +160,46 @@ static char *
 listed_file (Fixture *fixture, JsonObject *record)
 {
   JsonArray *files = json_object_get_array_member (record, "files");
+  JsonObject *entry;
   const char *name;
+  g_autofree char *download = NULL;
 
   g_assert_cmpuint (json_array_get_length (files), ==, 1);
-  name = json_array_get_string_element (files, 0);
+  entry = json_array_get_object_element (files, 0);
+  name = json_object_get_string_member (entry, "fileName");
+  g_assert_false (json_object_has_member (entry, "localPath"));
+  download = g_strconcat ("/", name, NULL);
+  g_assert_cmpstr (json_object_get_string_member (entry, "download"), ==, download);
   g_assert_true (g_str_has_prefix (name, "recordings/"));
   g_assert_null (strstr (name, ".."));
   return g_build_filename (fixture->data_dir, name, NULL);
+}
+
+/* The record's file downloads whole from the path the list gives. */
+static void
+assert_downloads (Fixture *fixture, JsonObject *record, const char *file)
+{
+  JsonObject *entry = json_array_get_object_element (json_object_get_array_member (record,
+                                                                                   "files"),
+                                                     0);
+  g_autofree char *uri = g_strconcat (rh_cloud_get_base_url (fixture->cloud),
+                                      json_object_get_string_member (entry, "download"), NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", uri);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  /* The cloud answers on this thread's main loop. */
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    rh_test_async_cb, &result);
+  g_assert_true (rh_test_wait_result (&result, 30));
+  body = soup_session_send_and_read_finish (fixture->session, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_true (g_file_get_contents (file, &contents, &length, NULL));
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), contents, length);
 }
 
 static gboolean
@@ -224,6 +257,7 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_stat (file, &file_stat), ==, 0);
   g_assert_cmpint (file_stat.st_size, >, 0);
   g_assert_cmpint (media_probe_duration_ms (file), >, 0);
+  assert_downloads (fixture, ended, file);
 
   /* nextId pages through the events. */
   later = call (fixture, "GET", ROOM "/sequences?nextId=2", NULL, NULL);
@@ -240,13 +274,79 @@ test_never_ready (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *body = start_body ("sdkReady=never", FALSE, 1);
   g_autoptr (JsonObject) record = NULL;
+  g_autoptr (JsonObject) reply = NULL;
+  JsonArray *list;
 
   call_ok (fixture, "PUT", ROOM "/records/states/1", body);
   wait_reasons (fixture, ROOM, "4,4,5");
+  /* Each says why, as check would: what the page was waiting for. */
+  reply = call (fixture, "GET", ROOM "/sequences?nextId=0&cmd=1001", NULL, NULL);
+  list = json_object_get_array_member (json_object_get_object_member (reply, "data"), "list");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *event_data = json_object_get_object_member (
+        json_array_get_object_element (list, i), "data");
+
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (event_data, "cause"),
+                                       "not ready within 1 s: still waiting for "));
+    }
   record = first_record (fixture, ROOM);
   g_assert_true (json_object_get_boolean_member (record, "unready"));
   g_assert_cmpint (json_object_get_int_member (record, "state"), ==, 2);
   g_assert_cmpuint (rh_cloud_get_active_count (fixture->cloud), ==, 0);
+}
+
+typedef struct
+{
+  const char *name;
+  gboolean cloud_local; /* the cloud's --sdk-api */
+  const char *sdk_api;  /* the start's webRecordConfig.sdkApi, NULL: none given */
+  gboolean routed;
+} SdkApiRow;
+
+static const SdkApiRow sdk_api_rows[] = {
+  { "default", TRUE, NULL, TRUE },
+  { "cloud-none", FALSE, NULL, FALSE },
+  { "start-local", FALSE, "local", TRUE },
+  { "start-none", TRUE, "none", FALSE },
+};
+
+static gboolean
+ready_heard (gpointer user_data)
+{
+  return rh_cloud_get_ready_count (user_data) > 0;
+}
+
+/* A hosted page reaches the cloud at the SDKs' API hosts as check's does
+ * with --sdk-api local: the page's calls to api.agora.io (its configs, its
+ * check-in, then a ready call) are answered by the cloud, which hears the
+ * ready call; or, with "none", they go to the network, which has no such
+ * host here. */
+static void
+test_sdk_api (Fixture *fixture, gconstpointer data)
+{
+  const SdkApiRow *row = data;
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "requests.html", NULL);
+  g_autofree char *uri = g_filename_to_uri (page, NULL, NULL);
+  g_autofree char *sdk_api = row->sdk_api != NULL
+                               ? g_strdup_printf (",\"sdkApi\":\"%s\"", row->sdk_api)
+                               : g_strdup ("");
+  g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":"
+                                           "{\"rootUrl\":\"%s\"%s},\"retryTimeout\":2}",
+                                           uri, sdk_api);
+
+  rh_cloud_set_sdk_api_local (fixture->cloud, row->cloud_local);
+  call_ok (fixture, "PUT", "/cn" ROOM "/records/states/1", body);
+  if (row->routed)
+    g_assert_true (rh_test_wait_until (ready_heard, fixture->cloud, EVENT_TIMEOUT_S));
+  else
+    {
+      /* The page never gets ready: by its first reason 4 its calls failed. */
+      wait_reasons (fixture, "/cn" ROOM, "4");
+      keep_running (1000);
+      g_assert_cmpuint (rh_cloud_get_ready_count (fixture->cloud), ==, 0);
+    }
+  call_ok (fixture, "PUT", "/cn" ROOM "/records/states/0", NULL);
 }
 
 typedef struct
@@ -625,7 +725,8 @@ test_recording_file_failed (Fixture *fixture, gconstpointer data)
   held = first_record (fixture, ROOM);
   g_assert_true (json_object_get_null_member (held, "error"));
   /* Named in the data directory: the call carried no token. */
-  name = json_array_get_string_element (json_object_get_array_member (held, "files"), 0);
+  name = json_object_get_string_member (
+    json_array_get_object_element (json_object_get_array_member (held, "files"), 0), "fileName");
   file = g_build_filename (fixture->data_dir, name, NULL);
   g_assert_cmpint (g_unlink (file), ==, 0);
   g_assert_cmpint (symlink ("/dev/full", file), ==, 0);
@@ -788,7 +889,9 @@ test_require_token (Fixture *fixture, gconstpointer data)
   record = first_record (fixture, ROOM);
   files = json_object_get_array_member (record, "files");
   g_assert_cmpuint (json_array_get_length (files), ==, 1);
-  g_assert_true (g_str_has_prefix (json_array_get_string_element (files, 0), fixture->data_dir));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (
+                                     json_array_get_object_element (files, 0), "localPath"),
+                                   fixture->data_dir));
 }
 
 int
@@ -818,6 +921,13 @@ main (int argc, char **argv)
       g_autofree char *path = g_strconcat ("/cloud-flow/recording-file/", room_rows[i].name, NULL);
 
       g_test_add (path, Fixture, &room_rows[i], fixture_setup, test_recording_file,
+                  fixture_teardown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (sdk_api_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud-flow/sdk-api/", sdk_api_rows[i].name, NULL);
+
+      g_test_add (path, Fixture, &sdk_api_rows[i], fixture_setup, test_sdk_api,
                   fixture_teardown);
     }
   for (guint i = 0; i < G_N_ELEMENTS (store_fail_rows); i++)

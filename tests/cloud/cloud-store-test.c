@@ -125,6 +125,7 @@ test_records (Fixture *fixture, gconstpointer data)
   JsonObject *object;
   JsonObject *first;
   JsonObject *second;
+  JsonObject *entry;
 
   g_assert_true (g_file_set_contents (file, "data", -1, NULL));
   put_record (fixture, "r1", 2, file);
@@ -142,9 +143,11 @@ test_records (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (
                      json_object_get_object_member (first, "config"), "mode"), ==, "web");
   g_assert_cmpstr (json_object_get_string_member (first, "fileState"), ==, "written");
-  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (first, "files"),
-                                                  0),
-                   ==, file);
+  /* Outside recordings/, a file is named but not served. */
+  entry = json_array_get_object_element (json_object_get_array_member (first, "files"), 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "fileName"), ==, "r1.mp4");
+  g_assert_cmpstr (json_object_get_string_member (entry, "localPath"), ==, file);
+  g_assert_true (json_object_get_null_member (entry, "download"));
   /* What is on disk, not what was meant to be. */
   g_assert_cmpstr (json_object_get_string_member (second, "fileState"), ==, "missing");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (second, "files")), ==,
@@ -160,6 +163,7 @@ test_records_relative (Fixture *fixture, gconstpointer data)
   g_autofree char *dir = g_build_filename (fixture->dir, "recordings", NULL);
   g_autofree char *file = g_build_filename (dir, "r1.mp4", NULL);
   JsonObject *first;
+  JsonObject *entry;
   g_autofree char *text = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
@@ -169,9 +173,10 @@ test_records_relative (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   first = json_array_get_object_element (
     json_object_get_array_member (json_node_get_object (list), "list"), 0);
-  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (first, "files"),
-                                                  0),
-                   ==, "recordings/r1.mp4");
+  entry = json_array_get_object_element (json_object_get_array_member (first, "files"), 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "fileName"), ==, "recordings/r1.mp4");
+  g_assert_cmpstr (json_object_get_string_member (entry, "download"), ==, "/recordings/r1.mp4");
+  g_assert_false (json_object_has_member (entry, "localPath"));
   text = json_to_string (list, FALSE);
   g_assert_null (strstr (text, fixture->dir));
 }
@@ -289,6 +294,92 @@ test_events (Fixture *fixture, gconstpointer data)
                       json_node_get_object (only), "list")), ==, 1);
 }
 
+/* A room's sequence numbers, "1,2,3", as listed from 0. */
+static char *
+room_sequences (RhCloudStore *store, const char *room_uuid)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) events = rh_cloud_store_list_events (store, "app", room_uuid, 0, 0, 100,
+                                                            &error);
+  JsonArray *list;
+  GString *out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  list = json_object_get_array_member (json_node_get_object (events), "list");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                            json_object_get_int_member (json_array_get_object_element (list, i),
+                                                        "sequence"));
+  return g_string_free (out, FALSE);
+}
+
+/* Each room numbers its own events from 1, without gaps, whatever the other
+ * rooms do meanwhile, across a restart too. */
+static void
+test_room_sequences (Fixture *fixture, gconstpointer data)
+{
+  const char *rooms[] = { "r1", "r2", "r1", "r1", "r2" };
+  const gint64 expected[] = { 1, 1, 2, 3, 2 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = event_data (1);
+  g_autoptr (JsonNode) later = NULL;
+  g_autofree char *r1 = NULL;
+  g_autofree char *r2 = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
+    {
+      g_assert_cmpint (rh_cloud_store_add_event (fixture->store, "app", rooms[i], 1001, node,
+                                                 &error),
+                       ==, expected[i]);
+      g_assert_no_error (error);
+    }
+  reopen (fixture);
+  g_assert_cmpint (rh_cloud_store_add_event (fixture->store, "app", "r2", 1001, node, &error),
+                   ==, 3);
+  r1 = room_sequences (fixture->store, "r1");
+  r2 = room_sequences (fixture->store, "r2");
+  g_assert_cmpstr (r1, ==, "1,2,3");
+  g_assert_cmpstr (r2, ==, "1,2,3");
+  later = rh_cloud_store_list_events (fixture->store, "app", "r2", 3, 0, 100, &error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (later), "nextId"), ==, 4);
+}
+
+/* A data directory from before events were numbered per room: its events
+ * get their rooms' numbers, in the order they came, and new ones follow. */
+static void
+test_old_events_table (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("recordhost-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "cloud.sqlite3", NULL);
+  g_autoptr (RhCloudStore) store = NULL;
+  g_autoptr (JsonNode) node = event_data (2);
+  g_autofree char *r1 = NULL;
+  g_autofree char *r2 = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TABLE events (sequence INTEGER PRIMARY KEY "
+                                 "AUTOINCREMENT, app_id TEXT NOT NULL, room_uuid TEXT NOT NULL, "
+                                 "cmd INTEGER, version INTEGER, data TEXT, ts INTEGER);"
+                                 "INSERT INTO events VALUES (1, 'app', 'r1', 1001, 1, '{}', 1);"
+                                 "INSERT INTO events VALUES (2, 'app', 'r2', 1001, 1, '{}', 2);"
+                                 "INSERT INTO events VALUES (3, 'app', 'r1', 1001, 1, '{}', 3);",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = rh_cloud_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rh_cloud_store_add_event (store, "app", "r1", 1001, node, &error), ==, 3);
+  r1 = room_sequences (store, "r1");
+  r2 = room_sequences (store, "r2");
+  g_assert_cmpstr (r1, ==, "1,2,3");
+  g_assert_cmpstr (r2, ==, "1");
+  g_clear_pointer (&store, rh_cloud_store_close);
+  rh_fs_remove_tree (dir);
+}
+
 /* A recording the last cloud left running ends, once, with its stop event. */
 static void
 test_end_interrupted (Fixture *fixture, gconstpointer data)
@@ -398,11 +489,13 @@ main (int argc, char **argv)
   rh_test_init (&argc, &argv);
   g_test_add_func ("/cloud-store/open", test_open);
   g_test_add_func ("/cloud-store/old-records-table", test_old_records_table);
+  g_test_add_func ("/cloud-store/old-events-table", test_old_events_table);
   ADD ("/cloud-store/rooms", test_rooms);
   ADD ("/cloud-store/records", test_records);
   ADD ("/cloud-store/records-relative", test_records_relative);
   ADD ("/cloud-store/record-failed", test_record_failed);
   ADD ("/cloud-store/events", test_events);
+  ADD ("/cloud-store/room-sequences", test_room_sequences);
   ADD ("/cloud-store/end-interrupted", test_end_interrupted);
   for (guint i = 0; i < G_N_ELEMENTS (write_fail_rows); i++)
     {

@@ -3,6 +3,7 @@
  * their headers, and what a web page the user opens can make it do.
  * Recordings are in cloud-flow-test.c. */
 #include <string.h>
+#include <unistd.h>
 
 #include "api-client.h"
 #include "cloud-fixture.h"
@@ -209,6 +210,90 @@ test_refuse_at_headers (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (rh_cloud_get_ready_count (fixture->cloud), ==, 0);
 }
 
+/* ---- recordings' files ---- */
+
+#define RECORDING "room-1-0123456789abcdef-1795480124083.mp4"
+
+typedef struct
+{
+  const char *name;
+  const char *token;   /* the cloud requires it; NULL for none */
+  const char *request; /* method, path and headers of the request */
+  guint status;
+} DownloadRow;
+
+/* A recording downloads as the records list names it; nothing else in or
+ * out of the data directory does, however named. */
+static const DownloadRow download_rows[] = {
+  { "recording", NULL, "GET /recordings/" RECORDING, 200 },
+  { "with-token", "s3cret", "GET /recordings/" RECORDING " HTTP/1.1\r\nx-agora-token: s3cret",
+    200 },
+  { "without-token", "s3cret", "GET /recordings/" RECORDING, 401 },
+  { "from-other-origin", NULL,
+    "GET /recordings/" RECORDING " HTTP/1.1\r\nOrigin: https://attacker.example", 403 },
+  { "post", NULL, "POST /recordings/" RECORDING " HTTP/1.1\r\nContent-Length: 0", 405 },
+  { "missing", NULL, "GET /recordings/other.mp4", 404 },
+  { "dot-dot", NULL, "GET /recordings/../outside.mp4", 404 },
+  { "dot-dot-encoded", NULL, "GET /recordings/..%2Foutside.mp4", 404 },
+  { "database", NULL, "GET /cloud.sqlite3", 404 },
+  { "link-out", NULL, "GET /recordings/link.mp4", 404 },
+  { "directory", NULL, "GET /recordings/dir.mp4", 404 },
+  { "hidden", NULL, "GET /recordings/.hidden.mp4", 404 },
+  { "not-a-recording", NULL, "GET /recordings/notes.txt", 404 },
+  { "nested", NULL, "GET /recordings/dir.mp4/inner.mp4", 404 },
+};
+
+static void
+put_file (const char *dir, const char *name, const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+static void
+test_download (Fixture *fixture, gconstpointer data)
+{
+  const DownloadRow *row = data;
+  g_autofree char *dir = g_build_filename (fixture->data_dir, "recordings", NULL);
+  g_autofree char *inner = g_build_filename (dir, "dir.mp4", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.mp4", NULL);
+  g_autofree char *outside = g_build_filename (fixture->data_dir, "outside.mp4", NULL);
+  g_autofree char *host = NULL;
+  g_autofree char *head = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr (RawClient) client = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (inner, 0700), ==, 0);
+  put_file (dir, RECORDING, "the recording");
+  put_file (dir, ".hidden.mp4", "hidden");
+  put_file (dir, "notes.txt", "notes");
+  put_file (inner, "inner.mp4", "inner");
+  put_file (fixture->data_dir, "outside.mp4", "outside");
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+  cloud_fixture_start (fixture, row->token);
+  host = api_client_authority (rh_cloud_get_base_url (fixture->cloud));
+  head = g_strdup_printf ("%s%s\r\nHost: %s\r\n\r\n", row->request,
+                          strstr (row->request, "HTTP/1.1") != NULL ? "" : " HTTP/1.1", host);
+  client = raw_client_new (rh_cloud_get_base_url (fixture->cloud), head);
+  g_assert_true (rh_test_wait_until (raw_client_answered, client, 10));
+  g_assert_cmpuint (raw_client_get_status (client), ==, row->status);
+  body = raw_client_get_body (client);
+  if (row->status == 200)
+    {
+      g_autofree char *type = raw_client_get_header (client, "Content-Type");
+      g_autofree char *policy = raw_client_get_header (client, "Cross-Origin-Resource-Policy");
+
+      g_assert_cmpstr (body, ==, "the recording");
+      g_assert_cmpstr (type, ==, "video/mp4");
+      g_assert_cmpstr (policy, ==, "same-origin");
+      return;
+    }
+  g_assert_null (strstr (body, "outside"));
+  g_assert_null (strstr (body, "inner"));
+  g_assert_null (strstr (body, "hidden"));
+}
+
 /* GET /health is answered without the token. */
 static void
 test_health_without_token (Fixture *fixture, gconstpointer data)
@@ -386,6 +471,10 @@ static const PageCallRow page_call_rows[] = {
     NULL, 200, "*", FALSE },
   { "sdk-check-in-from-other-origin", "PUT", "/cn/edu/apps/app1/v3/rooms/r1/users/u1",
     OTHER "Content-Type: text/plain\r\n", "{}", 200, "*", FALSE },
+  { "sdk-entry-from-null-origin", "PUT", "/cn/edu/apps/app1/v2/rooms/r1/users/u1",
+    "Origin: null\r\n" JSON, "{}", 200, "*", FALSE },
+  { "sdk-rtm-login-from-null-origin", "POST", "/cn/scene/apps/app1/v1/users/u1/login",
+    "Origin: null\r\n" JSON, "{}", 501, "*", FALSE },
 };
 
 static void
@@ -528,5 +617,12 @@ main (int argc, char **argv)
                   fixture_teardown);
     }
   ADD ("/cloud/chunked-past-bound", test_chunked_past_bound);
+  for (guint i = 0; i < G_N_ELEMENTS (download_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cloud/download/", download_rows[i].name, NULL);
+
+      g_test_add (path, Fixture, &download_rows[i], fixture_setup, test_download,
+                  fixture_teardown);
+    }
   return g_test_run ();
 }

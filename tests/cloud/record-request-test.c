@@ -114,6 +114,48 @@ test_update (void)
     }
 }
 
+/* sdkApi overrides the cloud's --sdk-api for one recording. */
+static void
+test_sdk_api (void)
+{
+  static const struct
+  {
+    const char *value; /* JSON, NULL: absent */
+    gboolean ok, has, local;
+  } sdk_api_rows[] = {
+    { NULL, TRUE, FALSE, FALSE },
+    { "null", TRUE, FALSE, FALSE },
+    { "\"local\"", TRUE, TRUE, TRUE },
+    { "\"none\"", TRUE, TRUE, FALSE },
+    { "\"remote\"", FALSE },
+    { "\"LOCAL\"", FALSE },
+    { "true", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sdk_api_rows); i++)
+    {
+      const char *value = sdk_api_rows[i].value;
+      g_autofree char *body = g_strdup_printf (
+        "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\"%s%s}}",
+        value != NULL ? ",\"sdkApi\":" : "", value != NULL ? value : "");
+      g_autoptr (GError) error = NULL;
+      g_autoptr (RhRecordRequest) request = rh_record_request_parse (body, strlen (body),
+                                                                     &error);
+
+      g_test_message ("%s", body);
+      if (!sdk_api_rows[i].ok)
+        {
+          g_assert_null (request);
+          g_assert_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, "sdkApi"));
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpint (request->has_sdk_api, ==, sdk_api_rows[i].has);
+      g_assert_cmpint (request->sdk_api_local, ==, sdk_api_rows[i].local);
+    }
+}
+
 #define DEMO_PAGE "file:///usr/share/recordhost/page/record_page.html"
 
 typedef struct
@@ -183,6 +225,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &rows[i], test_row);
     }
   g_test_add_func ("/record-request/update", test_update);
+  g_test_add_func ("/record-request/sdk-api", test_sdk_api);
   for (guint i = 0; i < G_N_ELEMENTS (page_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/record-request/page/%s", page_rows[i].name);

@@ -53,7 +53,7 @@ check_sdk_api (const RhApiPath *request)
 
   rh_fuzz_check (rh_sdk_api_handles (request));
   rh_fuzz_check (request->app_id != NULL && *request->app_id != '\0');
-  rh_fuzz_check ((request->kind == RH_API_PATH_CHECK_IN)
+  rh_fuzz_check ((request->kind == RH_API_PATH_CHECK_IN || request->kind == RH_API_PATH_ENTRY)
                  == (request->room_uuid != NULL && request->user_uuid != NULL));
   rh_sdk_api_method (request);
   answer = rh_sdk_api_answer (request);

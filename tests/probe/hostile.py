@@ -3211,7 +3211,7 @@ def cloud_kill_job(probe, sig, after_s, names):
             for f in files:
                 before = len(o.lost)
                 # A call without the token gets the file's name in the data directory.
-                check_recording(o, data_dir / f, recorded, "the listed file")
+                check_recording(o, data_dir / f["fileName"], recorded, "the listed file")
                 if state == "written" and len(o.lost) > before:
                     o.lost[-1] += " (listed as written)"
             if not files:

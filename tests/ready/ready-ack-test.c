@@ -169,6 +169,32 @@ test_sdk_check_in (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (answer, "rtmRegion"), ==, "AREA_GLOBAL");
 }
 
+/* 1.1.x's room entry, after event 1. */
+static void
+test_sdk_entry (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (JsonObject) answer = sdk_api_data (fixture, "PUT",
+                                                "/cn/edu/apps/app1/v2/rooms/r1/users/u1");
+
+  g_assert_cmpint (json_object_get_int_member (answer, "state"), ==, 1);
+  g_assert_true (json_object_has_member (json_object_get_object_member (answer, "board"),
+                                         "boardId"));
+  g_assert_cmpuint (rh_ready_ack_get_ready_count (fixture->ack), ==, 0);
+}
+
+/* 1.1.x's RTM login, after the entry: refused with why, readable by the page. */
+static void
+test_sdk_rtm_login (Fixture *fixture, gconstpointer data)
+{
+  guint status = 0;
+  g_autoptr (JsonObject) reply = request (fixture, "POST",
+                                          "/cn/scene/apps/app1/v1/users/u1/login", &status);
+
+  g_assert_cmpuint (status, ==, 501);
+  g_assert_cmpint (json_object_get_int_member (reply, "code"), ==, 501);
+  g_assert_nonnull (strstr (json_object_get_string_member (reply, "msg"), "RTM login"));
+}
+
 static void
 test_sdk_wrong_method (Fixture *fixture, gconstpointer data)
 {
@@ -431,6 +457,8 @@ main (int argc, char **argv)
   ADD ("/ready-ack/loopback-only", test_loopback_only);
   ADD_SDK_API ("/ready-ack/sdk-api/configs", test_sdk_configs);
   ADD_SDK_API ("/ready-ack/sdk-api/check-in", test_sdk_check_in);
+  ADD_SDK_API ("/ready-ack/sdk-api/entry", test_sdk_entry);
+  ADD_SDK_API ("/ready-ack/sdk-api/rtm-login", test_sdk_rtm_login);
   ADD_SDK_API ("/ready-ack/sdk-api/wrong-method", test_sdk_wrong_method);
   ADD ("/ready-ack/sdk-api/not-asked", test_sdk_not_asked);
   ADD ("/ready-ack/preflight", test_preflight);

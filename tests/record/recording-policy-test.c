@@ -276,6 +276,59 @@ test_stop_before_ready (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (rh_recording_policy_get_deadline (fixture->policy), ==, -1);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *steps;    /* t: the retry timeout passes, r: ready, h: release, s: stop */
+  const char *expected; /* each event's reason and onHold */
+} HoldRow;
+
+/* An event says the hold in force when it happens, from the start, as the
+ * cloud's do: held until released, whether the page is ready or not. */
+static const HoldRow hold_rows[] = {
+  { "retry-then-ready", "trhs", "4:held,3:held,2:released" },
+  { "never-ready", "ttt", "4:held,4:held,5:held" },
+  { "released-while-retrying", "thrs", "4:held,3:released,2:released" },
+  { "stopped-held", "rs", "1:held,2:held" },
+  { "stopped-before-ready", "s", "2:held" },
+};
+
+static void
+test_hold_in_events (Fixture *fixture, gconstpointer data)
+{
+  const HoldRow *row = data;
+  g_autoptr (GString) got = g_string_new (NULL);
+
+  rh_recording_policy_start (fixture->policy);
+  for (const char *step = row->steps; *step != '\0'; step++)
+    switch (*step)
+      {
+      case 't':
+        advance (fixture, 60);
+        break;
+      case 'r':
+        rh_recording_policy_ready_acknowledged (fixture->policy);
+        break;
+      case 'h':
+        rh_recording_policy_release (fixture->policy);
+        break;
+      default:
+        rh_recording_policy_stop (fixture->policy);
+        break;
+      }
+  for (guint i = 0; i < fixture->events->len; i++)
+    {
+      JsonObject *event = json_node_get_object (g_ptr_array_index (fixture->events, i));
+      JsonObject *data_object = json_object_get_object_member (event, "data");
+
+      g_string_append_printf (got, "%s%" G_GINT64_FORMAT ":%s", i > 0 ? "," : "",
+                              json_object_get_int_member (data_object, "reason"),
+                              json_object_get_boolean_member (data_object, "onHold")
+                                ? "held" : "released");
+    }
+  g_assert_cmpstr (got->str, ==, row->expected);
+}
+
 static void
 test_event_shape (Fixture *fixture, gconstpointer data)
 {
@@ -322,5 +375,13 @@ main (int argc, char **argv)
   ADD ("/recording-policy/stop-before-ready", fixture_setup, test_stop_before_ready);
   ADD ("/recording-policy/event-shape", fixture_setup, test_event_shape);
 #undef ADD
+  for (guint i = 0; i < G_N_ELEMENTS (hold_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/recording-policy/hold-in-events/", hold_rows[i].name,
+                                           NULL);
+
+      g_test_add (path, Fixture, &hold_rows[i], fixture_setup_on_hold, test_hold_in_events,
+                  fixture_teardown);
+    }
   return g_test_run ();
 }
