@@ -64,6 +64,21 @@ describe_source (JsonObject *message)
 }
 
 static void
+js_error_parts (JsonObject *message, RhJsError *error)
+{
+  const char *text = rh_bridge_message_get_string (message, "message");
+  const char *source = rh_bridge_message_get_string (message, "source");
+  JsonNode *line = json_object_get_member (message, "line");
+
+  rh_js_error_clear (error);
+  error->message = g_strdup (text != NULL ? text : "(no message)");
+  error->source = source != NULL && *source != '\0' ? g_strdup (source) : NULL;
+  if (line != NULL && JSON_NODE_HOLDS_VALUE (line)
+      && json_node_get_value_type (line) == G_TYPE_INT64)
+    error->line = (guint) CLAMP (json_node_get_int (line), 0, G_MAXUINT);
+}
+
+static void
 record_launch (RhPageWatch *self, JsonObject *message, JsonNode *detail)
 {
   JsonNode *options = json_object_get_member (message, "options");
@@ -149,7 +164,13 @@ record_error (RhPageWatch *self, JsonObject *message, JsonNode *detail, gboolean
   g_autofree char *where = describe_source (message);
 
   if (self->js_errors++ == 0)
-    self->first_js_error = g_strdup_printf ("%s%s", text != NULL ? text : "(no message)", where);
+    {
+      self->first_js_error = g_strdup_printf ("%s%s", text != NULL ? text : "(no message)",
+                                              where);
+      js_error_parts (message, &self->first_error);
+    }
+  if (rh_bridge_message_get_boolean (message, "in_launch") && self->launch.threw.message == NULL)
+    js_error_parts (message, &self->launch.threw);
   /* "launched.then is not a function": the lookup was the template's. */
   if (self->launch.then_on_result && text != NULL && strstr (text, "then") != NULL)
     self->launch.then_threw = TRUE;

@@ -35,6 +35,7 @@ struct _RhPageWatch
   GPtrArray *missing_params;
   guint js_errors;
   char *first_js_error;
+  RhJsError first_error;
   GTask *probe_task;       /* rh_page_watch_probe_engine_async () under way */
   guint probe_timeout_id;
   gint64 probe_deadline_us; /* monotonic: the probe gives up then */

@@ -260,6 +260,8 @@ rh_page_watch_finalize (GObject *object)
   g_hash_table_unref (self->resource_ids);
   g_ptr_array_unref (self->missing_params);
   g_free (self->first_js_error);
+  rh_js_error_clear (&self->first_error);
+  rh_js_error_clear (&self->launch.threw);
   g_ptr_array_unref (self->touched);
   g_ptr_array_unref (self->blamed);
   g_ptr_array_unref (self->workers);
@@ -379,6 +381,8 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   g_ptr_array_set_size (self->missing_params, 0);
   self->js_errors = 0;
   g_clear_pointer (&self->first_js_error, g_free);
+  rh_js_error_clear (&self->first_error);
+  rh_js_error_clear (&self->launch.threw);
   self->probing = FALSE;
   g_ptr_array_set_size (self->touched, 0);
   g_ptr_array_set_size (self->blamed, 0);
