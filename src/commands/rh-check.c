@@ -111,8 +111,8 @@ conclude (RhCheck *self)
     {
       /* Kept for the report, not echoed: the summary, or the command's last
        * line, says it once. */
-      rh_timeline_set_echo (self->timeline, FALSE);
-      rh_timeline_add (self->timeline, "failed", NULL, "failed: %s", self->error->message);
+      rh_timeline_add_unechoed (self->timeline, "failed", NULL, "failed: %s",
+                                self->error->message);
       g_task_return_error (task, g_error_copy (self->error));
       return;
     }

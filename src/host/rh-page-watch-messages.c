@@ -12,6 +12,21 @@
  * still counted. */
 #define MAX_PAGE_EVENTS 5000
 
+/* Whether the page's next event is kept; takes @detail when it is not. */
+static gboolean
+page_event_kept (RhPageWatch *self, JsonNode *detail)
+{
+  if (self->page_events++ < MAX_PAGE_EVENTS)
+    return TRUE;
+  if (detail != NULL)
+    json_node_unref (detail);
+  if (self->page_events == MAX_PAGE_EVENTS + 1)
+    rh_timeline_add (self->timeline, "page-events-dropped", NULL,
+                     "the page sent more than %u messages in this load: the rest are "
+                     "counted, not kept", MAX_PAGE_EVENTS);
+  return FALSE;
+}
+
 static void
 page_event (RhPageWatch *self, const char *type, JsonNode *detail, const char *format, ...)
   G_GNUC_PRINTF (4, 5);
@@ -21,16 +36,8 @@ page_event (RhPageWatch *self, const char *type, JsonNode *detail, const char *f
 {
   va_list args;
 
-  if (self->page_events++ >= MAX_PAGE_EVENTS)
-    {
-      if (detail != NULL)
-        json_node_unref (detail);
-      if (self->page_events == MAX_PAGE_EVENTS + 1)
-        rh_timeline_add (self->timeline, "page-events-dropped", NULL,
-                         "the page sent more than %u messages in this load: the rest are "
-                         "counted, not kept", MAX_PAGE_EVENTS);
-      return;
-    }
+  if (!page_event_kept (self, detail))
+    return;
   va_start (args, format);
   rh_timeline_addv (self->timeline, type, detail, format, args);
   va_end (args);
@@ -147,7 +154,17 @@ record_response (RhPageWatch *self, JsonObject *message, JsonNode *detail)
   const RhRequest *request = rh_request_log_end (self->requests, message,
                                                  rh_timeline_now_ms (self->timeline));
 
-  if (request != NULL && request->error != NULL)
+  if (request != NULL && request->error != NULL
+      && !_rh_page_watch_first_failure (self, "request", rh_request_target (request),
+                                        request->error))
+    {
+      /* Said once on stderr already. */
+      if (page_event_kept (self, detail))
+        rh_timeline_add_unechoed (self->timeline, "request-failed", detail, "%s %s %s: %s",
+                                  request->api, request->method, rh_request_target (request),
+                                  request->error);
+    }
+  else if (request != NULL && request->error != NULL)
     page_event (self, "request-failed", detail, "%s %s %s: %s", request->api, request->method,
                 rh_request_target (request), request->error);
   else if (request != NULL && request->routed_to != NULL)

@@ -32,6 +32,7 @@ struct _RhPageWatch
   gboolean keep_pictures;
   GArray *resources;       /* RhResource */
   GHashTable *resource_ids; /* the host's id of this load's resource -> index in resources */
+  GHashTable *failures_echoed; /* "KIND HOST ERROR" of this load's failures echoed, char * */
   GPtrArray *missing_params;
   guint js_errors;
   char *first_js_error;
@@ -60,6 +61,8 @@ void     _rh_page_watch_resources_connect (RhPageWatch *watch);
 void     _rh_page_watch_resources_reset   (RhPageWatch *watch);
 void     _rh_page_watch_resource_error    (RhPageWatch *watch, const char *uri,
                                            const char *tag);
+gboolean _rh_page_watch_first_failure     (RhPageWatch *watch, const char *kind,
+                                           const char *url, const char *error);
 
 /* -engine.c */
 gboolean _rh_page_watch_engine_known      (void);
