@@ -6,7 +6,6 @@
 
 #include "rh-error.h"
 
-
 /* A URL as a person reads it in one line: a file's name, or a server's
  * host and the last part of the path. */
 static char *
@@ -50,12 +49,12 @@ shorten_urls (const char *text)
         start--;
       while (*end != '\0' && !g_ascii_isspace (*end))
         end++;
-      /* What ends a URL in a sentence: punctuation, a line number. */
+      /* What ends a URL in a sentence: punctuation, then a ":LINE". */
       tail = end;
       while (tail > mark + 3 && strchr (":;,)", tail[-1]) != NULL)
         tail--;
-      for (const char *q = tail; q > mark + 3 && g_ascii_isdigit (q[-1]); q--)
-        if (q[-2] == ':' && q - 1 > mark + 3)
+      for (const char *q = tail; q - 1 > mark + 3 && g_ascii_isdigit (q[-1]); q--)
+        if (q[-2] == ':')
           {
             tail = q - 2;
             break;
@@ -91,8 +90,8 @@ append_js_error (GString *out, const RhJsError *error)
     g_string_append_printf (out, " (%s)", source);
 }
 
-/* The error a request to @target got, as the transport said it when the
- * resource list knows it (the page only sees "Load failed"). */
+/* The error @request got, as the transport said it when the resource list
+ * knows it (the page only sees "Load failed"). */
 static const char *
 transport_error (const RhPageOutcome *outcome, const RhRequest *request)
 {
