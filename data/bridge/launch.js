@@ -169,6 +169,17 @@
     }
   }
 
+  /* "TypeError: ...", as the engine writes an uncaught one. */
+  function describeThrown (e) {
+    try {
+      if (e instanceof Error)
+        return String (e.name) + ': ' + String (e.message);
+      return String (e);
+    } catch (ignored) {
+      return 'error';
+    }
+  }
+
   function wrapLaunch (launch, sdk) {
     const wrapped = function (dom, options) {
       const args = Array.prototype.slice.call (arguments);
@@ -193,8 +204,10 @@
       } catch (e) {
         /* Reported here with its message: a bundle from another origin
          * (or file:) would reach the window error handler as "Script error." */
-        post ('error', { message: String ((e && e.message) || e), source: 'AgoraEduSDK.launch',
-                         line: 0, column: 0, stack: stackOf (e) });
+        const where = sourceOf (e);
+        post ('error', { message: describeThrown (e), source: where.source || 'AgoraEduSDK.launch',
+                         line: where.line, column: where.column, stack: stackOf (e),
+                         in_launch: true });
         throw e;
       }
       watchResult (result);

@@ -38,14 +38,15 @@ wait_for_result (Wait *wait)
   return wait->result;
 }
 
-/* How check and run end: rh_cli_end (), then the summary (taken, may be
- * NULL) on stderr and the report (taken, NULL without --json) on stdout. */
+/* How check and run end: the summary (taken, may be NULL) on stderr, or
+ * without one rh_cli_end ()'s line, so that the cause is said once; then
+ * the report (taken, NULL without --json) on stdout. */
 static int
 finish (RhTimeline *timeline, const GError *error, char *summary, JsonNode *report)
 {
   g_autofree char *owned_summary = summary;
   g_autoptr (JsonNode) owned_report = report;
-  int status = rh_cli_end (timeline, error);
+  int status = summary != NULL ? rh_error_exit_status (error) : rh_cli_end (timeline, error);
 
   if (summary != NULL)
     g_printerr ("%s", summary);

@@ -99,13 +99,24 @@ conclude (RhCheck *self)
    * the user said a warning is a failure. */
   if (self->error == NULL)
     self->error = rh_problems_get_failure (self->problems);
+  /* From here on the failure is its one-line cause; the problems keep the
+   * details. */
+  if (self->error != NULL)
+    {
+      g_autofree char *cause = rh_page_session_cause (self->session, self->error);
+      GError *short_error = g_error_new_literal (self->error->domain, self->error->code, cause);
+
+      g_clear_error (&self->error);
+      self->error = short_error;
+    }
   rh_check_write_outputs (self);
 
   if (self->error != NULL)
     {
-      g_autofree char *message = rh_timeline_redact (self->timeline, self->error->message);
-
-      rh_timeline_add (self->timeline, "failed", NULL, "failed: %s", message);
+      /* Kept for the report, not echoed: the summary, or the command's last
+       * line, says it once. */
+      rh_timeline_add_unechoed (self->timeline, "failed", NULL, "failed: %s",
+                                self->error->message);
       g_task_return_error (task, g_error_copy (self->error));
       return;
     }

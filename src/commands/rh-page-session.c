@@ -18,6 +18,7 @@ struct _RhPageSession
   RhPageWatch *watch;
   RhPageOutcome *outcome;  /* once concluded */
   GPtrArray *problems;     /* RhProblem, once concluded */
+  RhProblemRules rules;    /* how the outcome was judged, once concluded */
 
   guint progress_id;
   RhPageSessionProgressFunc progress_func;
@@ -188,7 +189,7 @@ void
 rh_page_session_conclude (RhPageSession *session, const GError *failure)
 {
   RhPageSession *self = session;
-  RhProblemRules rules;
+  RhProblemRules *rules = &session->rules;
   g_autofree char *clean_failure = NULL;
   g_autoptr (GError) redacted = NULL;
 
@@ -202,18 +203,36 @@ rh_page_session_conclude (RhPageSession *session, const GError *failure)
 
       self->outcome = rh_page_outcome_new (page_url);
     }
-  rh_problem_rules_init (&rules);
-  rules.slow_paint_ms = self->options->slow_paint_ms;
-  rules.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
-                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
+  rh_problem_rules_init (rules);
+  rules->slow_paint_ms = self->options->slow_paint_ms;
+  rules->timeout_s = self->options->timeout_s;
+  rules->launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
+                           || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
   /* Problems quote the failure, which may quote a URL with the token. */
   if (failure != NULL)
     {
       clean_failure = rh_page_session_redact (self, failure->message);
       redacted = g_error_new_literal (failure->domain, failure->code, clean_failure);
     }
-  self->problems = rh_problems_find (self->outcome, redacted, &rules);
+  self->problems = rh_problems_find (self->outcome, redacted, rules);
   rh_problems_apply_fail_on (self->problems, (const char *const *) self->options->fail_on);
+}
+
+/* @failure in one line that names its decisive fact (see
+ * rh_problems_cause ()), redacted; after rh_page_session_conclude (). */
+char *
+rh_page_session_cause (RhPageSession *session, const GError *failure)
+{
+  g_autofree char *clean = NULL;
+  g_autoptr (GError) redacted = NULL;
+
+  g_return_val_if_fail (session->outcome != NULL, NULL);
+  if (failure == NULL)
+    return NULL;
+  /* Before it is cut short: a secret cut in two is redacted no more. */
+  clean = rh_page_session_redact (session, failure->message);
+  redacted = g_error_new_literal (failure->domain, failure->code, clean);
+  return rh_problems_cause (session->outcome, redacted, &session->rules);
 }
 
 /* NULL before rh_page_session_conclude (). */

@@ -38,6 +38,7 @@ char          *rh_page_session_redact       (RhPageSession *session, const char 
 void           rh_page_session_conclude     (RhPageSession *session, const GError *failure);
 const RhPageOutcome *rh_page_session_get_outcome (RhPageSession *session);
 GPtrArray     *rh_page_session_get_problems (RhPageSession *session);
+char          *rh_page_session_cause        (RhPageSession *session, const GError *failure);
 
 void           rh_page_session_add_outcome_json (RhPageSession *session, JsonBuilder *builder,
                                                  const char *outcome_name, const char *outcome,

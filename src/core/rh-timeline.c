@@ -389,9 +389,30 @@ rh_timeline_add (RhTimeline *timeline, const char *type, JsonNode *detail, const
   va_end (args);
 }
 
+static void add_entry (RhTimeline *timeline, gboolean echo, const char *type, JsonNode *detail,
+                       const char *format, va_list args) G_GNUC_PRINTF (5, 0);
+
 void
 rh_timeline_addv (RhTimeline *timeline, const char *type, JsonNode *detail, const char *format,
                   va_list args)
+{
+  add_entry (timeline, timeline->echo, type, detail, format, args);
+}
+
+void
+rh_timeline_add_unechoed (RhTimeline *timeline, const char *type, JsonNode *detail,
+                          const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  add_entry (timeline, FALSE, type, detail, format, args);
+  va_end (args);
+}
+
+static void
+add_entry (RhTimeline *timeline, gboolean echo, const char *type, JsonNode *detail,
+           const char *format, va_list args)
 {
   Entry entry = { 0 };
   g_autofree char *raw = g_strdup_vprintf (format, args);
@@ -408,7 +429,7 @@ rh_timeline_addv (RhTimeline *timeline, const char *type, JsonNode *detail, cons
     }
   g_array_append_val (timeline->entries, entry);
 
-  if (timeline->echo)
+  if (echo)
     {
       g_autofree char *printable = rh_text_printable (entry.text);
 

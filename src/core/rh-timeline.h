@@ -21,6 +21,9 @@ void        rh_timeline_add        (RhTimeline *timeline, const char *type, Json
                                     const char *format, ...) G_GNUC_PRINTF (4, 5);
 void        rh_timeline_addv       (RhTimeline *timeline, const char *type, JsonNode *detail,
                                     const char *format, va_list args) G_GNUC_PRINTF (4, 0);
+/* Recorded like any other, never echoed: said already, or said elsewhere. */
+void        rh_timeline_add_unechoed (RhTimeline *timeline, const char *type, JsonNode *detail,
+                                      const char *format, ...) G_GNUC_PRINTF (4, 5);
 JsonNode   *rh_timeline_to_json    (RhTimeline *timeline);
 guint       rh_timeline_count      (RhTimeline *timeline, const char *type);
 

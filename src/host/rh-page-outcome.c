@@ -49,6 +49,14 @@ rh_resource_clear (RhResource *resource)
 
 /* An outcome with nothing in it, as of a page that never loaded; its maker
  * fills it before handing it over.  @page_url redacted. */
+void
+rh_js_error_clear (RhJsError *error)
+{
+  g_clear_pointer (&error->message, g_free);
+  g_clear_pointer (&error->source, g_free);
+  error->line = 0;
+}
+
 RhPageOutcome *
 rh_page_outcome_new (const char *page_url)
 {
@@ -103,7 +111,9 @@ rh_page_outcome_unref (RhPageOutcome *outcome)
   g_free (outcome->launch.language);
   g_free (outcome->launch.result_type);
   g_ptr_array_unref (outcome->launch.options);
+  rh_js_error_clear (&outcome->launch.threw);
   g_free (outcome->first_js_error);
+  rh_js_error_clear (&outcome->first_error);
   g_array_unref (outcome->resources);
   g_ptr_array_unref (outcome->requests);
   g_ptr_array_unref (outcome->missing_params);

@@ -79,6 +79,17 @@ void rh_resource_init  (RhResource *resource, const char *uri, gint64 start_ms);
 
 void rh_resource_clear (RhResource *resource);
 
+/* An uncaught error or rejection, in parts: the one-line cause quotes its
+ * script by its short name. */
+typedef struct
+{
+  char *message; /* NULL for none */
+  char *source;  /* the script's URL, NULL when unknown */
+  guint line;    /* 0 when unknown */
+} RhJsError;
+
+void rh_js_error_clear (RhJsError *error);
+
 /* What the page passed to AgoraEduSDK.launch and what it got back. */
 typedef struct
 {
@@ -91,6 +102,7 @@ typedef struct
   gboolean result_thenable;  /* launch returned a promise */
   gboolean then_on_result;   /* the page looked up .then on a result that is none */
   gboolean then_threw;       /* ... and then threw on it (an await does not) */
+  RhJsError threw;           /* what launch itself threw, message NULL if nothing */
 } RhPageLaunch;
 
 /* The engine the page ran in; strings NULL where there was no engine. */
@@ -120,6 +132,7 @@ struct _RhPageOutcome
   RhPageLaunch launch;
   guint js_errors;            /* uncaught errors and rejections */
   char *first_js_error;
+  RhJsError first_error;      /* the same, in parts */
   GArray *resources;          /* RhResource, the document first */
   GPtrArray *requests;        /* RhRequest: the page's scripts' own */
   guint requests_dropped;

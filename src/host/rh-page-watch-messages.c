@@ -12,6 +12,21 @@
  * still counted. */
 #define MAX_PAGE_EVENTS 5000
 
+/* Whether the page's next event is kept; takes @detail when it is not. */
+static gboolean
+page_event_kept (RhPageWatch *self, JsonNode *detail)
+{
+  if (self->page_events++ < MAX_PAGE_EVENTS)
+    return TRUE;
+  if (detail != NULL)
+    json_node_unref (detail);
+  if (self->page_events == MAX_PAGE_EVENTS + 1)
+    rh_timeline_add (self->timeline, "page-events-dropped", NULL,
+                     "the page sent more than %u messages in this load: the rest are "
+                     "counted, not kept", MAX_PAGE_EVENTS);
+  return FALSE;
+}
+
 static void
 page_event (RhPageWatch *self, const char *type, JsonNode *detail, const char *format, ...)
   G_GNUC_PRINTF (4, 5);
@@ -21,16 +36,8 @@ page_event (RhPageWatch *self, const char *type, JsonNode *detail, const char *f
 {
   va_list args;
 
-  if (self->page_events++ >= MAX_PAGE_EVENTS)
-    {
-      if (detail != NULL)
-        json_node_unref (detail);
-      if (self->page_events == MAX_PAGE_EVENTS + 1)
-        rh_timeline_add (self->timeline, "page-events-dropped", NULL,
-                         "the page sent more than %u messages in this load: the rest are "
-                         "counted, not kept", MAX_PAGE_EVENTS);
-      return;
-    }
+  if (!page_event_kept (self, detail))
+    return;
   va_start (args, format);
   rh_timeline_addv (self->timeline, type, detail, format, args);
   va_end (args);
@@ -61,6 +68,21 @@ describe_source (JsonObject *message)
   if (number > 0)
     return g_strdup_printf (" at %s:%" G_GINT64_FORMAT, source, number);
   return g_strdup_printf (" at %s", source);
+}
+
+static void
+js_error_parts (JsonObject *message, RhJsError *error)
+{
+  const char *text = rh_bridge_message_get_string (message, "message");
+  const char *source = rh_bridge_message_get_string (message, "source");
+  JsonNode *line = json_object_get_member (message, "line");
+
+  rh_js_error_clear (error);
+  error->message = g_strdup (text != NULL ? text : "(no message)");
+  error->source = source != NULL && *source != '\0' ? g_strdup (source) : NULL;
+  if (line != NULL && JSON_NODE_HOLDS_VALUE (line)
+      && json_node_get_value_type (line) == G_TYPE_INT64)
+    error->line = (guint) CLAMP (json_node_get_int (line), 0, G_MAXUINT);
 }
 
 static void
@@ -164,7 +186,17 @@ record_response (RhPageWatch *self, JsonObject *message, JsonNode *detail)
   const RhRequest *request = rh_request_log_end (self->requests, message,
                                                  rh_timeline_now_ms (self->timeline));
 
-  if (request != NULL && request->error != NULL)
+  if (request != NULL && request->error != NULL
+      && !_rh_page_watch_first_failure (self, "request", rh_request_target (request),
+                                        request->error))
+    {
+      /* Said once on stderr already. */
+      if (page_event_kept (self, detail))
+        rh_timeline_add_unechoed (self->timeline, "request-failed", detail, "%s %s %s: %s",
+                                  request->api, request->method, rh_request_target (request),
+                                  request->error);
+    }
+  else if (request != NULL && request->error != NULL)
     page_event (self, "request-failed", detail, "%s %s %s: %s", request->api, request->method,
                 rh_request_target (request), request->error);
   else if (request != NULL && request->routed_to != NULL)
@@ -181,7 +213,13 @@ record_error (RhPageWatch *self, JsonObject *message, JsonNode *detail, gboolean
   g_autofree char *where = describe_source (message);
 
   if (self->js_errors++ == 0)
-    self->first_js_error = g_strdup_printf ("%s%s", text != NULL ? text : "(no message)", where);
+    {
+      self->first_js_error = g_strdup_printf ("%s%s", text != NULL ? text : "(no message)",
+                                              where);
+      js_error_parts (message, &self->first_error);
+    }
+  if (rh_bridge_message_get_boolean (message, "in_launch") && self->launch.threw.message == NULL)
+    js_error_parts (message, &self->launch.threw);
   /* "launched.then is not a function": the lookup was the template's. */
   if (self->launch.then_on_result && text != NULL && strstr (text, "then") != NULL)
     self->launch.then_threw = TRUE;

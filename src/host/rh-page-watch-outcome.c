@@ -13,6 +13,14 @@ _rh_page_watch_redact_all (RhPageWatch *watch, const GPtrArray *texts)
 }
 
 static void
+copy_js_error (RhPageWatch *self, const RhJsError *error, RhJsError *copy)
+{
+  copy->message = rh_timeline_redact (self->timeline, error->message);
+  copy->source = rh_timeline_redact (self->timeline, error->source);
+  copy->line = error->line;
+}
+
+static void
 copy_launch (RhPageWatch *self, RhPageLaunch *launch)
 {
   *launch = self->launch;
@@ -22,6 +30,7 @@ copy_launch (RhPageWatch *self, RhPageLaunch *launch)
   launch->language = rh_timeline_redact (self->timeline, self->launch.language);
   launch->result_type = rh_timeline_redact (self->timeline, self->launch.result_type);
   launch->options = _rh_page_watch_redact_all (self, self->launch.options);
+  copy_js_error (self, &self->launch.threw, &launch->threw);
 }
 
 /* Names and values: a server or the page wrote both. */
@@ -89,6 +98,7 @@ rh_page_watch_end_load (RhPageWatch *watch)
   copy_launch (self, &outcome->launch);
   outcome->js_errors = self->js_errors;
   outcome->first_js_error = rh_timeline_redact (self->timeline, self->first_js_error);
+  copy_js_error (self, &self->first_error, &outcome->first_error);
   copy_resources (self, outcome->resources);
   copy_requests (self, outcome->requests);
   outcome->requests_dropped = rh_request_log_dropped (self->requests);

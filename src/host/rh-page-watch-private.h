@@ -33,9 +33,11 @@ struct _RhPageWatch
   guint blank_threshold;     /* --blank-threshold, for each load's frame log */
   GArray *resources;       /* RhResource */
   GHashTable *resource_ids; /* the host's id of this load's resource -> index in resources */
+  GHashTable *failures_echoed; /* "KIND HOST ERROR" of this load's failures echoed, char * */
   GPtrArray *missing_params;
   guint js_errors;
   char *first_js_error;
+  RhJsError first_error;
   GTask *probe_task;       /* rh_page_watch_probe_engine_async () under way */
   guint probe_timeout_id;
   gint64 probe_deadline_us; /* monotonic: the probe gives up then */
@@ -63,6 +65,8 @@ void     _rh_page_watch_resources_reset   (RhPageWatch *watch);
 void     _rh_page_watch_resource_error    (RhPageWatch *watch, const char *uri,
                                            const char *tag);
 void     _rh_page_watch_resource_timing   (RhPageWatch *watch, JsonObject *message);
+gboolean _rh_page_watch_first_failure     (RhPageWatch *watch, const char *kind,
+                                           const char *url, const char *error);
 
 /* -engine.c */
 gboolean _rh_page_watch_engine_known      (void);

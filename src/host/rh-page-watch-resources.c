@@ -13,6 +13,35 @@ _rh_page_watch_resources_reset (RhPageWatch *watch)
 {
   g_array_set_size (watch->resources, 0);
   g_hash_table_remove_all (watch->resource_ids);
+  g_hash_table_remove_all (watch->failures_echoed);
+}
+
+/* Whether a failure of @url with @error is the first of its kind, host and
+ * error in this load.  An SDK retrying offline fails one call dozens of
+ * times: stderr shows it once, the report has every one. */
+gboolean
+_rh_page_watch_first_failure (RhPageWatch *watch, const char *kind, const char *url,
+                              const char *error)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return TRUE;
+  return g_hash_table_add (watch->failures_echoed,
+                           g_strdup_printf ("%s %s %s", kind, g_uri_get_host (uri),
+                                            rh_request_error_in_words (error)));
+}
+
+/* A resource's failure on the timeline, echoed the first time only. */
+static void
+add_resource_failed (RhPageWatch *self, const RhResource *resource)
+{
+  if (_rh_page_watch_first_failure (self, "resource", resource->uri, resource->error))
+    rh_timeline_add (self->timeline, "resource-failed", NULL, "resource %s: %s", resource->uri,
+                     resource->error);
+  else
+    rh_timeline_add_unechoed (self->timeline, "resource-failed", NULL, "resource %s: %s",
+                              resource->uri, resource->error);
 }
 
 /* NULL for a resource of an earlier load. */
@@ -151,8 +180,7 @@ resource_finished_cb (RhPageHost *host, guint64 id, guint status, gpointer user_
       g_free (resource->error);
       resource->error = g_strdup_printf ("HTTP %u %s", resource->status,
                                          soup_status_get_phrase (resource->status));
-      rh_timeline_add (self->timeline, "resource-failed", NULL, "resource %s: %s",
-                       resource->uri, resource->error);
+      add_resource_failed (self, resource);
     }
 }
 
@@ -169,8 +197,7 @@ resource_failed_cb (RhPageHost *host, guint64 id, GError *error, gpointer user_d
     return;
   resource->failed = TRUE;
   resource->error = g_strdup (error->message);
-  rh_timeline_add (self->timeline, "resource-failed", NULL, "resource %s: %s", resource->uri,
-                   error->message);
+  add_resource_failed (self, resource);
 }
 
 void

@@ -265,8 +265,11 @@ rh_page_watch_finalize (GObject *object)
   rh_frame_log_free (self->frame_log);
   g_array_unref (self->resources);
   g_hash_table_unref (self->resource_ids);
+  g_hash_table_unref (self->failures_echoed);
   g_ptr_array_unref (self->missing_params);
   g_free (self->first_js_error);
+  rh_js_error_clear (&self->first_error);
+  rh_js_error_clear (&self->launch.threw);
   g_ptr_array_unref (self->touched);
   g_ptr_array_unref (self->blamed);
   g_ptr_array_unref (self->workers);
@@ -317,6 +320,7 @@ rh_page_watch_init (RhPageWatch *self)
   self->resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
   g_array_set_clear_func (self->resources, (GDestroyNotify) rh_resource_clear);
   self->resource_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->failures_echoed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->missing_params = g_ptr_array_new_with_free_func (g_free);
   self->touched = g_ptr_array_new_with_free_func (g_free);
   self->blamed = g_ptr_array_new_with_free_func (g_free);
@@ -396,6 +400,8 @@ rh_page_watch_load (RhPageWatch *watch, gint64 ready_deadline_us)
   g_ptr_array_set_size (self->missing_params, 0);
   self->js_errors = 0;
   g_clear_pointer (&self->first_js_error, g_free);
+  rh_js_error_clear (&self->first_error);
+  rh_js_error_clear (&self->launch.threw);
   self->probing = FALSE;
   g_ptr_array_set_size (self->touched, 0);
   g_ptr_array_set_size (self->blamed, 0);

@@ -241,8 +241,8 @@ host_of (const char *url)
 }
 
 /* WebKit's messages for a request that never got an answer, in words. */
-static const char *
-error_in_words (const char *error)
+const char *
+rh_request_error_in_words (const char *error)
 {
   if (error == NULL)
     return NULL;
@@ -335,7 +335,8 @@ rh_request_log_describe_blocking (RhRequestLog *log, RhTransportErrorFunc transp
       else
         g_string_append (text, ", ");
       if (entry->error != NULL)
-        g_string_append_printf (text, "%s (%s)", entry->host, error_in_words (entry->error));
+        g_string_append_printf (text, "%s (%s)", entry->host,
+                                rh_request_error_in_words (entry->error));
       else
         g_string_append_printf (text, "%s (HTTP %u)", entry->host, entry->status);
       if (entry->step != NULL)

@@ -50,6 +50,9 @@ typedef const char *(*RhTransportErrorFunc) (const char *url, gpointer user_data
 char            *rh_request_log_describe_blocking (RhRequestLog *log,
                                                    RhTransportErrorFunc transport_error,
                                                    gpointer user_data);
+/* A transport error as a few words ("name not resolved"), @error itself
+ * when it is none WebKit is known to give. */
+const char      *rh_request_error_in_words (const char *error);
 /* The step of the classroom SDK that a host serves, NULL if unknown. */
 const char      *rh_request_sdk_step    (const char *host, gboolean *local_impossible);
 void             rh_request_free        (RhRequest *request);

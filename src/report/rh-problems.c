@@ -1,4 +1,4 @@
-#include "rh-problems.h"
+#include "rh-problems-private.h"
 
 #include <string.h>
 
@@ -20,7 +20,24 @@ static void
 problem_free (RhProblem *problem)
 {
   g_free (problem->message);
+  g_free (problem->url);
   g_free (problem);
+}
+
+/* Takes @message. */
+RhProblem *
+_rh_problems_add_message (GPtrArray *problems, const char *code, RhSeverity severity,
+                          char *message)
+{
+  RhProblem *problem = g_new0 (RhProblem, 1);
+
+  g_assert (g_strv_contains (rh_problem_codes, code));
+  problem->code = code;
+  problem->severity = severity;
+  problem->message = message;
+  problem->count = 1;
+  g_ptr_array_add (problems, problem);
+  return problem;
 }
 
 static void
@@ -30,16 +47,11 @@ add (GPtrArray *problems, const char *code, RhSeverity severity, const char *for
 static void
 add (GPtrArray *problems, const char *code, RhSeverity severity, const char *format, ...)
 {
-  RhProblem *problem = g_new0 (RhProblem, 1);
   va_list args;
 
-  g_assert (g_strv_contains (rh_problem_codes, code));
   va_start (args, format);
-  problem->code = code;
-  problem->severity = severity;
-  problem->message = g_strdup_vprintf (format, args);
+  _rh_problems_add_message (problems, code, severity, g_strdup_vprintf (format, args));
   va_end (args);
-  g_ptr_array_add (problems, problem);
 }
 
 /* What rh_problems_find () reads. */
@@ -55,6 +67,7 @@ rh_problem_rules_init (RhProblemRules *rules)
 {
   rules->launch_expected = TRUE;
   rules->slow_paint_ms = RH_PAGE_OPTIONS_DEFAULT_SLOW_PAINT_MS;
+  rules->timeout_s = 60;
 }
 
 const char *
@@ -65,8 +78,8 @@ rh_severity_name (RhSeverity severity)
 
 /* A failed script is what breaks a record page (the SDK bundle); a missing
  * image or font is worth a warning. */
-static gboolean
-is_script (const char *uri)
+gboolean
+_rh_problems_is_script (const char *uri)
 {
   g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
   const char *path = parsed != NULL ? g_uri_get_path (parsed) : uri;
@@ -196,39 +209,24 @@ find_template (GPtrArray *problems, const Input *input)
   find_page_ready_call (problems, input->outcome->requests);
 }
 
-/* One problem per failed URL, at most MAX_RESOURCE_PROBLEMS: an SDK
- * retrying a call offline fails it many times. */
-#define MAX_RESOURCE_PROBLEMS 20
-
-static void
-find_resources (GPtrArray *problems, const GArray *resources, const GPtrArray *workers)
+/* @url's host in lower case, NULL when it has none (a file). */
+char *
+_rh_problems_host_of (const char *url)
 {
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  guint more = 0;
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
 
-  for (guint i = 1; resources != NULL && i < resources->len; i++)
-    {
-      const RhResource *resource = &g_array_index (resources, RhResource, i);
-      gboolean worker = workers != NULL
-                        && g_ptr_array_find_with_equal_func ((GPtrArray *) workers, resource->uri,
-                                                             g_str_equal, NULL);
-      gboolean script = is_script (resource->uri) && !worker;
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return NULL;
+  return g_ascii_strdown (g_uri_get_host (uri), -1);
+}
 
-      /* The page itself (0) is covered by http-error and page-load-failed. */
-      if (!resource->failed || !g_hash_table_add (seen, resource->uri))
-        continue;
-      if (g_hash_table_size (seen) > MAX_RESOURCE_PROBLEMS && !script)
-        {
-          more++;
-          continue;
-        }
-      add (problems, "resource-failed", script ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
-           "%s: %s%s", resource->uri, resource->error != NULL ? resource->error : "failed",
-           worker ? " (a service worker's script: the page runs without it)" : "");
-    }
-  if (more > 0)
-    add (problems, "resource-failed", RH_SEVERITY_WARNING,
-         "and %u more resources failed (see resources)", more);
+/* @url's path as sent, without its query. */
+char *
+_rh_problems_path_of (const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+  return g_strdup (uri != NULL ? g_uri_get_path (uri) : url);
 }
 
 static void
@@ -271,7 +269,7 @@ rh_problems_find (const RhPageOutcome *outcome, const GError *failure,
   const Input *input = &all;
 
   find_failure (problems, input);
-  find_resources (problems, outcome->resources, outcome->workers);
+  _rh_problems_find_resources (problems, outcome);
   if (outcome->js_errors > 0)
     add (problems, "js-error", failure != NULL ? RH_SEVERITY_ERROR : RH_SEVERITY_WARNING,
          "%u uncaught error%s, the first: %s", outcome->js_errors,
@@ -353,8 +351,11 @@ rh_problems_apply_fail_on (GPtrArray *problems, const char *const *fail_on)
     {
       RhProblem *problem = g_ptr_array_index (problems, i);
 
+      /* What our own stand-in did not answer is no fault of the page's. */
       problem->failed_on = problem->severity == RH_SEVERITY_WARNING
-                           && (any_warning || g_strv_contains (fail_on, problem->code));
+                           && (any_warning
+                               || (problem->offline == NULL
+                                   && g_strv_contains (fail_on, problem->code)));
     }
 }
 
@@ -369,10 +370,11 @@ rh_problems_get_failure (const GPtrArray *problems)
 
       if (rh_problem_fails (problem))
         return g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "%s: %s%s", problem->code,
-                            problem->message, problem->failed_on ? " (--fail-on)" : "");
+                            problem->message, problem->failed_on ? RH_PROBLEMS_FAIL_ON_MARK : "");
     }
   return NULL;
 }
+
 
 /* The codes --fail-on made fail, each once, as a JSON array. */
 static void
@@ -415,6 +417,15 @@ rh_problems_add_json (const GPtrArray *problems, JsonBuilder *builder)
       json_builder_add_string_value (builder, problem->message);
       json_builder_set_member_name (builder, "failed_on");
       json_builder_add_boolean_value (builder, problem->failed_on);
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, problem->count);
+      if (problem->url != NULL)
+        {
+          json_builder_set_member_name (builder, "url");
+          json_builder_add_string_value (builder, problem->url);
+        }
+      json_builder_set_member_name (builder, "offline");
+      json_builder_add_boolean_value (builder, problem->offline != NULL);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

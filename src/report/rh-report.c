@@ -118,9 +118,12 @@ rh_report_format_text (const RhReport *report)
   for (guint i = 0; i < report->problems->len; i++)
     {
       const RhProblem *problem = g_ptr_array_index (report->problems, i);
-      g_autofree char *prefix = g_strdup_printf ("    %-7s %-19s ",
+      g_autofree char *prefix = g_strdup_printf ("    %-7s %-19s %s%s%s",
                                                  rh_severity_name (problem->severity),
-                                                 problem->code);
+                                                 problem->code,
+                                                 problem->offline != NULL ? "(" : "",
+                                                 problem->offline != NULL ? problem->offline : "",
+                                                 problem->offline != NULL ? ") " : "");
 
       append_line (out, prefix, problem->message);
     }

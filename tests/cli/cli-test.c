@@ -338,6 +338,59 @@ test_quiet (gconstpointer data)
   g_assert_cmpstr (lines[1], ==, "");
 }
 
+/* A failed check says its cause once on stderr: in the summary, or in the
+ * command's last line when there is none (-q), --json or not. */
+typedef struct
+{
+  const char *name;
+  const char *flags[3];
+  gboolean summary;
+} CauseOnceRow;
+
+static const CauseOnceRow cause_once_rows[] = {
+  { "summary", { NULL }, TRUE },
+  { "json", { "--json", NULL }, TRUE },
+  { "quiet", { "-q", NULL }, FALSE },
+  { "quiet-json", { "-q", "--json", NULL }, FALSE },
+};
+
+static guint
+count_text (const char *text, const char *part)
+{
+  guint count = 0;
+
+  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + 1, part))
+    count++;
+  return count;
+}
+
+static void
+test_cause_once (gconstpointer data)
+{
+  const CauseOnceRow *row = data;
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "syntax-error.html", NULL);
+  const char *args[16] = { "check", page, "--app-id", "a", "--room-uuid", "r", "--room-type",
+                           "4", NULL };
+  const char *cause = "AgoraEduSDK.launch never called: SyntaxError: Unexpected token ')' "
+                      "(syntax-error.html:17)";
+  g_autofree char *line = g_strconcat ("recordhost check: ", cause, "\n", NULL);
+  g_autofree char *summary_line = g_strconcat ("  cause: ", cause, "\n", NULL);
+  guint n = 8;
+  g_auto (Run) run = { 0 };
+
+  for (guint i = 0; row->flags[i] != NULL; i++)
+    args[n++] = row->flags[i];
+  args[n] = NULL;
+  run_binary (&run, args);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpuint (count_text (run.err, cause), ==, 1);
+  if (row->summary)
+    g_assert_cmpuint (count_text (run.err, summary_line), ==, 1);
+  else
+    g_assert_cmpstr (run.err, ==, line);
+}
+
 /* How many processes carry our tag. */
 static guint
 tagged_processes (void)
@@ -668,13 +721,14 @@ test_outside_text (gconstpointer data)
   err = rh_test_child_get_stderr (child);
   g_test_message ("stderr: %s", err);
   g_assert_cmpint (status, ==, row->refused ? 1 : 0);
-  /* The text is there, escaped: timeline, summary and error line. */
+  /* The text is there, escaped: timeline and summary, whose cause is the
+   * error line. */
   g_assert_nonnull (strstr (err, "console.log: esc \\x1b[2J\\x1b]0;title\\x07 bel \\x07 "
                                  "cr \\r us \\x1f csi \\u009b31m bidi \\u202e"));
   g_assert_nonnull (strstr (err, "\\n[ 1 ms] forged"));
   g_assert_nonnull (strstr (err, "js-error"));
   if (row->refused)
-    g_assert_nonnull (strstr (err, "recordhost check: ready call failed: HTTP 401"));
+    g_assert_nonnull (strstr (err, "  cause: ready call failed: HTTP 401"));
   else
     g_assert_nonnull (strstr (err, "ready call for room r\\x1b[2J\\x07\\r\\x1fx"));
   assert_printable (err);
@@ -973,6 +1027,12 @@ main (int argc, char **argv)
       g_autofree char *path = g_strconcat ("/cli/quiet/", quiet_rows[i].name, NULL);
 
       g_test_add_data_func (path, &quiet_rows[i], test_quiet);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (cause_once_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/cli/cause-once/", cause_once_rows[i].name, NULL);
+
+      g_test_add_data_func (path, &cause_once_rows[i], test_cause_once);
     }
   g_test_add_func ("/cli/demo-json", test_demo_json);
   g_test_add_func ("/cli/never-ready-exit-1", test_never_ready_exit_1);

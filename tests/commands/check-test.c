@@ -348,7 +348,10 @@ test_page_launch_throws (Fixture *fixture, gconstpointer data)
   fixture->options->timeout_s = 3;
   g_assert_false (run (fixture));
   g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
-  g_assert_nonnull (strstr (fixture->error->message, "not ready within 3 s"));
+  /* The cause is what launch threw, where; not the wait that followed. */
+  g_assert_true (g_str_has_prefix (fixture->error->message,
+                                   "AgoraEduSDK.launch threw Error: AgoraEduSDK.launch: stand-in "
+                                   "asked to throw (standin-core.js:"));
   g_assert_cmpuint (count_events (fixture, "launch"), ==, 1);
   g_assert_cmpuint (count_events (fixture, "js-error"), >=, 1);
   g_assert_true (has_problem (fixture, "js-error", "error"));
@@ -422,9 +425,11 @@ test_page_bundle_404 (Fixture *fixture, gconstpointer data)
   param (fixture, "sdkShape=missing");
   fixture->options->timeout_s = 60;
   g_assert_false (run (fixture));
-  /* Loaded, and launch never called: certain well before the timeout. */
+  /* Loaded, and launch never called: certain well before the timeout.  The
+   * missing bundle is the cause, not the errors of the code that used it. */
   g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
-  g_assert_nonnull (strstr (fixture->error->message, "had still not called AgoraEduSDK.launch"));
+  g_assert_true (g_str_has_prefix (fixture->error->message, "AgoraEduSDK.launch never called: "));
+  g_assert_nonnull (strstr (fixture->error->message, "edu_sdk.missing.js did not load ("));
   g_assert_cmpuint (count_events (fixture, "resource-error"), ==, 1);
   g_assert_cmpuint (count_events (fixture, "launch"), ==, 0);
   g_assert_true (has_problem (fixture, "resource-failed", "error"));
@@ -879,6 +884,46 @@ test_launch_not_called (Fixture *fixture, gconstpointer data)
   g_assert_false (run (fixture));
   g_assert_nonnull (strstr (fixture->error->message, "had still not called AgoraEduSDK.launch"));
   g_assert_true (has_problem (fixture, "launch-not-called", "error"));
+}
+
+/* The one-line cause of a template that fails names the decisive fact, in
+ * a short line: the error with its file's name and line, not the
+ * page's URL or the wait that followed. */
+typedef struct
+{
+  const char *name;
+  const char *page;   /* in tests/pages */
+  guint timeout_s;
+  const char *start;  /* of the cause */
+  const char *where;  /* in it */
+  const char *script; /* where it was thrown, as the js-error problem has it */
+} CauseRow;
+
+static const CauseRow cause_rows[] = {
+  { "syntax-error", "syntax-error.html", 20, "AgoraEduSDK.launch never called: SyntaxError: ",
+    "(syntax-error.html:17)", "/tests/pages/syntax-error.html?" },
+  { "launch-throws", "launch-throws.html", 3,
+    "AgoraEduSDK.launch threw TypeError: undefined is not an object", "(throwing-sdk.js:8)",
+    "/tests/pages/throwing-sdk.js:8" },
+};
+
+static void
+test_cause (Fixture *fixture, gconstpointer data)
+{
+  const CauseRow *row = data;
+
+  g_free (fixture->options->page);
+  fixture->options->page = g_test_build_filename (G_TEST_DIST, "pages", row->page, NULL);
+  fixture->options->timeout_s = row->timeout_s;
+  g_assert_false (run (fixture));
+  g_assert_error (fixture->error, RH_ERROR, RH_ERROR_NOT_READY);
+  g_assert_true (g_str_has_prefix (fixture->error->message, row->start));
+  g_assert_nonnull (strstr (fixture->error->message, row->where));
+  g_assert_cmpuint (g_utf8_strlen (fixture->error->message, -1), <=, 160);
+  g_assert_cmpstr (json_object_get_string_member (fixture->report, "error"), ==,
+                   fixture->error->message);
+  /* The details stay in the problems. */
+  g_assert_true (problem_mentions (fixture, "js-error", row->script));
 }
 
 static void
@@ -1534,6 +1579,13 @@ main (int argc, char **argv)
   rh_test_init (&argc, &argv);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  for (guint i = 0; i < G_N_ELEMENTS (cause_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/check/cause/%s", cause_rows[i].name);
+
+      g_test_add (path, Fixture, &cause_rows[i], fixture_setup, test_cause, fixture_teardown);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (shape_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/check/shape/%s", shape_rows[i].shape);

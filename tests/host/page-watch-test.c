@@ -842,6 +842,57 @@ test_resource_timing (Fixture *fixture, gconstpointer data)
   g_assert_null (second->initiator);
 }
 
+/* An SDK retrying offline fails one host's calls the same way dozens of
+ * times: stderr shows each host's failure of one kind once, the timeline
+ * keeps them all. */
+static void
+emit_failed (Fixture *fixture, guint64 id, const char *url, guint status)
+{
+  g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                                  "Connection refused");
+
+  rh_page_host_emit_resource_started (RH_PAGE_HOST (fixture->host), id, url);
+  if (status != 0)
+    rh_page_host_emit_resource_finished (RH_PAGE_HOST (fixture->host), id, status);
+  else
+    rh_page_host_emit_resource_failed (RH_PAGE_HOST (fixture->host), id, error);
+}
+
+static void
+test_failures_echoed_once (Fixture *fixture, gconstpointer data)
+{
+  watch_load (fixture, "event1");
+  rh_timeline_set_echo (fixture->timeline, TRUE);
+  g_test_expect_message ("recordhost-core", G_LOG_LEVEL_MESSAGE,
+                         "*resource https://cdn.example/a.js: Connection refused");
+  g_test_expect_message ("recordhost-core", G_LOG_LEVEL_MESSAGE,
+                         "*resource https://other.example/c.js: Connection refused");
+  g_test_expect_message ("recordhost-core", G_LOG_LEVEL_MESSAGE,
+                         "*resource https://cdn.example/d.js: HTTP 404 Not Found");
+  g_test_expect_message ("recordhost-core", G_LOG_LEVEL_MESSAGE,
+                         "*xhr POST https://ap.example/api/v1: network error");
+  emit_failed (fixture, 1, "https://cdn.example/a.js", 0);
+  emit_failed (fixture, 2, "https://cdn.example/b.js", 0);
+  emit_failed (fixture, 3, "https://other.example/c.js", 0);
+  emit_failed (fixture, 4, "https://cdn.example/d.js", 404);
+  emit_failed (fixture, 5, "https://cdn.example/a.js", 0);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *request = g_strdup_printf (
+        "{\"kind\":\"request\",\"id\":%u,\"api\":\"xhr\",\"method\":\"POST\","
+        "\"url\":\"https://ap.example/api/v1\"}", i);
+      g_autofree char *response = g_strdup_printf (
+        "{\"kind\":\"response\",\"id\":%u,\"status\":0,\"error\":\"network error\"}", i);
+
+      fake_page_host_post (fixture->host, request);
+      fake_page_host_post (fixture->host, response);
+    }
+  g_test_assert_expected_messages ();
+  rh_timeline_set_echo (fixture->timeline, FALSE);
+  g_assert_cmpuint (rh_timeline_count (fixture->timeline, "resource-failed"), ==, 5);
+  g_assert_cmpuint (rh_timeline_count (fixture->timeline, "request-failed"), ==, 3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -854,6 +905,7 @@ main (int argc, char **argv)
   ADD ("/page-watch/first-paint", NULL, test_first_paint);
   ADD ("/page-watch/blank-threshold", NULL, test_blank_threshold);
   ADD ("/page-watch/ready-refused", NULL, test_ready_refused);
+  ADD ("/page-watch/failures-echoed-once", NULL, test_failures_echoed_once);
   for (guint i = 0; i < G_N_ELEMENTS (ready_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/page-watch/ready/%s", ready_rows[i].name);

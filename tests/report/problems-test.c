@@ -428,6 +428,344 @@ test_fail_on_unknown (void)
 
 /* ---- reports ---- */
 
+/* ---- failed resources grouped ---- */
+
+#define LOST(host) "Error resolving \xe2\x80\x9c" host "\xe2\x80\x9d: Name or service not known"
+
+typedef struct
+{
+  const char *name;
+  const char *failed[7][2]; /* URL and error, NULL-terminated */
+  const char *expected;     /* "severity:xCOUNT" per problem, in order */
+  const char *message;      /* the first problem's */
+} GroupRow;
+
+static const GroupRow group_rows[] = {
+  { "one-host-one-error",
+    { { "https://webcollector-rtm.agora.io/events/proto-raw?id=1", LOST ("webcollector-rtm.agora.io") },
+      { "https://webcollector-rtm.agora.io/events/proto-raw?id=2", LOST ("webcollector-rtm.agora.io") },
+      { "https://webcollector-rtm.agora.io/events/proto-raw?id=3", LOST ("webcollector-rtm.agora.io") },
+      { "https://webcollector-rtm.agora.io/upload", LOST ("webcollector-rtm.agora.io") } },
+    "warning:x4",
+    "webcollector-rtm.agora.io: name not resolved (x4, first /events/proto-raw)" },
+  { "two-hosts",
+    { { "https://ap-web-1.agora.io/api/v1", LOST ("ap-web-1.agora.io") },
+      { "https://ap-web-3.agora.io/api/v1", LOST ("ap-web-3.agora.io") },
+      { "https://ap-web-1.agora.io/api/v1", LOST ("ap-web-1.agora.io") } },
+    "warning:x2 warning:x1", "ap-web-1.agora.io: name not resolved (x2, first /api/v1)" },
+  { "one-host-two-errors",
+    { { "https://cdn.example/a.png", "Could not connect: Connection refused" },
+      { "https://cdn.example/b.png", LOST ("cdn.example") } },
+    "warning:x1 warning:x1", "https://cdn.example/a.png: Could not connect: Connection refused" },
+  /* A preload and the load proper: one failure, said by the status. */
+  { "element-error-of-a-load",
+    { { "https://cdn.example/sdk.js", "HTTP 404 Not Found" },
+      { "https://cdn.example/sdk.js", "<script> error event" } },
+    "error:x1", "https://cdn.example/sdk.js: HTTP 404 Not Found" },
+  { "scripts-apart",
+    { { "https://cdn.example/a.js", "HTTP 404 Not Found" },
+      { "https://cdn.example/b.png", "HTTP 404 Not Found" },
+      { "https://cdn.example/c.png", "HTTP 404 Not Found" } },
+    "error:x1 warning:x2", "https://cdn.example/a.js: HTTP 404 Not Found" },
+};
+
+static GArray *
+failed_resources (const char *const failed[][2], guint n)
+{
+  GArray *resources = g_array_new (FALSE, TRUE, sizeof (RhResource));
+  RhResource page = { (char *) "https://cdn.example/p.html", 200, 0, 10, FALSE, NULL };
+
+  g_array_append_val (resources, page);
+  for (guint i = 0; i < n && failed[i][0] != NULL; i++)
+    {
+      RhResource resource = { (char *) failed[i][0], 0, 20, 30, TRUE, (char *) failed[i][1] };
+
+      g_array_append_val (resources, resource);
+    }
+  return resources;
+}
+
+static char *
+counts (const GPtrArray *problems)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const RhProblem *problem = g_ptr_array_index (problems, i);
+
+      g_string_append_printf (out, "%s%s:x%u", i > 0 ? " " : "",
+                              rh_severity_name (problem->severity), problem->count);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_grouped (gconstpointer data)
+{
+  const GroupRow *row = data;
+  g_autoptr (GArray) resources = failed_resources (row->failed, G_N_ELEMENTS (row->failed));
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *got = NULL;
+  g_auto (Input) input = { 0 };
+  JsonObject *first;
+  const RhProblem *problem;
+
+  input_init (&input);
+  g_clear_pointer (&input.outcome->resources, g_array_unref);
+  input.outcome->resources = g_array_ref (resources);
+  input.outcome->times.first_nonblank_ms = 100;
+  problems = find (&input);
+  got = counts (problems);
+  g_assert_cmpstr (got, ==, row->expected);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpstr (problem->message, ==, row->message);
+  /* JSON keeps the count and the first URL. */
+  json_builder_begin_object (builder);
+  rh_problems_add_json (problems, builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  first = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (root), "problems"), 0);
+  g_assert_cmpint (json_object_get_int_member (first, "count"), ==, problem->count);
+  g_assert_cmpstr (json_object_get_string_member (first, "url"), ==, row->failed[0][0]);
+  g_assert_false (json_object_get_boolean_member (first, "offline"));
+  g_array_set_size (resources, 0); /* the rows point at static strings */
+}
+
+/* ---- calls our own stand-in did not answer ---- */
+
+typedef struct
+{
+  const char *name;
+  const char *url;       /* as the page asked */
+  const char *routed_to;
+  const char *method;
+  const char *error;     /* the resource's */
+  const char *offline;
+  const char *message;
+} OfflineRow;
+
+static const OfflineRow offline_rows[] = {
+  { "local-cloud", "https://api.agora.io/cn/edu/apps/a1/v2/rooms/r1/users/u1",
+    "http://127.0.0.1:9/cn/edu/apps/a1/v2/rooms/r1/users/u1", "PUT",
+    "Preflight response is not successful. Status code: 403", "local cloud",
+    "offline: the local cloud does not answer PUT .../users/{user}" },
+  { "route", "https://api.example.com/v1/rooms/r1/state", "http://127.0.0.1:9/v1/rooms/r1/state",
+    "GET", "HTTP 404 Not Found", "--route",
+    "offline: the --route target 127.0.0.1 does not answer GET .../{room}/state" },
+  { "local-cloud-script", "https://api.sd-rtn.com/cn/edu/apps/a1/v2/sdk.js",
+    "http://127.0.0.1:9/cn/edu/apps/a1/v2/sdk.js", "GET", "HTTP 404 Not Found", "local cloud",
+    "offline: the local cloud does not answer GET .../v2/sdk.js" },
+};
+
+static void
+test_offline (gconstpointer data)
+{
+  const OfflineRow *row = data;
+  const char *failed[][2] = { { row->routed_to, row->error }, { row->routed_to, row->error } };
+  g_autoptr (GArray) resources = failed_resources (failed, G_N_ELEMENTS (failed));
+  g_autoptr (GPtrArray) requests = g_ptr_array_new ();
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) failure = NULL;
+  const char *fail_on_code[] = { "resource-failed", NULL };
+  const char *fail_on_warning[] = { "warning", NULL };
+  RhRequest request = { .api = (char *) "fetch", .method = (char *) row->method,
+                        .url = (char *) row->url, .routed_to = (char *) row->routed_to,
+                        .error = (char *) "Load failed", .end_ms = 30 };
+  g_auto (Input) input = { 0 };
+  const RhProblem *problem;
+  RhReport report = { 0 };
+  g_autofree char *text = NULL;
+  JsonObject *json;
+
+  g_ptr_array_add (requests, &request);
+  input_init (&input);
+  g_clear_pointer (&input.outcome->resources, g_array_unref);
+  input.outcome->resources = g_array_ref (resources);
+  SET_ARRAY (input, requests, requests);
+  input.outcome->times.first_nonblank_ms = 100;
+  problems = find (&input);
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  /* No fault of the template: never an error, whatever the URL. */
+  g_assert_cmpint (problem->severity, ==, RH_SEVERITY_WARNING);
+  g_assert_cmpstr (problem->offline, ==, row->offline);
+  g_assert_cmpuint (problem->count, ==, 2);
+  g_test_message ("%s", problem->message);
+  g_assert_true (g_str_has_prefix (problem->message, row->message));
+  g_assert_false (rh_problems_have_error (problems));
+
+  json_builder_begin_object (builder);
+  rh_problems_add_json (problems, builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (root), "problems"), 0);
+  g_assert_true (json_object_get_boolean_member (json, "offline"));
+
+  report.passed = TRUE;
+  report.problems = problems;
+  report.outcome = input.outcome;
+  text = rh_report_format_text (&report);
+  g_assert_nonnull (strstr (text, row->offline));
+
+  /* --fail-on of its code leaves it alone; only "warning" takes it. */
+  rh_problems_apply_fail_on (problems, fail_on_code);
+  g_assert_false (rh_problems_have_error (problems));
+  rh_problems_apply_fail_on (problems, fail_on_warning);
+  failure = rh_problems_get_failure (problems);
+  g_assert_nonnull (failure);
+  g_array_set_size (resources, 0);
+}
+
+/* ---- the one-line cause ---- */
+
+#define LONG_QUERY "?appId=0123456789abcdef0123456789abcdef&roomUuid=room-with-a-long-name" \
+                   "&roomType=4&userUuid=recorder-0123456789&roleType=0&pretest=false"     \
+                   "&rtmToken=[REDACTED]&region=CN&userName=recorder&roomName=room-with-a" \
+                   "-long-name&language=en&startTime=1796625467650&duration=3600"
+
+typedef struct
+{
+  const char *name;
+  int failure; /* RhError */
+  const char *message;
+  gboolean launched;
+  const char *threw[2];       /* launch's error: message, source */
+  guint threw_line;
+  const char *first_error[2]; /* the first uncaught one */
+  guint first_error_line;
+  gboolean offline_rtm;       /* the SDK's RTM login and event reports failed, not resolved */
+  const char *expected;       /* the whole cause, or its start when it ends in "…" */
+} CauseRow;
+
+static const CauseRow cause_rows[] = {
+  { "launch-threw", RH_ERROR_NOT_READY,
+    "not ready within 30 s: still waiting for launch listener event 1", TRUE,
+    { "TypeError: sdk.mount is not a function", "file:///srv/templates/sdk/throwing-sdk.js" }, 12,
+    { "TypeError: sdk.mount is not a function", "file:///srv/templates/record.html" LONG_QUERY },
+    40, FALSE, "AgoraEduSDK.launch threw TypeError: sdk.mount is not a function (throwing-sdk.js:12)" },
+  { "syntax-error", RH_ERROR_NOT_READY,
+    "not ready: the page loaded and, 5000 ms later, had still not called AgoraEduSDK.launch; "
+    "the page could not reach cdn.example (HTTP 404)", FALSE, { NULL, NULL }, 0,
+    { "SyntaxError: Unexpected token '}'", "file:///srv/templates/record.html" LONG_QUERY }, 14,
+    FALSE, "AgoraEduSDK.launch never called: SyntaxError: Unexpected token '}' (record.html:14)" },
+  { "offline-sdk", RH_ERROR_NOT_READY,
+    "not ready within 30 s: still waiting for launch listener event 1; the SDK could not reach "
+    "ap-web-1.agora.io (name not resolved), its RTM login, ap-web-3.agora.io (name not resolved), "
+    "its RTM login, webcollector-rtm.agora.io (name not resolved), its event reporting; the "
+    "SDK's RTM and RTC services speak the vendor's own protocols on the vendor's hosts and "
+    "cannot be answered locally, so an SDK that waits for them (2.x) cannot get ready offline",
+    TRUE, { NULL, NULL }, 0, { NULL, NULL }, 0, TRUE,
+    "not ready within 30 s: still waiting for the RTM login: ap-web-1.agora.io not resolved "
+    "(offline?)" },
+  { "script-404", RH_ERROR_NOT_READY,
+    "not ready: the page loaded and, 5000 ms later, had still not called AgoraEduSDK.launch",
+    FALSE, { NULL, NULL }, 0, { "TypeError: undefined is not an object", "https://cdn.example/p.html" },
+    30, FALSE, "AgoraEduSDK.launch never called: cdn.example/.../edu_sdk.js did not load (HTTP 404)" },
+  { "waiting", RH_ERROR_NOT_READY, "not ready within 30 s: still waiting for launch listener "
+    "event 1", TRUE, { NULL, NULL }, 0, { "Error: join rejected", "https://cdn.example/a/sdk.js" },
+    7, FALSE, "not ready within 30 s: still waiting for launch listener event 1; uncaught "
+    "Error: join rejected (cdn.example/.../sdk.js:7)" },
+  { "launch-grace", RH_ERROR_NOT_READY, "not ready: the page loaded and, 5000 ms later, had "
+    "still not called AgoraEduSDK.launch; the page could not reach cdn.example (HTTP 404)", FALSE,
+    { NULL, NULL }, 0, { NULL, NULL }, 0, FALSE,
+    "not ready: the page loaded and, 5000 ms later, had still not called AgoraEduSDK.launch" },
+  { "page-url", RH_ERROR_PAGE_FAILED, "file:///srv/templates/missing.html" LONG_QUERY ": Error "
+    "opening file /srv/templates/missing.html: No such file or directory", FALSE, { NULL, NULL },
+    0, { NULL, NULL }, 0, FALSE,
+    "missing.html: Error opening file /srv/templates/missing.html: No such file or directory" },
+  { "problem", RH_ERROR_PAGE_FAILED, "resource-failed: https://cdn.example/sdk/v2/edu_sdk.js"
+    LONG_QUERY ": HTTP 404 Not Found", TRUE, { NULL, NULL }, 0, { NULL, NULL }, 0, FALSE,
+    "resource-failed: cdn.example/.../edu_sdk.js: HTTP 404 Not Found" },
+  { "fail-on", RH_ERROR_PAGE_FAILED, "ready-before-paint: ready came at 402 ms, but the page "
+    "stayed blank until 1634 ms: a recording started at ready begins with 1232 ms of white (use "
+    "onHold) (--fail-on)", TRUE, { NULL, NULL }, 0, { NULL, NULL }, 0, FALSE,
+    "ready-before-paint: ready came at 402 ms, but the page stayed blank until 1634 ms: a "
+    "recording started at ready begins with 1232 ms of white (use o… (--fail-on)" },
+  { "cut-short", RH_ERROR_NOT_READY, "not ready within 30 s", TRUE,
+    { "Error: " "a message a very long way from its end, a message a very long way from its "
+      "end, a message a very long way from its end, a message a very long way", NULL }, 0,
+    { NULL, NULL }, 0, FALSE, "AgoraEduSDK.launch threw Error: a message a very long way…" },
+};
+
+static void
+set_js_error (RhJsError *error, const char *const parts[2], guint line)
+{
+  error->message = g_strdup (parts[0]);
+  error->source = g_strdup (parts[1]);
+  error->line = line;
+}
+
+static void
+test_cause (gconstpointer data)
+{
+  const CauseRow *row = data;
+  const char *failed[][2] = {
+    { "https://webcollector-rtm.agora.io/events/proto-raw?id=1", LOST ("webcollector-rtm.agora.io") },
+    { "https://ap-web-1.agora.io/api/v1", LOST ("ap-web-1.agora.io") },
+    { "https://ap-web-3.agora.io/api/v1", LOST ("ap-web-3.agora.io") },
+  };
+  g_autoptr (GArray) resources = failed_resources (failed, G_N_ELEMENTS (failed));
+  g_autoptr (GPtrArray) requests = g_ptr_array_new ();
+  g_autoptr (GError) failure = g_error_new_literal (RH_ERROR, row->failure, row->message);
+  g_autofree char *cause = NULL;
+  RhRequest sent[G_N_ELEMENTS (failed)];
+  g_auto (Input) input = { 0 };
+
+  input_init (&input);
+  input.rules.timeout_s = 30;
+  input.outcome->launched = row->launched;
+  g_free (input.outcome->waiting_for);
+  input.outcome->waiting_for = g_strdup ("launch listener event 1");
+  if (row->threw[0] != NULL)
+    set_js_error (&input.outcome->launch.threw, row->threw, row->threw_line);
+  if (row->first_error[0] != NULL)
+    set_js_error (&input.outcome->first_error, row->first_error, row->first_error_line);
+  if (g_str_has_suffix (row->name, "-404"))
+    {
+      const char *missing[][2] = { { "https://cdn.example/sdk/edu_sdk.js", "<script> error event" } };
+
+      g_clear_pointer (&input.outcome->resources, g_array_unref);
+      input.outcome->resources = failed_resources (missing, G_N_ELEMENTS (missing));
+      g_array_index (input.outcome->resources, RhResource, 1).status = 404;
+    }
+  if (row->offline_rtm)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (failed); i++)
+        {
+          sent[i] = (RhRequest) { .api = (char *) "xhr", .method = (char *) "POST",
+                                  .url = (char *) failed[i][0],
+                                  .error = (char *) "network error", .end_ms = 30 };
+          g_ptr_array_add (requests, &sent[i]);
+        }
+      g_clear_pointer (&input.outcome->resources, g_array_unref);
+      input.outcome->resources = g_array_ref (resources);
+      SET_ARRAY (input, requests, requests);
+    }
+
+  cause = rh_problems_cause (input.outcome, failure, &input.rules);
+  g_test_message ("cause: %s", cause);
+  g_assert_cmpuint (g_utf8_strlen (cause, -1), <=, RH_PROBLEMS_CAUSE_MAX);
+  if (g_str_has_suffix (row->expected, "…"))
+    {
+      g_autofree char *start = g_strndup (row->expected,
+                                          strlen (row->expected) - strlen ("…"));
+
+      g_assert_true (g_str_has_prefix (cause, start));
+      g_assert_true (g_str_has_suffix (cause, "…"));
+      g_assert_cmpuint (g_utf8_strlen (cause, -1), ==, RH_PROBLEMS_CAUSE_MAX);
+    }
+  else
+    g_assert_cmpstr (cause, ==, row->expected);
+  g_array_set_size (resources, 0);
+}
+
 static void
 test_junit (void)
 {
@@ -517,6 +855,24 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &fail_on_rows[i], test_fail_on);
     }
   g_test_add_func ("/problems/fail-on/unknown", test_fail_on_unknown);
+  for (guint i = 0; i < G_N_ELEMENTS (group_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/problems/grouped/%s", group_rows[i].name);
+
+      g_test_add_data_func (path, &group_rows[i], test_grouped);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (offline_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/problems/offline/%s", offline_rows[i].name);
+
+      g_test_add_data_func (path, &offline_rows[i], test_offline);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (cause_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/problems/cause/%s", cause_rows[i].name);
+
+      g_test_add_data_func (path, &cause_rows[i], test_cause);
+    }
   g_test_add_func ("/report/junit", test_junit);
   g_test_add_func ("/report/text", test_text);
   return g_test_run ();
