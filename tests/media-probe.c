@@ -34,7 +34,7 @@ decode_pipeline_free (GstElement *pipeline, GstElement *sink)
 
 /* Whether a decoded frame is one colour. */
 static gboolean
-sample_is_blank (GstSample *sample)
+sample_is_blank (GstSample *sample, guint threshold)
 {
   GstBuffer *buffer = gst_sample_get_buffer (sample);
   GstMapInfo map;
@@ -53,14 +53,16 @@ sample_is_blank (GstSample *sample)
   frame.stride = GST_VIDEO_INFO_PLANE_STRIDE (&info, 0);
   frame.width = GST_VIDEO_INFO_WIDTH (&info);
   frame.height = GST_VIDEO_INFO_HEIGHT (&info);
-  blank = rh_frame_is_blank (&frame, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
+  blank = rh_frame_is_blank (&frame, threshold);
   gst_buffer_unmap (buffer, &map);
   return blank;
 }
 
-/* Decodes the file's first frame and says whether it is one colour. */
+/* Decodes the file's first frame and says whether it is blank, @threshold
+ * percent of it near its dominant colour (--blank-threshold; 100: one
+ * colour). */
 gboolean
-media_probe_first_frame_blank (const char *path)
+media_probe_first_frame_blank (const char *path, guint threshold)
 {
   GstElement *sink;
   GstElement *pipeline = decode_pipeline (path, &sink);
@@ -68,7 +70,7 @@ media_probe_first_frame_blank (const char *path)
   gboolean blank;
 
   g_assert_nonnull (sample);
-  blank = sample_is_blank (sample);
+  blank = sample_is_blank (sample, threshold);
   gst_sample_unref (sample);
   decode_pipeline_free (pipeline, sink);
   return blank;
@@ -143,7 +145,7 @@ media_probe_decode (const char *path, MediaProbeFrames *out)
     }
   if (last != NULL)
     {
-      out->last_blank = sample_is_blank (last);
+      out->last_blank = sample_is_blank (last, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
       gst_sample_unref (last);
     }
   decode_pipeline_free (pipeline, sink);

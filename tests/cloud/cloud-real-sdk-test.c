@@ -315,10 +315,13 @@ test_flow (Fixture *fixture, gconstpointer data)
   ended = describe_events (fixture);
   g_assert_cmpstr (ended, ==, "1:held,2:released");
 
-  /* The file begins with the classroom painted, and holds what came
-   * between the release and the stop. */
+  /* The file begins with the classroom, and holds what came between the
+   * release and the stop.  Offline the classroom is a white whiteboard with
+   * a dialog on it, under 2 % of its pixels far from white: blank as a
+   * viewer's eye takes it (--blank-threshold 98), yet not the page before
+   * the classroom, which is one colour. */
   file = recorded_file (fixture);
-  g_assert_false (media_probe_first_frame_blank (file));
+  g_assert_false (media_probe_first_frame_blank (file, 100));
   duration_ms = media_probe_duration_ms (file);
   g_test_message ("released for %" G_GINT64_FORMAT " ms, recorded %" G_GINT64_FORMAT " ms",
                   (stop_us - release_us) / 1000, duration_ms);

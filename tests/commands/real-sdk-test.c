@@ -29,7 +29,7 @@ static const Row rows[] = {
   { "1.1.2-rc.3", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0", "1.1.2-rc.2.2",
     NULL },
   { "1.1.5-rc.2", TRUE, "GET /cn/edu/apps/" APP_ID "/v2/configs", 120, "1.1.0", "1.1.5-rc.2",
-    "offline: the local cloud does not answer PUT .../users/{user}" },
+    "offline: the local cloud does not answer POST .../{user}/login" },
   { "2.8.21", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40,
     "2.8.21", "2.8.21", NULL },
   { "2.9.52", FALSE, "PUT /cn/edu/apps/" APP_ID "/v3/rooms/real-room/users/rec-real", 40,

@@ -439,7 +439,7 @@ test_record_white_head (Fixture *fixture, gconstpointer data)
   /* The page was still blank when the recording started. */
   painted_ms = event_ms (fixture, "first-nonblank-frame", 1);
   g_assert_true (painted_ms < 0 || painted_ms > event_ms (fixture, "recording-file", 1));
-  g_assert_true (media_probe_first_frame_blank (file));
+  g_assert_true (media_probe_first_frame_blank (file, RH_FRAME_BLANK_THRESHOLD_DEFAULT));
 }
 
 /* What is put at the recording's path once the run has checked it, before
@@ -507,7 +507,7 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
   g_assert_true (run_with (fixture, steps));
   /* Ready (200 ms after launch) came before the paint: the hold covered the white. */
   g_assert_cmpint (event_ms (fixture, "hold", 1), <, event_ms (fixture, "first-nonblank-frame", 1));
-  g_assert_false (media_probe_first_frame_blank (file));
+  g_assert_false (media_probe_first_frame_blank (file, RH_FRAME_BLANK_THRESHOLD_DEFAULT));
 }
 
 /* ---- the built binary: recordings that outlive a kill or end on a signal ---- */

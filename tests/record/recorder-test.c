@@ -198,7 +198,7 @@ test_mp4 (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (duration, <=, (frames + 1) * GST_SECOND / FPS);
   gst_discoverer_stream_info_list_free (streams);
   /* White first: what a late-painting page gives. */
-  g_assert_true (media_probe_first_frame_blank (path));
+  g_assert_true (media_probe_first_frame_blank (path, RH_FRAME_BLANK_THRESHOLD_DEFAULT));
   assert_frames_exact (path, frames, &decoded);
 }
 
@@ -212,7 +212,7 @@ test_mp4_still (Fixture *fixture, gconstpointer data)
   guint64 frames;
 
   frames = record_full (fixture, path, 1000, 1000, PICTURE_CLASSROOM, FALSE, 4.0);
-  g_assert_true (media_probe_first_frame_blank (path));
+  g_assert_true (media_probe_first_frame_blank (path, RH_FRAME_BLANK_THRESHOLD_DEFAULT));
   assert_frames_exact (path, frames, &decoded);
   g_assert_false (decoded.last_blank);
   g_assert_cmpint (media_probe_duration_ms (path), >=, (gint64) (frames - 1) * 1000 / FPS);
@@ -225,7 +225,7 @@ test_mp4_painted_from_start (Fixture *fixture, gconstpointer data)
   g_autofree char *path = g_build_filename (fixture->dir, "painted.mp4", NULL);
 
   record (fixture, path, 1000, 0, PICTURE_CLASSROOM, 1.0);
-  g_assert_false (media_probe_first_frame_blank (path));
+  g_assert_false (media_probe_first_frame_blank (path, RH_FRAME_BLANK_THRESHOLD_DEFAULT));
 }
 
 /* A dark bar at @column on white. */
