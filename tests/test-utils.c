@@ -117,6 +117,16 @@ timed_out_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+void
+rh_test_keep_running (guint ms)
+{
+  gboolean timed_out = FALSE;
+
+  g_timeout_add (ms, timed_out_cb, &timed_out);
+  while (!timed_out)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 gboolean
 rh_test_wait_until (RhTestDoneFunc done, gpointer user_data, guint timeout_s)
 {
@@ -584,6 +594,22 @@ rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **
   if (check != NULL)
     rh_ready_endpoint_tell (*endpoint, rh_check_get_timeline (check));
   return check;
+}
+
+gboolean
+rh_test_check_run (RhCheck *check, JsonObject **report, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  gboolean passed;
+
+  rh_check_run_async (check, NULL, rh_test_async_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  passed = rh_check_run_finish (check, result, error);
+  node = rh_check_to_json (check);
+  *report = json_object_ref (json_node_get_object (node));
+  return passed;
 }
 
 RhRun *

@@ -34,6 +34,8 @@ typedef gboolean (*RhTestDoneFunc) (gpointer user_data);
  * iteration and at least every 50 ms (so that it may look at files or other
  * processes); gives up after @timeout_s.  Returns whether @done said so. */
 gboolean rh_test_wait_until (RhTestDoneFunc done, gpointer user_data, guint timeout_s);
+/* Runs the main context for @ms of the clock. */
+void     rh_test_keep_running (guint ms);
 
 /* A GAsyncReadyCallback that keeps a reference to its result in
  * *(GAsyncResult **) @user_data. */
@@ -113,6 +115,8 @@ RhPageOptions *rh_test_page_options_new (const char *page);
 /* A check or run of @options (taken) whose ready call goes where the command
  * line's would: --api-base, or a local stand-in kept in *@endpoint. */
 RhCheck *rh_test_check_new (RhPageOptions *options, RhReadyEndpoint **endpoint, GError **error);
+/* Runs @check to its end: whether it passed, its --json report in *@report. */
+gboolean  rh_test_check_run (RhCheck *check, JsonObject **report, GError **error);
 RhRun   *rh_test_run_new   (RhRunOptions *options, RhReadyEndpoint **endpoint, GError **error);
 
 /* A `recordhost` process, its stdout and stderr each in a file of

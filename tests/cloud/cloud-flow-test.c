@@ -113,24 +113,6 @@ wait_reasons (Fixture *fixture, const char *room_path, const char *expected)
   g_assert_cmpstr (got, ==, expected);
 }
 
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Lets the recordings run for @ms of the clock. */
-static void
-keep_running (guint ms)
-{
-  gboolean timed_out = FALSE;
-
-  g_timeout_add (ms, timed_out_cb, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static void
 assert_reasons (Fixture *fixture, const char *room_path, const char *expected)
 {
@@ -241,7 +223,7 @@ test_flow (Fixture *fixture, gconstpointer data)
    * half a second of it is 7 frames however busy the machine (a file of a
    * single frame does not decode). */
   call_ok (fixture, "PATCH", ROOM "/records/states/1", "{\"webRecordConfig\":{\"onHold\":false}}");
-  keep_running (500);
+  rh_test_keep_running (500);
   call_ok (fixture, "PUT", ROOM "/records/states/0", NULL);
   /* Stored before the stop was answered. */
   assert_reasons (fixture, ROOM, "1,2");
@@ -343,7 +325,7 @@ test_sdk_api (Fixture *fixture, gconstpointer data)
     {
       /* The page never gets ready: by its first reason 4 its calls failed. */
       wait_reasons (fixture, "/cn" ROOM, "4");
-      keep_running (1000);
+      rh_test_keep_running (1000);
       g_assert_cmpuint (rh_cloud_get_ready_count (fixture->cloud), ==, 0);
     }
   call_ok (fixture, "PUT", "/cn" ROOM "/records/states/0", NULL);
@@ -578,7 +560,7 @@ test_recording_file (Fixture *fixture, gconstpointer data)
 
   start_recording (fixture, path);
   wait_reasons (fixture, path, "1");
-  keep_running (500);
+  rh_test_keep_running (500);
   stop_recording (fixture, path);
   file = assert_recording_file (fixture, path);
 }
@@ -598,7 +580,7 @@ test_recording_files_distinct (Fixture *fixture, gconstpointer data)
   start_recording (fixture, second);
   wait_reasons (fixture, first, "1");
   wait_reasons (fixture, second, "1");
-  keep_running (500);
+  rh_test_keep_running (500);
   stop_recording (fixture, first);
   stop_recording (fixture, second);
   first_file = assert_recording_file (fixture, first);
@@ -882,7 +864,7 @@ test_require_token (Fixture *fixture, gconstpointer data)
   /* The hosted page's ready call carries the token too. */
   call_ok (fixture, "PUT", ROOM "/records/states/1", body);
   wait_reasons (fixture, ROOM, "1");
-  keep_running (500);
+  rh_test_keep_running (500);
   call_ok (fixture, "PUT", ROOM "/records/states/0", NULL);
   /* Who holds the token is told where the file is on disk. */
   g_assert_true (rh_test_wait_until (recordings_closed, NULL, EVENT_TIMEOUT_S));

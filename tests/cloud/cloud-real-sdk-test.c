@@ -210,23 +210,6 @@ describe_events (Fixture *fixture)
 }
 
 static gboolean
-timed_out_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-keep_running (guint ms)
-{
-  gboolean timed_out = FALSE;
-
-  g_timeout_add (ms, timed_out_cb, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static gboolean
 file_finished (gpointer user_data)
 {
   return media_probe_duration_ms (user_data) > 0;
@@ -305,11 +288,11 @@ test_flow (Fixture *fixture, gconstpointer data)
   g_test_message ("reason 1 after %" G_GINT64_FORMAT " ms",
                   (ready_us - start_us) / 1000);
 
-  keep_running (HOLD_MS);
+  rh_test_keep_running (HOLD_MS);
   json_object_unref (call (fixture, "PATCH", ROOM "/records/states/1",
                         "{\"webRecordConfig\":{\"onHold\":false}}"));
   release_us = g_get_monotonic_time ();
-  keep_running (RECORD_MS);
+  rh_test_keep_running (RECORD_MS);
   json_object_unref (call (fixture, "PUT", ROOM "/records/states/0", NULL));
   stop_us = g_get_monotonic_time ();
   ended = describe_events (fixture);

@@ -57,18 +57,10 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
 static gboolean
 run (Fixture *fixture)
 {
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (JsonNode) report = NULL;
-
   fixture->check = rh_test_check_new (g_steal_pointer (&fixture->options), &fixture->endpoint,
                                       &fixture->error);
   g_assert_no_error (fixture->error);
-  rh_check_run_async (fixture->check, NULL, rh_test_async_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  rh_check_run_finish (fixture->check, result, &fixture->error);
-  report = rh_check_to_json (fixture->check);
-  fixture->report = json_object_ref (json_node_get_object (report));
+  rh_test_check_run (fixture->check, &fixture->report, &fixture->error);
   if (fixture->error != NULL)
     g_test_message ("check failed: %s", fixture->error->message);
   return fixture->error == NULL;
