@@ -244,8 +244,8 @@ find_paint (GPtrArray *problems, const Input *input)
              ready);
       else
         add (problems, "ready-before-paint", RH_SEVERITY_WARNING,
-             "ready came at %" G_GINT64_FORMAT " ms, but the page stayed blank until %"
-             G_GINT64_FORMAT " ms: a recording started at ready begins with %" G_GINT64_FORMAT
+             "ready at %" G_GINT64_FORMAT " ms, first paint at %" G_GINT64_FORMAT
+             " ms: a recording started at ready begins with %" G_GINT64_FORMAT
              " ms of white (use onHold)",
              ready, paint, paint - ready);
     }
