@@ -5,6 +5,7 @@
 #include "rh-error.h"
 #include "rh-json.h"
 #include "rh-sdk-api.h"
+#include "rh-text.h"
 
 #define GUARD_KEY "rh-api-server-guard"
 
@@ -517,9 +518,22 @@ got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
     refuse (msg, RH_API_CODE_TOO_LARGE, "request body too large");
 }
 
+/* --verbose: an access log line a request, its path without the query
+ * (where a client may have put a token). */
+static void
+finished_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *path = rh_text_printable (uri != NULL ? g_uri_get_path (uri) : "?");
+
+  g_debug ("%s %.200s: %u", soup_server_message_get_method (msg), path,
+           soup_server_message_get_status (msg));
+}
+
 static void
 request_started_cb (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
+  g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), NULL);
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), server, 0);
   g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), server, 0);
 }

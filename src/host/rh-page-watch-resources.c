@@ -159,6 +159,22 @@ resource_response_cb (RhPageHost *host, guint64 id, const char *mime_type,
   resource->response_headers = headers_kept (headers);
 }
 
+/* --verbose: each resource as it ends, its URL redacted. */
+static void
+debug_resource (RhPageWatch *self, const RhResource *resource)
+{
+  g_autofree char *uri = rh_timeline_redact (self->timeline, resource->uri);
+  g_autofree char *error = rh_timeline_redact (self->timeline, resource->error);
+
+  g_debug ("resource %s %s: %u%s%s%s in %" G_GINT64_FORMAT " ms",
+           resource->method != NULL ? resource->method : "GET", uri, resource->status,
+           resource->mime_type != NULL && *resource->mime_type != '\0' ? " " : "",
+           resource->mime_type != NULL ? resource->mime_type : "",
+           error != NULL ? ", failed" : "", resource->end_ms - resource->start_ms);
+  if (error != NULL)
+    g_debug ("resource %s: %s", uri, error);
+}
+
 static void
 resource_finished_cb (RhPageHost *host, guint64 id, guint status, gpointer user_data)
 {
@@ -182,6 +198,7 @@ resource_finished_cb (RhPageHost *host, guint64 id, guint status, gpointer user_
                                          soup_status_get_phrase (resource->status));
       add_resource_failed (self, resource);
     }
+  debug_resource (self, resource);
 }
 
 static void
@@ -198,6 +215,7 @@ resource_failed_cb (RhPageHost *host, guint64 id, GError *error, gpointer user_d
   resource->failed = TRUE;
   resource->error = g_strdup (error->message);
   add_resource_failed (self, resource);
+  debug_resource (self, resource);
 }
 
 void

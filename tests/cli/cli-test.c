@@ -292,6 +292,14 @@ test_verbose (void)
   g_assert_cmpint (verbose.status, ==, 0);
   g_assert_cmpuint (layer_debug_lines (plain.err), ==, 0);
   g_assert_cmpuint (layer_debug_lines (verbose.err), >, 0);
+  /* Each resource the page loaded, each request the local cloud answered,
+   * the room's token in neither. */
+  g_assert_nonnull (strstr (verbose.err, "recordhost-host-DEBUG: "));
+  g_assert_true (g_regex_match_simple ("resource GET file://\\S+/edu_sdk\\.window\\.js: ",
+                                       verbose.err, 0, 0));
+  g_assert_true (g_regex_match_simple ("recordhost-core-DEBUG: .*PUT /cn/edu/apps/demo-app/v2/"
+                                       "rooms/demo-room/records/ready: 200", verbose.err, 0, 0));
+  g_assert_nonnull (strstr (verbose.err, "rtmToken=[REDACTED]"));
 }
 
 typedef struct
