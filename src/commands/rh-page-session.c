@@ -180,17 +180,53 @@ rh_page_session_redact (RhPageSession *session, const char *text)
   return rh_timeline_redact (session->timeline, text);
 }
 
+/* @outcome's problems, @failure the command's (NULL when it got ready): the
+ * messages redacted and those --fail-on names marked. */
+static GPtrArray *
+find_problems (RhPageSession *self, const RhPageOutcome *outcome, const GError *failure)
+{
+  RhProblemRules rules;
+  g_autofree char *clean_failure = NULL;
+  g_autoptr (GError) redacted = NULL;
+  GPtrArray *problems;
+
+  rh_problem_rules_init (&rules);
+  rules.slow_paint_ms = self->options->slow_paint_ms;
+  rules.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
+                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
+  /* Problems quote the failure, which may quote a URL with the token. */
+  if (failure != NULL)
+    {
+      clean_failure = rh_page_session_redact (self, failure->message);
+      redacted = g_error_new_literal (failure->domain, failure->code, clean_failure);
+    }
+  problems = rh_problems_find (outcome, redacted, &rules);
+  rh_problems_apply_fail_on (problems, (const char *const *) self->options->fail_on);
+  return problems;
+}
+
+/* A load that is not the last ended (the page is to be loaded again), for
+ * @failure: its outcome, and its problems in @problems, as the last load's
+ * are concluded.  The session keeps neither. */
+RhPageOutcome *
+rh_page_session_end_load (RhPageSession *session, const GError *failure, GPtrArray **problems)
+{
+  RhPageOutcome *outcome;
+
+  g_return_val_if_fail (session->watch != NULL, NULL);
+
+  outcome = rh_page_watch_end_load (session->watch);
+  *problems = find_problems (session, outcome, failure);
+  return outcome;
+}
+
 /* The page's last load ended for the command, @failure the command's (NULL
- * when it got ready): its outcome and problems are made, the problems'
- * messages redacted and those --fail-on names marked.  Only the first call
- * counts. */
+ * when it got ready): its outcome and problems are made and kept.  Only the
+ * first call counts. */
 void
 rh_page_session_conclude (RhPageSession *session, const GError *failure)
 {
   RhPageSession *self = session;
-  RhProblemRules rules;
-  g_autofree char *clean_failure = NULL;
-  g_autoptr (GError) redacted = NULL;
 
   if (self->outcome != NULL)
     return;
@@ -202,18 +238,7 @@ rh_page_session_conclude (RhPageSession *session, const GError *failure)
 
       self->outcome = rh_page_outcome_new (page_url);
     }
-  rh_problem_rules_init (&rules);
-  rules.slow_paint_ms = self->options->slow_paint_ms;
-  rules.launch_expected = self->options->ready->kind == RH_READY_PROTOCOL_EVENT1
-                          || self->options->ready->kind == RH_READY_PROTOCOL_WHITEBOARD;
-  /* Problems quote the failure, which may quote a URL with the token. */
-  if (failure != NULL)
-    {
-      clean_failure = rh_page_session_redact (self, failure->message);
-      redacted = g_error_new_literal (failure->domain, failure->code, clean_failure);
-    }
-  self->problems = rh_problems_find (self->outcome, redacted, &rules);
-  rh_problems_apply_fail_on (self->problems, (const char *const *) self->options->fail_on);
+  self->problems = find_problems (self, self->outcome, failure);
 }
 
 /* NULL before rh_page_session_conclude (). */

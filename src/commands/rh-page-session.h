@@ -35,6 +35,8 @@ RhTimeline    *rh_page_session_get_timeline (RhPageSession *session);
 RhReadyCall   *rh_page_session_get_ready_call (RhPageSession *session);
 RhPageWatch   *rh_page_session_get_watch    (RhPageSession *session);
 char          *rh_page_session_redact       (RhPageSession *session, const char *text);
+RhPageOutcome *rh_page_session_end_load     (RhPageSession *session, const GError *failure,
+                                             GPtrArray **problems);
 void           rh_page_session_conclude     (RhPageSession *session, const GError *failure);
 const RhPageOutcome *rh_page_session_get_outcome (RhPageSession *session);
 GPtrArray     *rh_page_session_get_problems (RhPageSession *session);
