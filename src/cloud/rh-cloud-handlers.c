@@ -467,13 +467,15 @@ find_attempt (JsonNode *page, gint64 wanted)
   return found;
 }
 
-/* GET .../records/{recordId}/har[?attempt=N]: the HAR of an attempt of the
- * record's page, the last one unless asked.  The file is named from the
+/* GET .../records/{recordId}/har or .../snapshots [?attempt=N]: the HAR of
+ * an attempt of the record's page, or its filmstrip (the start asked for
+ * snapshots), the last attempt's unless asked.  The file is named from the
  * stored record and the attempt's number, never from the request's path. */
 void
-rh_cloud_handle_record_har (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path,
-                            GHashTable *query)
+rh_cloud_handle_record_file (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path,
+                             GHashTable *query)
 {
+  gboolean har = g_str_equal (path->rest, RH_API_PATH_RECORD_HAR);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autoptr (JsonNode) page = NULL;
   g_autoptr (GError) error = NULL;
@@ -502,23 +504,27 @@ rh_cloud_handle_record_har (RhCloud *self, SoupServerMessage *msg, const RhApiPa
       return;
     }
   attempt = find_attempt (page, wanted);
-  file = attempt > 0 ? rh_recording_file_har_path (rh_cloud_store_get_dir (self->store),
-                                                   path->record_id, attempt)
-                     : NULL;
+  if (attempt > 0)
+    file = rh_recording_file_attempt_path (rh_cloud_store_get_dir (self->store),
+                                           har ? RH_RECORDING_FILE_HAR_DIR
+                                               : RH_RECORDING_FILE_SNAPSHOTS_DIR,
+                                           path->record_id, attempt,
+                                           har ? ".har" : "/filmstrip.png");
   if (file == NULL || !g_file_get_contents (file, &contents, &length, &error))
     {
       if (error != NULL && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         reply_internal (msg, error);
       else
-        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "no HAR for this attempt");
+        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND,
+                            har ? "no HAR for this attempt" : "no pictures of this attempt");
       return;
     }
-  disposition = g_strdup_printf ("attachment; filename=\"%s-%u.har\"", path->record_id,
-                                 attempt);
+  disposition = g_strdup_printf ("attachment; filename=\"%s-%u%s\"", path->record_id, attempt,
+                                 har ? ".har" : "-filmstrip.png");
   soup_message_headers_replace (headers, "Content-Disposition", disposition);
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "Cross-Origin-Resource-Policy", "same-origin");
-  soup_message_headers_set_content_type (headers, "application/json", NULL);
+  soup_message_headers_set_content_type (headers, har ? "application/json" : "image/png", NULL);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_body_append_take (soup_server_message_get_response_body (msg),
                                  (guchar *) g_steal_pointer (&contents), length);

@@ -16,6 +16,7 @@
 #include "rh-recording-file.h"
 #include "rh-route.h"
 #include "rh-run.h"
+#include "rh-snapshots.h"
 #include "rh-text.h"
 
 struct _RhCloudRecording
@@ -36,6 +37,7 @@ struct _RhCloudRecording
   int reason;
   gboolean unready;
   gboolean finished; /* "finished" was emitted */
+  gboolean snapshots;  /* each attempt's pictures are written */
   JsonArray *attempts; /* what each load of the page did, the latest MAX_ATTEMPTS */
   char *page;          /* {"attempts": ...} as stored, NULL before a load ended */
   /* The state event that ended the run while the store could not take it,
@@ -332,19 +334,37 @@ attempt_node (guint attempt, const RhPageOutcome *outcome, const GPtrArray *prob
   return json_builder_get_root (builder);
 }
 
-/* The load's HAR, in the data directory; a debugging aid, so one that
- * cannot be written is only logged. */
+static char *
+attempt_path (RhCloudRecording *self, const char *folder, guint attempt, const char *extension)
+{
+  return rh_recording_file_attempt_path (rh_cloud_store_get_dir (self->store), folder,
+                                         rh_run_get_record_id (self->run), attempt, extension);
+}
+
+/* The load's HAR, and its pictures when asked for, in the data directory:
+ * debugging aids, so what cannot be written is only logged. */
 static void
-write_har (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome)
+write_files (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome)
 {
   const char *dir = rh_cloud_store_get_dir (self->store);
-  g_autofree char *path = rh_recording_file_har_path (dir, rh_run_get_record_id (self->run),
-                                                      attempt);
+  g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, attempt, ".har");
+  g_autofree char *pictures = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, attempt, "");
   g_autofree char *har_dir = g_build_filename (dir, RH_RECORDING_FILE_HAR_DIR, NULL);
   g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) written = NULL;
 
   if (path == NULL)
     return;
+  if (self->snapshots)
+    {
+      written = rh_snapshots_write_all (outcome, pictures,
+                                        rh_timeline_now_ms (rh_run_get_timeline (self->run)),
+                                        &error);
+      if (written == NULL)
+        g_warning ("room %s: no pictures of attempt %u: %s", self->room_text, attempt,
+                   error->message);
+      g_clear_error (&error);
+    }
   if (g_mkdir_with_parents (har_dir, 0700) != 0)
     {
       int saved = errno;
@@ -376,17 +396,20 @@ load_ended_cb (RhRun *run, guint attempt, RhPageOutcome *outcome, GPtrArray *pro
 
   if (self->finished)
     return;
-  write_har (self, attempt, outcome);
+  write_files (self, attempt, outcome);
   json_array_add_element (self->attempts, attempt_node (attempt, outcome, problems, cause));
   while (json_array_get_length (self->attempts) > MAX_ATTEMPTS)
     {
       guint dropped = (guint) json_object_get_int_member (
         json_array_get_object_element (self->attempts, 0), "attempt");
-      g_autofree char *path = rh_recording_file_har_path (rh_cloud_store_get_dir (self->store),
-                                                          rh_run_get_record_id (run), dropped);
+      g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, dropped, ".har");
+      g_autofree char *pictures = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, dropped,
+                                                "");
 
       if (path != NULL)
         g_unlink (path);
+      if (pictures != NULL && self->snapshots)
+        rh_fs_remove_tree (pictures);
       json_array_remove_element (self->attempts, 0);
     }
   json_object_set_array_member (object, "attempts", json_array_ref (self->attempts));
@@ -452,6 +475,7 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
     rh_route_list_add_sdk_api (page->routes, room->cloud_url);
   options->retry_timeout_s = request->retry_timeout_s;
   options->on_hold = request->on_hold;
+  options->keep_pictures = request->snapshots;
   options->video_fps = request->fps;
   options->video_bitrate_kbps = request->bitrate_kbps;
   self->start_ms = g_get_real_time () / 1000;
@@ -465,6 +489,7 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   self->room_uuid = g_strdup (room->room_uuid);
   self->room_text = rh_text_printable (room->room_uuid);
   self->config = g_strdup (config_json);
+  self->snapshots = request->snapshots;
   if (room->ready_answer != NULL)
     {
       g_autofree char *uri = rh_ready_call_build_uri (room->cloud_url, page->room->region,

@@ -123,11 +123,13 @@ rh_recording_file_add_json (JsonBuilder *builder, int state, const char *file,
     }
 }
 
-/* Where the HAR of a record's @attempt is written, in the data directory:
- * named by the record's id, which the cloud made (hex digits only), and
- * the attempt's number; NULL for an id of any other shape. */
+/* Where a file of a record's @attempt is written, in @folder of the data
+ * directory: named by the record's id, which the cloud made (hex digits
+ * only), the attempt's number and @extension; NULL for an id of any other
+ * shape. */
 char *
-rh_recording_file_har_path (const char *data_dir, const char *record_id, guint attempt)
+rh_recording_file_attempt_path (const char *data_dir, const char *folder, const char *record_id,
+                                guint attempt, const char *extension)
 {
   g_autofree char *name = NULL;
 
@@ -136,6 +138,6 @@ rh_recording_file_har_path (const char *data_dir, const char *record_id, guint a
   for (const char *c = record_id; *c != '\0'; c++)
     if (!g_ascii_isxdigit (*c))
       return NULL;
-  name = g_strdup_printf ("%s-%u.har", record_id, attempt);
-  return g_build_filename (data_dir, RH_RECORDING_FILE_HAR_DIR, name, NULL);
+  name = g_strdup_printf ("%s-%u%s", record_id, attempt, extension);
+  return g_build_filename (data_dir, folder, name, NULL);
 }

@@ -478,6 +478,8 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
   g_signal_connect (rh_page_watch_get_host (self->watch), "frame", G_CALLBACK (frame_cb), self);
   if (self->recorder != NULL)
     g_signal_connect (self->recorder, "failed", G_CALLBACK (recorder_failed_cb), self);
+  if (self->options->keep_pictures)
+    rh_page_watch_keep_pictures (self->watch);
   /* A recording takes video_fps frames a second: rendering more would only
    * be copied and thrown away, by every room of a cloud. */
   if (self->recorder != NULL)

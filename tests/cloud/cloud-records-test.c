@@ -1,6 +1,6 @@
 /* What a cloud record says of its page: each attempt's times, problems and
- * cause in the records list, and each attempt's HAR, with the bundled page
- * hosted in real WebKit views. */
+ * cause in the records list, and each attempt's HAR and pictures, with the
+ * bundled page hosted in real WebKit views. */
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -36,21 +36,31 @@ call (Fixture *fixture, const char *method, const char *path, const char *body, 
   return cloud_fixture_call (fixture, method, path, body, status);
 }
 
+/* Starts a recording of the bundled page with @query, with pictures of
+ * each attempt when @snapshots; returns its record id. */
 static char *
-start (Fixture *fixture, const char *query, guint retry_timeout)
+start_with (Fixture *fixture, const char *query, guint retry_timeout, gboolean snapshots)
 {
   g_autofree char *page = rh_test_page_path ("record_page.html");
   g_autofree char *uri = g_filename_to_uri (page, NULL, NULL);
   g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{"
                                            "\"rootUrl\":\"%s?%s\",\"videoWidth\":960,"
-                                           "\"videoHeight\":540},\"retryTimeout\":%u}",
-                                           uri, query, retry_timeout);
+                                           "\"videoHeight\":540,\"snapshots\":%s},"
+                                           "\"retryTimeout\":%u}",
+                                           uri, query, snapshots ? "true" : "false",
+                                           retry_timeout);
   guint status = 0;
   g_autoptr (JsonObject) reply = call (fixture, "PUT", ROOM "/records/states/1", body, &status);
 
   g_assert_cmpuint (status, ==, 200);
   return g_strdup (json_object_get_string_member (json_object_get_object_member (reply, "data"),
                                                   "recordId"));
+}
+
+static char *
+start (Fixture *fixture, const char *query, guint retry_timeout)
+{
+  return start_with (fixture, query, retry_timeout, FALSE);
 }
 
 static void
@@ -275,24 +285,45 @@ test_never_ready (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* A recording started with snapshots: true has each attempt's filmstrip,
+ * a PNG, served. */
+static void
+test_snapshots (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *record_id = start_with (fixture, "sdkReadyMs=200", READY_WINDOW_S, TRUE);
+  g_autofree char *path = g_strdup_printf (ROOM "/records/%s/snapshots", record_id);
+  g_autoptr (GBytes) body = NULL;
+  static const guchar png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  g_assert_true (rh_test_wait_until (record_started, fixture, EVENT_TIMEOUT_S));
+  keep_running (1000);
+  stop (fixture);
+  g_assert_cmpuint (get_raw (fixture, path, NULL, &body), ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (body), >, sizeof png);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), sizeof png, png, sizeof png);
+}
+
 typedef struct
 {
   const char *name;
   const char *record; /* NULL: the room's record */
+  const char *file;
   const char *query;
   guint status;
 } HarErrorRow;
 
 static const HarErrorRow har_error_rows[] = {
-  { "unknown-record", "0123456789abcdef0123456789abcdef", "", 404 },
-  { "not-an-id", "a%2F..%2Fb", "", 404 },
-  { "other-room", NULL, "", 404 },
-  { "unknown-attempt", NULL, "?attempt=2", 404 },
-  { "bad-attempt", NULL, "?attempt=x", 400 },
+  { "unknown-record", "0123456789abcdef0123456789abcdef", "har", "", 404 },
+  { "not-an-id", "a%2F..%2Fb", "har", "", 404 },
+  { "other-room", NULL, "har", "", 404 },
+  { "unknown-attempt", NULL, "har", "?attempt=2", 404 },
+  { "bad-attempt", NULL, "har", "?attempt=x", 400 },
+  /* Its start did not ask for them. */
+  { "no-snapshots", NULL, "snapshots", "", 404 },
 };
 
-/* What has no HAR is 404, a bad attempt 400; the file is never named from
- * the path. */
+/* What has no HAR or pictures is 404, a bad attempt 400; the file is never
+ * named from the path. */
 static void
 test_har_errors (Fixture *fixture, gconstpointer data)
 {
@@ -308,9 +339,9 @@ test_har_errors (Fixture *fixture, gconstpointer data)
       const char *room_path = g_str_equal (row->name, "other-room")
                                 ? "/edu/apps/app-1/v2/rooms/room-2"
                                 : ROOM;
-      g_autofree char *path = g_strdup_printf ("%s/records/%s/har%s", room_path,
+      g_autofree char *path = g_strdup_printf ("%s/records/%s/%s%s", room_path,
                                                row->record != NULL ? row->record : record_id,
-                                               row->query);
+                                               row->file, row->query);
       guint status = 0;
       g_autoptr (JsonObject) reply = call (fixture, "GET", path, NULL, &status);
 
@@ -327,6 +358,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/cloud-records/ready", test_ready);
   ADD ("/cloud-records/never-ready", test_never_ready);
+  ADD ("/cloud-records/snapshots", test_snapshots);
   ADD ("/cloud-records/har-errors", test_har_errors);
 #undef ADD
   return g_test_run ();

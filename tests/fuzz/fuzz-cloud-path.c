@@ -36,13 +36,16 @@ check_route (const RhApiPath *route)
   room = g_uri_escape_string (route->room_uuid, NULL, FALSE);
   g_string_append_printf (joined, "/edu/apps/%s/v2/rooms/%s", app, room);
   rh_fuzz_check ((route->record_id != NULL)
-                 == g_str_equal (route->rest, RH_API_PATH_RECORD_HAR));
+                 == (g_str_equal (route->rest, RH_API_PATH_RECORD_HAR)
+                     || g_str_equal (route->rest, RH_API_PATH_RECORD_SNAPSHOTS)));
   if (route->record_id != NULL)
     {
       g_autofree char *record = g_uri_escape_string (route->record_id, NULL, FALSE);
 
       rh_fuzz_check (*route->record_id != '\0');
-      g_string_append_printf (joined, "/records/%s/har", record);
+      g_string_append_printf (joined, "/records/%s/%s", record,
+                              g_str_equal (route->rest, RH_API_PATH_RECORD_HAR) ? "har"
+                                                                              : "snapshots");
     }
   else if (*route->rest != '\0')
     g_string_append_printf (joined, "/%s", route->rest);
