@@ -11,8 +11,7 @@
 #include "rh-fs.h"
 #include "rh-har.h"
 #include "rh-json.h"
-#include "rh-page-json.h"
-#include "rh-problems.h"
+#include "rh-record-page.h"
 #include "rh-recording-file.h"
 #include "rh-route.h"
 #include "rh-run.h"
@@ -38,8 +37,7 @@ struct _RhCloudRecording
   gboolean unready;
   gboolean finished; /* "finished" was emitted */
   gboolean snapshots;  /* each attempt's pictures are written */
-  JsonArray *attempts; /* what each load of the page did, the latest MAX_ATTEMPTS */
-  char *page;          /* {"attempts": ...} as stored, NULL before a load ended */
+  RhRecordPage *page;  /* what each load of the page did */
   /* The state event that ended the run while the store could not take it,
    * and why: the recording stays listed as recording until it is stored. */
   JsonNode *unstored_end;
@@ -80,8 +78,7 @@ rh_cloud_recording_finalize (GObject *object)
   g_free (self->room_text);
   g_free (self->config);
   g_free (self->file);
-  json_array_unref (self->attempts);
-  g_free (self->page);
+  rh_record_page_free (self->page);
   g_clear_pointer (&self->unstored_end, json_node_unref);
   g_clear_error (&self->store_error);
   G_OBJECT_CLASS (rh_cloud_recording_parent_class)->finalize (object);
@@ -104,7 +101,7 @@ rh_cloud_recording_class_init (RhCloudRecordingClass *klass)
 static void
 rh_cloud_recording_init (RhCloudRecording *self)
 {
-  self->attempts = json_array_new ();
+  self->page = rh_record_page_new ();
 }
 
 /* Bytes of the room uuid kept in a recording's file name. */
@@ -196,7 +193,7 @@ save (RhCloudRecording *self, GError **error)
   record.end_ms = self->active ? 0 : g_get_real_time () / 1000;
   record.config = self->config;
   record.file = self->file;
-  record.page = self->page;
+  record.page = rh_record_page_get_json (self->page);
   if (self->run != NULL && rh_run_get_recording_error (self->run) != NULL)
     record.error = rh_run_get_recording_error (self->run)->message;
   return rh_cloud_store_put_record (self->store, &record, error);
@@ -275,65 +272,6 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
     g_warning ("room %s: %s", self->room_text, error->message);
 }
 
-/* A record's page stays small however the page failed (a crash reloads
- * it any number of times): the latest attempts, each with its first
- * problems, their messages cut. */
-#define MAX_ATTEMPTS 8
-#define MAX_PROBLEMS 32
-#define MAX_MESSAGE_BYTES 1024
-
-static void
-problem_free (RhProblem *problem)
-{
-  g_free (problem->message);
-  g_free (problem);
-}
-
-static GPtrArray *
-bound_problems (const GPtrArray *problems)
-{
-  GPtrArray *bounded = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
-
-  for (guint i = 0; i < MIN (problems->len, MAX_PROBLEMS); i++)
-    {
-      RhProblem *copy = g_memdup2 (g_ptr_array_index (problems, i), sizeof (RhProblem));
-      const char *end = copy->message;
-
-      /* At a character's start: the message is UTF-8. */
-      while (*end != '\0' && end - copy->message < MAX_MESSAGE_BYTES)
-        end = g_utf8_next_char (end);
-      copy->message = g_strndup (copy->message, (gsize) (end - copy->message));
-      g_ptr_array_add (bounded, copy);
-    }
-  return bounded;
-}
-
-/* {"attempt", "times", "failed_on", "problems", "cause"}, as check reports
- * the times and problems of its page. */
-static JsonNode *
-attempt_node (guint attempt, const RhPageOutcome *outcome, const GPtrArray *problems,
-              const char *cause)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (GPtrArray) bounded = bound_problems (problems);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "attempt");
-  json_builder_add_int_value (builder, attempt);
-  json_builder_set_member_name (builder, "times");
-  json_builder_begin_object (builder);
-  rh_page_json_add_times (&outcome->times, builder);
-  json_builder_end_object (builder);
-  rh_problems_add_json (bounded, builder);
-  json_builder_set_member_name (builder, "cause");
-  if (cause != NULL)
-    json_builder_add_string_value (builder, cause);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
 static char *
 attempt_path (RhCloudRecording *self, const char *folder, guint attempt, const char *extension)
 {
@@ -341,46 +279,63 @@ attempt_path (RhCloudRecording *self, const char *folder, guint attempt, const c
                                          rh_run_get_record_id (self->run), attempt, extension);
 }
 
+/* @folder of the data directory, private as the recordings' is. */
+static gboolean
+make_folder (RhCloudRecording *self, const char *folder, GError **error)
+{
+  g_autofree char *path = g_build_filename (rh_cloud_store_get_dir (self->store), folder, NULL);
+  int saved;
+
+  if (g_mkdir_with_parents (path, 0700) == 0)
+    return TRUE;
+  saved = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", path,
+               g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+write_har (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome, GError **error)
+{
+  g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, attempt, ".har");
+  g_autoptr (JsonNode) har = NULL;
+  g_autofree char *text = NULL;
+
+  if (path == NULL || !make_folder (self, RH_RECORDING_FILE_HAR_DIR, error))
+    return FALSE;
+  har = rh_har_build (outcome);
+  text = rh_json_to_string (har, TRUE);
+  return rh_fs_write_atomic (path, text, strlen (text), error);
+}
+
+static gboolean
+write_snapshots (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome,
+                 GError **error)
+{
+  g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, attempt, "");
+  g_autoptr (GPtrArray) written = NULL;
+
+  if (path == NULL || !make_folder (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, error))
+    return FALSE;
+  written = rh_snapshots_write_all (outcome, path,
+                                    rh_timeline_now_ms (rh_run_get_timeline (self->run)), error);
+  return written != NULL;
+}
+
 /* The load's HAR, and its pictures when asked for, in the data directory:
  * debugging aids, so what cannot be written is only logged. */
 static void
 write_files (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome)
 {
-  const char *dir = rh_cloud_store_get_dir (self->store);
-  g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, attempt, ".har");
-  g_autofree char *pictures = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, attempt, "");
-  g_autofree char *har_dir = g_build_filename (dir, RH_RECORDING_FILE_HAR_DIR, NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) written = NULL;
 
-  if (path == NULL)
-    return;
-  if (self->snapshots)
-    {
-      written = rh_snapshots_write_all (outcome, pictures,
-                                        rh_timeline_now_ms (rh_run_get_timeline (self->run)),
-                                        &error);
-      if (written == NULL)
-        g_warning ("room %s: no pictures of attempt %u: %s", self->room_text, attempt,
-                   error->message);
-      g_clear_error (&error);
-    }
-  if (g_mkdir_with_parents (har_dir, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s",
-                   har_dir, g_strerror (saved));
-    }
-  else
-    {
-      g_autoptr (JsonNode) har = rh_har_build (outcome);
-      g_autofree char *text = rh_json_to_string (har, TRUE);
-
-      rh_fs_write_atomic (path, text, strlen (text), &error);
-    }
-  if (error != NULL)
-    g_warning ("room %s: no HAR of attempt %u: %s", self->room_text, attempt, error->message);
+  if (!write_har (self, attempt, outcome, &error))
+    g_warning ("room %s: no HAR of attempt %u: %s", self->room_text, attempt,
+               error != NULL ? error->message : "no record id");
+  g_clear_error (&error);
+  if (self->snapshots && !write_snapshots (self, attempt, outcome, &error))
+    g_warning ("room %s: no pictures of attempt %u: %s", self->room_text, attempt,
+               error != NULL ? error->message : "no record id");
 }
 
 /* A load of the page ended: the record says what it did from the state
@@ -391,17 +346,14 @@ load_ended_cb (RhRun *run, guint attempt, RhPageOutcome *outcome, GPtrArray *pro
                const char *cause, gpointer user_data)
 {
   RhCloudRecording *self = user_data;
-  g_autoptr (JsonNode) page = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (JsonObject) object = json_object_new ();
+  guint dropped;
 
   if (self->finished)
     return;
   write_files (self, attempt, outcome);
-  json_array_add_element (self->attempts, attempt_node (attempt, outcome, problems, cause));
-  while (json_array_get_length (self->attempts) > MAX_ATTEMPTS)
+  dropped = rh_record_page_add (self->page, attempt, outcome, problems, cause);
+  if (dropped > 0)
     {
-      guint dropped = (guint) json_object_get_int_member (
-        json_array_get_object_element (self->attempts, 0), "attempt");
       g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, dropped, ".har");
       g_autofree char *pictures = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, dropped,
                                                 "");
@@ -410,12 +362,7 @@ load_ended_cb (RhRun *run, guint attempt, RhPageOutcome *outcome, GPtrArray *pro
         g_unlink (path);
       if (pictures != NULL && self->snapshots)
         rh_fs_remove_tree (pictures);
-      json_array_remove_element (self->attempts, 0);
     }
-  json_object_set_array_member (object, "attempts", json_array_ref (self->attempts));
-  json_node_set_object (page, object);
-  g_free (self->page);
-  self->page = json_to_string (page, FALSE);
 }
 
 static void
