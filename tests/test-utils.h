@@ -169,4 +169,8 @@ char *rh_test_last_line_with_prefix (const char *text, const char *prefix);
  * (tests/): canonical, absolute. */
 char *rh_test_page_path (const char *name);
 
+/* The HAR 1.2 schema (node's har-validator) accepts the file at @path;
+ * the test is skipped where node or the module is missing. */
+void rh_test_assert_har_valid (const char *path);
+
 G_END_DECLS

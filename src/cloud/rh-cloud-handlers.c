@@ -443,6 +443,93 @@ rh_cloud_handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhApiPat
   rh_api_reply_ok (msg, data);
 }
 
+/* The number of the record's attempt @wanted (0: the last) that its page
+ * lists, 0 for none. */
+static guint
+find_attempt (JsonNode *page, gint64 wanted)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (page) ? json_node_get_object (page) : NULL;
+  JsonNode *attempts = object != NULL ? json_object_get_member (object, "attempts") : NULL;
+  guint found = 0;
+
+  if (attempts == NULL || !JSON_NODE_HOLDS_ARRAY (attempts))
+    return 0;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (attempts)); i++)
+    {
+      JsonObject *attempt = json_array_get_object_element (json_node_get_array (attempts), i);
+      gint64 number = attempt != NULL
+                        ? json_object_get_int_member_with_default (attempt, "attempt", 0)
+                        : 0;
+
+      if (number > 0 && number <= G_MAXUINT && (wanted == 0 || number == wanted))
+        found = (guint) number;
+    }
+  return found;
+}
+
+/* GET .../records/{recordId}/har or .../snapshots [?attempt=N]: the HAR of
+ * an attempt of the record's page, or its filmstrip (the start asked for
+ * snapshots), the last attempt's unless asked.  The file is named from the
+ * stored record and the attempt's number, never from the request's path. */
+void
+rh_cloud_handle_record_file (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path,
+                             GHashTable *query)
+{
+  gboolean har = g_str_equal (path->rest, RH_API_PATH_RECORD_HAR);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr (JsonNode) page = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *disposition = NULL;
+  gsize length = 0;
+  gint64 wanted = 0;
+  guint attempt;
+
+  if (!query_int (query, "attempt", &wanted))
+    {
+      rh_api_reply_error (msg, RH_API_CODE_BAD_REQUEST, "attempt must be a whole number");
+      return;
+    }
+  if (!room_known (self, msg, path))
+    return;
+  page = rh_cloud_store_get_record_page (self->store, path->app_id, path->room_uuid,
+                                         path->record_id, &error);
+  if (page == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "record not found");
+      else
+        reply_internal (msg, error);
+      return;
+    }
+  attempt = find_attempt (page, wanted);
+  if (attempt > 0)
+    file = rh_recording_file_attempt_path (rh_cloud_store_get_dir (self->store),
+                                           har ? RH_RECORDING_FILE_HAR_DIR
+                                               : RH_RECORDING_FILE_SNAPSHOTS_DIR,
+                                           path->record_id, attempt,
+                                           har ? ".har" : "/filmstrip.png");
+  if (file == NULL || !g_file_get_contents (file, &contents, &length, &error))
+    {
+      if (error != NULL && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        reply_internal (msg, error);
+      else
+        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND,
+                            har ? "no HAR for this attempt" : "no pictures of this attempt");
+      return;
+    }
+  disposition = g_strdup_printf ("attachment; filename=\"%s-%u%s\"", path->record_id, attempt,
+                                 har ? ".har" : "-filmstrip.png");
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (headers, "Cross-Origin-Resource-Policy", "same-origin");
+  soup_message_headers_set_content_type (headers, har ? "application/json" : "image/png", NULL);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_body_append_take (soup_server_message_get_response_body (msg),
+                                 (guchar *) g_steal_pointer (&contents), length);
+}
+
 static void
 unmap (gpointer data)
 {

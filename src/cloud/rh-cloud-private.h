@@ -45,6 +45,8 @@ void      rh_cloud_handle_update      (RhCloud *self, SoupServerMessage *msg,
                                        const RhApiPath *path);
 void      rh_cloud_handle_records     (RhCloud *self, SoupServerMessage *msg,
                                        const RhApiPath *path);
+void      rh_cloud_handle_record_file (RhCloud *self, SoupServerMessage *msg,
+                                       const RhApiPath *path, GHashTable *query);
 void      rh_cloud_handle_sequences   (RhCloud *self, SoupServerMessage *msg,
                                        const RhApiPath *path, GHashTable *query);
 void      rh_cloud_handle_health      (RhCloud *self, SoupServerMessage *msg);

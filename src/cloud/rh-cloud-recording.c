@@ -4,12 +4,18 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "rh-error.h"
+#include "rh-fs.h"
+#include "rh-har.h"
+#include "rh-json.h"
+#include "rh-record-page.h"
 #include "rh-recording-file.h"
 #include "rh-route.h"
 #include "rh-run.h"
+#include "rh-snapshots.h"
 #include "rh-text.h"
 
 struct _RhCloudRecording
@@ -30,6 +36,8 @@ struct _RhCloudRecording
   int reason;
   gboolean unready;
   gboolean finished; /* "finished" was emitted */
+  gboolean snapshots;  /* each attempt's pictures are written */
+  RhRecordPage *page;  /* what each load of the page did */
   /* The state event that ended the run while the store could not take it,
    * and why: the recording stays listed as recording until it is stored. */
   JsonNode *unstored_end;
@@ -70,6 +78,7 @@ rh_cloud_recording_finalize (GObject *object)
   g_free (self->room_text);
   g_free (self->config);
   g_free (self->file);
+  rh_record_page_free (self->page);
   g_clear_pointer (&self->unstored_end, json_node_unref);
   g_clear_error (&self->store_error);
   G_OBJECT_CLASS (rh_cloud_recording_parent_class)->finalize (object);
@@ -92,6 +101,7 @@ rh_cloud_recording_class_init (RhCloudRecordingClass *klass)
 static void
 rh_cloud_recording_init (RhCloudRecording *self)
 {
+  self->page = rh_record_page_new ();
 }
 
 /* Bytes of the room uuid kept in a recording's file name. */
@@ -183,6 +193,7 @@ save (RhCloudRecording *self, GError **error)
   record.end_ms = self->active ? 0 : g_get_real_time () / 1000;
   record.config = self->config;
   record.file = self->file;
+  record.page = rh_record_page_get_json (self->page);
   if (self->run != NULL && rh_run_get_recording_error (self->run) != NULL)
     record.error = rh_run_get_recording_error (self->run)->message;
   return rh_cloud_store_put_record (self->store, &record, error);
@@ -261,6 +272,99 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
     g_warning ("room %s: %s", self->room_text, error->message);
 }
 
+static char *
+attempt_path (RhCloudRecording *self, const char *folder, guint attempt, const char *extension)
+{
+  return rh_recording_file_attempt_path (rh_cloud_store_get_dir (self->store), folder,
+                                         rh_run_get_record_id (self->run), attempt, extension);
+}
+
+/* @folder of the data directory, private as the recordings' is. */
+static gboolean
+make_folder (RhCloudRecording *self, const char *folder, GError **error)
+{
+  g_autofree char *path = g_build_filename (rh_cloud_store_get_dir (self->store), folder, NULL);
+  int saved;
+
+  if (g_mkdir_with_parents (path, 0700) == 0)
+    return TRUE;
+  saved = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", path,
+               g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+write_har (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome, GError **error)
+{
+  g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, attempt, ".har");
+  g_autoptr (JsonNode) har = NULL;
+  g_autofree char *text = NULL;
+
+  if (path == NULL || !make_folder (self, RH_RECORDING_FILE_HAR_DIR, error))
+    return FALSE;
+  har = rh_har_build (outcome);
+  text = rh_json_to_string (har, TRUE);
+  return rh_fs_write_atomic (path, text, strlen (text), error);
+}
+
+static gboolean
+write_snapshots (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome,
+                 GError **error)
+{
+  g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, attempt, "");
+  g_autoptr (GPtrArray) written = NULL;
+
+  if (path == NULL || !make_folder (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, error))
+    return FALSE;
+  written = rh_snapshots_write_all (outcome, path,
+                                    rh_timeline_now_ms (rh_run_get_timeline (self->run)), error);
+  return written != NULL;
+}
+
+/* The load's HAR, and its pictures when asked for, in the data directory:
+ * debugging aids, so what cannot be written is only logged. */
+static void
+write_files (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!write_har (self, attempt, outcome, &error))
+    g_warning ("room %s: no HAR of attempt %u: %s", self->room_text, attempt,
+               error != NULL ? error->message : "no record id");
+  g_clear_error (&error);
+  if (self->snapshots && !write_snapshots (self, attempt, outcome, &error))
+    g_warning ("room %s: no pictures of attempt %u: %s", self->room_text, attempt,
+               error != NULL ? error->message : "no record id");
+}
+
+/* A load of the page ended: the record says what it did from the state
+ * event that says why (a reason 4, the run's end) on, stored with it; a
+ * load reloaded after a crash, from the next. */
+static void
+load_ended_cb (RhRun *run, guint attempt, RhPageOutcome *outcome, GPtrArray *problems,
+               const char *cause, gpointer user_data)
+{
+  RhCloudRecording *self = user_data;
+  guint dropped;
+
+  if (self->finished)
+    return;
+  write_files (self, attempt, outcome);
+  dropped = rh_record_page_add (self->page, attempt, outcome, problems, cause);
+  if (dropped > 0)
+    {
+      g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, dropped, ".har");
+      g_autofree char *pictures = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, dropped,
+                                                "");
+
+      if (path != NULL)
+        g_unlink (path);
+      if (pictures != NULL && self->snapshots)
+        rh_fs_remove_tree (pictures);
+    }
+}
+
 static void
 run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -318,6 +422,7 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
     rh_route_list_add_sdk_api (page->routes, room->cloud_url);
   options->retry_timeout_s = request->retry_timeout_s;
   options->on_hold = request->on_hold;
+  options->keep_pictures = request->snapshots;
   options->video_fps = request->fps;
   options->video_bitrate_kbps = request->bitrate_kbps;
   self->start_ms = g_get_real_time () / 1000;
@@ -331,6 +436,7 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   self->room_uuid = g_strdup (room->room_uuid);
   self->room_text = rh_text_printable (room->room_uuid);
   self->config = g_strdup (config_json);
+  self->snapshots = request->snapshots;
   if (room->ready_answer != NULL)
     {
       g_autofree char *uri = rh_ready_call_build_uri (room->cloud_url, page->room->region,
@@ -357,6 +463,7 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
       return NULL;
     }
   g_signal_connect (self->run, "state-changed", G_CALLBACK (state_changed_cb), self);
+  g_signal_connect (self->run, "load-ended", G_CALLBACK (load_ended_cb), self);
   self->active = TRUE;
   self->on_hold = request->on_hold;
   rh_run_start_async (self->run, run_done_cb, g_object_ref (self));

@@ -1,6 +1,5 @@
 #include "rh-cloud-store.h"
 
-
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <errno.h>
@@ -30,7 +29,7 @@ static const char schema[] =
   "CREATE TABLE IF NOT EXISTS records ("
   "  record_id TEXT PRIMARY KEY, app_id TEXT NOT NULL, room_uuid TEXT NOT NULL,"
   "  state INTEGER, reason INTEGER, on_hold INTEGER, unready INTEGER, start_ms INTEGER,"
-  "  end_ms INTEGER, config TEXT, file TEXT, error TEXT);"
+  "  end_ms INTEGER, config TEXT, file TEXT, error TEXT, page TEXT);"
   /* sequence orders all events; room_sequence, a room's own, is the API's
    * (the cloud's sequences are a room's, without gaps). */
   "CREATE TABLE IF NOT EXISTS events ("
@@ -99,21 +98,20 @@ lock_dir (RhCloudStore *store, const char *dir, GError **error)
   return TRUE;
 }
 
-/* A data directory from before recordings had an error gets the column. */
+/* A data directory from before records had @column (a recording's error,
+ * what its page did) gets it, as TEXT. */
 static gboolean
-add_error_column (RhCloudStore *store, char **message)
+add_records_column (RhCloudStore *store, const char *column, char **message)
 {
+  g_autofree char *probe = g_strdup_printf ("SELECT %s FROM records LIMIT 0", column);
+  g_autofree char *alter = g_strdup_printf ("ALTER TABLE records ADD COLUMN %s TEXT", column);
   sqlite3_stmt *statement = NULL;
   gboolean present = FALSE;
 
-  if (sqlite3_prepare_v2 (store->db, "SELECT error FROM records LIMIT 0", -1, &statement, NULL)
-      == SQLITE_OK)
+  if (sqlite3_prepare_v2 (store->db, probe, -1, &statement, NULL) == SQLITE_OK)
     present = TRUE;
   sqlite3_finalize (statement);
-  return present
-         || sqlite3_exec (store->db, "ALTER TABLE records ADD COLUMN error TEXT", NULL, NULL,
-                          message)
-              == SQLITE_OK;
+  return present || sqlite3_exec (store->db, alter, NULL, NULL, message) == SQLITE_OK;
 }
 
 /* A data directory from before events were numbered per room: its events
@@ -177,7 +175,8 @@ rh_cloud_store_open (const char *dir, GError **error)
   sqlite3_busy_timeout (store->db, 5000);
   store->dir = g_strdup (dir);
   if (sqlite3_exec (store->db, schema, NULL, NULL, &message) != SQLITE_OK
-      || !add_error_column (store, &message) || !add_room_sequence (store, &message))
+      || !add_records_column (store, "error", &message)
+      || !add_records_column (store, "page", &message) || !add_room_sequence (store, &message))
     {
       g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot use %s: %s", path, message);
       sqlite3_free (message);
@@ -272,8 +271,8 @@ rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GEr
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "INSERT OR REPLACE INTO records (record_id, app_id, room_uuid, state, reason, "
-           "on_hold, unready, start_ms, end_ms, config, file, error) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "save record", error);
+           "on_hold, unready, start_ms, end_ms, config, file, error, page) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "save record", error);
 
   if (statement == NULL)
     return FALSE;
@@ -289,6 +288,7 @@ rh_cloud_store_put_record (RhCloudStore *store, const RhCloudRecord *record, GEr
   sqlite3_bind_text (statement, 10, record->config, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 11, record->file, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 12, record->error, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 13, record->page, -1, SQLITE_TRANSIENT);
   return check (store, sqlite3_step (statement), "save record", error);
 }
 
@@ -304,76 +304,6 @@ parse_or_null (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-/* @file as the data directory @dir sees it, "recordings/NAME.mp4": the
- * disk's layout above it is none of a client's business. */
-static char *
-relative_file (const char *dir, const char *file)
-{
-  g_autoptr (GFile) parent = g_file_new_for_path (dir);
-  g_autoptr (GFile) child = g_file_new_for_path (file);
-  char *relative = g_file_get_relative_path (parent, child);
-
-  return relative != NULL ? relative : g_path_get_basename (file);
-}
-
-/* What is on disk, not what was meant to be: a recording whose file is
- * empty or gone has none to list; one whose recorder failed (a full disk)
- * says so, and why, however much of its file there is.  Names relative to
- * @dir unless @full_paths. */
-static void
-add_files (JsonBuilder *builder, int state, const char *file, const char *failure,
-           const char *dir, gboolean full_paths)
-{
-  GStatBuf file_stat;
-  gboolean exists = file != NULL && g_stat (file, &file_stat) == 0;
-  gboolean written = exists && S_ISREG (file_stat.st_mode) && file_stat.st_size > 0;
-
-  json_builder_set_member_name (builder, "files");
-  json_builder_begin_array (builder);
-  if (written || (state == 1 && exists))
-    {
-      g_autofree char *name = relative_file (dir, file);
-      g_autofree char *download = g_strconcat ("/", name, NULL);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "fileName");
-      json_builder_add_string_value (builder, name);
-      /* The recordings are served from where they are in the data
-       * directory, and nothing else is. */
-      json_builder_set_member_name (builder, "download");
-      if (rh_recording_file_name (download) != NULL)
-        json_builder_add_string_value (builder, download);
-      else
-        json_builder_add_null_value (builder);
-      if (full_paths)
-        {
-          json_builder_set_member_name (builder, "localPath");
-          json_builder_add_string_value (builder, file);
-        }
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "fileState");
-  json_builder_add_string_value (builder, failure != NULL ? "failed"
-                                          : state == 1    ? "recording"
-                                          : written       ? "written"
-                                                          : "missing");
-  json_builder_set_member_name (builder, "error");
-  if (failure == NULL)
-    json_builder_add_null_value (builder);
-  else if (full_paths)
-    json_builder_add_string_value (builder, failure);
-  else
-    {
-      /* The recorder names its file by its whole path. */
-      g_autofree char *prefix = g_strconcat (dir, G_DIR_SEPARATOR_S, NULL);
-      g_auto (GStrv) parts = g_strsplit (failure, prefix, -1);
-      g_autofree char *relative = g_strjoinv ("", parts);
-
-      json_builder_add_string_value (builder, relative);
-    }
-}
-
 /* @full_paths: the files' absolute paths, else their names in the data
  * directory. */
 JsonNode *
@@ -382,7 +312,8 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
     store, "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, config, file, "
-           "error FROM records WHERE app_id = ? AND room_uuid = ? ORDER BY start_ms, rowid",
+           "error, page FROM records WHERE app_id = ? AND room_uuid = ? "
+           "ORDER BY start_ms, rowid",
     "list records", error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   guint total = 0;
@@ -421,9 +352,13 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
       json_builder_set_member_name (builder, "config");
       json_builder_add_value (builder,
                               parse_or_null ((const char *) sqlite3_column_text (statement, 7)));
-      add_files (builder, sqlite3_column_int (statement, 1),
-                 (const char *) sqlite3_column_text (statement, 8),
-                 (const char *) sqlite3_column_text (statement, 9), store->dir, full_paths);
+      rh_recording_file_add_json (builder, sqlite3_column_int (statement, 1),
+                                  (const char *) sqlite3_column_text (statement, 8),
+                                  (const char *) sqlite3_column_text (statement, 9), store->dir,
+                                  full_paths);
+      json_builder_set_member_name (builder, "page");
+      json_builder_add_value (builder,
+                              parse_or_null ((const char *) sqlite3_column_text (statement, 10)));
       json_builder_end_object (builder);
     }
   if (!check (store, rc, "list records", error))
@@ -433,6 +368,33 @@ rh_cloud_store_list_records (RhCloudStore *store, const char *app_id, const char
   json_builder_add_int_value (builder, total);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/* What a record's page did (its "page" in the list), null before a load
+ * ended; an unknown record is G_IO_ERROR_NOT_FOUND. */
+JsonNode *
+rh_cloud_store_get_record_page (RhCloudStore *store, const char *app_id,
+                                const char *room_uuid, const char *record_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+    store, "SELECT page FROM records WHERE app_id = ? AND room_uuid = ? AND record_id = ?",
+    "find record", error);
+  int rc;
+
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_text (statement, 1, app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, room_uuid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, record_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "record not found");
+      return NULL;
+    }
+  if (!check (store, rc, "find record", error))
+    return NULL;
+  return parse_or_null ((const char *) sqlite3_column_text (statement, 0));
 }
 
 /* Returns the event's sequence number in its room, or 0 on error.  One

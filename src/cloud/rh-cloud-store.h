@@ -23,6 +23,7 @@ typedef struct
   const char *config; /* the start request's JSON */
   const char *file;   /* the recording file, NULL for none */
   const char *error;  /* why the recording failed (a full disk), NULL for none */
+  const char *page;   /* what its page did, JSON: {"attempts": [...]}, NULL before a load ended */
 } RhCloudRecord;
 
 RhCloudStore *rh_cloud_store_open         (const char *dir, GError **error);
@@ -38,6 +39,9 @@ gboolean      rh_cloud_store_put_record   (RhCloudStore *store, const RhCloudRec
 JsonNode     *rh_cloud_store_list_records (RhCloudStore *store, const char *app_id,
                                            const char *room_uuid, gboolean full_paths,
                                            GError **error);
+JsonNode     *rh_cloud_store_get_record_page (RhCloudStore *store, const char *app_id,
+                                              const char *room_uuid, const char *record_id,
+                                              GError **error);
 gint64        rh_cloud_store_add_event    (RhCloudStore *store, const char *app_id,
                                            const char *room_uuid, int cmd, JsonNode *data,
                                            GError **error);

@@ -65,6 +65,7 @@ typedef enum
   ROUTE_START,
   ROUTE_STOP,
   ROUTE_RECORDS,
+  ROUTE_RECORD_FILE,
   ROUTE_SEQUENCES,
 } RouteKind;
 
@@ -79,6 +80,8 @@ static const struct
   { RH_API_PATH_START, ROUTE_START, "PUT, PATCH" },
   { RH_API_PATH_STOP, ROUTE_STOP, "PUT" },
   { RH_API_PATH_RECORDS, ROUTE_RECORDS, "GET" },
+  { RH_API_PATH_RECORD_HAR, ROUTE_RECORD_FILE, "GET" },
+  { RH_API_PATH_RECORD_SNAPSHOTS, ROUTE_RECORD_FILE, "GET" },
   { RH_API_PATH_SEQUENCES, ROUTE_SEQUENCES, "GET" },
 };
 
@@ -160,6 +163,13 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
       if (get)
         {
           rh_cloud_handle_records (self, msg, api_path);
+          return;
+        }
+      break;
+    case ROUTE_RECORD_FILE:
+      if (get)
+        {
+          rh_cloud_handle_record_file (self, msg, api_path, query);
           return;
         }
       break;

@@ -74,14 +74,13 @@ get_uint (JsonObject *object, const char *name, guint min, guint max, guint *val
   return TRUE;
 }
 
-/* onHold in some doc versions, onhold in others: both are accepted. */
+/* A true or false member of any of @names, if present. */
 static gboolean
-get_on_hold (JsonObject *object, gboolean *on_hold, gboolean *present, GError **error)
+get_boolean (JsonObject *object, const char *const *names, gboolean *value, gboolean *present,
+             GError **error)
 {
-  const char *names[] = { "onHold", "onhold" };
-
   *present = FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+  for (guint i = 0; names[i] != NULL; i++)
     {
       JsonNode *node = json_object_get_member (object, names[i]);
 
@@ -93,10 +92,29 @@ get_on_hold (JsonObject *object, gboolean *on_hold, gboolean *present, GError **
                        "%s must be true or false", names[i]);
           return FALSE;
         }
-      *on_hold = json_node_get_boolean (node);
+      *value = json_node_get_boolean (node);
       *present = TRUE;
     }
   return TRUE;
+}
+
+/* onHold in some doc versions, onhold in others: both are accepted. */
+static gboolean
+get_on_hold (JsonObject *object, gboolean *on_hold, gboolean *present, GError **error)
+{
+  const char *const names[] = { "onHold", "onhold", NULL };
+
+  return get_boolean (object, names, on_hold, present, error);
+}
+
+/* snapshots: true keeps pictures of each attempt of the page. */
+static gboolean
+get_snapshots (JsonObject *object, gboolean *snapshots, GError **error)
+{
+  const char *const names[] = { "snapshots", NULL };
+  gboolean present;
+
+  return get_boolean (object, names, snapshots, &present, error);
 }
 
 static const char *
@@ -199,6 +217,7 @@ rh_record_request_parse (const char *body, gsize length, GError **error)
       || !get_uint (config, "maxRecordingHour", 1, 720, &request->max_recording_hours, error)
       || !get_on_hold (config, &request->on_hold, &present, error)
       || !get_sdk_api (config, request, error)
+      || !get_snapshots (config, &request->snapshots, error)
       || !get_uint (root, "retryTimeout", 1, 3600, &request->retry_timeout_s, error))
     return NULL;
   return g_steal_pointer (&request);

@@ -29,6 +29,7 @@ typedef struct
   guint retry_timeout_s;
   gboolean has_sdk_api;  /* webRecordConfig set sdkApi */
   gboolean sdk_api_local; /* sdkApi "local": the SDKs' API hosts go to the cloud */
+  gboolean snapshots;     /* pictures of each attempt of the page are kept */
 } RhRecordRequest;
 
 RhRecordRequest *rh_record_request_parse  (const char *body, gsize length, GError **error);

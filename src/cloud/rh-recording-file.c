@@ -51,3 +51,93 @@ rh_recording_file_open (const char *data_dir, const char *name, GError **error)
   close (fd);
   return mapped;
 }
+
+/* @file as the data directory @dir sees it, "recordings/NAME.mp4": the
+ * disk's layout above it is none of a client's business. */
+static char *
+relative_file (const char *dir, const char *file)
+{
+  g_autoptr (GFile) parent = g_file_new_for_path (dir);
+  g_autoptr (GFile) child = g_file_new_for_path (file);
+  char *relative = g_file_get_relative_path (parent, child);
+
+  return relative != NULL ? relative : g_path_get_basename (file);
+}
+
+/* A record's "files", "fileState" and "error" in the records list: what is
+ * on disk, not what was meant to be: a recording whose file is
+ * empty or gone has none to list; one whose recorder failed (a full disk)
+ * says so, and why, however much of its file there is.  Names relative to
+ * @dir unless @full_paths. */
+void
+rh_recording_file_add_json (JsonBuilder *builder, int state, const char *file,
+                            const char *failure, const char *dir, gboolean full_paths)
+{
+  GStatBuf file_stat;
+  gboolean exists = file != NULL && g_stat (file, &file_stat) == 0;
+  gboolean written = exists && S_ISREG (file_stat.st_mode) && file_stat.st_size > 0;
+
+  json_builder_set_member_name (builder, "files");
+  json_builder_begin_array (builder);
+  if (written || (state == 1 && exists))
+    {
+      g_autofree char *name = relative_file (dir, file);
+      g_autofree char *download = g_strconcat ("/", name, NULL);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "fileName");
+      json_builder_add_string_value (builder, name);
+      /* The recordings are served from where they are in the data
+       * directory, and nothing else is. */
+      json_builder_set_member_name (builder, "download");
+      if (rh_recording_file_name (download) != NULL)
+        json_builder_add_string_value (builder, download);
+      else
+        json_builder_add_null_value (builder);
+      if (full_paths)
+        {
+          json_builder_set_member_name (builder, "localPath");
+          json_builder_add_string_value (builder, file);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "fileState");
+  json_builder_add_string_value (builder, failure != NULL ? "failed"
+                                          : state == 1    ? "recording"
+                                          : written       ? "written"
+                                                          : "missing");
+  json_builder_set_member_name (builder, "error");
+  if (failure == NULL)
+    json_builder_add_null_value (builder);
+  else if (full_paths)
+    json_builder_add_string_value (builder, failure);
+  else
+    {
+      /* The recorder names its file by its whole path. */
+      g_autofree char *prefix = g_strconcat (dir, G_DIR_SEPARATOR_S, NULL);
+      g_auto (GStrv) parts = g_strsplit (failure, prefix, -1);
+      g_autofree char *relative = g_strjoinv ("", parts);
+
+      json_builder_add_string_value (builder, relative);
+    }
+}
+
+/* Where a file of a record's @attempt is written, in @folder of the data
+ * directory: named by the record's id, which the cloud made (hex digits
+ * only), the attempt's number and @extension; NULL for an id of any other
+ * shape. */
+char *
+rh_recording_file_attempt_path (const char *data_dir, const char *folder, const char *record_id,
+                                guint attempt, const char *extension)
+{
+  g_autofree char *name = NULL;
+
+  if (record_id == NULL || *record_id == '\0' || strlen (record_id) > 64)
+    return NULL;
+  for (const char *c = record_id; *c != '\0'; c++)
+    if (!g_ascii_isxdigit (*c))
+      return NULL;
+  name = g_strdup_printf ("%s-%u%s", record_id, attempt, extension);
+  return g_build_filename (data_dir, folder, name, NULL);
+}

@@ -181,28 +181,16 @@ rh_page_session_redact (RhPageSession *session, const char *text)
   return rh_timeline_redact (session->timeline, text);
 }
 
-/* The page's last load ended for the command, @failure the command's (NULL
- * when it got ready): its outcome and problems are made, the problems'
- * messages redacted and those --fail-on names marked.  Only the first call
- * counts. */
-void
-rh_page_session_conclude (RhPageSession *session, const GError *failure)
+/* @outcome's problems, @failure the command's (NULL when it got ready): the
+ * messages redacted and those --fail-on names marked. */
+static GPtrArray *
+find_problems (RhPageSession *self, const RhPageOutcome *outcome, const GError *failure)
 {
-  RhPageSession *self = session;
-  RhProblemRules *rules = &session->rules;
+  RhProblemRules *rules = &self->rules;
   g_autofree char *clean_failure = NULL;
   g_autoptr (GError) redacted = NULL;
+  GPtrArray *problems;
 
-  if (self->outcome != NULL)
-    return;
-  if (self->watch != NULL)
-    self->outcome = rh_page_watch_end_load (self->watch);
-  else
-    {
-      g_autofree char *page_url = rh_page_session_redact (self, self->page_url);
-
-      self->outcome = rh_page_outcome_new (page_url);
-    }
   rh_problem_rules_init (rules);
   rules->slow_paint_ms = self->options->slow_paint_ms;
   rules->timeout_s = self->options->timeout_s;
@@ -214,25 +202,71 @@ rh_page_session_conclude (RhPageSession *session, const GError *failure)
       clean_failure = rh_page_session_redact (self, failure->message);
       redacted = g_error_new_literal (failure->domain, failure->code, clean_failure);
     }
-  self->problems = rh_problems_find (self->outcome, redacted, rules);
-  rh_problems_apply_fail_on (self->problems, (const char *const *) self->options->fail_on);
+  problems = rh_problems_find (outcome, redacted, rules);
+  rh_problems_apply_fail_on (problems, (const char *const *) self->options->fail_on);
+  return problems;
 }
 
-/* @failure in one line that names its decisive fact (see
- * rh_problems_cause ()), redacted; after rh_page_session_conclude (). */
+/* A load that is not the last ended (the page is to be loaded again), for
+ * @failure: its outcome, and its problems in @problems, as the last load's
+ * are concluded.  The session keeps neither. */
+RhPageOutcome *
+rh_page_session_end_load (RhPageSession *session, const GError *failure, GPtrArray **problems)
+{
+  RhPageOutcome *outcome;
+
+  g_return_val_if_fail (session->watch != NULL, NULL);
+
+  outcome = rh_page_watch_end_load (session->watch);
+  *problems = find_problems (session, outcome, failure);
+  return outcome;
+}
+
+/* The page's last load ended for the command, @failure the command's (NULL
+ * when it got ready): its outcome and problems are made and kept.  Only the
+ * first call counts. */
+void
+rh_page_session_conclude (RhPageSession *session, const GError *failure)
+{
+  RhPageSession *self = session;
+
+  if (self->outcome != NULL)
+    return;
+  if (self->watch != NULL)
+    self->outcome = rh_page_watch_end_load (self->watch);
+  else
+    {
+      g_autofree char *page_url = rh_page_session_redact (self, self->page_url);
+
+      self->outcome = rh_page_outcome_new (page_url);
+    }
+  self->problems = find_problems (self, self->outcome, failure);
+}
+
+/* @failure of the load that came to @outcome, in one line that names its
+ * decisive fact (see rh_problems_cause ()), redacted; NULL for none. */
 char *
-rh_page_session_cause (RhPageSession *session, const GError *failure)
+rh_page_session_cause_of (RhPageSession *session, const RhPageOutcome *outcome,
+                          const GError *failure)
 {
   g_autofree char *clean = NULL;
   g_autoptr (GError) redacted = NULL;
 
-  g_return_val_if_fail (session->outcome != NULL, NULL);
   if (failure == NULL)
     return NULL;
   /* Before it is cut short: a secret cut in two is redacted no more. */
   clean = rh_page_session_redact (session, failure->message);
   redacted = g_error_new_literal (failure->domain, failure->code, clean);
-  return rh_problems_cause (session->outcome, redacted, &session->rules);
+  return rh_problems_cause (outcome, redacted, &session->rules);
+}
+
+/* The last load's cause (rh_page_session_cause_of ()), after
+ * rh_page_session_conclude (). */
+char *
+rh_page_session_cause (RhPageSession *session, const GError *failure)
+{
+  g_return_val_if_fail (session->outcome != NULL, NULL);
+  return rh_page_session_cause_of (session, session->outcome, failure);
 }
 
 /* NULL before rh_page_session_conclude (). */

@@ -35,10 +35,14 @@ RhTimeline    *rh_page_session_get_timeline (RhPageSession *session);
 RhReadyCall   *rh_page_session_get_ready_call (RhPageSession *session);
 RhPageWatch   *rh_page_session_get_watch    (RhPageSession *session);
 char          *rh_page_session_redact       (RhPageSession *session, const char *text);
+RhPageOutcome *rh_page_session_end_load     (RhPageSession *session, const GError *failure,
+                                             GPtrArray **problems);
 void           rh_page_session_conclude     (RhPageSession *session, const GError *failure);
 const RhPageOutcome *rh_page_session_get_outcome (RhPageSession *session);
 GPtrArray     *rh_page_session_get_problems (RhPageSession *session);
 char          *rh_page_session_cause        (RhPageSession *session, const GError *failure);
+char          *rh_page_session_cause_of     (RhPageSession *session, const RhPageOutcome *outcome,
+                                             const GError *failure);
 
 void           rh_page_session_add_outcome_json (RhPageSession *session, JsonBuilder *builder,
                                                  const char *outcome_name, const char *outcome,

@@ -1,43 +1,15 @@
-#include "rh-run.h"
+#include "rh-run-private.h"
 
 #include "rh-error.h"
 #include "rh-fs.h"
-#include "rh-page-session.h"
-#include "rh-page-json.h"
 #include "rh-problems.h"
-#include "rh-recorder.h"
-#include "rh-recording-policy.h"
-#include "rh-state-log.h"
-
-struct _RhRun
-{
-  GObject parent_instance;
-
-  RhRunOptions *options; /* its page options went to the session */
-  RhPageSession *session;
-  /* The session's, for brevity; watch is NULL until the page is opened. */
-  RhPageOptions *page;
-  RhTimeline *timeline;
-  RhPageWatch *watch;
-  RhStateLog *state_log;
-  RhRecordingPolicy *policy;
-
-  GTask *task;
-  guint deadline_id;
-  JsonArray *state_events;
-  RhRecorder *recorder;
-  GError *recording_error;
-  gboolean recording_started;
-  guint crashes;
-  GPtrArray *problems; /* RhProblem of the last load, once it ended */
-  GError *error;
-};
 
 G_DEFINE_FINAL_TYPE (RhRun, rh_run, G_TYPE_OBJECT)
 
 enum
 {
   SIGNAL_STATE_CHANGED,
+  SIGNAL_LOAD_ENDED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -72,6 +44,7 @@ rh_run_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_error (&self->recording_error);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_clear_error (&self->load_error);
   G_OBJECT_CLASS (rh_run_parent_class)->finalize (object);
 }
 
@@ -87,6 +60,12 @@ rh_run_class_init (RhRunClass *klass)
   signals[SIGNAL_STATE_CHANGED] = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 1, JSON_TYPE_NODE);
+  /* A load of the page ended, reloaded or the last: (its number from 1, its
+   * RhPageOutcome, its problems (RhProblem), why it was given up or NULL). */
+  signals[SIGNAL_LOAD_ENDED] = g_signal_new ("load-ended", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 4, G_TYPE_UINT, RH_TYPE_PAGE_OUTCOME,
+                                             G_TYPE_PTR_ARRAY, G_TYPE_STRING);
 }
 
 static void
@@ -114,6 +93,8 @@ rh_run_new (RhRunOptions *options, RhReadyCall *ready_call, GError **error)
                            "--retry-timeout must be at least 1 second");
       return NULL;
     }
+  /* A load's bound, as the cause of one given up says it. */
+  self->page->timeout_s = options->retry_timeout_s;
   /* A recording must have somewhere to go before the class starts, not be
    * found missing at the end. */
   if (options->record != NULL && !rh_fs_probe_output (options->record, error))
@@ -257,18 +238,47 @@ frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
     rh_recorder_add_frame (self->recorder, frame);
 }
 
+/* The current load ended, not the run's last: it is told, then forgotten. */
+static char *
+end_load (RhRun *self)
+{
+  g_autoptr (GError) failure = g_steal_pointer (&self->load_error);
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (RhPageOutcome) outcome = rh_page_session_end_load (self->session, failure,
+                                                                &problems);
+  char *cause = rh_page_session_cause_of (self->session, outcome, failure);
+
+  self->loading = FALSE;
+  g_signal_emit (self, signals[SIGNAL_LOAD_ENDED], 0, self->loads, outcome, problems, cause);
+  return cause;
+}
+
+/* The last load ended, as the run saw it: failed only when given up (a
+ * failure of the page itself may be followed by a reload).  Returns its
+ * one-line cause, NULL for none or when it ended already. */
+static char *
+conclude (RhRun *self)
+{
+  char *cause;
+
+  if (self->problems != NULL)
+    return NULL;
+  rh_page_session_conclude (self->session, self->load_error);
+  self->problems = g_ptr_array_ref (rh_page_session_get_problems (self->session));
+  cause = rh_page_session_cause (self->session, self->load_error);
+  if (self->loads > 0)
+    g_signal_emit (self, signals[SIGNAL_LOAD_ENDED], 0, self->loads,
+                   rh_page_session_get_outcome (self->session), self->problems, cause);
+  return cause;
+}
+
 /* The run ends once the recording's file is finished. */
 static void
 complete (RhRun *self)
 {
   gboolean recording = self->recorder != NULL && rh_recorder_is_running (self->recorder);
 
-  /* Of the last load, as the run saw it: no failure, a reload may follow one. */
-  if (self->problems == NULL)
-    {
-      rh_page_session_conclude (self->session, NULL);
-      self->problems = g_ptr_array_ref (rh_page_session_get_problems (self->session));
-    }
+  g_free (conclude (self));
   if (recording)
     rh_recorder_close_async (self->recorder, recording_closed_cb, g_object_ref (self));
   g_clear_handle_id (&self->deadline_id, g_source_remove);
@@ -320,6 +330,10 @@ load_page_cb (RhRecordingPolicy *policy, guint attempt, const char *why, gpointe
   RhRun *self = user_data;
   gint64 ready_deadline_us = rh_recording_policy_get_deadline (policy);
 
+  if (self->loading)
+    g_free (end_load (self));
+  self->loads++;
+  self->loading = TRUE;
   if (g_str_equal (why, "retry"))
     rh_timeline_add (self->timeline, "reload", NULL, "reloading the page: attempt %u of %u",
                      attempt, RH_RECORDING_POLICY_MAX_RETRIES + 1);
@@ -339,19 +353,27 @@ state_changed_cb (RhRecordingPolicy *policy, JsonNode *event, gpointer user_data
   RhRun *self = user_data;
   JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
   gint64 reason = json_object_get_int_member (data, "reason");
+  gboolean given_up = reason == RH_RECORDING_REASON_TIMED_OUT
+                      || reason == RH_RECORDING_REASON_ABANDONED;
   g_autoptr (GError) error = NULL;
+  g_autofree char *cause = NULL;
 
-  /* A load given up says why, as check does, before the next one starts
-   * afresh; secrets redacted. */
-  if ((reason == RH_RECORDING_REASON_TIMED_OUT || reason == RH_RECORDING_REASON_ABANDONED)
-      && self->watch != NULL)
+  if (given_up && self->watch != NULL)
     {
-      g_autofree char *cause = rh_page_watch_describe_not_ready (self->watch,
-                                                                 self->options->retry_timeout_s);
-      g_autofree char *redacted = rh_timeline_redact (self->timeline, cause);
+      g_autofree char *not_ready = rh_page_watch_describe_not_ready (self->watch,
+                                                                     self->options->retry_timeout_s);
 
-      json_object_set_string_member (data, "cause", redacted);
+      g_clear_error (&self->load_error);
+      self->load_error = g_error_new_literal (RH_ERROR, RH_ERROR_NOT_READY, not_ready);
     }
+  /* A load given up, or the run's end, is told of before the event; a load
+   * given up says why in it, in the one line check says it in. */
+  if (reason == RH_RECORDING_REASON_TIMED_OUT && self->loading)
+    cause = end_load (self);
+  else if (reason == RH_RECORDING_REASON_STOPPED || reason == RH_RECORDING_REASON_ABANDONED)
+    cause = conclude (self);
+  if (given_up && cause != NULL)
+    json_object_set_string_member (data, "cause", cause);
 
   if (self->state_log != NULL && self->error == NULL
       && !rh_state_log_append (self->state_log, event, &error))
@@ -410,7 +432,11 @@ page_failed_cb (RhPageWatch *watch, GError *error, gpointer user_data)
 
   if (g_error_matches (error, RH_ERROR, RH_ERROR_WEB_PROCESS))
     {
+      g_autofree char *message = rh_timeline_redact (self->timeline, error->message);
+
       self->crashes++;
+      g_clear_error (&self->load_error);
+      self->load_error = g_error_new_literal (error->domain, error->code, message);
       rh_recording_policy_page_crashed (self->policy);
       return;
     }
@@ -459,6 +485,8 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
   g_signal_connect (rh_page_watch_get_host (self->watch), "frame", G_CALLBACK (frame_cb), self);
   if (self->recorder != NULL)
     g_signal_connect (self->recorder, "failed", G_CALLBACK (recorder_failed_cb), self);
+  if (self->options->keep_pictures)
+    rh_page_watch_keep_pictures (self->watch);
   /* A recording takes video_fps frames a second: rendering more would only
    * be copied and thrown away, by every room of a cloud. */
   if (self->recorder != NULL)
@@ -527,66 +555,3 @@ rh_run_release (RhRun *run)
   arm_deadline (run);
   return TRUE;
 }
-
-/* 0 for a run that stopped normally, 1 for one that failed or gave up
- * (see rh_error_exit_status). */
-int
-rh_run_get_exit_status (RhRun *run)
-{
-  return rh_error_exit_status (run->error);
-}
-
-/* Why the recording failed (it could not start, be written or be
- * finished), NULL for no failure (yet); known before the state event that
- * ends the run, but for a failure to finish the file. */
-const GError *
-rh_run_get_recording_error (RhRun *run)
-{
-  return run->recording_error;
-}
-
-JsonNode *
-rh_run_to_json (RhRun *run)
-{
-  RhRun *self = run;
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  gboolean gave_up = self->policy != NULL && rh_recording_policy_gave_up (self->policy);
-  const RhPageOutcome *outcome = rh_page_session_get_outcome (self->session);
-
-  json_builder_begin_object (builder);
-  rh_page_session_add_outcome_json (self->session, builder, "result",
-                                    self->error == NULL ? "stopped"
-                                    : gave_up           ? "abandoned"
-                                                        : "failed",
-                                    rh_run_get_exit_status (self), self->error);
-  json_builder_set_member_name (builder, "record_id");
-  if (self->policy != NULL)
-    json_builder_add_string_value (builder, rh_recording_policy_get_record_id (self->policy));
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "loads");
-  json_builder_add_int_value (builder,
-                              self->policy != NULL ? rh_recording_policy_get_attempt (self->policy)
-                                                   : 0);
-  json_builder_set_member_name (builder, "crashes");
-  json_builder_add_int_value (builder, self->crashes);
-  json_builder_set_member_name (builder, "state_events");
-  json_builder_add_value (builder, json_node_init_array (json_node_alloc (), self->state_events));
-  json_builder_set_member_name (builder, "last_load");
-  json_builder_begin_object (builder);
-  if (outcome != NULL)
-    rh_page_json_add_times (&outcome->times, builder);
-  json_builder_end_object (builder);
-  rh_problems_add_json (self->problems, builder);
-  if (outcome != NULL)
-    rh_page_session_add_page_json (self->session, builder, FALSE);
-  return rh_page_session_end_json (self->session, builder);
-}
-
-/* NULL before rh_run_start_async (). */
-const char *
-rh_run_get_record_id (RhRun *run)
-{
-  return run->policy != NULL ? rh_recording_policy_get_record_id (run->policy) : NULL;
-}
-

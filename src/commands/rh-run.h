@@ -18,6 +18,7 @@ typedef struct
   guint retry_timeout_s;
   guint duration_s;   /* 0: until stopped */
   gboolean on_hold;
+  gboolean keep_pictures; /* each load's outcome has its key frames and thumbnails */
   char *state_log;    /* NULL: none */
   char *record;       /* FILE.mp4 or DIR/NAME.m3u8, NULL: no recording file */
   guint video_fps;

@@ -15,6 +15,7 @@ rh_api_path_free (RhApiPath *path)
   g_free (path->room_uuid);
   g_free (path->user_uuid);
   g_free (path->rest);
+  g_free (path->record_id);
   g_free (path);
 }
 
@@ -47,6 +48,47 @@ decode_part (const char *start, const char *end)
   if (part == NULL || !g_utf8_validate (part, -1, NULL))
     return NULL;
   return g_steal_pointer (&part);
+}
+
+/* What can follow a record's id: its files. */
+static const struct
+{
+  const char *suffix;
+  const char *rest;
+} record_files[] = {
+  { "/har", RH_API_PATH_RECORD_HAR },
+  { "/snapshots", RH_API_PATH_RECORD_SNAPSHOTS },
+};
+
+/* "{room}/records/{recordId}/{file}": the record's id, one segment, and the
+ * room's length; FALSE for a bad escape in the id.  Anything else is left
+ * to be the room's. */
+static gboolean
+parse_record_file (RhApiPath *parsed, const char *room, gsize *room_length)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (record_files); i++)
+    {
+      const char *suffix = record_files[i].suffix;
+      const char *id_end = room + *room_length - strlen (suffix);
+      const char *id = id_end;
+
+      if (*room_length < strlen ("x/records/y") + strlen (suffix)
+          || !g_str_has_suffix (room, suffix))
+        continue;
+      while (id > room && id[-1] != '/')
+        id--;
+      if (id == id_end || id - room < (gssize) strlen ("x/records/")
+          || strncmp (id - strlen ("/records/"), "/records/", strlen ("/records/")) != 0)
+        continue;
+      parsed->record_id = decode_part (id, id_end);
+      if (parsed->record_id == NULL)
+        return FALSE;
+      g_free (parsed->rest);
+      parsed->rest = g_strdup (record_files[i].rest);
+      *room_length = (gsize) (id - strlen ("/records/") - room);
+      return TRUE;
+    }
+  return TRUE;
 }
 
 /* A room uuid may also hold a literal '/': the room is what lies between
@@ -103,6 +145,8 @@ parse_room (const char *path)
           break;
         }
     }
+  if (parsed->rest[0] == '\0' && !parse_record_file (parsed, room, &room_length))
+    return NULL;
   if (room_length == 0)
     return NULL;
   parsed->room_uuid = decode_part (room, room + room_length);

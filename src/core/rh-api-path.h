@@ -1,5 +1,6 @@
 /* The classroom API's paths, the one place they are parsed and built:
  *   [/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}[/{rest}]     the recording API
+ *   ...                               /records/{recordId}/har, .../snapshots   a record's files
  *   [/{region}]/edu/apps/{appId}/v2/configs                       the SDK's (1.1.x)
  *   [/{region}]/edu/apps/{appId}/v3/rooms/{roomUuid}/users/{user} the SDK's check-in (2.x)
  *   [/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}/users/{user} the SDK's room entry (1.1.x)
@@ -20,6 +21,9 @@ G_BEGIN_DECLS
 #define RH_API_PATH_STOP "records/states/0"
 #define RH_API_PATH_RECORDS "records"
 #define RH_API_PATH_SEQUENCES "sequences"
+/* A record's files: the record's id in the parsed path's record_id. */
+#define RH_API_PATH_RECORD_HAR "records/{recordId}/har"
+#define RH_API_PATH_RECORD_SNAPSHOTS "records/{recordId}/snapshots"
 
 typedef enum
 {
@@ -38,6 +42,7 @@ typedef struct
   char *room_uuid; /* NULL for the configuration and the RTM login */
   char *user_uuid; /* the check-in's, the entry's and the RTM login's only */
   char *rest;      /* the room's: what follows it, e.g. "records/ready"; "" otherwise */
+  char *record_id; /* RH_API_PATH_RECORD_HAR's and _SNAPSHOTS', NULL otherwise */
 } RhApiPath;
 
 RhApiPath *rh_api_path_parse     (const char *path);

@@ -4,7 +4,8 @@
  * business, a body too large or not JSON, what the server's own check
  * refuses), the cloud's JSON envelope {"code":..,"msg":..,"ts":..,"data":..},
  * and CORS for the calls pages make from their own origin: the ready call
- * and the SDKs' first calls (rh_api_path_is_page_call ()). */
+ * and the SDKs' first calls (rh_api_path_is_page_call ()).  The server and
+ * its guard are rh-api-server.c, the answers rh-api-reply.c. */
 #pragma once
 
 #include <json-glib/json-glib.h>

@@ -32,7 +32,7 @@ typedef struct
   RhRecordConfig record;
   RhReadyProtocol *ready;
   char *api_base;          /* NULL: a local cloud on loopback answers the ready call */
-  guint timeout_s;         /* check: bound on the whole check */
+  guint timeout_s;         /* check: bound on the whole check; run: on each load */
   gboolean echo;           /* timeline on stderr as it happens */
   char *snapshots_dir;     /* check: pictures go here, NULL for none */
   char *junit;             /* check: JUnit XML report file, NULL for none */

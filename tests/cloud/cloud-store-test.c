@@ -251,6 +251,71 @@ test_old_records_table (void)
   rh_fs_remove_tree (dir);
 }
 
+/* A data directory from before records said what their page did opens:
+ * its records list with a null page, and a record saved then keeps one,
+ * found by its id only in its own room. */
+static void
+test_old_records_page (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("recordhost-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "cloud.sqlite3", NULL);
+  g_autoptr (RhCloudStore) store = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autoptr (JsonNode) page = NULL;
+  RhCloudRecord record = { 0 };
+  JsonArray *listed;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TABLE records (record_id TEXT PRIMARY KEY, app_id TEXT "
+                                 "NOT NULL, room_uuid TEXT NOT NULL, state INTEGER, reason "
+                                 "INTEGER, on_hold INTEGER, unready INTEGER, start_ms INTEGER, "
+                                 "end_ms INTEGER, config TEXT, file TEXT, error TEXT);"
+                                 "INSERT INTO records VALUES ('r1', 'app', 'room', 2, 2, 0, 0, "
+                                 "1000, 2000, NULL, NULL, NULL);",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = rh_cloud_store_open (dir, &error);
+  g_assert_no_error (error);
+  page = rh_cloud_store_get_record_page (store, "app", "room", "r1", &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_NULL (page));
+
+  record.app_id = "app";
+  record.room_uuid = "room";
+  record.record_id = "r2";
+  record.state = 2;
+  record.reason = 5;
+  record.start_ms = 3000;
+  record.page = "{\"attempts\":[{\"attempt\":1,\"cause\":\"not ready\"}]}";
+  g_assert_true (rh_cloud_store_put_record (store, &record, &error));
+  g_assert_no_error (error);
+  list = rh_cloud_store_list_records (store, "app", "room", FALSE, &error);
+  g_assert_no_error (error);
+  listed = json_object_get_array_member (json_node_get_object (list), "list");
+  g_assert_cmpuint (json_array_get_length (listed), ==, 2);
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (listed, 0), "page"));
+  g_clear_pointer (&page, json_node_unref);
+  page = rh_cloud_store_get_record_page (store, "app", "room", "r2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (
+                       json_object_get_array_member (json_node_get_object (page), "attempts"), 0),
+                     "cause"),
+                   ==, "not ready");
+  g_assert_true (json_node_equal (page, json_object_get_member (
+                                          json_array_get_object_element (listed, 1), "page")));
+  g_clear_pointer (&page, json_node_unref);
+  page = rh_cloud_store_get_record_page (store, "app", "other-room", "r2", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_null (page);
+  g_clear_pointer (&store, rh_cloud_store_close);
+  rh_fs_remove_tree (dir);
+}
+
 static JsonNode *
 event_data (int reason)
 {
@@ -489,6 +554,7 @@ main (int argc, char **argv)
   rh_test_init (&argc, &argv);
   g_test_add_func ("/cloud-store/open", test_open);
   g_test_add_func ("/cloud-store/old-records-table", test_old_records_table);
+  g_test_add_func ("/cloud-store/old-records-page", test_old_records_page);
   g_test_add_func ("/cloud-store/old-events-table", test_old_events_table);
   ADD ("/cloud-store/rooms", test_rooms);
   ADD ("/cloud-store/records", test_records);

@@ -11,6 +11,7 @@ typedef struct
   int error_code; /* 0: valid */
   guint width, height, bitrate, fps, retry;
   gboolean on_hold;
+  gboolean snapshots;
 } Row;
 
 static const Row rows[] = {
@@ -22,6 +23,8 @@ static const Row rows[] = {
     1280, 720, 2000, 15, 60, TRUE },
   { "onhold", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"onhold\":true}}", 0,
     1280, 720, 2000, 15, 60, TRUE },
+  { "snapshots", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"snapshots\":true}}",
+    0, 1280, 720, 2000, 15, 60, FALSE, TRUE },
   { "small-default-bitrate",
     "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"videoWidth\":640,"
     "\"videoHeight\":480}}", 0, 640, 480, 1500, 15, 60, FALSE },
@@ -50,6 +53,8 @@ static const Row rows[] = {
     400 },
   { "onHold-string", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"onHold\":\"yes\"}}",
     400 },
+  { "snapshots-string",
+    "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\",\"snapshots\":\"yes\"}}", 400 },
   { "retry-zero", "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\"},\"retryTimeout\":0}",
     400 },
   /* Beyond any integer: refused before it is converted to one. */
@@ -80,6 +85,7 @@ test_row (gconstpointer data)
   g_assert_cmpuint (request->fps, ==, row->fps);
   g_assert_cmpuint (request->retry_timeout_s, ==, row->retry);
   g_assert_cmpint (request->on_hold, ==, row->on_hold);
+  g_assert_cmpint (request->snapshots, ==, row->snapshots);
 }
 
 static void

@@ -1276,48 +1276,6 @@ has_header (JsonObject *message, const char *name, const char *value)
   return FALSE;
 }
 
-/* The HAR 1.2 schema (the har-validator module) accepts the file at @path;
- * skips when node or the module is missing on this machine. */
-static void
-assert_har_schema_valid (const char *path)
-{
-  g_autofree char *node = g_find_program_in_path ("node");
-  const char *script = "const fs = require ('fs');"
-                       "require ('har-validator').har (JSON.parse (fs.readFileSync ("
-                       "process.argv[1]))).then (() => process.exit (0), (e) => {"
-                       " console.error (JSON.stringify (e.errors || e.message));"
-                       " process.exit (1); });";
-  g_auto (GStrv) env = g_get_environ ();
-  const char *node_path = g_environ_getenv (env, "NODE_PATH");
-  const char *probe_args[] = { node, "-e", "require.resolve ('har-validator')", NULL };
-  const char *args[] = { node, "-e", script, path, NULL };
-  g_autofree char *modules = NULL;
-  g_autofree char *err = NULL;
-  int status = -1;
-
-  if (node == NULL)
-    {
-      g_test_skip ("no node to run har-validator");
-      return;
-    }
-  /* Debian's node modules, where a node of another origin does not look. */
-  modules = node_path != NULL ? g_strconcat (node_path, ":/usr/share/nodejs", NULL)
-                              : g_strdup ("/usr/share/nodejs");
-  env = g_environ_setenv (env, "NODE_PATH", modules, TRUE);
-  g_assert_true (g_spawn_sync (NULL, (char **) probe_args, env,
-                               G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-                               NULL, NULL, NULL, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_skip ("no har-validator module for node");
-      return;
-    }
-  g_assert_true (g_spawn_sync (NULL, (char **) args, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                               NULL, NULL, &err, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("the HAR file is not valid HAR 1.2: %s", err);
-}
-
 /* A HAR of a real check as developer tools want one: valid against the
  * HAR 1.2 schema; a script with its MIME type, response headers, size and
  * timing phases; a routed call under the URL the page asked for, saying
@@ -1387,7 +1345,7 @@ test_har_as_a_browser (Fixture *fixture, gconstpointer data)
   configs = har_entries (har, "/v2/configs");
   g_assert_cmpuint (configs->len, ==, 1);
 
-  assert_har_schema_valid (har_path);
+  rh_test_assert_har_valid (har_path);
 }
 
 static gboolean

@@ -18,6 +18,7 @@ typedef struct
   const char *room_uuid;
   const char *user_uuid;
   const char *rest;
+  const char *record_id; /* a record's HAR's */
 } ParseRow;
 
 static const ParseRow parse_rows[] = {
@@ -35,6 +36,20 @@ static const ParseRow parse_rows[] = {
     "records" },
   { "sequences", "/edu/apps/a1/v2/rooms/r1/sequences", RH_API_PATH_ROOM, NULL, "a1", "r1", NULL,
     "sequences" },
+  /* A record's HAR: its id is one segment, the room what comes before. */
+  { "record-har", "/edu/apps/a1/v2/rooms/r1/records/0a1b/har", RH_API_PATH_ROOM, NULL, "a1",
+    "r1", NULL, RH_API_PATH_RECORD_HAR, "0a1b" },
+  { "record-har-room-slash", "/edu/apps/a1/v2/rooms/r 1/x/records/id%201/har", RH_API_PATH_ROOM,
+    NULL, "a1", "r 1/x", NULL, RH_API_PATH_RECORD_HAR, "id 1" },
+  { "record-har-shortest", "/edu/apps/a1/v2/rooms/r/records/0/har", RH_API_PATH_ROOM, NULL, "a1",
+    "r", NULL, RH_API_PATH_RECORD_HAR, "0" },
+  { "record-snapshots", "/edu/apps/a1/v2/rooms/r1/records/0a1b/snapshots", RH_API_PATH_ROOM, NULL,
+    "a1", "r1", NULL, RH_API_PATH_RECORD_SNAPSHOTS, "0a1b" },
+  { "room-named-record-har", "/edu/apps/a1/v2/rooms/records/0a1b/har", RH_API_PATH_ROOM, NULL,
+    "a1", "records/0a1b/har", NULL, "" },
+  { "record-har-no-id", "/edu/apps/a1/v2/rooms/r1/records//har", RH_API_PATH_ROOM, NULL, "a1",
+    "r1/records//har", NULL, "" },
+  { "record-har-bad-escape", "/edu/apps/a1/v2/rooms/r1/records/100%/har", NONE },
   { "encoded-slash", "/edu/apps/a%201/v2/rooms/room%201%2Fx/records/ready", RH_API_PATH_ROOM,
     NULL, "a 1", "room 1/x", NULL, "records/ready" },
   { "encoded-dot-dot", "/edu/apps/a1/v2/rooms/a%2F..%2Fb/records", RH_API_PATH_ROOM, NULL, "a1",
@@ -115,6 +130,7 @@ test_parse (gconstpointer data)
   g_assert_cmpstr (path->room_uuid, ==, row->room_uuid);
   g_assert_cmpstr (path->user_uuid, ==, row->user_uuid);
   g_assert_cmpstr (path->rest, ==, row->rest);
+  g_assert_cmpstr (path->record_id, ==, row->record_id);
 }
 
 typedef struct

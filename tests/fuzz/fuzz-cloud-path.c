@@ -35,7 +35,19 @@ check_route (const RhApiPath *route)
   app = g_uri_escape_string (route->app_id, NULL, FALSE);
   room = g_uri_escape_string (route->room_uuid, NULL, FALSE);
   g_string_append_printf (joined, "/edu/apps/%s/v2/rooms/%s", app, room);
-  if (*route->rest != '\0')
+  rh_fuzz_check ((route->record_id != NULL)
+                 == (g_str_equal (route->rest, RH_API_PATH_RECORD_HAR)
+                     || g_str_equal (route->rest, RH_API_PATH_RECORD_SNAPSHOTS)));
+  if (route->record_id != NULL)
+    {
+      g_autofree char *record = g_uri_escape_string (route->record_id, NULL, FALSE);
+
+      rh_fuzz_check (*route->record_id != '\0');
+      g_string_append_printf (joined, "/records/%s/%s", record,
+                              g_str_equal (route->rest, RH_API_PATH_RECORD_HAR) ? "har"
+                                                                              : "snapshots");
+    }
+  else if (*route->rest != '\0')
     g_string_append_printf (joined, "/%s", route->rest);
   again = rh_api_path_parse (joined->str);
   rh_fuzz_check (again != NULL && again->kind == RH_API_PATH_ROOM);
@@ -43,6 +55,7 @@ check_route (const RhApiPath *route)
   rh_fuzz_check (g_str_equal (again->app_id, route->app_id));
   rh_fuzz_check (g_str_equal (again->room_uuid, route->room_uuid));
   rh_fuzz_check (g_str_equal (again->rest, route->rest));
+  rh_fuzz_check (g_strcmp0 (again->record_id, route->record_id) == 0);
 }
 
 static void

@@ -142,6 +142,32 @@ test_ready_before_paint_says_how_long (void)
                             "600 ms of white"));
 }
 
+/* A run's later load starts late on its timeline: its first paint is
+ * slow or not from the load's start. */
+static void
+test_slow_paint_from_load (void)
+{
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autofree char *got = NULL;
+  g_auto (Input) input = { 0 };
+
+  input_init (&input);
+  input.outcome->times.load_ms = 10000;
+  input.outcome->times.committed_ms = 10100;
+  input.outcome->times.first_nonblank_ms = 10500;
+  problems = find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, "");
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  g_clear_pointer (&got, g_free);
+  input.outcome->times.first_nonblank_ms = 13500;
+  problems = find (&input);
+  got = codes (problems);
+  g_assert_cmpstr (got, ==, "slow-first-paint:warning");
+  g_assert_nonnull (strstr (((RhProblem *) g_ptr_array_index (problems, 0))->message,
+                            "3500 ms after the load began"));
+}
+
 static void
 test_resources (void)
 {
@@ -838,6 +864,7 @@ main (int argc, char **argv)
   g_test_add_func ("/problems/ready-before-paint-says-how-long",
                    test_ready_before_paint_says_how_long);
   g_test_add_func ("/problems/resources", test_resources);
+  g_test_add_func ("/problems/slow-paint-from-load", test_slow_paint_from_load);
   g_test_add_func ("/problems/worker-script", test_worker_script);
   g_test_add_func ("/problems/missing-params", test_missing_params);
   g_test_add_func ("/problems/engine-features", test_engine_features);
