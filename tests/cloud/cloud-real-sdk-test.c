@@ -320,6 +320,26 @@ test_flow (Fixture *fixture, gconstpointer data)
 /* Each load of a 2.x template's page has this long to get ready. */
 #define NEVER_READY_RETRY_S 15
 
+/* Whether a problem of the record's last attempt has @text. */
+static gboolean
+attempt_says (JsonObject *record, const char *text)
+{
+  JsonArray *attempts = json_object_get_array_member (json_object_get_object_member (record,
+                                                                                     "page"),
+                                                      "attempts");
+  JsonObject *last = json_array_get_object_element (attempts,
+                                                    json_array_get_length (attempts) - 1);
+  JsonArray *problems = json_object_get_array_member (last, "problems");
+
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    if (strstr (json_object_get_string_member (json_array_get_object_element (problems, i),
+                                               "message"),
+                text)
+        != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 /* 2.x wait for their RTM login, which no local answer can serve: each load
  * is given up (4, 4, then 5), and each event says why, as check does. */
 static void
@@ -356,13 +376,16 @@ test_never_ready (Fixture *fixture, gconstpointer data)
                       json_object_get_int_member (event, "reason"), cause);
       g_assert_cmpint (json_object_get_int_member (event, "reason"), ==, i < 2 ? 4 : 5);
       g_assert_true (json_object_get_boolean_member (event, "onHold"));
-      g_assert_nonnull (strstr (cause, "its RTM login"));
-      g_assert_nonnull (strstr (cause, "cannot get ready offline"));
+      /* The one line check says: the step waited for, the first host it
+       * could not reach; the rest is in the record's problems. */
+      g_assert_nonnull (strstr (cause, "still waiting for the RTM login: ap-web-"));
+      g_assert_cmpuint (g_utf8_strlen (cause, -1), <=, 160);
     }
   records = call (fixture, "GET", ROOM "/records", NULL);
   record = json_array_get_object_element (
     json_object_get_array_member (json_object_get_object_member (records, "data"), "list"), 0);
   g_assert_true (json_object_get_boolean_member (record, "unready"));
+  g_assert_true (attempt_says (record, "cannot get ready offline"));
   /* The cloud's log says it too. */
   err = rh_test_child_get_stderr (fixture->cloud);
   g_assert_nonnull (strstr (err, "reason 4 (on hold): not ready within"));
