@@ -203,6 +203,25 @@ missing_of (RhPageWatch *watch, const GPtrArray *features)
   return missing;
 }
 
+/* A page's probe names the capabilities: its names are the page's words. */
+static JsonObject *
+redacted_capabilities (RhPageWatch *watch, JsonObject *capabilities)
+{
+  JsonObject *clean = json_object_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init_ordered (&iter, capabilities);
+  while (json_object_iter_next_ordered (&iter, &name, &value))
+    {
+      g_autofree char *clean_name = rh_timeline_redact (watch->timeline, name);
+
+      json_object_set_member (clean, clean_name, json_node_copy (value));
+    }
+  return clean;
+}
+
 /* The engine, what the page reached for of it and what it lacks, for an
  * outcome; feature names come from the page. */
 void
@@ -220,7 +239,8 @@ _rh_page_watch_engine_describe (RhPageWatch *watch, RhPageEngine *engine)
       engine->user_agent = g_strdup (rh_page_host_get_user_agent (host));
     }
   engine->webrtc = watch->webrtc;
-  engine->capabilities = capabilities != NULL ? json_object_ref (capabilities) : NULL;
+  engine->capabilities = capabilities != NULL ? redacted_capabilities (watch, capabilities)
+                                              : NULL;
   g_ptr_array_extend_and_steal (engine->touched, _rh_page_watch_redact_all (watch, watch->touched));
   g_ptr_array_extend_and_steal (engine->missing_touched,
                                 _rh_page_watch_redact_all (watch, missing_touched));

@@ -580,7 +580,9 @@ test_recording_files_distinct (Fixture *fixture, gconstpointer data)
   start_recording (fixture, second);
   wait_reasons (fixture, first, "1");
   wait_reasons (fixture, second, "1");
-  rh_test_keep_running (500);
+  /* Two rooms on a loaded machine: long enough for each to have painted
+   * and its recorder to have encoded a frame. */
+  rh_test_keep_running (1500);
   stop_recording (fixture, first);
   stop_recording (fixture, second);
   first_file = assert_recording_file (fixture, first);

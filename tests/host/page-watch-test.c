@@ -161,6 +161,7 @@ test_token_redacted (void)
     "\"routed_to\":\"http://127.0.0.1:1/\"}",
     "{\"kind\":\"error\",\"message\":\"TypeError: x+tok/1\"}",
     "{\"kind\":\"touch\",\"feature\":\"x+tok/1\"}",
+    "{\"kind\":\"capabilities\",\"capabilities\":{\"RTCx+tok/1\":true}}",
   };
   g_autoptr (RhTimeline) timeline = rh_timeline_new ();
   g_autoptr (RhPageWatch) watch = rh_page_watch_new_detached (PAGE_URL, timeline);
