@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rh-cli-end.h"
+#include "rh-cli-wait.h"
 #include "rh-cloud.h"
 #include "rh-error.h"
 #include "rh-page-options.h"
@@ -26,14 +27,15 @@ wake_cb (gpointer user_data)
 }
 
 /* Recordings' files are finished off the main loop, each within its own
- * time limit: an exit waits for them. */
+ * time limit, and their ends are stored: an exit waits for both. */
 static void
-wait_for_recordings (void)
+wait_for_recordings (RhCloud *cloud)
 {
   gint64 deadline_us = g_get_monotonic_time () + RECORDINGS_WAIT_S * G_USEC_PER_SEC;
   guint wake_id = g_timeout_add_seconds (1, wake_cb, NULL);
 
-  while (rh_recorder_get_open_count () > 0 && g_get_monotonic_time () < deadline_us)
+  while ((rh_recorder_get_open_count () > 0 || rh_cloud_get_active_count (cloud) > 0)
+         && g_get_monotonic_time () < deadline_us)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake_id);
 }
@@ -136,6 +138,7 @@ rh_cloud_command_main (int argc, char **argv)
   int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
   int page_memory = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
   g_autofree char *sdk_api = NULL;
+  g_autofree char *store_url = NULL;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
@@ -143,6 +146,10 @@ rh_cloud_command_main (int argc, char **argv)
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Where rooms, recordings and events are kept (default "
       "$XDG_STATE_HOME/recordhost/cloud); one cloud at a time uses it", "DIR" },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &store_url,
+      "Keep rooms, records and events in PostgreSQL at URL (postgresql://USER@HOST/DB), "
+      "shared by every cloud given it, instead of SQLite in --data-dir (the default); the "
+      "recordings' files stay in --data-dir", "URL" },
     { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
       "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
       "hosted pages get it as rtmToken. Shows in ps: prefer --token-file or "
@@ -181,6 +188,8 @@ rh_cloud_command_main (int argc, char **argv)
   g_autoptr (RhCloudStore) store = NULL;
   g_autoptr (RhCloud) cloud = NULL;
   g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GAsyncResult) opened = NULL;
+  g_autoptr (GAsyncResult) interrupted = NULL;
   guint ended;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -205,13 +214,18 @@ rh_cloud_command_main (int argc, char **argv)
   if (data_dir == NULL)
     data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
 
-  store = rh_cloud_store_open (data_dir, &error);
+  if (store_url != NULL && !g_str_has_prefix (store_url, "postgresql://")
+      && !g_str_has_prefix (store_url, "postgres://"))
+    return rh_cli_usage_error ("--store must be a postgresql:// URL");
+  rh_cloud_store_open_async (data_dir, store_url, NULL, rh_cli_keep_result, &opened);
+  store = rh_cloud_store_open_finish (rh_cli_wait (&opened), &error);
   if (store == NULL && g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
     return rh_cli_usage_error (error->message);
   /* Such as another cloud using the directory. */
   if (store == NULL)
     return rh_cli_end (NULL, error);
-  ended = rh_cloud_store_end_interrupted (store, NULL);
+  rh_cloud_store_end_interrupted_async (store, rh_cli_keep_result, &interrupted);
+  ended = rh_cloud_store_end_interrupted_finish (store, rh_cli_wait (&interrupted), NULL);
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
   rh_cloud_set_insecure_no_token (cloud, insecure_no_token);
   rh_cloud_set_allow_file_pages (cloud, allow_file_pages);
@@ -242,7 +256,7 @@ rh_cloud_command_main (int argc, char **argv)
   rh_signals_watch (rh_stop_signals, quit_cloud_cb, loop);
   g_main_loop_run (loop);
   rh_cloud_stop_all (cloud);
-  wait_for_recordings ();
+  wait_for_recordings (cloud);
   rh_signals_unwatch (rh_stop_signals);
   g_printerr ("cloud: stopped\n");
   return 0;

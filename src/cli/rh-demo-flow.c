@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rh-cloud.h"
+#include "rh-cli-wait.h"
 #include "rh-error.h"
 #include "rh-fs.h"
 #include "rh-page-dir.h"
@@ -16,12 +17,6 @@ typedef struct
   RhCloud *cloud;
   SoupSession *session;
 } Flow;
-
-static void
-sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 /* One call, printed as the documented flow reads: the request, then the
  * answer.  The server runs on this thread, so the call is async. */
@@ -41,10 +36,9 @@ call (Flow *flow, const char *method, const char *path, const char *body, GError
 
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
-  soup_session_send_and_read_async (flow->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb,
-                                    &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  soup_session_send_and_read_async (flow->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    rh_cli_keep_result, &result);
+  rh_cli_wait (&result);
   reply = soup_session_send_and_read_finish (flow->session, result, error);
   if (reply == NULL)
     return NULL;
@@ -75,10 +69,13 @@ call_ok (Flow *flow, const char *method, const char *path, const char *body, GEr
 static gboolean
 has_reason (RhCloudStore *store, gint64 reason)
 {
-  g_autoptr (JsonNode) events = rh_cloud_store_list_events (store, "demo-app", "demo-room", 0,
-                                                            1001, 100, NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonNode) events = NULL;
   JsonArray *list;
 
+  rh_cloud_store_list_events_async (store, "demo-app", "demo-room", 0, 1001, 100,
+                                    rh_cli_keep_result, &result);
+  events = rh_cloud_store_list_events_finish (store, rh_cli_wait (&result), NULL);
   if (events == NULL)
     return FALSE;
   list = json_object_get_array_member (json_node_get_object (events), "list");
@@ -135,6 +132,7 @@ rh_demo_flow_run (GError **error)
   g_autofree char *page = NULL;
   g_autofree char *page_uri = NULL;
   g_autofree char *start = NULL;
+  g_autoptr (GAsyncResult) opened = NULL;
   RhCloudStore *store;
   Flow flow = { 0 };
   gboolean ok = FALSE;
@@ -145,7 +143,8 @@ rh_demo_flow_run (GError **error)
   if (data_dir == NULL)
     return FALSE;
   page = g_build_filename (page_dir, "record_page.html", NULL);
-  store = rh_cloud_store_open (data_dir, error);
+  rh_cloud_store_open_async (data_dir, NULL, NULL, rh_cli_keep_result, &opened);
+  store = rh_cloud_store_open_finish (rh_cli_wait (&opened), error);
   if (store == NULL)
     return FALSE;
   flow.cloud = rh_cloud_new (store, NULL);

@@ -1,5 +1,6 @@
-/* The local cloud's recording API: a room, its recording's start, update
- * and stop, its records and events, the ready call, and the health answer. */
+/* The local cloud's recording API that changes things: a room, its
+ * recording's start, update and stop, the ready call; and the health
+ * answer.  Each call that goes to the store is answered when it has. */
 #include "rh-cloud-private.h"
 
 #include <string.h>
@@ -13,17 +14,54 @@
 #include "rh-recording-file.h"
 #include "rh-text.h"
 
-#define MAX_EVENTS 100
+/* Seconds a client waits before asking a store that could not be reached
+ * again. */
+#define STORE_RETRY_AFTER "5"
 
 /* What failed on this side goes to the log; the client learns no more than
- * that it failed: no SQLite text, no paths. */
-static void
-reply_internal (SoupServerMessage *msg, const GError *error)
+ * that it failed: no SQL text, no paths. */
+void
+rh_cloud_reply_store_error (SoupServerMessage *msg, const GError *error)
 {
   g_autofree char *path = rh_text_printable (g_uri_get_path (soup_server_message_get_uri (msg)));
 
   g_warning ("cloud: %s %s: %s", soup_server_message_get_method (msg), path, error->message);
+  if (g_error_matches (error, RH_SQL_ERROR, RH_SQL_ERROR_UNAVAILABLE))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", STORE_RETRY_AFTER);
+      rh_api_reply_error (msg, RH_CLOUD_CODE_AT_CAPACITY,
+                          "the store cannot be reached: try again later");
+      return;
+    }
   rh_api_reply_error (msg, RH_API_CODE_INTERNAL, "internal error: see the cloud's log");
+}
+
+RhCloudCall *
+rh_cloud_call_new (RhCloud *cloud, SoupServerMessage *msg, GHashTable *query)
+{
+  RhCloudCall *call = g_new0 (RhCloudCall, 1);
+
+  call->cloud = g_object_ref (cloud);
+  call->msg = g_object_ref (msg);
+  call->path = rh_api_path_parse (g_uri_get_path (soup_server_message_get_uri (msg)));
+  call->query = query != NULL ? g_hash_table_ref (query) : NULL;
+  soup_server_message_pause (msg);
+  return call;
+}
+
+/* The answer is set: sends it. */
+void
+rh_cloud_call_done (RhCloudCall *call)
+{
+  soup_server_message_unpause (call->msg);
+  if (call->data_free != NULL)
+    call->data_free (call->data);
+  g_clear_pointer (&call->query, g_hash_table_unref);
+  rh_api_path_free (call->path);
+  g_object_unref (call->msg);
+  g_object_unref (call->cloud);
+  g_free (call);
 }
 
 static char *
@@ -102,6 +140,22 @@ rh_cloud_answer_ready (GObject *cloud, const char *uri, guint *status)
   return g_bytes_new_take (body, strlen (body));
 }
 
+static void
+room_created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RhCloudCall *call = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean created = FALSE;
+
+  if (!rh_cloud_store_put_room_finish (RH_CLOUD_STORE (source), result, &created, &error))
+    rh_cloud_reply_store_error (call->msg, error);
+  else if (!created)
+    rh_api_reply_error (call->msg, RH_CLOUD_CODE_CONFLICT, "room already exists");
+  else
+    rh_api_reply_ok (call->msg, NULL);
+  rh_cloud_call_done (call);
+}
+
 void
 rh_cloud_handle_create_room (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path)
 {
@@ -111,7 +165,6 @@ rh_cloud_handle_create_room (RhCloud *self, SoupServerMessage *msg, const RhApiP
   JsonObject *object = NULL;
   const char *room_name = path->room_uuid;
   gint64 room_type = 4;
-  gboolean created = FALSE;
 
   if (g_bytes_get_size (body) > 0)
     {
@@ -149,18 +202,9 @@ rh_cloud_handle_create_room (RhCloud *self, SoupServerMessage *msg, const RhApiP
           return;
         }
     }
-  if (!rh_cloud_store_put_room (self->store, path->app_id, path->room_uuid, room_name,
-                                (int) room_type, &created, &error))
-    {
-      reply_internal (msg, error);
-      return;
-    }
-  if (!created)
-    {
-      rh_api_reply_error (msg, RH_CLOUD_CODE_CONFLICT, "room already exists");
-      return;
-    }
-  rh_api_reply_ok (msg, NULL);
+  rh_cloud_store_put_room_async (self->store, path->app_id, path->room_uuid, room_name,
+                                 (int) room_type, room_created_cb,
+                                 rh_cloud_call_new (self, msg, NULL));
 }
 
 static void
@@ -179,30 +223,159 @@ recording_finished_cb (RhCloudRecording *recording, gpointer user_data)
       }
 }
 
+/* A start between its checks and its record stored: the room is taken
+ * meanwhile (a second start is refused as running). */
+typedef struct
+{
+  RhRecordRequest *request;
+  char *config;
+  char *key;
+} Start;
+
+static void
+start_free (gpointer data)
+{
+  Start *start = data;
+
+  rh_record_request_free (start->request);
+  g_free (start->config);
+  g_free (start->key);
+  g_free (start);
+}
+
+/* The room is no longer taken by a start that failed. */
+static void
+start_failed (RhCloudCall *call)
+{
+  Start *start = call->data;
+
+  g_hash_table_remove (call->cloud->starting, start->key);
+}
+
+static void
+started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RhCloudCall *call = user_data;
+  RhCloud *self = call->cloud;
+  Start *start = call->data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhCloudRecording) recording = rh_cloud_recording_start_finish (result, &error);
+  g_autoptr (JsonNode) data = NULL;
+  g_autofree char *room_text = NULL;
+  g_autofree char *url_text = NULL;
+
+  start_failed (call);
+  if (recording == NULL)
+    {
+      /* The request's own values (the region, the page's URL) are the
+       * client's to fix; anything else is this side's. */
+      if (g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
+        rh_api_reply_error (call->msg, RH_API_CODE_BAD_REQUEST, error->message);
+      else
+        rh_cloud_reply_store_error (call->msg, error);
+      rh_cloud_call_done (call);
+      return;
+    }
+  g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
+  g_hash_table_insert (self->recordings, g_strdup (start->key), g_object_ref (recording));
+  room_text = rh_text_printable (call->path->room_uuid);
+  url_text = rh_text_printable (start->request->url);
+  g_message ("cloud: room %s, record %s: started, page %s", room_text,
+             rh_cloud_recording_get_record_id (recording), url_text);
+  data = record_data (recording, 1);
+  rh_api_reply_ok (call->msg, data);
+  rh_cloud_call_done (call);
+}
+
+static void
+start_recording (RhCloudCall *call, const char *room_name, int room_type)
+{
+  RhCloud *self = call->cloud;
+  Start *start = call->data;
+  const RhApiPath *path = call->path;
+  RhCloudRoom room = { 0 };
+
+  room.cloud_url = self->base_url;
+  room.region = path->region;
+  room.app_id = path->app_id;
+  room.room_uuid = path->room_uuid;
+  room.room_name = room_name;
+  room.room_type = room_type;
+  room.token = self->token;
+  /* The limit is a web process's, and the rooms sharing one share it. */
+  room.page_memory_mb = MIN (self->page_memory_mb * rh_page_host_get_views_per_process (),
+                            RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
+  room.sdk_api_local = start->request->has_sdk_api ? start->request->sdk_api_local
+                                                   : self->sdk_api_local;
+  room.ready_answerer = G_OBJECT (self);
+  room.ready_answer = rh_cloud_answer_ready;
+  rh_cloud_recording_start_async (self->store, &room, start->request, start->config,
+                                  started_cb, call);
+}
+
+static void
+start_room_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RhCloudCall *call = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!rh_cloud_store_put_room_finish (RH_CLOUD_STORE (source), result, NULL, &error))
+    {
+      start_failed (call);
+      rh_cloud_reply_store_error (call->msg, error);
+      rh_cloud_call_done (call);
+      return;
+    }
+  start_recording (call, call->path->room_uuid, 4);
+}
+
+static void
+start_room_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RhCloudCall *call = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *room_name = NULL;
+  int room_type = 4;
+
+  if (rh_cloud_store_get_room_finish (RH_CLOUD_STORE (source), result, &room_name, &room_type,
+                                      &error))
+    {
+      start_recording (call, room_name, room_type);
+      return;
+    }
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      start_failed (call);
+      rh_cloud_reply_store_error (call->msg, error);
+      rh_cloud_call_done (call);
+      return;
+    }
+  /* A room not created before recording starts is a small classroom. */
+  rh_cloud_store_put_room_async (call->cloud->store, call->path->app_id, call->path->room_uuid,
+                                 call->path->room_uuid, 4, start_room_added_cb, call);
+}
+
 void
 rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path)
 {
   g_autoptr (GBytes) body = rh_api_request_body (msg);
   g_autoptr (RhRecordRequest) request = NULL;
-  g_autoptr (RhCloudRecording) recording = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) data = NULL;
-  g_autofree char *room_name = NULL;
-  g_autofree char *config = NULL;
-  RhCloudRoom room = { 0 };
-  int room_type = 4;
+  g_autofree char *key = recording_key (path);
+  guint taken = g_hash_table_size (self->recordings) + g_hash_table_size (self->starting);
+  RhCloudCall *call;
+  Start *start;
 
-  if (active_recording (self, path) != NULL)
+  if (active_recording (self, path) != NULL || g_hash_table_contains (self->starting, key))
     {
       rh_api_reply_error (msg, RH_CLOUD_CODE_RECORD_RUNNING, "record running");
       return;
     }
   /* Past what the machine was said to hold, one more room would slow down
    * every room: refuse it, and say when to ask again. */
-  if (g_hash_table_size (self->recordings) >= self->max_rooms)
+  if (taken >= self->max_rooms)
     {
-      g_autofree char *text = g_strdup_printf ("at capacity: %u of %u rooms recording",
-                                               g_hash_table_size (self->recordings),
+      g_autofree char *text = g_strdup_printf ("at capacity: %u of %u rooms recording", taken,
                                                self->max_rooms);
 
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -218,84 +391,67 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
       rh_api_reply_error (msg, error->code, error->message);
       return;
     }
-  /* A room not created before recording starts is a small classroom. */
-  if (!rh_cloud_store_get_room (self->store, path->app_id, path->room_uuid, &room_name,
-                                &room_type, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          reply_internal (msg, error);
-          return;
-        }
-      g_clear_error (&error);
-      if (!rh_cloud_store_put_room (self->store, path->app_id, path->room_uuid,
-                                    path->room_uuid, 4, NULL, &error))
-        {
-          reply_internal (msg, error);
-          return;
-        }
-    }
-  config = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  room.cloud_url = self->base_url;
-  room.region = path->region;
-  room.app_id = path->app_id;
-  room.room_uuid = path->room_uuid;
-  room.room_name = room_name;
-  room.room_type = room_type;
-  room.token = self->token;
-  /* The limit is a web process's, and the rooms sharing one share it. */
-  room.page_memory_mb = MIN (self->page_memory_mb * rh_page_host_get_views_per_process (),
-                            RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
-  room.sdk_api_local = request->has_sdk_api ? request->sdk_api_local : self->sdk_api_local;
-  room.ready_answerer = G_OBJECT (self);
-  room.ready_answer = rh_cloud_answer_ready;
-  recording = rh_cloud_recording_start (self->store, &room, request, config, &error);
-  if (recording == NULL)
-    {
-      /* The request's own values (the region, the page's URL) are the
-       * client's to fix; anything else is this side's. */
-      if (g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT))
-        rh_api_reply_error (msg, RH_API_CODE_BAD_REQUEST, error->message);
-      else
-        reply_internal (msg, error);
-      return;
-    }
-  g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
-  g_hash_table_insert (self->recordings, recording_key (path), g_object_ref (recording));
-  {
-    g_autofree char *room_text = rh_text_printable (path->room_uuid);
-    g_autofree char *url_text = rh_text_printable (request->url);
+  start = g_new0 (Start, 1);
+  start->request = g_steal_pointer (&request);
+  start->config = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  start->key = g_strdup (key);
+  call = rh_cloud_call_new (self, msg, NULL);
+  call->data = start;
+  call->data_free = start_free;
+  g_hash_table_add (self->starting, g_steal_pointer (&key));
+  rh_cloud_store_get_room_async (self->store, path->app_id, path->room_uuid, start_room_cb,
+                                 call);
+}
 
-    g_message ("cloud: room %s, record %s: started, page %s", room_text,
-               rh_cloud_recording_get_record_id (recording), url_text);
-  }
-  data = record_data (recording, 1);
-  rh_api_reply_ok (msg, data);
+static void
+stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RhCloudCall *call = user_data;
+  RhCloudRecording *recording = RH_CLOUD_RECORDING (source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) data = NULL;
+
+  /* The stop event is stored before the answer; one the store could not
+   * take is no success, and stopping again tries again. */
+  if (!rh_cloud_recording_stop_finish (recording, result, &error))
+    rh_cloud_reply_store_error (call->msg, error);
+  else
+    {
+      data = record_data (recording, 2);
+      rh_api_reply_ok (call->msg, data);
+    }
+  rh_cloud_call_done (call);
 }
 
 void
 rh_cloud_handle_stop (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path)
 {
-  g_autoptr (RhCloudRecording) recording = NULL;
-  g_autoptr (JsonNode) data = NULL;
-  g_autoptr (GError) error = NULL;
+  RhCloudRecording *recording = active_recording (self, path);
 
-  recording = active_recording (self, path);
   if (recording == NULL)
     {
       rh_api_reply_error (msg, RH_CLOUD_CODE_RECORD_NOT_STARTED, "record not started");
       return;
     }
-  g_object_ref (recording);
-  /* The stop event is stored before this returns; one the store could not
-   * take is no success, and stopping again tries again. */
-  if (!rh_cloud_recording_stop (recording, &error))
+  rh_cloud_recording_stop_async (recording, stopped_cb, rh_cloud_call_new (self, msg, NULL));
+}
+
+static void
+released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RhCloudCall *call = user_data;
+  RhCloudRecording *recording = RH_CLOUD_RECORDING (source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) data = NULL;
+
+  if (!rh_cloud_recording_release_finish (recording, result, &error))
+    rh_cloud_reply_store_error (call->msg, error);
+  else
     {
-      reply_internal (msg, error);
-      return;
+      data = record_data (recording, 1);
+      rh_api_reply_ok (call->msg, data);
     }
-  data = record_data (recording, 2);
-  rh_api_reply_ok (msg, data);
+  rh_cloud_call_done (call);
 }
 
 void
@@ -324,9 +480,10 @@ rh_cloud_handle_update (RhCloud *self, SoupServerMessage *msg, const RhApiPath *
                           "a running recording cannot be put on hold again");
       return;
     }
-  if (has_on_hold && !on_hold && !rh_cloud_recording_release (recording, &error))
+  if (has_on_hold && !on_hold)
     {
-      reply_internal (msg, error);
+      rh_cloud_recording_release_async (recording, released_cb,
+                                        rh_cloud_call_new (self, msg, NULL));
       return;
     }
   data = record_data (recording, 1);
@@ -371,202 +528,3 @@ rh_cloud_handle_health (RhCloud *self, SoupServerMessage *msg)
   rh_api_reply_ok (msg, data);
 }
 
-/* Otherwise answers that the room is unknown, or that the store failed. */
-static gboolean
-room_known (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (rh_cloud_store_get_room (self->store, path->app_id, path->room_uuid, NULL, NULL,
-                               &error))
-    return TRUE;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "room not found");
-  else
-    reply_internal (msg, error);
-  return FALSE;
-}
-
-void
-rh_cloud_handle_records (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path)
-{
-  g_autoptr (JsonNode) data = NULL;
-  g_autoptr (GError) error = NULL;
-
-  if (!room_known (self, msg, path))
-    return;
-  /* Where the files are on disk is told only to who holds the token. */
-  data = rh_cloud_store_list_records (self->store, path->app_id, path->room_uuid,
-                                      rh_cloud_is_authenticated (self, msg), &error);
-  if (data == NULL)
-    {
-      reply_internal (msg, error);
-      return;
-    }
-  json_object_set_member (json_node_get_object (data), "capacity", rh_cloud_capacity_node (self));
-  rh_api_reply_ok (msg, data);
-}
-
-static gboolean
-query_int (GHashTable *query, const char *name, gint64 *value)
-{
-  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
-
-  if (text == NULL || *text == '\0')
-    return TRUE;
-  return g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, value, NULL);
-}
-
-void
-rh_cloud_handle_sequences (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path,
-                  GHashTable *query)
-{
-  g_autoptr (JsonNode) data = NULL;
-  g_autoptr (GError) error = NULL;
-  gint64 next_id = 0, cmd = 0;
-
-  if (!query_int (query, "nextId", &next_id) || !query_int (query, "cmd", &cmd)
-      || cmd > G_MAXINT)
-    {
-      rh_api_reply_error (msg, RH_API_CODE_BAD_REQUEST, "nextId and cmd must be whole numbers");
-      return;
-    }
-  if (!room_known (self, msg, path))
-    return;
-  data = rh_cloud_store_list_events (self->store, path->app_id, path->room_uuid, next_id,
-                                     (int) cmd, MAX_EVENTS, &error);
-  if (data == NULL)
-    {
-      reply_internal (msg, error);
-      return;
-    }
-  rh_api_reply_ok (msg, data);
-}
-
-/* The number of the record's attempt @wanted (0: the last) that its page
- * lists, 0 for none. */
-static guint
-find_attempt (JsonNode *page, gint64 wanted)
-{
-  JsonObject *object = JSON_NODE_HOLDS_OBJECT (page) ? json_node_get_object (page) : NULL;
-  JsonNode *attempts = object != NULL ? json_object_get_member (object, "attempts") : NULL;
-  guint found = 0;
-
-  if (attempts == NULL || !JSON_NODE_HOLDS_ARRAY (attempts))
-    return 0;
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (attempts)); i++)
-    {
-      JsonObject *attempt = json_array_get_object_element (json_node_get_array (attempts), i);
-      gint64 number = attempt != NULL
-                        ? json_object_get_int_member_with_default (attempt, "attempt", 0)
-                        : 0;
-
-      if (number > 0 && number <= G_MAXUINT && (wanted == 0 || number == wanted))
-        found = (guint) number;
-    }
-  return found;
-}
-
-/* GET .../records/{recordId}/har or .../snapshots [?attempt=N]: the HAR of
- * an attempt of the record's page, or its filmstrip (the start asked for
- * snapshots), the last attempt's unless asked.  The file is named from the
- * stored record and the attempt's number, never from the request's path. */
-void
-rh_cloud_handle_record_file (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path,
-                             GHashTable *query)
-{
-  gboolean har = g_str_equal (path->rest, RH_API_PATH_RECORD_HAR);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autoptr (JsonNode) page = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree char *disposition = NULL;
-  gsize length = 0;
-  gint64 wanted = 0;
-  guint attempt;
-
-  if (!query_int (query, "attempt", &wanted))
-    {
-      rh_api_reply_error (msg, RH_API_CODE_BAD_REQUEST, "attempt must be a whole number");
-      return;
-    }
-  if (!room_known (self, msg, path))
-    return;
-  page = rh_cloud_store_get_record_page (self->store, path->app_id, path->room_uuid,
-                                         path->record_id, &error);
-  if (page == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "record not found");
-      else
-        reply_internal (msg, error);
-      return;
-    }
-  attempt = find_attempt (page, wanted);
-  if (attempt > 0)
-    file = rh_recording_file_attempt_path (rh_cloud_store_get_dir (self->store),
-                                           har ? RH_RECORDING_FILE_HAR_DIR
-                                               : RH_RECORDING_FILE_SNAPSHOTS_DIR,
-                                           path->record_id, attempt,
-                                           har ? ".har" : "/filmstrip.png");
-  if (file == NULL || !g_file_get_contents (file, &contents, &length, &error))
-    {
-      if (error != NULL && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        reply_internal (msg, error);
-      else
-        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND,
-                            har ? "no HAR for this attempt" : "no pictures of this attempt");
-      return;
-    }
-  disposition = g_strdup_printf ("attachment; filename=\"%s-%u%s\"", path->record_id, attempt,
-                                 har ? ".har" : "-filmstrip.png");
-  soup_message_headers_replace (headers, "Content-Disposition", disposition);
-  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  soup_message_headers_replace (headers, "Cross-Origin-Resource-Policy", "same-origin");
-  soup_message_headers_set_content_type (headers, har ? "application/json" : "image/png", NULL);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_body_append_take (soup_server_message_get_response_body (msg),
-                                 (guchar *) g_steal_pointer (&contents), length);
-}
-
-static void
-unmap (gpointer data)
-{
-  g_mapped_file_unref (data);
-}
-
-/* GET /recordings/NAME: a recording's file, as the records list names it;
- * the token, Host and Origin were checked as for the rest of the API. */
-void
-rh_cloud_handle_recording (RhCloud *self, SoupServerMessage *msg, const char *name)
-{
-  g_autoptr (GError) error = NULL;
-  const char *dir = rh_cloud_store_get_dir (self->store);
-  g_autoptr (GMappedFile) mapped = rh_recording_file_open (dir, name, &error);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autofree char *disposition = NULL;
-  GBytes *contents;
-
-  if (mapped == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "no such recording");
-      else
-        reply_internal (msg, error);
-      return;
-    }
-  contents = g_bytes_new_with_free_func (g_mapped_file_get_contents (mapped),
-                                         g_mapped_file_get_length (mapped), unmap,
-                                         g_mapped_file_ref (mapped));
-  disposition = g_strdup_printf ("attachment; filename=\"%s\"", name);
-  soup_message_headers_replace (headers, "Content-Disposition", disposition);
-  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  /* A page of another origin sends no Origin for a <video>'s request: the
-   * browser is told not to hand it the file. */
-  soup_message_headers_replace (headers, "Cross-Origin-Resource-Policy", "same-origin");
-  soup_message_headers_set_content_type (headers, "video/mp4", NULL);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), contents);
-  g_bytes_unref (contents);
-}

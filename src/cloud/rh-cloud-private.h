@@ -1,4 +1,5 @@
-/* What rh-cloud.c and the API's handlers (rh-cloud-handlers.c) share. */
+/* What rh-cloud.c and the API's handlers (rh-cloud-handlers.c, what changes
+ * a recording; rh-cloud-reads.c, what reads the store) share. */
 #pragma once
 
 #include "rh-api-server.h"
@@ -22,6 +23,7 @@ struct _RhCloud
   RhCloudStore *store;
   char *token;             /* required x-agora-token, NULL for none */
   GHashTable *recordings;  /* "appId/roomUuid" -> RhCloudRecording, active ones */
+  GHashTable *starting;    /* "appId/roomUuid" of starts not stored yet */
   gboolean exposed;        /* listening beyond loopback */
   gboolean insecure_no_token; /* may be exposed without a token */
   gboolean allow_file_pages;  /* starts may open file pages */
@@ -30,6 +32,26 @@ struct _RhCloud
   guint page_memory_mb;    /* bound on each web process, which rooms may share */
   gboolean sdk_api_local;  /* pages' SDK API hosts routed here, unless a start says none */
 };
+
+/* A call of the API answered once the store has: its message paused until
+ * then.  The path and query are the message's, parsed again. */
+typedef struct
+{
+  RhCloud *cloud;
+  SoupServerMessage *msg;
+  RhApiPath *path;
+  GHashTable *query; /* NULL for none */
+  gpointer data;     /* the handler's */
+  GDestroyNotify data_free;
+} RhCloudCall;
+
+RhCloudCall *rh_cloud_call_new   (RhCloud *cloud, SoupServerMessage *msg, GHashTable *query);
+void         rh_cloud_call_done  (RhCloudCall *call);
+/* Answers a failure of the store: 503 with Retry-After while it cannot be
+ * reached, else 500 (the details to the log only). */
+void         rh_cloud_reply_store_error (SoupServerMessage *msg, const GError *error);
+void         rh_cloud_room_known_async  (RhCloudCall *call, GAsyncReadyCallback callback);
+gboolean     rh_cloud_room_known_finish (RhCloudCall *call, GAsyncResult *result);
 
 JsonNode *rh_cloud_capacity_node     (RhCloud *self);
 gboolean  rh_cloud_is_authenticated  (RhCloud *self, SoupServerMessage *msg);

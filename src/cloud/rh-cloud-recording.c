@@ -22,7 +22,7 @@ struct _RhCloudRecording
 {
   GObject parent_instance;
 
-  RhCloudStore *store; /* the cloud's, used until finished: the cloud may go then */
+  RhCloudStore *store; /* a reference: the cloud may go before the last write */
   RhRun *run;
   SoupSession *session; /* the ready call's */
   char *app_id;
@@ -42,7 +42,9 @@ struct _RhCloudRecording
    * and why: the recording stays listed as recording until it is stored. */
   JsonNode *unstored_end;
   gboolean unstored_end_has_event; /* its event is stored, the record not */
+  gboolean storing_end;            /* its write is under way */
   GError *store_error;
+  GPtrArray *stop_tasks; /* stops waiting for the end to be stored */
 };
 
 G_DEFINE_FINAL_TYPE (RhCloudRecording, rh_cloud_recording, G_TYPE_OBJECT)
@@ -81,6 +83,8 @@ rh_cloud_recording_finalize (GObject *object)
   rh_record_page_free (self->page);
   g_clear_pointer (&self->unstored_end, json_node_unref);
   g_clear_error (&self->store_error);
+  g_ptr_array_unref (self->stop_tasks);
+  g_clear_object (&self->store);
   G_OBJECT_CLASS (rh_cloud_recording_parent_class)->finalize (object);
 }
 
@@ -102,83 +106,12 @@ static void
 rh_cloud_recording_init (RhCloudRecording *self)
 {
   self->page = rh_record_page_new ();
+  self->stop_tasks = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
-/* Bytes of the room uuid kept in a recording's file name. */
-#define NAME_PREFIX_MAX 40
-
-/* The recording's file, in the data directory: a room uuid may hold
- * anything ('/', "..", control characters, any script, hundreds of bytes),
- * so the name is its first letters and digits, a hash of app and room, and
- * the start time: short, plain ASCII, and one room's apart from another's.
- * The file is created here, empty, so that a recording that could not be
- * written is refused before it starts, and the name is taken. */
-static char *
-recording_file (RhCloudStore *store, const RhCloudRoom *room, gint64 start_ms, GError **error)
-{
-  g_autofree char *dir = g_build_filename (rh_cloud_store_get_dir (store), RH_RECORDING_FILE_DIR,
-                                           NULL);
-  g_autofree char *key = g_strconcat (room->app_id, "/", room->room_uuid, NULL);
-  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
-  g_autoptr (GString) prefix = g_string_new (NULL);
-
-  /* No leading '-': the name is no option to the tools that read it. */
-  for (const char *c = room->room_uuid; *c != '\0' && prefix->len < NAME_PREFIX_MAX; c++)
-    {
-      gboolean keep = g_ascii_isalnum (*c) || *c == '_' || (*c == '-' && prefix->len > 0);
-
-      g_string_append_c (prefix, keep ? *c : '_');
-    }
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", dir,
-                   g_strerror (saved));
-      return NULL;
-    }
-  for (guint attempt = 1;; attempt++)
-    {
-      g_autofree char *name = NULL;
-      g_autofree char *path = NULL;
-      int fd;
-      int saved;
-
-      name = attempt == 1 ? g_strdup_printf ("%s-%.16s-%" G_GINT64_FORMAT ".mp4", prefix->str,
-                                             hash, start_ms)
-                          : g_strdup_printf ("%s-%.16s-%" G_GINT64_FORMAT "-%u.mp4",
-                                             prefix->str, hash, start_ms, attempt);
-      path = g_build_filename (dir, name, NULL);
-      fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd >= 0)
-        {
-          close (fd);
-          return g_steal_pointer (&path);
-        }
-      saved = errno;
-      if (saved != EEXIST || attempt == 100)
-        {
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s",
-                       path, g_strerror (saved));
-          return NULL;
-        }
-    }
-}
-
-/* Whether the file holds a recording; left empty, it goes. */
-static gboolean
-keep_if_written (const char *path)
-{
-  GStatBuf file_stat;
-
-  if (g_stat (path, &file_stat) == 0 && file_stat.st_size > 0)
-    return TRUE;
-  g_unlink (path);
-  return FALSE;
-}
-
-static gboolean
-save (RhCloudRecording *self, GError **error)
+/* The record as it is now, stored after every write asked before it. */
+static void
+save_async (RhCloudRecording *self, GAsyncReadyCallback callback, gpointer user_data)
 {
   RhCloudRecord record = { 0 };
 
@@ -196,7 +129,22 @@ save (RhCloudRecording *self, GError **error)
   record.page = rh_record_page_get_json (self->page);
   if (self->run != NULL && rh_run_get_recording_error (self->run) != NULL)
     record.error = rh_run_get_recording_error (self->run)->message;
-  return rh_cloud_store_put_record (self->store, &record, error);
+  rh_cloud_store_put_record_async (self->store, &record, callback, user_data);
+}
+
+/* A write nobody waits for: what failed is logged. */
+static void
+logged_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *room_text = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (g_async_result_is_tagged (result, rh_cloud_store_add_event_async))
+    rh_cloud_store_add_event_finish (RH_CLOUD_STORE (source), result, &error);
+  else
+    rh_cloud_store_put_record_finish (RH_CLOUD_STORE (source), result, &error);
+  if (error != NULL)
+    g_warning ("room %s: %s", room_text, error->message);
 }
 
 static void
@@ -205,37 +153,85 @@ finished (RhCloudRecording *self)
   if (self->finished)
     return;
   self->finished = TRUE;
+  /* Nothing more is stored: a store of a cloud that goes is released. */
+  g_clear_object (&self->store);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 }
 
-/* The end of the run (@data, a state event's) in the store: its event,
- * then the record; stored, the recording is finished. */
-static gboolean
-store_end (RhCloudRecording *self, JsonNode *data, GError **error)
+static void
+complete_stops (RhCloudRecording *self)
 {
-  if (!self->unstored_end_has_event
-      && rh_cloud_store_add_event (self->store, self->app_id, self->room_uuid, 1001, data, error)
-           == 0)
-    return FALSE;
-  self->unstored_end_has_event = TRUE;
-  if (!save (self, error))
-    return FALSE;
-  g_clear_pointer (&self->unstored_end, json_node_unref);
-  g_clear_error (&self->store_error);
-  finished (self);
-  return TRUE;
+  g_autoptr (GPtrArray) tasks = g_steal_pointer (&self->stop_tasks);
+
+  self->stop_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (tasks, i);
+
+      if (self->store_error != NULL)
+        g_task_return_error (task, g_error_copy (self->store_error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
 }
 
-/* Stored first, then acted on: an event the API has shown is never lost.
- * An end the store cannot take (a full disk) is kept: the recording stays
- * as stored, recording, its room taken, until a stop stores it. */
+static void store_end (RhCloudRecording *self);
+
+static void
+end_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhCloudRecording) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean event = g_async_result_is_tagged (result, rh_cloud_store_add_event_async);
+  gboolean ok = event ? rh_cloud_store_add_event_finish (self->store, result, &error) > 0
+                      : rh_cloud_store_put_record_finish (self->store, result, &error);
+
+  self->storing_end = FALSE;
+  if (!ok)
+    {
+      g_warning ("room %s: %s", self->room_text, error->message);
+      g_clear_error (&self->store_error);
+      self->store_error = g_steal_pointer (&error);
+      complete_stops (self);
+      return;
+    }
+  if (event)
+    {
+      self->unstored_end_has_event = TRUE;
+      store_end (self);
+      return;
+    }
+  g_clear_pointer (&self->unstored_end, json_node_unref);
+  g_clear_error (&self->store_error);
+  complete_stops (self);
+  finished (self);
+}
+
+/* The end of the run (unstored_end, a state event's) in the store: its
+ * event, then the record; stored, the recording is finished. */
+static void
+store_end (RhCloudRecording *self)
+{
+  if (self->storing_end || self->unstored_end == NULL)
+    return;
+  self->storing_end = TRUE;
+  if (!self->unstored_end_has_event)
+    rh_cloud_store_add_event_async (self->store, self->app_id, self->room_uuid, 1001,
+                                    self->unstored_end, end_stored_cb, g_object_ref (self));
+  else
+    save_async (self, end_stored_cb, g_object_ref (self));
+}
+
+/* Each event is stored in the order it came, the record after it; an end
+ * the store cannot take (a full disk, a database away) is kept: the
+ * recording stays as stored, recording, its room taken, until a stop
+ * stores it. */
 static void
 state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
 {
   RhCloudRecording *self = user_data;
   JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
   JsonNode *data_node = json_object_get_member (json_node_get_object (event), "data");
-  g_autoptr (GError) error = NULL;
   g_autofree char *cause = NULL;
 
   self->reason = json_object_get_int_member (data, "reason");
@@ -257,19 +253,12 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
       self->unstored_end = json_node_copy (data_node);
       self->unstored_end_has_event = FALSE;
       /* Stored and ended: the room is free for the next recording at once. */
-      if (!store_end (self, data_node, &error))
-        {
-          g_warning ("room %s: %s", self->room_text, error->message);
-          g_clear_error (&self->store_error);
-          self->store_error = g_steal_pointer (&error);
-        }
+      store_end (self);
       return;
     }
-  if (rh_cloud_store_add_event (self->store, self->app_id, self->room_uuid, 1001, data_node,
-                                &error)
-        == 0
-      || !save (self, &error))
-    g_warning ("room %s: %s", self->room_text, error->message);
+  rh_cloud_store_add_event_async (self->store, self->app_id, self->room_uuid, 1001, data_node,
+                                  logged_cb, g_strdup (self->room_text));
+  save_async (self, logged_cb, g_strdup (self->room_text));
 }
 
 static char *
@@ -372,19 +361,21 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   rh_run_start_finish (RH_RUN (source), result, NULL);
   self->active = FALSE;
-  if (!keep_if_written (self->file))
+  if (!rh_recording_file_keep_if_written (self->file))
     g_message ("cloud: room %s, record %s: no recording file written", self->room_text,
                rh_run_get_record_id (self->run));
-  /* Not the store: the cloud may be gone by now.  An end the store could
-   * not take waits for a stop that stores it. */
+  /* An end the store could not take waits for a stop that stores it. */
   if (self->unstored_end == NULL)
-    finished (self);
+    {
+      complete_stops (self);
+      finished (self);
+    }
 }
 
-RhCloudRecording *
-rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
-                          const RhRecordRequest *request, const char *config_json,
-                          GError **error)
+/* The recording of @room, its run made and not started. */
+static RhCloudRecording *
+recording_new (RhCloudStore *store, const RhCloudRoom *room, const RhRecordRequest *request,
+               const char *config_json, GError **error)
 {
   g_autoptr (RhCloudRecording) self = g_object_new (RH_TYPE_CLOUD_RECORDING, NULL);
   g_autoptr (RhRunOptions) options = rh_run_options_new ();
@@ -426,12 +417,13 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
   options->video_fps = request->fps;
   options->video_bitrate_kbps = request->bitrate_kbps;
   self->start_ms = g_get_real_time () / 1000;
-  self->file = recording_file (store, room, self->start_ms, error);
+  self->file = rh_recording_file_create (rh_cloud_store_get_dir (store), room->app_id,
+                                         room->room_uuid, self->start_ms, error);
   if (self->file == NULL)
     return NULL;
   options->record = g_strdup (self->file);
 
-  self->store = store;
+  self->store = g_object_ref (store);
   self->app_id = g_strdup (room->app_id);
   self->room_uuid = g_strdup (room->room_uuid);
   self->room_text = rh_text_printable (room->room_uuid);
@@ -453,29 +445,67 @@ rh_cloud_recording_start (RhCloudStore *store, const RhCloudRoom *room,
     }
   if (ready_call == NULL)
     {
-      keep_if_written (self->file);
+      rh_recording_file_keep_if_written (self->file);
       return NULL;
     }
   self->run = rh_run_new (g_steal_pointer (&options), ready_call, error);
   if (self->run == NULL)
     {
-      keep_if_written (self->file);
+      rh_recording_file_keep_if_written (self->file);
       return NULL;
     }
   g_signal_connect (self->run, "state-changed", G_CALLBACK (state_changed_cb), self);
   g_signal_connect (self->run, "load-ended", G_CALLBACK (load_ended_cb), self);
   self->active = TRUE;
   self->on_hold = request->on_hold;
-  rh_run_start_async (self->run, run_done_cb, g_object_ref (self));
-  if (!save (self, error))
+  return g_steal_pointer (&self);
+}
+
+static void
+started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  RhCloudRecording *self = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!rh_cloud_store_put_record_finish (self->store, result, &error))
     {
       /* Not stored, so not to run: nothing would list it or its events. */
       g_signal_handlers_disconnect_by_data (self->run, self);
       rh_run_stop (self->run);
-      keep_if_written (self->file);
-      return NULL;
+      rh_recording_file_keep_if_written (self->file);
+      g_task_return_error (task, error);
+      return;
     }
-  return g_steal_pointer (&self);
+  g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+}
+
+/* Starts the page at once and stores the record; the recording comes to
+ * @callback once it is stored, or the page is stopped again. */
+void
+rh_cloud_recording_start_async (RhCloudStore *store, const RhCloudRoom *room,
+                                const RhRecordRequest *request, const char *config_json,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  GError *error = NULL;
+  RhCloudRecording *self = recording_new (store, room, request, config_json, &error);
+
+  if (self == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, self, g_object_unref);
+  rh_run_start_async (self->run, run_done_cb, g_object_ref (self));
+  save_async (self, started_cb, task);
+}
+
+RhCloudRecording *
+rh_cloud_recording_start_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 const char *
@@ -490,40 +520,79 @@ rh_cloud_recording_is_held (RhCloudRecording *recording)
   return recording->active && recording->on_hold;
 }
 
-gboolean
-rh_cloud_recording_release (RhCloudRecording *recording, GError **error)
+static void
+released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!rh_cloud_store_put_record_finish (RH_CLOUD_STORE (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Releases a held recording; done once the record says so. */
+void
+rh_cloud_recording_release_async (RhCloudRecording *recording, GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  GTask *task = g_task_new (recording, NULL, callback, user_data);
+
   /* Ended, the store not told yet: a save now would list it ended without
    * its event. */
-  if (recording->unstored_end != NULL)
+  if (recording->unstored_end != NULL || recording->finished)
     {
-      g_propagate_error (error, g_error_copy (recording->store_error));
-      return FALSE;
+      if (recording->store_error != NULL)
+        g_task_return_error (task, g_error_copy (recording->store_error));
+      else
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                                 "the recording is ending");
+      g_object_unref (task);
+      return;
     }
   rh_run_release (recording->run);
   recording->on_hold = FALSE;
-  return save (recording, error);
+  save_async (recording, released_cb, task);
 }
 
-/* Stops the run normally (reason 2); fails when the store could not take
- * the end: the recording stays listed as recording, and stopping again
- * tries again. */
 gboolean
-rh_cloud_recording_stop (RhCloudRecording *recording, GError **error)
+rh_cloud_recording_release_finish (RhCloudRecording *recording, GAsyncResult *result,
+                                   GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Stops the run normally (reason 2); done once the end is stored.  Fails
+ * when the store could not take the end: the recording stays listed as
+ * recording, and stopping again tries again. */
+void
+rh_cloud_recording_stop_async (RhCloudRecording *recording, GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
   RhCloudRecording *self = recording;
+  GTask *task = g_task_new (recording, NULL, callback, user_data);
 
-  if (self->unstored_end != NULL && self->store_error != NULL)
+  if (self->finished)
     {
-      g_autoptr (JsonNode) end = json_node_ref (self->unstored_end);
-
-      return store_end (self, end, error);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_ptr_array_add (self->stop_tasks, task);
+  if (self->unstored_end != NULL)
+    {
+      /* Tried before and failed: try again. */
+      g_clear_error (&self->store_error);
+      store_end (self);
+      return;
     }
   rh_run_stop (self->run);
-  if (self->unstored_end != NULL && self->store_error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->store_error));
-      return FALSE;
-    }
-  return TRUE;
+}
+
+gboolean
+rh_cloud_recording_stop_finish (RhCloudRecording *recording, GAsyncResult *result,
+                                GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

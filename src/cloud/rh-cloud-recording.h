@@ -29,12 +29,23 @@ typedef struct
 #define RH_TYPE_CLOUD_RECORDING (rh_cloud_recording_get_type ())
 G_DECLARE_FINAL_TYPE (RhCloudRecording, rh_cloud_recording, RH, CLOUD_RECORDING, GObject)
 
-RhCloudRecording *rh_cloud_recording_start  (RhCloudStore *store, const RhCloudRoom *room,
-                                             const RhRecordRequest *request,
-                                             const char *config_json, GError **error);
+void              rh_cloud_recording_start_async  (RhCloudStore *store, const RhCloudRoom *room,
+                                                   const RhRecordRequest *request,
+                                                   const char *config_json,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer user_data);
+RhCloudRecording *rh_cloud_recording_start_finish (GAsyncResult *result, GError **error);
 const char       *rh_cloud_recording_get_record_id (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_is_held   (RhCloudRecording *recording);
-gboolean          rh_cloud_recording_release   (RhCloudRecording *recording, GError **error);
-gboolean          rh_cloud_recording_stop      (RhCloudRecording *recording, GError **error);
+void              rh_cloud_recording_release_async  (RhCloudRecording *recording,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer user_data);
+gboolean          rh_cloud_recording_release_finish (RhCloudRecording *recording,
+                                                     GAsyncResult *result, GError **error);
+void              rh_cloud_recording_stop_async  (RhCloudRecording *recording,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer user_data);
+gboolean          rh_cloud_recording_stop_finish (RhCloudRecording *recording,
+                                                  GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -1,13 +1,20 @@
 /* What the local cloud keeps: rooms, recordings and each room's events, in
- * SQLite (WAL, synchronous=FULL) so that every change is on disk before the
- * API answers, and a restart loses nothing. */
+ * SQLite in the data directory (the default; WAL, synchronous=FULL) or in
+ * PostgreSQL (--store postgresql://...), so that every change is stored
+ * before the API answers, and a restart loses nothing.  One schema and one
+ * set of statements for both, through RhSqlConnection; every call is
+ * asynchronous.  A store that cannot be reached now fails with
+ * RH_SQL_ERROR_UNAVAILABLE. */
 #pragma once
 
 #include <json-glib/json-glib.h>
 
+#include "rh-sql.h"
+
 G_BEGIN_DECLS
 
-typedef struct _RhCloudStore RhCloudStore;
+#define RH_TYPE_CLOUD_STORE (rh_cloud_store_get_type ())
+G_DECLARE_FINAL_TYPE (RhCloudStore, rh_cloud_store, RH, CLOUD_STORE, GObject)
 
 typedef struct
 {
@@ -26,31 +33,61 @@ typedef struct
   const char *page;   /* what its page did, JSON: {"attempts": [...]}, NULL before a load ended */
 } RhCloudRecord;
 
-RhCloudStore *rh_cloud_store_open         (const char *dir, GError **error);
-void          rh_cloud_store_close        (RhCloudStore *store);
-gboolean      rh_cloud_store_put_room     (RhCloudStore *store, const char *app_id,
-                                           const char *room_uuid, const char *room_name,
-                                           int room_type, gboolean *created, GError **error);
-gboolean      rh_cloud_store_get_room     (RhCloudStore *store, const char *app_id,
-                                           const char *room_uuid, char **room_name,
-                                           int *room_type, GError **error);
-gboolean      rh_cloud_store_put_record   (RhCloudStore *store, const RhCloudRecord *record,
-                                           GError **error);
-JsonNode     *rh_cloud_store_list_records (RhCloudStore *store, const char *app_id,
-                                           const char *room_uuid, gboolean full_paths,
-                                           GError **error);
-JsonNode     *rh_cloud_store_get_record_page (RhCloudStore *store, const char *app_id,
-                                              const char *room_uuid, const char *record_id,
-                                              GError **error);
-gint64        rh_cloud_store_add_event    (RhCloudStore *store, const char *app_id,
-                                           const char *room_uuid, int cmd, JsonNode *data,
-                                           GError **error);
-JsonNode     *rh_cloud_store_list_events  (RhCloudStore *store, const char *app_id,
-                                           const char *room_uuid, gint64 next_id, int cmd,
-                                           guint limit, GError **error);
-guint         rh_cloud_store_end_interrupted (RhCloudStore *store, GError **error);
+/* @url: NULL for SQLite in @dir; the data directory keeps the recordings
+ * either way. */
+void          rh_cloud_store_open_async   (const char *dir, const char *url,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+RhCloudStore *rh_cloud_store_open_finish  (GAsyncResult *result, GError **error);
 const char   *rh_cloud_store_get_dir      (RhCloudStore *store);
+RhSqlConnection *rh_cloud_store_get_connection (RhCloudStore *store);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhCloudStore, rh_cloud_store_close)
+void          rh_cloud_store_put_room_async  (RhCloudStore *store, const char *app_id,
+                                              const char *room_uuid, const char *room_name,
+                                              int room_type, GAsyncReadyCallback callback,
+                                              gpointer user_data);
+gboolean      rh_cloud_store_put_room_finish (RhCloudStore *store, GAsyncResult *result,
+                                              gboolean *created, GError **error);
+void          rh_cloud_store_get_room_async  (RhCloudStore *store, const char *app_id,
+                                              const char *room_uuid,
+                                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean      rh_cloud_store_get_room_finish (RhCloudStore *store, GAsyncResult *result,
+                                              char **room_name, int *room_type,
+                                              GError **error);
+void          rh_cloud_store_put_record_async  (RhCloudStore *store, const RhCloudRecord *record,
+                                                GAsyncReadyCallback callback,
+                                                gpointer user_data);
+gboolean      rh_cloud_store_put_record_finish (RhCloudStore *store, GAsyncResult *result,
+                                                GError **error);
+void          rh_cloud_store_list_records_async  (RhCloudStore *store, const char *app_id,
+                                                  const char *room_uuid, gboolean full_paths,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer user_data);
+JsonNode     *rh_cloud_store_list_records_finish (RhCloudStore *store, GAsyncResult *result,
+                                                  GError **error);
+void          rh_cloud_store_get_record_page_async  (RhCloudStore *store, const char *app_id,
+                                                     const char *room_uuid,
+                                                     const char *record_id,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer user_data);
+JsonNode     *rh_cloud_store_get_record_page_finish (RhCloudStore *store, GAsyncResult *result,
+                                                     GError **error);
+void          rh_cloud_store_add_event_async  (RhCloudStore *store, const char *app_id,
+                                               const char *room_uuid, int cmd, JsonNode *data,
+                                               GAsyncReadyCallback callback,
+                                               gpointer user_data);
+gint64        rh_cloud_store_add_event_finish (RhCloudStore *store, GAsyncResult *result,
+                                               GError **error);
+void          rh_cloud_store_list_events_async  (RhCloudStore *store, const char *app_id,
+                                                 const char *room_uuid, gint64 next_id, int cmd,
+                                                 guint limit, GAsyncReadyCallback callback,
+                                                 gpointer user_data);
+JsonNode     *rh_cloud_store_list_events_finish (RhCloudStore *store, GAsyncResult *result,
+                                                 GError **error);
+void          rh_cloud_store_end_interrupted_async  (RhCloudStore *store,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer user_data);
+guint         rh_cloud_store_end_interrupted_finish (RhCloudStore *store, GAsyncResult *result,
+                                                     GError **error);
 
 G_END_DECLS

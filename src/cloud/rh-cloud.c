@@ -216,7 +216,8 @@ rh_cloud_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->token);
   g_free (self->file_page);
-  rh_cloud_store_close (self->store);
+  g_clear_pointer (&self->starting, g_hash_table_unref);
+  g_clear_object (&self->store);
   G_OBJECT_CLASS (rh_cloud_parent_class)->finalize (object);
 }
 
@@ -240,6 +241,7 @@ rh_cloud_init (RhCloud *self)
   self->server = rh_api_server_new ("recordhost-cloud ", token_ok, self);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->starting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_rooms = rh_cloud_default_max_rooms ();
   self->page_memory_mb = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
   self->sdk_api_local = TRUE;
@@ -388,7 +390,9 @@ rh_cloud_get_active_count (RhCloud *cloud)
   return g_hash_table_size (cloud->recordings);
 }
 
-/* Stops every recording normally (reason 2, stored): for a clean exit. */
+/* Stops every recording normally (reason 2): for a clean exit, with the
+ * main loop run until rh_cloud_get_active_count () is 0, when every end is
+ * stored. */
 void
 rh_cloud_stop_all (RhCloud *cloud)
 {
@@ -398,8 +402,8 @@ rh_cloud_stop_all (RhCloud *cloud)
     {
       g_autoptr (RhCloudRecording) recording = g_object_ref (l->data);
 
-      /* One the store could not take was logged; the next start ends it. */
-      rh_cloud_recording_stop (recording, NULL);
+      /* One the store could not take is logged; the next start ends it. */
+      rh_cloud_recording_stop_async (recording, NULL, NULL);
     }
 }
 

@@ -1,5 +1,6 @@
 #include "rh-recording-file.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -140,4 +141,77 @@ rh_recording_file_attempt_path (const char *data_dir, const char *folder, const 
       return NULL;
   name = g_strdup_printf ("%s-%u%s", record_id, attempt, extension);
   return g_build_filename (data_dir, folder, name, NULL);
+}
+
+/* Bytes of the room uuid kept in a recording's file name. */
+#define NAME_PREFIX_MAX 40
+
+/* The recording's file, in the data directory: a room uuid may hold
+ * anything ('/', "..", control characters, any script, hundreds of bytes),
+ * so the name is its first letters and digits, a hash of app and room, and
+ * the start time: short, plain ASCII, and one room's apart from another's.
+ * The file is created here, empty, so that a recording that could not be
+ * written is refused before it starts, and the name is taken. */
+char *
+rh_recording_file_create (const char *data_dir, const char *app_id, const char *room_uuid,
+                          gint64 start_ms, GError **error)
+{
+  g_autofree char *dir = g_build_filename (data_dir, RH_RECORDING_FILE_DIR, NULL);
+  g_autofree char *key = g_strconcat (app_id, "/", room_uuid, NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  g_autoptr (GString) prefix = g_string_new (NULL);
+
+  /* No leading '-': the name is no option to the tools that read it. */
+  for (const char *c = room_uuid; *c != '\0' && prefix->len < NAME_PREFIX_MAX; c++)
+    {
+      gboolean keep = g_ascii_isalnum (*c) || *c == '_' || (*c == '-' && prefix->len > 0);
+
+      g_string_append_c (prefix, keep ? *c : '_');
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", dir,
+                   g_strerror (saved));
+      return NULL;
+    }
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *path = NULL;
+      int fd;
+      int saved;
+
+      name = attempt == 1 ? g_strdup_printf ("%s-%.16s-%" G_GINT64_FORMAT ".mp4", prefix->str,
+                                             hash, start_ms)
+                          : g_strdup_printf ("%s-%.16s-%" G_GINT64_FORMAT "-%u.mp4",
+                                             prefix->str, hash, start_ms, attempt);
+      path = g_build_filename (dir, name, NULL);
+      fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        {
+          close (fd);
+          return g_steal_pointer (&path);
+        }
+      saved = errno;
+      if (saved != EEXIST || attempt == 100)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s",
+                       path, g_strerror (saved));
+          return NULL;
+        }
+    }
+}
+
+/* Whether the file holds a recording; left empty, it goes. */
+gboolean
+rh_recording_file_keep_if_written (const char *path)
+{
+  GStatBuf file_stat;
+
+  if (g_stat (path, &file_stat) == 0 && file_stat.st_size > 0)
+    return TRUE;
+  g_unlink (path);
+  return FALSE;
 }

@@ -18,6 +18,9 @@ GMappedFile *rh_recording_file_open (const char *data_dir, const char *name, GEr
 void         rh_recording_file_add_json (JsonBuilder *builder, int state, const char *file,
                                          const char *failure, const char *dir,
                                          gboolean full_paths);
+char        *rh_recording_file_create (const char *data_dir, const char *app_id,
+                                       const char *room_uuid, gint64 start_ms, GError **error);
+gboolean     rh_recording_file_keep_if_written (const char *path);
 char        *rh_recording_file_attempt_path (const char *data_dir, const char *folder,
                                              const char *record_id, guint attempt,
                                              const char *extension);

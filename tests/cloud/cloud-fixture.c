@@ -1,4 +1,5 @@
 #include "cloud-fixture.h"
+#include "store-sync.h"
 
 #include "rh-fs.h"
 #include "test-utils.h"
@@ -12,7 +13,16 @@ cloud_fixture_start (CloudFixture *fixture, const char *require_token)
   RhCloudStore *store;
 
   g_clear_object (&fixture->cloud);
-  store = rh_cloud_store_open (fixture->data_dir, &error);
+  /* The cloud before it lets go of the data directory once the ends of its
+   * recordings are stored. */
+  for (guint tries = 0; tries < 100; tries++)
+    {
+      g_clear_error (&error);
+      store = store_sync_open (fixture->data_dir, NULL, &error);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+        break;
+      rh_test_keep_running (50);
+    }
   g_assert_no_error (error);
   fixture->cloud = rh_cloud_new (store, require_token);
   /* The tests' pages are in the source tree. */

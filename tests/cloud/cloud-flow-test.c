@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cloud-fixture.h"
+#include "store-sync.h"
 #include "media-probe.h"
 #include "rh-cloud.h"
 #include "rh-recorder.h"
@@ -436,20 +437,20 @@ test_restart_ends_interrupted (Fixture *fixture, gconstpointer data)
   RhCloudRecord running = { 0 };
 
   g_clear_object (&fixture->cloud);
-  store = rh_cloud_store_open (fixture->data_dir, &error);
+  store = store_sync_open (fixture->data_dir, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (rh_cloud_store_put_room (store, "app-1", "room-1", "room-1", 4, NULL, &error));
+  g_assert_true (store_sync_put_room (store, "app-1", "room-1", "room-1", 4, NULL, &error));
   running.app_id = "app-1";
   running.room_uuid = "room-1";
   running.record_id = "00000000000000000000000000000001";
   running.state = 1;
   running.reason = 1;
   running.start_ms = 1;
-  g_assert_true (rh_cloud_store_put_record (store, &running, &error));
-  g_assert_cmpuint (rh_cloud_store_end_interrupted (store, &error), ==, 1);
+  g_assert_true (store_sync_put_record (store, &running, &error));
+  g_assert_cmpuint (store_sync_end_interrupted (store, &error), ==, 1);
   g_assert_no_error (error);
-  g_assert_cmpuint (rh_cloud_store_end_interrupted (store, &error), ==, 0);
-  g_clear_pointer (&store, rh_cloud_store_close);
+  g_assert_cmpuint (store_sync_end_interrupted (store, &error), ==, 0);
+  g_clear_object (&store);
 
   cloud_fixture_start (fixture, NULL);
   assert_reasons (fixture, ROOM, "2");
@@ -732,7 +733,7 @@ static void
 test_data_dir_locked (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (RhCloudStore) store = rh_cloud_store_open (fixture->data_dir, &error);
+  g_autoptr (RhCloudStore) store = store_sync_open (fixture->data_dir, NULL, &error);
   g_autofree char *holder = g_strdup_printf ("(pid %d)", (int) getpid ());
   g_autoptr (GSubprocess) second = NULL;
   g_autoptr (GAsyncResult) result = NULL;
@@ -766,7 +767,7 @@ test_data_dir_locked (Fixture *fixture, gconstpointer data)
 
   /* Given up with the cloud, the directory is free. */
   g_clear_object (&fixture->cloud);
-  store = rh_cloud_store_open (fixture->data_dir, &error);
+  store = store_sync_open (fixture->data_dir, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (store);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rh-cloud-store.h"
+#include "store-sync.h"
 #include "rh-error.h"
 #include "rh-fs.h"
 #include "test-utils.h"
@@ -23,7 +24,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 
   fixture->dir = g_dir_make_tmp ("recordhost-store-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->store = rh_cloud_store_open (fixture->dir, &error);
+  fixture->store = store_sync_open (fixture->dir, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->store);
 }
@@ -31,7 +32,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  g_clear_pointer (&fixture->store, rh_cloud_store_close);
+  g_clear_object (&fixture->store);
   rh_fs_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
@@ -41,8 +42,8 @@ reopen (Fixture *fixture)
 {
   g_autoptr (GError) error = NULL;
 
-  g_clear_pointer (&fixture->store, rh_cloud_store_close);
-  fixture->store = rh_cloud_store_open (fixture->dir, &error);
+  g_clear_object (&fixture->store);
+  fixture->store = store_sync_open (fixture->dir, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->store);
 }
@@ -63,7 +64,7 @@ put_record (Fixture *fixture, const char *record_id, int state, const char *file
     .file = file,
   };
 
-  g_assert_true (rh_cloud_store_put_record (fixture->store, &record, &error));
+  g_assert_true (store_sync_put_record (fixture->store, &record, &error));
   g_assert_no_error (error);
 }
 
@@ -79,15 +80,15 @@ test_open (void)
   g_autoptr (RhCloudStore) second = NULL;
 
   g_assert_no_error (error);
-  store = rh_cloud_store_open (dir, &error);
+  store = store_sync_open (dir, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (rh_cloud_store_get_dir (store), ==, dir);
   g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
-  second = rh_cloud_store_open (dir, &error);
+  second = store_sync_open (dir, NULL, &error);
   g_assert_null (second);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
   g_assert_nonnull (strstr (error->message, "in use by another recordhost cloud"));
-  g_clear_pointer (&store, rh_cloud_store_close);
+  g_clear_object (&store);
   rh_fs_remove_tree (base);
 }
 
@@ -99,19 +100,19 @@ test_rooms (Fixture *fixture, gconstpointer data)
   gboolean created = FALSE;
   int type = -1;
 
-  g_assert_true (rh_cloud_store_put_room (fixture->store, "app", "room 1/x", "Maths", 2,
+  g_assert_true (store_sync_put_room (fixture->store, "app", "room 1/x", "Maths", 2,
                                           &created, &error));
   g_assert_true (created);
-  g_assert_true (rh_cloud_store_put_room (fixture->store, "app", "room 1/x", "Other", 4,
+  g_assert_true (store_sync_put_room (fixture->store, "app", "room 1/x", "Other", 4,
                                           &created, &error));
   g_assert_false (created);
   reopen (fixture);
-  g_assert_true (rh_cloud_store_get_room (fixture->store, "app", "room 1/x", &name, &type,
+  g_assert_true (store_sync_get_room (fixture->store, "app", "room 1/x", &name, &type,
                                           &error));
   g_assert_no_error (error);
   g_assert_cmpstr (name, ==, "Maths");
   g_assert_cmpint (type, ==, 2);
-  g_assert_false (rh_cloud_store_get_room (fixture->store, "other-app", "room 1/x", NULL, NULL,
+  g_assert_false (store_sync_get_room (fixture->store, "other-app", "room 1/x", NULL, NULL,
                                            &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
@@ -131,7 +132,7 @@ test_records (Fixture *fixture, gconstpointer data)
   put_record (fixture, "r1", 2, file);
   put_record (fixture, "r2", 2, "/nonexistent/r2.mp4");
   reopen (fixture);
-  list = rh_cloud_store_list_records (fixture->store, "app", "room 1/x", TRUE, &error);
+  list = store_sync_list_records (fixture->store, "app", "room 1/x", TRUE, &error);
   g_assert_no_error (error);
   object = json_node_get_object (list);
   g_assert_cmpint (json_object_get_int_member (object, "total"), ==, 2);
@@ -169,7 +170,7 @@ test_records_relative (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (file, "data", -1, NULL));
   put_record (fixture, "r1", 2, file);
-  list = rh_cloud_store_list_records (fixture->store, "app", "room 1/x", FALSE, &error);
+  list = store_sync_list_records (fixture->store, "app", "room 1/x", FALSE, &error);
   g_assert_no_error (error);
   first = json_array_get_object_element (
     json_object_get_array_member (json_node_get_object (list), "list"), 0);
@@ -199,9 +200,9 @@ test_record_failed (Fixture *fixture, gconstpointer data)
 
   record.error = failure;
   g_assert_true (g_file_set_contents (file, "part", -1, NULL));
-  g_assert_true (rh_cloud_store_put_record (fixture->store, &record, &error));
+  g_assert_true (store_sync_put_record (fixture->store, &record, &error));
   g_assert_no_error (error);
-  list = rh_cloud_store_list_records (fixture->store, "app", "room", FALSE, &error);
+  list = store_sync_list_records (fixture->store, "app", "room", FALSE, &error);
   g_assert_no_error (error);
   listed = json_array_get_object_element (json_object_get_array_member (json_node_get_object (
                                                                           list),
@@ -237,9 +238,9 @@ test_old_records_table (void)
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
   sqlite3_close (db);
-  store = rh_cloud_store_open (dir, &error);
+  store = store_sync_open (dir, NULL, &error);
   g_assert_no_error (error);
-  list = rh_cloud_store_list_records (store, "app", "room", FALSE, &error);
+  list = store_sync_list_records (store, "app", "room", FALSE, &error);
   g_assert_no_error (error);
   listed = json_array_get_object_element (json_object_get_array_member (json_node_get_object (
                                                                           list),
@@ -247,7 +248,7 @@ test_old_records_table (void)
                                           0);
   g_assert_cmpstr (json_object_get_string_member (listed, "fileState"), ==, "missing");
   g_assert_true (json_object_get_null_member (listed, "error"));
-  g_clear_pointer (&store, rh_cloud_store_close);
+  g_clear_object (&store);
   rh_fs_remove_tree (dir);
 }
 
@@ -278,9 +279,9 @@ test_old_records_page (void)
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
   sqlite3_close (db);
-  store = rh_cloud_store_open (dir, &error);
+  store = store_sync_open (dir, NULL, &error);
   g_assert_no_error (error);
-  page = rh_cloud_store_get_record_page (store, "app", "room", "r1", &error);
+  page = store_sync_get_record_page (store, "app", "room", "r1", &error);
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_NULL (page));
 
@@ -291,15 +292,15 @@ test_old_records_page (void)
   record.reason = 5;
   record.start_ms = 3000;
   record.page = "{\"attempts\":[{\"attempt\":1,\"cause\":\"not ready\"}]}";
-  g_assert_true (rh_cloud_store_put_record (store, &record, &error));
+  g_assert_true (store_sync_put_record (store, &record, &error));
   g_assert_no_error (error);
-  list = rh_cloud_store_list_records (store, "app", "room", FALSE, &error);
+  list = store_sync_list_records (store, "app", "room", FALSE, &error);
   g_assert_no_error (error);
   listed = json_object_get_array_member (json_node_get_object (list), "list");
   g_assert_cmpuint (json_array_get_length (listed), ==, 2);
   g_assert_true (json_object_get_null_member (json_array_get_object_element (listed, 0), "page"));
   g_clear_pointer (&page, json_node_unref);
-  page = rh_cloud_store_get_record_page (store, "app", "room", "r2", &error);
+  page = store_sync_get_record_page (store, "app", "room", "r2", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (
                      json_array_get_object_element (
@@ -309,10 +310,10 @@ test_old_records_page (void)
   g_assert_true (json_node_equal (page, json_object_get_member (
                                           json_array_get_object_element (listed, 1), "page")));
   g_clear_pointer (&page, json_node_unref);
-  page = rh_cloud_store_get_record_page (store, "app", "other-room", "r2", &error);
+  page = store_sync_get_record_page (store, "app", "other-room", "r2", &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (page);
-  g_clear_pointer (&store, rh_cloud_store_close);
+  g_clear_object (&store);
   rh_fs_remove_tree (dir);
 }
 
@@ -340,21 +341,21 @@ test_events (Fixture *fixture, gconstpointer data)
     {
       g_autoptr (JsonNode) node = event_data (i);
 
-      g_assert_cmpint (rh_cloud_store_add_event (fixture->store, "app", "r1",
+      g_assert_cmpint (store_sync_add_event (fixture->store, "app", "r1",
                                                  i == 1 ? 1002 : 1001, node, &error),
                        >, 0);
       g_assert_no_error (error);
     }
   reopen (fixture);
-  page = rh_cloud_store_list_events (fixture->store, "app", "r1", 0, 0, 2, &error);
+  page = store_sync_list_events (fixture->store, "app", "r1", 0, 0, 2, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                       json_node_get_object (page), "list")), ==, 2);
   next = json_object_get_int_member (json_node_get_object (page), "nextId");
-  rest = rh_cloud_store_list_events (fixture->store, "app", "r1", next, 0, 100, &error);
+  rest = store_sync_list_events (fixture->store, "app", "r1", next, 0, 100, &error);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                       json_node_get_object (rest), "list")), ==, 1);
-  only = rh_cloud_store_list_events (fixture->store, "app", "r1", 0, 1002, 100, &error);
+  only = store_sync_list_events (fixture->store, "app", "r1", 0, 1002, 100, &error);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                       json_node_get_object (only), "list")), ==, 1);
 }
@@ -364,7 +365,7 @@ static char *
 room_sequences (RhCloudStore *store, const char *room_uuid)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) events = rh_cloud_store_list_events (store, "app", room_uuid, 0, 0, 100,
+  g_autoptr (JsonNode) events = store_sync_list_events (store, "app", room_uuid, 0, 0, 100,
                                                             &error);
   JsonArray *list;
   GString *out = g_string_new (NULL);
@@ -393,19 +394,19 @@ test_room_sequences (Fixture *fixture, gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
     {
-      g_assert_cmpint (rh_cloud_store_add_event (fixture->store, "app", rooms[i], 1001, node,
+      g_assert_cmpint (store_sync_add_event (fixture->store, "app", rooms[i], 1001, node,
                                                  &error),
                        ==, expected[i]);
       g_assert_no_error (error);
     }
   reopen (fixture);
-  g_assert_cmpint (rh_cloud_store_add_event (fixture->store, "app", "r2", 1001, node, &error),
+  g_assert_cmpint (store_sync_add_event (fixture->store, "app", "r2", 1001, node, &error),
                    ==, 3);
   r1 = room_sequences (fixture->store, "r1");
   r2 = room_sequences (fixture->store, "r2");
   g_assert_cmpstr (r1, ==, "1,2,3");
   g_assert_cmpstr (r2, ==, "1,2,3");
-  later = rh_cloud_store_list_events (fixture->store, "app", "r2", 3, 0, 100, &error);
+  later = store_sync_list_events (fixture->store, "app", "r2", 3, 0, 100, &error);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (later), "nextId"), ==, 4);
 }
 
@@ -434,14 +435,14 @@ test_old_events_table (void)
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
   sqlite3_close (db);
-  store = rh_cloud_store_open (dir, &error);
+  store = store_sync_open (dir, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (rh_cloud_store_add_event (store, "app", "r1", 1001, node, &error), ==, 3);
+  g_assert_cmpint (store_sync_add_event (store, "app", "r1", 1001, node, &error), ==, 3);
   r1 = room_sequences (store, "r1");
   r2 = room_sequences (store, "r2");
   g_assert_cmpstr (r1, ==, "1,2,3");
   g_assert_cmpstr (r2, ==, "1");
-  g_clear_pointer (&store, rh_cloud_store_close);
+  g_clear_object (&store);
   rh_fs_remove_tree (dir);
 }
 
@@ -455,10 +456,10 @@ test_end_interrupted (Fixture *fixture, gconstpointer data)
 
   put_record (fixture, "running", 1, NULL);
   reopen (fixture);
-  g_assert_cmpuint (rh_cloud_store_end_interrupted (fixture->store, &error), ==, 1);
+  g_assert_cmpuint (store_sync_end_interrupted (fixture->store, &error), ==, 1);
   g_assert_no_error (error);
-  g_assert_cmpuint (rh_cloud_store_end_interrupted (fixture->store, &error), ==, 0);
-  events = rh_cloud_store_list_events (fixture->store, "app", "room 1/x", 0, 1001, 100, &error);
+  g_assert_cmpuint (store_sync_end_interrupted (fixture->store, &error), ==, 0);
+  events = store_sync_list_events (fixture->store, "app", "room 1/x", 0, 1001, 100, &error);
   list = json_object_get_array_member (json_node_get_object (events), "list");
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
   g_assert_cmpint (json_object_get_int_member (
@@ -501,13 +502,13 @@ test_write_fails (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (sqlite3_exec (db, row->sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   if (g_str_equal (row->name, "room"))
-    ok = rh_cloud_store_put_room (fixture->store, "app", "r", "r", 4, &created, &error);
+    ok = store_sync_put_room (fixture->store, "app", "r", "r", 4, &created, &error);
   else if (g_str_equal (row->name, "record"))
-    ok = rh_cloud_store_put_record (fixture->store, &record, &error);
+    ok = store_sync_put_record (fixture->store, &record, &error);
   else
-    ok = rh_cloud_store_add_event (fixture->store, "app", "r", 1001, node, &error) > 0;
+    ok = store_sync_add_event (fixture->store, "app", "r", 1001, node, &error) > 0;
   g_assert_false (ok);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_error (error, RH_SQL_ERROR, RH_SQL_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, row->what));
   g_assert_nonnull (strstr (error->message, "disk trouble"));
 }
@@ -539,7 +540,7 @@ test_open_fails (gconstpointer data)
 
   g_assert_no_error (error);
   g_assert_true (g_file_set_contents (file, junk, -1, NULL));
-  store = rh_cloud_store_open (dir, &error);
+  store = store_sync_open (dir, NULL, &error);
   g_assert_null (store);
   g_assert_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT);
   g_assert_nonnull (strstr (error->message, row->message));
