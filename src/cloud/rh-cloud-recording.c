@@ -9,7 +9,7 @@
 
 #include "rh-error.h"
 #include "rh-fs.h"
-#include "rh-har.h"
+#include "rh-attempt-files.h"
 #include "rh-json.h"
 #include "rh-record-page.h"
 #include "rh-recording-file.h"
@@ -43,6 +43,9 @@ struct _RhCloudRecording
   JsonNode *unstored_end;
   gboolean unstored_end_has_event; /* its event is stored, the record not */
   gboolean storing_end;            /* its write is under way */
+  char *owner;   /* the claim's, NULL for none */
+  gint64 epoch;
+  gboolean lost; /* the room is another worker's: nothing more is written */
   GError *store_error;
   GPtrArray *stop_tasks; /* stops waiting for the end to be stored */
 };
@@ -78,6 +81,7 @@ rh_cloud_recording_finalize (GObject *object)
   g_free (self->app_id);
   g_free (self->room_uuid);
   g_free (self->room_text);
+  g_free (self->owner);
   g_free (self->config);
   g_free (self->file);
   rh_record_page_free (self->page);
@@ -127,24 +131,37 @@ save_async (RhCloudRecording *self, GAsyncReadyCallback callback, gpointer user_
   record.config = self->config;
   record.file = self->file;
   record.page = rh_record_page_get_json (self->page);
+  record.owner = self->owner;
+  record.epoch = self->epoch;
   if (self->run != NULL && rh_run_get_recording_error (self->run) != NULL)
     record.error = rh_run_get_recording_error (self->run)->message;
   rh_cloud_store_put_record_async (self->store, &record, callback, user_data);
 }
 
-/* A write nobody waits for: what failed is logged. */
+static void
+add_event (RhCloudRecording *self, JsonNode *data, GAsyncReadyCallback callback)
+{
+  rh_cloud_store_add_owned_event_async (self->store, self->app_id, self->room_uuid, self->owner,
+                                        self->epoch, 1001, data, callback, g_object_ref (self));
+}
+
+/* A write nobody waits for: what failed is logged; a room lost to another
+ * worker is stopped. */
 static void
 logged_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autofree char *room_text = user_data;
+  g_autoptr (RhCloudRecording) self = user_data;
   g_autoptr (GError) error = NULL;
 
   if (g_async_result_is_tagged (result, rh_cloud_store_add_event_async))
     rh_cloud_store_add_event_finish (RH_CLOUD_STORE (source), result, &error);
   else
     rh_cloud_store_put_record_finish (RH_CLOUD_STORE (source), result, &error);
-  if (error != NULL)
-    g_warning ("room %s: %s", room_text, error->message);
+  if (error == NULL)
+    return;
+  g_warning ("room %s: %s", self->room_text, error->message);
+  if (g_error_matches (error, G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST))
+    rh_cloud_recording_lose (self);
 }
 
 static void
@@ -187,6 +204,12 @@ end_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                       : rh_cloud_store_put_record_finish (self->store, result, &error);
 
   self->storing_end = FALSE;
+  if (!ok && g_error_matches (error, G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST))
+    {
+      g_warning ("room %s: %s", self->room_text, error->message);
+      rh_cloud_recording_lose (self);
+      return;
+    }
   if (!ok)
     {
       g_warning ("room %s: %s", self->room_text, error->message);
@@ -212,12 +235,11 @@ end_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 store_end (RhCloudRecording *self)
 {
-  if (self->storing_end || self->unstored_end == NULL)
+  if (self->storing_end || self->unstored_end == NULL || self->lost)
     return;
   self->storing_end = TRUE;
   if (!self->unstored_end_has_event)
-    rh_cloud_store_add_event_async (self->store, self->app_id, self->room_uuid, 1001,
-                                    self->unstored_end, end_stored_cb, g_object_ref (self));
+    add_event (self, self->unstored_end, end_stored_cb);
   else
     save_async (self, end_stored_cb, g_object_ref (self));
 }
@@ -239,6 +261,8 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
   if (self->reason == 2 || self->reason == 5)
     self->active = FALSE;
   self->unready = self->reason == 5;
+  if (self->lost)
+    return;
   /* A retry's cause names what the page asked for: fit for the log. */
   cause = json_object_has_member (data, "cause")
             ? rh_text_printable (json_object_get_string_member (data, "cause"))
@@ -256,75 +280,8 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
       store_end (self);
       return;
     }
-  rh_cloud_store_add_event_async (self->store, self->app_id, self->room_uuid, 1001, data_node,
-                                  logged_cb, g_strdup (self->room_text));
-  save_async (self, logged_cb, g_strdup (self->room_text));
-}
-
-static char *
-attempt_path (RhCloudRecording *self, const char *folder, guint attempt, const char *extension)
-{
-  return rh_recording_file_attempt_path (rh_cloud_store_get_dir (self->store), folder,
-                                         rh_run_get_record_id (self->run), attempt, extension);
-}
-
-/* @folder of the data directory, private as the recordings' is. */
-static gboolean
-make_folder (RhCloudRecording *self, const char *folder, GError **error)
-{
-  g_autofree char *path = g_build_filename (rh_cloud_store_get_dir (self->store), folder, NULL);
-  int saved;
-
-  if (g_mkdir_with_parents (path, 0700) == 0)
-    return TRUE;
-  saved = errno;
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", path,
-               g_strerror (saved));
-  return FALSE;
-}
-
-static gboolean
-write_har (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome, GError **error)
-{
-  g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, attempt, ".har");
-  g_autoptr (JsonNode) har = NULL;
-  g_autofree char *text = NULL;
-
-  if (path == NULL || !make_folder (self, RH_RECORDING_FILE_HAR_DIR, error))
-    return FALSE;
-  har = rh_har_build (outcome);
-  text = rh_json_to_string (har, TRUE);
-  return rh_fs_write_atomic (path, text, strlen (text), error);
-}
-
-static gboolean
-write_snapshots (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome,
-                 GError **error)
-{
-  g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, attempt, "");
-  g_autoptr (GPtrArray) written = NULL;
-
-  if (path == NULL || !make_folder (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, error))
-    return FALSE;
-  written = rh_snapshots_write_all (outcome, path,
-                                    rh_timeline_now_ms (rh_run_get_timeline (self->run)), error);
-  return written != NULL;
-}
-
-/* The load's HAR, and its pictures when asked for, in the data directory:
- * debugging aids, so what cannot be written is only logged. */
-static void
-write_files (RhCloudRecording *self, guint attempt, const RhPageOutcome *outcome)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!write_har (self, attempt, outcome, &error))
-    g_warning ("room %s: no HAR of attempt %u: %s", self->room_text, attempt,
-               error != NULL ? error->message : "no record id");
-  g_clear_error (&error);
-  if (self->snapshots && !write_snapshots (self, attempt, outcome, &error))
-    g_warning ("room %s: no pictures of attempt %u: %s", self->room_text, attempt,
-               error != NULL ? error->message : "no record id");
+  add_event (self, data_node, logged_cb);
+  save_async (self, logged_cb, g_object_ref (self));
 }
 
 /* A load of the page ended: the record says what it did from the state
@@ -337,21 +294,16 @@ load_ended_cb (RhRun *run, guint attempt, RhPageOutcome *outcome, GPtrArray *pro
   RhCloudRecording *self = user_data;
   guint dropped;
 
+  const char *dir;
+
   if (self->finished)
     return;
-  write_files (self, attempt, outcome);
+  dir = rh_cloud_store_get_dir (self->store);
+  rh_attempt_files_write (dir, rh_run_get_record_id (run), attempt, outcome, self->snapshots,
+                          rh_timeline_now_ms (rh_run_get_timeline (run)), self->room_text);
   dropped = rh_record_page_add (self->page, attempt, outcome, problems, cause);
   if (dropped > 0)
-    {
-      g_autofree char *path = attempt_path (self, RH_RECORDING_FILE_HAR_DIR, dropped, ".har");
-      g_autofree char *pictures = attempt_path (self, RH_RECORDING_FILE_SNAPSHOTS_DIR, dropped,
-                                                "");
-
-      if (path != NULL)
-        g_unlink (path);
-      if (pictures != NULL && self->snapshots)
-        rh_fs_remove_tree (pictures);
-    }
+    rh_attempt_files_remove (dir, rh_run_get_record_id (run), dropped, self->snapshots);
 }
 
 static void
@@ -416,6 +368,8 @@ recording_new (RhCloudStore *store, const RhCloudRoom *room, const RhRecordReque
   options->keep_pictures = request->snapshots;
   options->video_fps = request->fps;
   options->video_bitrate_kbps = request->bitrate_kbps;
+  options->first_attempt = room->first_attempt;
+  options->record_id = g_strdup (room->record_id);
   self->start_ms = g_get_real_time () / 1000;
   self->file = rh_recording_file_create (rh_cloud_store_get_dir (store), room->app_id,
                                          room->room_uuid, self->start_ms, error);
@@ -424,6 +378,8 @@ recording_new (RhCloudStore *store, const RhCloudRoom *room, const RhRecordReque
   options->record = g_strdup (self->file);
 
   self->store = g_object_ref (store);
+  self->owner = g_strdup (room->owner);
+  self->epoch = room->epoch;
   self->app_id = g_strdup (room->app_id);
   self->room_uuid = g_strdup (room->room_uuid);
   self->room_text = rh_text_printable (room->room_uuid);
@@ -588,6 +544,38 @@ rh_cloud_recording_stop_async (RhCloudRecording *recording, GAsyncReadyCallback 
       return;
     }
   rh_run_stop (self->run);
+}
+
+void
+rh_cloud_recording_lose (RhCloudRecording *recording)
+{
+  RhCloudRecording *self = recording;
+  g_autofree char *record_id = NULL;
+
+  if (self->lost || self->finished)
+    return;
+  self->lost = TRUE;
+  g_message ("cloud: room %s, record %s: the room is another worker's now: its page stops, "
+             "nothing more is stored", self->room_text, rh_run_get_record_id (self->run));
+  g_clear_error (&self->store_error);
+  self->store_error = g_error_new_literal (G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST,
+                                           "the room is another worker's now");
+  g_clear_pointer (&self->unstored_end, json_node_unref);
+  rh_run_stop (self->run);
+  complete_stops (self);
+  finished (self);
+}
+
+gboolean
+rh_cloud_recording_is_lost (RhCloudRecording *recording)
+{
+  return recording->lost;
+}
+
+gint64
+rh_cloud_recording_get_epoch (RhCloudRecording *recording)
+{
+  return recording->epoch;
 }
 
 gboolean

@@ -24,6 +24,12 @@ typedef struct
    * it to cloud_url over HTTP. */
   GObject *ready_answerer;
   RhReadyCallAnswer ready_answer;
+  /* Workers sharing the store: the claim the room runs under, whose every
+   * write is checked (NULL owner: none), and where its attempts go on. */
+  const char *owner;
+  gint64 epoch;
+  guint first_attempt;   /* 0 or 1, or later after attempts on workers that died */
+  const char *record_id; /* NULL: a new one */
 } RhCloudRoom;
 
 #define RH_TYPE_CLOUD_RECORDING (rh_cloud_recording_get_type ())
@@ -45,6 +51,11 @@ gboolean          rh_cloud_recording_release_finish (RhCloudRecording *recording
 void              rh_cloud_recording_stop_async  (RhCloudRecording *recording,
                                                   GAsyncReadyCallback callback,
                                                   gpointer user_data);
+/* The room is another worker's now (or may be, the store out of reach past
+ * the lease): the page stops and nothing more is written. */
+void              rh_cloud_recording_lose      (RhCloudRecording *recording);
+gboolean          rh_cloud_recording_is_lost   (RhCloudRecording *recording);
+gint64            rh_cloud_recording_get_epoch (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_stop_finish (RhCloudRecording *recording,
                                                   GAsyncResult *result, GError **error);
 

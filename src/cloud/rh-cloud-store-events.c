@@ -19,10 +19,15 @@ add_event_free (AddEvent *add)
   g_free (add);
 }
 
+/* $6 and $7, the owner and its epoch, refuse a write of a worker that lost
+ * the room (no row); NULL for a write of nobody's in particular. */
 static const char add_event_sql[]
   = "INSERT INTO events (app_id, room_uuid, room_sequence, cmd, version, data, ts) "
-    "SELECT $1, $2, COALESCE (MAX (room_sequence), 0) + 1, CAST ($3 AS INTEGER), 1, $4, "
-    "CAST ($5 AS BIGINT) FROM events WHERE app_id = $1 AND room_uuid = $2 "
+    "SELECT $1, $2, n.next, CAST ($3 AS INTEGER), 1, $4, CAST ($5 AS BIGINT) "
+    "FROM (SELECT COALESCE (MAX (room_sequence), 0) + 1 AS next FROM events "
+    "  WHERE app_id = $1 AND room_uuid = $2) AS n "
+    "WHERE $6 IS NULL OR EXISTS (SELECT 1 FROM rooms WHERE rooms.app_id = $1 "
+    "  AND rooms.room_uuid = $2 AND rooms.owner = $6 AND rooms.epoch = $7) "
     "RETURNING room_sequence";
 
 static void
@@ -46,6 +51,12 @@ add_event_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (rh_sql_result_get_n_rows (rows) == 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST,
+                               "cloud store: add event: the room is another worker's now");
+      return;
+    }
   if (rh_sql_result_get_n_rows (rows) != 1 || rh_sql_result_get_int (rows, 0, 0) <= 0)
     {
       g_task_return_new_error (task, RH_SQL_ERROR, RH_SQL_ERROR_FAILED,
@@ -61,6 +72,16 @@ rh_cloud_store_add_event_async (RhCloudStore *store, const char *app_id, const c
                                 int cmd, JsonNode *data, GAsyncReadyCallback callback,
                                 gpointer user_data)
 {
+  rh_cloud_store_add_owned_event_async (store, app_id, room_uuid, NULL, 0, cmd, data, callback,
+                                        user_data);
+}
+
+void
+rh_cloud_store_add_owned_event_async (RhCloudStore *store, const char *app_id,
+                                      const char *room_uuid, const char *owner, gint64 epoch,
+                                      int cmd, JsonNode *data, GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
   GTask *task = g_task_new (store, NULL, callback, user_data);
   AddEvent *add = g_new0 (AddEvent, 1);
   g_autofree char *text = json_to_string (data, FALSE);
@@ -72,6 +93,8 @@ rh_cloud_store_add_event_async (RhCloudStore *store, const char *app_id, const c
   rh_sql_params_add_int (add->params, cmd);
   rh_sql_params_add_text (add->params, text);
   rh_sql_params_add_int (add->params, g_get_real_time () / 1000);
+  rh_sql_params_add_text (add->params, owner);
+  rh_sql_params_add_int (add->params, epoch);
   g_task_set_task_data (task, add, (GDestroyNotify) add_event_free);
   rh_cloud_store_query (task, add_event_sql, add->params, add_event_cb);
 }

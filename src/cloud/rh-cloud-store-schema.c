@@ -7,7 +7,7 @@
 typedef struct
 {
   const char *probe;         /* succeeds when the step is done; NULL: always run */
-  const char *statements[5]; /* NULL-terminated; "{key}" is the dialect's event key */
+  const char *statements[16]; /* NULL-terminated; "{key}" is the dialect's event key */
 } Step;
 
 static const Step steps[] = {
@@ -38,6 +38,32 @@ static const Step steps[] = {
   { NULL,
     { "CREATE UNIQUE INDEX IF NOT EXISTS events_room_sequence "
       "ON events (app_id, room_uuid, room_sequence)" } },
+  /* Rooms as work shared by workers (PostgreSQL): a start makes one pending,
+   * a worker claims it for a lease (owner, epoch, expiry); the start's
+   * request is kept to run it again on another worker. */
+  { "SELECT stop_requested FROM rooms LIMIT 0",
+    { "BEGIN", "ALTER TABLE rooms ADD COLUMN state TEXT",
+      "ALTER TABLE rooms ADD COLUMN owner TEXT",
+      "ALTER TABLE rooms ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE rooms ADD COLUMN lease_expires_ms BIGINT",
+      "ALTER TABLE rooms ADD COLUMN config TEXT", "ALTER TABLE rooms ADD COLUMN region TEXT",
+      "ALTER TABLE rooms ADD COLUMN held INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE rooms ADD COLUMN retries INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE rooms ADD COLUMN record_id TEXT",
+      "ALTER TABLE rooms ADD COLUMN pending_ms BIGINT",
+      "ALTER TABLE rooms ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0", "COMMIT" } },
+  { "SELECT epoch FROM records LIMIT 0",
+    { "BEGIN", "ALTER TABLE records ADD COLUMN worker TEXT",
+      "ALTER TABLE records ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0", "COMMIT" } },
+  { NULL,
+    { "CREATE INDEX IF NOT EXISTS rooms_state ON rooms (state, pending_ms)",
+      /* Each worker's heartbeat: what the cluster can hold. */
+      "CREATE TABLE IF NOT EXISTS workers (worker_id TEXT PRIMARY KEY, base_url TEXT, "
+      "capacity INTEGER, active INTEGER, draining INTEGER, expires_ms BIGINT)",
+      /* Every claim of a room, ended or not: who held it when. */
+      "CREATE TABLE IF NOT EXISTS room_claims (app_id TEXT NOT NULL, room_uuid TEXT NOT NULL, "
+      "epoch INTEGER NOT NULL, owner TEXT NOT NULL, claimed_ms BIGINT, ended_ms BIGINT, "
+      "how TEXT, PRIMARY KEY (app_id, room_uuid, epoch))" } },
 };
 
 /* Workers starting together take turns at the schema. */

@@ -348,9 +348,22 @@ done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   g_autoptr (RhSqlResult) rows = rh_cloud_store_query_finish (task, result, "save record");
 
-  if (rows != NULL)
-    g_task_return_boolean (task, TRUE);
+  if (rows == NULL)
+    return;
+  if (rh_sql_result_get_changes (rows) == 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST,
+                               "cloud store: save record: the room is another worker's now");
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
 }
+
+/* The guard of a room owner's write ($14 the owner, $15 its epoch), true
+ * for a write of nobody's in particular. */
+#define OWNER_GUARD(app, room)                                                                \
+  "($14 IS NULL OR EXISTS (SELECT 1 FROM rooms WHERE rooms.app_id = " app                     \
+  " AND rooms.room_uuid = " room " AND rooms.owner = $14 AND rooms.epoch = $15))"
 
 void
 rh_cloud_store_put_record_async (RhCloudStore *store, const RhCloudRecord *record,
@@ -372,16 +385,23 @@ rh_cloud_store_put_record_async (RhCloudStore *store, const RhCloudRecord *recor
   rh_sql_params_add_text (params, record->file);
   rh_sql_params_add_text (params, record->error);
   rh_sql_params_add_text (params, record->page);
+  rh_sql_params_add_text (params, record->owner);
+  rh_sql_params_add_int (params, record->epoch);
+  /* A SELECT, not VALUES, for the guard; its values cast for PostgreSQL,
+   * which types a SELECT's parameters as text. */
   rh_cloud_store_query (
     task,
     "INSERT INTO records (record_id, app_id, room_uuid, state, reason, on_hold, unready, "
-    "start_ms, end_ms, config, file, error, page) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+    "start_ms, end_ms, config, file, error, page, worker, epoch) "
+    "SELECT $1, $2, $3, CAST ($4 AS INTEGER), CAST ($5 AS INTEGER), CAST ($6 AS INTEGER), "
+    "CAST ($7 AS INTEGER), CAST ($8 AS BIGINT), CAST ($9 AS BIGINT), $10, $11, $12, $13, $14, "
+    "CAST ($15 AS INTEGER) WHERE " OWNER_GUARD ("$2", "$3") " "
     "ON CONFLICT (record_id) DO UPDATE SET app_id = excluded.app_id, "
     "room_uuid = excluded.room_uuid, state = excluded.state, reason = excluded.reason, "
     "on_hold = excluded.on_hold, unready = excluded.unready, start_ms = excluded.start_ms, "
     "end_ms = excluded.end_ms, config = excluded.config, file = excluded.file, "
-    "error = excluded.error, page = excluded.page",
+    "error = excluded.error, page = excluded.page, worker = excluded.worker, "
+    "epoch = excluded.epoch",
     params, done_cb);
 }
 

@@ -31,7 +31,15 @@ typedef struct
   const char *file;   /* the recording file, NULL for none */
   const char *error;  /* why the recording failed (a full disk), NULL for none */
   const char *page;   /* what its page did, JSON: {"attempts": [...]}, NULL before a load ended */
+  /* The worker that runs it and its claim's epoch, when workers share the
+   * store: the write is refused once another claim has the room. */
+  const char *owner;  /* NULL: written whoever holds the room */
+  gint64 epoch;
 } RhCloudRecord;
+
+/* A write of a room's owner after another worker took the room over:
+ * nothing was written. */
+#define RH_CLOUD_STORE_LEASE_LOST G_IO_ERROR_PERMISSION_DENIED
 
 /* @url: NULL for SQLite in @dir; the data directory keeps the recordings
  * either way. */
@@ -76,6 +84,13 @@ void          rh_cloud_store_add_event_async  (RhCloudStore *store, const char *
                                                const char *room_uuid, int cmd, JsonNode *data,
                                                GAsyncReadyCallback callback,
                                                gpointer user_data);
+/* The same, refused (RH_CLOUD_STORE_LEASE_LOST) unless @owner holds the
+ * room with @epoch. */
+void          rh_cloud_store_add_owned_event_async (RhCloudStore *store, const char *app_id,
+                                                    const char *room_uuid, const char *owner,
+                                                    gint64 epoch, int cmd, JsonNode *data,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer user_data);
 gint64        rh_cloud_store_add_event_finish (RhCloudStore *store, GAsyncResult *result,
                                                GError **error);
 void          rh_cloud_store_list_events_async  (RhCloudStore *store, const char *app_id,

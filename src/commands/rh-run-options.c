@@ -23,5 +23,6 @@ rh_run_options_free (RhRunOptions *options)
   rh_page_options_free (options->page);
   g_free (options->state_log);
   g_free (options->record);
+  g_free (options->record_id);
   g_free (options);
 }

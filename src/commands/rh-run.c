@@ -497,6 +497,8 @@ rh_run_start_async (RhRun *run, GAsyncReadyCallback callback, gpointer user_data
   config.retry_timeout_s = self->options->retry_timeout_s;
   config.duration_s = self->options->duration_s;
   config.on_hold = self->options->on_hold;
+  config.first_attempt = self->options->first_attempt;
+  config.record_id = self->options->record_id;
   self->policy = rh_recording_policy_new (&config, monotonic_clock, NULL);
   g_signal_connect (self->policy, "load-page", G_CALLBACK (load_page_cb), self);
   g_signal_connect (self->policy, "state-changed", G_CALLBACK (state_changed_cb), self);

@@ -23,6 +23,8 @@ typedef struct
   char *record;       /* FILE.mp4 or DIR/NAME.m3u8, NULL: no recording file */
   guint video_fps;
   guint video_bitrate_kbps; /* 0: the cloud's default for the size */
+  guint first_attempt;  /* 0 or 1, or later for a room taken over (RhRecordingPolicyConfig) */
+  char *record_id;      /* NULL: a new one */
 } RhRunOptions;
 
 RhRunOptions *rh_run_options_new  (void);

@@ -23,6 +23,7 @@ struct _RhRecordingPolicy
   gboolean held;
   gboolean gave_up;
   guint attempt;      /* page loads so far, counting retries, not crash reloads */
+  guint first_attempt;
   guint sequence;
   char *record_id;
   gint64 deadline_us; /* -1: none */
@@ -111,9 +112,13 @@ rh_recording_policy_new (const RhRecordingPolicyConfig *config, RhClockFunc cloc
   self->on_hold = config->on_hold;
   self->clock = clock;
   self->clock_data = clock_data;
-  for (const char *c = uuid; *c != '\0'; c++)
-    if (*c != '-')
-      g_string_append_c (record_id, *c);
+  self->first_attempt = MIN (MAX (config->first_attempt, 1), RH_RECORDING_POLICY_MAX_RETRIES + 1);
+  if (config->record_id != NULL)
+    g_string_append (record_id, config->record_id);
+  else
+    for (const char *c = uuid; *c != '\0'; c++)
+      if (*c != '-')
+        g_string_append_c (record_id, *c);
   self->record_id = g_string_free (g_steal_pointer (&record_id), FALSE);
   self->clock_origin_us = clock (clock_data);
   self->real_origin_ms = g_get_real_time () / 1000;
@@ -208,7 +213,7 @@ void
 rh_recording_policy_start (RhRecordingPolicy *policy)
 {
   g_return_if_fail (policy->phase == PHASE_IDLE);
-  policy->attempt = 1;
+  policy->attempt = policy->first_attempt;
   load (policy, "start");
 }
 

@@ -32,6 +32,11 @@ typedef struct
   guint retry_timeout_s;
   guint duration_s;  /* of recording; 0: until stopped */
   gboolean on_hold;  /* recording paused until released */
+  /* The attempt the first load is: 1 (or 0), or later for a room whose
+   * earlier attempts ran elsewhere (a worker that died): its ready is then
+   * a start after a retry, and the retries left are fewer. */
+  guint first_attempt;
+  const char *record_id; /* NULL: a new one */
 } RhRecordingPolicyConfig;
 
 /* Monotonic time in microseconds. */
