@@ -477,6 +477,53 @@ test_full (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (cluster_fixture_wait_owner (fixture, "full-4", -1, WAIT_S), ==, joined);
 }
 
+static gboolean
+pending (Fixture *fixture, gpointer user_data)
+{
+  g_autofree char *state = cluster_fixture_query_value (
+    fixture, "SELECT state FROM rooms WHERE app_id = 'app-1' AND room_uuid = $1", user_data,
+    NULL);
+
+  return g_strcmp0 (state, "pending") == 0;
+}
+
+/* Every worker full, a room whose owner died waits, pending, for capacity:
+ * a worker that joins takes it. */
+static void
+test_full_pending (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *body = start_body ("sdkReadyMs=100", TRUE, READY_WINDOW_S);
+  const char *rooms[] = { "full-1", "full-2", "full-3" };
+  g_autofree char *room_path = NULL;
+  g_autofree char *still = NULL;
+  gint owner;
+  guint joined;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
+    g_free (start (fixture, i, rooms[i], body, TRUE));
+  for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
+    cluster_fixture_wait_owner (fixture, rooms[i], -1, WAIT_S);
+  room_path = g_strconcat (ROOMS, rooms[2], NULL);
+  cluster_fixture_wait_reasons (fixture, 0, room_path, "1", WAIT_S);
+  owner = cluster_fixture_owner (fixture, rooms[2]);
+
+  cluster_fixture_signal (fixture, (guint) owner, SIGKILL);
+  cluster_fixture_wait_exit (fixture, (guint) owner, 10);
+  cluster_fixture_wait (fixture, "the dead worker's room pending", pending, (gpointer) rooms[2],
+                        WAIT_S);
+  /* No live worker has room for it. */
+  g_usleep (CLUSTER_LEASE_TTL_S * G_USEC_PER_SEC);
+  still = cluster_fixture_query_value (
+    fixture, "SELECT state FROM rooms WHERE app_id = 'app-1' AND room_uuid = $1", rooms[2],
+    NULL);
+  g_assert_cmpstr (still, ==, "pending");
+
+  joined = cluster_fixture_add_worker (fixture, 1);
+  g_assert_cmpuint (cluster_fixture_wait_owner (fixture, rooms[2], owner, WAIT_S), ==, joined);
+  cluster_fixture_wait_reasons (fixture, 0, room_path, "1,4,3", WAIT_S);
+  g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, rooms[2]), ==, 2);
+}
+
 /* A page that never gets ready is given up after two retries (reasons
  * 4, 4, 5) and the room stays idle: nobody claims it again. */
 static void
@@ -523,6 +570,7 @@ main (int argc, char **argv)
   ADD ("/cluster/kill-owner", fixture_setup, test_kill_owner);
   ADD ("/cluster/stale-worker", fixture_setup, test_stale_worker);
   ADD ("/cluster/full", fixture_setup_full, test_full);
+  ADD ("/cluster/full-pending", fixture_setup_full, test_full_pending);
   ADD ("/cluster/retries-exhausted", fixture_setup, test_retries_exhausted);
 #undef ADD
   status = g_test_run ();
