@@ -557,6 +557,61 @@ test_retries_exhausted (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (health_member (fixture, i, "local", "activeRooms"), ==, 0);
 }
 
+/* A worker not killed: the first live one. */
+static guint
+live_worker (Fixture *fixture)
+{
+  for (guint i = 0; i < fixture->workers->len; i++)
+    if (!cluster_fixture_worker (fixture, i)->exited)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* Each owner killed in turn (four workers, one left): after two takeovers
+ * the third death gives the room up (reason 5) and nobody claims it again;
+ * each attempt is a record of the worker that ran it. */
+static void
+test_retries_exhausted_kills (Fixture *fixture, gconstpointer data)
+{
+  const char *room = ROOMS "kills";
+  const char *const expected[] = { "1", "1,4,3", "1,4,3,4,3" };
+  g_autofree char *body = start_body ("sdkReadyMs=100", FALSE, READY_WINDOW_S);
+  g_autofree char *record_id = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *reasons = NULL;
+  g_autoptr (JsonNode) listed = NULL;
+  g_autoptr (GHashTable) ran = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *list;
+  gint owner = -1;
+
+  cluster_fixture_add_worker (fixture, 0);
+  record_id = start (fixture, 0, "kills", body, FALSE);
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      owner = (gint) cluster_fixture_wait_owner (fixture, "kills", owner, WAIT_S);
+      cluster_fixture_wait_reasons (fixture, live_worker (fixture), room, expected[attempt],
+                                    WAIT_S);
+      g_hash_table_add (ran, (gpointer) worker_id (fixture, (guint) owner));
+      cluster_fixture_signal (fixture, (guint) owner, SIGKILL);
+      cluster_fixture_wait_exit (fixture, (guint) owner, 10);
+    }
+  cluster_fixture_wait_reasons (fixture, live_worker (fixture), room, "1,4,3,4,3,5", WAIT_S);
+  g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, "kills"), ==, 3);
+  state = cluster_fixture_query_value (fixture,
+                                       "SELECT state FROM rooms WHERE room_uuid = 'kills'", NULL);
+  g_assert_cmpstr (state, ==, "idle");
+
+  g_usleep (2 * CLUSTER_LEASE_TTL_S * G_USEC_PER_SEC);
+  g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, "kills"), ==, 3);
+  reasons = cluster_fixture_reasons (fixture, live_worker (fixture), room);
+  g_assert_cmpstr (reasons, ==, "1,4,3,4,3,5");
+  list = records (fixture, live_worker (fixture), room, &listed);
+  g_assert_cmpuint (json_array_get_length (list), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (g_hash_table_contains (
+      ran, record_worker (json_array_get_object_element (list, i))));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -571,7 +626,8 @@ main (int argc, char **argv)
   ADD ("/cluster/stale-worker", fixture_setup, test_stale_worker);
   ADD ("/cluster/full", fixture_setup_full, test_full);
   ADD ("/cluster/full-pending", fixture_setup_full, test_full_pending);
-  ADD ("/cluster/retries-exhausted", fixture_setup, test_retries_exhausted);
+  ADD ("/cluster/retries-exhausted/never-ready", fixture_setup, test_retries_exhausted);
+  ADD ("/cluster/retries-exhausted/kills", fixture_setup, test_retries_exhausted_kills);
 #undef ADD
   status = g_test_run ();
   cluster_fixture_shutdown ();
