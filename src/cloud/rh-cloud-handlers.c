@@ -378,6 +378,7 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
       g_autofree char *text = g_strdup_printf ("at capacity: %u of %u rooms recording", taken,
                                                self->max_rooms);
 
+      rh_cloud_metrics_rejected_at_capacity (self->metrics);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Retry-After", "10");
       rh_api_reply_error (msg, RH_CLOUD_CODE_AT_CAPACITY, text);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "rh-api-server.h"
+#include "rh-cloud-metrics.h"
 #include "rh-cloud.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,7 @@ struct _RhCloud
   guint max_rooms;         /* recordings held at once; a start past it is refused */
   guint page_memory_mb;    /* bound on each web process, which rooms may share */
   gboolean sdk_api_local;  /* pages' SDK API hosts routed here, unless a start says none */
+  RhMetrics *metrics;      /* what GET /metrics tells (rh-cloud-metrics.h) */
 };
 
 /* A call of the API answered once the store has: its message paused until

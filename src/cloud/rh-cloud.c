@@ -1,5 +1,5 @@
 /* The local cloud: where it listens, how it routes the API to its handlers
- * (rh-cloud-handlers.c), and how many rooms it holds at once. */
+ * (rh-cloud-handlers.c), how many rooms it holds at once, and its metrics. */
 #include "rh-cloud-private.h"
 
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "rh-page-host.h"
 #include "rh-page-options.h"
 #include "rh-recording-file.h"
+#include "rh-sdk-api.h"
 
 G_DEFINE_FINAL_TYPE (RhCloud, rh_cloud, G_TYPE_OBJECT)
 
@@ -27,7 +28,14 @@ is_health (SoupServerMessage *msg)
   return g_str_equal (g_uri_get_path (soup_server_message_get_uri (msg)), "/health");
 }
 
+static gboolean
+is_metrics (SoupServerMessage *msg)
+{
+  return g_str_equal (g_uri_get_path (soup_server_message_get_uri (msg)), "/metrics");
+}
+
 #define AUTHORIZATION_PREFIX "agora token="
+#define BEARER_PREFIX "Bearer "
 
 /* Whether @msg carries the token: x-agora-token, or Authorization: agora
  * token=TOKEN.  FALSE when none is required. */
@@ -48,14 +56,27 @@ rh_cloud_is_authenticated (RhCloud *self, SoupServerMessage *msg)
          && rh_api_secret_equal (authorization + strlen (AUTHORIZATION_PREFIX), self->token);
 }
 
+/* Authorization: Bearer TOKEN, as Prometheus sends a scrape's credentials. */
+static gboolean
+is_bearer (RhCloud *self, SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+
+  return authorization != NULL
+         && g_ascii_strncasecmp (authorization, BEARER_PREFIX, strlen (BEARER_PREFIX)) == 0
+         && rh_api_secret_equal (authorization + strlen (BEARER_PREFIX), self->token);
+}
+
 /* On the headers: GET /health is answered without the token (a load
- * balancer has none). */
+ * balancer has none); /metrics takes it as a bearer token too. */
 static gboolean
 token_ok (SoupServerMessage *msg, gpointer user_data)
 {
   RhCloud *self = user_data;
 
-  return self->token == NULL || is_health (msg) || rh_cloud_is_authenticated (self, msg);
+  return self->token == NULL || is_health (msg) || rh_cloud_is_authenticated (self, msg)
+         || (is_metrics (msg) && is_bearer (self, msg));
 }
 
 typedef enum
@@ -74,16 +95,81 @@ static const struct
   const char *rest;
   RouteKind kind;
   const char *methods; /* for Allow */
+  const char *name;    /* in the metrics (rh_cloud_metrics_is_route ()) */
 } routes[] = {
-  { "", ROUTE_ROOM, "POST" },
-  { RH_API_PATH_READY, ROUTE_READY, "PUT" },
-  { RH_API_PATH_START, ROUTE_START, "PUT, PATCH" },
-  { RH_API_PATH_STOP, ROUTE_STOP, "PUT" },
-  { RH_API_PATH_RECORDS, ROUTE_RECORDS, "GET" },
-  { RH_API_PATH_RECORD_HAR, ROUTE_RECORD_FILE, "GET" },
-  { RH_API_PATH_RECORD_SNAPSHOTS, ROUTE_RECORD_FILE, "GET" },
-  { RH_API_PATH_SEQUENCES, ROUTE_SEQUENCES, "GET" },
+  { "", ROUTE_ROOM, "POST", "room" },
+  { RH_API_PATH_READY, ROUTE_READY, "PUT", "ready" },
+  { RH_API_PATH_START, ROUTE_START, "PUT, PATCH", "start" },
+  { RH_API_PATH_STOP, ROUTE_STOP, "PUT", "stop" },
+  { RH_API_PATH_RECORDS, ROUTE_RECORDS, "GET", "records" },
+  { RH_API_PATH_RECORD_HAR, ROUTE_RECORD_FILE, "GET", "record_file" },
+  { RH_API_PATH_RECORD_SNAPSHOTS, ROUTE_RECORD_FILE, "GET", "record_file" },
+  { RH_API_PATH_SEQUENCES, ROUTE_SEQUENCES, "GET", "sequences" },
 };
+
+/* The row of routes @api_path takes, or -1. */
+static gint
+find_route (const RhApiPath *api_path)
+{
+  for (guint i = 0; api_path != NULL && i < G_N_ELEMENTS (routes); i++)
+    if (g_str_equal (api_path->rest, routes[i].rest))
+      return (gint) i;
+  return -1;
+}
+
+/* What the metrics call the route of @msg, as handle_request () routes it:
+ * a name from a fixed list, never anything of the path. */
+static const char *
+route_name (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
+  g_autoptr (RhApiPath) api_path = NULL;
+  gint found;
+
+  /* A request line libsoup could not read has none. */
+  if (path == NULL)
+    return "other";
+  if (is_health (msg))
+    return "health";
+  if (is_metrics (msg))
+    return "metrics";
+  api_path = rh_api_path_parse (path);
+  if (api_path != NULL && rh_sdk_api_handles (api_path))
+    return "sdk_api";
+  if (rh_recording_file_name (path) != NULL)
+    return "recording";
+  found = find_route (api_path);
+  if (found < 0)
+    return "other";
+  /* The start's path takes the update's PATCH too. */
+  if (routes[found].kind == ROUTE_START
+      && g_str_equal (soup_server_message_get_method (msg), "PATCH"))
+    return "update";
+  return routes[found].name;
+}
+
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* GET /metrics: the Prometheus text, with the rooms as they are now. */
+static void
+handle_metrics (RhCloud *self, SoupServerMessage *msg)
+{
+  GHashTableIter iter;
+  gpointer recording;
+  guint held = 0;
+  char *text;
+
+  g_hash_table_iter_init (&iter, self->recordings);
+  while (g_hash_table_iter_next (&iter, NULL, &recording))
+    held += rh_cloud_recording_is_held (recording) ? 1 : 0;
+  rh_cloud_metrics_set_rooms (self->metrics, 0, g_hash_table_size (self->recordings) - held,
+                              held, 0, self->max_rooms);
+  text = rh_metrics_render (self->metrics);
+  soup_server_message_set_response (msg, METRICS_CONTENT_TYPE, SOUP_MEMORY_TAKE, text,
+                                    strlen (text));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
 
 static void
 handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -94,7 +180,7 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   g_autoptr (RhApiPath) api_path = rh_api_path_parse (path);
   gboolean get = g_str_equal (method, "GET"), put = g_str_equal (method, "PUT");
   gboolean post = g_str_equal (method, "POST"), patch = g_str_equal (method, "PATCH");
-  gint found = -1;
+  gint found = find_route (api_path);
 
   /* The token, Host, Origin, the body's size and type were checked on the
    * headers. */
@@ -108,6 +194,14 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
         rh_api_reply_not_allowed (msg, NULL);
       return;
     }
+  if (is_metrics (msg))
+    {
+      if (get)
+        handle_metrics (self, msg);
+      else
+        rh_api_reply_not_allowed (msg, "GET");
+      return;
+    }
   if (rh_api_handle_sdk_api (msg, api_path))
     return;
   if (rh_recording_file_name (path) != NULL)
@@ -118,9 +212,6 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
         rh_api_reply_not_allowed (msg, "GET");
       return;
     }
-  for (guint i = 0; api_path != NULL && i < G_N_ELEMENTS (routes); i++)
-    if (g_str_equal (api_path->rest, routes[i].rest))
-      found = (gint) i;
   if (found < 0)
     {
       rh_api_reply_error (msg, RH_API_CODE_NOT_FOUND, "no such API");
@@ -218,6 +309,7 @@ rh_cloud_finalize (GObject *object)
   g_free (self->file_page);
   g_clear_pointer (&self->starting, g_hash_table_unref);
   g_clear_object (&self->store);
+  rh_metrics_unref (self->metrics);
   G_OBJECT_CLASS (rh_cloud_parent_class)->finalize (object);
 }
 
@@ -238,8 +330,10 @@ rh_cloud_class_init (RhCloudClass *klass)
 static void
 rh_cloud_init (RhCloud *self)
 {
+  self->metrics = rh_cloud_metrics_new ();
   self->server = rh_api_server_new ("recordhost-cloud ", token_ok, self);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
+  rh_cloud_metrics_time_requests (self->metrics, self->server, route_name);
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->starting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_rooms = rh_cloud_default_max_rooms ();
@@ -296,6 +390,8 @@ rh_cloud_new (RhCloudStore *store, const char *require_token)
   self = g_object_new (RH_TYPE_CLOUD, NULL);
 
   self->store = store;
+  /* Opened: its failures are the store's to report. */
+  rh_cloud_metrics_set_store_up (self->metrics, TRUE);
   self->token = g_strdup (require_token);
   return self;
 }
