@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rh-cli-end.h"
 #include "rh-cli-wait.h"
@@ -34,7 +35,7 @@ wait_for_recordings (RhCloud *cloud)
   gint64 deadline_us = g_get_monotonic_time () + RECORDINGS_WAIT_S * G_USEC_PER_SEC;
   guint wake_id = g_timeout_add_seconds (1, wake_cb, NULL);
 
-  while ((rh_recorder_get_open_count () > 0 || rh_cloud_get_active_count (cloud) > 0)
+  while ((rh_recorder_get_open_count () > 0 || !rh_cloud_is_settled (cloud))
          && g_get_monotonic_time () < deadline_us)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake_id);
@@ -139,6 +140,8 @@ rh_cloud_command_main (int argc, char **argv)
   int page_memory = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
   g_autofree char *sdk_api = NULL;
   g_autofree char *store_url = NULL;
+  g_autofree char *worker_id = NULL;
+  int lease_ttl = RH_CLOUD_DEFAULT_LEASE_TTL_S;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
@@ -149,7 +152,15 @@ rh_cloud_command_main (int argc, char **argv)
     { "store", 0, 0, G_OPTION_ARG_STRING, &store_url,
       "Keep rooms, records and events in PostgreSQL at URL (postgresql://USER@HOST/DB), "
       "shared by every cloud given it, instead of SQLite in --data-dir (the default); the "
-      "recordings' files stay in --data-dir", "URL" },
+      "recordings' files stay in --data-dir. Each cloud on it is a worker: a start through any "
+      "is recorded by one with room, and a worker that dies has its rooms run again by "
+      "another", "URL" },
+    { "worker-id", 0, 0, G_OPTION_ARG_STRING, &worker_id,
+      "This worker's name in the store (default HOSTNAME-PID); with --store", "NAME" },
+    { "lease-ttl", 0, 0, G_OPTION_ARG_INT, &lease_ttl,
+      "Seconds a worker holds a room without renewing, 2..300 (default "
+      G_STRINGIFY (RH_CLOUD_DEFAULT_LEASE_TTL_S) "): a dead worker's rooms run again after "
+      "it; with --store", "S" },
     { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
       "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
       "hosted pages get it as rtmToken. Shows in ps: prefer --token-file or "
@@ -211,6 +222,12 @@ rh_cloud_command_main (int argc, char **argv)
                                G_STRINGIFY (RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB));
   if (sdk_api != NULL && !g_str_equal (sdk_api, "local") && !g_str_equal (sdk_api, "none"))
     return rh_cli_usage_error ("--sdk-api must be local or none");
+  if (lease_ttl < 2 || lease_ttl > 300)
+    return rh_cli_usage_error ("--lease-ttl must be 2..300");
+  if (store_url == NULL && (worker_id != NULL || lease_ttl != RH_CLOUD_DEFAULT_LEASE_TTL_S))
+    return rh_cli_usage_error ("--worker-id and --lease-ttl go with --store");
+  if (worker_id != NULL && (*worker_id == '\0' || strlen (worker_id) > 200))
+    return rh_cli_usage_error ("--worker-id must be 1..200 characters");
   if (data_dir == NULL)
     data_dir = g_build_filename (g_get_user_state_dir (), "recordhost", "cloud", NULL);
 
@@ -240,10 +257,20 @@ rh_cloud_command_main (int argc, char **argv)
   /* Beyond loopback without a token: one line, exit 2. */
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     return rh_cli_end (NULL, error);
+  if (store_url != NULL)
+    {
+      if (worker_id == NULL)
+        worker_id = g_strdup_printf ("%s-%d", g_get_host_name (), (int) getpid ());
+      if (!rh_cloud_join_cluster (cloud, worker_id, lease_ttl, &error))
+        return rh_cli_end (NULL, error);
+    }
   g_print ("%s\n", rh_cloud_get_base_url (cloud));
   fflush (stdout);
   g_printerr ("cloud: listening on %s, data in %s%s\n", rh_cloud_get_base_url (cloud), data_dir,
               token != NULL ? ", token required" : "");
+  if (worker_id != NULL)
+    g_printerr ("cloud: worker %s of the store's cluster, leases of %d s\n", worker_id,
+                lease_ttl);
   if (ended > 0)
     g_printerr ("cloud: %u recording(s) of an earlier run marked ended\n", ended);
   if (rh_cloud_is_exposed (cloud) && token == NULL)

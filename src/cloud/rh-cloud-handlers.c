@@ -218,9 +218,25 @@ recording_finished_cb (RhCloudRecording *recording, gpointer user_data)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (value == recording)
       {
+        g_autoptr (RhCloudRecording) finished = g_object_ref (recording);
+
         g_hash_table_iter_remove (&iter);
+        if (rh_cloud_is_clustered (self))
+          rh_cloud_cluster_recording_finished (self, finished);
         break;
       }
+}
+
+/* A recording started: it is one of the cloud's until it finishes. */
+void
+rh_cloud_add_recording (RhCloud *self, const char *key, RhCloudRecording *recording)
+{
+  g_autofree char *room_text = rh_text_printable (rh_cloud_recording_get_room_uuid (recording));
+
+  g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
+  g_hash_table_insert (self->recordings, g_strdup (key), g_object_ref (recording));
+  g_message ("cloud: room %s, record %s: started", room_text,
+             rh_cloud_recording_get_record_id (recording));
 }
 
 /* A start between its checks and its record stored: the room is taken
@@ -261,7 +277,6 @@ started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (RhCloudRecording) recording = rh_cloud_recording_start_finish (result, &error);
   g_autoptr (JsonNode) data = NULL;
-  g_autofree char *room_text = NULL;
   g_autofree char *url_text = NULL;
 
   start_failed (call);
@@ -276,15 +291,26 @@ started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       rh_cloud_call_done (call);
       return;
     }
-  g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
-  g_hash_table_insert (self->recordings, g_strdup (start->key), g_object_ref (recording));
-  room_text = rh_text_printable (call->path->room_uuid);
+  rh_cloud_add_recording (self, start->key, recording);
   url_text = rh_text_printable (start->request->url);
-  g_message ("cloud: room %s, record %s: started, page %s", room_text,
-             rh_cloud_recording_get_record_id (recording), url_text);
+  g_message ("cloud: record %s: page %s", rh_cloud_recording_get_record_id (recording),
+             url_text);
   data = record_data (recording, 1);
   rh_api_reply_ok (call->msg, data);
   rh_cloud_call_done (call);
+}
+
+void
+rh_cloud_room_init (RhCloud *self, RhCloudRoom *room, const RhRecordRequest *request)
+{
+  room->cloud_url = self->base_url;
+  room->token = self->token;
+  /* The limit is a web process's, and the rooms sharing one share it. */
+  room->page_memory_mb = MIN (self->page_memory_mb * rh_page_host_get_views_per_process (),
+                             RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
+  room->sdk_api_local = request->has_sdk_api ? request->sdk_api_local : self->sdk_api_local;
+  room->ready_answerer = G_OBJECT (self);
+  room->ready_answer = rh_cloud_answer_ready;
 }
 
 static void
@@ -295,20 +321,12 @@ start_recording (RhCloudCall *call, const char *room_name, int room_type)
   const RhApiPath *path = call->path;
   RhCloudRoom room = { 0 };
 
-  room.cloud_url = self->base_url;
+  rh_cloud_room_init (self, &room, start->request);
   room.region = path->region;
   room.app_id = path->app_id;
   room.room_uuid = path->room_uuid;
   room.room_name = room_name;
   room.room_type = room_type;
-  room.token = self->token;
-  /* The limit is a web process's, and the rooms sharing one share it. */
-  room.page_memory_mb = MIN (self->page_memory_mb * rh_page_host_get_views_per_process (),
-                            RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
-  room.sdk_api_local = start->request->has_sdk_api ? start->request->sdk_api_local
-                                                   : self->sdk_api_local;
-  room.ready_answerer = G_OBJECT (self);
-  room.ready_answer = rh_cloud_answer_ready;
   rh_cloud_recording_start_async (self->store, &room, start->request, start->config,
                                   started_cb, call);
 }
@@ -362,10 +380,29 @@ rh_cloud_handle_start (RhCloud *self, SoupServerMessage *msg, const RhApiPath *p
   g_autoptr (RhRecordRequest) request = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *key = recording_key (path);
-  guint taken = g_hash_table_size (self->recordings) + g_hash_table_size (self->starting);
+  guint taken = rh_cloud_taken_count (self);
   RhCloudCall *call;
   Start *start;
 
+  if (rh_cloud_is_clustered (self))
+    {
+      /* The store knows whether the room records anywhere, and whether the
+       * cluster has room. */
+      request = rh_record_request_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                         &error);
+      if (request == NULL
+          || !rh_record_request_check_page (request, self->allow_file_pages, self->file_page,
+                                            &error))
+        {
+          rh_api_reply_error (msg, error->code, error->message);
+          return;
+        }
+      rh_cloud_handle_cluster_start (rh_cloud_call_new (self, msg, NULL),
+                                     g_steal_pointer (&request),
+                                     g_strndup (g_bytes_get_data (body, NULL),
+                                                g_bytes_get_size (body)));
+      return;
+    }
   if (active_recording (self, path) != NULL || g_hash_table_contains (self->starting, key))
     {
       rh_api_reply_error (msg, RH_CLOUD_CODE_RECORD_RUNNING, "record running");
@@ -429,6 +466,11 @@ rh_cloud_handle_stop (RhCloud *self, SoupServerMessage *msg, const RhApiPath *pa
 {
   RhCloudRecording *recording = active_recording (self, path);
 
+  if (recording == NULL && rh_cloud_is_clustered (self))
+    {
+      rh_cloud_handle_cluster_change (self, msg, RH_CLOUD_CHANGE_STOP);
+      return;
+    }
   if (recording == NULL)
     {
       rh_api_reply_error (msg, RH_CLOUD_CODE_RECORD_NOT_STARTED, "record not started");
@@ -464,7 +506,7 @@ rh_cloud_handle_update (RhCloud *self, SoupServerMessage *msg, const RhApiPath *
   RhCloudRecording *recording = active_recording (self, path);
   gboolean on_hold = TRUE, has_on_hold = FALSE;
 
-  if (recording == NULL)
+  if (recording == NULL && !rh_cloud_is_clustered (self))
     {
       rh_api_reply_error (msg, RH_CLOUD_CODE_RECORD_NOT_STARTED, "record not started");
       return;
@@ -473,6 +515,16 @@ rh_cloud_handle_update (RhCloud *self, SoupServerMessage *msg, const RhApiPath *
                                  &on_hold, &has_on_hold, &error))
     {
       rh_api_reply_error (msg, error->code, error->message);
+      return;
+    }
+  /* Another worker's room: a release is kept for it; anything else is
+   * answered from the room as stored. */
+  if (recording == NULL)
+    {
+      rh_cloud_handle_cluster_change (self, msg,
+                                      has_on_hold && !on_hold ? RH_CLOUD_CHANGE_RELEASE
+                                      : has_on_hold           ? RH_CLOUD_CHANGE_HOLD
+                                                              : RH_CLOUD_CHANGE_NONE);
       return;
     }
   if (has_on_hold && on_hold && !rh_cloud_recording_is_held (recording))

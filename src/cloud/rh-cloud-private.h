@@ -4,6 +4,9 @@
 
 #include "rh-api-server.h"
 #include "rh-cloud-metrics.h"
+#include "rh-cloud-recording.h"
+#include "rh-cloud-store-cluster.h"
+#include "rh-cloud-store-leases.h"
 #include "rh-cloud.h"
 
 G_BEGIN_DECLS
@@ -33,6 +36,19 @@ struct _RhCloud
   guint page_memory_mb;    /* bound on each web process, which rooms may share */
   gboolean sdk_api_local;  /* pages' SDK API hosts routed here, unless a start says none */
   RhMetrics *metrics;      /* what GET /metrics tells (rh-cloud-metrics.h) */
+
+  /* Workers sharing a PostgreSQL store (rh-cloud-cluster.c); worker_id
+   * NULL: this cloud holds every room of its store alone. */
+  char *worker_id;
+  gint64 lease_ttl_ms;
+  guint lease_source;        /* the next renewal */
+  gint64 renewed_us;         /* monotonic time of the last renewal the store took */
+  gboolean store_reachable;
+  gboolean claiming;         /* a claim is under way */
+  gboolean draining;         /* claims nothing more */
+  guint giving_back;         /* claims being given back */
+  RhCloudClusterCounts cluster; /* as of the last renewal */
+  gulong notification_handler;
 };
 
 /* A call of the API answered once the store has: its message paused until
@@ -55,6 +71,20 @@ void         rh_cloud_reply_store_error (SoupServerMessage *msg, const GError *e
 void         rh_cloud_room_known_async  (RhCloudCall *call, GAsyncReadyCallback callback);
 gboolean     rh_cloud_room_known_finish (RhCloudCall *call, GAsyncResult *result);
 
+/* The fields of a room's recording every start shares: where its page
+ * calls, the token, its memory, the SDK API's routing. */
+void      rh_cloud_room_init         (RhCloud *self, RhCloudRoom *room,
+                                      const RhRecordRequest *request);
+/* The start of a recording ran its course (@recording, NULL when it
+ * failed): in the table of recordings, or the claim given back. */
+void      rh_cloud_add_recording     (RhCloud *self, const char *key,
+                                      RhCloudRecording *recording);
+void      rh_cloud_cluster_run_claim (RhCloud *self, RhCloudClaim *claim);
+void      rh_cloud_cluster_claim     (RhCloud *self);
+void      rh_cloud_cluster_recording_finished (RhCloud *self, RhCloudRecording *recording);
+void      rh_cloud_cluster_stop      (RhCloud *self);
+gboolean  rh_cloud_is_clustered      (RhCloud *self);
+guint     rh_cloud_taken_count       (RhCloud *self);
 JsonNode *rh_cloud_capacity_node     (RhCloud *self);
 gboolean  rh_cloud_is_authenticated  (RhCloud *self, SoupServerMessage *msg);
 void      rh_cloud_handle_ready       (RhCloud *self, SoupServerMessage *msg,
@@ -74,6 +104,10 @@ void      rh_cloud_handle_record_file (RhCloud *self, SoupServerMessage *msg,
 void      rh_cloud_handle_sequences   (RhCloud *self, SoupServerMessage *msg,
                                        const RhApiPath *path, GHashTable *query);
 void      rh_cloud_handle_health      (RhCloud *self, SoupServerMessage *msg);
+void      rh_cloud_handle_cluster_start  (RhCloudCall *call, RhRecordRequest *request,
+                                          char *config);
+void      rh_cloud_handle_cluster_change (RhCloud *self, SoupServerMessage *msg,
+                                          RhCloudChange change);
 void      rh_cloud_handle_recording   (RhCloud *self, SoupServerMessage *msg, const char *name);
 GBytes   *rh_cloud_answer_ready       (GObject *cloud, const char *uri, guint *status);
 

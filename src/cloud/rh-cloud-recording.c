@@ -578,6 +578,24 @@ rh_cloud_recording_get_epoch (RhCloudRecording *recording)
   return recording->epoch;
 }
 
+const char *
+rh_cloud_recording_get_app_id (RhCloudRecording *recording)
+{
+  return recording->app_id;
+}
+
+const char *
+rh_cloud_recording_get_room_uuid (RhCloudRecording *recording)
+{
+  return recording->room_uuid;
+}
+
+int
+rh_cloud_recording_get_reason (RhCloudRecording *recording)
+{
+  return recording->reason;
+}
+
 gboolean
 rh_cloud_recording_stop_finish (RhCloudRecording *recording, GAsyncResult *result,
                                 GError **error)

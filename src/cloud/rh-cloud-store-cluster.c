@@ -98,7 +98,7 @@ changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 rh_cloud_store_change_room_async (RhCloudStore *store, const char *app_id,
-                                  const char *room_uuid, gboolean stop,
+                                  const char *room_uuid, RhCloudChange change,
                                   GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = cluster_task (store, rh_cloud_store_change_room_async, callback, user_data);
@@ -109,19 +109,20 @@ rh_cloud_store_change_room_async (RhCloudStore *store, const char *app_id,
   rh_sql_params_add_text (params, room_uuid);
   /* The old state is read in the same statement as the change: a FROM of
    * the row itself, locked. */
+  /* $3: 2 a release, 3 a stop (RhCloudChange). */
+  rh_sql_params_add_int (params, change);
   rh_cloud_store_query (
     task,
-    stop ? "UPDATE rooms AS r SET state = CASE WHEN o.state = 'pending' THEN 'idle' "
-           "  ELSE o.state END, stop_requested = 1 "
-           "FROM (SELECT app_id, room_uuid, state FROM rooms WHERE app_id = $1 "
-           "  AND room_uuid = $2 AND state IN ('pending', 'active') FOR UPDATE) AS o "
-           "WHERE r.app_id = o.app_id AND r.room_uuid = o.room_uuid "
-           "RETURNING r.app_id, r.room_uuid, r.record_id, r.held, o.state, r.state"
-         : "UPDATE rooms AS r SET held = 0 "
-           "FROM (SELECT app_id, room_uuid, state FROM rooms WHERE app_id = $1 "
-           "  AND room_uuid = $2 AND state IN ('pending', 'active') FOR UPDATE) AS o "
-           "WHERE r.app_id = o.app_id AND r.room_uuid = o.room_uuid "
-           "RETURNING r.app_id, r.room_uuid, r.record_id, r.held, o.state, r.state",
+    "UPDATE rooms AS r SET "
+    "  state = CASE WHEN $3 = 3 AND o.state = 'pending' "
+    "    THEN 'idle' ELSE o.state END, "
+    "  stop_requested = CASE WHEN $3 = 3 THEN 1 "
+    "    ELSE r.stop_requested END, "
+    "  held = CASE WHEN $3 = 2 THEN 0 ELSE r.held END "
+    "FROM (SELECT app_id, room_uuid, state FROM rooms WHERE app_id = $1 "
+    "  AND room_uuid = $2 AND state IN ('pending', 'active') FOR UPDATE) AS o "
+    "WHERE r.app_id = o.app_id AND r.room_uuid = o.room_uuid "
+    "RETURNING r.app_id, r.room_uuid, r.record_id, r.held, o.state, r.state",
     params, changed_cb);
 }
 

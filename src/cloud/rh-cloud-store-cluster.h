@@ -16,12 +16,21 @@ typedef struct
   guint pending;
 } RhCloudClusterCounts;
 
-/* A release (@stop FALSE) or stop asked through any worker, kept in the
- * room for its owner; a pending room's stop ends it at once (its event
- * stored).  *state is the room's: "pending", "active" or "idle" (nothing
- * to change: not recording), *record_id its record. */
+/* What a worker other than a room's owner is asked. */
+typedef enum
+{
+  RH_CLOUD_CHANGE_NONE = 0,    /* nothing: the room as it is */
+  RH_CLOUD_CHANGE_HOLD = 1,    /* onHold true: nothing, allowed only while held */
+  RH_CLOUD_CHANGE_RELEASE = 2, /* onHold false (the number is the store's) */
+  RH_CLOUD_CHANGE_STOP = 3,
+} RhCloudChange;
+
+/* @change asked through any worker, kept in the room for its owner; a
+ * pending room's stop ends it at once (its event stored).  *state is the
+ * room's before: "pending", "active" or "idle" (nothing changed: not
+ * recording), *record_id its record, *held whether it is held now. */
 void     rh_cloud_store_change_room_async  (RhCloudStore *store, const char *app_id,
-                                            const char *room_uuid, gboolean stop,
+                                            const char *room_uuid, RhCloudChange change,
                                             GAsyncReadyCallback callback, gpointer user_data);
 gboolean rh_cloud_store_change_room_finish (RhCloudStore *store, GAsyncResult *result,
                                             char **state, char **record_id, gboolean *held,

@@ -2,6 +2,7 @@
 
 #include "rh-cloud-store-cluster.h"
 #include "rh-cloud-store-private.h"
+#include "rh-recording-policy.h"
 
 /* Milliseconds by PostgreSQL's clock: every lease is timed by one clock,
  * whatever the workers' clocks say. */
@@ -118,26 +119,14 @@ claimed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, claim, (GDestroyNotify) rh_cloud_claim_free);
 }
 
-/* A retry's attempt is a record of its own: it gets a new id. */
-static char *
-new_record_id (void)
-{
-  g_autofree char *uuid = g_uuid_string_random ();
-  GString *id = g_string_new (NULL);
-
-  for (const char *c = uuid; *c != '\0'; c++)
-    if (*c != '-')
-      g_string_append_c (id, *c);
-  return g_string_free (id, FALSE);
-}
-
 void
 rh_cloud_store_claim_room_async (RhCloudStore *store, const char *owner, gint64 ttl_ms,
                                  GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = lease_task (store, rh_cloud_store_claim_room_async, callback, user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
-  g_autofree char *record_id = new_record_id ();
+  /* A retry's attempt is a record of its own: it gets a new id. */
+  g_autofree char *record_id = rh_recording_record_id_new ();
 
   rh_sql_params_add_text (params, owner);
   rh_sql_params_add_int (params, ttl_ms);

@@ -287,6 +287,7 @@ rh_cloud_dispose (GObject *object)
       GHashTableIter iter;
       gpointer recording;
 
+      rh_cloud_cluster_stop (self);
       rh_cloud_stop_all (self);
       g_hash_table_iter_init (&iter, self->recordings);
       while (g_hash_table_iter_next (&iter, NULL, &recording))
@@ -486,6 +487,13 @@ rh_cloud_get_active_count (RhCloud *cloud)
   return g_hash_table_size (cloud->recordings);
 }
 
+/* Nothing under way: no recording, no start, no claim being given back. */
+gboolean
+rh_cloud_is_settled (RhCloud *cloud)
+{
+  return rh_cloud_taken_count (cloud) == 0 && cloud->giving_back == 0;
+}
+
 /* Stops every recording normally (reason 2): for a clean exit, with the
  * main loop run until rh_cloud_get_active_count () is 0, when every end is
  * stored. */
@@ -494,6 +502,8 @@ rh_cloud_stop_all (RhCloud *cloud)
 {
   g_autoptr (GList) recordings = g_hash_table_get_values (cloud->recordings);
 
+  /* A worker that stops claims no room more. */
+  cloud->draining = TRUE;
   for (GList *l = recordings; l != NULL; l = l->next)
     {
       g_autoptr (RhCloudRecording) recording = g_object_ref (l->data);

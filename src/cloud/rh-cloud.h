@@ -14,11 +14,13 @@ G_DECLARE_FINAL_TYPE (RhCloud, rh_cloud, RH, CLOUD, GObject)
 
 #define RH_CLOUD_DEFAULT_LISTEN "127.0.0.1:8440"
 #define RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS 4
+#define RH_CLOUD_DEFAULT_LEASE_TTL_S 15
 
 RhCloud    *rh_cloud_new          (RhCloudStore *store, const char *require_token);
 gboolean    rh_cloud_listen_local (RhCloud *cloud, guint port, GError **error);
 gboolean    rh_cloud_listen       (RhCloud *cloud, const char *address, GError **error);
 guint       rh_cloud_get_active_count (RhCloud *cloud);
+gboolean    rh_cloud_is_settled   (RhCloud *cloud);
 void        rh_cloud_stop_all     (RhCloud *cloud);
 const char *rh_cloud_get_base_url (RhCloud *cloud);
 gboolean    rh_cloud_is_exposed   (RhCloud *cloud);
@@ -32,5 +34,8 @@ void        rh_cloud_set_allow_file_pages (RhCloud *cloud, gboolean allow);
 void        rh_cloud_allow_file_page (RhCloud *cloud, const char *uri);
 void        rh_cloud_set_page_memory (RhCloud *cloud, guint page_memory_mb);
 void        rh_cloud_set_sdk_api_local (RhCloud *cloud, gboolean local);
+gboolean    rh_cloud_join_cluster (RhCloud *cloud, const char *worker_id, guint lease_ttl_s,
+                                   GError **error);
+const char *rh_cloud_get_worker_id (RhCloud *cloud);
 
 G_END_DECLS

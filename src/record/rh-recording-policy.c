@@ -98,13 +98,24 @@ rh_recording_policy_init (RhRecordingPolicy *self)
   self->deadline_us = -1;
 }
 
+/* A record's id as the cloud gives them: 32 hexadecimal digits. */
+char *
+rh_recording_record_id_new (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  GString *record_id = g_string_new (NULL);
+
+  for (const char *c = uuid; *c != '\0'; c++)
+    if (*c != '-')
+      g_string_append_c (record_id, *c);
+  return g_string_free (record_id, FALSE);
+}
+
 RhRecordingPolicy *
 rh_recording_policy_new (const RhRecordingPolicyConfig *config, RhClockFunc clock,
                          gpointer clock_data)
 {
   RhRecordingPolicy *self = g_object_new (RH_TYPE_RECORDING_POLICY, NULL);
-  g_autofree char *uuid = g_uuid_string_random ();
-  g_autoptr (GString) record_id = g_string_new (NULL);
 
   self->room_uuid = g_strdup (config->room_uuid);
   self->retry_timeout_s = MAX (config->retry_timeout_s, 1);
@@ -113,13 +124,8 @@ rh_recording_policy_new (const RhRecordingPolicyConfig *config, RhClockFunc cloc
   self->clock = clock;
   self->clock_data = clock_data;
   self->first_attempt = MIN (MAX (config->first_attempt, 1), RH_RECORDING_POLICY_MAX_RETRIES + 1);
-  if (config->record_id != NULL)
-    g_string_append (record_id, config->record_id);
-  else
-    for (const char *c = uuid; *c != '\0'; c++)
-      if (*c != '-')
-        g_string_append_c (record_id, *c);
-  self->record_id = g_string_free (g_steal_pointer (&record_id), FALSE);
+  self->record_id = config->record_id != NULL ? g_strdup (config->record_id)
+                                              : rh_recording_record_id_new ();
   self->clock_origin_us = clock (clock_data);
   self->real_origin_ms = g_get_real_time () / 1000;
   return self;

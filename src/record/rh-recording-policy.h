@@ -63,5 +63,6 @@ gboolean    rh_recording_policy_is_finished  (RhRecordingPolicy *policy);
 gboolean    rh_recording_policy_gave_up      (RhRecordingPolicy *policy);
 const char *rh_recording_policy_get_record_id (RhRecordingPolicy *policy);
 const char *rh_recording_reason_describe     (RhRecordingReason reason);
+char       *rh_recording_record_id_new       (void);
 
 G_END_DECLS
