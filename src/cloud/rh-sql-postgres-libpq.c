@@ -140,6 +140,14 @@ rh_sql_postgres_url_get_connect_timeout_ms (const RhSqlPostgresUrl *self)
   return self->connect_timeout_ms;
 }
 
+/* libpq's own stderr lines (a NOTICE, the FATAL of a server going away)
+ * are the log's; errors reach the queries anyway. */
+static void
+log_notice (void *user_data, const char *message)
+{
+  g_debug ("PostgreSQL: %s", message);
+}
+
 PGconn *
 rh_sql_postgres_url_connect_start (const RhSqlPostgresUrl *self)
 {
@@ -147,8 +155,11 @@ rh_sql_postgres_url_connect_start (const RhSqlPostgresUrl *self)
   g_autofree char *timeout = g_strdup_printf ("%d", CONNECT_TIMEOUT_S);
   const char *keywords[] = { "connect_timeout", "fallback_application_name", "dbname", NULL };
   const char *values[] = { timeout, "recordhost", self->url, NULL };
+  PGconn *conn = PQconnectStartParams (keywords, values, 1);
 
-  return PQconnectStartParams (keywords, values, 1);
+  if (conn != NULL)
+    PQsetNoticeProcessor (conn, log_notice, NULL);
+  return conn;
 }
 
 GError *

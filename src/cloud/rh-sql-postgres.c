@@ -298,6 +298,16 @@ connected (RhSqlPostgres *self)
   send_next (self);
 }
 
+/* Connecting: waits for the socket libpq is on now, if any is left. */
+static void
+connect_wait (RhSqlPostgres *self, GIOCondition condition)
+{
+  if (PQsocket (self->conn) < 0)
+    drop (self, unavailable (self, "connection failed", PQerrorMessage (self->conn)));
+  else
+    watch (self, condition);
+}
+
 static void
 poll_connect (RhSqlPostgres *self)
 {
@@ -307,10 +317,10 @@ poll_connect (RhSqlPostgres *self)
       connected (self);
       break;
     case PGRES_POLLING_READING:
-      watch (self, G_IO_IN);
+      connect_wait (self, G_IO_IN);
       break;
     case PGRES_POLLING_WRITING:
-      watch (self, G_IO_OUT);
+      connect_wait (self, G_IO_OUT);
       break;
     default:
       drop (self, unavailable (self, "connection failed", PQerrorMessage (self->conn)));
@@ -346,14 +356,6 @@ connect_timed_out (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* libpq's own stderr lines (a NOTICE, the FATAL of a server going away)
- * are the log's; errors reach the queries anyway. */
-static void
-log_notice (void *user_data, const char *message)
-{
-  g_debug ("PostgreSQL: %s", message);
-}
-
 static void
 start_connecting (RhSqlPostgres *self)
 {
@@ -364,13 +366,12 @@ start_connecting (RhSqlPostgres *self)
                                self->conn != NULL ? PQerrorMessage (self->conn) : "no memory"));
       return;
     }
-  PQsetNoticeProcessor (self->conn, log_notice, NULL);
   self->state = STATE_CONNECTING;
   self->connect_deadline = attach (
       self, g_timeout_source_new (rh_sql_postgres_url_get_connect_timeout_ms (self->url)),
       connect_timed_out);
   /* The first poll waits for the socket to be writable. */
-  watch (self, G_IO_OUT);
+  connect_wait (self, G_IO_OUT);
 }
 
 /* Sends the first query queued unless one is sent already; connects first
