@@ -145,7 +145,7 @@ rh_sql_postgres_url_get_connect_timeout_ms (const RhSqlPostgresUrl *self)
 static void
 log_notice (void *user_data, const char *message)
 {
-  g_debug ("PostgreSQL: %s", message);
+  g_debug ("PostgreSQL: %.*s", (int) strcspn (message, "\n"), message);
 }
 
 PGconn *
