@@ -537,6 +537,30 @@ test_silent (void)
   silent_stop (&silent);
 }
 
+/* A statement that runs past its deadline: unavailable then, the
+ * connection dropped, and the next query on a new one. */
+static void
+test_deadline (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhSqlResult) result = NULL;
+  gint64 start;
+  gint64 took;
+
+  run_ok (fixture->conn, "SELECT 1");
+  rh_sql_postgres_set_timeout (RH_SQL_POSTGRES (fixture->conn), 300);
+  start = g_get_monotonic_time ();
+  result = query (fixture->conn, "SELECT pg_sleep(3)", NULL, &error);
+  took = g_get_monotonic_time () - start;
+  g_assert_null (result);
+  g_assert_error (error, RH_SQL_ERROR, RH_SQL_ERROR_UNAVAILABLE);
+  g_assert_cmpint (took, >=, 290 * 1000);
+  g_assert_cmpint (took, <, 1000 * 1000);
+  g_assert_false (rh_sql_postgres_is_up (RH_SQL_POSTGRES (fixture->conn)));
+  run_ok (fixture->conn, "SELECT 1");
+  g_assert_true (rh_sql_postgres_is_up (RH_SQL_POSTGRES (fixture->conn)));
+}
+
 /* Messages of a connection refused, of a URL libpq cannot read, and of
  * failed SQL: never the password, as written or decoded. */
 static void
@@ -709,6 +733,7 @@ main (int argc, char **argv)
   ADD ("/sql-postgres/killed", test_killed);
   ADD ("/sql-postgres/notify", test_notify);
   g_test_add_func ("/sql-postgres/silent", test_silent);
+  ADD ("/sql-postgres/deadline", test_deadline);
   g_test_add_func ("/sql-postgres/password", test_password);
   for (guint i = 0; i < G_N_ELEMENTS (bad_urls); i++)
     {
