@@ -85,14 +85,15 @@ init_cluster (PostgresServer *server, GError **error)
                          POSTGRES_SERVER_USER, "--no-sync", "-E", "UTF8", "--locale", "C",
                          NULL };
   g_autofree char *output = NULL;
+  g_autofree char *errors = NULL;
   int status = 0;
 
   if (!g_spawn_sync (server->dir, (char **) argv, NULL, G_SPAWN_DEFAULT, child_setup, server,
-                     &output, &output, &status, error))
+                     &output, &errors, &status, error))
     return FALSE;
   if (!g_spawn_check_wait_status (status, error))
     {
-      g_prefix_error (error, "initdb: %s: ", output != NULL ? g_strstrip (output) : "");
+      g_prefix_error (error, "initdb: %s: ", g_strstrip (errors));
       return FALSE;
     }
   return TRUE;
