@@ -292,14 +292,16 @@ rh_cloud_cluster_run_claim (RhCloud *self, RhCloudClaim *claim)
 void
 rh_cloud_cluster_recording_finished (RhCloud *self, RhCloudRecording *recording)
 {
+  const char *app_id, *room_uuid;
+
+  rh_cloud_recording_get_room (recording, &app_id, &room_uuid);
   if (rh_cloud_recording_is_lost (recording))
     {
       rh_cloud_cluster_claim (self);
       return;
     }
   self->giving_back++;
-  rh_cloud_store_end_claim_async (self->store, rh_cloud_recording_get_app_id (recording),
-                                  rh_cloud_recording_get_room_uuid (recording), self->worker_id,
+  rh_cloud_store_end_claim_async (self->store, app_id, room_uuid, self->worker_id,
                                   rh_cloud_recording_get_epoch (recording),
                                   rh_cloud_recording_get_reason (recording) == 2 ? "stopped"
                                                                                  : "finished",

@@ -231,8 +231,11 @@ recording_finished_cb (RhCloudRecording *recording, gpointer user_data)
 void
 rh_cloud_add_recording (RhCloud *self, const char *key, RhCloudRecording *recording)
 {
-  g_autofree char *room_text = rh_text_printable (rh_cloud_recording_get_room_uuid (recording));
+  const char *app_id, *room_uuid;
+  g_autofree char *room_text = NULL;
 
+  rh_cloud_recording_get_room (recording, &app_id, &room_uuid);
+  room_text = rh_text_printable (room_uuid);
   g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
   g_hash_table_insert (self->recordings, g_strdup (key), g_object_ref (recording));
   g_message ("cloud: room %s, record %s: started", room_text,

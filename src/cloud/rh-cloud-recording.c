@@ -578,16 +578,12 @@ rh_cloud_recording_get_epoch (RhCloudRecording *recording)
   return recording->epoch;
 }
 
-const char *
-rh_cloud_recording_get_app_id (RhCloudRecording *recording)
+void
+rh_cloud_recording_get_room (RhCloudRecording *recording, const char **app_id,
+                             const char **room_uuid)
 {
-  return recording->app_id;
-}
-
-const char *
-rh_cloud_recording_get_room_uuid (RhCloudRecording *recording)
-{
-  return recording->room_uuid;
+  *app_id = recording->app_id;
+  *room_uuid = recording->room_uuid;
 }
 
 int

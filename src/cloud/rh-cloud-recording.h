@@ -56,8 +56,8 @@ void              rh_cloud_recording_stop_async  (RhCloudRecording *recording,
 void              rh_cloud_recording_lose      (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_is_lost   (RhCloudRecording *recording);
 gint64            rh_cloud_recording_get_epoch (RhCloudRecording *recording);
-const char       *rh_cloud_recording_get_app_id (RhCloudRecording *recording);
-const char       *rh_cloud_recording_get_room_uuid (RhCloudRecording *recording);
+void              rh_cloud_recording_get_room  (RhCloudRecording *recording,
+                                                const char **app_id, const char **room_uuid);
 /* The reason of its last state event, 0 before any. */
 int               rh_cloud_recording_get_reason (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_stop_finish (RhCloudRecording *recording,

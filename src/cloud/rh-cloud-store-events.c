@@ -23,10 +23,11 @@ add_event_free (AddEvent *add)
  * the room (no row); NULL for a write of nobody's in particular. */
 static const char add_event_sql[]
   = "INSERT INTO events (app_id, room_uuid, room_sequence, cmd, version, data, ts) "
-    "SELECT $1, $2, n.next, CAST ($3 AS INTEGER), 1, $4, CAST ($5 AS BIGINT) "
+    "SELECT CAST ($1 AS TEXT), CAST ($2 AS TEXT), n.next, CAST ($3 AS INTEGER), 1, "
+    "CAST ($4 AS TEXT), CAST ($5 AS BIGINT) "
     "FROM (SELECT COALESCE (MAX (room_sequence), 0) + 1 AS next FROM events "
     "  WHERE app_id = $1 AND room_uuid = $2) AS n "
-    "WHERE $6 IS NULL OR EXISTS (SELECT 1 FROM rooms WHERE rooms.app_id = $1 "
+    "WHERE CAST ($6 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM rooms WHERE rooms.app_id = $1 "
     "  AND rooms.room_uuid = $2 AND rooms.owner = $6 AND rooms.epoch = $7) "
     "RETURNING room_sequence";
 

@@ -362,7 +362,7 @@ done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 /* The guard of a room owner's write ($14 the owner, $15 its epoch), true
  * for a write of nobody's in particular. */
 #define OWNER_GUARD(app, room)                                                                \
-  "($14 IS NULL OR EXISTS (SELECT 1 FROM rooms WHERE rooms.app_id = " app                     \
+  "(CAST ($14 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM rooms WHERE rooms.app_id = " app                     \
   " AND rooms.room_uuid = " room " AND rooms.owner = $14 AND rooms.epoch = $15))"
 
 void
@@ -393,9 +393,10 @@ rh_cloud_store_put_record_async (RhCloudStore *store, const RhCloudRecord *recor
     task,
     "INSERT INTO records (record_id, app_id, room_uuid, state, reason, on_hold, unready, "
     "start_ms, end_ms, config, file, error, page, worker, epoch) "
-    "SELECT $1, $2, $3, CAST ($4 AS INTEGER), CAST ($5 AS INTEGER), CAST ($6 AS INTEGER), "
-    "CAST ($7 AS INTEGER), CAST ($8 AS BIGINT), CAST ($9 AS BIGINT), $10, $11, $12, $13, $14, "
-    "CAST ($15 AS INTEGER) WHERE " OWNER_GUARD ("$2", "$3") " "
+    "SELECT CAST ($1 AS TEXT), CAST ($2 AS TEXT), CAST ($3 AS TEXT), CAST ($4 AS INTEGER), "
+    "CAST ($5 AS INTEGER), CAST ($6 AS INTEGER), CAST ($7 AS INTEGER), CAST ($8 AS BIGINT), "
+    "CAST ($9 AS BIGINT), CAST ($10 AS TEXT), CAST ($11 AS TEXT), CAST ($12 AS TEXT), "
+    "CAST ($13 AS TEXT), CAST ($14 AS TEXT), CAST ($15 AS INTEGER) WHERE " OWNER_GUARD ("$2", "$3") " "
     "ON CONFLICT (record_id) DO UPDATE SET app_id = excluded.app_id, "
     "room_uuid = excluded.room_uuid, state = excluded.state, reason = excluded.reason, "
     "on_hold = excluded.on_hold, unready = excluded.unready, start_ms = excluded.start_ms, "
