@@ -91,19 +91,13 @@ records (Fixture *fixture, guint index, const char *room_path, JsonNode **data)
   return json_object_get_array_member (json_node_get_object (*data), "list");
 }
 
-/* The worker a record ran on: its own member, or its file's. */
-static const char *
-record_worker (JsonObject *record)
+/* The worker a record ran on, as the store keeps it (the records list
+ * does not show it). */
+static char *
+record_worker (Fixture *fixture, JsonObject *record)
 {
-  JsonArray *files;
-
-  if (json_object_has_member (record, "worker"))
-    return json_object_get_string_member (record, "worker");
-  files = json_object_get_array_member (record, "files");
-  if (files != NULL && json_array_get_length (files) > 0)
-    return json_object_get_string_member_with_default (json_array_get_object_element (files, 0),
-                                                       "worker", NULL);
-  return NULL;
+  return cluster_fixture_query_value (fixture, "SELECT worker FROM records WHERE record_id = $1",
+                                      json_object_get_string_member (record, "recordId"), NULL);
 }
 
 /* GET /health of worker @index: its data. */
@@ -282,6 +276,15 @@ ffprobe_frames (const char *path)
   return g_ascii_strtoll (out, NULL, 10);
 }
 
+static gboolean
+has_frame (Fixture *fixture, gpointer user_data)
+{
+  MediaProbeFrames frames = { 0 };
+
+  media_probe_decode (user_data, &frames);
+  return frames.frames > 0;
+}
+
 /* The owner dies (SIGKILL): once its lease expires, another worker ends
  * its attempt (reason 4, the worker stopped answering) and takes the room
  * (reason 3 when its page is ready), within the lease and retryTimeout. */
@@ -306,8 +309,9 @@ test_kill_owner (Fixture *fixture, gconstpointer data)
 
   cluster_fixture_wait_reasons (fixture, 0, room, "1", WAIT_S);
   owner = cluster_fixture_wait_owner (fixture, "kill", -1, WAIT_S);
-  /* Frames in its file. */
-  g_usleep (G_USEC_PER_SEC);
+  /* A fragment of its file on disk (fragments are a second long). */
+  killed_file = only_recording (cluster_fixture_worker (fixture, owner)->data_dir);
+  cluster_fixture_wait (fixture, "a frame in the owner's file", has_frame, killed_file, WAIT_S);
 
   killed = g_get_monotonic_time ();
   cluster_fixture_signal (fixture, owner, SIGKILL);
@@ -344,9 +348,9 @@ test_kill_owner (Fixture *fixture, gconstpointer data)
       JsonObject *record = json_array_get_object_element (list, i);
       gboolean first = g_str_equal (json_object_get_string_member (record, "recordId"),
                                     record_id);
+      g_autofree char *worker = record_worker (fixture, record);
 
-      g_assert_cmpstr (record_worker (record), ==,
-                       worker_id (fixture, first ? owner : taker));
+      g_assert_cmpstr (worker, ==, worker_id (fixture, first ? owner : taker));
     }
 
   g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, "kill"), ==, 2);
@@ -356,8 +360,7 @@ test_kill_owner (Fixture *fixture, gconstpointer data)
   expected_how = g_strconcat (worker_id (fixture, owner), ":expired", NULL);
   g_assert_cmpstr (first_how, ==, expected_how);
 
-  /* What the killed worker recorded plays. */
-  killed_file = only_recording (cluster_fixture_worker (fixture, owner)->data_dir);
+  /* What the killed worker recorded still plays. */
   media_probe_decode (killed_file, &frames);
   g_test_message ("the killed attempt's file: %u frames decoded", frames.frames);
   g_assert_cmpuint (frames.frames, >=, 1);
@@ -608,8 +611,11 @@ test_retries_exhausted_kills (Fixture *fixture, gconstpointer data)
   list = records (fixture, live_worker (fixture), room, &listed);
   g_assert_cmpuint (json_array_get_length (list), ==, 3);
   for (guint i = 0; i < 3; i++)
-    g_assert_true (g_hash_table_contains (
-      ran, record_worker (json_array_get_object_element (list, i))));
+    {
+      g_autofree char *worker = record_worker (fixture, json_array_get_object_element (list, i));
+
+      g_assert_true (g_hash_table_contains (ran, worker));
+    }
 }
 
 int
