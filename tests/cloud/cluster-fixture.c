@@ -396,6 +396,12 @@ wait_done (gpointer user_data)
   return wait->done (wait->fixture, wait->user_data);
 }
 
+char *
+cluster_fixture_worker_stderr (ClusterFixture *fixture, guint index)
+{
+  return read_or_empty (cluster_fixture_worker (fixture, index)->err_path);
+}
+
 static void
 fail (ClusterFixture *fixture, guint timeout_s, const char *what)
 {

@@ -52,6 +52,8 @@ ClusterWorker *cluster_fixture_worker     (ClusterFixture *fixture, guint index)
 /* @signal_number to the worker's own process (not its WebKit processes). */
 void           cluster_fixture_signal     (ClusterFixture *fixture, guint index,
                                            int signal_number);
+/* What the worker wrote on stderr so far. */
+char          *cluster_fixture_worker_stderr (ClusterFixture *fixture, guint index);
 /* Waits until a worker (sent SIGKILL or SIGTERM) is gone; its wait status. */
 int            cluster_fixture_wait_exit  (ClusterFixture *fixture, guint index, guint timeout_s);
 

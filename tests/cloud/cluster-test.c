@@ -107,14 +107,49 @@ health (Fixture *fixture, guint index)
   return cluster_fixture_call_ok (fixture, index, "GET", "/health", NULL);
 }
 
+/* A worker's own rooms, from its /health ("local", or "capacity" as a
+ * lone cloud's says). */
 static gint64
-health_member (Fixture *fixture, guint index, const char *part, const char *name)
+local_active (Fixture *fixture, guint index)
 {
   g_autoptr (JsonNode) data = health (fixture, index);
-  JsonObject *object = json_object_get_object_member (json_node_get_object (data), part);
+  JsonObject *object = json_node_get_object (data);
+  JsonObject *local = json_object_get_object_member (object, json_object_has_member (object,
+                                                                                    "local")
+                                                                ? "local"
+                                                                : "capacity");
 
-  g_assert_nonnull (object);
-  return json_object_get_int_member (object, name);
+  return json_object_get_int_member (local, "activeRooms");
+}
+
+/* The cluster's counts, from a worker's /health "cluster" when it has one,
+ * else from the workers' heartbeats in the store: live workers' capacity,
+ * and the rooms active. */
+static void
+cluster_counts (Fixture *fixture, guint index, gint64 *capacity, gint64 *active)
+{
+  g_autoptr (JsonNode) data = health (fixture, index);
+  JsonObject *object = json_node_get_object (data);
+  g_autofree char *sum = NULL;
+  g_autofree char *rooms = NULL;
+
+  if (json_object_has_member (object, "cluster"))
+    {
+      JsonObject *cluster = json_object_get_object_member (object, "cluster");
+
+      *capacity = json_object_get_int_member (cluster, "capacity");
+      *active = json_object_get_int_member (cluster, "activeRooms");
+      return;
+    }
+  sum = cluster_fixture_query_value (
+    fixture,
+    "SELECT COALESCE (SUM (capacity), 0) FROM workers "
+    "WHERE expires_ms > CAST (EXTRACT (EPOCH FROM clock_timestamp ()) * 1000 AS BIGINT)",
+    NULL);
+  rooms = cluster_fixture_query_value (fixture,
+                                       "SELECT count (*) FROM rooms WHERE state = 'active'", NULL);
+  *capacity = g_ascii_strtoll (sum, NULL, 10);
+  *active = g_ascii_strtoll (rooms, NULL, 10);
 }
 
 /* A worker of the three other than @a and @b. */
@@ -397,7 +432,7 @@ room_rows (Fixture *fixture, const char *room_uuid, const char *record_id)
 static gboolean
 worker_idle (Fixture *fixture, gpointer user_data)
 {
-  return health_member (fixture, GPOINTER_TO_UINT (user_data), "local", "activeRooms") == 0;
+  return local_active (fixture, GPOINTER_TO_UINT (user_data)) == 0;
 }
 
 /* An owner stopped (SIGSTOP) past its lease loses the room; continued, it
@@ -411,11 +446,12 @@ test_stale_worker (Fixture *fixture, gconstpointer data)
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *stale_how = NULL;
+  g_autofree char *stale_log = NULL;
   guint owner, taker;
 
   cluster_fixture_wait_reasons (fixture, 0, room, "1", WAIT_S);
   owner = cluster_fixture_wait_owner (fixture, "stale", -1, WAIT_S);
-  g_assert_cmpint (health_member (fixture, owner, "local", "activeRooms"), ==, 1);
+  g_assert_cmpint (local_active (fixture, owner), ==, 1);
 
   cluster_fixture_signal (fixture, owner, SIGSTOP);
   g_usleep ((CLUSTER_LEASE_TTL_S + 2) * G_USEC_PER_SEC);
@@ -426,6 +462,8 @@ test_stale_worker (Fixture *fixture, gconstpointer data)
   cluster_fixture_signal (fixture, owner, SIGCONT);
   g_usleep (2 * CLUSTER_LEASE_TTL_S * G_USEC_PER_SEC);
   after = room_rows (fixture, "stale", record_id);
+  stale_log = cluster_fixture_worker_stderr (fixture, owner);
+  g_test_message ("the stale worker's log:\n%s", stale_log);
   g_assert_cmpstr (after, ==, before);
 
   cluster_fixture_wait (fixture, "the stale worker to stop its page", worker_idle,
@@ -441,7 +479,10 @@ test_stale_worker (Fixture *fixture, gconstpointer data)
 static gboolean
 capacity_4 (Fixture *fixture, gpointer user_data)
 {
-  return health_member (fixture, 0, "cluster", "capacity") == 4;
+  gint64 capacity = 0, active = 0;
+
+  cluster_counts (fixture, 0, &capacity, &active);
+  return capacity == 4;
 }
 
 /* Three workers of one room each take three rooms; a fourth start is
@@ -456,6 +497,7 @@ test_full (Fixture *fixture, gconstpointer data)
   g_autofree char *record_id = NULL;
   guint owners = 0;
   guint status = 0;
+  gint64 capacity = 0, active = 0;
   guint joined;
 
   for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
@@ -463,8 +505,9 @@ test_full (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
     owners |= 1u << cluster_fixture_wait_owner (fixture, rooms[i], -1, WAIT_S);
   g_assert_cmpuint (owners, ==, 7);
-  g_assert_cmpint (health_member (fixture, 0, "cluster", "capacity"), ==, 3);
-  g_assert_cmpint (health_member (fixture, 0, "cluster", "activeRooms"), ==, 3);
+  cluster_counts (fixture, 0, &capacity, &active);
+  g_assert_cmpint (capacity, ==, 3);
+  g_assert_cmpint (active, ==, 3);
 
   refused = cluster_fixture_call (fixture, 0, "PUT", ROOMS "full-4/records/states/1", body,
                                   &status, &retry_after);
@@ -557,7 +600,7 @@ test_retries_exhausted (Fixture *fixture, gconstpointer data)
   reasons = cluster_fixture_reasons (fixture, 2, room);
   g_assert_cmpstr (reasons, ==, "4,4,5");
   for (guint i = 0; i < 3; i++)
-    g_assert_cmpint (health_member (fixture, i, "local", "activeRooms"), ==, 0);
+    g_assert_cmpint (local_active (fixture, i), ==, 0);
 }
 
 /* A worker not killed: the first live one. */
