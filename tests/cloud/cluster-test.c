@@ -114,10 +114,8 @@ local_active (Fixture *fixture, guint index)
 {
   g_autoptr (JsonNode) data = health (fixture, index);
   JsonObject *object = json_node_get_object (data);
-  JsonObject *local = json_object_get_object_member (object, json_object_has_member (object,
-                                                                                    "local")
-                                                                ? "local"
-                                                                : "capacity");
+  const char *name = json_object_has_member (object, "local") ? "local" : "capacity";
+  JsonObject *local = json_object_get_object_member (object, name);
 
   return json_object_get_int_member (local, "activeRooms");
 }
@@ -228,7 +226,8 @@ test_any_worker (Fixture *fixture, gconstpointer data)
   g_test_message ("release through a non-owner: stored %.1f ms after its answer (%.1f ms after "
                   "it was sent)",
                   (seen - answered) / 1000.0, (seen - sent) / 1000.0);
-  g_assert_cmpint (seen - answered, <, 10 * G_USEC_PER_SEC);
+  /* A tenth of a second is the aim; a loaded machine gets ten times that. */
+  g_assert_cmpint (seen - answered, <, G_USEC_PER_SEC);
 
   /* Every worker lists the same events. */
   first_events = events_text (fixture, 0, room);
