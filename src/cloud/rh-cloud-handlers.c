@@ -14,9 +14,6 @@
 #include "rh-recording-file.h"
 #include "rh-text.h"
 
-/* Seconds a client waits before asking a store that could not be reached
- * again. */
-#define STORE_RETRY_AFTER "5"
 
 /* What failed on this side goes to the log; the client learns no more than
  * that it failed: no SQL text, no paths. */
@@ -29,7 +26,7 @@ rh_cloud_reply_store_error (SoupServerMessage *msg, const GError *error)
   if (g_error_matches (error, RH_SQL_ERROR, RH_SQL_ERROR_UNAVAILABLE))
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Retry-After", STORE_RETRY_AFTER);
+                                    "Retry-After", RH_CLOUD_STORE_RETRY_AFTER);
       rh_api_reply_error (msg, RH_CLOUD_CODE_AT_CAPACITY,
                           "the store cannot be reached: try again later");
       return;
@@ -546,41 +543,4 @@ rh_cloud_handle_update (RhCloud *self, SoupServerMessage *msg, const RhApiPath *
   rh_api_reply_ok (msg, data);
 }
 
-/* How full the cloud is: in the records list and the health answer. */
-JsonNode *
-rh_cloud_capacity_node (RhCloud *self)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "activeRooms");
-  json_builder_add_int_value (builder, g_hash_table_size (self->recordings));
-  json_builder_set_member_name (builder, "maxRooms");
-  json_builder_add_int_value (builder, self->max_rooms);
-  json_builder_set_member_name (builder, "roomsPerWebProcess");
-  json_builder_add_int_value (builder, rh_page_host_get_views_per_process ());
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
-/* GET /health: answered without the token (a load balancer has none); it
- * tells counts only. */
-void
-rh_cloud_handle_health (RhCloud *self, SoupServerMessage *msg)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) data = NULL;
-  gboolean full = g_hash_table_size (self->recordings) >= self->max_rooms;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, full ? "full" : "ok");
-  json_builder_set_member_name (builder, "capacity");
-  json_builder_add_value (builder, rh_cloud_capacity_node (self));
-  json_builder_set_member_name (builder, "readyCalls");
-  json_builder_add_int_value (builder, self->ready_count);
-  json_builder_end_object (builder);
-  data = json_builder_get_root (builder);
-  rh_api_reply_ok (msg, data);
-}
 

@@ -1,5 +1,6 @@
-/* What rh-cloud.c and the API's handlers (rh-cloud-handlers.c, what changes
- * a recording; rh-cloud-reads.c, what reads the store) share. */
+/* What rh-cloud.c and the API's handlers share: rh-cloud-handlers.c (what
+ * changes a recording), rh-cloud-reads.c (what reads the store),
+ * rh-cloud-health.c, and a worker's cluster (rh-cloud-cluster*.c). */
 #pragma once
 
 #include "rh-api-server.h"
@@ -16,6 +17,9 @@ G_BEGIN_DECLS
 #define RH_CLOUD_CODE_AT_CAPACITY 503
 #define RH_CLOUD_CODE_RECORD_NOT_STARTED 30409410
 #define RH_CLOUD_CODE_RECORD_RUNNING 30409411
+/* Seconds a client waits before asking a store that could not be reached
+ * again. */
+#define RH_CLOUD_STORE_RETRY_AFTER "5"
 
 struct _RhCloud
 {

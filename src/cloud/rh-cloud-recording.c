@@ -13,6 +13,7 @@
 #include "rh-json.h"
 #include "rh-record-page.h"
 #include "rh-recording-file.h"
+#include "rh-room-writes.h"
 #include "rh-route.h"
 #include "rh-run.h"
 #include "rh-snapshots.h"
@@ -38,11 +39,10 @@ struct _RhCloudRecording
   gboolean finished; /* "finished" was emitted */
   gboolean snapshots;  /* each attempt's pictures are written */
   RhRecordPage *page;  /* what each load of the page did */
-  /* The state event that ended the run while the store could not take it,
-   * and why: the recording stays listed as recording until it is stored. */
-  JsonNode *unstored_end;
-  gboolean unstored_end_has_event; /* its event is stored, the record not */
-  gboolean storing_end;            /* its write is under way */
+  RhRoomWrites *writes; /* to the store, in order */
+  /* The run ended, its end not stored yet: the recording stays listed as
+   * recording until it is (store_error says why not, if it failed). */
+  gboolean ending;
   char *owner;   /* the claim's, NULL for none */
   gint64 epoch;
   gboolean lost; /* the room is another worker's: nothing more is written */
@@ -85,7 +85,7 @@ rh_cloud_recording_finalize (GObject *object)
   g_free (self->config);
   g_free (self->file);
   rh_record_page_free (self->page);
-  g_clear_pointer (&self->unstored_end, json_node_unref);
+  g_clear_pointer (&self->writes, rh_room_writes_free);
   g_clear_error (&self->store_error);
   g_ptr_array_unref (self->stop_tasks);
   g_clear_object (&self->store);
@@ -113,55 +113,36 @@ rh_cloud_recording_init (RhCloudRecording *self)
   self->stop_tasks = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+/* The record as it is now. */
+static void
+fill_record (RhCloudRecording *self, RhCloudRecord *record)
+{
+  record->app_id = self->app_id;
+  record->room_uuid = self->room_uuid;
+  record->record_id = rh_run_get_record_id (self->run);
+  record->state = self->active ? 1 : 2;
+  record->reason = self->reason;
+  record->on_hold = self->on_hold;
+  record->unready = self->unready;
+  record->start_ms = self->start_ms;
+  record->end_ms = self->active ? 0 : g_get_real_time () / 1000;
+  record->config = self->config;
+  record->file = self->file;
+  record->page = rh_record_page_get_json (self->page);
+  record->owner = self->owner;
+  record->epoch = self->epoch;
+  if (self->run != NULL && rh_run_get_recording_error (self->run) != NULL)
+    record->error = rh_run_get_recording_error (self->run)->message;
+}
+
 /* The record as it is now, stored after every write asked before it. */
 static void
-save_async (RhCloudRecording *self, GAsyncReadyCallback callback, gpointer user_data)
+save (RhCloudRecording *self, gboolean end, GAsyncReadyCallback callback, gpointer user_data)
 {
   RhCloudRecord record = { 0 };
 
-  record.app_id = self->app_id;
-  record.room_uuid = self->room_uuid;
-  record.record_id = rh_run_get_record_id (self->run);
-  record.state = self->active ? 1 : 2;
-  record.reason = self->reason;
-  record.on_hold = self->on_hold;
-  record.unready = self->unready;
-  record.start_ms = self->start_ms;
-  record.end_ms = self->active ? 0 : g_get_real_time () / 1000;
-  record.config = self->config;
-  record.file = self->file;
-  record.page = rh_record_page_get_json (self->page);
-  record.owner = self->owner;
-  record.epoch = self->epoch;
-  if (self->run != NULL && rh_run_get_recording_error (self->run) != NULL)
-    record.error = rh_run_get_recording_error (self->run)->message;
-  rh_cloud_store_put_record_async (self->store, &record, callback, user_data);
-}
-
-static void
-add_event (RhCloudRecording *self, JsonNode *data, GAsyncReadyCallback callback)
-{
-  rh_cloud_store_add_owned_event_async (self->store, self->app_id, self->room_uuid, self->owner,
-                                        self->epoch, 1001, data, callback, g_object_ref (self));
-}
-
-/* A write nobody waits for: what failed is logged; a room lost to another
- * worker is stopped. */
-static void
-logged_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (RhCloudRecording) self = user_data;
-  g_autoptr (GError) error = NULL;
-
-  if (g_async_result_is_tagged (result, rh_cloud_store_add_event_async))
-    rh_cloud_store_add_event_finish (RH_CLOUD_STORE (source), result, &error);
-  else
-    rh_cloud_store_put_record_finish (RH_CLOUD_STORE (source), result, &error);
-  if (error == NULL)
-    return;
-  g_warning ("room %s: %s", self->room_text, error->message);
-  if (g_error_matches (error, G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST))
-    rh_cloud_recording_lose (self);
+  fill_record (self, &record);
+  rh_room_writes_add_record (self->writes, &record, end, callback, user_data);
 }
 
 static void
@@ -171,6 +152,7 @@ finished (RhCloudRecording *self)
     return;
   self->finished = TRUE;
   /* Nothing more is stored: a store of a cloud that goes is released. */
+  g_clear_pointer (&self->writes, rh_room_writes_free);
   g_clear_object (&self->store);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 }
@@ -192,56 +174,34 @@ complete_stops (RhCloudRecording *self)
     }
 }
 
-static void store_end (RhCloudRecording *self);
-
+/* What the store made of the writes: the end stored (finished), an end it
+ * could not take (the stops waiting are told), or the room lost. */
 static void
-end_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+written_cb (gpointer user_data, gboolean end, const GError *error)
 {
-  g_autoptr (RhCloudRecording) self = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean event = g_async_result_is_tagged (result, rh_cloud_store_add_event_async);
-  gboolean ok = event ? rh_cloud_store_add_event_finish (self->store, result, &error) > 0
-                      : rh_cloud_store_put_record_finish (self->store, result, &error);
+  RhCloudRecording *self = user_data;
 
-  self->storing_end = FALSE;
-  if (!ok && g_error_matches (error, G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST))
+  if (error != NULL && g_error_matches (error, G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST))
     {
       g_warning ("room %s: %s", self->room_text, error->message);
       rh_cloud_recording_lose (self);
       return;
     }
-  if (!ok)
+  if (error != NULL)
     {
       g_warning ("room %s: %s", self->room_text, error->message);
-      g_clear_error (&self->store_error);
-      self->store_error = g_steal_pointer (&error);
-      complete_stops (self);
+      if (end)
+        {
+          g_clear_error (&self->store_error);
+          self->store_error = g_error_copy (error);
+          complete_stops (self);
+        }
       return;
     }
-  if (event)
-    {
-      self->unstored_end_has_event = TRUE;
-      store_end (self);
-      return;
-    }
-  g_clear_pointer (&self->unstored_end, json_node_unref);
+  self->ending = FALSE;
   g_clear_error (&self->store_error);
   complete_stops (self);
   finished (self);
-}
-
-/* The end of the run (unstored_end, a state event's) in the store: its
- * event, then the record; stored, the recording is finished. */
-static void
-store_end (RhCloudRecording *self)
-{
-  if (self->storing_end || self->unstored_end == NULL || self->lost)
-    return;
-  self->storing_end = TRUE;
-  if (!self->unstored_end_has_event)
-    add_event (self, self->unstored_end, end_stored_cb);
-  else
-    save_async (self, end_stored_cb, g_object_ref (self));
 }
 
 /* Each event is stored in the order it came, the record after it; an end
@@ -272,16 +232,12 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
              json_object_get_int_member (data, "state"), self->reason,
              self->on_hold ? " (on hold)" : "", cause != NULL ? ": " : "",
              cause != NULL ? cause : "");
+  /* Stored and ended: the room is free for the next recording at once. */
   if (!self->active)
-    {
-      self->unstored_end = json_node_copy (data_node);
-      self->unstored_end_has_event = FALSE;
-      /* Stored and ended: the room is free for the next recording at once. */
-      store_end (self);
-      return;
-    }
-  add_event (self, data_node, logged_cb);
-  save_async (self, logged_cb, g_object_ref (self));
+    self->ending = TRUE;
+  rh_room_writes_add_event (self->writes, self->app_id, self->room_uuid, data_node,
+                            !self->active);
+  save (self, !self->active, NULL, NULL);
 }
 
 /* A load of the page ended: the record says what it did from the state
@@ -317,7 +273,7 @@ run_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_message ("cloud: room %s, record %s: no recording file written", self->room_text,
                rh_run_get_record_id (self->run));
   /* An end the store could not take waits for a stop that stores it. */
-  if (self->unstored_end == NULL)
+  if (!self->ending)
     {
       complete_stops (self);
       finished (self);
@@ -380,6 +336,7 @@ recording_new (RhCloudStore *store, const RhCloudRoom *room, const RhRecordReque
   self->store = g_object_ref (store);
   self->owner = g_strdup (room->owner);
   self->epoch = room->epoch;
+  self->writes = rh_room_writes_new (store, room->owner, room->epoch, written_cb, self);
   self->app_id = g_strdup (room->app_id);
   self->room_uuid = g_strdup (room->room_uuid);
   self->room_text = rh_text_printable (room->room_uuid);
@@ -446,6 +403,7 @@ rh_cloud_recording_start_async (RhCloudStore *store, const RhCloudRoom *room,
   GTask *task = g_task_new (NULL, NULL, callback, user_data);
   GError *error = NULL;
   RhCloudRecording *self = recording_new (store, room, request, config_json, &error);
+  RhCloudRecord record = { 0 };
 
   if (self == NULL)
     {
@@ -455,7 +413,9 @@ rh_cloud_recording_start_async (RhCloudStore *store, const RhCloudRoom *room,
     }
   g_task_set_task_data (task, self, g_object_unref);
   rh_run_start_async (self->run, run_done_cb, g_object_ref (self));
-  save_async (self, started_cb, task);
+  /* Not queued: a start the store cannot take now is refused, not kept. */
+  fill_record (self, &record);
+  rh_cloud_store_put_record_async (self->store, &record, started_cb, task);
 }
 
 RhCloudRecording *
@@ -482,7 +442,7 @@ released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   GError *error = NULL;
 
-  if (!rh_cloud_store_put_record_finish (RH_CLOUD_STORE (source), result, &error))
+  if (!rh_room_writes_add_record_finish (result, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -497,7 +457,7 @@ rh_cloud_recording_release_async (RhCloudRecording *recording, GAsyncReadyCallba
 
   /* Ended, the store not told yet: a save now would list it ended without
    * its event. */
-  if (recording->unstored_end != NULL || recording->finished)
+  if (recording->ending || recording->finished)
     {
       if (recording->store_error != NULL)
         g_task_return_error (task, g_error_copy (recording->store_error));
@@ -509,7 +469,7 @@ rh_cloud_recording_release_async (RhCloudRecording *recording, GAsyncReadyCallba
     }
   rh_run_release (recording->run);
   recording->on_hold = FALSE;
-  save_async (recording, released_cb, task);
+  save (recording, FALSE, released_cb, task);
 }
 
 gboolean
@@ -536,11 +496,11 @@ rh_cloud_recording_stop_async (RhCloudRecording *recording, GAsyncReadyCallback 
       return;
     }
   g_ptr_array_add (self->stop_tasks, task);
-  if (self->unstored_end != NULL)
+  if (self->ending)
     {
       /* Tried before and failed: try again. */
       g_clear_error (&self->store_error);
-      store_end (self);
+      rh_room_writes_retry (self->writes);
       return;
     }
   rh_run_stop (self->run);
@@ -550,7 +510,6 @@ void
 rh_cloud_recording_lose (RhCloudRecording *recording)
 {
   RhCloudRecording *self = recording;
-  g_autofree char *record_id = NULL;
 
   if (self->lost || self->finished)
     return;
@@ -560,7 +519,7 @@ rh_cloud_recording_lose (RhCloudRecording *recording)
   g_clear_error (&self->store_error);
   self->store_error = g_error_new_literal (G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST,
                                            "the room is another worker's now");
-  g_clear_pointer (&self->unstored_end, json_node_unref);
+  self->ending = FALSE;
   rh_run_stop (self->run);
   complete_stops (self);
   finished (self);

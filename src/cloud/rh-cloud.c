@@ -25,7 +25,10 @@ static guint signals[N_SIGNALS];
 static gboolean
 is_health (SoupServerMessage *msg)
 {
-  return g_str_equal (g_uri_get_path (soup_server_message_get_uri (msg)), "/health");
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+
+  /* /health/ready: whether to send this worker new calls (readiness). */
+  return g_str_equal (path, "/health") || g_str_equal (path, "/health/ready");
 }
 
 static gboolean
