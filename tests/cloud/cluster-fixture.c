@@ -78,18 +78,25 @@ url_printed (gpointer user_data)
   return TRUE;
 }
 
+static gboolean
+worker_exited (gpointer user_data)
+{
+  return ((ClusterWorker *) user_data)->exited;
+}
+
 static void
 worker_free (ClusterWorker *worker)
 {
-  if (worker->process != NULL && !worker->exited)
+  /* The whole group: the worker and the WebKit processes it started, also
+   * those of a worker killed before. */
+  if (worker->process != NULL)
     {
-      /* The whole group: the worker and the WebKit processes it started. */
       kill (-worker->pid, SIGKILL);
       kill (worker->pid, SIGKILL);
-      g_subprocess_wait (worker->process, NULL, NULL);
+      /* Its wait's callback has run: it holds the worker. */
+      if (!rh_test_wait_until (worker_exited, worker, 60))
+        g_error ("worker %s still running 60 s after SIGKILL", worker->id);
     }
-  else if (worker->process != NULL)
-    kill (-worker->pid, SIGKILL);
   g_clear_object (&worker->process);
   g_free (worker->id);
   g_free (worker->data_dir);
@@ -199,12 +206,6 @@ cluster_fixture_signal (ClusterFixture *fixture, guint index, int signal_number)
 
   g_assert_false (worker->exited);
   g_assert_cmpint (kill (worker->pid, signal_number), ==, 0);
-}
-
-static gboolean
-worker_exited (gpointer user_data)
-{
-  return ((ClusterWorker *) user_data)->exited;
 }
 
 int

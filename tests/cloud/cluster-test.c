@@ -107,47 +107,64 @@ health (Fixture *fixture, guint index)
   return cluster_fixture_call_ok (fixture, index, "GET", "/health", NULL);
 }
 
-/* A worker's own rooms, from its /health ("local", or "capacity" as a
- * lone cloud's says). */
+/* A member of a part of worker @index's /health: "local", "cluster"
+ * (as of its last renewal) or "store". */
+static JsonNode *
+health_member (Fixture *fixture, guint index, const char *part, const char *name)
+{
+  g_autoptr (JsonNode) data = health (fixture, index);
+  JsonObject *object = json_object_get_object_member (json_node_get_object (data), part);
+
+  g_assert_nonnull (object);
+  g_assert_true (json_object_has_member (object, name));
+  return json_node_copy (json_object_get_member (object, name));
+}
+
+static gint64
+health_count (Fixture *fixture, guint index, const char *part, const char *name)
+{
+  g_autoptr (JsonNode) node = health_member (fixture, index, part, name);
+
+  return json_node_get_int (node);
+}
+
 static gint64
 local_active (Fixture *fixture, guint index)
 {
-  g_autoptr (JsonNode) data = health (fixture, index);
-  JsonObject *object = json_node_get_object (data);
-  const char *name = json_object_has_member (object, "local") ? "local" : "capacity";
-  JsonObject *local = json_object_get_object_member (object, name);
-
-  return json_object_get_int_member (local, "activeRooms");
+  return health_count (fixture, index, "local", "activeRooms");
 }
 
-/* The cluster's counts, from a worker's /health "cluster" when it has one,
- * else from the workers' heartbeats in the store: live workers' capacity,
- * and the rooms active. */
-static void
-cluster_counts (Fixture *fixture, guint index, gint64 *capacity, gint64 *active)
+typedef struct
 {
-  g_autoptr (JsonNode) data = health (fixture, index);
-  JsonObject *object = json_node_get_object (data);
-  g_autofree char *sum = NULL;
-  g_autofree char *rooms = NULL;
+  guint index;
+  gint64 workers;
+  gint64 capacity;
+  gint64 active;
+} ClusterCounts;
 
-  if (json_object_has_member (object, "cluster"))
-    {
-      JsonObject *cluster = json_object_get_object_member (object, "cluster");
+static gboolean
+cluster_counted (Fixture *fixture, gpointer user_data)
+{
+  ClusterCounts *counts = user_data;
 
-      *capacity = json_object_get_int_member (cluster, "capacity");
-      *active = json_object_get_int_member (cluster, "activeRooms");
-      return;
-    }
-  sum = cluster_fixture_query_value (
-    fixture,
-    "SELECT COALESCE (SUM (capacity), 0) FROM workers "
-    "WHERE expires_ms > CAST (EXTRACT (EPOCH FROM clock_timestamp ()) * 1000 AS BIGINT)",
-    NULL);
-  rooms = cluster_fixture_query_value (fixture,
-                                       "SELECT count (*) FROM rooms WHERE state = 'active'", NULL);
-  *capacity = g_ascii_strtoll (sum, NULL, 10);
-  *active = g_ascii_strtoll (rooms, NULL, 10);
+  return health_count (fixture, counts->index, "cluster", "workers") == counts->workers
+         && health_count (fixture, counts->index, "cluster", "capacity") == counts->capacity
+         && health_count (fixture, counts->index, "cluster", "activeRooms") == counts->active;
+}
+
+/* Waits until worker @index's /health counts the cluster so; it counts as
+ * of its last renewal. */
+static void
+wait_cluster_counts (Fixture *fixture, guint index, gint64 workers, gint64 capacity,
+                     gint64 active)
+{
+  ClusterCounts counts = { index, workers, capacity, active };
+  g_autofree char *what = g_strdup_printf (
+    "%s's /health to count %" G_GINT64_FORMAT " workers, a capacity of %" G_GINT64_FORMAT
+    " and %" G_GINT64_FORMAT " rooms active",
+    cluster_fixture_worker (fixture, index)->id, workers, capacity, active);
+
+  cluster_fixture_wait (fixture, what, cluster_counted, &counts, 2 * CLUSTER_LEASE_TTL_S);
 }
 
 /* A worker of the three other than @a and @b. */
@@ -475,15 +492,6 @@ test_stale_worker (Fixture *fixture, gconstpointer data)
   g_assert_true (g_strcmp0 (stale_how, "expired") == 0 || g_strcmp0 (stale_how, "lost") == 0);
 }
 
-static gboolean
-capacity_4 (Fixture *fixture, gpointer user_data)
-{
-  gint64 capacity = 0, active = 0;
-
-  cluster_counts (fixture, 0, &capacity, &active);
-  return capacity == 4;
-}
-
 /* Three workers of one room each take three rooms; a fourth start is
  * refused until a fourth worker joins, which takes it. */
 static void
@@ -494,9 +502,9 @@ test_full (Fixture *fixture, gconstpointer data)
   g_autoptr (JsonObject) refused = NULL;
   g_autofree char *retry_after = NULL;
   g_autofree char *record_id = NULL;
+  g_autoptr (JsonNode) reachable = NULL;
   guint owners = 0;
   guint status = 0;
-  gint64 capacity = 0, active = 0;
   guint joined;
 
   for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
@@ -504,9 +512,9 @@ test_full (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (rooms); i++)
     owners |= 1u << cluster_fixture_wait_owner (fixture, rooms[i], -1, WAIT_S);
   g_assert_cmpuint (owners, ==, 7);
-  cluster_counts (fixture, 0, &capacity, &active);
-  g_assert_cmpint (capacity, ==, 3);
-  g_assert_cmpint (active, ==, 3);
+  wait_cluster_counts (fixture, 0, 3, 3, 3);
+  reachable = health_member (fixture, 1, "store", "reachable");
+  g_assert_true (json_node_get_boolean (reachable));
 
   refused = cluster_fixture_call (fixture, 0, "PUT", ROOMS "full-4/records/states/1", body,
                                   &status, &retry_after);
@@ -516,8 +524,7 @@ test_full (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_ascii_strtoll (retry_after, NULL, 10), >, 0);
 
   joined = cluster_fixture_add_worker (fixture, 1);
-  cluster_fixture_wait (fixture, "the cluster's capacity to be 4", capacity_4, NULL,
-                        CLUSTER_LEASE_TTL_S);
+  wait_cluster_counts (fixture, 0, 4, 4, 3);
   record_id = start (fixture, 1, "full-4", body, TRUE);
   g_assert_cmpuint (cluster_fixture_wait_owner (fixture, "full-4", -1, WAIT_S), ==, joined);
 }
