@@ -252,7 +252,7 @@ rh_cloud_command_main (int argc, char **argv)
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GAsyncResult) opened = NULL;
   g_autoptr (GAsyncResult) interrupted = NULL;
-  guint ended;
+  guint ended = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, cloud_description);
@@ -295,8 +295,13 @@ rh_cloud_command_main (int argc, char **argv)
   /* Such as another cloud using the directory. */
   if (store == NULL)
     return rh_cli_end (NULL, error);
-  rh_cloud_store_end_interrupted_async (store, rh_cli_keep_result, &interrupted);
-  ended = rh_cloud_store_end_interrupted_finish (store, rh_cli_wait (&interrupted), NULL);
+  /* A store of workers: another worker's recordings are not this one's to
+   * end; a dead worker's are reaped when their leases run out. */
+  if (store_url == NULL)
+    {
+      rh_cloud_store_end_interrupted_async (store, rh_cli_keep_result, &interrupted);
+      ended = rh_cloud_store_end_interrupted_finish (store, rh_cli_wait (&interrupted), NULL);
+    }
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
   rh_cloud_set_insecure_no_token (cloud, insecure_no_token);
   rh_cloud_set_allow_file_pages (cloud, allow_file_pages);
