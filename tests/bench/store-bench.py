@@ -12,7 +12,9 @@ is what a durable commit costs.  Then:
     bundled page (a few events); wrk (-t1, few connections, --latency), one
     run at a time, on a read through the store (GET .../sequences), on
     GET /health (no store) and on a write (POST .../rooms/ROOM-N, a new room
-    each request): p50, p99 and requests/s side by side.
+    each request): p50, p99 and requests/s side by side, and before each
+    write run the disk's time for an 8 KiB append and fdatasync, which a
+    durable commit waits for and which other processes' I/O moves.
   - Takeover: 3 workers on one PostgreSQL database with --lease-ttl S (the
     default is 15); a room started on the bundled page, its owner (the rooms
     table's `owner`) killed with SIGKILL once the room recorded (reason 1),
@@ -272,6 +274,26 @@ def parse_wrk(out):
             "requests": requests, "errors": errors}
 
 
+def fdatasync_ms(directory, seconds=1.0):
+    """Median time of an 8 KiB append and fdatasync in @directory: what a durable
+    commit waits for on this disk at the moment (other processes' I/O included)."""
+    times = []
+    path = os.path.join(directory, "fdatasync-probe")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        block = b"\0" * 8192
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            start = time.monotonic()
+            os.write(fd, block)
+            os.fdatasync(fd)
+            times.append((time.monotonic() - start) * 1000)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return statistics.median(times)
+
+
 def run_wrk(args, url, script=None, script_args=()):
     command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
     if script:
@@ -316,7 +338,11 @@ def api_latency(args, started, scratch, pg):
         row = {"case": label}
         for name, cloud in clouds.items():
             url, script, script_args = target(cloud)
+            # A write's latency is mostly the disk's flush, which varies with
+            # what else runs: measured just before.
+            fsync = fdatasync_ms(scratch) if script else None
             row[name] = run_wrk(args, url, script, script_args)
+            row[name]["fdatasync_ms_before"] = fsync
             print(f"  {label}, {name}: p50 {row[name]['p50_ms']:.2f} ms, p99 "
                   f"{row[name]['p99_ms']:.2f} ms, {row[name]['rps']:.0f} requests/s",
                   file=sys.stderr)
@@ -411,10 +437,11 @@ def spread(values):
 
 
 def report(args, settings, api, runs, load):
-    print(f"\nThe cloud's store, {os.cpu_count()} cores, load average {load[0]:.2f} / "
-          f"{load[1]:.2f} before the run; PostgreSQL {settings['version']} with fsync "
-          f"{settings['fsync']}, synchronous_commit {settings['synchronous_commit']}, on a "
-          f"Unix socket; SQLite in WAL mode, synchronous=FULL\n")
+    print(f"\nThe cloud's store, {os.cpu_count()} cores, 1-minute load average "
+          f"{load[0]:.2f} before the run and {load[1]:.2f} after; PostgreSQL "
+          f"{settings['version']} with fsync {settings['fsync']}, synchronous_commit "
+          f"{settings['synchronous_commit']}, on a Unix socket; SQLite in WAL mode, "
+          "synchronous=FULL\n")
     print(f"wrk -t1 -c{args.connections} -d{args.duration}s, one run at a time; the room "
           f"read has {api['events']['SQLite']} events\n")
     print("| request | SQLite p50 (ms) | PostgreSQL p50 (ms) | SQLite p99 (ms) | "
@@ -424,6 +451,10 @@ def report(args, settings, api, runs, load):
         s, p = row["SQLite"], row["PostgreSQL"]
         print(f"| {row['case']} | {s['p50_ms']:.2f} | {p['p50_ms']:.2f} | {s['p99_ms']:.2f} | "
               f"{p['p99_ms']:.2f} | {s['rps']:.0f} | {p['rps']:.0f} |")
+    write = api["rows"][-1]
+    print(f"\nAn 8 KiB append and fdatasync on the same disk, median over 1 s just before the "
+          f"write runs: {write['SQLite']['fdatasync_ms_before']:.2f} ms (SQLite's), "
+          f"{write['PostgreSQL']['fdatasync_ms_before']:.2f} ms (PostgreSQL's)")
     if not runs:
         return
     print(f"\nTakeover: 3 workers, --lease-ttl {args.lease_ttl} (default "
@@ -470,7 +501,9 @@ def main():
         sys.exit(f"{args.binary} not found: build first (meson compile -C build)")
 
     become_subreaper()
-    # SIGTERM and SIGHUP end the run like Ctrl-C: everything started is ended.
+    # SIGINT (even where a shell ignores it for background jobs), SIGTERM and
+    # SIGHUP end the run: everything started is ended.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: sys.exit(1))
     load = os.getloadavg()
@@ -486,10 +519,11 @@ def main():
               f"{settings['wal_sync_method']}", file=sys.stderr)
         api = api_latency(args, started, scratch, pg)
         runs = takeover(args, started, scratch, pg) if args.runs else []
+        load = (load[0], os.getloadavg()[0])
         report(args, settings, api, runs, load)
         if args.json:
             with open(args.json, "w") as f:
-                json.dump({"cores": os.cpu_count(), "load_average": load,
+                json.dump({"cores": os.cpu_count(), "load_average_before_after": load,
                            "postgresql": settings, "wrk": {"threads": 1,
                                                            "connections": args.connections,
                                                            "duration_s": args.duration},
