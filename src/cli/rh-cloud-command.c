@@ -1,5 +1,6 @@
 #include "rh-cloud-command.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,49 @@ quit_cloud_cb (gpointer user_data)
 {
   g_main_loop_quit (user_data);
 }
+
+/* SIGTERM to a worker of a cluster: its rooms go to other workers (each
+ * recorded here until it records there), within the drain timeout. */
+typedef struct
+{
+  RhCloud *cloud;
+  GMainLoop *loop;
+  guint timeout_s;
+  gint64 deadline_us;
+  guint source;
+} Drain;
+
+static gboolean
+drained_cb (gpointer user_data)
+{
+  Drain *drain = user_data;
+
+  if (!rh_cloud_is_settled (drain->cloud) && g_get_monotonic_time () < drain->deadline_us)
+    return G_SOURCE_CONTINUE;
+  if (!rh_cloud_is_settled (drain->cloud))
+    g_printerr ("cloud: drained for %u s: the rooms still here are left to the cluster\n",
+                drain->timeout_s);
+  rh_cloud_leave (drain->cloud);
+  drain->source = 0;
+  g_main_loop_quit (drain->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drain_cloud_cb (gpointer user_data)
+{
+  Drain *drain = user_data;
+
+  if (drain->source != 0)
+    return;
+  g_printerr ("cloud: draining: no more rooms taken, this worker's handed to the others "
+              "(at most %u s)\n", drain->timeout_s);
+  rh_cloud_drain (drain->cloud);
+  drain->deadline_us = g_get_monotonic_time () + (gint64) drain->timeout_s * G_USEC_PER_SEC;
+  drain->source = g_timeout_add (100, drained_cb, drain);
+}
+
+static const int term_signal[] = { SIGTERM, 0 };
 
 static gboolean
 wake_cb (gpointer user_data)
@@ -142,6 +186,8 @@ rh_cloud_command_main (int argc, char **argv)
   g_autofree char *store_url = NULL;
   g_autofree char *worker_id = NULL;
   int lease_ttl = RH_CLOUD_DEFAULT_LEASE_TTL_S;
+  int drain_timeout = RH_CLOUD_DEFAULT_DRAIN_TIMEOUT_S;
+  Drain drain = { 0 };
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       "Address and port, default " RH_CLOUD_DEFAULT_LISTEN "; :0 picks a free port",
@@ -161,6 +207,11 @@ rh_cloud_command_main (int argc, char **argv)
       "Seconds a worker holds a room without renewing, 2..300 (default "
       G_STRINGIFY (RH_CLOUD_DEFAULT_LEASE_TTL_S) "): a dead worker's rooms run again after "
       "it; with --store", "S" },
+    { "drain-timeout", 0, 0, G_OPTION_ARG_INT, &drain_timeout,
+      "With --store, SIGTERM drains: no more rooms are taken and each of this worker's is "
+      "handed to another, recorded here until it records there; after S seconds (1..3600, "
+      "default " G_STRINGIFY (RH_CLOUD_DEFAULT_DRAIN_TIMEOUT_S) ") the rest are left to the "
+      "cluster. SIGINT stops every room as without --store", "S" },
     { "require-token", 0, 0, G_OPTION_ARG_STRING, &token,
       "Answer only calls with x-agora-token: TOKEN (or Authorization: agora token=TOKEN); "
       "hosted pages get it as rtmToken. Shows in ps: prefer --token-file or "
@@ -201,7 +252,7 @@ rh_cloud_command_main (int argc, char **argv)
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GAsyncResult) opened = NULL;
   g_autoptr (GAsyncResult) interrupted = NULL;
-  guint ended;
+  guint ended = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, cloud_description);
@@ -222,10 +273,13 @@ rh_cloud_command_main (int argc, char **argv)
                                G_STRINGIFY (RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB));
   if (sdk_api != NULL && !g_str_equal (sdk_api, "local") && !g_str_equal (sdk_api, "none"))
     return rh_cli_usage_error ("--sdk-api must be local or none");
+  if (drain_timeout < 1 || drain_timeout > 3600)
+    return rh_cli_usage_error ("--drain-timeout must be 1..3600");
   if (lease_ttl < 2 || lease_ttl > 300)
     return rh_cli_usage_error ("--lease-ttl must be 2..300");
-  if (store_url == NULL && (worker_id != NULL || lease_ttl != RH_CLOUD_DEFAULT_LEASE_TTL_S))
-    return rh_cli_usage_error ("--worker-id and --lease-ttl go with --store");
+  if (store_url == NULL && (worker_id != NULL || lease_ttl != RH_CLOUD_DEFAULT_LEASE_TTL_S
+                            || drain_timeout != RH_CLOUD_DEFAULT_DRAIN_TIMEOUT_S))
+    return rh_cli_usage_error ("--worker-id, --lease-ttl and --drain-timeout go with --store");
   if (worker_id != NULL && (*worker_id == '\0' || strlen (worker_id) > 200))
     return rh_cli_usage_error ("--worker-id must be 1..200 characters");
   if (data_dir == NULL)
@@ -241,8 +295,13 @@ rh_cloud_command_main (int argc, char **argv)
   /* Such as another cloud using the directory. */
   if (store == NULL)
     return rh_cli_end (NULL, error);
-  rh_cloud_store_end_interrupted_async (store, rh_cli_keep_result, &interrupted);
-  ended = rh_cloud_store_end_interrupted_finish (store, rh_cli_wait (&interrupted), NULL);
+  /* A store of workers: another worker's recordings are not this one's to
+   * end; a dead worker's are reaped when their leases run out. */
+  if (store_url == NULL)
+    {
+      rh_cloud_store_end_interrupted_async (store, rh_cli_keep_result, &interrupted);
+      ended = rh_cloud_store_end_interrupted_finish (store, rh_cli_wait (&interrupted), NULL);
+    }
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
   rh_cloud_set_insecure_no_token (cloud, insecure_no_token);
   rh_cloud_set_allow_file_pages (cloud, allow_file_pages);
@@ -281,8 +340,16 @@ rh_cloud_command_main (int argc, char **argv)
 
   loop = g_main_loop_new (NULL, FALSE);
   rh_signals_watch (rh_stop_signals, quit_cloud_cb, loop);
+  if (store_url != NULL)
+    {
+      drain.cloud = cloud;
+      drain.loop = loop;
+      drain.timeout_s = drain_timeout;
+      rh_signals_watch (term_signal, drain_cloud_cb, &drain);
+    }
   g_main_loop_run (loop);
   rh_cloud_stop_all (cloud);
+  g_clear_handle_id (&drain.source, g_source_remove);
   wait_for_recordings (cloud);
   rh_signals_unwatch (rh_stop_signals);
   g_printerr ("cloud: stopped\n");

@@ -31,8 +31,8 @@ room_data (const char *record_id, int state, gboolean held)
 }
 
 /* What other workers are told: JSON, so that any room uuid passes. */
-static void
-notify_room (RhCloud *self, const char *op, const char *app_id, const char *room_uuid)
+void
+rh_cloud_cluster_notify_room (RhCloud *self, const char *op, const char *app_id, const char *room_uuid)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) node = NULL;
@@ -169,10 +169,12 @@ changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* The owner acts on it at once; one that died meanwhile leaves it
        * to the next claim, which reads it from the room. */
-      if (g_str_equal (state, "active") && change == RH_CLOUD_CHANGE_STOP)
-        notify_room (call->cloud, "stop", call->path->app_id, call->path->room_uuid);
-      else if (g_str_equal (state, "active") && change == RH_CLOUD_CHANGE_RELEASE)
-        notify_room (call->cloud, "release", call->path->app_id, call->path->room_uuid);
+      gboolean owned = !g_str_equal (state, "pending");
+
+      if (owned && change == RH_CLOUD_CHANGE_STOP)
+        rh_cloud_cluster_notify_room (call->cloud, "stop", call->path->app_id, call->path->room_uuid);
+      else if (owned && change == RH_CLOUD_CHANGE_RELEASE)
+        rh_cloud_cluster_notify_room (call->cloud, "release", call->path->app_id, call->path->room_uuid);
       data = room_data (record_id, change == RH_CLOUD_CHANGE_STOP ? 2 : 1, held);
       rh_api_reply_ok (call->msg, data);
     }
@@ -293,8 +295,11 @@ void
 rh_cloud_cluster_recording_finished (RhCloud *self, RhCloudRecording *recording)
 {
   const char *app_id, *room_uuid;
+  g_autofree char *key = NULL;
 
   rh_cloud_recording_get_room (recording, &app_id, &room_uuid);
+  key = g_strconcat (app_id, "/", room_uuid, NULL);
+  g_hash_table_remove (self->handing_off, key);
   if (rh_cloud_recording_is_lost (recording))
     {
       rh_cloud_cluster_claim (self);

@@ -142,6 +142,9 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       RhCloudRecording *recording = g_hash_table_lookup (self->recordings, l->data);
       gint64 *epoch = g_hash_table_lookup (held, l->data);
 
+      /* One handed off goes on until its new owner records. */
+      if (g_hash_table_contains (self->handing_off, l->data))
+        continue;
       if (epoch == NULL || *epoch != rh_cloud_recording_get_epoch (recording))
         {
           rh_cloud_metrics_room_claimed (self->metrics, RH_CLOUD_METRICS_CLAIM_LOST);
@@ -203,7 +206,13 @@ notification_cb (RhSqlConnection *connection, const char *channel, const char *p
   recording = g_hash_table_lookup (self->recordings, key);
   if (recording == NULL)
     return;
-  if (g_str_equal (op, "release"))
+  /* Made before broken: the new owner records, this one stops. */
+  if (g_str_equal (op, "recording") && g_hash_table_remove (self->handing_off, key))
+    {
+      g_message ("cloud: a room handed off records on another worker: stopping it here");
+      rh_cloud_recording_lose (recording);
+    }
+  else if (g_str_equal (op, "release"))
     rh_cloud_recording_release_async (recording, NULL, NULL);
   else if (g_str_equal (op, "stop"))
     rh_cloud_recording_stop_async (recording, NULL, NULL);
@@ -252,6 +261,48 @@ const char *
 rh_cloud_get_worker_id (RhCloud *cloud)
 {
   return cloud->worker_id;
+}
+
+static void
+handed_off_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (RhCloud) self = user_data;
+  g_autoptr (GError) error = NULL;
+  guint handed = rh_cloud_store_hand_off_finish (RH_CLOUD_STORE (source), result, &error);
+
+  if (error != NULL)
+    g_warning ("cloud: draining: %s", error->message);
+  else
+    g_message ("cloud: draining: %u room(s) offered to the other workers", handed);
+}
+
+/* Claims no more rooms, and offers this worker's to the others, each
+ * recorded here until its new owner records it (make before break).  The
+ * caller waits for rh_cloud_is_settled () or its own deadline, then calls
+ * rh_cloud_leave (). */
+void
+rh_cloud_drain (RhCloud *cloud)
+{
+  g_autoptr (GList) keys = NULL;
+
+  if (cloud->worker_id == NULL || cloud->draining)
+    return;
+  cloud->draining = TRUE;
+  keys = g_hash_table_get_keys (cloud->recordings);
+  for (GList *l = keys; l != NULL; l = l->next)
+    g_hash_table_add (cloud->handing_off, g_strdup (l->data));
+  /* The heartbeat says so at once: the cluster's capacity leaves with it. */
+  renew_cb (cloud);
+  rh_cloud_store_hand_off_async (cloud->store, cloud->worker_id, handed_off_cb,
+                                 g_object_ref (cloud));
+}
+
+/* The rooms still here are left to the cluster as they are: the others
+ * take those handed off, and the reaper those whose lease runs out. */
+void
+rh_cloud_leave (RhCloud *cloud)
+{
+  lose_all (cloud, "leaving");
 }
 
 /* Leaves the cluster: no more renewals or claims (dispose). */

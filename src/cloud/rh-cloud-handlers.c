@@ -224,6 +224,28 @@ recording_finished_cb (RhCloudRecording *recording, gpointer user_data)
       }
 }
 
+/* A room recording here got ready (its page, or again after a retry): a
+ * worker handing it off may stop its own; the metrics count the wait and
+ * the retries. */
+static void
+recording_state_cb (RhCloudRecording *recording, int reason, gpointer user_data)
+{
+  RhCloud *self = user_data;
+  const char *app_id, *room_uuid;
+
+  if (reason == 3 || reason == 4 || reason == 5)
+    rh_cloud_metrics_retried (self->metrics, reason);
+  if (reason != 1 && reason != 3)
+    return;
+  rh_cloud_metrics_ready_waited (self->metrics,
+                                 (g_get_real_time () / 1000
+                                  - rh_cloud_recording_get_start_ms (recording))
+                                   / 1000.0);
+  rh_cloud_recording_get_room (recording, &app_id, &room_uuid);
+  if (rh_cloud_is_clustered (self))
+    rh_cloud_cluster_notify_room (self, "recording", app_id, room_uuid);
+}
+
 /* A recording started: it is one of the cloud's until it finishes. */
 void
 rh_cloud_add_recording (RhCloud *self, const char *key, RhCloudRecording *recording)
@@ -234,6 +256,7 @@ rh_cloud_add_recording (RhCloud *self, const char *key, RhCloudRecording *record
   rh_cloud_recording_get_room (recording, &app_id, &room_uuid);
   room_text = rh_text_printable (room_uuid);
   g_signal_connect (recording, "finished", G_CALLBACK (recording_finished_cb), self);
+  g_signal_connect (recording, "state-changed", G_CALLBACK (recording_state_cb), self);
   g_hash_table_insert (self->recordings, g_strdup (key), g_object_ref (recording));
   g_message ("cloud: room %s, record %s: started", room_text,
              rh_cloud_recording_get_record_id (recording));

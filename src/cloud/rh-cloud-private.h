@@ -51,6 +51,7 @@ struct _RhCloud
   gboolean claiming;         /* a claim is under way */
   gboolean draining;         /* claims nothing more */
   guint giving_back;         /* claims being given back */
+  GHashTable *handing_off;   /* "appId/roomUuid" offered to others while draining */
   RhCloudClusterCounts cluster; /* as of the last renewal */
   gulong notification_handler;
 };
@@ -87,6 +88,8 @@ void      rh_cloud_cluster_run_claim (RhCloud *self, RhCloudClaim *claim);
 void      rh_cloud_cluster_claim     (RhCloud *self);
 void      rh_cloud_cluster_recording_finished (RhCloud *self, RhCloudRecording *recording);
 void      rh_cloud_cluster_stop      (RhCloud *self);
+void      rh_cloud_cluster_notify_room (RhCloud *self, const char *op, const char *app_id,
+                                        const char *room_uuid);
 gboolean  rh_cloud_is_clustered      (RhCloud *self);
 guint     rh_cloud_taken_count       (RhCloud *self);
 JsonNode *rh_cloud_capacity_node     (RhCloud *self);

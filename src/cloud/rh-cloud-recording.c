@@ -55,6 +55,7 @@ G_DEFINE_FINAL_TYPE (RhCloudRecording, rh_cloud_recording, G_TYPE_OBJECT)
 enum
 {
   SIGNAL_FINISHED,
+  SIGNAL_STATE_CHANGED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -104,6 +105,10 @@ rh_cloud_recording_class_init (RhCloudRecordingClass *klass)
   signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                            0);
+  /* A state event, stored or on its way: (reason). */
+  signals[SIGNAL_STATE_CHANGED] = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
 static void
@@ -238,6 +243,7 @@ state_changed_cb (RhRun *run, JsonNode *event, gpointer user_data)
   rh_room_writes_add_event (self->writes, self->app_id, self->room_uuid, data_node,
                             !self->active);
   save (self, !self->active, NULL, NULL);
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, self->reason);
 }
 
 /* A load of the page ended: the record says what it did from the state
@@ -543,6 +549,12 @@ rh_cloud_recording_get_room (RhCloudRecording *recording, const char **app_id,
 {
   *app_id = recording->app_id;
   *room_uuid = recording->room_uuid;
+}
+
+gint64
+rh_cloud_recording_get_start_ms (RhCloudRecording *recording)
+{
+  return recording->start_ms;
 }
 
 int

@@ -58,6 +58,7 @@ gboolean          rh_cloud_recording_is_lost   (RhCloudRecording *recording);
 gint64            rh_cloud_recording_get_epoch (RhCloudRecording *recording);
 void              rh_cloud_recording_get_room  (RhCloudRecording *recording,
                                                 const char **app_id, const char **room_uuid);
+gint64            rh_cloud_recording_get_start_ms (RhCloudRecording *recording);
 /* The reason of its last state event, 0 before any. */
 int               rh_cloud_recording_get_reason (RhCloudRecording *recording);
 gboolean          rh_cloud_recording_stop_finish (RhCloudRecording *recording,

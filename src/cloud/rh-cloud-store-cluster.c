@@ -120,7 +120,7 @@ rh_cloud_store_change_room_async (RhCloudStore *store, const char *app_id,
     "    ELSE r.stop_requested END, "
     "  held = CASE WHEN $3 = 2 THEN 0 ELSE r.held END "
     "FROM (SELECT app_id, room_uuid, state FROM rooms WHERE app_id = $1 "
-    "  AND room_uuid = $2 AND state IN ('pending', 'active') FOR UPDATE) AS o "
+    "  AND room_uuid = $2 AND state IN ('pending', 'active', 'handoff') FOR UPDATE) AS o "
     "WHERE r.app_id = o.app_id AND r.room_uuid = o.room_uuid "
     "RETURNING r.app_id, r.room_uuid, r.record_id, r.held, o.state, r.state",
     params, changed_cb);
@@ -172,7 +172,7 @@ rh_cloud_store_count_cluster_async (RhCloudStore *store, GAsyncReadyCallback cal
     "SELECT (SELECT COUNT (*) FROM workers WHERE expires_ms > " NOW "), "
     "(SELECT COALESCE (SUM (capacity), 0) FROM workers WHERE expires_ms > " NOW " "
     "  AND draining = 0), "
-    "(SELECT COUNT (*) FROM rooms WHERE state = 'active'), "
+    "(SELECT COUNT (*) FROM rooms WHERE state IN ('active', 'handoff')), "
     "(SELECT COUNT (*) FROM rooms WHERE state = 'pending')",
     NULL, counted_cb);
 }

@@ -133,16 +133,25 @@ rh_cloud_store_claim_room_async (RhCloudStore *store, const char *owner, gint64 
   rh_sql_params_add_text (params, record_id);
   rh_cloud_store_query (
     task,
-    "WITH picked AS (SELECT app_id, room_uuid FROM rooms WHERE state = 'pending' "
-    "  ORDER BY pending_ms LIMIT 1 FOR UPDATE SKIP LOCKED), "
+    /* A room handed off by a worker that drains is taken as a pending one;
+     * the attempt before, if any, ends (its record, its claim) as this
+     * one begins. */
+    "WITH picked AS (SELECT app_id, room_uuid FROM rooms WHERE state IN ('pending', 'handoff') "
+    "  AND stop_requested = 0 ORDER BY pending_ms LIMIT 1 FOR UPDATE SKIP LOCKED), "
     "claimed AS (UPDATE rooms AS r SET state = 'active', owner = $1, epoch = r.epoch + 1, "
     "  lease_expires_ms = " NOW " + $2, "
-    "  record_id = CASE WHEN r.retries > 0 THEN $3 ELSE r.record_id END "
+    "  record_id = CASE WHEN r.epoch > 0 THEN $3 ELSE r.record_id END "
     "  FROM picked WHERE r.app_id = picked.app_id AND r.room_uuid = picked.room_uuid "
     "  RETURNING r.app_id, r.room_uuid, r.room_name, r.room_type, r.epoch, r.config, "
     "  r.region, r.held, r.retries, r.record_id), "
     "history AS (INSERT INTO room_claims (app_id, room_uuid, epoch, owner, claimed_ms) "
-    "  SELECT app_id, room_uuid, epoch, $1, " NOW " FROM claimed) "
+    "  SELECT app_id, room_uuid, epoch, $1, " NOW " FROM claimed), "
+    "handed AS (UPDATE room_claims AS h SET ended_ms = " NOW ", how = 'handed-off' "
+    "  FROM claimed AS c WHERE h.app_id = c.app_id AND h.room_uuid = c.room_uuid "
+    "  AND h.epoch < c.epoch AND h.ended_ms IS NULL), "
+    "before AS (UPDATE records AS b SET state = 2, end_ms = " NOW " FROM claimed AS c "
+    "  WHERE b.app_id = c.app_id AND b.room_uuid = c.room_uuid AND b.epoch < c.epoch "
+    "  AND b.state = 1) "
     "SELECT * FROM claimed",
     params, claimed_cb);
 }
@@ -192,7 +201,7 @@ rh_cloud_store_renew_leases_async (RhCloudStore *store, const char *owner, gint6
   rh_cloud_store_query (
     task,
     "WITH renewed AS (UPDATE rooms SET lease_expires_ms = " NOW " + $2 "
-    "  WHERE owner = $1 AND state = 'active' RETURNING app_id, room_uuid, epoch), "
+    "  WHERE owner = $1 AND state IN ('active', 'handoff') RETURNING app_id, room_uuid, epoch), "
     "beat AS (INSERT INTO workers (worker_id, base_url, capacity, active, draining, expires_ms) "
     "  VALUES ($1, $3, CAST ($4 AS INTEGER), CAST ($5 AS INTEGER), CAST ($6 AS INTEGER), "
     "  " NOW " + $2) ON CONFLICT (worker_id) DO UPDATE SET base_url = excluded.base_url, "
@@ -341,7 +350,8 @@ rh_cloud_store_reap_async (RhCloudStore *store, gint64 ttl_ms, GAsyncReadyCallba
     "expired AS (UPDATE rooms SET state = CASE WHEN stop_requested = 1 OR retries >= 2 "
     "  THEN 'idle' ELSE 'pending' END, owner = NULL, retries = retries + 1, "
     "  pending_ms = " NOW ", lease_expires_ms = NULL "
-    "  WHERE state = 'active' AND lease_expires_ms < " NOW " AND (SELECT got FROM lock) "
+    "  WHERE state IN ('active', 'handoff') AND lease_expires_ms < " NOW " "
+    "  AND (SELECT got FROM lock) "
     "  AND " NOW " - CAST (EXTRACT (EPOCH FROM pg_postmaster_start_time ()) * 1000 AS BIGINT) "
     "  > $1 "
     "  RETURNING app_id, room_uuid, epoch, retries, stop_requested, held, record_id), "
@@ -406,4 +416,49 @@ gboolean
 rh_cloud_store_end_claim_finish (RhCloudStore *store, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- draining ---- */
+
+static void
+handed_off_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (RhSqlResult) rows = rh_cloud_store_query_finish (task, result, "hand off rooms");
+
+  if (rows == NULL)
+    return;
+  if (rh_sql_result_get_n_rows (rows) > 0)
+    rh_cloud_store_notify (g_task_get_source_object (task), "{\"op\":\"pending\"}");
+  g_task_return_int (task, rh_sql_result_get_n_rows (rows));
+}
+
+/* @owner's rooms offered to the other workers, which take them as pending
+ * ones while @owner goes on recording them until told. */
+void
+rh_cloud_store_hand_off_async (RhCloudStore *store, const char *owner,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = lease_task (store, rh_cloud_store_hand_off_async, callback, user_data);
+  g_autoptr (RhSqlParams) params = rh_sql_params_new ();
+
+  rh_sql_params_add_text (params, owner);
+  rh_cloud_store_query (task,
+                        "UPDATE rooms SET state = 'handoff', pending_ms = " NOW " "
+                        "WHERE owner = $1 AND state = 'active' RETURNING app_id, room_uuid",
+                        params, handed_off_cb);
+}
+
+guint
+rh_cloud_store_hand_off_finish (RhCloudStore *store, GAsyncResult *result, GError **error)
+{
+  GError *local_error = NULL;
+  gssize handed = g_task_propagate_int (G_TASK (result), &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return 0;
+    }
+  return (guint) handed;
 }

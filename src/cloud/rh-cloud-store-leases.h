@@ -68,4 +68,12 @@ void     rh_cloud_store_end_claim_async  (RhCloudStore *store, const char *app_i
                                           GAsyncReadyCallback callback, gpointer user_data);
 gboolean rh_cloud_store_end_claim_finish (RhCloudStore *store, GAsyncResult *result,
                                           GError **error);
+/* A worker that drains: its rooms offered to the others (state "handoff"),
+ * which claim them as pending ones; it goes on recording each until the
+ * new owner records.  _finish gives how many. */
+void  rh_cloud_store_hand_off_async  (RhCloudStore *store, const char *owner,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+guint rh_cloud_store_hand_off_finish (RhCloudStore *store, GAsyncResult *result,
+                                      GError **error);
+
 G_END_DECLS

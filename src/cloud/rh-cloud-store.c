@@ -472,6 +472,12 @@ list_records_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       json_builder_set_member_name (builder, "page");
       json_builder_add_value (builder, rh_cloud_store_parse_or_null (rh_sql_result_get (rows, i,
                                                                                         10)));
+      /* The worker that ran it, null for a cloud alone. */
+      json_builder_set_member_name (builder, "worker");
+      if (rh_sql_result_get (rows, i, 11) != NULL)
+        json_builder_add_string_value (builder, rh_sql_result_get (rows, i, 11));
+      else
+        json_builder_add_null_value (builder);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -499,7 +505,7 @@ rh_cloud_store_list_records_async (RhCloudStore *store, const char *app_id,
   rh_sql_params_add_text (params, room_uuid);
   rh_cloud_store_query (task,
                         "SELECT record_id, state, reason, on_hold, unready, start_ms, end_ms, "
-                        "config, file, error, page FROM records "
+                        "config, file, error, page, worker FROM records "
                         "WHERE app_id = $1 AND room_uuid = $2 ORDER BY start_ms, record_id",
                         params, list_records_cb);
 }

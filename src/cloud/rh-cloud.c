@@ -312,6 +312,7 @@ rh_cloud_finalize (GObject *object)
   g_free (self->token);
   g_free (self->file_page);
   g_clear_pointer (&self->starting, g_hash_table_unref);
+  g_clear_pointer (&self->handing_off, g_hash_table_unref);
   g_clear_object (&self->store);
   rh_metrics_unref (self->metrics);
   G_OBJECT_CLASS (rh_cloud_parent_class)->finalize (object);
@@ -340,6 +341,7 @@ rh_cloud_init (RhCloud *self)
   rh_cloud_metrics_time_requests (self->metrics, self->server, route_name);
   self->recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->starting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->handing_off = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_rooms = rh_cloud_default_max_rooms ();
   self->page_memory_mb = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
   self->sdk_api_local = TRUE;

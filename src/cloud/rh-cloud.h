@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE (RhCloud, rh_cloud, RH, CLOUD, GObject)
 #define RH_CLOUD_DEFAULT_LISTEN "127.0.0.1:8440"
 #define RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS 4
 #define RH_CLOUD_DEFAULT_LEASE_TTL_S 15
+#define RH_CLOUD_DEFAULT_DRAIN_TIMEOUT_S 60
 
 RhCloud    *rh_cloud_new          (RhCloudStore *store, const char *require_token);
 gboolean    rh_cloud_listen_local (RhCloud *cloud, guint port, GError **error);
@@ -37,5 +38,7 @@ void        rh_cloud_set_sdk_api_local (RhCloud *cloud, gboolean local);
 gboolean    rh_cloud_join_cluster (RhCloud *cloud, const char *worker_id, guint lease_ttl_s,
                                    GError **error);
 const char *rh_cloud_get_worker_id (RhCloud *cloud);
+void        rh_cloud_drain        (RhCloud *cloud);
+void        rh_cloud_leave        (RhCloud *cloud);
 
 G_END_DECLS

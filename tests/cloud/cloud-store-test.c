@@ -1,10 +1,13 @@
-/* The cloud's SQLite store on its own: rooms, records and events saved,
- * listed and found again after a reopen, one cloud a data directory, and
- * a store that cannot be opened or written. */
+/* The cloud's store on its own, in SQLite and in PostgreSQL (a server of
+ * the test's own): rooms, records and events saved, listed and found again
+ * after a reopen, the same through both; one cloud a SQLite data
+ * directory, and a store that cannot be opened or written.  The leases of
+ * workers sharing PostgreSQL are in cloud-store-leases-test.c. */
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
+#include "postgres-server.h"
 #include "rh-cloud-store.h"
 #include "store-sync.h"
 #include "rh-error.h"
@@ -14,9 +17,17 @@
 typedef struct
 {
   char *dir;
+  char *url; /* a database of the test's server, NULL for SQLite in dir */
   RhCloudStore *store;
 } Fixture;
 
+/* Started for the first test case on PostgreSQL, ended with the program. */
+static PostgresServer *server;
+
+/* The fixture's data for a case on PostgreSQL; any other is SQLite's. */
+static const char postgresql[] = "postgresql";
+
+/* @data: postgresql, else SQLite. */
 static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
@@ -24,7 +35,15 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 
   fixture->dir = g_dir_make_tmp ("recordhost-store-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->store = store_sync_open (fixture->dir, NULL, &error);
+  if (data == postgresql)
+    {
+      if (server == NULL)
+        server = postgres_server_start (&error);
+      g_assert_no_error (error);
+      fixture->url = postgres_server_create_database (server, &error);
+      g_assert_no_error (error);
+    }
+  fixture->store = store_sync_open (fixture->dir, fixture->url, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->store);
 }
@@ -35,6 +54,7 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_clear_object (&fixture->store);
   rh_fs_remove_tree (fixture->dir);
   g_free (fixture->dir);
+  g_free (fixture->url);
 }
 
 static void
@@ -43,7 +63,7 @@ reopen (Fixture *fixture)
   g_autoptr (GError) error = NULL;
 
   g_clear_object (&fixture->store);
-  fixture->store = store_sync_open (fixture->dir, NULL, &error);
+  fixture->store = store_sync_open (fixture->dir, fixture->url, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->store);
 }
@@ -547,23 +567,37 @@ test_open_fails (gconstpointer data)
   rh_fs_remove_tree (base);
 }
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+typedef void (*FixtureFunc) (Fixture *fixture, gconstpointer data);
+
+/* Each on SQLite at /cloud-store/NAME, and on PostgreSQL at
+ * /cloud-store/postgresql/NAME. */
+static void
+add_both (const char *name, FixtureFunc func)
+{
+  g_autofree char *sqlite = g_strconcat ("/cloud-store/", name, NULL);
+  g_autofree char *pg = g_strconcat ("/cloud-store/postgresql/", name, NULL);
+
+  g_test_add (sqlite, Fixture, NULL, fixture_setup, func, fixture_teardown);
+  g_test_add (pg, Fixture, postgresql, fixture_setup, func, fixture_teardown);
+}
 
 int
 main (int argc, char **argv)
 {
+  int status;
+
   rh_test_init (&argc, &argv);
   g_test_add_func ("/cloud-store/open", test_open);
   g_test_add_func ("/cloud-store/old-records-table", test_old_records_table);
   g_test_add_func ("/cloud-store/old-records-page", test_old_records_page);
   g_test_add_func ("/cloud-store/old-events-table", test_old_events_table);
-  ADD ("/cloud-store/rooms", test_rooms);
-  ADD ("/cloud-store/records", test_records);
-  ADD ("/cloud-store/records-relative", test_records_relative);
-  ADD ("/cloud-store/record-failed", test_record_failed);
-  ADD ("/cloud-store/events", test_events);
-  ADD ("/cloud-store/room-sequences", test_room_sequences);
-  ADD ("/cloud-store/end-interrupted", test_end_interrupted);
+  add_both ("rooms", test_rooms);
+  add_both ("records", test_records);
+  add_both ("records-relative", test_records_relative);
+  add_both ("record-failed", test_record_failed);
+  add_both ("events", test_events);
+  add_both ("room-sequences", test_room_sequences);
+  add_both ("end-interrupted", test_end_interrupted);
   for (guint i = 0; i < G_N_ELEMENTS (write_fail_rows); i++)
     {
       g_autofree char *path = g_strconcat ("/cloud-store/write-fails/", write_fail_rows[i].name,
@@ -579,5 +613,7 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, &open_fail_rows[i], test_open_fails);
     }
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_pointer (&server, postgres_server_free);
+  return status;
 }
