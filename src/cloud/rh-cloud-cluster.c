@@ -107,6 +107,15 @@ reaped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+expired_lease_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!rh_cloud_store_expire_lease_finish (RH_CLOUD_STORE (source), result, &error))
+    g_debug ("cloud: %s", error->message);
+}
+
+static void
 renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (RhCloud) self = user_data;
@@ -151,6 +160,23 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           rh_cloud_recording_lose (recording);
         }
     }
+  /* A room the store says is this worker's that it does not run (it was
+   * started again under a dead worker's name): let it run elsewhere. */
+  {
+    GHashTableIter iter;
+    gpointer key, epoch;
+
+    g_hash_table_iter_init (&iter, held);
+    while (g_hash_table_iter_next (&iter, &key, &epoch))
+      if (!g_hash_table_contains (self->recordings, key)
+          && !g_hash_table_contains (self->starting, key))
+        {
+          g_message ("cloud: a room this worker's name holds but it does not run goes back "
+                     "to the cluster");
+          rh_cloud_store_expire_lease_async (self->store, self->worker_id, key,
+                                             *(gint64 *) epoch, expired_lease_cb, NULL);
+        }
+  }
   rh_cloud_store_reap_async (self->store, self->lease_ttl_ms, reaped_cb, g_object_ref (self));
   rh_cloud_store_count_cluster_async (self->store, counted_cb, g_object_ref (self));
   rh_cloud_cluster_claim (self);

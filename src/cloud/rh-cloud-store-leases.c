@@ -462,3 +462,41 @@ rh_cloud_store_hand_off_finish (RhCloudStore *store, GAsyncResult *result, GErro
     }
   return (guint) handed;
 }
+
+/* ---- a lease held by mistake ---- */
+
+static void
+expired_one_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (RhSqlResult) rows = rh_cloud_store_query_finish (task, result, "expire lease");
+
+  if (rows != NULL)
+    g_task_return_boolean (task, TRUE);
+}
+
+/* A room @owner holds in the store but does not run (a worker started again
+ * under the name of one that died, a start that failed): its lease ends
+ * now, for the reaper to run it again. */
+void
+rh_cloud_store_expire_lease_async (RhCloudStore *store, const char *owner, const char *key,
+                                   gint64 epoch, GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  GTask *task = lease_task (store, rh_cloud_store_expire_lease_async, callback, user_data);
+  g_autoptr (RhSqlParams) params = rh_sql_params_new ();
+
+  rh_sql_params_add_text (params, owner);
+  rh_sql_params_add_text (params, key);
+  rh_sql_params_add_int (params, epoch);
+  rh_cloud_store_query (task,
+                        "UPDATE rooms SET lease_expires_ms = 0 WHERE owner = $1 "
+                        "AND app_id || '/' || room_uuid = $2 AND epoch = $3",
+                        params, expired_one_cb);
+}
+
+gboolean
+rh_cloud_store_expire_lease_finish (RhCloudStore *store, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -76,4 +76,12 @@ void  rh_cloud_store_hand_off_async  (RhCloudStore *store, const char *owner,
 guint rh_cloud_store_hand_off_finish (RhCloudStore *store, GAsyncResult *result,
                                       GError **error);
 
+/* @key ("appId/roomUuid", as renewals give it) held by @owner with @epoch
+ * but not run by it: its lease ends now. */
+void     rh_cloud_store_expire_lease_async  (RhCloudStore *store, const char *owner,
+                                             const char *key, gint64 epoch,
+                                             GAsyncReadyCallback callback, gpointer user_data);
+gboolean rh_cloud_store_expire_lease_finish (RhCloudStore *store, GAsyncResult *result,
+                                             GError **error);
+
 G_END_DECLS

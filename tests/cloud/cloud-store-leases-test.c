@@ -456,6 +456,30 @@ test_hand_off (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (record, ==, "2");
 }
 
+/* A room a worker's name holds but the worker does not run (started again
+ * under a dead one's name) is given back: reaped at once; another epoch's
+ * expiry changes nothing. */
+static void
+test_expire_unheld (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (RhCloudClaim) claimed = NULL;
+  g_autoptr (GError) error = NULL;
+
+  request (fixture, "r1", "rec1", TRUE);
+  claimed = claim (fixture->store, "w1");
+  for (gint64 epoch = 2; epoch >= 1; epoch--)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+
+      rh_cloud_store_expire_lease_async (fixture->store, "w1", "app/r1", epoch, rh_test_async_cb,
+                                         &result);
+      g_assert_true (rh_cloud_store_expire_lease_finish (fixture->store, wait (&result),
+                                                         &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (reap (fixture->second, 0), ==, epoch == 1 ? 1 : 0);
+    }
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
 int
@@ -472,6 +496,7 @@ main (int argc, char **argv)
   ADD ("/cloud-store-leases/renew", test_renew);
   ADD ("/cloud-store-leases/change/idle", test_change_idle);
   ADD ("/cloud-store-leases/hand-off", test_hand_off);
+  ADD ("/cloud-store-leases/expire-unheld", test_expire_unheld);
   for (guint i = 0; i < G_N_ELEMENTS (change_rows); i++)
     {
       g_autofree char *path = g_strconcat ("/cloud-store-leases/change/", change_rows[i].name,
