@@ -106,21 +106,22 @@ worker_free (ClusterWorker *worker)
   g_free (worker);
 }
 
-guint
-cluster_fixture_add_worker (ClusterFixture *fixture, guint max_rooms)
+/* Runs @worker's process, a new one each time, and waits for its URL. */
+static void
+spawn (ClusterFixture *fixture, ClusterWorker *worker)
 {
-  ClusterWorker *worker = g_new0 (ClusterWorker, 1);
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
   UrlWait wait = { worker, NULL };
 
-  worker->id = g_strdup_printf ("w%u", fixture->workers->len + 1);
-  worker->data_dir = g_build_filename (fixture->dir, worker->id, NULL);
-  worker->out_path = g_strdup_printf ("%s/%s.out", fixture->dir, worker->id);
-  worker->err_path = g_strdup_printf ("%s/%s.err", fixture->dir, worker->id);
-  g_ptr_array_add (fixture->workers, worker);
-
+  /* Each run's output files of its own, so that a restart keeps what the
+   * one before said. */
+  worker->runs++;
+  g_free (worker->out_path);
+  g_free (worker->err_path);
+  worker->out_path = g_strdup_printf ("%s/%s-%u.out", fixture->dir, worker->id, worker->runs);
+  worker->err_path = g_strdup_printf ("%s/%s-%u.err", fixture->dir, worker->id, worker->runs);
   g_ptr_array_add (argv, g_strdup (RECORDHOST_BINARY));
   g_ptr_array_add (argv, g_strdup ("cloud"));
   g_ptr_array_add (argv, g_strdup ("--store"));
@@ -134,15 +135,16 @@ cluster_fixture_add_worker (ClusterFixture *fixture, guint max_rooms)
   g_ptr_array_add (argv, g_strdup ("--lease-ttl"));
   g_ptr_array_add (argv, g_strdup_printf ("%d", CLUSTER_LEASE_TTL_S));
   g_ptr_array_add (argv, g_strdup ("--allow-file-pages"));
-  if (max_rooms > 0)
+  if (worker->max_rooms > 0)
     {
       g_ptr_array_add (argv, g_strdup ("--max-rooms"));
-      g_ptr_array_add (argv, g_strdup_printf ("%u", max_rooms));
+      g_ptr_array_add (argv, g_strdup_printf ("%u", worker->max_rooms));
     }
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, worker->out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, worker->err_path);
   g_subprocess_launcher_set_child_setup (launcher, worker_child_setup, NULL, NULL);
+  worker->exited = FALSE;
   worker->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
                                                   &error);
   g_assert_no_error (error);
@@ -159,8 +161,33 @@ cluster_fixture_add_worker (ClusterFixture *fixture, guint max_rooms)
       g_error ("worker %s printed no URL within %d s (%s)", worker->id, WORKER_START_S,
                worker->exited ? "it exited" : "still running");
     }
+  g_free (worker->base_url);
   worker->base_url = wait.url;
+}
+
+guint
+cluster_fixture_add_worker (ClusterFixture *fixture, guint max_rooms)
+{
+  ClusterWorker *worker = g_new0 (ClusterWorker, 1);
+
+  worker->id = g_strdup_printf ("w%u", fixture->workers->len + 1);
+  worker->data_dir = g_build_filename (fixture->dir, worker->id, NULL);
+  worker->max_rooms = max_rooms;
+  g_ptr_array_add (fixture->workers, worker);
+  spawn (fixture, worker);
   return fixture->workers->len - 1;
+}
+
+void
+cluster_fixture_restart_worker (ClusterFixture *fixture, guint index)
+{
+  ClusterWorker *worker = cluster_fixture_worker (fixture, index);
+
+  g_assert_true (worker->exited);
+  /* What is left of its group, as teardown would. */
+  kill (-worker->pid, SIGKILL);
+  g_clear_object (&worker->process);
+  spawn (fixture, worker);
 }
 
 void

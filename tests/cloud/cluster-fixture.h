@@ -22,6 +22,8 @@ typedef struct
   GPid pid;
   char *out_path;
   char *err_path;
+  guint max_rooms; /* --max-rooms, 0: the default */
+  guint runs;      /* processes started under its name */
   gboolean exited;
 } ClusterWorker;
 
@@ -48,6 +50,9 @@ void cluster_fixture_teardown (ClusterFixture *fixture);
 
 /* One more worker, "w<N+1>"; its index. */
 guint          cluster_fixture_add_worker (ClusterFixture *fixture, guint max_rooms);
+/* A worker that exited (killed) started again: its name, data directory
+ * and options, a new process and URL. */
+void           cluster_fixture_restart_worker (ClusterFixture *fixture, guint index);
 ClusterWorker *cluster_fixture_worker     (ClusterFixture *fixture, guint index);
 /* @signal_number to the worker's own process (not its WebKit processes). */
 void           cluster_fixture_signal     (ClusterFixture *fixture, guint index,

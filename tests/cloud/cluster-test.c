@@ -424,6 +424,35 @@ test_kill_owner (Fixture *fixture, gconstpointer data)
   cluster_fixture_wait_reasons (fixture, live, room, "1,4,3,2", WAIT_S);
 }
 
+/* An owner killed and started again at once under its name does not keep
+ * its dead run's room by renewing it: the room's lease ends, and the room
+ * runs again (on any worker, the new run too) with one owner at a time. */
+static void
+test_restart_same_name (Fixture *fixture, gconstpointer data)
+{
+  const char *room = ROOMS "again";
+  g_autofree char *body = start_body ("sdkReadyMs=300", FALSE, READY_WINDOW_S);
+  g_autofree char *record_id = start (fixture, 0, "again", body, FALSE);
+  gint64 killed;
+  guint owner, holder;
+
+  cluster_fixture_wait_reasons (fixture, 0, room, "1", WAIT_S);
+  owner = cluster_fixture_wait_owner (fixture, "again", -1, WAIT_S);
+  killed = g_get_monotonic_time ();
+  cluster_fixture_signal (fixture, owner, SIGKILL);
+  cluster_fixture_wait_exit (fixture, owner, 10);
+  cluster_fixture_restart_worker (fixture, owner);
+
+  /* A lease renewed by the new run would hold the room past any bound. */
+  cluster_fixture_wait_reasons (fixture, owner, room, "1,4,3",
+                                2 * CLUSTER_LEASE_TTL_S + READY_WINDOW_S);
+  g_test_message ("taken over in %" G_GINT64_FORMAT " ms, its owner started again at once",
+                  (g_get_monotonic_time () - killed) / 1000);
+  holder = cluster_fixture_wait_owner (fixture, "again", -1, WAIT_S);
+  g_assert_cmpint (local_active (fixture, holder), ==, 1);
+  g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, "again"), ==, 2);
+}
+
 /* A room's event and record rows, as text. */
 static char *
 room_rows (Fixture *fixture, const char *room_uuid, const char *record_id)
@@ -679,6 +708,7 @@ main (int argc, char **argv)
 #define ADD(path, setup, func) g_test_add (path, Fixture, NULL, setup, func, fixture_teardown)
   ADD ("/cluster/any-worker", fixture_setup, test_any_worker);
   ADD ("/cluster/kill-owner", fixture_setup, test_kill_owner);
+  ADD ("/cluster/restart-same-name", fixture_setup, test_restart_same_name);
   ADD ("/cluster/stale-worker", fixture_setup, test_stale_worker);
   ADD ("/cluster/full", fixture_setup_full, test_full);
   ADD ("/cluster/full-pending", fixture_setup_full, test_full_pending);
