@@ -35,15 +35,17 @@ static void
 add_event_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  RhCloudStore *store = g_task_get_source_object (task);
+  g_autoptr (GObject) connection = g_async_result_get_source_object (result);
   AddEvent *add = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (RhSqlResult) rows = rh_sql_connection_query_finish (store->sql, result, &error);
+  g_autoptr (RhSqlResult) rows = rh_sql_connection_query_finish (RH_SQL_CONNECTION (connection),
+                                                                 result, &error);
 
   if (rows == NULL && g_error_matches (error, RH_SQL_ERROR, RH_SQL_ERROR_CONFLICT)
       && ++add->tries < ADD_EVENT_TRIES)
     {
-      rh_cloud_store_query (g_steal_pointer (&task), add_event_sql, add->params, add_event_cb);
+      rh_cloud_store_query_on (g_steal_pointer (&task), RH_SQL_CONNECTION (connection),
+                               add_event_sql, add->params, add_event_cb);
       return;
     }
   if (rows == NULL)
@@ -97,7 +99,8 @@ rh_cloud_store_add_owned_event_async (RhCloudStore *store, const char *app_id,
   rh_sql_params_add_text (add->params, owner);
   rh_sql_params_add_int (add->params, epoch);
   g_task_set_task_data (task, add, (GDestroyNotify) add_event_free);
-  rh_cloud_store_query (task, add_event_sql, add->params, add_event_cb);
+  rh_cloud_store_query_for_room (task, app_id, room_uuid, add_event_sql, add->params,
+                                 add_event_cb);
 }
 
 gint64

@@ -131,8 +131,7 @@ rh_cloud_store_claim_room_async (RhCloudStore *store, const char *owner, gint64 
   rh_sql_params_add_text (params, owner);
   rh_sql_params_add_int (params, ttl_ms);
   rh_sql_params_add_text (params, record_id);
-  rh_cloud_store_query (
-    task,
+  rh_cloud_store_query_on (task, store->sql,
     /* A room handed off by a worker that drains is taken as a pending one;
      * the attempt before, if any, ends (its record, its claim) as this
      * one begins. */
@@ -198,8 +197,7 @@ rh_cloud_store_renew_leases_async (RhCloudStore *store, const char *owner, gint6
   rh_sql_params_add_int (params, capacity);
   rh_sql_params_add_int (params, active);
   rh_sql_params_add_int (params, draining ? 1 : 0);
-  rh_cloud_store_query (
-    task,
+  rh_cloud_store_query_on (task, store->sql,
     "WITH renewed AS (UPDATE rooms SET lease_expires_ms = " NOW " + $2 "
     "  WHERE owner = $1 AND state IN ('active', 'handoff') RETURNING app_id, room_uuid, epoch), "
     "beat AS (INSERT INTO workers (worker_id, base_url, capacity, active, draining, expires_ms) "
@@ -234,15 +232,6 @@ reap_free (Reap *reap)
 
 static void reap_next (GTask *task);
 
-static void
-record_ended_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  g_autoptr (RhSqlResult) rows = rh_cloud_store_query_finish (task, result, "end attempt");
-
-  if (rows != NULL)
-    reap_next (g_steal_pointer (&task));
-}
 
 /* The reason an expired attempt ends with. */
 static int
@@ -258,24 +247,15 @@ reap_event_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   Reap *reap = g_task_get_task_data (task);
-  g_autoptr (RhSqlParams) params = rh_sql_params_new ();
   GError *error = NULL;
-  guint i = reap->next;
 
   if (rh_cloud_store_add_event_finish (RH_CLOUD_STORE (source), result, &error) == 0)
     {
       g_task_return_error (task, error);
       return;
     }
-  rh_sql_params_add_int (params, reap_reason (reap->rooms, i));
-  rh_sql_params_add_text (params, rh_sql_result_get (reap->rooms, i, 0));
-  rh_sql_params_add_text (params, rh_sql_result_get (reap->rooms, i, 1));
-  rh_sql_params_add_int (params, rh_sql_result_get_int (reap->rooms, i, 2));
   reap->next++;
-  rh_cloud_store_query (g_steal_pointer (&task),
-                        "UPDATE records SET state = 2, reason = $1, end_ms = " NOW " "
-                        "WHERE app_id = $2 AND room_uuid = $3 AND epoch = $4 AND state = 1",
-                        params, record_ended_cb);
+  reap_next (g_steal_pointer (&task));
 }
 
 static void
@@ -344,8 +324,7 @@ rh_cloud_store_reap_async (RhCloudStore *store, gint64 ttl_ms, GAsyncReadyCallba
 
   g_task_set_task_data (task, g_new0 (Reap, 1), (GDestroyNotify) reap_free);
   rh_sql_params_add_int (params, ttl_ms);
-  rh_cloud_store_query (
-    task,
+  rh_cloud_store_query_on (task, store->sql,
     "WITH lock AS (SELECT pg_try_advisory_xact_lock (" REAPER_LOCK ") AS got), "
     "expired AS (UPDATE rooms SET state = CASE WHEN stop_requested = 1 OR retries >= 2 "
     "  THEN 'idle' ELSE 'pending' END, owner = NULL, retries = retries + 1, "
@@ -357,7 +336,12 @@ rh_cloud_store_reap_async (RhCloudStore *store, gint64 ttl_ms, GAsyncReadyCallba
     "  RETURNING app_id, room_uuid, epoch, retries, stop_requested, held, record_id), "
     "ended AS (UPDATE room_claims AS c SET ended_ms = " NOW ", how = 'expired' FROM expired AS e "
     "  WHERE c.app_id = e.app_id AND c.room_uuid = e.room_uuid AND c.epoch = e.epoch "
-    "  AND c.ended_ms IS NULL) "
+    "  AND c.ended_ms IS NULL), "
+    /* The attempt's record ends with the reason its event gives (reap_reason). */
+    "records_ended AS (UPDATE records AS r SET state = 2, end_ms = " NOW ", "
+    "  reason = CASE WHEN e.stop_requested = 1 THEN 2 WHEN e.retries > 2 THEN 5 ELSE 4 END "
+    "  FROM expired AS e WHERE r.app_id = e.app_id AND r.room_uuid = e.room_uuid "
+    "  AND r.epoch = e.epoch AND r.state = 1) "
     "SELECT app_id, room_uuid, epoch, retries, stop_requested, held, record_id FROM expired",
     params, expired_cb);
 }
@@ -401,8 +385,7 @@ rh_cloud_store_end_claim_async (RhCloudStore *store, const char *app_id, const c
   rh_sql_params_add_text (params, owner);
   rh_sql_params_add_int (params, epoch);
   rh_sql_params_add_text (params, how);
-  rh_cloud_store_query (
-    task,
+  rh_cloud_store_query_on (task, store->sql,
     "WITH ended AS (UPDATE rooms SET state = 'idle', owner = NULL, lease_expires_ms = NULL "
     "  WHERE app_id = $1 AND room_uuid = $2 AND owner = $3 AND epoch = $4 "
     "  RETURNING app_id, room_uuid, epoch) "
@@ -443,7 +426,7 @@ rh_cloud_store_hand_off_async (RhCloudStore *store, const char *owner,
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, owner);
-  rh_cloud_store_query (task,
+  rh_cloud_store_query_on (task, store->sql,
                         "UPDATE rooms SET state = 'handoff', pending_ms = " NOW " "
                         "WHERE owner = $1 AND state = 'active' RETURNING app_id, room_uuid",
                         params, handed_off_cb);
@@ -489,7 +472,7 @@ rh_cloud_store_expire_lease_async (RhCloudStore *store, const char *owner, const
   rh_sql_params_add_text (params, owner);
   rh_sql_params_add_text (params, key);
   rh_sql_params_add_int (params, epoch);
-  rh_cloud_store_query (task,
+  rh_cloud_store_query_on (task, store->sql,
                         "UPDATE rooms SET lease_expires_ms = 0 WHERE owner = $1 "
                         "AND app_id || '/' || room_uuid = $2 AND epoch = $3",
                         params, expired_one_cb);

@@ -10,16 +10,30 @@ struct _RhCloudStore
 {
   GObject parent_instance;
 
+  /* PostgreSQL: one connection for the schema, LISTEN and the leases, so
+   * that renewals never wait behind the API's queries, and a small pool
+   * for the API.  SQLite: the one connection, in the pool too. */
   RhSqlConnection *sql;
+  GPtrArray *pool;
+  guint next;
   char *dir;
   int lock_fd; /* holds the data directory's lock (SQLite's), -1 for none */
 };
 
-/* Runs @sql for @task (taken); @callback gets the task back as user data. */
+/* Runs @sql for @task (taken) on a connection of the pool (any, or the one
+ * of @room_key's so that a room's writes keep their order), or on
+ * @connection; @callback gets the task back as user data. */
 void         rh_cloud_store_query  (GTask *task, const char *sql, const RhSqlParams *params,
                                     GAsyncReadyCallback callback);
-/* The statement's result, or NULL with the task returned the error, named
- * by @what ("cloud store: add event: ..."). */
+void         rh_cloud_store_query_for_room (GTask *task, const char *app_id,
+                                            const char *room_uuid, const char *sql,
+                                            const RhSqlParams *params,
+                                            GAsyncReadyCallback callback);
+void         rh_cloud_store_query_on (GTask *task, RhSqlConnection *connection, const char *sql,
+                                      const RhSqlParams *params, GAsyncReadyCallback callback);
+/* The statement's result (from whichever connection ran it), or NULL with
+ * the task returned the error, named by @what ("cloud store: add event:
+ * ..."). */
 RhSqlResult *rh_cloud_store_query_finish (GTask *task, GAsyncResult *result, const char *what);
 JsonNode    *rh_cloud_store_parse_or_null (const char *text);
 

@@ -22,6 +22,7 @@ rh_cloud_store_finalize (GObject *object)
 {
   RhCloudStore *self = RH_CLOUD_STORE (object);
 
+  g_clear_pointer (&self->pool, g_ptr_array_unref);
   g_clear_object (&self->sql);
   /* Last: the database is closed before another cloud may open it. */
   if (self->lock_fd >= 0)
@@ -40,7 +41,11 @@ static void
 rh_cloud_store_init (RhCloudStore *self)
 {
   self->lock_fd = -1;
+  self->pool = g_ptr_array_new_with_free_func (g_object_unref);
 }
+
+/* Connections of the API's pool, PostgreSQL's. */
+#define POOL_SIZE 3
 
 /* One cloud per data directory: through SQLite's own locks two would share
  * the database, each stalling the other's answers and failing its writes.
@@ -158,6 +163,16 @@ rh_cloud_store_open_async (const char *dir, const char *url, GCancellable *cance
       g_task_return_new_error (task, RH_ERROR, RH_ERROR_INVALID_INPUT, "%s", error->message);
       return;
     }
+  if (url == NULL)
+    g_ptr_array_add (store->pool, g_object_ref (store->sql));
+  /* Each connects at its first statement. */
+  for (guint i = 0; url != NULL && i < POOL_SIZE; i++)
+    {
+      RhSqlConnection *connection = rh_sql_postgres_new (url, &error);
+
+      g_assert (connection != NULL); /* the same URL as the first's */
+      g_ptr_array_add (store->pool, connection);
+    }
   g_task_set_task_data (task, g_object_ref (store), g_object_unref);
   rh_cloud_store_schema_update_async (store->sql, cancellable, schema_cb,
                                       g_steal_pointer (&task));
@@ -182,21 +197,43 @@ rh_cloud_store_get_connection (RhCloudStore *store)
 }
 
 void
+rh_cloud_store_query_on (GTask *task, RhSqlConnection *connection, const char *sql,
+                         const RhSqlParams *params, GAsyncReadyCallback callback)
+{
+  rh_sql_connection_query_async (connection, sql, params, g_task_get_cancellable (task),
+                                 callback, task);
+}
+
+void
 rh_cloud_store_query (GTask *task, const char *sql, const RhSqlParams *params,
                       GAsyncReadyCallback callback)
 {
   RhCloudStore *store = g_task_get_source_object (task);
+  RhSqlConnection *connection = g_ptr_array_index (store->pool,
+                                                   store->next++ % store->pool->len);
 
-  rh_sql_connection_query_async (store->sql, sql, params, g_task_get_cancellable (task),
-                                 callback, task);
+  rh_cloud_store_query_on (task, connection, sql, params, callback);
+}
+
+void
+rh_cloud_store_query_for_room (GTask *task, const char *app_id, const char *room_uuid,
+                               const char *sql, const RhSqlParams *params,
+                               GAsyncReadyCallback callback)
+{
+  RhCloudStore *store = g_task_get_source_object (task);
+  guint hash = g_str_hash (app_id) * 31 + g_str_hash (room_uuid);
+
+  rh_cloud_store_query_on (task, g_ptr_array_index (store->pool, hash % store->pool->len), sql,
+                           params, callback);
 }
 
 RhSqlResult *
 rh_cloud_store_query_finish (GTask *task, GAsyncResult *result, const char *what)
 {
-  RhCloudStore *store = g_task_get_source_object (task);
+  g_autoptr (GObject) connection = g_async_result_get_source_object (result);
   GError *error = NULL;
-  RhSqlResult *rows = rh_sql_connection_query_finish (store->sql, result, &error);
+  RhSqlResult *rows = rh_sql_connection_query_finish (RH_SQL_CONNECTION (connection), result,
+                                                      &error);
 
   if (rows == NULL)
     {
@@ -389,8 +426,8 @@ rh_cloud_store_put_record_async (RhCloudStore *store, const RhCloudRecord *recor
   rh_sql_params_add_int (params, record->epoch);
   /* A SELECT, not VALUES, for the guard; its values cast for PostgreSQL,
    * which types a SELECT's parameters as text. */
-  rh_cloud_store_query (
-    task,
+  rh_cloud_store_query_for_room (
+    task, record->app_id, record->room_uuid,
     "INSERT INTO records (record_id, app_id, room_uuid, state, reason, on_hold, unready, "
     "start_ms, end_ms, config, file, error, page, worker, epoch) "
     "SELECT CAST ($1 AS TEXT), CAST ($2 AS TEXT), CAST ($3 AS TEXT), CAST ($4 AS INTEGER), "
