@@ -4,6 +4,7 @@
  * its workers'. */
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cluster-fixture.h"
 #include "media-probe.h"
@@ -453,6 +454,81 @@ test_restart_same_name (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, "again"), ==, 2);
 }
 
+/* The reasons and onHold of a room's events through worker @index, "1:held,2:released". */
+static char *
+describe_events (Fixture *fixture, guint index, const char *room_path)
+{
+  g_autofree char *path = g_strconcat (room_path, "/sequences?nextId=0&cmd=1001", NULL);
+  g_autoptr (JsonNode) data = cluster_fixture_call_ok (fixture, index, "GET", path, NULL);
+  JsonArray *list = json_object_get_array_member (json_node_get_object (data), "list");
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *event = json_object_get_object_member (json_array_get_object_element (list, i),
+                                                         "data");
+
+      g_string_append_printf (out, "%s%" G_GINT64_FORMAT ":%s", i > 0 ? "," : "",
+                              json_object_get_int_member (event, "reason"),
+                              json_object_get_string_member_with_default (event, "reasonText",
+                                                                          ""));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* SIGTERM to an owner: it drains, its room is handed to another worker
+ * (made before broken: the claims never overlap), and it exits 0 with its
+ * file finished. */
+static void
+test_drain (Fixture *fixture, gconstpointer data)
+{
+  const char *room = ROOMS "drain";
+  g_autofree char *body = start_body ("sdkReadyMs=300", FALSE, READY_WINDOW_S);
+  g_autofree char *record_id = start (fixture, 0, "drain", body, FALSE);
+  g_autofree char *first_how = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *reasons = NULL;
+  g_autofree char *old_state = NULL;
+  g_autofree char *new_worker = NULL;
+  MediaProbeFrames frames = { 0 };
+  guint owner, taker, live;
+  int status;
+
+  cluster_fixture_wait_reasons (fixture, 0, room, "1", WAIT_S);
+  owner = cluster_fixture_wait_owner (fixture, "drain", -1, WAIT_S);
+  live = other_than (owner, owner);
+  file = only_recording (cluster_fixture_worker (fixture, owner)->data_dir);
+  cluster_fixture_wait (fixture, "a frame in the owner's file", has_frame, file, WAIT_S);
+
+  cluster_fixture_signal (fixture, owner, SIGTERM);
+  /* Handed off, not left to expire and be reaped. */
+  taker = cluster_fixture_wait_owner (fixture, "drain", (gint) owner, CLUSTER_LEASE_TTL_S);
+  status = cluster_fixture_wait_exit (fixture, owner, 60);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpint (local_active (fixture, taker), ==, 1);
+
+  events = describe_events (fixture, live, room);
+  g_test_message ("events of a room handed off: %s", events);
+  /* No failure told: the new owner's start, as a start or a retry's. */
+  reasons = cluster_fixture_reasons (fixture, live, room);
+  g_assert_true (g_str_equal (reasons, "1,1") || g_str_equal (reasons, "1,3"));
+  old_state = cluster_fixture_query_value (
+    fixture, "SELECT state FROM records WHERE record_id = $1", record_id, NULL);
+  g_assert_cmpstr (old_state, ==, "2");
+  new_worker = cluster_fixture_query_value (
+    fixture, "SELECT worker FROM records WHERE room_uuid = 'drain' AND record_id <> $1",
+    record_id, NULL);
+  g_assert_cmpstr (new_worker, ==, worker_id (fixture, taker));
+  g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, "drain"), ==, 2);
+  first_how = cluster_fixture_query_value (
+    fixture, "SELECT how FROM room_claims WHERE room_uuid = 'drain' ORDER BY epoch LIMIT 1", NULL);
+  g_assert_cmpstr (first_how, ==, "handed-off");
+  media_probe_decode (file, &frames);
+  g_assert_cmpuint (frames.frames, >=, 1);
+}
+
 /* A room's event and record rows, as text. */
 static char *
 room_rows (Fixture *fixture, const char *room_uuid, const char *record_id)
@@ -710,6 +786,7 @@ main (int argc, char **argv)
   ADD ("/cluster/kill-owner", fixture_setup, test_kill_owner);
   ADD ("/cluster/restart-same-name", fixture_setup, test_restart_same_name);
   ADD ("/cluster/stale-worker", fixture_setup, test_stale_worker);
+  ADD ("/cluster/drain", fixture_setup, test_drain);
   ADD ("/cluster/full", fixture_setup_full, test_full);
   ADD ("/cluster/full-pending", fixture_setup_full, test_full_pending);
   ADD ("/cluster/retries-exhausted/never-ready", fixture_setup, test_retries_exhausted);
