@@ -692,6 +692,16 @@ test_full_pending (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, rooms[2]), ==, 2);
 }
 
+static gboolean
+room_idle (Fixture *fixture, gpointer user_data)
+{
+  g_autofree char *state = cluster_fixture_query_value (
+    fixture, "SELECT state FROM rooms WHERE app_id = 'app-1' AND room_uuid = $1", user_data,
+    NULL);
+
+  return g_strcmp0 (state, "idle") == 0;
+}
+
 /* A page that never gets ready is given up after two retries (reasons
  * 4, 4, 5) and the room stays idle: nobody claims it again. */
 static void
@@ -702,17 +712,19 @@ test_retries_exhausted (Fixture *fixture, gconstpointer data)
   g_autofree char *record_id = start (fixture, 0, "never", body, FALSE);
   g_autofree char *claims = NULL;
   g_autofree char *claims_later = NULL;
-  g_autofree char *state = NULL;
+  g_autofree char *records_count = NULL;
   g_autofree char *reasons = NULL;
 
   cluster_fixture_wait_reasons (fixture, 0, room, "4,4,5", WAIT_S);
+  /* The owner gives its claim back once the give-up is stored. */
+  cluster_fixture_wait (fixture, "the room idle", room_idle, (gpointer) "never",
+                        CLUSTER_LEASE_TTL_S);
   g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, "never"), <=, 3);
   claims = cluster_fixture_query_value (
     fixture, "SELECT count (*) FROM room_claims WHERE room_uuid = 'never'", NULL);
-  state = cluster_fixture_query_value (fixture,
-                                       "SELECT state FROM rooms WHERE room_uuid = 'never'", NULL);
-  g_assert_cmpstr (state, !=, "pending");
-  g_assert_cmpstr (state, !=, "active");
+  records_count = cluster_fixture_query_value (
+    fixture, "SELECT count (*) FROM records WHERE room_uuid = 'never'", NULL);
+  g_test_message ("a page never ready: %s claim(s), %s record(s)", claims, records_count);
 
   g_usleep (2 * CLUSTER_LEASE_TTL_S * G_USEC_PER_SEC);
   claims_later = cluster_fixture_query_value (
