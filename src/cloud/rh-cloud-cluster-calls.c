@@ -32,7 +32,8 @@ room_data (const char *record_id, int state, gboolean held)
 
 /* What other workers are told: JSON, so that any room uuid passes. */
 void
-rh_cloud_cluster_notify_room (RhCloud *self, const char *op, const char *app_id, const char *room_uuid)
+rh_cloud_cluster_notify_room (RhCloud *self, const char *op, const char *app_id,
+                              const char *room_uuid)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) node = NULL;
@@ -172,9 +173,11 @@ changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       gboolean owned = !g_str_equal (state, "pending");
 
       if (owned && change == RH_CLOUD_CHANGE_STOP)
-        rh_cloud_cluster_notify_room (call->cloud, "stop", call->path->app_id, call->path->room_uuid);
+        rh_cloud_cluster_notify_room (call->cloud, "stop", call->path->app_id,
+                                      call->path->room_uuid);
       else if (owned && change == RH_CLOUD_CHANGE_RELEASE)
-        rh_cloud_cluster_notify_room (call->cloud, "release", call->path->app_id, call->path->room_uuid);
+        rh_cloud_cluster_notify_room (call->cloud, "release", call->path->app_id,
+                                      call->path->room_uuid);
       data = room_data (record_id, change == RH_CLOUD_CHANGE_STOP ? 2 : 1, held);
       rh_api_reply_ok (call->msg, data);
     }
