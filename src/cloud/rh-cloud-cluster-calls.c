@@ -163,6 +163,14 @@ changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     rh_cloud_reply_store_error (call->msg, error);
   else if (g_str_equal (state, "idle"))
     rh_api_reply_error (call->msg, RH_CLOUD_CODE_RECORD_NOT_STARTED, "record not started");
+  else if (change == RH_CLOUD_CHANGE_READY)
+    {
+      /* Answered as the owner answers it; the owner hears of it. */
+      if (!g_str_equal (state, "pending"))
+        rh_cloud_cluster_notify_room (call->cloud, "ready", call->path->app_id,
+                                      call->path->room_uuid);
+      rh_api_reply_ok (call->msg, NULL);
+    }
   else if (change == RH_CLOUD_CHANGE_HOLD && !held)
     rh_api_reply_error (call->msg, RH_API_CODE_BAD_REQUEST,
                         "a running recording cannot be put on hold again");
