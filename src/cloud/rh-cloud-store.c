@@ -110,7 +110,8 @@ rh_cloud_store_open_async (const char *dir, const char *url, GCancellable *cance
     store->sql = rh_sql_postgres_new (url, &error);
   if (store->sql == NULL)
     {
-      g_task_return_new_error (task, RH_ERROR, RH_ERROR_INVALID_INPUT, "%s", error->message);
+      g_task_return_new_error (task, RH_ERROR, RH_ERROR_INVALID_INPUT, "%s%s",
+                               url != NULL ? "--store: " : "", error->message);
       return;
     }
   if (url == NULL)
