@@ -71,6 +71,8 @@ schema_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           g_clear_error (&error);
           error = input;
         }
+      else
+        g_prefix_error (&error, "--store: ");
       g_task_return_error (task, error);
       return;
     }
