@@ -98,6 +98,7 @@ static const char cloud_description[] =
   "  GET   .../rooms/{roomUuid}/records/{recordId}/har?attempt=N    an attempt's HAR\n"
   "  GET   .../rooms/{roomUuid}/records/{recordId}/snapshots?attempt=N  its filmstrip (PNG)\n"
   "  GET   .../rooms/{roomUuid}/sequences?nextId=&cmd=              events (cmd 1001: state)\n"
+  "  GET   /health, /health/ready, /metrics     liveness, readiness, Prometheus metrics\n"
   "Each recording hosts its page in a WebKit view in this process, with the\n"
   "lifecycle of `recordhost run` (retryTimeout, reasons 1-5, onHold), and is\n"
   "written to DIR/recordings/ as one MP4 file. Bodies over 64 KiB and calls\n"
@@ -112,7 +113,12 @@ static const char cloud_description[] =
   "RECORDHOST_CLOUD_TOKEN (one of them); beyond loopback one is required.\n"
   "Prints the URL it listens on as its first line. SIGINT, SIGTERM, SIGHUP or\n"
   "SIGQUIT stop every recording normally, store the events, finish the files\n"
-  "and exit 0.";
+  "and exit 0; with --store, SIGTERM drains instead (--drain-timeout).\n"
+  "With --store, clouds on one PostgreSQL database are workers of one cluster:\n"
+  "a start through any is stored pending and claimed by one with room, for a\n"
+  "lease it renews; when a worker dies its rooms run again on another (events\n"
+  "4, then 3). Give the database's password by ~/.pgpass or PGPASSWORD, not in\n"
+  "the URL: the URL shows in ps.";
 
 #define TOKEN_ENV "RECORDHOST_CLOUD_TOKEN"
 

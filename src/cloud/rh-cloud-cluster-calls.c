@@ -32,7 +32,8 @@ room_data (const char *record_id, int state, gboolean held)
 
 /* What other workers are told: JSON, so that any room uuid passes. */
 void
-rh_cloud_cluster_notify_room (RhCloud *self, const char *op, const char *app_id, const char *room_uuid)
+rh_cloud_cluster_notify_room (RhCloud *self, const char *op, const char *app_id,
+                              const char *room_uuid)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) node = NULL;
@@ -162,6 +163,14 @@ changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     rh_cloud_reply_store_error (call->msg, error);
   else if (g_str_equal (state, "idle"))
     rh_api_reply_error (call->msg, RH_CLOUD_CODE_RECORD_NOT_STARTED, "record not started");
+  else if (change == RH_CLOUD_CHANGE_READY)
+    {
+      /* Answered as the owner answers it; the owner hears of it. */
+      if (!g_str_equal (state, "pending"))
+        rh_cloud_cluster_notify_room (call->cloud, "ready", call->path->app_id,
+                                      call->path->room_uuid);
+      rh_api_reply_ok (call->msg, NULL);
+    }
   else if (change == RH_CLOUD_CHANGE_HOLD && !held)
     rh_api_reply_error (call->msg, RH_API_CODE_BAD_REQUEST,
                         "a running recording cannot be put on hold again");
@@ -172,9 +181,11 @@ changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       gboolean owned = !g_str_equal (state, "pending");
 
       if (owned && change == RH_CLOUD_CHANGE_STOP)
-        rh_cloud_cluster_notify_room (call->cloud, "stop", call->path->app_id, call->path->room_uuid);
+        rh_cloud_cluster_notify_room (call->cloud, "stop", call->path->app_id,
+                                      call->path->room_uuid);
       else if (owned && change == RH_CLOUD_CHANGE_RELEASE)
-        rh_cloud_cluster_notify_room (call->cloud, "release", call->path->app_id, call->path->room_uuid);
+        rh_cloud_cluster_notify_room (call->cloud, "release", call->path->app_id,
+                                      call->path->room_uuid);
       data = room_data (record_id, change == RH_CLOUD_CHANGE_STOP ? 2 : 1, held);
       rh_api_reply_ok (call->msg, data);
     }

@@ -238,6 +238,15 @@ notification_cb (RhSqlConnection *connection, const char *channel, const char *p
       g_message ("cloud: a room handed off records on another worker: stopping it here");
       rh_cloud_recording_lose (recording);
     }
+  else if (g_str_equal (op, "ready"))
+    {
+      /* A ready call of this worker's room answered by another. */
+      const char *app_id, *room_uuid;
+
+      rh_cloud_recording_get_room (recording, &app_id, &room_uuid);
+      self->ready_count++;
+      g_signal_emit_by_name (self, "ready-received", app_id, room_uuid);
+    }
   else if (g_str_equal (op, "release"))
     rh_cloud_recording_release_async (recording, NULL, NULL);
   else if (g_str_equal (op, "stop"))

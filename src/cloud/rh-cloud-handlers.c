@@ -103,7 +103,15 @@ ready_heard (RhCloud *self, const RhApiPath *path)
 void
 rh_cloud_handle_ready (RhCloud *self, SoupServerMessage *msg, const RhApiPath *path)
 {
-  if (ready_heard (self, path) != 0)
+  gint64 code = ready_heard (self, path);
+
+  if (code != 0 && rh_cloud_is_clustered (self))
+    {
+      /* Another worker's room, perhaps: the store knows. */
+      rh_cloud_handle_cluster_change (self, msg, RH_CLOUD_CHANGE_READY);
+      return;
+    }
+  if (code != 0)
     {
       rh_api_reply_error (msg, RH_CLOUD_CODE_RECORD_NOT_STARTED, "record not started");
       return;

@@ -7,16 +7,6 @@
 
 #define NOW "CAST (EXTRACT (EPOCH FROM clock_timestamp ()) * 1000 AS BIGINT)"
 
-static GTask *
-cluster_task (RhCloudStore *store, gpointer tag, GAsyncReadyCallback callback,
-              gpointer user_data)
-{
-  GTask *task = g_task_new (store, NULL, callback, user_data);
-
-  g_task_set_source_tag (task, tag);
-  return task;
-}
-
 /* ---- a change asked through any worker ---- */
 
 typedef struct
@@ -101,7 +91,8 @@ rh_cloud_store_change_room_async (RhCloudStore *store, const char *app_id,
                                   const char *room_uuid, RhCloudChange change,
                                   GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = cluster_task (store, rh_cloud_store_change_room_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_change_room_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   g_task_set_task_data (task, g_new0 (Change, 1), (GDestroyNotify) change_free);
@@ -165,7 +156,8 @@ void
 rh_cloud_store_count_cluster_async (RhCloudStore *store, GAsyncReadyCallback callback,
                                     gpointer user_data)
 {
-  GTask *task = cluster_task (store, rh_cloud_store_count_cluster_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_count_cluster_async, callback,
+                                         user_data);
 
   rh_cloud_store_query (
     task,

@@ -23,6 +23,7 @@ typedef enum
   RH_CLOUD_CHANGE_HOLD = 1,    /* onHold true: nothing, allowed only while held */
   RH_CLOUD_CHANGE_RELEASE = 2, /* onHold false (the number is the store's) */
   RH_CLOUD_CHANGE_STOP = 3,
+  RH_CLOUD_CHANGE_READY = 4,   /* a ready call: nothing, answered as the owner would */
 } RhCloudChange;
 
 /* @change asked through any worker, kept in the room for its owner; a

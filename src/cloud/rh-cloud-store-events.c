@@ -85,11 +85,11 @@ rh_cloud_store_add_owned_event_async (RhCloudStore *store, const char *app_id,
                                       int cmd, JsonNode *data, GAsyncReadyCallback callback,
                                       gpointer user_data)
 {
-  GTask *task = g_task_new (store, NULL, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_add_event_async, callback,
+                                         user_data);
   AddEvent *add = g_new0 (AddEvent, 1);
   g_autofree char *text = json_to_string (data, FALSE);
 
-  g_task_set_source_tag (task, rh_cloud_store_add_event_async);
   add->params = rh_sql_params_new ();
   rh_sql_params_add_text (add->params, app_id);
   rh_sql_params_add_text (add->params, room_uuid);
@@ -106,15 +106,7 @@ rh_cloud_store_add_owned_event_async (RhCloudStore *store, const char *app_id,
 gint64
 rh_cloud_store_add_event_finish (RhCloudStore *store, GAsyncResult *result, GError **error)
 {
-  GError *local_error = NULL;
-  gssize sequence = g_task_propagate_int (G_TASK (result), &local_error);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return 0;
-    }
-  return sequence;
+  return rh_cloud_store_task_count (result, error);
 }
 
 typedef struct
@@ -177,11 +169,11 @@ rh_cloud_store_list_events_async (RhCloudStore *store, const char *app_id,
                                   const char *room_uuid, gint64 next_id, int cmd, guint limit,
                                   GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = g_task_new (store, NULL, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_list_events_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
   ListEvents *list = g_new0 (ListEvents, 1);
 
-  g_task_set_source_tag (task, rh_cloud_store_list_events_async);
   list->room_uuid = g_strdup (room_uuid);
   list->next_id = next_id;
   g_task_set_task_data (task, list, (GDestroyNotify) list_events_free);
@@ -309,10 +301,10 @@ void
 rh_cloud_store_end_interrupted_async (RhCloudStore *store, GAsyncReadyCallback callback,
                                       gpointer user_data)
 {
-  GTask *task = g_task_new (store, NULL, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_end_interrupted_async, callback,
+                                         user_data);
   EndInterrupted *end = g_new0 (EndInterrupted, 1);
 
-  g_task_set_source_tag (task, rh_cloud_store_end_interrupted_async);
   end->now = g_get_real_time () / 1000;
   g_task_set_task_data (task, end, (GDestroyNotify) end_interrupted_free);
   rh_cloud_store_query (task,
@@ -325,13 +317,5 @@ guint
 rh_cloud_store_end_interrupted_finish (RhCloudStore *store, GAsyncResult *result,
                                        GError **error)
 {
-  GError *local_error = NULL;
-  gssize ended = g_task_propagate_int (G_TASK (result), &local_error);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return 0;
-    }
-  return (guint) ended;
+  return (guint) rh_cloud_store_task_count (result, error);
 }

@@ -25,15 +25,6 @@ rh_cloud_claim_free (RhCloudClaim *claim)
   g_free (claim);
 }
 
-static GTask *
-lease_task (RhCloudStore *store, gpointer tag, GAsyncReadyCallback callback, gpointer user_data)
-{
-  GTask *task = g_task_new (store, NULL, callback, user_data);
-
-  g_task_set_source_tag (task, tag);
-  return task;
-}
-
 /* ---- a start ---- */
 
 static void
@@ -52,7 +43,8 @@ rh_cloud_store_request_room_async (RhCloudStore *store, const char *app_id,
                                    const char *config, gboolean held, const char *record_id,
                                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = lease_task (store, rh_cloud_store_request_room_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_request_room_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, app_id);
@@ -78,7 +70,7 @@ rh_cloud_store_request_room_finish (RhCloudStore *store, GAsyncResult *result,
                                     gboolean *requested, GError **error)
 {
   GError *local_error = NULL;
-  gssize done = g_task_propagate_int (G_TASK (result), &local_error);
+  gssize done = rh_cloud_store_task_count (result, &local_error);
 
   if (local_error != NULL)
     {
@@ -123,7 +115,8 @@ void
 rh_cloud_store_claim_room_async (RhCloudStore *store, const char *owner, gint64 ttl_ms,
                                  GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = lease_task (store, rh_cloud_store_claim_room_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_claim_room_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
   /* A retry's attempt is a record of its own: it gets a new id. */
   g_autofree char *record_id = rh_recording_record_id_new ();
@@ -188,7 +181,8 @@ rh_cloud_store_renew_leases_async (RhCloudStore *store, const char *owner, gint6
                                    gboolean draining, GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
-  GTask *task = lease_task (store, rh_cloud_store_renew_leases_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_renew_leases_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, owner);
@@ -319,7 +313,8 @@ void
 rh_cloud_store_reap_async (RhCloudStore *store, gint64 ttl_ms, GAsyncReadyCallback callback,
                            gpointer user_data)
 {
-  GTask *task = lease_task (store, rh_cloud_store_reap_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_reap_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   g_task_set_task_data (task, g_new0 (Reap, 1), (GDestroyNotify) reap_free);
@@ -349,15 +344,7 @@ rh_cloud_store_reap_async (RhCloudStore *store, gint64 ttl_ms, GAsyncReadyCallba
 guint
 rh_cloud_store_reap_finish (RhCloudStore *store, GAsyncResult *result, GError **error)
 {
-  GError *local_error = NULL;
-  gssize reaped = g_task_propagate_int (G_TASK (result), &local_error);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return 0;
-    }
-  return (guint) reaped;
+  return (guint) rh_cloud_store_task_count (result, error);
 }
 
 /* ---- the end of a claim ---- */
@@ -377,7 +364,8 @@ rh_cloud_store_end_claim_async (RhCloudStore *store, const char *app_id, const c
                                 const char *owner, gint64 epoch, const char *how,
                                 GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = lease_task (store, rh_cloud_store_end_claim_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_end_claim_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, app_id);
@@ -422,7 +410,8 @@ void
 rh_cloud_store_hand_off_async (RhCloudStore *store, const char *owner,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = lease_task (store, rh_cloud_store_hand_off_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_hand_off_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, owner);
@@ -435,15 +424,7 @@ rh_cloud_store_hand_off_async (RhCloudStore *store, const char *owner,
 guint
 rh_cloud_store_hand_off_finish (RhCloudStore *store, GAsyncResult *result, GError **error)
 {
-  GError *local_error = NULL;
-  gssize handed = g_task_propagate_int (G_TASK (result), &local_error);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return 0;
-    }
-  return (guint) handed;
+  return (guint) rh_cloud_store_task_count (result, error);
 }
 
 /* ---- a lease held by mistake ---- */
@@ -466,7 +447,8 @@ rh_cloud_store_expire_lease_async (RhCloudStore *store, const char *owner, const
                                    gint64 epoch, GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
-  GTask *task = lease_task (store, rh_cloud_store_expire_lease_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_expire_lease_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, owner);

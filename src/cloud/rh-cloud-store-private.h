@@ -20,6 +20,14 @@ struct _RhCloudStore
   int lock_fd; /* holds the data directory's lock (SQLite's), -1 for none */
 };
 
+/* One cloud per SQLite data directory: the lock, held until the store is
+ * finalized. */
+gboolean     rh_cloud_store_lock_dir (RhCloudStore *store, const char *dir, GError **error);
+/* A task of the store's for one of its calls. */
+GTask       *rh_cloud_store_task_new (RhCloudStore *store, gpointer source_tag,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+/* A count the task returned (g_task_return_int), 0 on error. */
+gssize       rh_cloud_store_task_count (GAsyncResult *result, GError **error);
 /* Runs @sql for @task (taken) on a connection of the pool (any, or the one
  * of @room_key's so that a room's writes keep their order), or on
  * @connection; @callback gets the task back as user data. */

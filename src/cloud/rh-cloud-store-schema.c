@@ -114,7 +114,8 @@ fail (GTask *task, GError *error)
     rh_sql_connection_query_async (migration->sql, "ROLLBACK", NULL, NULL, NULL, NULL);
   if (migration->locked)
     rh_sql_connection_query_async (migration->sql, SCHEMA_UNLOCK, NULL, NULL, NULL, NULL);
-  g_prefix_error (&error, "schema: ");
+  if (!g_error_matches (error, RH_SQL_ERROR, RH_SQL_ERROR_UNAVAILABLE))
+    g_prefix_error (&error, "schema: ");
   g_task_return_error (task, error);
 }
 

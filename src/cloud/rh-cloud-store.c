@@ -47,56 +47,6 @@ rh_cloud_store_init (RhCloudStore *self)
 /* Connections of the API's pool, PostgreSQL's. */
 #define POOL_SIZE 3
 
-/* One cloud per data directory: through SQLite's own locks two would share
- * the database, each stalling the other's answers and failing its writes.
- * The lock file names its holder, for the second one's message. */
-static gboolean
-lock_dir (RhCloudStore *store, const char *dir, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, "cloud.lock", NULL);
-  g_autofree char *pid = NULL;
-  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT, "cannot use --data-dir %s: %s", dir,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      int saved = errno;
-      char holder[32] = "";
-      gssize length = pread (fd, holder, sizeof holder - 1, 0);
-      guint64 other = 0;
-
-      close (fd);
-      if (saved != EWOULDBLOCK)
-        {
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot lock --data-dir %s: %s", dir, g_strerror (saved));
-          return FALSE;
-        }
-      holder[MAX (length, 0)] = '\0';
-      if (g_ascii_string_to_unsigned (g_strstrip (holder), 10, 1, G_MAXINT, &other, NULL))
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                     "--data-dir %s is in use by another recordhost cloud (pid %" G_GUINT64_FORMAT
-                     ")", dir, other);
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                     "--data-dir %s is in use by another recordhost cloud", dir);
-      return FALSE;
-    }
-  /* The pid only serves the message: failing to write it is no failure. */
-  pid = g_strdup_printf ("%d\n", (int) getpid ());
-  if (ftruncate (fd, 0) == 0 && pwrite (fd, pid, strlen (pid), 0) < 0)
-    g_debug ("cloud store: cannot write %s", path);
-  store->lock_fd = fd;
-  return TRUE;
-}
-
 static void
 schema_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -121,6 +71,8 @@ schema_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           g_clear_error (&error);
           error = input;
         }
+      else
+        g_prefix_error (&error, "--store: ");
       g_task_return_error (task, error);
       return;
     }
@@ -149,7 +101,7 @@ rh_cloud_store_open_async (const char *dir, const char *url, GCancellable *cance
     {
       g_autofree char *path = g_build_filename (dir, "cloud.sqlite3", NULL);
 
-      if (!lock_dir (store, dir, &error))
+      if (!rh_cloud_store_lock_dir (store, dir, &error))
         {
           g_task_return_error (task, g_steal_pointer (&error));
           return;
@@ -160,7 +112,8 @@ rh_cloud_store_open_async (const char *dir, const char *url, GCancellable *cance
     store->sql = rh_sql_postgres_new (url, &error);
   if (store->sql == NULL)
     {
-      g_task_return_new_error (task, RH_ERROR, RH_ERROR_INVALID_INPUT, "%s", error->message);
+      g_task_return_new_error (task, RH_ERROR, RH_ERROR_INVALID_INPUT, "%s%s",
+                               url != NULL ? "--store: " : "", error->message);
       return;
     }
   if (url == NULL)
@@ -255,13 +208,28 @@ rh_cloud_store_parse_or_null (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-static GTask *
-store_task (RhCloudStore *store, gpointer tag, GAsyncReadyCallback callback, gpointer user_data)
+GTask *
+rh_cloud_store_task_new (RhCloudStore *store, gpointer source_tag,
+                         GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (store, NULL, callback, user_data);
 
-  g_task_set_source_tag (task, tag);
+  g_task_set_source_tag (task, source_tag);
   return task;
+}
+
+gssize
+rh_cloud_store_task_count (GAsyncResult *result, GError **error)
+{
+  GError *local_error = NULL;
+  gssize count = g_task_propagate_int (G_TASK (result), &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return 0;
+    }
+  return count;
 }
 
 /* ---- rooms ---- */
@@ -281,7 +249,8 @@ rh_cloud_store_put_room_async (RhCloudStore *store, const char *app_id, const ch
                                const char *room_name, int room_type,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = store_task (store, rh_cloud_store_put_room_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_put_room_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, app_id);
@@ -300,7 +269,7 @@ rh_cloud_store_put_room_finish (RhCloudStore *store, GAsyncResult *result, gbool
                                 GError **error)
 {
   GError *local_error = NULL;
-  gssize changed = g_task_propagate_int (G_TASK (result), &local_error);
+  gssize changed = rh_cloud_store_task_count (result, &local_error);
 
   if (local_error != NULL)
     {
@@ -349,7 +318,8 @@ void
 rh_cloud_store_get_room_async (RhCloudStore *store, const char *app_id, const char *room_uuid,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = store_task (store, rh_cloud_store_get_room_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_get_room_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, app_id);
@@ -399,14 +369,15 @@ done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 /* The guard of a room owner's write ($14 the owner, $15 its epoch), true
  * for a write of nobody's in particular. */
 #define OWNER_GUARD(app, room)                                                                \
-  "(CAST ($14 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM rooms WHERE rooms.app_id = " app                     \
+  "(CAST ($14 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM rooms WHERE rooms.app_id = " app       \
   " AND rooms.room_uuid = " room " AND rooms.owner = $14 AND rooms.epoch = $15))"
 
 void
 rh_cloud_store_put_record_async (RhCloudStore *store, const RhCloudRecord *record,
                                  GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = store_task (store, rh_cloud_store_put_record_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_put_record_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, record->record_id);
@@ -433,7 +404,8 @@ rh_cloud_store_put_record_async (RhCloudStore *store, const RhCloudRecord *recor
     "SELECT CAST ($1 AS TEXT), CAST ($2 AS TEXT), CAST ($3 AS TEXT), CAST ($4 AS INTEGER), "
     "CAST ($5 AS INTEGER), CAST ($6 AS INTEGER), CAST ($7 AS INTEGER), CAST ($8 AS BIGINT), "
     "CAST ($9 AS BIGINT), CAST ($10 AS TEXT), CAST ($11 AS TEXT), CAST ($12 AS TEXT), "
-    "CAST ($13 AS TEXT), CAST ($14 AS TEXT), CAST ($15 AS INTEGER) WHERE " OWNER_GUARD ("$2", "$3") " "
+    "CAST ($13 AS TEXT), CAST ($14 AS TEXT), CAST ($15 AS INTEGER) "
+    "WHERE " OWNER_GUARD ("$2", "$3") " "
     "ON CONFLICT (record_id) DO UPDATE SET app_id = excluded.app_id, "
     "room_uuid = excluded.room_uuid, state = excluded.state, reason = excluded.reason, "
     "on_hold = excluded.on_hold, unready = excluded.unready, start_ms = excluded.start_ms, "
@@ -531,7 +503,8 @@ rh_cloud_store_list_records_async (RhCloudStore *store, const char *app_id,
                                    const char *room_uuid, gboolean full_paths,
                                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = store_task (store, rh_cloud_store_list_records_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_list_records_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
   ListRecords *list = g_new0 (ListRecords, 1);
 
@@ -577,7 +550,8 @@ rh_cloud_store_get_record_page_async (RhCloudStore *store, const char *app_id,
                                       const char *room_uuid, const char *record_id,
                                       GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = store_task (store, rh_cloud_store_get_record_page_async, callback, user_data);
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_get_record_page_async, callback,
+                                         user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, app_id);

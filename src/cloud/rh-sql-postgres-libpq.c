@@ -131,6 +131,9 @@ rh_sql_postgres_url_redact (const RhSqlPostgresUrl *self, const char *message)
   g_strstrip (text->str);
   text->len = strlen (text->str);
   g_strdelimit (text->str, "\r\n\t", ' ');
+  /* libpq's lines, now one: one space between them. */
+  while (g_string_replace (text, "  ", " ", 0) > 0)
+    ;
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 

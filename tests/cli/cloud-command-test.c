@@ -188,6 +188,19 @@ static const UsageRow usage_rows[] = {
   /* Anyone on the network could start recordings. */
   { "beyond-loopback-without-token", NULL, { "--listen", "0.0.0.0:0", NULL },
     "is beyond loopback: give a token" },
+  { "store-not-postgresql", NULL, { "--store", "mysql://db/x", NULL },
+    "--store must be a postgresql:// URL" },
+  { "store-bad-url", NULL, { "--store", "postgresql://[::1/x", NULL }, "--store" },
+  { "worker-id-without-store", NULL, { "--worker-id", "w1", NULL }, "go with --store" },
+  { "lease-ttl-without-store", NULL, { "--lease-ttl", "5", NULL }, "go with --store" },
+  { "drain-timeout-without-store", NULL, { "--drain-timeout", "5", NULL }, "go with --store" },
+  { "lease-ttl-range", NULL, { "--store", "postgresql:///x", "--lease-ttl", "1", NULL },
+    "--lease-ttl must be 2..300" },
+  { "drain-timeout-range", NULL,
+    { "--store", "postgresql:///x", "--drain-timeout", "0", NULL },
+    "--drain-timeout must be 1..3600" },
+  { "worker-id-empty", NULL, { "--store", "postgresql:///x", "--worker-id", "", NULL },
+    "--worker-id must be 1..200 characters" },
 };
 
 static void
