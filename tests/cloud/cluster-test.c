@@ -291,6 +291,77 @@ test_any_worker (Fixture *fixture, gconstpointer data)
 }
 
 static gboolean
+room_idle (Fixture *fixture, gpointer user_data)
+{
+  g_autofree char *state = cluster_fixture_query_value (
+    fixture, "SELECT state FROM rooms WHERE app_id = 'app-1' AND room_uuid = $1", user_data,
+    NULL);
+
+  return g_strcmp0 (state, "idle") == 0;
+}
+
+typedef struct
+{
+  guint index;
+  gint64 count;
+} ReadyWait;
+
+static gboolean
+ready_counted (Fixture *fixture, gpointer user_data)
+{
+  ReadyWait *wait = user_data;
+  g_autoptr (JsonNode) data = health (fixture, wait->index);
+
+  return json_object_get_int_member (json_node_get_object (data), "readyCalls") == wait->count;
+}
+
+static gint64
+ready_calls (Fixture *fixture, guint index)
+{
+  g_autoptr (JsonNode) data = health (fixture, index);
+
+  return json_object_get_int_member (json_node_get_object (data), "readyCalls");
+}
+
+/* A ready call through a worker that does not hold the room is answered as
+ * its owner answers it, and the owner hears of it; once the room stops,
+ * any worker answers "record not started". */
+static void
+test_ready_any_worker (Fixture *fixture, gconstpointer data)
+{
+  const char *room = ROOMS "ready";
+  g_autofree char *body = start_body ("sdkReadyMs=100", TRUE, READY_WINDOW_S);
+  g_autofree char *record_id = start (fixture, 0, "ready", body, TRUE);
+  g_autoptr (JsonNode) answered = NULL;
+  g_autoptr (JsonNode) stopped = NULL;
+  ReadyWait wait = { 0 };
+  guint owner, other, status = 0;
+
+  cluster_fixture_wait_reasons (fixture, 0, room, "1", WAIT_S);
+  owner = cluster_fixture_wait_owner (fixture, "ready", -1, WAIT_S);
+  other = other_than (owner, owner);
+  wait.index = owner;
+  wait.count = ready_calls (fixture, owner) + 1;
+
+  answered = cluster_fixture_call_ok (fixture, other, "PUT", ROOMS "ready/records/ready", NULL);
+  cluster_fixture_wait (fixture, "the owner to count the ready call", ready_counted, &wait,
+                        CLUSTER_LEASE_TTL_S);
+
+  stopped = cluster_fixture_call_ok (fixture, other, "PUT", ROOMS "ready/records/states/0", NULL);
+  cluster_fixture_wait_reasons (fixture, other, room, "1,2", WAIT_S);
+  cluster_fixture_wait (fixture, "the room idle", room_idle, (gpointer) "ready",
+                        CLUSTER_LEASE_TTL_S);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (JsonObject) refused = cluster_fixture_call (
+        fixture, i, "PUT", ROOMS "ready/records/ready", NULL, &status, NULL);
+
+      g_assert_cmpuint (status, ==, 409);
+      g_assert_cmpint (json_object_get_int_member (refused, "code"), ==, 30409410);
+    }
+}
+
+static gboolean
 has_reasons_143 (Fixture *fixture, gpointer user_data)
 {
   g_autofree char *got = cluster_fixture_reasons (fixture, GPOINTER_TO_UINT (user_data),
@@ -702,16 +773,6 @@ test_full_pending (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (cluster_fixture_assert_one_owner (fixture, rooms[2]), ==, 2);
 }
 
-static gboolean
-room_idle (Fixture *fixture, gpointer user_data)
-{
-  g_autofree char *state = cluster_fixture_query_value (
-    fixture, "SELECT state FROM rooms WHERE app_id = 'app-1' AND room_uuid = $1", user_data,
-    NULL);
-
-  return g_strcmp0 (state, "idle") == 0;
-}
-
 /* A page that never gets ready is given up after two retries (reasons
  * 4, 4, 5) and the room stays idle: nobody claims it again. */
 static void
@@ -805,6 +866,7 @@ main (int argc, char **argv)
   cluster_fixture_init ();
 #define ADD(path, setup, func) g_test_add (path, Fixture, NULL, setup, func, fixture_teardown)
   ADD ("/cluster/any-worker", fixture_setup, test_any_worker);
+  ADD ("/cluster/ready-any-worker", fixture_setup, test_ready_any_worker);
   ADD ("/cluster/kill-owner", fixture_setup, test_kill_owner);
   ADD ("/cluster/restart-same-name", fixture_setup, test_restart_same_name);
   ADD ("/cluster/stale-worker", fixture_setup, test_stale_worker);
