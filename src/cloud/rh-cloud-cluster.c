@@ -143,7 +143,8 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_message ("cloud: the store is reachable again");
   self->store_reachable = TRUE;
   rh_cloud_metrics_set_store_up (self->metrics, TRUE);
-  self->renewed_us = g_get_monotonic_time ();
+  /* The lease runs from when the renewal was asked, not answered. */
+  self->renewed_us = self->renewal_asked_us;
   /* A room of this worker's the store no longer gives it was taken over. */
   keys = g_hash_table_get_keys (self->recordings);
   for (GList *l = keys; l != NULL; l = l->next)
@@ -189,6 +190,7 @@ renew_cb (gpointer user_data)
   RhCloud *self = user_data;
 
   self->lease_source = 0;
+  self->renewal_asked_us = g_get_monotonic_time ();
   rh_cloud_store_renew_leases_async (self->store, self->worker_id, self->lease_ttl_ms,
                                      self->base_url, self->max_rooms,
                                      g_hash_table_size (self->recordings), self->draining,

@@ -46,7 +46,8 @@ struct _RhCloud
   char *worker_id;
   gint64 lease_ttl_ms;
   guint lease_source;        /* the next renewal */
-  gint64 renewed_us;         /* monotonic time of the last renewal the store took */
+  gint64 renewed_us;         /* monotonic time the last renewal the store took was asked */
+  gint64 renewal_asked_us;
   gboolean store_reachable;
   gboolean claiming;         /* a claim is under way */
   gboolean draining;         /* claims nothing more */
