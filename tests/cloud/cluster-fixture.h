@@ -90,7 +90,8 @@ void cluster_fixture_wait       (ClusterFixture *fixture, const char *what, Clus
                                  gpointer user_data, guint timeout_s);
 void cluster_fixture_wait_reasons (ClusterFixture *fixture, guint index, const char *room_path,
                                    const char *expected, guint timeout_s);
-/* The index of the worker that holds @room_uuid (rooms: state active), -1: none. */
+/* The rooms these name are of the app "app-1".  The index of the worker
+ * that holds @room_uuid (rooms: state active), -1: none. */
 gint  cluster_fixture_owner       (ClusterFixture *fixture, const char *room_uuid);
 /* Waits until a worker other than @not_index (-1: any) holds @room_uuid; its index. */
 guint cluster_fixture_wait_owner  (ClusterFixture *fixture, const char *room_uuid,
