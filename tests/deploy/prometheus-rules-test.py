@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""deploy/prometheus/recordhost-rules.yml through promtool: the rules load
+(`promtool check rules`), and each alert fires when it should and not when it
+should not (`promtool test rules` on recordhost-rules.test.yml).  TAP.
+
+Usage: prometheus-rules-test.py RULES TESTS
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+
+def run(promtool, *args):
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    result = subprocess.run([promtool, *args], env=env, capture_output=True, text=True)
+    problems = []
+    if result.returncode != 0:
+        problems = (result.stdout + result.stderr).strip().split("\n")
+        problems.append("promtool exited %d" % result.returncode)
+    return problems
+
+
+def main():
+    rules, tests = sys.argv[1:]
+    # A skipped check is no check: CI installs it (.ci/setup).
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        print("1..1")
+        print("not ok 1 promtool found # install Debian's prometheus package")
+        sys.exit(1)
+
+    cases = [
+        ("promtool check rules %s" % os.path.basename(rules),
+         run(promtool, "check", "rules", rules)),
+        # Rule files are found relative to the tests' file.
+        ("promtool test rules %s" % os.path.basename(tests),
+         run(promtool, "test", "rules", tests)),
+    ]
+
+    print("1..%d" % len(cases))
+    failed = False
+    for number, (name, problems) in enumerate(cases, 1):
+        if problems:
+            failed = True
+            print("not ok %d %s" % (number, name))
+            for line in problems:
+                print("# %s" % line)
+        else:
+            print("ok %d %s" % (number, name))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
