@@ -167,11 +167,11 @@ handle_metrics (RhCloud *self, SoupServerMessage *msg)
   while (g_hash_table_iter_next (&iter, NULL, &recording))
     held += rh_cloud_recording_is_held (recording) ? 1 : 0;
   /* Pending rooms are the cluster's (as of the last renewal), the rest this
-   * worker's. */
+   * worker's; a worker that drains has no room to give. */
   rh_cloud_metrics_set_rooms (self->metrics, rh_cloud_is_clustered (self) ? self->cluster.pending
                                                                           : 0,
                               g_hash_table_size (self->recordings) - held, held, 0,
-                              self->max_rooms);
+                              self->draining ? 0 : self->max_rooms);
   text = rh_metrics_render (self->metrics);
   soup_server_message_set_response (msg, METRICS_CONTENT_TYPE, SOUP_MEMORY_TAKE, text,
                                     strlen (text));
