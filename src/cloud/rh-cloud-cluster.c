@@ -161,9 +161,22 @@ static gboolean
 renew_cb (gpointer user_data)
 {
   RhCloud *self = user_data;
+  g_autoptr (GPtrArray) rooms = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
 
   self->lease_source = 0;
-  rh_cloud_store_renew_leases_async (self->store, self->worker_id, self->lease_ttl_ms,
+  /* Only the rooms run here: one stopped while the store was away is
+   * left to expire, and to be run again elsewhere. */
+  g_hash_table_iter_init (&iter, self->recordings);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (rooms, key);
+  g_hash_table_iter_init (&iter, self->starting);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (rooms, key);
+  g_ptr_array_add (rooms, NULL);
+  rh_cloud_store_renew_leases_async (self->store, self->worker_id,
+                                     (const char *const *) rooms->pdata, self->lease_ttl_ms,
                                      self->base_url, self->max_rooms,
                                      g_hash_table_size (self->recordings), self->draining,
                                      renewed_cb, g_object_ref (self));

@@ -184,24 +184,37 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-rh_cloud_store_renew_leases_async (RhCloudStore *store, const char *owner, gint64 ttl_ms,
+rh_cloud_store_renew_leases_async (RhCloudStore *store, const char *owner,
+                                   const char *const *rooms, gint64 ttl_ms,
                                    const char *base_url, guint capacity, guint active,
                                    gboolean draining, GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
   GTask *task = lease_task (store, rh_cloud_store_renew_leases_async, callback, user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) keys = NULL;
+  g_autofree char *keys_text = NULL;
 
+  json_builder_begin_array (builder);
+  for (guint i = 0; rooms != NULL && rooms[i] != NULL; i++)
+    json_builder_add_string_value (builder, rooms[i]);
+  json_builder_end_array (builder);
+  keys = json_builder_get_root (builder);
+  keys_text = json_to_string (keys, FALSE);
   rh_sql_params_add_text (params, owner);
   rh_sql_params_add_int (params, ttl_ms);
   rh_sql_params_add_text (params, base_url);
   rh_sql_params_add_int (params, capacity);
   rh_sql_params_add_int (params, active);
   rh_sql_params_add_int (params, draining ? 1 : 0);
+  rh_sql_params_add_text (params, keys_text);
   rh_cloud_store_query (
     task,
     "WITH renewed AS (UPDATE rooms SET lease_expires_ms = " NOW " + $2 "
-    "  WHERE owner = $1 AND state IN ('active', 'handoff') RETURNING app_id, room_uuid, epoch), "
+    "  WHERE owner = $1 AND state IN ('active', 'handoff') "
+    "  AND app_id || '/' || room_uuid IN (SELECT json_array_elements_text (CAST ($7 AS JSON))) "
+    "  RETURNING app_id, room_uuid, epoch), "
     "beat AS (INSERT INTO workers (worker_id, base_url, capacity, active, draining, expires_ms) "
     "  VALUES ($1, $3, CAST ($4 AS INTEGER), CAST ($5 AS INTEGER), CAST ($6 AS INTEGER), "
     "  " NOW " + $2) ON CONFLICT (worker_id) DO UPDATE SET base_url = excluded.base_url, "
