@@ -45,6 +45,27 @@ lose_all (RhCloud *self, const char *why)
     rh_cloud_recording_lose (l->data);
 }
 
+static gboolean
+give_up_cb (gpointer user_data)
+{
+  RhCloud *self = user_data;
+
+  self->give_up_source = 0;
+  lose_all (self, "no lease renewed");
+  return G_SOURCE_REMOVE;
+}
+
+/* By the clock, not by a renewal's failure: one that hangs (a network
+ * dropping every packet) fails only at its query's deadline, past the
+ * lease. */
+static void
+arm_give_up (RhCloud *self)
+{
+  g_clear_handle_id (&self->give_up_source, g_source_remove);
+  self->give_up_source = g_timeout_add ((guint) (GIVE_UP_SHARE * self->lease_ttl_ms),
+                                        give_up_cb, self);
+}
+
 static void
 claimed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -135,6 +156,7 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->store_reachable = TRUE;
   rh_cloud_metrics_set_store_up (self->metrics, TRUE);
   self->renewed_us = g_get_monotonic_time ();
+  arm_give_up (self);
   /* A room of this worker's the store no longer gives it was taken over. */
   keys = g_hash_table_get_keys (self->recordings);
   for (GList *l = keys; l != NULL; l = l->next)
@@ -262,6 +284,7 @@ rh_cloud_join_cluster (RhCloud *cloud, const char *worker_id, guint lease_ttl_s,
   cloud->lease_ttl_ms = (gint64) lease_ttl_s * 1000;
   cloud->store_reachable = TRUE;
   cloud->renewed_us = g_get_monotonic_time ();
+  arm_give_up (cloud);
   cloud->notification_handler = g_signal_connect (sql, "notification",
                                                   G_CALLBACK (notification_cb), cloud);
   rh_sql_connection_query_async (sql, "LISTEN " RH_CLOUD_STORE_CHANNEL, NULL, NULL, listened_cb,
@@ -323,6 +346,7 @@ void
 rh_cloud_cluster_stop (RhCloud *self)
 {
   g_clear_handle_id (&self->lease_source, g_source_remove);
+  g_clear_handle_id (&self->give_up_source, g_source_remove);
   if (self->notification_handler != 0)
     g_clear_signal_handler (&self->notification_handler,
                             rh_cloud_store_get_connection (self->store));

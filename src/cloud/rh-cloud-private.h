@@ -47,6 +47,7 @@ struct _RhCloud
   gint64 lease_ttl_ms;
   guint lease_source;        /* the next renewal */
   gint64 renewed_us;         /* monotonic time of the last renewal the store took */
+  guint give_up_source;      /* stops the rooms when no renewal is taken in time */
   gboolean store_reachable;
   gboolean claiming;         /* a claim is under way */
   gboolean draining;         /* claims nothing more */
