@@ -295,8 +295,15 @@ rh_cloud_command_main (int argc, char **argv)
   /* Such as another cloud using the directory. */
   if (store == NULL)
     return rh_cli_end (NULL, error);
-  rh_cloud_store_end_interrupted_async (store, rh_cli_keep_result, &interrupted);
-  ended = rh_cloud_store_end_interrupted_finish (store, rh_cli_wait (&interrupted), NULL);
+  /* A shared store's recordings are other workers' (a dead one's are
+   * reaped when its lease runs out): only a cloud's own store has none but
+   * those it left. */
+  ended = 0;
+  if (store_url == NULL)
+    {
+      rh_cloud_store_end_interrupted_async (store, rh_cli_keep_result, &interrupted);
+      ended = rh_cloud_store_end_interrupted_finish (store, rh_cli_wait (&interrupted), NULL);
+    }
   cloud = rh_cloud_new (g_steal_pointer (&store), token);
   rh_cloud_set_insecure_no_token (cloud, insecure_no_token);
   rh_cloud_set_allow_file_pages (cloud, allow_file_pages);
