@@ -45,6 +45,29 @@ lose_all (RhCloud *self, const char *why)
     rh_cloud_recording_lose (l->data);
 }
 
+static gboolean
+give_up_cb (gpointer user_data)
+{
+  RhCloud *self = user_data;
+
+  self->give_up_source = 0;
+  lose_all (self, "no lease renewed");
+  return G_SOURCE_REMOVE;
+}
+
+/* By the clock, not by a renewal's failure: one that hangs (a network
+ * dropping every packet) fails only at its query's deadline, past the
+ * lease. */
+static void
+arm_give_up (RhCloud *self)
+{
+  gint64 since_ms = (g_get_monotonic_time () - self->renewed_us) / 1000;
+
+  g_clear_handle_id (&self->give_up_source, g_source_remove);
+  self->give_up_source = g_timeout_add (
+    (guint) MAX (GIVE_UP_SHARE * self->lease_ttl_ms - since_ms, 0), give_up_cb, self);
+}
+
 static void
 claimed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -110,9 +133,13 @@ static void
 expired_lease_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
+  guint expired = rh_cloud_store_expire_leases_finish (RH_CLOUD_STORE (source), result, &error);
 
-  if (!rh_cloud_store_expire_lease_finish (RH_CLOUD_STORE (source), result, &error))
+  if (error != NULL)
     g_debug ("cloud: %s", error->message);
+  else if (expired > 0)
+    g_message ("cloud: %u room(s) this worker's name held, of a worker that died, go back to "
+               "the cluster", expired);
 }
 
 static void
@@ -145,6 +172,7 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   rh_cloud_metrics_set_store_up (self->metrics, TRUE);
   /* The lease runs from when the renewal was asked, not answered. */
   self->renewed_us = self->renewal_asked_us;
+  arm_give_up (self);
   /* A room of this worker's the store no longer gives it was taken over. */
   keys = g_hash_table_get_keys (self->recordings);
   for (GList *l = keys; l != NULL; l = l->next)
@@ -161,23 +189,6 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           rh_cloud_recording_lose (recording);
         }
     }
-  /* A room the store says is this worker's that it does not run (it was
-   * started again under a dead worker's name): let it run elsewhere. */
-  {
-    GHashTableIter iter;
-    gpointer key, epoch;
-
-    g_hash_table_iter_init (&iter, held);
-    while (g_hash_table_iter_next (&iter, &key, &epoch))
-      if (!g_hash_table_contains (self->recordings, key)
-          && !g_hash_table_contains (self->starting, key))
-        {
-          g_message ("cloud: a room this worker's name holds but it does not run goes back "
-                     "to the cluster");
-          rh_cloud_store_expire_lease_async (self->store, self->worker_id, key,
-                                             *(gint64 *) epoch, expired_lease_cb, NULL);
-        }
-  }
   rh_cloud_store_reap_async (self->store, self->lease_ttl_ms, reaped_cb, g_object_ref (self));
   rh_cloud_store_count_cluster_async (self->store, counted_cb, g_object_ref (self));
   rh_cloud_cluster_claim (self);
@@ -188,10 +199,23 @@ static gboolean
 renew_cb (gpointer user_data)
 {
   RhCloud *self = user_data;
+  g_autoptr (GPtrArray) rooms = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
 
   self->lease_source = 0;
+  /* Only the rooms run here: one stopped while the store was away is
+   * left to expire, and to be run again elsewhere. */
+  g_hash_table_iter_init (&iter, self->recordings);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (rooms, key);
+  g_hash_table_iter_init (&iter, self->starting);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (rooms, key);
+  g_ptr_array_add (rooms, NULL);
   self->renewal_asked_us = g_get_monotonic_time ();
-  rh_cloud_store_renew_leases_async (self->store, self->worker_id, self->lease_ttl_ms,
+  rh_cloud_store_renew_leases_async (self->store, self->worker_id,
+                                     (const char *const *) rooms->pdata, self->lease_ttl_ms,
                                      self->base_url, self->max_rooms,
                                      g_hash_table_size (self->recordings), self->draining,
                                      renewed_cb, g_object_ref (self));
@@ -286,6 +310,10 @@ rh_cloud_join_cluster (RhCloud *cloud, const char *worker_id, guint lease_ttl_s,
   cloud->lease_ttl_ms = (gint64) lease_ttl_s * 1000;
   cloud->store_reachable = TRUE;
   cloud->renewed_us = g_get_monotonic_time ();
+  arm_give_up (cloud);
+  /* Rooms left under this name by a worker that died and is started again
+   * as this one are not this one's: their leases end now, for the reaper. */
+  rh_cloud_store_expire_leases_async (cloud->store, worker_id, expired_lease_cb, NULL);
   cloud->notification_handler = g_signal_connect (sql, "notification",
                                                   G_CALLBACK (notification_cb), cloud);
   rh_sql_connection_query_async (sql, "LISTEN " RH_CLOUD_STORE_CHANNEL, NULL, NULL, listened_cb,
@@ -347,6 +375,7 @@ void
 rh_cloud_cluster_stop (RhCloud *self)
 {
   g_clear_handle_id (&self->lease_source, g_source_remove);
+  g_clear_handle_id (&self->give_up_source, g_source_remove);
   if (self->notification_handler != 0)
     g_clear_signal_handler (&self->notification_handler,
                             rh_cloud_store_get_connection (self->store));

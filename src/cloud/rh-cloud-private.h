@@ -48,6 +48,7 @@ struct _RhCloud
   guint lease_source;        /* the next renewal */
   gint64 renewed_us;         /* monotonic time the last renewal the store took was asked */
   gint64 renewal_asked_us;
+  guint give_up_source;      /* stops the rooms when no renewal is taken in time */
   gboolean store_reachable;
   gboolean claiming;         /* a claim is under way */
   gboolean draining;         /* claims nothing more */

@@ -75,15 +75,15 @@ rh_cloud_store_add_event_async (RhCloudStore *store, const char *app_id, const c
                                 int cmd, JsonNode *data, GAsyncReadyCallback callback,
                                 gpointer user_data)
 {
-  rh_cloud_store_add_owned_event_async (store, app_id, room_uuid, NULL, 0, cmd, data, callback,
-                                        user_data);
+  rh_cloud_store_add_owned_event_async (store, app_id, room_uuid, NULL, 0, cmd, data,
+                                        g_get_real_time () / 1000, callback, user_data);
 }
 
 void
 rh_cloud_store_add_owned_event_async (RhCloudStore *store, const char *app_id,
                                       const char *room_uuid, const char *owner, gint64 epoch,
-                                      int cmd, JsonNode *data, GAsyncReadyCallback callback,
-                                      gpointer user_data)
+                                      int cmd, JsonNode *data, gint64 ts_ms,
+                                      GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_add_event_async, callback,
                                          user_data);
@@ -95,7 +95,7 @@ rh_cloud_store_add_owned_event_async (RhCloudStore *store, const char *app_id,
   rh_sql_params_add_text (add->params, room_uuid);
   rh_sql_params_add_int (add->params, cmd);
   rh_sql_params_add_text (add->params, text);
-  rh_sql_params_add_int (add->params, g_get_real_time () / 1000);
+  rh_sql_params_add_int (add->params, ts_ms);
   rh_sql_params_add_text (add->params, owner);
   rh_sql_params_add_int (add->params, epoch);
   g_task_set_task_data (task, add, (GDestroyNotify) add_event_free);

@@ -176,7 +176,8 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-rh_cloud_store_renew_leases_async (RhCloudStore *store, const char *owner, gint64 ttl_ms,
+rh_cloud_store_renew_leases_async (RhCloudStore *store, const char *owner,
+                                   const char *const *rooms, gint64 ttl_ms,
                                    const char *base_url, guint capacity, guint active,
                                    gboolean draining, GAsyncReadyCallback callback,
                                    gpointer user_data)
@@ -184,16 +185,28 @@ rh_cloud_store_renew_leases_async (RhCloudStore *store, const char *owner, gint6
   GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_renew_leases_async, callback,
                                          user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) keys = NULL;
+  g_autofree char *keys_text = NULL;
 
+  json_builder_begin_array (builder);
+  for (guint i = 0; rooms != NULL && rooms[i] != NULL; i++)
+    json_builder_add_string_value (builder, rooms[i]);
+  json_builder_end_array (builder);
+  keys = json_builder_get_root (builder);
+  keys_text = json_to_string (keys, FALSE);
   rh_sql_params_add_text (params, owner);
   rh_sql_params_add_int (params, ttl_ms);
   rh_sql_params_add_text (params, base_url);
   rh_sql_params_add_int (params, capacity);
   rh_sql_params_add_int (params, active);
   rh_sql_params_add_int (params, draining ? 1 : 0);
+  rh_sql_params_add_text (params, keys_text);
   rh_cloud_store_query_on (task, store->sql,
     "WITH renewed AS (UPDATE rooms SET lease_expires_ms = " NOW " + $2 "
-    "  WHERE owner = $1 AND state IN ('active', 'handoff') RETURNING app_id, room_uuid, epoch), "
+    "  WHERE owner = $1 AND state IN ('active', 'handoff') "
+    "  AND app_id || '/' || room_uuid IN (SELECT json_array_elements_text (CAST ($7 AS JSON))) "
+    "  RETURNING app_id, room_uuid, epoch), "
     "beat AS (INSERT INTO workers (worker_id, base_url, capacity, active, draining, expires_ms) "
     "  VALUES ($1, $3, CAST ($4 AS INTEGER), CAST ($5 AS INTEGER), CAST ($6 AS INTEGER), "
     "  " NOW " + $2) ON CONFLICT (worker_id) DO UPDATE SET base_url = excluded.base_url, "
@@ -427,41 +440,39 @@ rh_cloud_store_hand_off_finish (RhCloudStore *store, GAsyncResult *result, GErro
   return (guint) rh_cloud_store_task_count (result, error);
 }
 
-/* ---- a lease held by mistake ---- */
+/* ---- leases of a worker that died ---- */
 
 static void
-expired_one_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+expired_cb_leases (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  g_autoptr (RhSqlResult) rows = rh_cloud_store_query_finish (task, result, "expire lease");
+  g_autoptr (RhSqlResult) rows = rh_cloud_store_query_finish (task, result, "expire leases");
 
   if (rows != NULL)
-    g_task_return_boolean (task, TRUE);
+    g_task_return_int (task, (gssize) rh_sql_result_get_changes (rows));
 }
 
-/* A room @owner holds in the store but does not run (a worker started again
- * under the name of one that died, a start that failed): its lease ends
- * now, for the reaper to run it again. */
+/* Every lease @owner's name holds ends now (a worker started again under
+ * the name of one that died: the rooms are not its), for the reaper to run
+ * them again.  _finish gives how many. */
 void
-rh_cloud_store_expire_lease_async (RhCloudStore *store, const char *owner, const char *key,
-                                   gint64 epoch, GAsyncReadyCallback callback,
-                                   gpointer user_data)
+rh_cloud_store_expire_leases_async (RhCloudStore *store, const char *owner,
+                                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_expire_lease_async, callback,
+  GTask *task = rh_cloud_store_task_new (store, rh_cloud_store_expire_leases_async, callback,
                                          user_data);
   g_autoptr (RhSqlParams) params = rh_sql_params_new ();
 
   rh_sql_params_add_text (params, owner);
-  rh_sql_params_add_text (params, key);
-  rh_sql_params_add_int (params, epoch);
   rh_cloud_store_query_on (task, store->sql,
-                        "UPDATE rooms SET lease_expires_ms = 0 WHERE owner = $1 "
-                        "AND app_id || '/' || room_uuid = $2 AND epoch = $3",
-                        params, expired_one_cb);
+                           "UPDATE rooms SET lease_expires_ms = 0 WHERE owner = $1 "
+                           "AND state IN ('active', 'handoff')",
+                           params, expired_cb_leases);
 }
 
-gboolean
-rh_cloud_store_expire_lease_finish (RhCloudStore *store, GAsyncResult *result, GError **error)
+guint
+rh_cloud_store_expire_leases_finish (RhCloudStore *store, GAsyncResult *result,
+                                     GError **error)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return (guint) rh_cloud_store_task_count (result, error);
 }

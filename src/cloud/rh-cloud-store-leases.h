@@ -43,13 +43,15 @@ void          rh_cloud_store_claim_room_async  (RhCloudStore *store, const char 
                                                 gpointer user_data);
 RhCloudClaim *rh_cloud_store_claim_room_finish (RhCloudStore *store, GAsyncResult *result,
                                                 GError **error);
-/* Renews @owner's leases and its heartbeat; _finish gives its rooms still
- * held: "appId/roomUuid" -> epoch (GINT_TO_POINTER would not hold it: a
- * gint64 *). */
+/* Renews @owner's leases of @rooms ("appId/roomUuid", those it runs) and
+ * its heartbeat; _finish gives those still held: "appId/roomUuid" -> epoch
+ * (GINT_TO_POINTER would not hold it: a gint64 *).  A room the store says
+ * is @owner's but @owner no longer runs (stopped while the store was away)
+ * keeps its lease running out, to be reaped. */
 void        rh_cloud_store_renew_leases_async  (RhCloudStore *store, const char *owner,
-                                                gint64 ttl_ms, const char *base_url,
-                                                guint capacity, guint active,
-                                                gboolean draining,
+                                                const char *const *rooms, gint64 ttl_ms,
+                                                const char *base_url, guint capacity,
+                                                guint active, gboolean draining,
                                                 GAsyncReadyCallback callback,
                                                 gpointer user_data);
 GHashTable *rh_cloud_store_renew_leases_finish (RhCloudStore *store, GAsyncResult *result,
@@ -76,12 +78,11 @@ void  rh_cloud_store_hand_off_async  (RhCloudStore *store, const char *owner,
 guint rh_cloud_store_hand_off_finish (RhCloudStore *store, GAsyncResult *result,
                                       GError **error);
 
-/* @key ("appId/roomUuid", as renewals give it) held by @owner with @epoch
- * but not run by it: its lease ends now. */
-void     rh_cloud_store_expire_lease_async  (RhCloudStore *store, const char *owner,
-                                             const char *key, gint64 epoch,
-                                             GAsyncReadyCallback callback, gpointer user_data);
-gboolean rh_cloud_store_expire_lease_finish (RhCloudStore *store, GAsyncResult *result,
-                                             GError **error);
+/* Every lease @owner's name holds ends now: a worker started again under
+ * the name of one that died runs none of its rooms.  _finish: how many. */
+void  rh_cloud_store_expire_leases_async  (RhCloudStore *store, const char *owner,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+guint rh_cloud_store_expire_leases_finish (RhCloudStore *store, GAsyncResult *result,
+                                           GError **error);
 
 G_END_DECLS

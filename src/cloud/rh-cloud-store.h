@@ -85,11 +85,12 @@ void          rh_cloud_store_add_event_async  (RhCloudStore *store, const char *
                                                GAsyncReadyCallback callback,
                                                gpointer user_data);
 /* The same, refused (RH_CLOUD_STORE_LEASE_LOST) unless @owner holds the
- * room with @epoch. */
+ * room with @epoch; @ts_ms, when it happened (ms since the epoch): a write
+ * that waited for the store keeps its time. */
 void          rh_cloud_store_add_owned_event_async (RhCloudStore *store, const char *app_id,
                                                     const char *room_uuid, const char *owner,
                                                     gint64 epoch, int cmd, JsonNode *data,
-                                                    GAsyncReadyCallback callback,
+                                                    gint64 ts_ms, GAsyncReadyCallback callback,
                                                     gpointer user_data);
 gint64        rh_cloud_store_add_event_finish (RhCloudStore *store, GAsyncResult *result,
                                                GError **error);

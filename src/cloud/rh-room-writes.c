@@ -8,6 +8,7 @@ typedef struct
 {
   gboolean end;
   JsonNode *event; /* the event's data, or NULL for the record */
+  gint64 ts_ms;    /* the event's time: when it happened, not when stored */
   char *app_id;    /* the event's */
   char *room_uuid;
   RhCloudRecord record; /* its strings owned */
@@ -199,7 +200,7 @@ next (RhRoomWrites *writes)
   if (write->event != NULL)
     rh_cloud_store_add_owned_event_async (writes->store, write->app_id, write->room_uuid,
                                           writes->owner, writes->epoch, 1001, write->event,
-                                          written_cb, answer);
+                                          write->ts_ms, written_cb, answer);
   else
     rh_cloud_store_put_record_async (writes->store, &write->record, written_cb, answer);
 }
@@ -212,6 +213,7 @@ rh_room_writes_add_event (RhRoomWrites *writes, const char *app_id, const char *
 
   write->end = end;
   write->event = json_node_copy (data);
+  write->ts_ms = g_get_real_time () / 1000;
   write->app_id = g_strdup (app_id);
   write->room_uuid = g_strdup (room_uuid);
   g_queue_push_tail (&writes->queue, write);

@@ -250,7 +250,8 @@ test_takeover (Fixture *fixture, gconstpointer data)
     g_autoptr (GAsyncResult) result = NULL;
 
     rh_cloud_store_add_owned_event_async (fixture->store, "app", "r1", "w1", 1, 1001, node,
-                                          rh_test_async_cb, &result);
+                                          g_get_real_time () / 1000, rh_test_async_cb,
+                                          &result);
     g_assert_cmpint (rh_cloud_store_add_event_finish (fixture->store, wait (&result), &error),
                      ==, 0);
     g_assert_error (error, G_IO_ERROR, RH_CLOUD_STORE_LEASE_LOST);
@@ -317,6 +318,7 @@ test_no_reap_after_start (Fixture *fixture, gconstpointer data)
 static void
 test_renew (Fixture *fixture, gconstpointer data)
 {
+  const char *const rooms[] = { "app/r1", NULL };
   g_autoptr (RhCloudClaim) claimed = NULL;
   g_autoptr (RhCloudClaim) again = NULL;
   g_autoptr (GHashTable) held = NULL;
@@ -330,7 +332,8 @@ test_renew (Fixture *fixture, gconstpointer data)
 
   request (fixture, "r1", "rec1", TRUE);
   claimed = claim (fixture->store, "w1");
-  rh_cloud_store_renew_leases_async (fixture->store, "w1", TTL_MS, "http://w1", 4, 1, FALSE,
+  rh_cloud_store_renew_leases_async (fixture->store, "w1", rooms, TTL_MS, "http://w1", 4, 1,
+                                     FALSE,
                                      rh_test_async_cb, &result);
   held = rh_cloud_store_renew_leases_finish (fixture->store, wait (&result), &error);
   g_assert_no_error (error);
@@ -348,7 +351,8 @@ test_renew (Fixture *fixture, gconstpointer data)
   reap (fixture->second, 0);
   again = claim (fixture->second, "w2");
   g_assert_nonnull (again);
-  rh_cloud_store_renew_leases_async (fixture->store, "w1", TTL_MS, "http://w1", 4, 1, FALSE,
+  rh_cloud_store_renew_leases_async (fixture->store, "w1", rooms, TTL_MS, "http://w1", 4, 1,
+                                     FALSE,
                                      rh_test_async_cb, &second);
   after = rh_cloud_store_renew_leases_finish (fixture->store, wait (&second), &error);
   g_assert_no_error (error);
@@ -456,28 +460,26 @@ test_hand_off (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (record, ==, "2");
 }
 
-/* A room a worker's name holds but the worker does not run (started again
- * under a dead one's name) is given back: reaped at once; another epoch's
- * expiry changes nothing. */
+/* A worker started again under the name of one that died gives back every
+ * room of that name: reaped at once; another name's rooms keep theirs. */
 static void
-test_expire_unheld (Fixture *fixture, gconstpointer data)
+test_expire_leases (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (RhCloudClaim) claimed = NULL;
+  g_autoptr (RhCloudClaim) mine = NULL;
+  g_autoptr (RhCloudClaim) other = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
   request (fixture, "r1", "rec1", TRUE);
-  claimed = claim (fixture->store, "w1");
-  for (gint64 epoch = 2; epoch >= 1; epoch--)
-    {
-      g_autoptr (GAsyncResult) result = NULL;
-
-      rh_cloud_store_expire_lease_async (fixture->store, "w1", "app/r1", epoch, rh_test_async_cb,
-                                         &result);
-      g_assert_true (rh_cloud_store_expire_lease_finish (fixture->store, wait (&result),
-                                                         &error));
-      g_assert_no_error (error);
-      g_assert_cmpuint (reap (fixture->second, 0), ==, epoch == 1 ? 1 : 0);
-    }
+  request (fixture, "r2", "rec2", TRUE);
+  mine = claim (fixture->store, "w1");
+  other = claim (fixture->second, "w2");
+  rh_cloud_store_expire_leases_async (fixture->store, "w1", rh_test_async_cb, &result);
+  g_assert_cmpuint (rh_cloud_store_expire_leases_finish (fixture->store, wait (&result), &error),
+                    ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reap (fixture->second, 0), ==, 1);
+  g_assert_cmpuint (reap (fixture->second, 0), ==, 0);
 }
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -496,7 +498,7 @@ main (int argc, char **argv)
   ADD ("/cloud-store-leases/renew", test_renew);
   ADD ("/cloud-store-leases/change/idle", test_change_idle);
   ADD ("/cloud-store-leases/hand-off", test_hand_off);
-  ADD ("/cloud-store-leases/expire-unheld", test_expire_unheld);
+  ADD ("/cloud-store-leases/expire-leases", test_expire_leases);
   for (guint i = 0; i < G_N_ELEMENTS (change_rows); i++)
     {
       g_autofree char *path = g_strconcat ("/cloud-store-leases/change/", change_rows[i].name,
