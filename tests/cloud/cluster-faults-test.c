@@ -844,6 +844,24 @@ record_file (Fixture *fixture, Worker *worker, const char *room)
   return query_value (fixture, "SELECT file FROM records WHERE room_uuid = $1", room);
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  const char *worker_id;
+  gint64 expires_ms;
+} HeartbeatWait;
+
+/* The worker's heartbeat is not the one it was: it renewed. */
+static gboolean
+heartbeat_renewed (gpointer user_data)
+{
+  HeartbeatWait *wait = user_data;
+
+  return query_int (wait->fixture, "SELECT expires_ms FROM workers WHERE worker_id = $1",
+                    wait->worker_id)
+         != wait->expires_ms;
+}
+
 /* ---- the database away for less than a lease ---- */
 
 static void
@@ -860,6 +878,7 @@ test_store_blip (Fixture *fixture, gconstpointer data)
   g_autofree char *one_claim = NULL;
   MediaProbeFrames frames = { 0 };
   StatusWait ready_wait = { fixture, w2, "/health/ready", 503 };
+  HeartbeatWait beat = { fixture, NULL, 0 };
   LogWait page_loading = { fixture, NULL, ": started" };
   LogWait ready_log = { fixture, NULL, "state 1, reason 1" };
   Worker *owner;
@@ -867,9 +886,9 @@ test_store_blip (Fixture *fixture, gconstpointer data)
   gint64 released_ms, killed_ms, back_ms, ready_ms, stopped_ms, duration_ms;
   guint status = 0;
 
-  /* On hold, ready 1 s after its page loads: the ready event comes while
+  /* On hold, ready 2.5 s after its page loads: the ready event comes while
    * the database is away, and the release is asked just before. */
-  start_room (fixture, w1, "blip", "sdkReadyMs=1000", TRUE);
+  start_room (fixture, w1, "blip", "sdkReadyMs=2500", TRUE);
   wait_row (fixture, "SELECT 1 FROM room_claims WHERE room_uuid = $1", "blip", "the claim");
   owner_id = query_value (fixture, "SELECT owner FROM rooms WHERE room_uuid = $1", "blip");
   owner = worker_by_id (fixture, owner_id);
@@ -882,6 +901,13 @@ test_store_blip (Fixture *fixture, gconstpointer data)
   }
   released_ms = now_ms ();
 
+  /* Right after the owner's renewal: it stops its rooms 0.8 TTL after its
+   * last one (4.8 s), and with renewals every TTL/3 an outage that began
+   * late in a period would leave it under 3 s. */
+  beat.worker_id = owner_id;
+  beat.expires_ms
+      = query_int (fixture, "SELECT expires_ms FROM workers WHERE worker_id = $1", owner_id);
+  wait_or_fail (fixture, heartbeat_renewed, &beat, 10, "the owner's renewal");
   postgres_server_kill (server);
   killed_us = g_get_monotonic_time ();
   killed_ms = now_ms ();
