@@ -41,7 +41,12 @@ rh_cloud_handle_health (RhCloud *self, SoupServerMessage *msg)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) data = NULL;
   gboolean full = rh_cloud_taken_count (self) >= self->max_rooms;
-  gboolean reachable = !rh_cloud_is_clustered (self) || self->store_reachable;
+  /* A renewal that hangs (a network dropping every packet) fails only at
+   * its deadline: no renewal for half a lease is unreachable enough. */
+  gboolean renewing = !rh_cloud_is_clustered (self)
+                      || g_get_monotonic_time () - self->renewed_us
+                           < self->lease_ttl_ms * 1000 / 2;
+  gboolean reachable = !rh_cloud_is_clustered (self) || (self->store_reachable && renewing);
   gboolean ready = reachable && !self->draining;
   const char *status = self->draining ? "draining" : !reachable ? "store-unreachable"
                        : full         ? "full"
