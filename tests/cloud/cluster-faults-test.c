@@ -1186,6 +1186,28 @@ typedef struct
   guint source;
 } Client;
 
+/* A worker's room to drain: which worker claims a start is the cluster's
+ * choice, so one may have none once every start was made and claimed. */
+typedef struct
+{
+  QueryWait owns;
+  Client *client;
+} DrainWait;
+
+static gboolean
+owns_room_or_all_claimed (gpointer user_data)
+{
+  DrainWait *wait = user_data;
+  g_autoptr (PGresult) pending = NULL;
+
+  if (query_has_row (&wait->owns))
+    return TRUE;
+  if (wait->client->started < wait->client->max_rooms || wait->client->in_flight > 0)
+    return FALSE;
+  pending = query (wait->owns.fixture, "SELECT 1 FROM rooms WHERE state = 'pending'", NULL);
+  return PQntuples (pending) == 0;
+}
+
 typedef struct
 {
   Client *client;
@@ -1418,13 +1440,16 @@ test_rolling_haproxy (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < fixture->workers->len; i++)
     {
       Worker *worker = g_ptr_array_index (fixture->workers, i);
-      QueryWait owns
-          = { fixture, "SELECT 1 FROM rooms WHERE state = 'active' AND owner = $1", worker->id };
-      g_autofree char *what = g_strdup_printf ("%s recording a room", worker->id);
+      DrainWait owns
+          = { { fixture, "SELECT 1 FROM rooms WHERE state = 'active' AND owner = $1", worker->id },
+              &client };
+      g_autofree char *what = g_strdup_printf ("%s recording a room, or every room started and "
+                                               "claimed",
+                                               worker->id);
       gint64 rooms, term_us, exited_us;
 
-      /* A drain with a room to hand off. */
-      wait_or_fail (fixture, query_has_row, &owns, WAIT_S, what);
+      /* A drain with a room to hand off, when the claims gave it one. */
+      wait_or_fail (fixture, owns_room_or_all_claimed, &owns, WAIT_S, what);
       rooms = query_int (fixture,
                          "SELECT COUNT(*) FROM rooms WHERE state = 'active' "
                          "AND owner = $1",
