@@ -123,7 +123,13 @@ rh_cloud_store_open_async (const char *dir, const char *url, GCancellable *cance
     {
       RhSqlConnection *connection = rh_sql_postgres_new (url, &error);
 
-      g_assert (connection != NULL); /* the same URL as the first's */
+      /* The same URL as the first's: refused only if it were not. */
+      if (connection == NULL)
+        {
+          g_task_return_new_error (task, RH_ERROR, RH_ERROR_INVALID_INPUT, "--store: %s",
+                                   error->message);
+          return;
+        }
       g_ptr_array_add (store->pool, connection);
     }
   g_task_set_task_data (task, g_object_ref (store), g_object_unref);
