@@ -150,19 +150,16 @@ renewed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GHashTable) held = rh_cloud_store_renew_leases_finish (RH_CLOUD_STORE (source),
                                                                     result, &error);
   g_autoptr (GList) keys = NULL;
-  gint64 since_us;
 
   if (self->worker_id == NULL)
     return;
+  /* The rooms stop by the give-up timer (arm_give_up), failed or hung. */
   if (held == NULL)
     {
-      since_us = g_get_monotonic_time () - self->renewed_us;
       if (self->store_reachable)
         g_warning ("cloud: the store cannot be reached: %s", error->message);
       self->store_reachable = FALSE;
       rh_cloud_metrics_set_store_up (self->metrics, FALSE);
-      if (since_us > GIVE_UP_SHARE * self->lease_ttl_ms * 1000)
-        lose_all (self, "no lease renewed");
       schedule_renewal (self, RETRY_MS);
       return;
     }
