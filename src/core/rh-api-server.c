@@ -425,7 +425,10 @@ rh_api_server_new (const char *server_header, RhApiServerAuthorize authorize, gp
   return server;
 }
 
-/* http://HOST:PORT of the first address @server listens on. */
+/* http://HOST:PORT of the first address @server listens on, to be called
+ * by: listening on every address (0.0.0.0, ::), the loopback one, which the
+ * server's hosted pages and its own checks reach and its Host check lets
+ * through; the unspecified address is no destination. */
 char *
 rh_api_server_get_base_url (SoupServer *server, GError **error)
 {
@@ -438,6 +441,10 @@ rh_api_server_get_base_url (SoupServer *server, GError **error)
       return NULL;
     }
   host = g_uri_get_host (uris->data);
+  if (g_str_equal (host, "0.0.0.0"))
+    host = "127.0.0.1";
+  else if (g_str_equal (host, "::"))
+    host = "::1";
   if (strchr (host, ':') != NULL)
     return g_strdup_printf ("http://[%s]:%d", host, g_uri_get_port (uris->data));
   return g_strdup_printf ("http://%s:%d", host, g_uri_get_port (uris->data));

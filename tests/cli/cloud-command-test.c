@@ -246,12 +246,16 @@ test_beyond_loopback (void)
   g_autofree char *with_token_url = NULL;
   g_autofree char *with_token_err = NULL;
 
+  /* The URL printed, and given to the hosted pages, is one to call: the
+   * unspecified address would be refused by the cloud's own Host check. */
+  g_assert_true (g_str_has_prefix (insecure_url, "http://127.0.0.1:"));
   stop (insecure);
   insecure_err = rh_test_child_get_stderr (insecure);
   g_assert_nonnull (strstr (insecure_err, "cloud: warning: listening beyond loopback without a "
                                           "token"));
   with_token = cloud_spawn (token_args, token_env);
   with_token_url = cloud_url (with_token);
+  g_assert_true (g_str_has_prefix (with_token_url, "http://127.0.0.1:"));
   stop (with_token);
   with_token_err = rh_test_child_get_stderr (with_token);
   g_assert_null (strstr (with_token_err, "warning"));
