@@ -109,15 +109,17 @@ class Postgres:
 
 
 def worker_args(deployment, store, data_dir):
-    """The Deployment's arguments with the pod's variables filled in, the
-    store and data directory this test's, on a free loopback port."""
+    """The Deployment's arguments with the pod's variables filled in (its
+    address a free port on loopback), the store and data directory this
+    test's."""
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     args = list(container["args"])
-    replace = {"--listen": ":0", "--store": store, "--data-dir": data_dir}
+    replace = {"--store": store, "--data-dir": data_dir}
     for i in range(len(args) - 1):
         if args[i] in replace:
             args[i + 1] = replace[args[i]]
-    variables = {"$(POD_NAME)": POD_NAME, "$(POD_NAMESPACE)": POD_NAMESPACE}
+    variables = {"$(POD_NAME)": POD_NAME, "$(POD_NAMESPACE)": POD_NAMESPACE,
+                 "$(POD_IP):8440": "127.0.0.1:0"}
     for i, arg in enumerate(args):
         for variable, value in variables.items():
             arg = arg.replace(variable, value)
