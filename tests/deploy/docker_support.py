@@ -1,0 +1,82 @@
+"""What the tests of deploy/container and deploy/compose.yaml share: TAP
+output, the Docker engine they need, the images they build."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(TOP, "deploy", "container", "build")
+
+
+class Tap:
+    """Cases numbered as they end; the plan printed first."""
+
+    def __init__(self, planned):
+        self.planned = planned
+        self.number = 0
+        self.failed = False
+        print("1..%d" % planned, flush=True)
+
+    def case(self, name, problems):
+        self.number += 1
+        if problems:
+            self.failed = True
+            print("not ok %d %s" % (self.number, name))
+            for line in problems:
+                print("# %s" % line)
+        else:
+            print("ok %d %s" % (self.number, name))
+        sys.stdout.flush()
+
+    def note(self, text):
+        print("# %s" % text, flush=True)
+
+    def bail(self, text):
+        """The rest cannot run: each remaining case fails, saying why."""
+        while self.number < self.planned:
+            self.case("not run", [text])
+        sys.exit(1)
+
+    def exit(self):
+        sys.exit(1 if self.failed or self.number != self.planned else 0)
+
+
+def run(args, timeout=120, env=None, check=False):
+    result = subprocess.run(args, capture_output=True, text=True, timeout=timeout,
+                            env=dict(os.environ, **(env or {})))
+    if check and result.returncode != 0:
+        raise RuntimeError("%s exited %d: %s" % (" ".join(args[:3]), result.returncode,
+                                                 (result.stderr or result.stdout).strip()[-800:]))
+    return result
+
+
+def engine_problem():
+    """Why no image can run here, or None.  A skipped check is no check: the
+    set-up step (.ci/setup) installs docker.io and starts the engine."""
+    for tool, package in (("docker", "docker.io"), ("docker-compose", "docker-compose"),
+                          ("debootstrap", "debootstrap")):
+        if shutil.which(tool) is None:
+            return "%s is missing (install Debian's %s; .ci/setup does)" % (tool, package)
+    if os.geteuid() != 0:
+        return "the images are built as root (debootstrap, chroot)"
+    if run(["docker", "info"], timeout=30).returncode != 0:
+        return "no Docker engine answers (start dockerd; .ci/setup does)"
+    return None
+
+
+def build_images(services=False):
+    """deploy/container/build (its base reused when made before): the
+    seconds it took."""
+    start = time.monotonic()
+    run([BUILD] + (["--services"] if services else []), timeout=1500, check=True)
+    return time.monotonic() - start
+
+
+def image_version():
+    with open(os.path.join(TOP, "meson.build")) as build:
+        for line in build:
+            if line.startswith("  version: '"):
+                return line.split("'")[1]
+    raise RuntimeError("no version in meson.build")
