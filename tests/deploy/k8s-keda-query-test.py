@@ -110,7 +110,7 @@ class Postgres:
 
 def worker_args(deployment, store, data_dir):
     """The Deployment's arguments with the pod's variables filled in (its
-    address a free port on loopback), the store and data directory this
+    listening address a free port on loopback), the store and data directory this
     test's."""
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     args = list(container["args"])
@@ -119,7 +119,7 @@ def worker_args(deployment, store, data_dir):
         if args[i] in replace:
             args[i + 1] = replace[args[i]]
     variables = {"$(POD_NAME)": POD_NAME, "$(POD_NAMESPACE)": POD_NAMESPACE,
-                 "$(POD_IP):8440": "127.0.0.1:0"}
+                 "0.0.0.0:8440": "127.0.0.1:0"}
     for i, arg in enumerate(args):
         for variable, value in variables.items():
             arg = arg.replace(variable, value)

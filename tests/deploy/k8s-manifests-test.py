@@ -173,14 +173,10 @@ def check_service(m):
     for port in service["spec"]["ports"]:
         if port.get("targetPort") not in ports and port.get("targetPort") not in ports.values():
             problems.append(f"targetPort {port.get('targetPort')} is no container port")
-    # The pod's address: a worker listening on 0.0.0.0 gives its pages
-    # http://0.0.0.0:PORT to call, which the Host check refuses.
-    if m.option("--listen") != "$(POD_IP):%d" % ports.get("http", 0):
-        problems.append(f"--listen {m.option('--listen')} is not $(POD_IP):the container port")
-    pod_ip = [e for e in m.container().get("env", []) if e["name"] == "POD_IP"]
-    if not pod_ip or pod_ip[0].get("valueFrom", {}).get("fieldRef", {}).get(
-            "fieldPath") != "status.podIP":
-        problems.append("POD_IP is not the pod's status.podIP")
+    # Every address on the container port: the Service calls the pod's IP,
+    # `kubectl port-forward` its loopback.
+    if m.option("--listen") != "0.0.0.0:%d" % ports.get("http", 0):
+        problems.append(f"--listen {m.option('--listen')} is not 0.0.0.0:the container port")
     return problems
 
 
@@ -265,9 +261,9 @@ BREAKS = [
      lambda d: Manifests(d).find("Secret")["stringData"].pop("PGPASSWORD")),
     ("the ConfigMap's key renamed", CHECKS[4][1],
      lambda d: set_path(d, "ConfigMap", ["data"], {"STORE": "postgresql://x@y/z"})),
-    ("--listen 0.0.0.0:8440", CHECKS[5][1],
+    ("--listen 127.0.0.1:8440", CHECKS[5][1],
      lambda d: container_of(d)["args"].__setitem__(
-         container_of(d)["args"].index("--listen") + 1, "0.0.0.0:8440")),
+         container_of(d)["args"].index("--listen") + 1, "127.0.0.1:8440")),
     ("the Service selecting another app", CHECKS[5][1],
      lambda d: set_path(d, "Service", ["spec", "selector"], {"app": "other"})),
     ("--max-rooms 16", CHECKS[6][1],
