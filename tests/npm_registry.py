@@ -27,10 +27,15 @@ def untrusted_certificate(error):
     return isinstance(reason, ssl.SSLCertVerificationError)
 
 
+# Set once a certificate was not trusted, for the downloads after it.
+_unverified = None
+
+
 def download(url, integrity, max_bytes):
     """The bytes at URL, at most MAX_BYTES, whose integrity is INTEGRITY;
     RuntimeError otherwise.  Three tries."""
-    context = None
+    global _unverified
+    context = _unverified
     for attempt in range(3):
         try:
             with urllib.request.urlopen(url, timeout=60, context=context) as response:
@@ -43,7 +48,7 @@ def download(url, integrity, max_bytes):
                 # checked against the pinned sha512 anyway, as npm does.
                 print(f"fetch: {url}: certificate not trusted here ({error}); fetching "
                       "without TLS verification, the pinned integrity decides", file=sys.stderr)
-                context = ssl._create_unverified_context()
+                context = _unverified = ssl._create_unverified_context()
                 continue
             if attempt == 2:
                 raise RuntimeError(f"{url}: {error}") from error

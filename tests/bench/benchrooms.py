@@ -123,13 +123,13 @@ def file_page_args(binary):
 class Cloud:
     """A `recordhost cloud` on a new data directory."""
 
-    def __init__(self, binary, extra_args=()):
+    def __init__(self, binary, extra_args=(), env=None):
         self.data = tempfile.mkdtemp(prefix="recordhost-bench-")
         self.process = subprocess.Popen([binary, "cloud", "--listen", "127.0.0.1:0",
                                          "--data-dir", self.data, *file_page_args(binary),
                                          *extra_args],
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        text=True)
+                                        text=True, env=dict(os.environ, **(env or {})))
         self.base = self.process.stdout.readline().strip()
         if not self.base:
             sys.exit("recordhost cloud did not start")

@@ -26,6 +26,8 @@ class Tap:
             print("not ok %d %s" % (self.number, name))
             for line in problems:
                 print("# %s" % line)
+                # meson prints a failed test's stderr, not its TAP comments.
+                print("%s: %s" % (name, line), file=sys.stderr)
         else:
             print("ok %d %s" % (self.number, name))
         sys.stdout.flush()
