@@ -66,9 +66,11 @@ def process_kind(pid):
     """What a process of either tree is, from its command line."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            argv = f.read().split(b"\0")
+            argv = [arg for arg in f.read().split(b"\0") if arg]
     except OSError:
         return None
+    if len(argv) == 1:
+        argv = argv[0].split(b" ")  # Chromium writes its arguments back as one string
     name = os.path.basename(argv[0].decode(errors="replace"))
     if name in ("WPEWebProcess", "WPENetworkProcess"):
         return name
