@@ -27,20 +27,21 @@ FPS = 15
 RECORD_SECONDS = 12
 
 # N pages in one browser, opened at once when a line arrives on stdin; prints
-# the milliseconds from that line until every page caught event 1.
+# the milliseconds from that line until every page caught event 1 (and, given
+# "hold", keeps them open until another line).
 PLAYWRIGHT_ROOMS = r"""
 const { chromium } = require('playwright-core');
 const readline = require('readline');
 (async () => {
-  const [pageUrl, count, executablePath, args, wrapper] = process.argv.slice(2);
+  const [pageUrl, count, executablePath, args, wrapper, hold] = process.argv.slice(2);
   const browser = await chromium.launch({ executablePath, headless: true,
                                           args: JSON.parse(args) });
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   await context.addInitScript({ path: wrapper });
   console.log('launched');
   const input = readline.createInterface({ input: process.stdin });
-  await new Promise((resolve) => input.once('line', resolve));
-  input.close();
+  const lines = input[Symbol.asyncIterator]();
+  await lines.next();
   const start = Date.now();
   await Promise.all(Array.from({ length: Number(count) }, async (_, i) => {
     const page = await context.newPage();
@@ -51,6 +52,10 @@ const readline = require('readline');
     await ready;
   }));
   console.log(String(Date.now() - start));
+  // "hold": the pages stay open until a second line, to be measured.
+  if (hold === 'hold')
+    await lines.next();
+  input.close();
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await browser.close();
   process.exit(0);

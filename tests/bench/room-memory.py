@@ -15,6 +15,7 @@ Run it on a quiet machine: another engine's processes share library pages
 and make PSS read low (the script refuses then).
 """
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -27,39 +28,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchrooms  # noqa: E402
 from benchlib import ENGINE_COMMANDS, become_subreaper, processes, settle, tree  # noqa: E402
 
-CACHE = os.path.join(os.path.expanduser("~"), ".cache", "recordhost-bench")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SETTLE_S = 3
 
-# N pages in one browser, each waiting for event 1; prints "ready" then holds
-# them until a line arrives on stdin.
-PLAYWRIGHT_HOLD = r"""
-const { chromium } = require('playwright-core');
-const readline = require('readline');
-(async () => {
-  const [pageUrl, count, executablePath, args, wrapper] = process.argv.slice(2);
-  const browser = await chromium.launch({ executablePath, headless: true,
-                                          args: JSON.parse(args) });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  await context.addInitScript({ path: wrapper });
-  await Promise.all(Array.from({ length: Number(count) }, async (_, i) => {
-    const page = await context.newPage();
-    let resolveReady;
-    const ready = new Promise((resolve) => { resolveReady = resolve; });
-    await page.exposeFunction('__benchReady', () => resolveReady());
-    await page.goto(pageUrl + '&roomUuid=room-' + i);
-    await ready;
-  }));
-  console.log('ready');
-  const input = readline.createInterface({ input: process.stdin });
-  await new Promise((resolve) => input.once('line', resolve));
-  await browser.close();
-  process.exit(0);
-})().catch((e) => { console.error(e); process.exit(1); });
-"""
+_spec = importlib.util.spec_from_file_location(
+    "vs_chromium", os.path.join(os.path.dirname(os.path.abspath(__file__)), "vs-chromium.py"))
+vs_chromium = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(vs_chromium)
 
 
 def process_kind(pid):
@@ -178,12 +152,16 @@ def cloud_snapshot(binary, count, env, beacons):
 
 def chromium_snapshot(script, count):
     process = subprocess.Popen(["node", script, benchrooms.page_url("&appId=bench&roomType=4"),
-                                str(count), CHROMIUM, json.dumps(CHROMIUM_ARGS),
-                                os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                             "ready-wrapper.js")],
+                                str(count), vs_chromium.CHROMIUM,
+                                json.dumps(vs_chromium.CHROMIUM_ARGS), vs_chromium.WRAPPER,
+                                "hold"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
-    if process.stdout.readline().strip() != "ready":
+    if process.stdout.readline().strip() != "launched":
+        sys.exit("chromium did not start")
+    process.stdin.write("go\n")
+    process.stdin.flush()
+    if not process.stdout.readline().strip().isdigit():
         sys.exit("chromium's pages did not get ready")
     time.sleep(SETTLE_S)
     shot = snapshot(process.pid, include_root=False)
@@ -225,17 +203,6 @@ def account(name, one, many, rooms):
     return (total_many - total_one) / (rooms - 1)
 
 
-def ensure_playwright():
-    if not os.path.isdir(os.path.join(CACHE, "node_modules", "playwright-core")):
-        os.makedirs(CACHE, exist_ok=True)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", CACHE,
-                        "playwright-core"], check=True, stdout=subprocess.DEVNULL)
-    script = os.path.join(CACHE, "hold.js")
-    with open(script, "w") as f:
-        f.write(PLAYWRIGHT_HOLD)
-    return script
-
-
 def parse_variant(text):
     name, _, assignments = text.partition(":")
     env = dict(item.split("=", 1) for item in assignments.split(",") if item)
@@ -255,7 +222,7 @@ def main():
     beacons = benchrooms.BeaconServer()
     threading.Thread(target=beacons.serve_forever, daemon=True).start()
     variants = [("plain", {})] + args.variant
-    script = ensure_playwright() if args.chromium else None
+    script = vs_chromium.ensure_tools()[1] if args.chromium else None
 
     shots = {}
     for run in range(args.runs):

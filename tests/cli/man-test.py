@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import tap  # noqa: E402
 
 COMMANDS = ["check", "run", "demo", "cloud"]
 
@@ -86,17 +88,8 @@ def main():
             problems.append("groff exited %d" % result.returncode)
         cases.append(("the manual renders without warnings", problems))
 
-    print("1..%d" % len(cases))
-    failed = False
-    for number, (name, missing) in enumerate(cases, 1):
-        if missing:
-            failed = True
-            print("not ok %d %s" % (number, name))
-            for item in missing:
-                print("# missing or wrong: %s" % item)
-        else:
-            print("ok %d %s" % (number, name))
-    sys.exit(1 if failed else 0)
+    tap.report([(name, ["missing or wrong: %s" % item for item in missing])
+                for name, missing in cases])
 
 
 if __name__ == "__main__":

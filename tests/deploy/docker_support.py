@@ -1,48 +1,16 @@
 """What the tests of deploy/container and deploy/compose.yaml share: TAP
-output, the Docker engine they need, the images they build."""
+output (tests/tap.py), the Docker engine they need, the images they build."""
 import os
 import shutil
 import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tap import Tap  # noqa: E402,F401  (the deploy tests' TAP)
+
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(TOP, "deploy", "container", "build")
-
-
-class Tap:
-    """Cases numbered as they end; the plan printed first."""
-
-    def __init__(self, planned):
-        self.planned = planned
-        self.number = 0
-        self.failed = False
-        print("1..%d" % planned, flush=True)
-
-    def case(self, name, problems):
-        self.number += 1
-        if problems:
-            self.failed = True
-            print("not ok %d %s" % (self.number, name))
-            for line in problems:
-                print("# %s" % line)
-                # meson prints a failed test's stderr, not its TAP comments.
-                print("%s: %s" % (name, line), file=sys.stderr)
-        else:
-            print("ok %d %s" % (self.number, name))
-        sys.stdout.flush()
-
-    def note(self, text):
-        print("# %s" % text, flush=True)
-
-    def bail(self, text):
-        """The rest cannot run: each remaining case fails, saying why."""
-        while self.number < self.planned:
-            self.case("not run", [text])
-        sys.exit(1)
-
-    def exit(self):
-        sys.exit(1 if self.failed or self.number != self.planned else 0)
 
 
 def run(args, timeout=120, env=None, check=False):

@@ -24,6 +24,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import tap  # noqa: E402
 
 FETCH = "tests/deploy/k8s-schemas/fetch"
 USER = "recordhost"
@@ -245,18 +247,7 @@ def main():
         postgres.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
-    print("1..%d" % len(cases))
-    failed = False
-    for number, (name, problems) in enumerate(cases, 1):
-        if problems:
-            failed = True
-            print("not ok %d %s" % (number, name))
-            for line in problems:
-                for part in str(line).split("\n"):
-                    print("# %s" % part)
-        else:
-            print("ok %d %s" % (number, name))
-    sys.exit(1 if failed else 0)
+    tap.report(cases)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import sys
 from urllib.parse import urlsplit
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import tap  # noqa: E402
 
 FETCH = "tests/deploy/k8s-schemas/fetch"
 # Rooms measured on the bundled page (README.md, "Rooms at scale"): one
@@ -344,17 +346,7 @@ def run_check(check, manifests):
 
 
 def finish(cases):
-    print("1..%d" % len(cases))
-    failed = False
-    for number, (name, problems) in enumerate(cases, 1):
-        if problems:
-            failed = True
-            print("not ok %d %s" % (number, name))
-            for line in problems:
-                print("# %s" % line)
-        else:
-            print("ok %d %s" % (number, name))
-    sys.exit(1 if failed else 0)
+    tap.report(cases)
 
 
 if __name__ == "__main__":

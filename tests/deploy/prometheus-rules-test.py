@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import tap  # noqa: E402
 
 
 def run(promtool, *args):
@@ -38,17 +40,7 @@ def main():
          run(promtool, "test", "rules", tests)),
     ]
 
-    print("1..%d" % len(cases))
-    failed = False
-    for number, (name, problems) in enumerate(cases, 1):
-        if problems:
-            failed = True
-            print("not ok %d %s" % (number, name))
-            for line in problems:
-                print("# %s" % line)
-        else:
-            print("ok %d %s" % (number, name))
-    sys.exit(1 if failed else 0)
+    tap.report(cases)
 
 
 if __name__ == "__main__":
