@@ -2,8 +2,8 @@
 """deploy/compose.yaml run for real: PostgreSQL, three workers, HAProxy,
 Prometheus and the page server up; a room recorded through HAProxy; its
 worker's container killed (`docker kill`) and the room recording again on
-another, its file playing; Prometheus seeing the worker down; everything
-torn down.  TAP.
+another, its file listed and served through HAProxy and playing; Prometheus
+seeing the worker down; everything torn down.  TAP.
 
 Usage: compose-test.py
 """
@@ -180,24 +180,31 @@ def case_stop(cluster):
     if status != 200:
         return ["stop: %d %s" % (status, reply)]
     cluster.wait("reasons 1,4,3,2", lambda: (cluster.reasons() == [1, 4, 3, 2], cluster.reasons()))
-    # The file is on the disk of the worker that took the room over (the
-    # records list reads the disk of whichever worker HAProxy asked).
-    taker = owner_of(cluster)
-    container = cluster.compose("ps", "-q", taker).stdout.strip()
-    found = ds.run(["docker", "exec", container, "find", "/var/lib/recordhost", "-name", "*.mp4",
-                    "-size", "+0"], check=True).stdout.split()
-    if len(found) != 1:
-        return ["%s's recordings: %s" % (taker, found)]
+    # The workers share their recordings' volume: whichever HAProxy asks
+    # lists the file as written and serves it.
+    problems = []
+    for _ in range(3):
+        last = cluster.records()[-1]
+        if last.get("fileState") != "written" or not last.get("files"):
+            problems.append("%s: %s %s" % (last.get("worker"), last.get("fileState"),
+                                           last.get("files")))
+    if problems:
+        return ["the record's file through HAProxy: %s" % "; ".join(problems)]
+    download = last["files"][0]["download"]
+    request = urllib.request.Request(cluster.api + download,
+                                     headers={"x-agora-token": cluster.token})
     with tempfile.TemporaryDirectory() as out:
         copy = os.path.join(out, "taken-over.mp4")
-        ds.run(["docker", "cp", "%s:%s" % (container, found[0]), copy], check=True)
+        with urllib.request.urlopen(request, timeout=30) as reply, open(copy, "wb") as f:
+            f.write(reply.read())
         probe = ds.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
                         "-show_entries", "stream=codec_name,width,height,nb_read_frames",
                         "-of", "json", copy])
         stream = json.loads(probe.stdout or "{}").get("streams", [{}])[0]
+    taker = last.get("worker")
     if (stream.get("codec_name"), stream.get("width"), stream.get("height")) != ("h264", 640, 480) \
             or int(stream.get("nb_read_frames", 0)) < 1:
-        return ["%s's file %s: %s %s" % (taker, found[0], stream, probe.stderr.strip()[-300:])]
+        return ["%s through HAProxy: %s %s" % (download, stream, probe.stderr.strip()[-300:])]
     cluster.note = "%s's file: %s frames" % (taker, stream["nb_read_frames"])
     return []
 
