@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import docker_support as ds  # noqa: E402
 
 CASES = 8
+HEALTHCHECK = "/usr/libexec/recordhost/healthcheck"
 
 
 def inspect(ref, template):
@@ -135,6 +136,41 @@ def wait_health(container, want, seconds):
     return "health %r after %d s, not %r" % (status, seconds, want)
 
 
+def case_healthcheck(tap, image, name):
+    """The image's HEALTHCHECK is the script; the script passes on the
+    running cloud and fails on a port nothing listens on (run in a container
+    sharing the cloud's network, as the engine runs it inside); and the
+    engine itself finds the cloud healthy, where its exec works."""
+    problems = []
+    test = json.loads(inspect(image, "{{json .Config.Healthcheck.Test}}"))
+    if test != ["CMD", HEALTHCHECK]:
+        problems.append("HEALTHCHECK %s, not the script" % test)
+
+    def check(port):
+        return ds.run(["docker", "run", "--rm", "--network", "container:" + name,
+                       "-e", "RECORDHOST_HEALTH_PORT=%d" % port, "--entrypoint", HEALTHCHECK,
+                       image], timeout=60).returncode
+    deadline = time.monotonic() + 60
+    while check(8440) != 0:
+        if time.monotonic() > deadline:
+            problems.append("the health check never passed on the cloud's port")
+            break
+        time.sleep(0.5)
+    if check(1) == 0:
+        problems.append("the health check passed on a port nothing listens on")
+    # runc 1.1 under a dockerd in a chroot (a fresh CI root) runs exec'd
+    # processes, the engine's health checks among them, outside the
+    # container's root: there only the script is checked, above.
+    if ds.run(["docker", "exec", name, "/usr/bin/test", "-x", HEALTHCHECK]).returncode == 0:
+        problem = wait_health(name, "healthy", 60)
+        if problem:
+            problems.append(problem)
+    else:
+        tap.note("docker exec does not run in the container's root here: the engine's own "
+                 "health status is not checked")
+    tap.case("/container/healthcheck", problems)
+
+
 def main():
     tap = ds.Tap(CASES)
     problem = ds.engine_problem() or (None if shutil.which("ffprobe")
@@ -167,16 +203,7 @@ def main():
     started = ds.run(["docker", "run", "-d", "--name", name, "--network", "none",
                       "-e", "RECORDHOST_CLOUD_TOKEN=container-test-token", image], check=True)
     try:
-        problems = []
-        problem = wait_health(name, "healthy", 60)
-        if problem:
-            problems.append(problem)
-        # The check itself can fail: on a port nothing listens on.
-        wrong = ds.run(["docker", "exec", "-e", "RECORDHOST_HEALTH_PORT=1", name,
-                        "/usr/libexec/recordhost/healthcheck"])
-        if wrong.returncode == 0:
-            problems.append("the health check passed on a port nothing listens on")
-        tap.case("/container/healthcheck", problems)
+        case_healthcheck(tap, image, name)
 
         before = time.monotonic()
         ds.run(["docker", "stop", "-t", "30", name], timeout=60, check=True)
