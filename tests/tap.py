@@ -14,7 +14,8 @@ class Tap:
         self.failed = False
         print("1..%d" % planned, flush=True)
 
-    def case(self, name, problems):
+    def case(self, name, problems, notes=()):
+        """NOTES are comments printed whatever the verdict."""
         self.number += 1
         if problems:
             self.failed = True
@@ -25,6 +26,8 @@ class Tap:
                     print("%s: %s" % (name, line), file=sys.stderr)
         else:
             print("ok %d %s" % (self.number, name))
+        for line in notes:
+            print("# %s" % line)
         sys.stdout.flush()
 
     def note(self, text):
@@ -41,8 +44,15 @@ class Tap:
 
 
 def report(cases):
-    """Every (name, problems) case at once, then exit with their verdict."""
+    """Every (name, problems[, notes]) case at once, then exit with their
+    verdict."""
     tap = Tap(len(cases))
-    for name, problems in cases:
-        tap.case(name, problems)
+    for case in cases:
+        tap.case(*case)
     tap.exit()
+
+
+def missing(name, why):
+    """What every check needs is missing: one failed case saying so.  A
+    skipped check is no check."""
+    report([(name, [why])])

@@ -289,9 +289,7 @@ def main():
     # A skipped check is no check: CI fetches the schemas (.ci/setup).
     if node is None or not os.path.isdir(os.path.join(schemas, "node_modules",
                                                       "kubernetes-models")):
-        print("1..1")
-        print(f"not ok 1 k8s schemas in {schemas} # run {FETCH} (needs Node.js)")
-        sys.exit(1)
+        tap.missing(f"k8s schemas in {schemas}", f"run {FETCH} (needs Node.js)")
 
     files = sorted(glob.glob(os.path.join(k8s_dir, "*.yaml")))
     parsed = node_run(node, validator, schemas, "parse", *files)

@@ -17,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import tap  # noqa: E402
+
 INSTALLED_BINARY = "/usr/local/bin/recordhost"
 INSTANCE = "recordhost-cloud@8441.service"
 # The score measured when the unit was written (systemd 252): a setting
@@ -68,9 +71,7 @@ def main():
     # A skipped check is no check: systemd is on every Debian machine.
     program = shutil.which("systemd-analyze")
     if program is None:
-        print("1..1")
-        print("not ok 1 systemd-analyze found # install Debian's systemd package")
-        sys.exit(1)
+        tap.missing("systemd-analyze found", "install Debian's systemd package")
 
     with open(unit_path, encoding="utf-8") as file:
         text = file.read()
@@ -112,17 +113,7 @@ def main():
     cases.append(("what a worker needs: KillMode=mixed, a stop timeout past the drain, "
                   "no MemoryDenyWriteExecute=, its options", worker_needs(text), []))
 
-    print("1..%d" % len(cases))
-    failed = False
-    for number, (name, problems, notes) in enumerate(cases, 1):
-        if problems:
-            failed = True
-            print("not ok %d %s" % (number, name))
-        else:
-            print("ok %d %s" % (number, name))
-        for line in problems + notes:
-            print("# %s" % line)
-    sys.exit(1 if failed else 0)
+    tap.report(cases)
 
 
 if __name__ == "__main__":
