@@ -197,15 +197,10 @@ def case_stop(cluster):
         copy = os.path.join(out, "taken-over.mp4")
         with urllib.request.urlopen(request, timeout=30) as reply, open(copy, "wb") as f:
             f.write(reply.read())
-        probe = ds.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-                        "-show_entries", "stream=codec_name,width,height,nb_read_frames",
-                        "-of", "json", copy])
-        stream = json.loads(probe.stdout or "{}").get("streams", [{}])[0]
-    taker = last.get("worker")
-    if (stream.get("codec_name"), stream.get("width"), stream.get("height")) != ("h264", 640, 480) \
-            or int(stream.get("nb_read_frames", 0)) < 1:
-        return ["%s through HAProxy: %s %s" % (download, stream, probe.stderr.strip()[-300:])]
-    cluster.note = "%s's file: %s frames" % (taker, stream["nb_read_frames"])
+        problems, frames = ds.h264_problems(copy, 640, 480, 1)
+    if problems:
+        return ["%s through HAProxy: %s" % (download, "; ".join(problems))]
+    cluster.note = "%s's file: %d frames" % (last.get("worker"), frames)
     return []
 
 

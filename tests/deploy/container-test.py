@@ -7,7 +7,6 @@ Usage: container-test.py
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,15 +87,6 @@ def case_demo(image):
     return problems
 
 
-def ffprobe_frames(path):
-    result = ds.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-                     "-show_entries", "stream=codec_name,width,height,nb_read_frames",
-                     "-of", "json", path])
-    if result.returncode != 0:
-        return None
-    return json.loads(result.stdout)["streams"][0]
-
-
 def case_record(image):
     """`run --record` in the image, MP4 and HLS: the recorder's GStreamer
     plugins are there (x264enc, h264parse, mp4mux, hlssink2, mpegtsmux)."""
@@ -115,13 +105,7 @@ def case_record(image):
                 problems.append("run --record %s exited %d: %s" % (target, result.returncode,
                                                                     result.stderr.strip()[-400:]))
                 continue
-            stream = ffprobe_frames(os.path.join(out, probe))
-            if stream is None:
-                problems.append("ffprobe cannot read %s" % probe)
-                continue
-            if (stream["codec_name"], stream["width"], stream["height"]) != ("h264", 640, 480) \
-                    or int(stream["nb_read_frames"]) < 10:
-                problems.append("%s: %s" % (probe, stream))
+            problems += ds.h264_problems(os.path.join(out, probe), 640, 480, 10)[0]
     return problems
 
 
@@ -173,8 +157,7 @@ def case_healthcheck(tap, image, name):
 
 def main():
     tap = ds.Tap(CASES)
-    problem = ds.engine_problem() or (None if shutil.which("ffprobe")
-                                      else "ffprobe is missing (install Debian's ffmpeg)")
+    problem = ds.engine_problem()
     if problem:
         tap.bail(problem)
     version = ds.image_version()

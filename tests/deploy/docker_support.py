@@ -1,5 +1,6 @@
 """What the tests of deploy/container and deploy/compose.yaml share: TAP
 output (tests/tap.py), the Docker engine they need, the images they build."""
+import json
 import os
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ def engine_problem():
     """Why no image can run here, or None.  A skipped check is no check: the
     set-up step (.ci/setup) installs docker.io and starts the engine."""
     for tool, package in (("docker", "docker.io"), ("docker-compose", "docker-compose"),
-                          ("debootstrap", "debootstrap")):
+                          ("debootstrap", "debootstrap"), ("ffprobe", "ffmpeg")):
         if shutil.which(tool) is None:
             return "%s is missing (install Debian's %s; .ci/setup does)" % (tool, package)
     if os.geteuid() != 0:
@@ -34,6 +35,24 @@ def engine_problem():
     if run(["docker", "info"], timeout=30).returncode != 0:
         return "no Docker engine answers (start dockerd; .ci/setup does)"
     return None
+
+
+def h264_problems(path, width, height, min_frames):
+    """What ffprobe finds wrong with a recording: not H.264 of WIDTHxHEIGHT
+    with at least MIN_FRAMES frames decoded; and the frames it decoded."""
+    result = run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                  "-show_entries", "stream=codec_name,width,height,nb_read_frames",
+                  "-of", "json", path])
+    streams = json.loads(result.stdout or "{}").get("streams") if result.returncode == 0 else None
+    if not streams:
+        return ["ffprobe cannot read %s: %s" % (os.path.basename(path),
+                                                result.stderr.strip()[-300:])], 0
+    stream = streams[0]
+    frames = int(stream.get("nb_read_frames", 0))
+    if (stream.get("codec_name"), stream.get("width"), stream.get("height")) \
+            != ("h264", width, height) or frames < min_frames:
+        return ["%s: %s" % (os.path.basename(path), stream)], frames
+    return [], frames
 
 
 def build_images(services=False):
