@@ -44,6 +44,11 @@ def tree(pid, table=None):
 ENGINE_COMMANDS = {"WPEWebProcess", "WPENetworkProce", "chromium", "chrome"}
 
 
+def engines_outside(members, table):
+    """The engine processes of @table (processes ()) not among @members."""
+    return {p for p, (_, name, _) in table.items() if name in ENGINE_COMMANDS and p not in members}
+
+
 def pss_kib(pid):
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
@@ -106,8 +111,7 @@ class PeakPss:
         while not self._stop.is_set():
             table = processes()
             members = tree(self.pid, table)
-            self.shared_with.update(p for p, (_, name, _) in table.items()
-                                    if name in ENGINE_COMMANDS and p not in members)
+            self.shared_with.update(engines_outside(members, table))
             pids = [p for p in members if self.include_root or p != self.pid]
             total = sum(pss_kib(p) for p in pids)
             self.peak_kib = max(self.peak_kib, total)

@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchrooms  # noqa: E402
-from benchlib import ENGINE_COMMANDS, become_subreaper, processes, settle, tree  # noqa: E402
+from benchlib import become_subreaper, engines_outside, processes, settle, tree  # noqa: E402
 
 SETTLE_S = 3
 
@@ -118,13 +118,13 @@ def snapshot(root, include_root=True):
     """{(process kind, mapping kind): PSS KiB} summed over the tree, and the
     number of processes of each kind."""
     table = processes()
-    engines_outside = [p for p, (_, name, _) in table.items()
-                       if name in ENGINE_COMMANDS and p not in tree(root, table)]
-    if engines_outside:
-        sys.exit(f"engine processes outside the measured tree ({engines_outside}): "
+    members = tree(root, table)
+    others = engines_outside(members, table)
+    if others:
+        sys.exit(f"engine processes outside the measured tree ({sorted(others)}): "
                  "run on a quiet machine")
     totals, counts = {}, {}
-    for pid in tree(root, table):
+    for pid in members:
         if pid == root and not include_root:
             continue
         kind = process_kind(pid)
@@ -184,7 +184,7 @@ def mib(kib):
 
 def account(name, one, many, rooms):
     """The table of one engine: PSS by process and mapping kind at 1 and N
-    rooms, and per extra room."""
+    rooms, and per extra room.  Returns (per extra room, 1 room, N rooms)."""
     keys = sorted(set(one[0]) | set(many[0]),
                   key=lambda k: -(many[0].get(k, 0) - one[0].get(k, 0)))
     total_one, total_many = sum(one[0].values()), sum(many[0].values())
@@ -200,7 +200,7 @@ def account(name, one, many, rooms):
         print(f"| {key[0]} | {key[1]} | {mib(a):.1f} | {mib(b):.1f} | {mib(extra):.2f} |")
     print(f"| **all** | | **{mib(total_one):.0f}** | **{mib(total_many):.0f}** | "
           f"**{mib((total_many - total_one) / (rooms - 1)):.1f}** |")
-    return (total_many - total_one) / (rooms - 1)
+    return (total_many - total_one) / (rooms - 1), total_one, total_many
 
 
 def parse_variant(text):
@@ -221,12 +221,13 @@ def main():
     settle()
     beacons = benchrooms.BeaconServer()
     threading.Thread(target=beacons.serve_forever, daemon=True).start()
-    variants = [("plain", {})] + args.variant
     script = vs_chromium.ensure_tools()[1] if args.chromium else None
+    # Cloud variants by their environment; Chromium's pages with none.
+    variants = [("plain", {})] + args.variant + ([("chromium", None)] if script else [])
 
     shots = {}
     for run in range(args.runs):
-        for name, env in variants + ([("chromium", None)] if script else []):
+        for name, env in variants:
             for count in (1, args.rooms):
                 if env is None:
                     shot = chromium_snapshot(script, count)
@@ -238,10 +239,9 @@ def main():
     beacons.shutdown()
 
     per_room = {}
-    for name, _ in variants + ([("chromium", None)] if script else []):
+    for name, _ in variants:
         one, many = median_shot(shots[(name, 1)]), median_shot(shots[(name, args.rooms)])
-        per_room[name] = (account(name, one, many, args.rooms), sum(one[0].values()),
-                          sum(many[0].values()))
+        per_room[name] = account(name, one, many, args.rooms)
     print(f"\nMedians of {args.runs} runs, held rooms, 1280x720:\n")
     print(f"| engine / variant | 1 room (MiB) | {args.rooms} rooms (MiB) | per extra room (MiB) |")
     print("| --- | --- | --- | --- |")
