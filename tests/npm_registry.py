@@ -4,9 +4,11 @@ checked against the sha512 integrity its caller pins, so what is kept is
 exactly what was pinned, whoever served it."""
 import base64
 import hashlib
+import io
 import os
 import ssl
 import sys
+import tarfile
 import time
 import urllib.request
 
@@ -61,3 +63,21 @@ def download(url, integrity, max_bytes):
     if got != integrity:
         raise RuntimeError(f"{url}: integrity {got} is not the pinned {integrity}")
     return data
+
+
+def package_files(data, under=""):
+    """{path: bytes} of the regular files of a package tarball (its top
+    folder, `package/` as npm packs it, taken away), only those UNDER a
+    folder of it (such as "lib/"), named from there; RuntimeError for a path
+    that leaves the package."""
+    files = {}
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        for member in archive.getmembers():
+            parts = member.name.split("/", 1)
+            if len(parts) < 2 or not member.isfile():
+                continue
+            if parts[1].startswith("/") or ".." in parts[1].split("/"):
+                raise RuntimeError(f"{member.name}: a path outside the package")
+            if parts[1].startswith(under):
+                files[parts[1][len(under):]] = archive.extractfile(member).read()
+    return files
