@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "rh-check-batch.h"
 #include "rh-error.h"
 #include "rh-problems.h"
 
@@ -28,6 +29,8 @@ rh_page_args_clear (RhPageArgs *args)
   g_strfreev (args->routes);
   g_free (args->sdk_api);
   g_free (args->har);
+  g_free (args->pages);
+  g_free (args->parallel);
   g_free (args->sdk);
   g_free (args->user_agent);
   g_free (args->page_memory);
@@ -83,11 +86,19 @@ static const char check_description[] =
   "calls to the local cloud; --har writes every request; a check not ready in\n"
   "time names the hosts the SDK could not reach.\n"
   "\n"
+  "Several pages (or --pages FILE) are checked side by side, --parallel at a\n"
+  "time, each as alone: its own local cloud, web process and website data.\n"
+  "Timeline lines start with [N/COUNT]; --json prints {pages, passed, failed,\n"
+  "not_checked, checks: [a report a page]}; --junit writes a test suite a\n"
+  "page; --snapshots DIR puts page N's pictures in DIR/N; --har takes one\n"
+  "page. An interrupt ends the pages being checked, with their reports.\n"
+  "\n"
   "Exit status: 0 ready acknowledged; 1 the page or the ready flow failed\n"
   "(load error, HTTP error page, launch never called, not ready in time,\n"
   "ready call refused, an error problem, a warning --fail-on names,\n"
   "interrupted), or an output asked for could not be written; 2 usage error\n"
-  "or invalid input, an unknown --fail-on code included.";
+  "or invalid input, an unknown --fail-on code included. With several pages:\n"
+  "0 all passed, 1 one failed or was not checked, 2 as for one.";
 
 static const char run_description[] =
   "Hosts a record page the way the recording server does, for the length of a\n"
@@ -255,12 +266,25 @@ command_entries (RhPageArgs *args, RhPageCommand command)
       "the room, start recording on hold, ready, release, stop, list the events", NULL },
     { NULL },
   };
+  GOptionEntry several_only[] = {
+    { "pages", 0, 0, G_OPTION_ARG_FILENAME, &args->pages,
+      "Check the pages listed in FILE too, one URL or file a line (# starts a comment), at "
+      "most " G_STRINGIFY (RH_CHECK_BATCH_MAX_PAGES) " pages in all", "FILE" },
+    { "parallel", 0, 0, G_OPTION_ARG_STRING, &args->parallel,
+      "With several pages, how many are checked at once, 1.."
+      G_STRINGIFY (RH_CHECK_BATCH_MAX_PARALLEL) " (default "
+      G_STRINGIFY (RH_CHECK_BATCH_DEFAULT_PARALLEL) ")", "N" },
+    { NULL },
+  };
   GOptionEntry *extra = command == RH_PAGE_COMMAND_RUN ? run_only : check_only;
   GOptionEntry *page = page_entries (args, command);
 
   for (GOptionEntry *entry = page; entry->long_name != NULL; entry++)
     g_array_append_val (all, *entry);
   for (GOptionEntry *entry = extra; entry->long_name != NULL; entry++)
+    g_array_append_val (all, *entry);
+  for (GOptionEntry *entry = several_only;
+       command == RH_PAGE_COMMAND_CHECK && entry->long_name != NULL; entry++)
     g_array_append_val (all, *entry);
   for (GOptionEntry *entry = demo_only;
        command == RH_PAGE_COMMAND_DEMO && entry->long_name != NULL; entry++)
@@ -275,7 +299,7 @@ GOptionContext *
 rh_page_args_context_new (RhPageArgs *args, RhPageCommand command)
 {
   static const char *const summaries[] = {
-    [RH_PAGE_COMMAND_CHECK] = "URL|FILE - check that a record page gets ready",
+    [RH_PAGE_COMMAND_CHECK] = "URL|FILE... - check that record pages get ready",
     [RH_PAGE_COMMAND_DEMO] = "- run the bundled record page offline",
     [RH_PAGE_COMMAND_RUN] = "URL|FILE - host a record page like the recording server",
   };
@@ -563,4 +587,13 @@ rh_page_args_to_run_options (RhPageArgs *args, RhPageOptions *page, GError **err
   options->on_hold = args->on_hold;
   options->state_log = g_strdup (args->state_log);
   return g_steal_pointer (&options);
+}
+
+gboolean
+rh_page_args_get_parallel (RhPageArgs *args, guint *parallel, GError **error)
+{
+  *parallel = RH_CHECK_BATCH_DEFAULT_PARALLEL;
+  return args->parallel == NULL
+         || parse_uint ("parallel", args->parallel, 1, RH_CHECK_BATCH_MAX_PARALLEL, parallel,
+                        error);
 }

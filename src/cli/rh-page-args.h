@@ -37,6 +37,8 @@ typedef struct
   char **routes;
   char *sdk_api;
   char *har;
+  char *pages;
+  char *parallel;
   char *sdk;
   char *user_agent;
   char *page_memory;
@@ -69,6 +71,8 @@ GOptionContext *rh_page_args_context_new      (RhPageArgs *args, RhPageCommand c
 RhPageOptions  *rh_page_args_to_page_options  (RhPageArgs *args, RhPageCommand command,
                                                const char *page, GError **error);
 RhRunOptions   *rh_page_args_to_run_options   (RhPageArgs *args, RhPageOptions *page,
+                                               GError **error);
+gboolean        rh_page_args_get_parallel     (RhPageArgs *args, guint *parallel,
                                                GError **error);
 
 G_END_DECLS

@@ -5,12 +5,14 @@
 #include <stdio.h>
 
 #include "rh-check.h"
+#include "rh-check-batch.h"
 #include "rh-cli-end.h"
 #include "rh-cli-log.h"
 #include "rh-demo-flow.h"
 #include "rh-error.h"
 #include "rh-json.h"
 #include "rh-page-dir.h"
+#include "rh-page-list.h"
 #include "rh-ready-endpoint.h"
 #include "rh-signals.h"
 
@@ -109,6 +111,77 @@ run_check (RhPageOptions *options, gboolean json)
                  json ? rh_check_to_json (check) : NULL);
 }
 
+/* Each page's options as if it were checked alone, but for the outputs
+ * that name one place: one JUnit file for all, pictures a directory a page. */
+static GPtrArray *
+batch_page_options (RhPageArgs *args, char **pages, GError **error)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_page_options_free);
+
+  if (args->har != NULL)
+    {
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "--har writes one page's requests: give one page");
+      return NULL;
+    }
+  for (guint i = 0; pages[i] != NULL; i++)
+    {
+      RhPageOptions *options = rh_page_args_to_page_options (args, RH_PAGE_COMMAND_CHECK,
+                                                             pages[i], error);
+
+      if (options == NULL)
+        return NULL;
+      g_ptr_array_add (all, options);
+      g_clear_pointer (&options->junit, g_free);
+      if (options->snapshots_dir != NULL)
+        {
+          g_autofree char *number = g_strdup_printf ("%u", i + 1);
+          char *dir = g_build_filename (options->snapshots_dir, number, NULL);
+
+          g_free (options->snapshots_dir);
+          options->snapshots_dir = dir;
+        }
+    }
+  return g_steal_pointer (&all);
+}
+
+static int
+run_check_batch (RhPageArgs *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) pages = rh_page_list_read (args->rest, args->pages, &error);
+  g_autoptr (GPtrArray) options = NULL;
+  g_autoptr (RhCheckBatch) batch = NULL;
+  g_autoptr (GCancellable) cancellable = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  Wait wait = { 0 };
+  g_autofree char *report = NULL;
+  guint parallel;
+
+  if (pages == NULL || !rh_page_args_get_parallel (args, &parallel, &error))
+    return rh_cli_usage_error (error->message);
+  options = batch_page_options (args, pages, &error);
+  if (options == NULL)
+    return rh_cli_usage_error (error->message);
+  batch = rh_check_batch_new (options, parallel, args->junit, &error);
+  if (batch == NULL)
+    return rh_cli_end (NULL, error);
+
+  cancellable = g_cancellable_new ();
+  loop = g_main_loop_new (NULL, FALSE);
+  wait.loop = loop;
+  rh_signals_watch (rh_stop_signals, interrupt_cb, cancellable);
+  rh_check_batch_run_async (batch, cancellable, run_done_cb, &wait);
+  result = wait_for_result (&wait);
+  rh_signals_unwatch (rh_stop_signals);
+
+  rh_check_batch_run_finish (batch, result, &error);
+  report = rh_check_batch_format_report (batch, !args->quiet);
+  g_printerr ("%s", report);
+  return finish (NULL, error, NULL, args->json ? rh_check_batch_to_json (batch) : NULL);
+}
+
 static void
 stop_run_cb (gpointer user_data)
 {
@@ -202,6 +275,10 @@ rh_page_command_main (int argc, char **argv, RhPageCommand command)
       return 0;
     }
 
+  /* Several pages, or a list of them: a report a page. */
+  if (command == RH_PAGE_COMMAND_CHECK
+      && (args.pages != NULL || (args.rest != NULL && g_strv_length (args.rest) > 1)))
+    return run_check_batch (&args);
   page = command_page (&args, command, &error);
   if (page == NULL)
     return g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT)

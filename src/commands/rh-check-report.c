@@ -104,6 +104,24 @@ rh_check_write_outputs (RhCheck *self)
     }
 }
 
+/* One JUnit file with a test suite for each of @checks (RhCheck, each
+ * finished), for checks run side by side. */
+char *
+rh_check_format_junit_all (GPtrArray *checks)
+{
+  g_autofree RhReport *reports = g_new0 (RhReport, MAX (checks->len, 1));
+  g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < checks->len; i++)
+    {
+      char *failure;
+
+      report_init (g_ptr_array_index (checks, i), &reports[i], &failure);
+      g_ptr_array_add (failures, failure);
+    }
+  return rh_report_format_junit_all (reports, checks->len);
+}
+
 /* The exit status the outcome gives: 0 for a pass (see rh_error_exit_status). */
 int
 rh_check_get_exit_status (RhCheck *check)

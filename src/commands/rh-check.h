@@ -23,5 +23,6 @@ gboolean    rh_check_run_finish   (RhCheck *check, GAsyncResult *result, GError 
 int         rh_check_get_exit_status (RhCheck *check);
 JsonNode   *rh_check_to_json      (RhCheck *check);
 char       *rh_check_format_report (RhCheck *check);
+char       *rh_check_format_junit_all (GPtrArray *checks);
 
 G_END_DECLS

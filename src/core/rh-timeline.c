@@ -19,6 +19,7 @@ struct _RhTimeline
 {
   gint64 start_us;
   gboolean echo;
+  char *label; /* before each echoed line, or NULL */
   GArray *entries;
   GPtrArray *secrets; /* each secret and its base64 forms */
   gboolean starts[256]; /* the bytes a secret's spelling may start with */
@@ -51,6 +52,7 @@ rh_timeline_free (RhTimeline *timeline)
     return;
   g_array_unref (timeline->entries);
   g_ptr_array_unref (timeline->secrets);
+  g_free (timeline->label);
   g_free (timeline);
 }
 
@@ -58,6 +60,14 @@ void
 rh_timeline_set_echo (RhTimeline *timeline, gboolean echo)
 {
   timeline->echo = echo;
+}
+
+/* Echoed lines of timelines that run side by side say whose they are. */
+void
+rh_timeline_set_label (RhTimeline *timeline, const char *label)
+{
+  g_free (timeline->label);
+  timeline->label = g_strdup (label);
 }
 
 void
@@ -434,7 +444,9 @@ add_entry (RhTimeline *timeline, gboolean echo, const char *type, JsonNode *deta
       g_autofree char *printable = rh_text_printable (entry.text);
 
       /* One event, one line, whatever the page wrote. */
-      g_message ("[%6" G_GINT64_FORMAT " ms] %s", entry.ms, printable);
+      g_message ("[%6" G_GINT64_FORMAT " ms] %s%s%s", entry.ms,
+                 timeline->label != NULL ? timeline->label : "",
+                 timeline->label != NULL ? " " : "", printable);
     }
 }
 

@@ -26,6 +26,7 @@ static guint signals[N_SIGNALS];
 
 static guint views_per_process = 1;
 static guint memory_limit_mb; /* 0: the engine's own */
+static gboolean own_website_data;
 
 static void
 rh_page_host_class_init (RhPageHostClass *klass)
@@ -184,6 +185,23 @@ guint
 rh_page_host_get_memory_limit_mb (void)
 {
   return memory_limit_mb;
+}
+
+/* Whether each host made after the call gets website data (cookies, local
+ * storage, caches) of its own, as a page alone in a browser, instead of
+ * sharing one store with the others of the process: pages checked side by
+ * side, each as it would be alone.  A host with its own data never shares a
+ * web process. */
+void
+rh_page_host_set_own_website_data (gboolean own)
+{
+  own_website_data = own;
+}
+
+gboolean
+rh_page_host_get_own_website_data (void)
+{
+  return own_website_data;
 }
 
 void

@@ -61,6 +61,9 @@ guint       rh_page_host_get_views_per_process (void);
 /* Process-wide: the memory an engine process may use, for hosts made next. */
 void        rh_page_host_set_memory_limit_mb (guint limit_mb);
 guint       rh_page_host_get_memory_limit_mb (void);
+/* Process-wide: whether hosts made next keep their website data apart. */
+void        rh_page_host_set_own_website_data (gboolean own);
+gboolean    rh_page_host_get_own_website_data (void);
 
 /* For engines: what their view saw, as the signals carry it. */
 void rh_page_host_emit_bridge_message         (RhPageHost *host, JsonObject *message);

@@ -258,15 +258,22 @@ append_outcome (GString *out, const char *element, const char *text)
   g_string_append_printf (out, "</%s>\n", element);
 }
 
-char *
-rh_report_format_junit (const RhReport *report)
+typedef struct
 {
-  GString *out = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  guint tests;
+  guint failures;
+  guint skipped;
+  gint64 duration_ms;
+} SuiteCounts;
+
+/* One page's test suite, its counts added to @totals. */
+static void
+append_suite (GString *out, const RhReport *report, SuiteCounts *totals)
+{
   guint failures = 0;
   guint skipped = 0;
   guint warning_count = 0;
   g_autoptr (GString) cases = g_string_new (NULL);
-  g_autoptr (GString) suite = g_string_new (NULL);
   const char *name = report->name != NULL ? report->name : "recordhost check";
   guint tests = G_N_ELEMENTS (junit_cases);
   gboolean failed_before = FALSE;
@@ -323,12 +330,12 @@ rh_report_format_junit (const RhReport *report)
         }
       g_string_append (cases, "    </testcase>\n");
     }
-  append_attribute (suite, "name", name);
-  g_string_append_printf (suite,
+  g_string_append (out, "  <testsuite");
+  append_attribute (out, "name", name);
+  g_string_append_printf (out,
                           " tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\" "
-                          "time=\"%.3f\"",
+                          "time=\"%.3f\">\n",
                           tests, failures, skipped, report->duration_ms / 1000.0);
-  g_string_append_printf (out, "<testsuites%s>\n  <testsuite%s>\n", suite->str, suite->str);
   g_string_append (out, "    <properties>\n      <property name=\"page\"");
   append_attribute (out, "value", report->outcome->page_url);
   g_string_append_printf (out,
@@ -336,6 +343,40 @@ rh_report_format_junit (const RhReport *report)
                           "    </properties>\n",
                           warning_count);
   g_string_append (out, cases->str);
-  g_string_append (out, "  </testsuite>\n</testsuites>\n");
+  g_string_append (out, "  </testsuite>\n");
+  totals->tests += tests;
+  totals->failures += failures;
+  totals->skipped += skipped;
+  totals->duration_ms += report->duration_ms;
+}
+
+/* A test suite a page, in one file: the whole named like its one suite, or
+ * "recordhost check" for several. */
+char *
+rh_report_format_junit_all (const RhReport *reports, guint n_reports)
+{
+  GString *out = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  g_autoptr (GString) suites = g_string_new (NULL);
+  SuiteCounts totals = { 0 };
+  const char *name = n_reports == 1 && reports[0].name != NULL ? reports[0].name
+                                                               : "recordhost check";
+
+  for (guint i = 0; i < n_reports; i++)
+    append_suite (suites, &reports[i], &totals);
+  g_string_append (out, "<testsuites");
+  append_attribute (out, "name", name);
+  g_string_append_printf (out,
+                          " tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\" "
+                          "time=\"%.3f\">\n",
+                          totals.tests, totals.failures, totals.skipped,
+                          totals.duration_ms / 1000.0);
+  g_string_append (out, suites->str);
+  g_string_append (out, "</testsuites>\n");
   return g_string_free (out, FALSE);
+}
+
+char *
+rh_report_format_junit (const RhReport *report)
+{
+  return rh_report_format_junit_all (report, 1);
 }

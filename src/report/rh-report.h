@@ -22,5 +22,6 @@ typedef struct
 
 char *rh_report_format_text  (const RhReport *report);
 char *rh_report_format_junit (const RhReport *report);
+char *rh_report_format_junit_all (const RhReport *reports, guint n_reports);
 
 G_END_DECLS

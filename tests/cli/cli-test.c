@@ -95,7 +95,7 @@ static const UsageRow usage_rows[] = {
   { "unknown-option", { "check", "--bogus", NULL }, "Unknown option --bogus" },
   { "no-page", { "check", "--app-id", "a", "--room-uuid", "r", "--room-type", "4", NULL },
     "missing the record page" },
-  { "two-pages", { "check", "a.html", "b.html", NULL }, "more than one page" },
+  { "run-two-pages", { "run", "a.html", "b.html", NULL }, "more than one page" },
   { "no-app-id", { "check", "@PAGE@", "--room-uuid", "r", "--room-type", "4", NULL },
     "--app-id is required" },
   { "no-room-uuid", { "check", "@PAGE@", "--app-id", "a", "--room-type", "4", NULL },
@@ -224,7 +224,7 @@ test_help (void)
   g_assert_cmpint (run.status, ==, 0);
   for (guint i = 0; options[i] != NULL; i++)
     g_assert_nonnull (strstr (run.out, options[i]));
-  g_assert_nonnull (strstr (run.out, "recordhost check [OPTION…] URL|FILE - check"));
+  g_assert_nonnull (strstr (run.out, "recordhost check [OPTION…] URL|FILE... - check"));
 }
 
 static const char *const command_names[] = { "check", "run", "demo", "cloud" };

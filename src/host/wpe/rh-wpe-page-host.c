@@ -40,6 +40,7 @@ struct _RhWpePageHost
   FrameSink *sink;   /* owned by the view's backend */
   WebKitWebView *view;
   ProcessGroup *group;
+  WebKitWebContext *own_context; /* with website data of its own, or NULL */
 };
 
 static GPtrArray *process_groups; /* ProcessGroup */
@@ -410,6 +411,7 @@ rh_wpe_page_host_dispose (GObject *object)
         webkit_web_view_terminate_web_process (self->view);
       g_clear_object (&self->view);
     }
+  g_clear_object (&self->own_context);
   G_OBJECT_CLASS (rh_wpe_page_host_parent_class)->dispose (object);
 }
 
@@ -515,7 +517,10 @@ rh_wpe_page_host_new (guint width, guint height, const char *user_agent, gboolea
   settings = settings_new (file_access);
   if (user_agent != NULL)
     webkit_settings_set_user_agent (settings, user_agent);
-  context = shared_context ();
+  if (rh_page_host_get_own_website_data ())
+    context = self->own_context = context_new (rh_page_host_get_memory_limit_mb ());
+  else
+    context = shared_context ();
   related = process_group_join (self, context);
   /* A related view takes its context from the view it is related to. */
   if (related != NULL)
