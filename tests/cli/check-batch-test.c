@@ -162,6 +162,8 @@ test_website_data_apart (void)
                                              "--json", "-q", page, page, NULL });
   report = parse_report (result.out);
   g_assert_cmpint (json_object_get_int_member (report, "passed"), ==, 2);
+  if (result.status != 0)
+    g_printerr ("%s", result.err);
   g_assert_cmpint (result.status, ==, 0);
 }
 
