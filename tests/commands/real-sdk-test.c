@@ -295,11 +295,51 @@ test_demo_sdk (void)
                    ==, "promise");
 }
 
+/* Three copies of the bundled page with SDK 1.1.5-rc.2, checked side by
+ * side in one process: each gets ready on its own local cloud, as alone. */
+static void
+test_side_by_side (void)
+{
+  g_autofree char *bundle = bundle_path ("1.1.5-rc.2");
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  const char *argv[] = { RECORDHOST_BINARY, "check", "--app-id", APP_ID, "--room-uuid",
+                         "room-1", "--room-type", "4", "--region", "CN", "--sdk", bundle,
+                         "--sdk-api", "local",
+                         "--timeout", "120", "--paint-grace-ms", "0", "--json", "--quiet",
+                         page, page, page, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *report;
+  JsonArray *checks;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (report, "passed"), ==, 3);
+  checks = json_object_get_array_member (report, "checks");
+  g_assert_cmpuint (json_array_get_length (checks), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *check = json_array_get_object_element (checks, i);
+
+      g_assert_cmpstr (json_object_get_string_member (check, "verdict"), ==, "pass");
+      g_assert_true (api_call_answered (check, "GET /cn/edu/apps/" APP_ID "/v2/configs"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
   g_test_add_func ("/real-sdk/demo-sdk", test_demo_sdk);
+  g_test_add_func ("/real-sdk/1.1.5-rc.2/side-by-side", test_side_by_side);
   g_test_add_func ("/real-sdk/2.9.52/cause-once", test_offline_cause_once);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
