@@ -153,6 +153,16 @@ conclude (RhCheckBatch *self)
                            self->junit_error != NULL ? self->junit_error->message : "");
 }
 
+/* From the main loop, not from inside the check's own return. */
+static gboolean
+release_cb (gpointer user_data)
+{
+  g_autoptr (RhCheck) check = user_data;
+
+  rh_check_release (check);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -168,6 +178,8 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       page->done = TRUE;
       if (!rh_check_run_finish (check, result, &page->error))
         self->failed++;
+      /* A hundred pages must not keep a hundred engines. */
+      g_idle_add (release_cb, g_object_ref (check));
     }
   self->running--;
   start_more (self);

@@ -420,6 +420,19 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
   rh_page_watch_load (self->watch, self->deadline_us);
 }
 
+/* Ended, its outputs written: its view and engine processes, and the
+ * pictures it kept for them, go now; the report stays.  For checks that
+ * run side by side, so that those ended do not hold memory. */
+void
+rh_check_release (RhCheck *check)
+{
+  g_return_if_fail (check->finished && check->task == NULL && check->outcome != NULL);
+
+  rh_page_session_disconnect (check->session, check);
+  check->watch = NULL;
+  rh_page_session_release (check->session);
+}
+
 gboolean
 rh_check_run_finish (RhCheck *check, GAsyncResult *result, GError **error)
 {

@@ -20,6 +20,7 @@ RhTimeline *rh_check_get_timeline (RhCheck *check);
 void        rh_check_run_async    (RhCheck *check, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
 gboolean    rh_check_run_finish   (RhCheck *check, GAsyncResult *result, GError **error);
+void        rh_check_release      (RhCheck *check);
 int         rh_check_get_exit_status (RhCheck *check);
 JsonNode   *rh_check_to_json      (RhCheck *check);
 char       *rh_check_format_report (RhCheck *check);

@@ -16,6 +16,7 @@ struct _RhPageSession
   RhTimeline *timeline;
   RhReadyCall *ready_call;
   RhPageWatch *watch;
+  gboolean opened;         /* the watch was made, and may be released since */
   RhPageOutcome *outcome;  /* once concluded */
   GPtrArray *problems;     /* RhProblem, once concluded */
   RhProblemRules rules;    /* how the outcome was judged, once concluded */
@@ -101,7 +102,20 @@ rh_page_session_open (RhPageSession *session, GError **error)
     return FALSE;
   session->watch = rh_page_watch_new (host, session->page_url, options, session->ready_call,
                                       session->timeline, error);
-  return session->watch != NULL;
+  session->opened = session->watch != NULL;
+  return session->opened;
+}
+
+/* Concluded: the page's view and its engine processes go now, not with the
+ * session; the outcome and the report stay. */
+void
+rh_page_session_release (RhPageSession *session)
+{
+  g_return_if_fail (session->outcome != NULL);
+
+  rh_page_session_stop (session);
+  g_clear_object (&session->watch);
+  rh_frame_log_drop_pictures (session->outcome->frames);
 }
 
 void
@@ -317,7 +331,7 @@ rh_page_session_add_page_json (RhPageSession *session, JsonBuilder *builder,
 {
   g_return_if_fail (session->outcome != NULL);
 
-  if (session->watch == NULL)
+  if (!session->opened)
     return;
 
   rh_page_json_add_resources (session->outcome, builder);

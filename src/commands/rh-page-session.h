@@ -24,6 +24,7 @@ RhPageSession *rh_page_session_new          (RhPageOptions *options, RhReadyCall
                                              GError **error);
 gboolean       rh_page_session_open         (RhPageSession *session, GError **error);
 void           rh_page_session_stop         (RhPageSession *session);
+void           rh_page_session_release      (RhPageSession *session);
 void           rh_page_session_disconnect   (RhPageSession *session, gpointer handler_data);
 void           rh_page_session_start_progress (RhPageSession *session,
                                                RhPageSessionProgressFunc func,

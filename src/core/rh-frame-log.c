@@ -97,6 +97,16 @@ rh_frame_log_new (gboolean keep_pictures, guint blank_threshold)
   return log;
 }
 
+static void
+free_pictures (RhFrameLog *log)
+{
+  g_clear_pointer (&log->first, rh_image_free);
+  g_clear_pointer (&log->first_nonblank, rh_image_free);
+  g_clear_pointer (&log->at_ready, rh_image_free);
+  g_clear_pointer (&log->last, rh_image_free);
+  g_ptr_array_set_size (log->thumbnails, 0);
+}
+
 void
 rh_frame_log_reset (RhFrameLog *log)
 {
@@ -105,12 +115,17 @@ rh_frame_log_reset (RhFrameLog *log)
   g_array_set_size (log->spans, 0);
   log->in_span = FALSE;
   log->dropped_spans = 0;
-  g_clear_pointer (&log->first, rh_image_free);
-  g_clear_pointer (&log->first_nonblank, rh_image_free);
-  g_clear_pointer (&log->at_ready, rh_image_free);
   log->ready_before_frames = FALSE;
-  g_clear_pointer (&log->last, rh_image_free);
-  g_ptr_array_set_size (log->thumbnails, 0);
+  free_pictures (log);
+}
+
+/* The pictures kept are written: freed, and no more kept; what the frames
+ * tell (marks, blank spans) stays. */
+void
+rh_frame_log_drop_pictures (RhFrameLog *log)
+{
+  log->keep_pictures = FALSE;
+  free_pictures (log);
 }
 
 void

@@ -49,6 +49,7 @@ RhFrameLog *rh_frame_log_new          (gboolean keep_pictures, guint blank_thres
 guint       rh_frame_log_get_blank_threshold (RhFrameLog *log);
 void        rh_frame_log_free         (RhFrameLog *log);
 void        rh_frame_log_reset        (RhFrameLog *log);
+void        rh_frame_log_drop_pictures (RhFrameLog *log);
 /* Returns whether @frame was blank. */
 gboolean    rh_frame_log_add          (RhFrameLog *log, const RhFrame *frame, gint64 ms);
 void        rh_frame_log_mark_ready   (RhFrameLog *log);

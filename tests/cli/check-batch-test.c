@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -205,6 +206,64 @@ test_interrupt (void)
   g_assert_cmpuint (suites->len, ==, 1);
 }
 
+/* The web processes among the children of @pid. */
+static guint
+count_web_processes (GPid pid)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      const char *after_name;
+      int parent = 0;
+
+      if (!g_ascii_isdigit (*name) || !g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
+      after_name = strrchr (stat, ')');
+      if (after_name == NULL || sscanf (after_name, ") %*c %d", &parent) != 1 || parent != pid)
+        continue;
+      if (strstr (stat, "(WPEWebProcess)") != NULL)
+        count++;
+    }
+  return count;
+}
+
+/* Five pages one at a time: a page's engine goes when its check ends, not
+ * with the command (a hundred pages would keep a hundred engines). */
+static void
+test_engines_released (void)
+{
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  const char *const args[] = { "check", "--app-id", "app-1", "--room-uuid", "room-1",
+                               "--room-type", "4", "--paint-grace-ms", "0", "--parallel", "1",
+                               "-q", page, page, page, page, page, NULL };
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, NULL);
+  GPid pid = rh_test_child_get_pid (child);
+  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_S * G_USEC_PER_SEC;
+  guint most = 0;
+  int status;
+
+  while (!rh_test_child_has_exited (child) && g_get_monotonic_time () < deadline)
+    {
+      most = MAX (most, count_web_processes (pid));
+      g_usleep (20 * 1000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  status = rh_test_child_wait (child, WAIT_TIMEOUT_S);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  /* The next page's process may start before the last one's is gone. */
+  g_assert_cmpuint (most, >=, 1);
+  g_assert_cmpuint (most, <=, 2);
+}
+
 typedef struct
 {
   const char *name;
@@ -271,6 +330,7 @@ main (int argc, char **argv)
   g_test_add_func ("/check-batch/reports", test_reports);
   g_test_add_func ("/check-batch/website-data-apart", test_website_data_apart);
   g_test_add_func ("/check-batch/interrupt", test_interrupt);
+  g_test_add_func ("/check-batch/engines-released", test_engines_released);
   for (guint i = 0; i < G_N_ELEMENTS (usage_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/check-batch/usage/%s", usage_rows[i].name);
