@@ -139,9 +139,11 @@ progress_cb (gpointer user_data)
 {
   RhPageSession *self = user_data;
   g_autofree char *line = self->progress_func (self->progress_data);
+  const char *label = rh_timeline_get_label (self->timeline);
 
+  /* Pages checked side by side each say which they are. */
   if (line != NULL)
-    g_message ("recordhost: %s", line);
+    g_message ("recordhost: %s%s%s", label != NULL ? label : "", label != NULL ? " " : "", line);
   return G_SOURCE_CONTINUE;
 }
 

@@ -70,6 +70,13 @@ rh_timeline_set_label (RhTimeline *timeline, const char *label)
   timeline->label = g_strdup (label);
 }
 
+/* NULL when none was set. */
+const char *
+rh_timeline_get_label (RhTimeline *timeline)
+{
+  return timeline->label;
+}
+
 void
 rh_timeline_start (RhTimeline *timeline)
 {

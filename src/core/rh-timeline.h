@@ -12,6 +12,7 @@ RhTimeline *rh_timeline_new        (void);
 void        rh_timeline_free       (RhTimeline *timeline);
 void        rh_timeline_set_echo   (RhTimeline *timeline, gboolean echo);
 void        rh_timeline_set_label  (RhTimeline *timeline, const char *label);
+const char *rh_timeline_get_label  (RhTimeline *timeline);
 void        rh_timeline_start      (RhTimeline *timeline);
 gint64      rh_timeline_ms_since_start (RhTimeline *timeline, gint64 monotonic_us);
 gint64      rh_timeline_now_ms     (RhTimeline *timeline);

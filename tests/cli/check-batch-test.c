@@ -168,8 +168,9 @@ test_website_data_apart (void)
   g_assert_cmpint (result.status, ==, 0);
 }
 
-/* SIGINT in the first of three pages checked one at a time: its report
- * kept (interrupted), the two others not checked, the JUnit file written. */
+/* SIGINT in the first of three pages checked one at a time, once its long
+ * wait was told with its label: its report kept (interrupted), the two
+ * others not checked, the JUnit file written. */
 static void
 test_interrupt (void)
 {
@@ -188,6 +189,8 @@ test_interrupt (void)
   int status;
 
   rh_test_child_wait_stderr (child, "[1/3] AgoraEduSDK.launch", WAIT_TIMEOUT_S);
+  rh_test_child_wait_stderr (child, "recordhost: [1/3] waiting for launch listener event 1 (",
+                             WAIT_TIMEOUT_S);
   rh_test_child_send_signal (child, SIGINT);
   status = rh_test_child_wait (child, WAIT_TIMEOUT_S);
   out = rh_test_child_get_stdout (child);
