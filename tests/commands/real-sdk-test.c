@@ -268,17 +268,15 @@ test_offline_cause_once (void)
 }
 
 /* What a user runs: `recordhost demo --sdk BUNDLE`, offline, acknowledged. */
-static void
-test_demo_sdk (void)
+/* Runs the binary with @argv (ending in NULL) to a zero exit status;
+ * returns its --json report. */
+static JsonObject *
+run_json_report (const char *const *argv)
 {
-  g_autofree char *bundle = bundle_path ("1.1.5-rc.2");
-  const char *argv[] = { RECORDHOST_BINARY, "demo", "--sdk", bundle, "--timeout", "120",
-                         "--json", "--quiet", NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *report;
   int status;
 
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
@@ -287,7 +285,17 @@ test_demo_sdk (void)
   g_test_message ("stderr: %s", err);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
-  report = json_node_get_object (json_parser_get_root (parser));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+test_demo_sdk (void)
+{
+  g_autofree char *bundle = bundle_path ("1.1.5-rc.2");
+  const char *argv[] = { RECORDHOST_BINARY, "demo", "--sdk", bundle, "--timeout", "120",
+                         "--json", "--quiet", NULL };
+  g_autoptr (JsonObject) report = run_json_report (argv);
+
   g_assert_cmpstr (json_object_get_string_member (report, "verdict"), ==, "pass");
   g_assert_true (api_call_answered (report, "GET /cn/edu/apps/" APP_ID "/v2/configs"));
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "sdk"),
@@ -304,26 +312,12 @@ test_side_by_side (void)
   g_autofree char *page = rh_test_page_path ("record_page.html");
   const char *argv[] = { RECORDHOST_BINARY, "check", "--app-id", APP_ID, "--room-uuid",
                          "room-1", "--room-type", "4", "--region", "CN", "--sdk", bundle,
-                         "--sdk-api", "local",
-                         "--timeout", "120", "--paint-grace-ms", "0", "--json", "--quiet",
-                         page, page, page, NULL };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *report;
-  JsonArray *checks;
-  int status;
+                         "--sdk-api", "local", "--timeout", "120", "--paint-grace-ms", "0",
+                         "--json", "--quiet", page, page, page, NULL };
+  g_autoptr (JsonObject) report = run_json_report (argv);
+  JsonArray *checks = json_object_get_array_member (report, "checks");
 
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  g_test_message ("stderr: %s", err);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
-  report = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpint (json_object_get_int_member (report, "passed"), ==, 3);
-  checks = json_object_get_array_member (report, "checks");
   g_assert_cmpuint (json_array_get_length (checks), ==, 3);
   for (guint i = 0; i < 3; i++)
     {
