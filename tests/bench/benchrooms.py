@@ -249,33 +249,46 @@ def recording_cpu(binary, count, repaint_ms, extra_args=()):
     return cpu / wall / count, worst, files
 
 
-def rooms_tables(binary, script, counts, chromium, chromium_args, wrapper):
+def rooms_tables(binary, script, counts, chromium, chromium_args, wrapper,
+                 recording_max=None):
+    """@recording_max: rooms are recorded only up to that many (the rows
+    past it say "-" there): encoders past the machine's cores measure the
+    machine, not recordhost."""
     beacons = BeaconServer()
     threading.Thread(target=beacons.serve_forever, daemon=True).start()
     rows = []
     for count in counts:
         theirs = chromium_rooms(script, count, chromium, chromium_args, wrapper)
         held = cloud_rooms(binary, count, True, beacons)
-        recording = cloud_rooms(binary, count, False, beacons)
+        recording = None
+        if recording_max is None or count <= recording_max:
+            recording = cloud_rooms(binary, count, False, beacons)
         rows.append((count, theirs, held, recording))
         print(f"  {count} rooms: chromium {theirs[0]:.2f} s {theirs[1]:.0f} MiB, held "
-              f"{held[0]:.2f} s {held[1]:.0f} MiB, recording {recording[0]:.2f} s",
-              file=sys.stderr)
+              f"{held[0]:.2f} s {held[1]:.0f} MiB"
+              + (f", recording {recording[0]:.2f} s" if recording else ""), file=sys.stderr)
     beacons.shutdown()
 
     one = rows[0]
     print(f"\nRooms started at once, page ready {READY_DELAY_MS} ms after launch, 1280x720; "
-          "Chromium: N pages in one browser (Playwright)\n")
+          "Chromium: N pages in one browser (Playwright); per extra room: the PSS past the "
+          f"first row's, divided by the rooms past its {one[0]}\n")
     print("| rooms | Chromium: all ready (s) | cloud held: all ready (s) | "
           "cloud recording: all ready (s) | held vs 1 room | Chromium PSS (MiB) | "
-          "cloud held PSS (MiB) | held / Chromium PSS | ready path held, median / max (ms) | "
-          "ready path recording, median / max (ms) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "cloud held PSS (MiB) | held / Chromium PSS | per extra room, Chromium / held (MiB) | "
+          "ready path held, median / max (ms) | ready path recording, median / max (ms) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for count, theirs, held, recording in rows:
-        print(f"| {count} | {theirs[0]:.2f} | {held[0]:.2f} | {recording[0]:.2f} | "
+        extra = "-"
+        if count > one[0]:
+            extra = (f"{(theirs[1] - one[1][1]) / (count - one[0]):.1f} / "
+                     f"{(held[1] - one[2][1]) / (count - one[0]):.1f}")
+        recorded = (f"{recording[0]:.2f}", f"{recording[2]:.0f} / {recording[3]:.0f}") \
+            if recording else ("-", "-")
+        print(f"| {count} | {theirs[0]:.2f} | {held[0]:.2f} | {recorded[0]} | "
               f"{held[0] / one[2][0]:.2f}x | {theirs[1]:.0f} | {held[1]:.0f} | "
-              f"{held[1] / theirs[1]:.2f} | {held[2]:.0f} / {held[3]:.0f} | "
-              f"{recording[2]:.0f} / {recording[3]:.0f} |")
+              f"{held[1] / theirs[1]:.2f} | {extra} | {held[2]:.0f} / {held[3]:.0f} | "
+              f"{recorded[1]} |")
 
 
 def cpu_table(binary, counts):

@@ -18,6 +18,7 @@ Installs what it needs (as root): Debian's chromium and ffmpeg (ffprobe), and
 playwright-core from npm into ~/.cache/recordhost-bench.
 
     tests/bench/vs-chromium.py [--runs N] [--rooms 1,2,4,8,16] [--cpu-rooms 1,4,16]
+                               [--recording-rooms-max N]
                                [--skip-single] [--skip-rooms] [--skip-cpu]
 """
 import argparse
@@ -149,6 +150,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rooms", default="1,2,4,8,16")
     parser.add_argument("--cpu-rooms", default="1,4,16")
+    parser.add_argument("--recording-rooms-max", type=int,
+                        help="record rooms only up to this many (default: every row)")
     parser.add_argument("--skip-single", action="store_true")
     parser.add_argument("--skip-rooms", action="store_true")
     parser.add_argument("--skip-cpu", action="store_true")
@@ -164,7 +167,7 @@ def main():
     if not args.skip_rooms:
         benchrooms.rooms_tables(args.binary, rooms_script,
                                 [int(n) for n in args.rooms.split(",")], CHROMIUM,
-                                CHROMIUM_ARGS, WRAPPER)
+                                CHROMIUM_ARGS, WRAPPER, args.recording_rooms_max)
     if not args.skip_cpu:
         benchrooms.cpu_table(args.binary, [int(n) for n in args.cpu_rooms.split(",")])
 
