@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The shape of src/, checked: the layers include only downward, the quoted
 include graph has no cycle, only src/host/wpe includes WebKit/WPE headers,
-only the command line prints, and no source file passes 600 lines.
+only src/host/chromium speaks the DevTools protocol, only the command line
+prints, and no source file passes 600 lines.
 
 Usage: check-layout.py SRC_DIR   (TAP on stdout, one test a rule)"""
 
@@ -10,14 +11,17 @@ import re
 import sys
 
 # Lowest first: a layer may include its own headers and those of the layers
-# before it.  host/wpe implements the host layer's interface.
-LAYERS = ["core", "ready", "host", "host/wpe", "report", "record", "commands", "cloud", "cli", "."]
+# before it.  host/wpe and host/chromium implement the host layer's interface.
+LAYERS = ["core", "ready", "host", "host/wpe", "host/chromium", "report", "record", "commands",
+          "cloud", "cli", "."]
 # Side by side, neither includes the other.
-SIBLINGS = {("report", "record"), ("record", "report")}
+SIBLINGS = {("report", "record"), ("record", "report"),
+            ("host/wpe", "host/chromium"), ("host/chromium", "host/wpe")}
 MAX_LINES = 600
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^>"]+)[>"]', re.M)
 PRINTS = re.compile(r'\bg_(printerr|print)\s*\(')
 ENGINE = re.compile(r'^(wpe/|wpe-|webkit|WebKit|JavaScriptCore/|jsc/)')
+CDP = re.compile(r'^rh-cdp-')
 
 
 def layer_of(path):
@@ -97,6 +101,11 @@ def main():
     problems = [f"{p}: <{t}>" for p, text in files.items() for k, t in INCLUDE.findall(text)
                 if k == "<" and ENGINE.match(t) and not p.startswith("host/wpe/")]
     results.append(("only src/host/wpe includes WebKit/WPE headers", problems))
+
+    problems = [f"{p}: \"{t}\"" for p, text in files.items() for k, t in INCLUDE.findall(text)
+                if k == '"' and CDP.match(os.path.basename(t))
+                and not p.startswith("host/chromium/")]
+    results.append(("only src/host/chromium speaks the DevTools protocol", problems))
 
     problems = [p for p, text in files.items()
                 if PRINTS.search(text) and layer_of(p) not in ("cli", ".")]
