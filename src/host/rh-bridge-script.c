@@ -22,20 +22,16 @@ static const struct
   { "webrtc-standin.js", FALSE },
 };
 
-/* post (kind, fields): one JSON message to the host, through the script
- * message handler that WebKit's engines (WPE, WebKitGTK) offer.  Kept by
- * reference here: the page may replace what it uses later.  A subframe's
+/* post (kind, fields): one JSON message to the host, through the channel
+ * the host's engine offers (rh_page_host_get_message_channel ()), whose
+ * expression closes the prelude's first line.  Kept by reference here: the
+ * page may replace what it uses later.  A subframe's
  * messages say so (scope "frame") and name the frame (context), so that its
  * requests are told from the top frame's; a worker's, forwarded by its
  * frame, say "worker" and name the worker. */
 static const char prelude[] =
-  "(function (config) {\n"
-  "  'use strict';\n"
-  "  const handlers = window.webkit && window.webkit.messageHandlers;\n"
-  "  const handler = handlers && handlers." RH_BRIDGE_HANDLER_NAME ";\n"
-  "  if (!handler)\n"
+  "  if (!postMessage)\n"
   "    return;\n"
-  "  const postMessage = handler.postMessage.bind (handler);\n"
   "  const stringify = JSON.stringify;\n"
   "  const topFrame = window === window.top;\n"
   "  const context = topFrame ? 'top' : 'f' + Math.random ().toString (36).slice (2);\n"
@@ -118,16 +114,19 @@ config_json (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundl
 }
 
 char *
-rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes, const char *sdk_bundle,
-                        gboolean file_access, gboolean probe, GError **error)
+rh_bridge_script_build (const char *channel, RhWebrtcMode webrtc, const GPtrArray *routes,
+                        const char *sdk_bundle, gboolean file_access, gboolean probe,
+                        GError **error)
 {
-  g_autoptr (GString) source = g_string_new (prelude);
+  g_autoptr (GString) source = g_string_new (NULL);
   g_autoptr (GBytes) network = part_source ("network.js", error);
   g_autofree char *network_source = NULL;
   g_autofree char *config = NULL;
 
   if (network == NULL)
     return NULL;
+  g_string_printf (source, "(function (config) {\n  'use strict';\n  const postMessage = %s;\n%s",
+                   channel, prelude);
   network_source = g_strndup (g_bytes_get_data (network, NULL), g_bytes_get_size (network));
   config = config_json (webrtc, routes, sdk_bundle, file_access, probe, network_source);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)

@@ -8,12 +8,13 @@
 
 G_BEGIN_DECLS
 
-/* @routes: RhRoute, may be NULL.  @sdk_bundle: the URL of the SDK bundle the
+/* @channel: how the script reaches the host, rh_page_host_get_message_channel ()'s
+ * expression.  @routes: RhRoute, may be NULL.  @sdk_bundle: the URL of the SDK bundle the
  * command line named (--sdk), handed to the page, or NULL.  @file_access:
  * whether the view lets file pages read files, which decides whether a
  * file page may start a worker from a file. */
-char *rh_bridge_script_build (RhWebrtcMode webrtc, const GPtrArray *routes,
-                              const char *sdk_bundle, gboolean file_access, gboolean probe,
-                              GError **error);
+char *rh_bridge_script_build (const char *channel, RhWebrtcMode webrtc,
+                              const GPtrArray *routes, const char *sdk_bundle,
+                              gboolean file_access, gboolean probe, GError **error);
 
 G_END_DECLS

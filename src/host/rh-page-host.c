@@ -154,6 +154,13 @@ rh_page_host_get_engine_version (RhPageHost *host)
   return RH_PAGE_HOST_GET_CLASS (host)->get_engine_version (host);
 }
 
+const char *
+rh_page_host_get_message_channel (RhPageHost *host)
+{
+  g_return_val_if_fail (RH_IS_PAGE_HOST (host), NULL);
+  return RH_PAGE_HOST_GET_CLASS (host)->get_message_channel (host);
+}
+
 /* How many pages may share one engine process, for engines that run pages
  * in processes of their own: 1 gives each page its own.  A crash of a shared
  * process takes all of its pages with it, so this trades memory for

@@ -41,8 +41,9 @@ struct _RhPageHostClass
   void        (*set_frame_interval) (RhPageHost *host, guint interval_ms);
   const char *(*get_engine_name)    (RhPageHost *host);
   char       *(*get_engine_version) (RhPageHost *host);
+  const char *(*get_message_channel) (RhPageHost *host);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 void        rh_page_host_add_user_script    (RhPageHost *host, const char *source);
@@ -54,6 +55,10 @@ const char *rh_page_host_get_user_agent     (RhPageHost *host);
 void        rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms);
 const char *rh_page_host_get_engine_name    (RhPageHost *host);
 char       *rh_page_host_get_engine_version (RhPageHost *host);
+/* A JavaScript expression, evaluated at document start in each frame, whose
+ * value is a function that takes one string (a JSON message) to the host,
+ * or a falsy value where the frame cannot reach it. */
+const char *rh_page_host_get_message_channel (RhPageHost *host);
 
 /* Process-wide: how many pages may share an engine process. */
 void        rh_page_host_set_views_per_process (guint count);

@@ -339,8 +339,9 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
 
   /* Once the process knows the engine's capabilities, the page need not
    * probe them. */
-  script = rh_bridge_script_build (options->webrtc, options->routes, options->sdk_bundle,
-                                   options->file_access, !_rh_page_watch_engine_known (), error);
+  script = rh_bridge_script_build (rh_page_host_get_message_channel (host), options->webrtc,
+                                   options->routes, options->sdk_bundle, options->file_access,
+                                   !_rh_page_watch_engine_known (), error);
   if (script == NULL)
     return NULL;
   self->page_url = g_strdup (page_url);

@@ -6,6 +6,9 @@
 #include "rh-room.h"
 #include "test-utils.h"
 
+/* What the host gives as its message channel (an expression). */
+#define CHANNEL "window.hostChannelForTest"
+
 /* The JSON the assembled script ends with: "}) (CONFIG);\n". */
 static JsonObject *
 config_of (const char *script)
@@ -27,15 +30,16 @@ static void
 test_standin (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, TRUE,
-                                                    &error);
+  g_autofree char *script
+      = rh_bridge_script_build (CHANNEL, RH_WEBRTC_STANDIN, NULL, NULL, FALSE, TRUE, &error);
   g_autoptr (JsonObject) config = NULL;
   const char *network, *standin;
 
   g_assert_no_error (error);
-  /* Called through the handler the host registers, and only there. */
-  g_assert_nonnull (strstr (script, "messageHandlers"));
-  g_assert_nonnull (strstr (script, RH_BRIDGE_HANDLER_NAME));
+  /* Called through the channel the host gives, and only there: no engine's
+   * own is named. */
+  g_assert_nonnull (strstr (script, "const postMessage = " CHANNEL ";\n"));
+  g_assert_null (strstr (script, "messageHandlers"));
   network = strstr (script, "scope.fetch = function fetch");
   standin = strstr (script, "class RTCPeerConnection");
   g_assert_nonnull (network);
@@ -57,7 +61,7 @@ top_frame_only (const char *script, const char *text)
   static const char guard[] = "  if (topFrame)\n/* ";
   gsize length = strlen (guard);
 
-  return (gsize) (text - script) >= length && strncmp (text - length, guard, length) == 0;
+  return (gsize)(text - script) >= length && strncmp (text - length, guard, length) == 0;
 }
 
 /* Every frame routes and reports its requests and its workers'; the rest of
@@ -66,11 +70,11 @@ top_frame_only (const char *script, const char *text)
 static void
 test_frames (void)
 {
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, TRUE, FALSE,
-                                                    NULL);
+  g_autofree char *script
+      = rh_bridge_script_build (CHANNEL, RH_WEBRTC_STANDIN, NULL, NULL, TRUE, FALSE, NULL);
   g_autoptr (JsonObject) config = config_of (script);
-  g_autoptr (GBytes) network = g_resources_lookup_data ("/org/recordhost/network.js",
-                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_autoptr (GBytes) network
+      = g_resources_lookup_data ("/org/recordhost/network.js", G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   g_autofree char *network_text = NULL;
   const char *code_end = g_strrstr (script, "}) (");
   const char *bridge = strstr (script, "recordhost bridge: injected");
@@ -96,9 +100,9 @@ static void
 test_sdk_bundle (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL,
-                                                    "file:///tmp/o'clock/edu_sdk.bundle.js",
-                                                    FALSE, FALSE, &error);
+  g_autofree char *script
+      = rh_bridge_script_build (CHANNEL, RH_WEBRTC_ABSENT, NULL,
+                                "file:///tmp/o'clock/edu_sdk.bundle.js", FALSE, FALSE, &error);
   g_autoptr (JsonObject) config = NULL;
 
   g_assert_no_error (error);
@@ -112,10 +116,10 @@ test_sdk_bundle (void)
 static void
 test_absent (void)
 {
-  g_autofree char *standin = rh_bridge_script_build (RH_WEBRTC_STANDIN, NULL, NULL, FALSE, FALSE,
-                                                     NULL);
-  g_autofree char *absent = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE,
-                                                    NULL);
+  g_autofree char *standin
+      = rh_bridge_script_build (CHANNEL, RH_WEBRTC_STANDIN, NULL, NULL, FALSE, FALSE, NULL);
+  g_autofree char *absent
+      = rh_bridge_script_build (CHANNEL, RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE, NULL);
   g_autoptr (JsonObject) config = config_of (absent);
 
   g_assert_cmpuint (strlen (absent), <, strlen (standin));
@@ -129,8 +133,8 @@ test_absent (void)
 static void
 test_room_params (void)
 {
-  g_autofree char *script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE,
-                                                    NULL);
+  g_autofree char *script
+      = rh_bridge_script_build (CHANNEL, RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE, NULL);
   g_autoptr (JsonObject) config = config_of (script);
   JsonArray *names = json_object_get_array_member (config, "roomParams");
   const RhRoomParam *params;
@@ -157,7 +161,7 @@ test_routes (void)
 
   g_assert_no_error (error);
   g_ptr_array_add (routes, route);
-  script = rh_bridge_script_build (RH_WEBRTC_STANDIN, routes, NULL, FALSE, FALSE, &error);
+  script = rh_bridge_script_build (CHANNEL, RH_WEBRTC_STANDIN, routes, NULL, FALSE, FALSE, &error);
   g_assert_no_error (error);
   config = config_of (script);
   list = json_object_get_array_member (config, "routes");

@@ -87,6 +87,13 @@ fake_page_host_finalize (GObject *object)
   G_OBJECT_CLASS (fake_page_host_parent_class)->finalize (object);
 }
 
+/* No script runs in it. */
+static const char *
+fake_page_host_get_message_channel (RhPageHost *host)
+{
+  return "null";
+}
+
 static void
 fake_page_host_class_init (FakePageHostClass *klass)
 {
@@ -101,6 +108,7 @@ fake_page_host_class_init (FakePageHostClass *klass)
   host_class->set_frame_interval = fake_page_host_set_frame_interval;
   host_class->get_engine_name = fake_page_host_get_engine_name;
   host_class->get_engine_version = fake_page_host_get_engine_version;
+  host_class->get_message_channel = fake_page_host_get_message_channel;
 }
 
 static void

@@ -90,7 +90,8 @@ test_load (void)
                 g_ptr_array_new_with_free_func (g_free), FALSE, 0, 0 };
 
   g_assert_no_error (error);
-  script = rh_bridge_script_build (RH_WEBRTC_ABSENT, NULL, NULL, FALSE, FALSE, &error);
+  script = rh_bridge_script_build (rh_page_host_get_message_channel (host), RH_WEBRTC_ABSENT,
+                                   NULL, NULL, FALSE, FALSE, &error);
   g_assert_no_error (error);
   rh_page_host_add_user_script (host, script);
   g_signal_connect (host, "load-event", G_CALLBACK (load_event_cb), &seen);

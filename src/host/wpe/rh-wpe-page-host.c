@@ -386,6 +386,17 @@ rh_wpe_page_host_get_engine_version (RhPageHost *host)
                           webkit_get_micro_version ());
 }
 
+/* The script message handler registered on the view, as WebKit's engines
+ * (WPE, WebKitGTK) offer it to every frame. */
+static const char *
+rh_wpe_page_host_get_message_channel (RhPageHost *host)
+{
+  return "(function (handlers) {\n"
+         "    const handler = handlers && handlers." RH_BRIDGE_HANDLER_NAME ";\n"
+         "    return handler && handler.postMessage.bind (handler);\n"
+         "  }) (window.webkit && window.webkit.messageHandlers)";
+}
+
 static void
 rh_wpe_page_host_dispose (GObject *object)
 {
@@ -429,6 +440,7 @@ rh_wpe_page_host_class_init (RhWpePageHostClass *klass)
   host_class->set_frame_interval = rh_wpe_page_host_set_frame_interval;
   host_class->get_engine_name = rh_wpe_page_host_get_engine_name;
   host_class->get_engine_version = rh_wpe_page_host_get_engine_version;
+  host_class->get_message_channel = rh_wpe_page_host_get_message_channel;
 }
 
 static void
