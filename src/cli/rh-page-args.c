@@ -29,6 +29,7 @@ rh_page_args_clear (RhPageArgs *args)
   g_strfreev (args->routes);
   g_free (args->sdk_api);
   g_free (args->har);
+  g_free (args->engine);
   g_free (args->pages);
   g_free (args->parallel);
   g_free (args->sdk);
@@ -175,6 +176,9 @@ page_entries (RhPageArgs *args, RhPageCommand command)
     { "api-base", 0, 0, G_OPTION_ARG_STRING, &args->api_base,
       "Cloud API base for the ready call, e.g. https://api.sd-rtn.com (default: local cloud)",
       "URL" },
+    { "engine", 0, 0, G_OPTION_ARG_STRING, &args->engine,
+      "Browser engine: wpe (WPE WebKit, default) or chromium (Debian's headless Chromium over "
+      "the DevTools protocol, with real WebRTC: the stand-in is off by default)", "ENGINE" },
     { "webrtc", 0, 0, G_OPTION_ARG_STRING, &args->webrtc,
       "standin (default: RTCPeerConnection, MediaStream, MediaStreamTrack, RTCRtp* and "
       "navigator.mediaDevices that cooperate without media, as a recorder without devices) or "
@@ -494,6 +498,11 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
         return NULL;
     }
   options->api_base = g_strdup (args->api_base);
+  if (args->engine != NULL && !rh_browser_engine_parse (args->engine, &options->engine, error))
+    return NULL;
+  /* Chromium has the real thing. */
+  if (options->engine == RH_BROWSER_ENGINE_CHROMIUM)
+    options->webrtc = RH_WEBRTC_ABSENT;
   if (args->webrtc != NULL && !rh_webrtc_mode_parse (args->webrtc, &options->webrtc, error))
     return NULL;
   for (guint i = 0; args->routes != NULL && args->routes[i] != NULL; i++)

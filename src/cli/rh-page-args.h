@@ -34,6 +34,7 @@ typedef struct
   char *ready;
   char *api_base;
   char *webrtc;
+  char *engine;
   char **routes;
   char *sdk_api;
   char *har;

@@ -2,6 +2,7 @@
 
 #include "rh-page-json.h"
 #include "rh-problems.h"
+#include "rh-chromium-page-host.h"
 #include "rh-wpe-page-host.h"
 
 /* How often a long wait says what it waits for (with --verbose echo on). */
@@ -96,8 +97,12 @@ rh_page_session_open (RhPageSession *session, GError **error)
   g_return_val_if_fail (session->watch == NULL, FALSE);
 
   rh_page_host_set_memory_limit_mb (options->page_memory_mb);
-  host = rh_wpe_page_host_new (options->record.width, options->record.height,
-                               options->user_agent, options->file_access, error);
+  if (options->engine == RH_BROWSER_ENGINE_CHROMIUM)
+    host = rh_chromium_page_host_new (options->record.width, options->record.height,
+                                      options->user_agent, error);
+  else
+    host = rh_wpe_page_host_new (options->record.width, options->record.height,
+                                 options->user_agent, options->file_access, error);
   if (host == NULL)
     return FALSE;
   session->watch = rh_page_watch_new (host, session->page_url, options, session->ready_call,

@@ -7,6 +7,23 @@
 #include "rh-error.h"
 #include "rh-fs.h"
 
+/* "wpe" or "chromium". */
+gboolean
+rh_browser_engine_parse (const char *text, RhBrowserEngine *engine, GError **error)
+{
+  if (g_str_equal (text, "wpe"))
+    *engine = RH_BROWSER_ENGINE_WPE;
+  else if (g_str_equal (text, "chromium"))
+    *engine = RH_BROWSER_ENGINE_CHROMIUM;
+  else
+    {
+      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                   "unknown --engine '%s' (expected wpe or chromium)", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 RhPageOptions *
 rh_page_options_new (void)
 {

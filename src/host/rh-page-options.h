@@ -25,10 +25,20 @@ G_BEGIN_DECLS
 #define RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB 128
 #define RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB 16384
 
+/* The browser engine a page runs in. */
+typedef enum
+{
+  RH_BROWSER_ENGINE_WPE,      /* WPE WebKit: the default */
+  RH_BROWSER_ENGINE_CHROMIUM, /* Debian's headless Chromium, over the DevTools protocol */
+} RhBrowserEngine;
+
+gboolean rh_browser_engine_parse (const char *text, RhBrowserEngine *engine, GError **error);
+
 typedef struct
 {
   RhRoom *room;
   char *page;              /* URL or local file, as given */
+  RhBrowserEngine engine;
   RhRecordConfig record;
   RhReadyProtocol *ready;
   char *api_base;          /* NULL: a local cloud on loopback answers the ready call */

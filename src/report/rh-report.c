@@ -31,8 +31,14 @@ append_engine (GString *out, const RhPageEngine *engine)
   if (engine->name == NULL)
     return;
   g_string_printf (text, "%s %s", engine->name, engine->version);
-  g_string_append (text, engine->webrtc == RH_WEBRTC_STANDIN ? ", WebRTC stand-in"
-                                                             : ", no WebRTC (--webrtc=absent)");
+  if (engine->webrtc == RH_WEBRTC_STANDIN)
+    g_string_append (text, ", WebRTC stand-in");
+  else if (engine->capabilities != NULL
+           && json_object_get_boolean_member_with_default (engine->capabilities,
+                                                           "RTCPeerConnection", FALSE))
+    g_string_append (text, ", its own WebRTC");
+  else
+    g_string_append (text, ", no WebRTC (--webrtc=absent)");
   for (guint i = 0; i < engine->missing_touched->len; i++)
     g_string_append_printf (text, "%s%s", i == 0 ? "; missing here, used by the page: " : ", ",
                             (const char *) g_ptr_array_index (engine->missing_touched, i));

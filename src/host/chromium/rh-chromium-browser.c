@@ -164,6 +164,9 @@ rh_chromium_browser_init (RhChromiumBrowser *self)
   self->wait_cancellable = g_cancellable_new ();
 }
 
+/* The browser itself, behind Debian's /usr/bin/chromium script. */
+#define DEBIAN_CHROMIUM "/usr/lib/chromium/chromium"
+
 char *
 rh_chromium_browser_find_binary (GError **error)
 {
@@ -184,6 +187,16 @@ rh_chromium_browser_find_binary (GError **error)
       return NULL;
     }
   found = g_find_program_in_path ("chromium");
+  /* Debian's is a shell script that adds the switches of /etc/chromium.d
+   * (one of which prints a shell error on large /dev/shm) and runs the
+   * browser, which is started here directly, with the switch that matters
+   * added by browser_argv (). */
+  if (found != NULL && g_str_equal (found, "/usr/bin/chromium")
+      && g_file_test (DEBIAN_CHROMIUM, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_free (found);
+      return g_strdup (DEBIAN_CHROMIUM);
+    }
   if (found == NULL)
     g_set_error_literal (error, RH_CHROMIUM_BROWSER_ERROR, RH_CHROMIUM_BROWSER_ERROR_NOT_FOUND,
                          "chromium: not found; install Debian's chromium package");
@@ -264,6 +277,13 @@ browser_argv (const char *binary, const char *profile_dir)
   g_ptr_array_add (argv, g_strdup ("--password-store=basic"));
   /* macOS's keychain: ignored on Linux, kept so the set is the same everywhere. */
   g_ptr_array_add (argv, g_strdup ("--use-mock-keychain"));
+  /* WebGL without a GPU, as the cloud's recorder has it: software, which
+   * Chromium otherwise offers only with a warning that it will stop. */
+  g_ptr_array_add (argv, g_strdup ("--enable-unsafe-swiftshader"));
+  /* Its own log on stderr (the pipe's end at exit, GPU notes): fatal only. */
+  g_ptr_array_add (argv, g_strdup ("--log-level=3"));
+  /* Shared memory in /tmp: a container's /dev/shm is often 64 MB. */
+  g_ptr_array_add (argv, g_strdup ("--disable-dev-shm-usage"));
   /* Chromium refuses to run as root with its sandbox. */
   if (geteuid () == 0)
     g_ptr_array_add (argv, g_strdup ("--no-sandbox"));

@@ -1,0 +1,603 @@
+#include "rh-chromium-page-host.h"
+
+#include <cairo.h>
+#include <string.h>
+
+#include "rh-chromium-browser.h"
+#include "rh-error.h"
+
+/* The global function of every frame the bridge posts through. */
+#define BINDING_NAME "__recordhostPost"
+
+struct _RhChromiumPageHost
+{
+  RhPageHost parent_instance;
+
+  guint width;
+  guint height;
+  char *user_agent;            /* given, or the browser's once known */
+  GPtrArray *scripts;          /* sources, run in every frame of every document */
+  char *pending_uri;           /* a load asked for before the target was ready */
+  GError *start_error;         /* the browser or the target could not be had */
+  RhChromiumBrowser *browser;
+  RhCdpConnection *connection; /* the browser's */
+  GCancellable *cancellable;   /* this host's commands */
+  char *target_id;             /* its main frame's id too */
+  char *session_id;
+  gulong event_id;
+  gulong closed_id;
+  char *loading_uri;           /* the load in progress */
+  gboolean committed;          /* ... has its document */
+  guint status;                /* its main document's HTTP status */
+  gboolean terminated;
+};
+
+G_DEFINE_FINAL_TYPE (RhChromiumPageHost, rh_chromium_page_host, RH_TYPE_PAGE_HOST)
+
+/* One browser for the process, a target a host: the hosts hold it, and it
+ * ends with the last of them. */
+static RhChromiumBrowser *shared_browser; /* weak */
+static GPtrArray *starting_hosts;         /* unowned: waiting for the browser */
+
+static void navigate (RhChromiumPageHost *self, const char *uri);
+
+typedef void (*ResultFunc) (RhChromiumPageHost *self, JsonObject *result, const GError *error);
+
+/* A command does not keep its host: a host that goes cancels its commands. */
+typedef struct
+{
+  GWeakRef host;
+  ResultFunc func; /* may be NULL */
+} Command;
+
+static void
+command_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Command *command = user_data;
+  g_autoptr (RhChromiumPageHost) host = g_weak_ref_get (&command->host);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) answer = rh_cdp_connection_send_finish (RH_CDP_CONNECTION (source),
+                                                                 result, &error);
+
+  if (host != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (command->func != NULL)
+        command->func (host, answer, error);
+      else if (error != NULL)
+        g_debug ("a DevTools command failed: %s", error->message);
+    }
+  g_weak_ref_clear (&command->host);
+  g_free (command);
+}
+
+/* @params taken; to the host's target, or the browser before it has one. */
+static void
+send (RhChromiumPageHost *self, const char *method, JsonObject *params, ResultFunc func)
+{
+  g_autoptr (JsonObject) owned = params;
+  Command *command = g_new0 (Command, 1);
+
+  g_weak_ref_init (&command->host, self);
+  command->func = func;
+  rh_cdp_connection_send_async (self->connection, self->session_id, method, params,
+                                self->cancellable, command_cb, command);
+}
+
+static JsonObject *
+object_with_string (const char *name, const char *value)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, name, value);
+  return object;
+}
+
+/* The browser or the target could not be had: the load asked for fails. */
+static void
+fail_start (RhChromiumPageHost *self, const GError *error)
+{
+  g_autofree char *uri = g_steal_pointer (&self->pending_uri);
+
+  if (self->start_error == NULL)
+    self->start_error = g_error_copy (error);
+  if (uri != NULL)
+    rh_page_host_emit_load_failed (RH_PAGE_HOST (self), uri, self->start_error, FALSE);
+}
+
+/* ---- what the target tells ---- */
+
+static void
+bridge_message (RhChromiumPageHost *self, JsonObject *params)
+{
+  const char *payload = json_object_get_string_member_with_default (params, "payload", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (params, "name", NULL),
+                 BINDING_NAME) != 0
+      || payload == NULL || !json_parser_load_from_data (parser, payload, -1, NULL))
+    return;
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), json_node_get_object (root));
+}
+
+typedef struct
+{
+  const guchar *data;
+  gsize length;
+  gsize offset;
+} PngReader;
+
+static cairo_status_t
+read_png (void *closure, unsigned char *data, unsigned int length)
+{
+  PngReader *reader = closure;
+
+  if (reader->length - reader->offset < length)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, reader->data + reader->offset, length);
+  reader->offset += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* A screencast frame: a PNG picture of the viewport, acknowledged at once
+ * so that the next one comes. */
+static void
+screencast_frame (RhChromiumPageHost *self, JsonObject *params)
+{
+  const char *data = json_object_get_string_member_with_default (params, "data", NULL);
+  JsonObject *ack = json_object_new ();
+  g_autofree guchar *png = NULL;
+  PngReader reader = { 0 };
+  cairo_surface_t *surface;
+  RhFrame frame = { 0 };
+
+  json_object_set_int_member (ack, "sessionId",
+                              json_object_get_int_member_with_default (params, "sessionId", 0));
+  send (self, "Page.screencastFrameAck", ack, NULL);
+  if (data == NULL)
+    return;
+  png = g_base64_decode (data, &reader.length);
+  reader.data = png;
+  surface = cairo_image_surface_create_from_png_stream (read_png, &reader);
+  if (cairo_surface_status (surface) == CAIRO_STATUS_SUCCESS
+      && (cairo_image_surface_get_format (surface) == CAIRO_FORMAT_RGB24
+          || cairo_image_surface_get_format (surface) == CAIRO_FORMAT_ARGB32)
+      /* Not the window's first picture, before the viewport was set. */
+      && (guint) cairo_image_surface_get_width (surface) == self->width
+      && (guint) cairo_image_surface_get_height (surface) == self->height)
+    {
+      cairo_surface_flush (surface);
+      frame.time_us = g_get_monotonic_time ();
+      frame.data = cairo_image_surface_get_data (surface);
+      frame.stride = cairo_image_surface_get_stride (surface);
+      frame.width = cairo_image_surface_get_width (surface);
+      frame.height = cairo_image_surface_get_height (surface);
+      rh_page_host_emit_frame (RH_PAGE_HOST (self), &frame);
+    }
+  cairo_surface_destroy (surface);
+}
+
+static gboolean
+is_main_document (RhChromiumPageHost *self, JsonObject *params)
+{
+  return g_strcmp0 (json_object_get_string_member_with_default (params, "type", NULL),
+                    "Document")
+           == 0
+         && g_strcmp0 (json_object_get_string_member_with_default (params, "frameId", NULL),
+                       self->target_id)
+              == 0;
+}
+
+static void
+event_cb (RhCdpConnection *connection, const char *method, JsonObject *params,
+          const char *session_id, gpointer user_data)
+{
+  RhChromiumPageHost *self = user_data;
+  RhPageHost *host = RH_PAGE_HOST (self);
+
+  if (self->session_id == NULL || g_strcmp0 (session_id, self->session_id) != 0)
+    return;
+  if (g_str_equal (method, "Runtime.bindingCalled"))
+    bridge_message (self, params);
+  else if (g_str_equal (method, "Page.screencastFrame"))
+    screencast_frame (self, params);
+  else if (g_str_equal (method, "Network.responseReceived") && is_main_document (self, params))
+    {
+      JsonObject *response = json_object_get_object_member (params, "response");
+
+      if (response != NULL)
+        self->status = (guint) json_object_get_int_member_with_default (response, "status", 0);
+    }
+  else if (g_str_equal (method, "Network.requestWillBeSent") && is_main_document (self, params)
+           && json_object_has_member (params, "redirectResponse"))
+    {
+      JsonObject *request = json_object_get_object_member (params, "request");
+      const char *url = request != NULL
+                          ? json_object_get_string_member_with_default (request, "url", NULL)
+                          : NULL;
+
+      if (url != NULL)
+        rh_page_host_emit_load_event (host, RH_PAGE_LOAD_REDIRECTED, url, 0);
+    }
+  else if (g_str_equal (method, "Page.frameNavigated"))
+    {
+      JsonObject *frame = json_object_get_object_member (params, "frame");
+      const char *url = frame != NULL
+                          ? json_object_get_string_member_with_default (frame, "url", NULL)
+                          : NULL;
+
+      /* The main frame's, not the error page Chromium shows for a failed
+       * load (its failure comes from Page.navigate). */
+      if (url != NULL && self->loading_uri != NULL && !json_object_has_member (frame, "parentId")
+          && !g_str_has_prefix (url, "chrome-error:"))
+        {
+          self->committed = TRUE;
+          rh_page_host_emit_load_event (host, RH_PAGE_LOAD_COMMITTED, url, self->status);
+        }
+    }
+  /* The load event of the document committed, not of the blank one before. */
+  else if (g_str_equal (method, "Page.loadEventFired") && self->committed)
+    rh_page_host_emit_load_event (host, RH_PAGE_LOAD_FINISHED, self->loading_uri, 0);
+  else if (g_str_equal (method, "Inspector.targetCrashed") && !self->terminated)
+    {
+      self->terminated = TRUE;
+      rh_page_host_emit_web_process_terminated (host, TRUE, "crashed");
+    }
+}
+
+static void
+closed_cb (RhCdpConnection *connection, GError *error, gpointer user_data)
+{
+  RhChromiumPageHost *self = user_data;
+
+  if (self->session_id == NULL)
+    {
+      fail_start (self, error);
+      return;
+    }
+  if (self->terminated)
+    return;
+  self->terminated = TRUE;
+  rh_page_host_emit_web_process_terminated (RH_PAGE_HOST (self), TRUE,
+                                            "the browser's process ended");
+}
+
+/* ---- getting a target ---- */
+
+static void
+version_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
+{
+  if (result != NULL && self->user_agent == NULL)
+    self->user_agent
+        = g_strdup (json_object_get_string_member_with_default (result, "userAgent", NULL));
+}
+
+/* What every document of the target gets, asked for before any load: the
+ * protocol runs a target's commands in order. */
+static void
+set_up_session (RhChromiumPageHost *self)
+{
+  JsonObject *metrics = json_object_new ();
+  JsonObject *screencast = json_object_new ();
+  g_autofree char *uri = g_steal_pointer (&self->pending_uri);
+
+  send (self, "Page.enable", NULL, NULL);
+  send (self, "Runtime.enable", NULL, NULL);
+  send (self, "Network.enable", NULL, NULL);
+  send (self, "Inspector.enable", NULL, NULL);
+  send (self, "Runtime.addBinding", object_with_string ("name", BINDING_NAME), NULL);
+  json_object_set_int_member (metrics, "width", self->width);
+  json_object_set_int_member (metrics, "height", self->height);
+  json_object_set_int_member (metrics, "deviceScaleFactor", 1);
+  json_object_set_boolean_member (metrics, "mobile", FALSE);
+  send (self, "Emulation.setDeviceMetricsOverride", metrics, NULL);
+  if (self->user_agent != NULL)
+    send (self, "Emulation.setUserAgentOverride",
+          object_with_string ("userAgent", self->user_agent), NULL);
+  else
+    send (self, "Browser.getVersion", NULL, version_cb);
+  for (guint i = 0; i < self->scripts->len; i++)
+    send (self, "Page.addScriptToEvaluateOnNewDocument",
+          object_with_string ("source", g_ptr_array_index (self->scripts, i)), NULL);
+  json_object_set_string_member (screencast, "format", "png");
+  json_object_set_int_member (screencast, "maxWidth", self->width);
+  json_object_set_int_member (screencast, "maxHeight", self->height);
+  json_object_set_int_member (screencast, "everyNthFrame", 1);
+  send (self, "Page.startScreencast", screencast, NULL);
+  if (uri != NULL)
+    navigate (self, uri);
+}
+
+static void
+attached_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
+{
+  const char *session_id = result != NULL
+                             ? json_object_get_string_member_with_default (result, "sessionId",
+                                                                           NULL)
+                             : NULL;
+
+  if (session_id == NULL)
+    {
+      fail_start (self, error);
+      return;
+    }
+  self->session_id = g_strdup (session_id);
+  set_up_session (self);
+}
+
+static void
+target_created_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
+{
+  const char *target_id = result != NULL
+                            ? json_object_get_string_member_with_default (result, "targetId",
+                                                                          NULL)
+                            : NULL;
+  JsonObject *params;
+
+  if (target_id == NULL)
+    {
+      fail_start (self, error);
+      return;
+    }
+  self->target_id = g_strdup (target_id);
+  params = object_with_string ("targetId", target_id);
+  json_object_set_boolean_member (params, "flatten", TRUE);
+  send (self, "Target.attachToTarget", params, attached_cb);
+}
+
+static void
+take_browser (RhChromiumPageHost *self, RhChromiumBrowser *browser)
+{
+  JsonObject *params;
+
+  self->browser = g_object_ref (browser);
+  self->connection = rh_chromium_browser_get_connection (browser);
+  self->event_id = g_signal_connect (self->connection, "event", G_CALLBACK (event_cb), self);
+  self->closed_id = g_signal_connect (self->connection, "closed", G_CALLBACK (closed_cb), self);
+  if (rh_cdp_connection_is_closed (self->connection))
+    {
+      fail_start (self, rh_cdp_connection_get_error (self->connection));
+      return;
+    }
+  params = object_with_string ("url", "about:blank");
+  /* Its window at the viewport's size from the start, as the screencast's. */
+  json_object_set_int_member (params, "width", self->width);
+  json_object_set_int_member (params, "height", self->height);
+  json_object_set_boolean_member (params, "newWindow", TRUE);
+  send (self, "Target.createTarget", params, target_created_cb);
+}
+
+static void
+browser_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhChromiumBrowser) browser = rh_chromium_browser_new_finish (result, &error);
+  g_autoptr (GPtrArray) hosts = g_steal_pointer (&starting_hosts);
+
+  if (browser != NULL)
+    {
+      shared_browser = browser;
+      g_object_add_weak_pointer (G_OBJECT (browser), (gpointer *) &shared_browser);
+    }
+  /* The hosts still there; the browser ends here when none is. */
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      RhChromiumPageHost *host = g_ptr_array_index (hosts, i);
+
+      if (browser != NULL)
+        take_browser (host, browser);
+      else
+        fail_start (host, error);
+    }
+}
+
+/* ---- RhPageHost ---- */
+
+static void
+rh_chromium_page_host_add_user_script (RhPageHost *host, const char *source)
+{
+  RhChromiumPageHost *self = RH_CHROMIUM_PAGE_HOST (host);
+
+  g_ptr_array_add (self->scripts, g_strdup (source));
+  if (self->session_id != NULL)
+    send (self, "Page.addScriptToEvaluateOnNewDocument", object_with_string ("source", source),
+          NULL);
+}
+
+static void
+navigated_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
+{
+  const char *error_text = result != NULL
+                             ? json_object_get_string_member_with_default (result, "errorText",
+                                                                           NULL)
+                             : NULL;
+  g_autoptr (GError) failure = NULL;
+
+  if (error == NULL && (error_text == NULL || *error_text == '\0'))
+    return;
+  failure = error != NULL ? g_error_copy (error)
+                          : g_error_new (RH_ERROR, RH_ERROR_PAGE_FAILED, "%s", error_text);
+  rh_page_host_emit_load_failed (RH_PAGE_HOST (self), self->loading_uri, failure,
+                                 error_text != NULL && strstr (error_text, "CERT") != NULL);
+}
+
+static void
+navigate (RhChromiumPageHost *self, const char *uri)
+{
+  g_free (self->loading_uri);
+  self->loading_uri = g_strdup (uri);
+  self->committed = FALSE;
+  self->status = 0;
+  rh_page_host_emit_load_event (RH_PAGE_HOST (self), RH_PAGE_LOAD_STARTED, uri, 0);
+  send (self, "Page.navigate", object_with_string ("url", uri), navigated_cb);
+}
+
+static void
+rh_chromium_page_host_load (RhPageHost *host, const char *uri)
+{
+  RhChromiumPageHost *self = RH_CHROMIUM_PAGE_HOST (host);
+
+  if (self->start_error != NULL)
+    {
+      rh_page_host_emit_load_failed (host, uri, self->start_error, FALSE);
+      return;
+    }
+  if (self->session_id == NULL)
+    {
+      g_free (self->pending_uri);
+      self->pending_uri = g_strdup (uri);
+      return;
+    }
+  navigate (self, uri);
+}
+
+/* As a data: URL: only documents without relative URLs (the capability
+ * probe's) are loaded so. */
+static void
+rh_chromium_page_host_load_html (RhPageHost *host, const char *html, const char *base_uri)
+{
+  g_autofree char *encoded = g_base64_encode ((const guchar *) html, strlen (html));
+  g_autofree char *uri = g_strconcat ("data:text/html;charset=utf-8;base64,", encoded, NULL);
+
+  rh_chromium_page_host_load (host, uri);
+}
+
+static void
+rh_chromium_page_host_stop_loading (RhPageHost *host)
+{
+  RhChromiumPageHost *self = RH_CHROMIUM_PAGE_HOST (host);
+
+  g_clear_pointer (&self->pending_uri, g_free);
+  if (self->session_id != NULL)
+    send (self, "Page.stopLoading", NULL, NULL);
+}
+
+static const char *
+rh_chromium_page_host_get_user_agent (RhPageHost *host)
+{
+  return RH_CHROMIUM_PAGE_HOST (host)->user_agent;
+}
+
+/* Chromium paints at its own pace; the screencast sends what it paints. */
+static void
+rh_chromium_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
+{
+}
+
+static const char *
+rh_chromium_page_host_get_engine_name (RhPageHost *host)
+{
+  return "Chromium";
+}
+
+/* "156.0.8078.129" from the browser's "HeadlessChrome/156.0.8078.129". */
+static char *
+rh_chromium_page_host_get_engine_version (RhPageHost *host)
+{
+  RhChromiumPageHost *self = RH_CHROMIUM_PAGE_HOST (host);
+  const char *product = self->browser != NULL ? rh_chromium_browser_get_version (self->browser)
+                                              : NULL;
+  const char *slash = product != NULL ? strchr (product, '/') : NULL;
+
+  return g_strdup (slash != NULL ? slash + 1 : "unknown");
+}
+
+/* The binding, a global function of every frame, as the bridge found it at
+ * document start. */
+static const char *
+rh_chromium_page_host_get_message_channel (RhPageHost *host)
+{
+  return "(typeof window." BINDING_NAME " === 'function' && window." BINDING_NAME ")";
+}
+
+static void
+rh_chromium_page_host_dispose (GObject *object)
+{
+  RhChromiumPageHost *self = RH_CHROMIUM_PAGE_HOST (object);
+
+  if (starting_hosts != NULL)
+    g_ptr_array_remove (starting_hosts, self);
+  g_cancellable_cancel (self->cancellable);
+  if (self->connection != NULL)
+    {
+      g_clear_signal_handler (&self->event_id, self->connection);
+      g_clear_signal_handler (&self->closed_id, self->connection);
+      /* Its tab goes now; the browser when its last host does. */
+      if (self->target_id != NULL && !rh_cdp_connection_is_closed (self->connection))
+        rh_cdp_connection_send_async (self->connection, NULL, "Target.closeTarget",
+                                      object_with_string ("targetId", self->target_id), NULL,
+                                      NULL, NULL);
+      self->connection = NULL;
+    }
+  g_clear_object (&self->browser);
+  G_OBJECT_CLASS (rh_chromium_page_host_parent_class)->dispose (object);
+}
+
+static void
+rh_chromium_page_host_finalize (GObject *object)
+{
+  RhChromiumPageHost *self = RH_CHROMIUM_PAGE_HOST (object);
+
+  g_free (self->user_agent);
+  g_ptr_array_unref (self->scripts);
+  g_free (self->pending_uri);
+  g_clear_error (&self->start_error);
+  g_object_unref (self->cancellable);
+  g_free (self->target_id);
+  g_free (self->session_id);
+  g_free (self->loading_uri);
+  G_OBJECT_CLASS (rh_chromium_page_host_parent_class)->finalize (object);
+}
+
+static void
+rh_chromium_page_host_class_init (RhChromiumPageHostClass *klass)
+{
+  RhPageHostClass *host_class = RH_PAGE_HOST_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = rh_chromium_page_host_dispose;
+  G_OBJECT_CLASS (klass)->finalize = rh_chromium_page_host_finalize;
+  host_class->add_user_script = rh_chromium_page_host_add_user_script;
+  host_class->load = rh_chromium_page_host_load;
+  host_class->load_html = rh_chromium_page_host_load_html;
+  host_class->stop_loading = rh_chromium_page_host_stop_loading;
+  host_class->get_user_agent = rh_chromium_page_host_get_user_agent;
+  host_class->set_frame_interval = rh_chromium_page_host_set_frame_interval;
+  host_class->get_engine_name = rh_chromium_page_host_get_engine_name;
+  host_class->get_engine_version = rh_chromium_page_host_get_engine_version;
+  host_class->get_message_channel = rh_chromium_page_host_get_message_channel;
+}
+
+static void
+rh_chromium_page_host_init (RhChromiumPageHost *self)
+{
+  self->scripts = g_ptr_array_new_with_free_func (g_free);
+  self->cancellable = g_cancellable_new ();
+}
+
+RhPageHost *
+rh_chromium_page_host_new (guint width, guint height, const char *user_agent, GError **error)
+{
+  g_autofree char *binary = rh_chromium_browser_find_binary (error);
+  RhChromiumPageHost *self;
+
+  if (binary == NULL)
+    return NULL;
+  self = g_object_new (RH_TYPE_CHROMIUM_PAGE_HOST, NULL);
+  self->width = width;
+  self->height = height;
+  self->user_agent = g_strdup (user_agent);
+  if (shared_browser != NULL)
+    {
+      take_browser (self, shared_browser);
+      return RH_PAGE_HOST (self);
+    }
+  if (starting_hosts == NULL)
+    {
+      starting_hosts = g_ptr_array_new ();
+      rh_chromium_browser_new_async (NULL, browser_started_cb, NULL);
+    }
+  g_ptr_array_add (starting_hosts, self);
+  return RH_PAGE_HOST (self);
+}

@@ -1,0 +1,210 @@
+/* `--engine chromium`: the same checks on Debian's headless Chromium, driven
+ * over the DevTools protocol: the bundled page and its SDK stand-in, a page
+ * that never launches, a page that needs what only Chromium has (WebGL 2,
+ * real peer connections) against WPE, a missing browser, and no browser
+ * process left behind. */
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-utils.h"
+
+#define WAIT_TIMEOUT_S 120
+#define TAG_VARIABLE "RECORDHOST_TEST_TAG"
+
+typedef struct
+{
+  int status;
+  char *err;
+  JsonObject *report; /* --json's, NULL without */
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_free (result->err);
+  g_clear_pointer (&result->report, json_object_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static const char *
+process_tag (void)
+{
+  static char tag[64];
+
+  if (tag[0] == '\0')
+    g_snprintf (tag, sizeof tag, "%s=engine-chromium-test-%d", TAG_VARIABLE, (int) getpid ());
+  return tag;
+}
+
+/* Processes still running with our tag in their environment: a browser, or
+ * one of its helpers, that outlived the command. */
+static guint
+count_tagged (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "environ", NULL);
+      g_autofree char *environ_data = NULL;
+      gsize length;
+
+      if (!g_ascii_isdigit (name[0])
+          || !g_file_get_contents (path, &environ_data, &length, NULL))
+        continue;
+      for (gsize at = 0; at < length; at += strlen (environ_data + at) + 1)
+        if (g_str_equal (environ_data + at, process_tag ()))
+          {
+            count++;
+            break;
+          }
+    }
+  return count;
+}
+
+/* `recordhost check ROOM... @args` with --json; @env: "NAME=VALUE"s or NULL. */
+static void
+run_check (Result *result, const char *const *args, const char *const *env)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GPtrArray) environment = g_ptr_array_new ();
+  g_autoptr (RhTestChild) child = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  int status;
+
+  for (const char *const *arg = (const char *const[]){ "check", "--app-id", "app-1",
+                                                       "--room-uuid", "room-1", "--room-type",
+                                                       "4", "--json", "-q", NULL };
+       *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_ptr_array_add (environment, (gpointer) process_tag ());
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    g_ptr_array_add (environment, (gpointer) env[i]);
+  g_ptr_array_add (environment, NULL);
+  child = rh_test_child_spawn ((const char *const *) argv->pdata,
+                               (const char *const *) environment->pdata);
+  status = rh_test_child_wait (child, WAIT_TIMEOUT_S);
+  g_assert_true (WIFEXITED (status));
+  result->status = WEXITSTATUS (status);
+  result->err = rh_test_child_get_stderr (child);
+  out = rh_test_child_get_stdout (child);
+  if (*out != '\0' && json_parser_load_from_data (parser, out, -1, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    result->report = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  /* Whatever happened, nothing of the browser is left. */
+  g_assert_cmpuint (count_tagged (), ==, 0);
+}
+
+static gboolean
+has_problem (JsonObject *report, const char *code)
+{
+  JsonArray *problems = json_object_get_array_member (report, "problems");
+
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (problems, i),
+                                                    "code"),
+                     code))
+      return TRUE;
+  return FALSE;
+}
+
+/* The bundled page and its SDK stand-in get ready, painted, with the
+ * engine's own WebRTC and WebGL 2 reported. */
+static void
+test_bundled_page (void)
+{
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_auto (Result) result = { 0 };
+  JsonObject *engine, *timeline, *capabilities;
+
+  run_check (&result, (const char *const[]){ "--engine", "chromium", "--paint-grace-ms", "0",
+                                             page, NULL },
+             NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_nonnull (result.report);
+  g_assert_cmpstr (json_object_get_string_member (result.report, "verdict"), ==, "pass");
+  engine = json_object_get_object_member (result.report, "engine");
+  g_assert_cmpstr (json_object_get_string_member (engine, "name"), ==, "Chromium");
+  g_assert_true (g_ascii_isdigit (*json_object_get_string_member (engine, "version")));
+  g_assert_cmpstr (json_object_get_string_member (engine, "webrtc"), ==, "absent");
+  capabilities = json_object_get_object_member (result.report, "capabilities");
+  g_assert_true (json_object_get_boolean_member (capabilities, "RTCPeerConnection"));
+  g_assert_true (json_object_get_boolean_member (capabilities, "WebGL2"));
+  timeline = json_object_get_object_member (result.report, "timeline");
+  g_assert_cmpint (json_object_get_int_member (timeline, "committed_ms"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (timeline, "launch_ms"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (timeline, "first_nonblank_ms"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (timeline, "ready_ack_ms"), >=,
+                   json_object_get_int_member (timeline, "ready_event_ms"));
+  g_assert_null (strstr (result.err, "ERROR:"));
+}
+
+/* A page that never calls AgoraEduSDK.launch fails as it does in WPE. */
+static void
+test_no_launch (void)
+{
+  g_autofree char *page = rh_test_page_path ("no_launch.html");
+  g_auto (Result) result = { 0 };
+
+  run_check (&result, (const char *const[]){ "--engine", "chromium", page, NULL }, NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_true (has_problem (result.report, "launch-not-called"));
+}
+
+/* WebGL 2 and two peer connections streaming a canvas to a video: ready in
+ * Chromium; in WPE an uncaught error names the missing feature. */
+static void
+test_real_media (void)
+{
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "real-media.html", NULL);
+  g_auto (Result) chromium = { 0 };
+  g_auto (Result) wpe = { 0 };
+
+  run_check (&chromium, (const char *const[]){ "--engine", "chromium", "--ready",
+                                               "console:REAL_MEDIA", "--timeout", "30",
+                                               "--paint-grace-ms", "0", page, NULL },
+             NULL);
+  g_assert_cmpint (chromium.status, ==, 0);
+  run_check (&wpe, (const char *const[]){ "--engine", "wpe", "--ready", "console:REAL_MEDIA",
+                                          "--timeout", "8", page, NULL },
+             NULL);
+  g_assert_cmpint (wpe.status, ==, 1);
+  g_assert_true (has_problem (wpe.report, "engine-missing-feature"));
+}
+
+/* No browser: one line naming the package, before any page loads. */
+static void
+test_missing_browser (void)
+{
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_auto (Result) result = { 0 };
+
+  run_check (&result, (const char *const[]){ "--engine", "chromium", page, NULL },
+             (const char *const[]){ "RECORDHOST_CHROMIUM=/nonexistent/chromium", NULL });
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_nonnull (strstr (result.err, "install Debian's chromium package\n"));
+  g_assert_cmpstr (json_object_get_string_member (result.report, "error"), ==,
+                   "/nonexistent/chromium (RECORDHOST_CHROMIUM): not found; install Debian's "
+                   "chromium package");
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+
+  g_test_add_func ("/engine-chromium/bundled-page", test_bundled_page);
+  g_test_add_func ("/engine-chromium/no-launch", test_no_launch);
+  g_test_add_func ("/engine-chromium/real-media", test_real_media);
+  g_test_add_func ("/engine-chromium/missing-browser", test_missing_browser);
+  return g_test_run ();
+}
