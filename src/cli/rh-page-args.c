@@ -5,6 +5,7 @@
 
 #include "rh-check-batch.h"
 #include "rh-error.h"
+#include "rh-page-help.h"
 #include "rh-problems.h"
 
 #define RH_DEMO_SDK_APP_ID "0123456789abcdef0123456789abcdef"
@@ -51,92 +52,6 @@ rh_page_args_clear (RhPageArgs *args)
   g_free (args->state_log);
   g_strfreev (args->rest);
 }
-
-static const char check_description[] =
-  "Loads a record page in a headless WebKit view the way the recording server\n"
-  "opens it, waits for the page's ready signal, sends the ready call\n"
-  "  PUT {api-base}[/{region}]/edu/apps/{appId}/v2/rooms/{roomUuid}/records/ready\n"
-  "and reports what happened, with times in ms since navigation start.\n"
-  "\n"
-  "The page URL gets appId, roomUuid, roomType, userUuid, roleType, pretest=false,\n"
-  "when given rtmToken and region, every --param, and what else the cloud passes\n"
-  "(userName, roomName, language, startTime, duration, rtmUid, recordUrl) unless\n"
-  "--param or the page URL sets it.\n"
-  "Without --api-base the ready call goes to a local cloud stand-in on\n"
-  "127.0.0.1: nothing leaves the machine.\n"
-  "\n"
-  "Ready protocols (--ready):\n"
-  "  event1         launch listener event 1 (default)\n"
-  "  whiteboard     event 1 whose args.type is \"whiteboard\" (SDKs before 1.1.5)\n"
-  "  notify         the page calls navigator.notifyReady()\n"
-  "  console:TEXT   a console message equal to TEXT, e.g. console:START_RECORDING\n"
-  "\n"
-  "Environment: RECORDHOST_RTM_TOKEN is used when --rtm-token is not given.\n"
-  "Tokens are never printed: they appear as [REDACTED], in every form the page\n"
-  "can write them (percent-encoded, form-encoded, JSON-escaped, base64).\n"
-  "\n"
-  "Like the cloud, the check waits for ready until --timeout whatever the page\n"
-  "logs or throws: uncaught errors are recorded, with where they were thrown.\n"
-  "It ends early only when the outcome is certain: the page did not load, or it\n"
-  "loaded and did not call AgoraEduSDK.launch within 5 s. It ends within\n"
-  "--timeout + 1 s even when the page's web process is stuck in a script, and\n"
-  "no WebKit process outlives recordhost: each one it started is killed at exit.\n"
-  "\n"
-  "Real SDK bundles: --sdk FILE|URL has the bundled page load one; the WebRTC\n"
-  "stand-in is on by default; --sdk-api local and --route send the SDK's API\n"
-  "calls to the local cloud; --har writes every request; a check not ready in\n"
-  "time names the hosts the SDK could not reach.\n"
-  "\n"
-  "Several pages (or --pages FILE) are checked side by side, --parallel at a\n"
-  "time, each as alone: its own local cloud, web process and website data.\n"
-  "Timeline lines start with [N/COUNT]; --json prints {pages, passed, failed,\n"
-  "not_checked, checks: [a report a page]}; --junit writes a test suite a\n"
-  "page; --snapshots DIR puts page N's pictures in DIR/N; --har takes one\n"
-  "page. An interrupt ends the pages being checked, with their reports.\n"
-  "\n"
-  "Exit status: 0 ready acknowledged; 1 the page or the ready flow failed\n"
-  "(load error, HTTP error page, launch never called, not ready in time,\n"
-  "ready call refused, an error problem, a warning --fail-on names,\n"
-  "interrupted), or an output asked for could not be written; 2 usage error\n"
-  "or invalid input, an unknown --fail-on code included. With several pages:\n"
-  "0 all passed, 1 one failed or was not checked, 2 as for one.";
-
-static const char run_description[] =
-  "Hosts a record page the way the recording server does, for the length of a\n"
-  "class. If the ready call is not acknowledged within --retry-timeout seconds\n"
-  "of a load, the page is reloaded, at most twice (three loads in all); then\n"
-  "the recording is abandoned. A crashed web process reloads the page.\n"
-  "\n"
-  "Each change is a recording state event shaped like the cloud's (cmd 1001):\n"
-  "reason 1 started normally, 2 stopped normally, 3 started after a retry,\n"
-  "4 timed out and waiting to retry, 5 abandoned after the last retry.\n"
-  "Events go to the stderr timeline, to --json, and to --state-log as one JSON\n"
-  "object a line, synced to disk before the run goes on.\n"
-  "\n"
-  "Signals: SIGINT, SIGTERM, SIGHUP or SIGQUIT stop the run normally (reason 2),\n"
-  "its recording finished; SIGUSR1 releases a recording started with --on-hold.\n"
-  "A run ends within 1 s of its stop, whatever the page does, and kills every\n"
-  "WebKit process it started.\n"
-  "\n"
-  "Takes check's options except --timeout. Exit status: 0 stopped normally;\n"
-  "1 abandoned (reason 5), or the recording or the state log could not be\n"
-  "written, or, with --fail-on, the last load had an error problem or a\n"
-  "warning it names (the recording still runs to its end); 2 usage error.";
-
-static const char demo_description[] =
-  "Runs `check` on the bundled record page and SDK stand-in, with the ready\n"
-  "call answered by the local cloud stand-in: no network needed.\n"
-  "Takes the same options as check; the room defaults to app \"demo-app\",\n"
-  "room \"demo-room\", room type 4, region CN, language en, a demo RTM token,\n"
-  "and the other parameters the cloud passes (userName, roomName, startTime,\n"
-  "duration, rtmUid, recordUrl).\n"
-  "\n"
-  "--sdk FILE|URL runs a published SDK bundle (edu_sdk.bundle.js of the npm\n"
-  "package agora-classroom-sdk) in the bundled page instead, with no network:\n"
-  "its API calls go to the local cloud (--sdk-api local) and the app ID is 32\n"
-  "characters. SDK 1.1.x gets ready; 2.x stops at its RTM login, which only\n"
-  "the vendor's servers answer.";
-
 
 static GOptionEntry *
 page_entries (RhPageArgs *args, RhPageCommand command)
@@ -302,15 +217,15 @@ command_entries (RhPageArgs *args, RhPageCommand command)
 GOptionContext *
 rh_page_args_context_new (RhPageArgs *args, RhPageCommand command)
 {
+  static const char *const descriptions[] = {
+    [RH_PAGE_COMMAND_CHECK] = rh_page_help_check,
+    [RH_PAGE_COMMAND_DEMO] = rh_page_help_demo,
+    [RH_PAGE_COMMAND_RUN] = rh_page_help_run,
+  };
   static const char *const summaries[] = {
     [RH_PAGE_COMMAND_CHECK] = "URL|FILE... - check that record pages get ready",
     [RH_PAGE_COMMAND_DEMO] = "- run the bundled record page offline",
     [RH_PAGE_COMMAND_RUN] = "URL|FILE - host a record page like the recording server",
-  };
-  static const char *const descriptions[] = {
-    [RH_PAGE_COMMAND_CHECK] = check_description,
-    [RH_PAGE_COMMAND_DEMO] = demo_description,
-    [RH_PAGE_COMMAND_RUN] = run_description,
   };
   g_autofree GOptionEntry *entries = command_entries (args, command);
   GOptionContext *context = g_option_context_new (summaries[command]);

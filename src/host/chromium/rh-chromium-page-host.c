@@ -1,9 +1,9 @@
 #include "rh-chromium-page-host.h"
 
-#include <cairo.h>
 #include <string.h>
 
 #include "rh-chromium-browser.h"
+#include "rh-chromium-screencast.h"
 #include "rh-error.h"
 
 /* The global function of every frame the bridge posts through. */
@@ -122,60 +122,28 @@ bridge_message (RhChromiumPageHost *self, JsonObject *params)
     rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), json_node_get_object (root));
 }
 
-typedef struct
-{
-  const guchar *data;
-  gsize length;
-  gsize offset;
-} PngReader;
-
-static cairo_status_t
-read_png (void *closure, unsigned char *data, unsigned int length)
-{
-  PngReader *reader = closure;
-
-  if (reader->length - reader->offset < length)
-    return CAIRO_STATUS_READ_ERROR;
-  memcpy (data, reader->data + reader->offset, length);
-  reader->offset += length;
-  return CAIRO_STATUS_SUCCESS;
-}
-
-/* A screencast frame: a PNG picture of the viewport, acknowledged at once
- * so that the next one comes. */
+/* A screencast frame: a picture of the viewport, acknowledged at once so
+ * that the next one comes. */
 static void
 screencast_frame (RhChromiumPageHost *self, JsonObject *params)
 {
   const char *data = json_object_get_string_member_with_default (params, "data", NULL);
   JsonObject *ack = json_object_new ();
-  g_autofree guchar *png = NULL;
-  PngReader reader = { 0 };
   cairo_surface_t *surface;
   RhFrame frame = { 0 };
 
   json_object_set_int_member (ack, "sessionId",
                               json_object_get_int_member_with_default (params, "sessionId", 0));
   send (self, "Page.screencastFrameAck", ack, NULL);
-  if (data == NULL)
+  surface = data != NULL ? rh_chromium_screencast_decode (data, self->width, self->height) : NULL;
+  if (surface == NULL)
     return;
-  png = g_base64_decode (data, &reader.length);
-  reader.data = png;
-  surface = cairo_image_surface_create_from_png_stream (read_png, &reader);
-  if (cairo_surface_status (surface) == CAIRO_STATUS_SUCCESS
-      && (cairo_image_surface_get_format (surface) == CAIRO_FORMAT_RGB24
-          || cairo_image_surface_get_format (surface) == CAIRO_FORMAT_ARGB32)
-      /* Not the window's first picture, before the viewport was set. */
-      && (guint) cairo_image_surface_get_width (surface) == self->width
-      && (guint) cairo_image_surface_get_height (surface) == self->height)
-    {
-      cairo_surface_flush (surface);
-      frame.time_us = g_get_monotonic_time ();
-      frame.data = cairo_image_surface_get_data (surface);
-      frame.stride = cairo_image_surface_get_stride (surface);
-      frame.width = cairo_image_surface_get_width (surface);
-      frame.height = cairo_image_surface_get_height (surface);
-      rh_page_host_emit_frame (RH_PAGE_HOST (self), &frame);
-    }
+  frame.time_us = g_get_monotonic_time ();
+  frame.data = cairo_image_surface_get_data (surface);
+  frame.stride = cairo_image_surface_get_stride (surface);
+  frame.width = self->width;
+  frame.height = self->height;
+  rh_page_host_emit_frame (RH_PAGE_HOST (self), &frame);
   cairo_surface_destroy (surface);
 }
 
