@@ -41,8 +41,9 @@ struct _RhPageHostClass
   void        (*set_frame_interval) (RhPageHost *host, guint interval_ms);
   const char *(*get_engine_name)    (RhPageHost *host);
   char       *(*get_engine_version) (RhPageHost *host);
+  gboolean    (*read_frame)         (RhPageHost *host, RhFrameFunc func, gpointer user_data);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 void        rh_page_host_add_user_script    (RhPageHost *host, const char *source);
@@ -52,6 +53,8 @@ void        rh_page_host_load_html          (RhPageHost *host, const char *html,
 void        rh_page_host_stop_loading       (RhPageHost *host);
 const char *rh_page_host_get_user_agent     (RhPageHost *host);
 void        rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms);
+gboolean    rh_page_host_read_frame         (RhPageHost *host, RhFrameFunc func,
+                                             gpointer user_data);
 const char *rh_page_host_get_engine_name    (RhPageHost *host);
 char       *rh_page_host_get_engine_version (RhPageHost *host);
 

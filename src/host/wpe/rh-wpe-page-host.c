@@ -1,5 +1,6 @@
 #include "rh-wpe-page-host.h"
 
+#include <string.h>
 #include <wayland-server.h>
 #include <wpe/fdo.h>
 #include <wpe/unstable/fdo-shm.h>
@@ -17,13 +18,23 @@
 #define MEMORY_POLL_INTERVAL_S 0.5
 
 /* What the view backend calls back with frames.  It lives as long as the
- * backend, which the view may keep past the host: the host is a weak link. */
+ * backend, which the view may keep past the host: the host is a weak link.
+ *
+ * The frame on screen is read again from the buffer it came in, not from a
+ * copy: a released buffer is written by the web process only for its next
+ * frame, which comes here next.  A buffer the web process destroys (it
+ * crashed, the view was resized) is copied first. */
 typedef struct
 {
   struct wpe_view_backend_exportable_fdo *exportable;
   RhWpePageHost *host;  /* NULL once the host is gone */
   guint frame_interval_ms;
   guint frame_complete_id;
+  struct wl_resource *shown; /* the last frame's buffer, while it exists */
+  struct wl_listener shown_destroyed;
+  gint64 shown_time_us;
+  guint8 *kept;              /* the last frame's pixels once its buffer is gone */
+  RhFrame kept_frame;
 } FrameSink;
 
 /* Views that share one web process: WebKit starts a view created with a
@@ -172,6 +183,71 @@ process_group_leave (RhWpePageHost *host)
   return TRUE;
 }
 
+/* Whether @shm holds a frame the host passes on; @frame is valid between
+ * wl_shm_buffer_begin_access () and wl_shm_buffer_end_access (). */
+static gboolean
+frame_from_shm (struct wl_shm_buffer *shm, gint64 time_us, RhFrame *frame)
+{
+  frame->time_us = time_us;
+  frame->data = wl_shm_buffer_get_data (shm);
+  frame->stride = wl_shm_buffer_get_stride (shm);
+  frame->width = wl_shm_buffer_get_width (shm);
+  frame->height = wl_shm_buffer_get_height (shm);
+  return wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_ARGB8888
+         || wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_XRGB8888;
+}
+
+static void
+frame_sink_forget_shown (FrameSink *sink)
+{
+  if (sink->shown != NULL)
+    {
+      wl_list_remove (&sink->shown_destroyed.link);
+      sink->shown = NULL;
+    }
+  g_clear_pointer (&sink->kept, g_free);
+}
+
+static void
+shown_destroyed_cb (struct wl_listener *listener, void *data)
+{
+  FrameSink *sink = (FrameSink *) ((char *) listener - G_STRUCT_OFFSET (FrameSink,
+                                                                        shown_destroyed));
+  struct wl_shm_buffer *shm = wl_shm_buffer_get (sink->shown);
+  RhFrame frame = { 0 };
+
+  wl_list_remove (&listener->link);
+  sink->shown = NULL;
+  if (shm == NULL)
+    return;
+  wl_shm_buffer_begin_access (shm);
+  if (frame_from_shm (shm, sink->shown_time_us, &frame))
+    {
+      gsize row = (gsize) frame.width * 4;
+
+      sink->kept = g_malloc (row * frame.height);
+      for (guint y = 0; y < frame.height; y++)
+        memcpy (sink->kept + y * row, frame.data + (gsize) y * frame.stride, row);
+      sink->kept_frame = frame;
+      sink->kept_frame.data = sink->kept;
+      sink->kept_frame.stride = row;
+    }
+  wl_shm_buffer_end_access (shm);
+}
+
+static void
+frame_sink_show (FrameSink *sink, struct wl_resource *buffer, gint64 time_us)
+{
+  g_clear_pointer (&sink->kept, g_free);
+  sink->shown_time_us = time_us;
+  if (sink->shown == buffer)
+    return;
+  frame_sink_forget_shown (sink);
+  sink->shown = buffer;
+  sink->shown_destroyed.notify = shown_destroyed_cb;
+  wl_resource_add_destroy_listener (buffer, &sink->shown_destroyed);
+}
+
 static gboolean
 frame_complete_cb (gpointer user_data)
 {
@@ -191,16 +267,13 @@ export_shm_buffer (void *data, struct wpe_fdo_shm_exported_buffer *buffer)
   struct wl_shm_buffer *shm = wpe_fdo_shm_exported_buffer_get_shm_buffer (buffer);
   RhFrame frame = { 0 };
 
-  frame.time_us = g_get_monotonic_time ();
   wl_shm_buffer_begin_access (shm);
-  frame.data = wl_shm_buffer_get_data (shm);
-  frame.stride = wl_shm_buffer_get_stride (shm);
-  frame.width = wl_shm_buffer_get_width (shm);
-  frame.height = wl_shm_buffer_get_height (shm);
-  if (sink->host != NULL
-      && (wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_ARGB8888
-          || wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_XRGB8888))
-    rh_page_host_emit_frame (RH_PAGE_HOST (sink->host), &frame);
+  if (frame_from_shm (shm, g_get_monotonic_time (), &frame) && sink->host != NULL)
+    {
+      /* Shown first: a handler of the signal may read it again. */
+      frame_sink_show (sink, wpe_fdo_shm_exported_buffer_get_resource (buffer), frame.time_us);
+      rh_page_host_emit_frame (RH_PAGE_HOST (sink->host), &frame);
+    }
   wl_shm_buffer_end_access (shm);
 
   wpe_view_backend_exportable_fdo_dispatch_release_shm_exported_buffer (sink->exportable, buffer);
@@ -214,6 +287,7 @@ frame_sink_destroy (gpointer data)
   FrameSink *sink = data;
 
   g_clear_handle_id (&sink->frame_complete_id, g_source_remove);
+  frame_sink_forget_shown (sink);
   wpe_view_backend_exportable_fdo_destroy (sink->exportable);
   g_free (sink);
 }
@@ -372,6 +446,32 @@ rh_wpe_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
     self->sink->frame_interval_ms = interval_ms;
 }
 
+static gboolean
+rh_wpe_page_host_read_frame (RhPageHost *host, RhFrameFunc func, gpointer user_data)
+{
+  FrameSink *sink = RH_WPE_PAGE_HOST (host)->sink;
+  struct wl_shm_buffer *shm;
+  RhFrame frame = { 0 };
+  gboolean read;
+
+  if (sink == NULL)
+    return FALSE;
+  if (sink->kept != NULL)
+    {
+      func (&sink->kept_frame, user_data);
+      return TRUE;
+    }
+  shm = sink->shown != NULL ? wl_shm_buffer_get (sink->shown) : NULL;
+  if (shm == NULL)
+    return FALSE;
+  wl_shm_buffer_begin_access (shm);
+  read = frame_from_shm (shm, sink->shown_time_us, &frame);
+  if (read)
+    func (&frame, user_data);
+  wl_shm_buffer_end_access (shm);
+  return read;
+}
+
 static const char *
 rh_wpe_page_host_get_engine_name (RhPageHost *host)
 {
@@ -393,6 +493,8 @@ rh_wpe_page_host_dispose (GObject *object)
 
   if (self->sink != NULL)
     {
+      /* Before the web process ends: its buffers would be copied. */
+      frame_sink_forget_shown (self->sink);
       self->sink->host = NULL;
       self->sink = NULL; /* the view's backend frees it with the view */
     }
@@ -425,6 +527,7 @@ rh_wpe_page_host_class_init (RhWpePageHostClass *klass)
   host_class->stop_loading = rh_wpe_page_host_stop_loading;
   host_class->get_user_agent = rh_wpe_page_host_get_user_agent;
   host_class->set_frame_interval = rh_wpe_page_host_set_frame_interval;
+  host_class->read_frame = rh_wpe_page_host_read_frame;
   host_class->get_engine_name = rh_wpe_page_host_get_engine_name;
   host_class->get_engine_version = rh_wpe_page_host_get_engine_version;
 }
