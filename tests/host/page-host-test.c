@@ -1,6 +1,9 @@
 /* RhWpePageHost, the real engine, on a page of tests/pages: the page loads,
  * the bridge's messages and frames arrive, in the host's signals. */
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rh-bridge-script.h"
 #include "rh-wpe-page-host.h"
@@ -200,6 +203,80 @@ test_read_frame (void)
   g_signal_handlers_disconnect_by_data (host, &shown);
 }
 
+/* SIGKILLs this process's web processes; returns how many. */
+static guint
+kill_web_processes (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint killed = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      int pid = 0, ppid = 0;
+      char comm[64] = { 0 };
+      char state;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      if (sscanf (stat, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) == 4
+          && ppid == getpid () && g_str_has_prefix (comm, "WPEWebProcess"))
+        {
+          kill (pid, SIGKILL);
+          killed++;
+        }
+    }
+  return killed;
+}
+
+static void
+terminated_cb (RhPageHost *host, gboolean crashed, const char *reason, gpointer user_data)
+{
+  *(gint64 *) user_data = g_get_monotonic_time ();
+}
+
+/* A second after the crash was told: the engine has let go of its buffers. */
+static gboolean
+crash_settled (gpointer user_data)
+{
+  gint64 crashed_us = *(gint64 *) user_data;
+
+  return crashed_us > 0 && g_get_monotonic_time () - crashed_us > G_USEC_PER_SEC;
+}
+
+/* The web process dies with the buffer of the frame on screen: that frame
+ * is still read, from the copy made as the buffer went. */
+static void
+test_read_frame_after_crash (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pages", "outside-text.html",
+                                                 NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, NULL, FALSE, &error);
+  Frames shown = { 0 };
+  Frames read = { 0 };
+  gint64 crashed_us = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (host, "frame", G_CALLBACK (shown_cb), &shown);
+  g_signal_connect (host, "web-process-terminated", G_CALLBACK (terminated_cb), &crashed_us);
+  rh_page_host_load (host, uri);
+  g_assert_true (rh_test_wait_until (painted_and_still, &shown, 60));
+  g_assert_cmpuint (kill_web_processes (), ==, 1);
+  g_assert_true (rh_test_wait_until (crash_settled, &crashed_us, 60));
+
+  g_assert_true (rh_page_host_read_frame (host, read_cb, &read));
+  g_assert_cmpuint (read.width, ==, 320);
+  g_assert_cmpuint (read.height, ==, 240);
+  g_assert_cmpuint (read.hash, ==, shown.hash);
+  g_assert_cmpint (read.time_us, ==, shown.time_us);
+  g_signal_handlers_disconnect_by_data (host, &shown);
+  g_signal_handlers_disconnect_by_data (host, &crashed_us);
+}
+
 /* The User-Agent given replaces WebKit's. */
 static void
 test_user_agent (void)
@@ -218,5 +295,6 @@ main (int argc, char **argv)
   g_test_add_func ("/page-host/load", test_load);
   g_test_add_func ("/page-host/user-agent", test_user_agent);
   g_test_add_func ("/page-host/read-frame", test_read_frame);
+  g_test_add_func ("/page-host/read-frame-after-crash", test_read_frame_after_crash);
   return g_test_run ();
 }
