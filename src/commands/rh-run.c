@@ -216,14 +216,23 @@ recorder_failed_cb (RhRecorder *recorder, GError *error, gpointer user_data)
   fail_recording (user_data, error);
 }
 
+static void
+add_frame_cb (const RhFrame *frame, gpointer user_data)
+{
+  rh_recorder_add_frame (user_data, frame);
+}
+
 /* Recording output starts when slicing would: at ready, or at the release.
- * Its clock starts now; the pipeline starts off the main loop. */
+ * Its clock starts now; the pipeline starts off the main loop.  It begins
+ * with the frame on screen, read again from the page host: until now the
+ * recorder kept none (a full frame a room on hold). */
 static void
 start_recording (RhRun *self)
 {
   if (self->recorder == NULL || self->recording_started)
     return;
   self->recording_started = TRUE;
+  rh_page_host_read_frame (rh_page_watch_get_host (self->watch), add_frame_cb, self->recorder);
   rh_recorder_start_async (self->recorder, recording_started_cb, g_object_ref (self));
   rh_timeline_add (self->timeline, "recording-file", NULL, "recording to %s",
                    self->options->record);
@@ -234,7 +243,7 @@ frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
 {
   RhRun *self = user_data;
 
-  if (self->recorder != NULL)
+  if (self->recorder != NULL && self->recording_started)
     rh_recorder_add_frame (self->recorder, frame);
 }
 

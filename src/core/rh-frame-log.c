@@ -24,28 +24,29 @@ struct _RhFrameLog
   GPtrArray *thumbnails;
 };
 
-void
-rh_image_free (RhImage *image)
+static void
+image_clear (gpointer data)
 {
-  if (image == NULL)
-    return;
-  g_free (image->pixels);
-  g_free (image);
+  g_free (((RhImage *) data)->pixels);
 }
 
 RhImage *
-rh_image_copy (const RhImage *image)
+rh_image_ref (RhImage *image)
 {
-  RhImage *copy = g_memdup2 (image, sizeof *image);
+  return g_rc_box_acquire (image);
+}
 
-  copy->pixels = g_memdup2 (image->pixels, (gsize) image->width * image->height * 4);
-  return copy;
+void
+rh_image_unref (RhImage *image)
+{
+  if (image != NULL)
+    g_rc_box_release_full (image, image_clear);
 }
 
 static RhImage *
 image_from_frame (const RhFrame *frame, gint64 ms, gboolean blank)
 {
-  RhImage *image = g_new0 (RhImage, 1);
+  RhImage *image = g_rc_box_new0 (RhImage);
   gsize row = (gsize) frame->width * 4;
 
   image->width = frame->width;
@@ -62,7 +63,7 @@ image_from_frame (const RhFrame *frame, gint64 ms, gboolean blank)
 static RhImage *
 thumbnail_from_frame (const RhFrame *frame, gint64 ms, gboolean blank)
 {
-  RhImage *image = g_new0 (RhImage, 1);
+  RhImage *image = g_rc_box_new0 (RhImage);
   guint32 *out;
 
   image->width = MIN (THUMBNAIL_WIDTH, frame->width);
@@ -93,17 +94,17 @@ rh_frame_log_new (gboolean keep_pictures, guint blank_threshold)
   log->blank_threshold = blank_threshold;
   log->marks = g_array_new (FALSE, FALSE, sizeof (RhFrameMark));
   log->spans = g_array_new (FALSE, FALSE, sizeof (RhBlankSpan));
-  log->thumbnails = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_image_free);
+  log->thumbnails = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_image_unref);
   return log;
 }
 
 static void
 free_pictures (RhFrameLog *log)
 {
-  g_clear_pointer (&log->first, rh_image_free);
-  g_clear_pointer (&log->first_nonblank, rh_image_free);
-  g_clear_pointer (&log->at_ready, rh_image_free);
-  g_clear_pointer (&log->last, rh_image_free);
+  g_clear_pointer (&log->first, rh_image_unref);
+  g_clear_pointer (&log->first_nonblank, rh_image_unref);
+  g_clear_pointer (&log->at_ready, rh_image_unref);
+  g_clear_pointer (&log->last, rh_image_unref);
   g_ptr_array_set_size (log->thumbnails, 0);
 }
 
@@ -180,15 +181,17 @@ rh_frame_log_add (RhFrameLog *log, const RhFrame *frame, gint64 ms)
   if (!log->keep_pictures)
     return blank;
 
-  if (log->first == NULL)
-    log->first = image_from_frame (frame, ms, blank);
-  if (!blank && log->first_nonblank == NULL)
-    log->first_nonblank = image_from_frame (frame, ms, blank);
-  /* The latest frame is what is on screen when ready comes. */
-  rh_image_free (log->last);
+  /* One copy of the frame, whichever pictures it is: a still page on hold
+   * keeps its last frame once, for last and at ready. */
+  rh_image_unref (log->last);
   log->last = image_from_frame (frame, ms, blank);
+  if (log->first == NULL)
+    log->first = rh_image_ref (log->last);
+  if (!blank && log->first_nonblank == NULL)
+    log->first_nonblank = rh_image_ref (log->last);
+  /* The latest frame is what is on screen when ready comes. */
   if (log->ready_before_frames && log->at_ready == NULL)
-    log->at_ready = rh_image_copy (log->last);
+    log->at_ready = rh_image_ref (log->last);
 
   if (log->thumbnails->len < MAX_THUMBNAILS
       && (changed || log->thumbnails->len == 0
@@ -204,7 +207,7 @@ void
 rh_frame_log_mark_ready (RhFrameLog *log)
 {
   if (log->last != NULL && log->at_ready == NULL)
-    log->at_ready = rh_image_copy (log->last);
+    log->at_ready = rh_image_ref (log->last);
   else if (log->last == NULL)
     log->ready_before_frames = TRUE;
 }

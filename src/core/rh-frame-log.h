@@ -11,7 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* An owned copy of a frame (ARGB8888, stride 4 * width). */
+/* A copy of a frame (ARGB8888, stride 4 * width), shared by the pictures
+ * that are the same frame: reference counted. */
 typedef struct
 {
   guint width;
@@ -21,9 +22,9 @@ typedef struct
   guint8 *pixels;
 } RhImage;
 
-void     rh_image_free (RhImage *image);
-RhImage *rh_image_copy (const RhImage *image);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhImage, rh_image_free)
+RhImage *rh_image_ref   (RhImage *image);
+void     rh_image_unref (RhImage *image);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhImage, rh_image_unref)
 
 typedef struct
 {

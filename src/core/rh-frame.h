@@ -14,6 +14,9 @@ typedef struct
   gint64 time_us; /* monotonic */
 } RhFrame;
 
+/* Reads a frame that is valid during the call only. */
+typedef void (*RhFrameFunc) (const RhFrame *frame, gpointer user_data);
+
 /* A frame is blank when at least this share (percent) of it is close to its
  * dominant colour: a faint loading box or a line of small text on white is
  * still white to whoever watches the recording. */

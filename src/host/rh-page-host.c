@@ -138,6 +138,19 @@ rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
   RH_PAGE_HOST_GET_CLASS (host)->set_frame_interval (host, MAX (interval_ms, 1));
 }
 
+/* Calls @func with the frame on screen, the last one the "frame" signal
+ * carried (no new frame is emitted).  FALSE, and no call, when there is none
+ * yet or the engine cannot read it again. */
+gboolean
+rh_page_host_read_frame (RhPageHost *host, RhFrameFunc func, gpointer user_data)
+{
+  RhPageHostClass *klass;
+
+  g_return_val_if_fail (RH_IS_PAGE_HOST (host), FALSE);
+  klass = RH_PAGE_HOST_GET_CLASS (host);
+  return klass->read_frame != NULL && klass->read_frame (host, func, user_data);
+}
+
 /* "WPE WebKit" */
 const char *
 rh_page_host_get_engine_name (RhPageHost *host)

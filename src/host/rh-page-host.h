@@ -41,9 +41,10 @@ struct _RhPageHostClass
   void        (*set_frame_interval) (RhPageHost *host, guint interval_ms);
   const char *(*get_engine_name)    (RhPageHost *host);
   char       *(*get_engine_version) (RhPageHost *host);
+  gboolean    (*read_frame)         (RhPageHost *host, RhFrameFunc func, gpointer user_data);
   const char *(*get_message_channel) (RhPageHost *host);
 
-  gpointer padding[7];
+  gpointer padding[6];
 };
 
 void        rh_page_host_add_user_script    (RhPageHost *host, const char *source);
@@ -53,6 +54,8 @@ void        rh_page_host_load_html          (RhPageHost *host, const char *html,
 void        rh_page_host_stop_loading       (RhPageHost *host);
 const char *rh_page_host_get_user_agent     (RhPageHost *host);
 void        rh_page_host_set_frame_interval (RhPageHost *host, guint interval_ms);
+gboolean    rh_page_host_read_frame         (RhPageHost *host, RhFrameFunc func,
+                                             gpointer user_data);
 const char *rh_page_host_get_engine_name    (RhPageHost *host);
 char       *rh_page_host_get_engine_version (RhPageHost *host);
 /* A JavaScript expression, evaluated at document start in each frame, whose

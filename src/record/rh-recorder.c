@@ -38,7 +38,8 @@ struct _RhRecorder
   GstVideoConverter *converter;
   GstPad *encoder_pad;           /* the encoder's source */
   RhRecorderRepeats *repeats;    /* the encoder's pads' */
-  guint8 *latest;                /* the frame on screen, BGRA, stride 4 * width */
+  guint8 *latest;                /* the frame on screen, BGRA, stride 4 * width; NULL until
+                                  * the first frame or the start */
   gboolean latest_converted;
   GstBuffer *converted;          /* latest in I420 */
   State state;
@@ -188,12 +189,23 @@ rh_recorder_new (const char *path, guint width, guint height, guint fps, guint b
   encoder = gst_bin_get_by_name (GST_BIN (pipeline), "encoder");
   self->encoder_pad = gst_element_get_static_pad (encoder, "src");
   self->repeats = rh_recorder_repeats_attach (encoder, fps);
-  self->latest = g_malloc ((gsize) width * height * 4);
-  /* Before the first frame: white, as an unpainted page. */
-  memset (self->latest, 0xff, (gsize) width * height * 4);
   bus = gst_element_get_bus (pipeline);
   gst_bus_add_watch (bus, bus_cb, self);
   return g_steal_pointer (&self);
+}
+
+/* The frame buffer, made at the first frame or the start: a recorder made
+ * long before its recording (a room on hold) holds no frame until then.
+ * White before the first frame, as an unpainted page. */
+static void
+ensure_latest (RhRecorder *self)
+{
+  gsize size = (gsize) self->width * self->height * 4;
+
+  if (self->latest != NULL)
+    return;
+  self->latest = g_malloc (size);
+  memset (self->latest, 0xff, size);
 }
 
 /* Keeps the latest frame; frames of another size (a resize) are scaled
@@ -206,6 +218,7 @@ rh_recorder_add_frame (RhRecorder *recorder, const RhFrame *frame)
 
   if (recorder->state == STATE_CLOSING || recorder->state == STATE_CLOSED)
     return;
+  ensure_latest (recorder);
   if (frame->width == recorder->width && frame->height == recorder->height)
     {
       gboolean changed = FALSE;
@@ -390,6 +403,7 @@ rh_recorder_start_async (RhRecorder *recorder, GAsyncReadyCallback callback, gpo
                                "cannot start recording to %s", error->message);
       return;
     }
+  ensure_latest (self);
   self->state = STATE_STARTING;
   self->start_us = g_get_monotonic_time ();
   open_count++;

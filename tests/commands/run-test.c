@@ -510,6 +510,45 @@ test_record_on_hold_no_white_head (Fixture *fixture, gconstpointer data)
   g_assert_false (media_probe_first_frame_blank (file, RH_FRAME_BLANK_THRESHOLD_DEFAULT));
 }
 
+static gboolean
+time_reached (gpointer user_data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) user_data;
+}
+
+static void
+release_a_second_later (Fixture *fixture)
+{
+  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  rh_test_wait_until (time_reached, &until, 5);
+  release (fixture);
+}
+
+static void
+no_step (Fixture *fixture)
+{
+}
+
+/* Held and painted, then still: released a second after both, when no
+ * frame comes any more, the recording begins with the page on screen,
+ * which the room kept no copy of while held. */
+static void
+test_record_on_hold_still_page (Fixture *fixture, gconstpointer data)
+{
+  static const Step steps[] = { { "hold", 1, no_step },
+                                { "first-nonblank-frame", 1, release_a_second_later },
+                                { NULL } };
+  g_autofree char *file = g_build_filename (rh_test_tmpdir (), "still.mp4", NULL);
+
+  param (fixture, "sdkPaintMs=0");
+  fixture->options->duration_s = 1;
+  fixture->options->on_hold = TRUE;
+  fixture->options->record = g_strdup (file);
+  g_assert_true (run_with (fixture, steps));
+  g_assert_false (media_probe_first_frame_blank (file, RH_FRAME_BLANK_THRESHOLD_DEFAULT));
+}
+
 /* ---- the built binary: recordings that outlive a kill or end on a signal ---- */
 
 #define FPS 15
@@ -718,6 +757,7 @@ main (int argc, char **argv)
   ADD ("/run/state-log-unwritable", test_state_log_unwritable);
   ADD ("/run/record/white-head", test_record_white_head);
   ADD ("/run/record/on-hold-no-white-head", test_record_on_hold_no_white_head);
+  ADD ("/run/record/on-hold-still-page", test_record_on_hold_still_page);
 #undef ADD
   for (guint i = 0; i < G_N_ELEMENTS (planted_rows); i++)
     {

@@ -66,6 +66,45 @@ test_pictures (void)
   g_assert_null (rh_frame_log_get_first (log));
 }
 
+/* A page painted once and still on hold: its first painted frame, the one
+ * on screen at ready and the last are one frame, kept once; the pixels are
+ * the frame's whatever happens to the frame's buffer after. */
+static void
+test_pictures_shared (void)
+{
+  g_autoptr (RhFrameLog) log = rh_frame_log_new (TRUE, RH_FRAME_BLANK_THRESHOLD_DEFAULT);
+  g_autofree guint32 *white = g_new (guint32, WIDTH * HEIGHT);
+  g_autofree guint32 *painted = g_new (guint32, WIDTH * HEIGHT);
+  RhFrame blank_frame = make_frame (white, FALSE);
+  RhFrame painted_frame = make_frame (painted, TRUE);
+  const RhImage *last;
+
+  rh_frame_log_add (log, &blank_frame, 10);
+  rh_frame_log_add (log, &painted_frame, 320);
+  rh_frame_log_mark_ready (log);
+  make_frame (painted, FALSE);
+
+  last = rh_frame_log_get_last (log);
+  g_assert_cmpint (last->ms, ==, 320);
+  g_assert_false (last->blank);
+  g_assert_true (rh_frame_log_get_first_nonblank (log) == last);
+  g_assert_true (rh_frame_log_get_at_ready (log) == last);
+  g_assert_true (rh_frame_log_get_first (log) != last);
+  make_frame (white, TRUE);
+  g_assert_cmpuint (((const guint32 *) last->pixels)[150 * WIDTH + 200], ==, 0xff203050);
+  g_assert_cmpuint (((const guint32 *) rh_frame_log_get_first (log)->pixels)[150 * WIDTH + 200],
+                    ==, 0xffffffff);
+
+  /* A new frame leaves the earlier pictures as they were. */
+  make_frame (white, FALSE);
+  rh_frame_log_add (log, &blank_frame, 900);
+  g_assert_cmpint (rh_frame_log_get_last (log)->ms, ==, 900);
+  g_assert_cmpint (rh_frame_log_get_at_ready (log)->ms, ==, 320);
+  g_assert_true (rh_frame_log_get_first_nonblank (log) == rh_frame_log_get_at_ready (log));
+  g_assert_cmpuint (((const guint32 *) rh_frame_log_get_at_ready (log)->pixels)[150 * WIDTH + 200],
+                    ==, 0xff203050);
+}
+
 /* Ready before the renderer's first frame: at-ready is the first frame, what
  * a recording started at ready would begin with. */
 static void
@@ -251,6 +290,7 @@ main (int argc, char **argv)
   g_test_add_func ("/frame-log/spans/capped", test_spans_capped);
   g_test_add_func ("/frame-log/threshold", test_threshold);
   g_test_add_func ("/frame-log/pictures", test_pictures);
+  g_test_add_func ("/frame-log/pictures-shared", test_pictures_shared);
   g_test_add_func ("/frame-log/marks-only", test_marks_only);
   g_test_add_func ("/frame-log/ready-before-frames", test_ready_before_frames);
   return g_test_run ();

@@ -1,6 +1,9 @@
 /* RhWpePageHost, the real engine, on a page of tests/pages: the page loads,
  * the bridge's messages and frames arrive, in the host's signals. */
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rh-bridge-script.h"
 #include "rh-wpe-page-host.h"
@@ -120,6 +123,161 @@ test_load (void)
   g_ptr_array_unref (seen.kinds);
 }
 
+/* Frames as a test sees them: how many, and the last one's. */
+typedef struct
+{
+  guint count;
+  guint width;
+  guint height;
+  guint32 hash;
+  gint64 time_us;
+} Frames;
+
+static void
+frames_add (Frames *frames, const RhFrame *frame)
+{
+  guint32 hash = 2166136261u;
+
+  for (guint y = 0; y < frame->height; y++)
+    for (guint x = 0; x < frame->width * 4; x++)
+      hash = (hash ^ frame->data[(gsize) y * frame->stride + x]) * 16777619u;
+  frames->count++;
+  frames->width = frame->width;
+  frames->height = frame->height;
+  frames->hash = hash;
+  frames->time_us = frame->time_us;
+}
+
+static void
+shown_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
+{
+  frames_add (user_data, frame);
+}
+
+static void
+read_cb (const RhFrame *frame, gpointer user_data)
+{
+  frames_add (user_data, frame);
+}
+
+/* Painted, then still for half a second. */
+static gboolean
+painted_and_still (gpointer user_data)
+{
+  Frames *shown = user_data;
+
+  return shown->count > 0 && g_get_monotonic_time () - shown->time_us > G_USEC_PER_SEC / 2;
+}
+
+/* The frame on screen is read again, the same pixels and time as the last
+ * frame the signal carried, without a new frame; nothing before the first. */
+static void
+test_read_frame (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pages", "outside-text.html",
+                                                 NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, NULL, FALSE, &error);
+  Frames shown = { 0 };
+  Frames read = { 0 };
+  guint count;
+
+  g_assert_no_error (error);
+  g_assert_false (rh_page_host_read_frame (host, read_cb, &read));
+  g_assert_cmpuint (read.count, ==, 0);
+  g_signal_connect (host, "frame", G_CALLBACK (shown_cb), &shown);
+  rh_page_host_load (host, uri);
+  g_assert_true (rh_test_wait_until (painted_and_still, &shown, 60));
+  count = shown.count;
+
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_assert_true (rh_page_host_read_frame (host, read_cb, &read));
+      g_assert_cmpuint (read.count, ==, i);
+      g_assert_cmpuint (read.width, ==, 320);
+      g_assert_cmpuint (read.height, ==, 240);
+      g_assert_cmpuint (read.hash, ==, shown.hash);
+      g_assert_cmpint (read.time_us, ==, shown.time_us);
+    }
+  g_assert_cmpuint (shown.count, ==, count);
+  g_signal_handlers_disconnect_by_data (host, &shown);
+}
+
+/* SIGKILLs this process's web processes; returns how many. */
+static guint
+kill_web_processes (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint killed = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      int pid = 0, ppid = 0;
+      char comm[64] = { 0 };
+      char state;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      if (sscanf (stat, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) == 4
+          && ppid == getpid () && g_str_has_prefix (comm, "WPEWebProcess"))
+        {
+          kill (pid, SIGKILL);
+          killed++;
+        }
+    }
+  return killed;
+}
+
+static void
+terminated_cb (RhPageHost *host, gboolean crashed, const char *reason, gpointer user_data)
+{
+  *(gint64 *) user_data = g_get_monotonic_time ();
+}
+
+/* A second after the crash was told: the engine has let go of its buffers. */
+static gboolean
+crash_settled (gpointer user_data)
+{
+  gint64 crashed_us = *(gint64 *) user_data;
+
+  return crashed_us > 0 && g_get_monotonic_time () - crashed_us > G_USEC_PER_SEC;
+}
+
+/* The web process dies with the buffer of the frame on screen: that frame
+ * is still read, from the copy made as the buffer went. */
+static void
+test_read_frame_after_crash (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pages", "outside-text.html",
+                                                 NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, NULL, FALSE, &error);
+  Frames shown = { 0 };
+  Frames read = { 0 };
+  gint64 crashed_us = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (host, "frame", G_CALLBACK (shown_cb), &shown);
+  g_signal_connect (host, "web-process-terminated", G_CALLBACK (terminated_cb), &crashed_us);
+  rh_page_host_load (host, uri);
+  g_assert_true (rh_test_wait_until (painted_and_still, &shown, 60));
+  g_assert_cmpuint (kill_web_processes (), ==, 1);
+  g_assert_true (rh_test_wait_until (crash_settled, &crashed_us, 60));
+
+  g_assert_true (rh_page_host_read_frame (host, read_cb, &read));
+  g_assert_cmpuint (read.width, ==, 320);
+  g_assert_cmpuint (read.height, ==, 240);
+  g_assert_cmpuint (read.hash, ==, shown.hash);
+  g_assert_cmpint (read.time_us, ==, shown.time_us);
+  g_signal_handlers_disconnect_by_data (host, &shown);
+  g_signal_handlers_disconnect_by_data (host, &crashed_us);
+}
+
 /* The User-Agent given replaces WebKit's. */
 static void
 test_user_agent (void)
@@ -137,5 +295,7 @@ main (int argc, char **argv)
   rh_test_init (&argc, &argv);
   g_test_add_func ("/page-host/load", test_load);
   g_test_add_func ("/page-host/user-agent", test_user_agent);
+  g_test_add_func ("/page-host/read-frame", test_read_frame);
+  g_test_add_func ("/page-host/read-frame-after-crash", test_read_frame_after_crash);
   return g_test_run ();
 }

@@ -30,6 +30,8 @@ struct _RhChromiumPageHost
   gboolean committed;          /* ... has its document */
   guint status;                /* its main document's HTTP status */
   gboolean terminated;
+  cairo_surface_t *last_frame; /* the frame on screen, read again when recording starts */
+  gint64 last_frame_us;
 };
 
 G_DEFINE_FINAL_TYPE (RhChromiumPageHost, rh_chromium_page_host, RH_TYPE_PAGE_HOST)
@@ -122,6 +124,26 @@ bridge_message (RhChromiumPageHost *self, JsonObject *params)
     rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), json_node_get_object (root));
 }
 
+/* The last frame, to @func, or as the "frame" signal when NULL. */
+static gboolean
+emit_last_frame (RhChromiumPageHost *self, RhFrameFunc func, gpointer user_data)
+{
+  RhFrame frame = { 0 };
+
+  if (self->last_frame == NULL)
+    return FALSE;
+  frame.time_us = self->last_frame_us;
+  frame.data = cairo_image_surface_get_data (self->last_frame);
+  frame.stride = cairo_image_surface_get_stride (self->last_frame);
+  frame.width = self->width;
+  frame.height = self->height;
+  if (func != NULL)
+    func (&frame, user_data);
+  else
+    rh_page_host_emit_frame (RH_PAGE_HOST (self), &frame);
+  return TRUE;
+}
+
 /* A screencast frame: a picture of the viewport, acknowledged at once so
  * that the next one comes. */
 static void
@@ -130,7 +152,6 @@ screencast_frame (RhChromiumPageHost *self, JsonObject *params)
   const char *data = json_object_get_string_member_with_default (params, "data", NULL);
   JsonObject *ack = json_object_new ();
   cairo_surface_t *surface;
-  RhFrame frame = { 0 };
 
   json_object_set_int_member (ack, "sessionId",
                               json_object_get_int_member_with_default (params, "sessionId", 0));
@@ -138,13 +159,10 @@ screencast_frame (RhChromiumPageHost *self, JsonObject *params)
   surface = data != NULL ? rh_chromium_screencast_decode (data, self->width, self->height) : NULL;
   if (surface == NULL)
     return;
-  frame.time_us = g_get_monotonic_time ();
-  frame.data = cairo_image_surface_get_data (surface);
-  frame.stride = cairo_image_surface_get_stride (surface);
-  frame.width = self->width;
-  frame.height = self->height;
-  rh_page_host_emit_frame (RH_PAGE_HOST (self), &frame);
-  cairo_surface_destroy (surface);
+  g_clear_pointer (&self->last_frame, cairo_surface_destroy);
+  self->last_frame = surface;
+  self->last_frame_us = g_get_monotonic_time ();
+  emit_last_frame (self, NULL, NULL);
 }
 
 static gboolean
@@ -448,6 +466,14 @@ rh_chromium_page_host_get_user_agent (RhPageHost *host)
   return RH_CHROMIUM_PAGE_HOST (host)->user_agent;
 }
 
+/* The screencast sends a picture only when the page paints: the last one
+ * is kept. */
+static gboolean
+rh_chromium_page_host_read_frame (RhPageHost *host, RhFrameFunc func, gpointer user_data)
+{
+  return emit_last_frame (RH_CHROMIUM_PAGE_HOST (host), func, user_data);
+}
+
 /* Chromium paints at its own pace; the screencast sends what it paints. */
 static void
 rh_chromium_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
@@ -516,6 +542,7 @@ rh_chromium_page_host_finalize (GObject *object)
   g_free (self->target_id);
   g_free (self->session_id);
   g_free (self->loading_uri);
+  g_clear_pointer (&self->last_frame, cairo_surface_destroy);
   G_OBJECT_CLASS (rh_chromium_page_host_parent_class)->finalize (object);
 }
 
@@ -532,6 +559,7 @@ rh_chromium_page_host_class_init (RhChromiumPageHostClass *klass)
   host_class->stop_loading = rh_chromium_page_host_stop_loading;
   host_class->get_user_agent = rh_chromium_page_host_get_user_agent;
   host_class->set_frame_interval = rh_chromium_page_host_set_frame_interval;
+  host_class->read_frame = rh_chromium_page_host_read_frame;
   host_class->get_engine_name = rh_chromium_page_host_get_engine_name;
   host_class->get_engine_version = rh_chromium_page_host_get_engine_version;
   host_class->get_message_channel = rh_chromium_page_host_get_message_channel;

@@ -1,6 +1,5 @@
 #include "rh-wpe-page-host.h"
 
-#include <wayland-server.h>
 #include <wpe/fdo.h>
 #include <wpe/unstable/fdo-shm.h>
 #include <wpe/wpe.h>
@@ -9,22 +8,12 @@
 
 #include "rh-bridge.h"
 #include "rh-error.h"
+#include "rh-wpe-frame-sink.h"
 #include "rh-wpe-resources.h"
 
-#define DEFAULT_FRAME_INTERVAL_MS 16
 /* How often a web process measures its memory against its limit: a page
  * allocating fast overshoots the limit by what it allocates in this time. */
 #define MEMORY_POLL_INTERVAL_S 0.5
-
-/* What the view backend calls back with frames.  It lives as long as the
- * backend, which the view may keep past the host: the host is a weak link. */
-typedef struct
-{
-  struct wpe_view_backend_exportable_fdo *exportable;
-  RhWpePageHost *host;  /* NULL once the host is gone */
-  guint frame_interval_ms;
-  guint frame_complete_id;
-} FrameSink;
 
 /* Views that share one web process: WebKit starts a view created with a
  * "related-view" in that view's process. */
@@ -37,7 +26,7 @@ struct _RhWpePageHost
 {
   RhPageHost parent_instance;
 
-  FrameSink *sink;   /* owned by the view's backend */
+  RhWpeFrameSink *sink; /* owned by the view's backend */
   WebKitWebView *view;
   ProcessGroup *group;
   WebKitWebContext *own_context; /* with website data of its own, or NULL */
@@ -172,56 +161,6 @@ process_group_leave (RhWpePageHost *host)
   g_free (group);
   return TRUE;
 }
-
-static gboolean
-frame_complete_cb (gpointer user_data)
-{
-  FrameSink *sink = user_data;
-
-  sink->frame_complete_id = 0;
-  wpe_view_backend_exportable_fdo_dispatch_frame_complete (sink->exportable);
-  return G_SOURCE_REMOVE;
-}
-
-/* Each frame is handed out, released at once, and the next one allowed
- * after the frame interval: that paces the renderer. */
-static void
-export_shm_buffer (void *data, struct wpe_fdo_shm_exported_buffer *buffer)
-{
-  FrameSink *sink = data;
-  struct wl_shm_buffer *shm = wpe_fdo_shm_exported_buffer_get_shm_buffer (buffer);
-  RhFrame frame = { 0 };
-
-  frame.time_us = g_get_monotonic_time ();
-  wl_shm_buffer_begin_access (shm);
-  frame.data = wl_shm_buffer_get_data (shm);
-  frame.stride = wl_shm_buffer_get_stride (shm);
-  frame.width = wl_shm_buffer_get_width (shm);
-  frame.height = wl_shm_buffer_get_height (shm);
-  if (sink->host != NULL
-      && (wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_ARGB8888
-          || wl_shm_buffer_get_format (shm) == WL_SHM_FORMAT_XRGB8888))
-    rh_page_host_emit_frame (RH_PAGE_HOST (sink->host), &frame);
-  wl_shm_buffer_end_access (shm);
-
-  wpe_view_backend_exportable_fdo_dispatch_release_shm_exported_buffer (sink->exportable, buffer);
-  if (sink->frame_complete_id == 0)
-    sink->frame_complete_id = g_timeout_add (sink->frame_interval_ms, frame_complete_cb, sink);
-}
-
-static void
-frame_sink_destroy (gpointer data)
-{
-  FrameSink *sink = data;
-
-  g_clear_handle_id (&sink->frame_complete_id, g_source_remove);
-  wpe_view_backend_exportable_fdo_destroy (sink->exportable);
-  g_free (sink);
-}
-
-static const struct wpe_view_backend_exportable_fdo_client exportable_client = {
-  .export_shm_buffer = export_shm_buffer,
-};
 
 static void
 script_message_cb (WebKitUserContentManager *manager, WebKitJavascriptResult *result,
@@ -370,7 +309,15 @@ rh_wpe_page_host_set_frame_interval (RhPageHost *host, guint interval_ms)
   RhWpePageHost *self = RH_WPE_PAGE_HOST (host);
 
   if (self->sink != NULL)
-    self->sink->frame_interval_ms = interval_ms;
+    rh_wpe_frame_sink_set_interval (self->sink, interval_ms);
+}
+
+static gboolean
+rh_wpe_page_host_read_frame (RhPageHost *host, RhFrameFunc func, gpointer user_data)
+{
+  RhWpePageHost *self = RH_WPE_PAGE_HOST (host);
+
+  return self->sink != NULL && rh_wpe_frame_sink_read (self->sink, func, user_data);
 }
 
 static const char *
@@ -405,7 +352,8 @@ rh_wpe_page_host_dispose (GObject *object)
 
   if (self->sink != NULL)
     {
-      self->sink->host = NULL;
+      /* Before the web process ends: its buffers would be copied. */
+      rh_wpe_frame_sink_detach (self->sink);
       self->sink = NULL; /* the view's backend frees it with the view */
     }
   if (self->view != NULL)
@@ -438,6 +386,7 @@ rh_wpe_page_host_class_init (RhWpePageHostClass *klass)
   host_class->stop_loading = rh_wpe_page_host_stop_loading;
   host_class->get_user_agent = rh_wpe_page_host_get_user_agent;
   host_class->set_frame_interval = rh_wpe_page_host_set_frame_interval;
+  host_class->read_frame = rh_wpe_page_host_read_frame;
   host_class->get_engine_name = rh_wpe_page_host_get_engine_name;
   host_class->get_engine_version = rh_wpe_page_host_get_engine_version;
   host_class->get_message_channel = rh_wpe_page_host_get_message_channel;
@@ -495,31 +444,26 @@ rh_wpe_page_host_new (guint width, guint height, const char *user_agent, gboolea
   WebKitWebViewBackend *view_backend;
   WebKitWebContext *context;
   WebKitWebView *related;
-  FrameSink *sink;
+  RhWpeFrameSink *sink;
 
   if (!backend_init (error))
     return NULL;
 
   self = g_object_new (RH_TYPE_WPE_PAGE_HOST, NULL);
-  sink = g_new0 (FrameSink, 1);
-  sink->host = self;
-  sink->frame_interval_ms = DEFAULT_FRAME_INTERVAL_MS;
-  sink->exportable = wpe_view_backend_exportable_fdo_create (&exportable_client, sink, width,
-                                                             height);
-  if (sink->exportable == NULL)
+  sink = rh_wpe_frame_sink_new (RH_PAGE_HOST (self), width, height);
+  if (sink == NULL)
     {
-      g_free (sink);
       g_set_error_literal (error, RH_ERROR, RH_ERROR_PAGE_FAILED,
                            "cannot create a WPE view backend");
       return NULL;
     }
   self->sink = sink;
-  backend = wpe_view_backend_exportable_fdo_get_view_backend (sink->exportable);
+  backend = rh_wpe_frame_sink_get_view_backend (sink);
   /* A view that is not visible and focused gets throttled. */
   wpe_view_backend_add_activity_state (backend, wpe_view_activity_state_visible
                                                   | wpe_view_activity_state_focused
                                                   | wpe_view_activity_state_in_window);
-  view_backend = webkit_web_view_backend_new (backend, frame_sink_destroy, sink);
+  view_backend = webkit_web_view_backend_new (backend, rh_wpe_frame_sink_free, sink);
 
   manager = webkit_user_content_manager_new ();
   g_signal_connect (manager, "script-message-received::" RH_BRIDGE_HANDLER_NAME,
