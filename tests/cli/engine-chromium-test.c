@@ -173,12 +173,74 @@ test_real_media (void)
                                                "console:REAL_MEDIA", "--timeout", "30",
                                                "--paint-grace-ms", "0", page, NULL },
              NULL);
+  if (chromium.status != 0)
+    g_printerr ("%s", chromium.err);
   g_assert_cmpint (chromium.status, ==, 0);
   run_check (&wpe, (const char *const[]){ "--engine", "wpe", "--ready", "console:REAL_MEDIA",
                                           "--timeout", "8", page, NULL },
              NULL);
   g_assert_cmpint (wpe.status, ==, 1);
   g_assert_true (has_problem (wpe.report, "engine-missing-feature"));
+}
+
+/* The mean difference, per channel (0..255), between frames @a and @b of
+ * @path in the region of the page's <video> (right of the 320 px canvas),
+ * as ffmpeg decodes them. */
+static double
+video_region_change (const char *path, guint a, guint b)
+{
+  g_autofree char *select
+      = g_strdup_printf ("select=eq(n\\,%u)+eq(n\\,%u),crop=200:200:380:20", a, b);
+  const char *argv[] = { "ffmpeg", "-v", "error", "-i", path, "-vf", select, "-vsync", "0",
+                         "-f", "rawvideo", "-pix_fmt", "rgb24", "-", NULL };
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) ffmpeg = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                                      &error);
+  const guint8 *data;
+  gsize size, plane = 200 * 200 * 3;
+  guint64 sum = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate (ffmpeg, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  data = g_bytes_get_data (out, &size);
+  g_assert_cmpuint (size, ==, 2 * plane);
+  for (gsize i = 0; i < plane; i++)
+    sum += (guint) ABS ((int) data[i] - (int) data[plane + i]);
+  return (double) sum / plane;
+}
+
+/* `run --engine chromium --record`: the file plays (ffprobe counts its
+ * frames) and the <video> fed by the peer connection moves in it. */
+static void
+test_record_real_media (void)
+{
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "real-media.html", NULL);
+  g_autofree char *file = g_build_filename (rh_test_tmpdir (), "real-media.mp4", NULL);
+  const char *const args[] = { "run", "-q", "--engine", "chromium", "--app-id", "app-1",
+                               "--room-uuid", "room-1", "--room-type", "4", "--ready",
+                               "console:REAL_MEDIA", "--record", file, "--duration", "4",
+                               page, NULL };
+  const char *probe[] = { "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                          "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", file,
+                          NULL };
+  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, (const char *const[]){
+                                                                process_tag (), NULL });
+  g_autofree char *frames = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = rh_test_child_wait (child, WAIT_TIMEOUT_S);
+
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpuint (count_tagged (), ==, 0);
+  g_assert_true (g_spawn_sync (NULL, (char **) probe, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &frames, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* 4 s at 15 fps. */
+  g_assert_cmpint (g_ascii_strtoll (frames, NULL, 10), >=, 50);
+  g_assert_cmpfloat (video_region_change (file, 10, 40), >, 10.0);
 }
 
 /* No browser: one line naming the package, before any page loads. */
@@ -205,6 +267,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine-chromium/bundled-page", test_bundled_page);
   g_test_add_func ("/engine-chromium/no-launch", test_no_launch);
   g_test_add_func ("/engine-chromium/real-media", test_real_media);
+  g_test_add_func ("/engine-chromium/record-real-media", test_record_real_media);
   g_test_add_func ("/engine-chromium/missing-browser", test_missing_browser);
   return g_test_run ();
 }

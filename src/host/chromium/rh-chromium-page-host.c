@@ -1,38 +1,12 @@
-#include "rh-chromium-page-host.h"
+#include "rh-chromium-page-host-private.h"
 
 #include <string.h>
 
 #include "rh-chromium-browser.h"
-#include "rh-chromium-screencast.h"
 #include "rh-error.h"
 
-/* The global function of every frame the bridge posts through. */
-#define BINDING_NAME "__recordhostPost"
-
-struct _RhChromiumPageHost
-{
-  RhPageHost parent_instance;
-
-  guint width;
-  guint height;
-  char *user_agent;            /* given, or the browser's once known */
-  GPtrArray *scripts;          /* sources, run in every frame of every document */
-  char *pending_uri;           /* a load asked for before the target was ready */
-  GError *start_error;         /* the browser or the target could not be had */
-  RhChromiumBrowser *browser;
-  RhCdpConnection *connection; /* the browser's */
-  GCancellable *cancellable;   /* this host's commands */
-  char *target_id;             /* its main frame's id too */
-  char *session_id;
-  gulong event_id;
-  gulong closed_id;
-  char *loading_uri;           /* the load in progress */
-  gboolean committed;          /* ... has its document */
-  guint status;                /* its main document's HTTP status */
-  gboolean terminated;
-  cairo_surface_t *last_frame; /* the frame on screen, read again when recording starts */
-  gint64 last_frame_us;
-};
+/* How long a new target's first document may take to run. */
+#define BLANK_WAIT_MS 3000
 
 G_DEFINE_FINAL_TYPE (RhChromiumPageHost, rh_chromium_page_host, RH_TYPE_PAGE_HOST)
 
@@ -43,13 +17,11 @@ static GPtrArray *starting_hosts;         /* unowned: waiting for the browser */
 
 static void navigate (RhChromiumPageHost *self, const char *uri);
 
-typedef void (*ResultFunc) (RhChromiumPageHost *self, JsonObject *result, const GError *error);
-
 /* A command does not keep its host: a host that goes cancels its commands. */
 typedef struct
 {
   GWeakRef host;
-  ResultFunc func; /* may be NULL */
+  RhChromiumResultFunc func; /* may be NULL */
 } Command;
 
 static void
@@ -58,8 +30,8 @@ command_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Command *command = user_data;
   g_autoptr (RhChromiumPageHost) host = g_weak_ref_get (&command->host);
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) answer = rh_cdp_connection_send_finish (RH_CDP_CONNECTION (source),
-                                                                 result, &error);
+  g_autoptr (JsonObject) answer
+      = rh_cdp_connection_send_finish (RH_CDP_CONNECTION (source), result, &error);
 
   if (host != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -73,8 +45,9 @@ command_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* @params taken; to the host's target, or the browser before it has one. */
-static void
-send (RhChromiumPageHost *self, const char *method, JsonObject *params, ResultFunc func)
+void
+_rh_chromium_page_host_send (RhChromiumPageHost *self, const char *method, JsonObject *params,
+                             RhChromiumResultFunc func)
 {
   g_autoptr (JsonObject) owned = params;
   Command *command = g_new0 (Command, 1);
@@ -85,8 +58,8 @@ send (RhChromiumPageHost *self, const char *method, JsonObject *params, ResultFu
                                 self->cancellable, command_cb, command);
 }
 
-static JsonObject *
-object_with_string (const char *name, const char *value)
+JsonObject *
+_rh_chromium_page_host_object_with_string (const char *name, const char *value)
 {
   JsonObject *object = json_object_new ();
 
@@ -104,133 +77,6 @@ fail_start (RhChromiumPageHost *self, const GError *error)
     self->start_error = g_error_copy (error);
   if (uri != NULL)
     rh_page_host_emit_load_failed (RH_PAGE_HOST (self), uri, self->start_error, FALSE);
-}
-
-/* ---- what the target tells ---- */
-
-static void
-bridge_message (RhChromiumPageHost *self, JsonObject *params)
-{
-  const char *payload = json_object_get_string_member_with_default (params, "payload", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-
-  if (g_strcmp0 (json_object_get_string_member_with_default (params, "name", NULL),
-                 BINDING_NAME) != 0
-      || payload == NULL || !json_parser_load_from_data (parser, payload, -1, NULL))
-    return;
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), json_node_get_object (root));
-}
-
-/* The last frame, to @func, or as the "frame" signal when NULL. */
-static gboolean
-emit_last_frame (RhChromiumPageHost *self, RhFrameFunc func, gpointer user_data)
-{
-  RhFrame frame = { 0 };
-
-  if (self->last_frame == NULL)
-    return FALSE;
-  frame.time_us = self->last_frame_us;
-  frame.data = cairo_image_surface_get_data (self->last_frame);
-  frame.stride = cairo_image_surface_get_stride (self->last_frame);
-  frame.width = self->width;
-  frame.height = self->height;
-  if (func != NULL)
-    func (&frame, user_data);
-  else
-    rh_page_host_emit_frame (RH_PAGE_HOST (self), &frame);
-  return TRUE;
-}
-
-/* A screencast frame: a picture of the viewport, acknowledged at once so
- * that the next one comes. */
-static void
-screencast_frame (RhChromiumPageHost *self, JsonObject *params)
-{
-  const char *data = json_object_get_string_member_with_default (params, "data", NULL);
-  JsonObject *ack = json_object_new ();
-  cairo_surface_t *surface;
-
-  json_object_set_int_member (ack, "sessionId",
-                              json_object_get_int_member_with_default (params, "sessionId", 0));
-  send (self, "Page.screencastFrameAck", ack, NULL);
-  surface = data != NULL ? rh_chromium_screencast_decode (data, self->width, self->height) : NULL;
-  if (surface == NULL)
-    return;
-  g_clear_pointer (&self->last_frame, cairo_surface_destroy);
-  self->last_frame = surface;
-  self->last_frame_us = g_get_monotonic_time ();
-  emit_last_frame (self, NULL, NULL);
-}
-
-static gboolean
-is_main_document (RhChromiumPageHost *self, JsonObject *params)
-{
-  return g_strcmp0 (json_object_get_string_member_with_default (params, "type", NULL),
-                    "Document")
-           == 0
-         && g_strcmp0 (json_object_get_string_member_with_default (params, "frameId", NULL),
-                       self->target_id)
-              == 0;
-}
-
-static void
-event_cb (RhCdpConnection *connection, const char *method, JsonObject *params,
-          const char *session_id, gpointer user_data)
-{
-  RhChromiumPageHost *self = user_data;
-  RhPageHost *host = RH_PAGE_HOST (self);
-
-  if (self->session_id == NULL || g_strcmp0 (session_id, self->session_id) != 0)
-    return;
-  if (g_str_equal (method, "Runtime.bindingCalled"))
-    bridge_message (self, params);
-  else if (g_str_equal (method, "Page.screencastFrame"))
-    screencast_frame (self, params);
-  else if (g_str_equal (method, "Network.responseReceived") && is_main_document (self, params))
-    {
-      JsonObject *response = json_object_get_object_member (params, "response");
-
-      if (response != NULL)
-        self->status = (guint) json_object_get_int_member_with_default (response, "status", 0);
-    }
-  else if (g_str_equal (method, "Network.requestWillBeSent") && is_main_document (self, params)
-           && json_object_has_member (params, "redirectResponse"))
-    {
-      JsonObject *request = json_object_get_object_member (params, "request");
-      const char *url = request != NULL
-                          ? json_object_get_string_member_with_default (request, "url", NULL)
-                          : NULL;
-
-      if (url != NULL)
-        rh_page_host_emit_load_event (host, RH_PAGE_LOAD_REDIRECTED, url, 0);
-    }
-  else if (g_str_equal (method, "Page.frameNavigated"))
-    {
-      JsonObject *frame = json_object_get_object_member (params, "frame");
-      const char *url = frame != NULL
-                          ? json_object_get_string_member_with_default (frame, "url", NULL)
-                          : NULL;
-
-      /* The main frame's, not the error page Chromium shows for a failed
-       * load (its failure comes from Page.navigate). */
-      if (url != NULL && self->loading_uri != NULL && !json_object_has_member (frame, "parentId")
-          && !g_str_has_prefix (url, "chrome-error:"))
-        {
-          self->committed = TRUE;
-          rh_page_host_emit_load_event (host, RH_PAGE_LOAD_COMMITTED, url, self->status);
-        }
-    }
-  /* The load event of the document committed, not of the blank one before. */
-  else if (g_str_equal (method, "Page.loadEventFired") && self->committed)
-    rh_page_host_emit_load_event (host, RH_PAGE_LOAD_FINISHED, self->loading_uri, 0);
-  else if (g_str_equal (method, "Inspector.targetCrashed") && !self->terminated)
-    {
-      self->terminated = TRUE;
-      rh_page_host_emit_web_process_terminated (host, TRUE, "crashed");
-    }
 }
 
 static void
@@ -260,8 +106,42 @@ version_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
         = g_strdup (json_object_get_string_member_with_default (result, "userAgent", NULL));
 }
 
-/* What every document of the target gets, asked for before any load: the
- * protocol runs a target's commands in order. */
+/* The target answered the last of its set-up: every command before it is
+ * in force (the protocol runs a target's commands in order), so a load now
+ * gets the bridge from its first document on. */
+void
+_rh_chromium_page_host_become_ready (RhChromiumPageHost *self)
+{
+  g_autofree char *uri = NULL;
+
+  if (self->ready || !self->set_up || !self->blank_live)
+    return;
+  self->ready = TRUE;
+  g_clear_handle_id (&self->blank_wait_id, g_source_remove);
+  uri = g_steal_pointer (&self->pending_uri);
+  if (uri != NULL)
+    navigate (self, uri);
+}
+
+static void
+session_ready_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
+{
+  self->set_up = TRUE;
+  _rh_chromium_page_host_become_ready (self);
+}
+
+static gboolean
+blank_wait_cb (gpointer user_data)
+{
+  RhChromiumPageHost *self = user_data;
+
+  self->blank_wait_id = 0;
+  self->blank_live = TRUE;
+  _rh_chromium_page_host_become_ready (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* What every document of the target gets, asked for before any load. */
 static void
 set_up_session (RhChromiumPageHost *self)
 {
@@ -269,40 +149,43 @@ set_up_session (RhChromiumPageHost *self)
   JsonObject *screencast = json_object_new ();
   g_autofree char *uri = g_steal_pointer (&self->pending_uri);
 
-  send (self, "Page.enable", NULL, NULL);
-  send (self, "Runtime.enable", NULL, NULL);
-  send (self, "Network.enable", NULL, NULL);
-  send (self, "Inspector.enable", NULL, NULL);
-  send (self, "Runtime.addBinding", object_with_string ("name", BINDING_NAME), NULL);
+  _rh_chromium_page_host_send (self, "Page.enable", NULL, NULL);
+  _rh_chromium_page_host_send (self, "Runtime.enable", NULL, NULL);
+  _rh_chromium_page_host_send (self, "Network.enable", NULL, NULL);
+  _rh_chromium_page_host_send (self, "Inspector.enable", NULL, NULL);
+  _rh_chromium_page_host_send (
+      self, "Runtime.addBinding",
+      _rh_chromium_page_host_object_with_string ("name", RH_CHROMIUM_BINDING_NAME), NULL);
   json_object_set_int_member (metrics, "width", self->width);
   json_object_set_int_member (metrics, "height", self->height);
   json_object_set_int_member (metrics, "deviceScaleFactor", 1);
   json_object_set_boolean_member (metrics, "mobile", FALSE);
-  send (self, "Emulation.setDeviceMetricsOverride", metrics, NULL);
+  _rh_chromium_page_host_send (self, "Emulation.setDeviceMetricsOverride", metrics, NULL);
   if (self->user_agent != NULL)
-    send (self, "Emulation.setUserAgentOverride",
-          object_with_string ("userAgent", self->user_agent), NULL);
+    _rh_chromium_page_host_send (
+        self, "Emulation.setUserAgentOverride",
+        _rh_chromium_page_host_object_with_string ("userAgent", self->user_agent), NULL);
   else
-    send (self, "Browser.getVersion", NULL, version_cb);
+    _rh_chromium_page_host_send (self, "Browser.getVersion", NULL, version_cb);
   for (guint i = 0; i < self->scripts->len; i++)
-    send (self, "Page.addScriptToEvaluateOnNewDocument",
-          object_with_string ("source", g_ptr_array_index (self->scripts, i)), NULL);
+    _rh_chromium_page_host_send (
+        self, "Page.addScriptToEvaluateOnNewDocument",
+        _rh_chromium_page_host_object_with_string ("source", g_ptr_array_index (self->scripts, i)),
+        NULL);
   json_object_set_string_member (screencast, "format", "png");
   json_object_set_int_member (screencast, "maxWidth", self->width);
   json_object_set_int_member (screencast, "maxHeight", self->height);
   json_object_set_int_member (screencast, "everyNthFrame", 1);
-  send (self, "Page.startScreencast", screencast, NULL);
-  if (uri != NULL)
-    navigate (self, uri);
+  _rh_chromium_page_host_send (self, "Page.startScreencast", screencast, session_ready_cb);
+  self->pending_uri = g_steal_pointer (&uri);
 }
 
 static void
 attached_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
-  const char *session_id = result != NULL
-                             ? json_object_get_string_member_with_default (result, "sessionId",
-                                                                           NULL)
-                             : NULL;
+  const char *session_id
+      = result != NULL ? json_object_get_string_member_with_default (result, "sessionId", NULL)
+                       : NULL;
 
   if (session_id == NULL)
     {
@@ -310,16 +193,17 @@ attached_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
       return;
     }
   self->session_id = g_strdup (session_id);
+  /* Never forever: a target whose document never says so is loaded anyway. */
+  self->blank_wait_id = g_timeout_add (BLANK_WAIT_MS, blank_wait_cb, self);
   set_up_session (self);
 }
 
 static void
 target_created_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
-  const char *target_id = result != NULL
-                            ? json_object_get_string_member_with_default (result, "targetId",
-                                                                          NULL)
-                            : NULL;
+  const char *target_id
+      = result != NULL ? json_object_get_string_member_with_default (result, "targetId", NULL)
+                       : NULL;
   JsonObject *params;
 
   if (target_id == NULL)
@@ -328,9 +212,9 @@ target_created_cb (RhChromiumPageHost *self, JsonObject *result, const GError *e
       return;
     }
   self->target_id = g_strdup (target_id);
-  params = object_with_string ("targetId", target_id);
+  params = _rh_chromium_page_host_object_with_string ("targetId", target_id);
   json_object_set_boolean_member (params, "flatten", TRUE);
-  send (self, "Target.attachToTarget", params, attached_cb);
+  _rh_chromium_page_host_send (self, "Target.attachToTarget", params, attached_cb);
 }
 
 static void
@@ -340,19 +224,20 @@ take_browser (RhChromiumPageHost *self, RhChromiumBrowser *browser)
 
   self->browser = g_object_ref (browser);
   self->connection = rh_chromium_browser_get_connection (browser);
-  self->event_id = g_signal_connect (self->connection, "event", G_CALLBACK (event_cb), self);
+  self->event_id = g_signal_connect (self->connection, "event",
+                                     G_CALLBACK (_rh_chromium_page_host_event_cb), self);
   self->closed_id = g_signal_connect (self->connection, "closed", G_CALLBACK (closed_cb), self);
   if (rh_cdp_connection_is_closed (self->connection))
     {
       fail_start (self, rh_cdp_connection_get_error (self->connection));
       return;
     }
-  params = object_with_string ("url", "about:blank");
+  params = _rh_chromium_page_host_object_with_string ("url", "about:blank");
   /* Its window at the viewport's size from the start, as the screencast's. */
   json_object_set_int_member (params, "width", self->width);
   json_object_set_int_member (params, "height", self->height);
   json_object_set_boolean_member (params, "newWindow", TRUE);
-  send (self, "Target.createTarget", params, target_created_cb);
+  _rh_chromium_page_host_send (self, "Target.createTarget", params, target_created_cb);
 }
 
 static void
@@ -365,7 +250,7 @@ browser_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (browser != NULL)
     {
       shared_browser = browser;
-      g_object_add_weak_pointer (G_OBJECT (browser), (gpointer *) &shared_browser);
+      g_object_add_weak_pointer (G_OBJECT (browser), (gpointer *)&shared_browser);
     }
   /* The hosts still there; the browser ends here when none is. */
   for (guint i = 0; i < hosts->len; i++)
@@ -388,17 +273,17 @@ rh_chromium_page_host_add_user_script (RhPageHost *host, const char *source)
 
   g_ptr_array_add (self->scripts, g_strdup (source));
   if (self->session_id != NULL)
-    send (self, "Page.addScriptToEvaluateOnNewDocument", object_with_string ("source", source),
-          NULL);
+    _rh_chromium_page_host_send (self, "Page.addScriptToEvaluateOnNewDocument",
+                                 _rh_chromium_page_host_object_with_string ("source", source),
+                                 NULL);
 }
 
 static void
 navigated_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
-  const char *error_text = result != NULL
-                             ? json_object_get_string_member_with_default (result, "errorText",
-                                                                           NULL)
-                             : NULL;
+  const char *error_text
+      = result != NULL ? json_object_get_string_member_with_default (result, "errorText", NULL)
+                       : NULL;
   g_autoptr (GError) failure = NULL;
 
   if (error == NULL && (error_text == NULL || *error_text == '\0'))
@@ -417,7 +302,8 @@ navigate (RhChromiumPageHost *self, const char *uri)
   self->committed = FALSE;
   self->status = 0;
   rh_page_host_emit_load_event (RH_PAGE_HOST (self), RH_PAGE_LOAD_STARTED, uri, 0);
-  send (self, "Page.navigate", object_with_string ("url", uri), navigated_cb);
+  _rh_chromium_page_host_send (
+      self, "Page.navigate", _rh_chromium_page_host_object_with_string ("url", uri), navigated_cb);
 }
 
 static void
@@ -430,7 +316,7 @@ rh_chromium_page_host_load (RhPageHost *host, const char *uri)
       rh_page_host_emit_load_failed (host, uri, self->start_error, FALSE);
       return;
     }
-  if (self->session_id == NULL)
+  if (!self->ready)
     {
       g_free (self->pending_uri);
       self->pending_uri = g_strdup (uri);
@@ -444,7 +330,7 @@ rh_chromium_page_host_load (RhPageHost *host, const char *uri)
 static void
 rh_chromium_page_host_load_html (RhPageHost *host, const char *html, const char *base_uri)
 {
-  g_autofree char *encoded = g_base64_encode ((const guchar *) html, strlen (html));
+  g_autofree char *encoded = g_base64_encode ((const guchar *)html, strlen (html));
   g_autofree char *uri = g_strconcat ("data:text/html;charset=utf-8;base64,", encoded, NULL);
 
   rh_chromium_page_host_load (host, uri);
@@ -457,7 +343,7 @@ rh_chromium_page_host_stop_loading (RhPageHost *host)
 
   g_clear_pointer (&self->pending_uri, g_free);
   if (self->session_id != NULL)
-    send (self, "Page.stopLoading", NULL, NULL);
+    _rh_chromium_page_host_send (self, "Page.stopLoading", NULL, NULL);
 }
 
 static const char *
@@ -471,7 +357,7 @@ rh_chromium_page_host_get_user_agent (RhPageHost *host)
 static gboolean
 rh_chromium_page_host_read_frame (RhPageHost *host, RhFrameFunc func, gpointer user_data)
 {
-  return emit_last_frame (RH_CHROMIUM_PAGE_HOST (host), func, user_data);
+  return _rh_chromium_page_host_emit_last_frame (RH_CHROMIUM_PAGE_HOST (host), func, user_data);
 }
 
 /* Chromium paints at its own pace; the screencast sends what it paints. */
@@ -491,8 +377,8 @@ static char *
 rh_chromium_page_host_get_engine_version (RhPageHost *host)
 {
   RhChromiumPageHost *self = RH_CHROMIUM_PAGE_HOST (host);
-  const char *product = self->browser != NULL ? rh_chromium_browser_get_version (self->browser)
-                                              : NULL;
+  const char *product
+      = self->browser != NULL ? rh_chromium_browser_get_version (self->browser) : NULL;
   const char *slash = product != NULL ? strchr (product, '/') : NULL;
 
   return g_strdup (slash != NULL ? slash + 1 : "unknown");
@@ -503,7 +389,8 @@ rh_chromium_page_host_get_engine_version (RhPageHost *host)
 static const char *
 rh_chromium_page_host_get_message_channel (RhPageHost *host)
 {
-  return "(typeof window." BINDING_NAME " === 'function' && window." BINDING_NAME ")";
+  return "(typeof window." RH_CHROMIUM_BINDING_NAME
+         " === 'function' && window." RH_CHROMIUM_BINDING_NAME ")";
 }
 
 static void
@@ -514,15 +401,17 @@ rh_chromium_page_host_dispose (GObject *object)
   if (starting_hosts != NULL)
     g_ptr_array_remove (starting_hosts, self);
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->blank_wait_id, g_source_remove);
   if (self->connection != NULL)
     {
       g_clear_signal_handler (&self->event_id, self->connection);
       g_clear_signal_handler (&self->closed_id, self->connection);
       /* Its tab goes now; the browser when its last host does. */
       if (self->target_id != NULL && !rh_cdp_connection_is_closed (self->connection))
-        rh_cdp_connection_send_async (self->connection, NULL, "Target.closeTarget",
-                                      object_with_string ("targetId", self->target_id), NULL,
-                                      NULL, NULL);
+        rh_cdp_connection_send_async (
+            self->connection, NULL, "Target.closeTarget",
+            _rh_chromium_page_host_object_with_string ("targetId", self->target_id), NULL, NULL,
+            NULL);
       self->connection = NULL;
     }
   g_clear_object (&self->browser);

@@ -1,0 +1,138 @@
+/* What a Chromium page host's target tells over the protocol, turned into
+ * RhPageHost's signals: the bridge's messages, frames, loads, crashes. */
+#include "rh-chromium-page-host-private.h"
+
+#include "rh-chromium-screencast.h"
+
+static void
+bridge_message (RhChromiumPageHost *self, JsonObject *params)
+{
+  const char *payload = json_object_get_string_member_with_default (params, "payload", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (params, "name", NULL),
+                 RH_CHROMIUM_BINDING_NAME)
+          != 0
+      || payload == NULL || !json_parser_load_from_data (parser, payload, -1, NULL))
+    return;
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), json_node_get_object (root));
+}
+
+/* The last frame, to @func, or as the "frame" signal when NULL. */
+gboolean
+_rh_chromium_page_host_emit_last_frame (RhChromiumPageHost *self, RhFrameFunc func,
+                                        gpointer user_data)
+{
+  RhFrame frame = { 0 };
+
+  if (self->last_frame == NULL)
+    return FALSE;
+  frame.time_us = self->last_frame_us;
+  frame.data = cairo_image_surface_get_data (self->last_frame);
+  frame.stride = cairo_image_surface_get_stride (self->last_frame);
+  frame.width = self->width;
+  frame.height = self->height;
+  if (func != NULL)
+    func (&frame, user_data);
+  else
+    rh_page_host_emit_frame (RH_PAGE_HOST (self), &frame);
+  return TRUE;
+}
+
+/* A screencast frame: a picture of the viewport, acknowledged at once so
+ * that the next one comes. */
+static void
+screencast_frame (RhChromiumPageHost *self, JsonObject *params)
+{
+  const char *data = json_object_get_string_member_with_default (params, "data", NULL);
+  JsonObject *ack = json_object_new ();
+  cairo_surface_t *surface;
+
+  json_object_set_int_member (ack, "sessionId",
+                              json_object_get_int_member_with_default (params, "sessionId", 0));
+  _rh_chromium_page_host_send (self, "Page.screencastFrameAck", ack, NULL);
+  surface = data != NULL ? rh_chromium_screencast_decode (data, self->width, self->height) : NULL;
+  if (surface == NULL)
+    return;
+  g_clear_pointer (&self->last_frame, cairo_surface_destroy);
+  self->last_frame = surface;
+  self->last_frame_us = g_get_monotonic_time ();
+  _rh_chromium_page_host_emit_last_frame (self, NULL, NULL);
+}
+
+static gboolean
+is_main_document (RhChromiumPageHost *self, JsonObject *params)
+{
+  return g_strcmp0 (json_object_get_string_member_with_default (params, "type", NULL), "Document")
+             == 0
+         && g_strcmp0 (json_object_get_string_member_with_default (params, "frameId", NULL),
+                       self->target_id)
+                == 0;
+}
+
+void
+_rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method,
+                                 JsonObject *params, const char *session_id, gpointer user_data)
+{
+  RhChromiumPageHost *self = user_data;
+  RhPageHost *host = RH_PAGE_HOST (self);
+
+  if (self->session_id == NULL || g_strcmp0 (session_id, self->session_id) != 0)
+    return;
+  /* A load asked for before the target's renderer runs its first document
+   * goes to a renderer that gets neither the bridge nor the Page domain's
+   * events (Chromium 156), so loads wait for that document. */
+  if (g_str_equal (method, "Runtime.executionContextCreated") && !self->blank_live)
+    {
+      self->blank_live = TRUE;
+      _rh_chromium_page_host_become_ready (self);
+    }
+  else if (g_str_equal (method, "Runtime.bindingCalled"))
+    bridge_message (self, params);
+  else if (g_str_equal (method, "Page.screencastFrame"))
+    screencast_frame (self, params);
+  else if (g_str_equal (method, "Network.responseReceived") && is_main_document (self, params))
+    {
+      JsonObject *response = json_object_get_object_member (params, "response");
+
+      if (response != NULL)
+        self->status = (guint)json_object_get_int_member_with_default (response, "status", 0);
+    }
+  else if (g_str_equal (method, "Network.requestWillBeSent") && is_main_document (self, params)
+           && json_object_has_member (params, "redirectResponse"))
+    {
+      JsonObject *request = json_object_get_object_member (params, "request");
+      const char *url = request != NULL
+                            ? json_object_get_string_member_with_default (request, "url", NULL)
+                            : NULL;
+
+      if (url != NULL)
+        rh_page_host_emit_load_event (host, RH_PAGE_LOAD_REDIRECTED, url, 0);
+    }
+  else if (g_str_equal (method, "Page.frameNavigated"))
+    {
+      JsonObject *frame = json_object_get_object_member (params, "frame");
+      const char *url
+          = frame != NULL ? json_object_get_string_member_with_default (frame, "url", NULL) : NULL;
+
+      /* The main frame's, not the error page Chromium shows for a failed
+       * load (its failure comes from Page.navigate). */
+      if (url != NULL && self->loading_uri != NULL && !json_object_has_member (frame, "parentId")
+          && !g_str_has_prefix (url, "chrome-error:"))
+        {
+          self->committed = TRUE;
+          rh_page_host_emit_load_event (host, RH_PAGE_LOAD_COMMITTED, url, self->status);
+        }
+    }
+  /* The load event of the document committed, not of the blank one before. */
+  else if (g_str_equal (method, "Page.loadEventFired") && self->committed)
+    rh_page_host_emit_load_event (host, RH_PAGE_LOAD_FINISHED, self->loading_uri, 0);
+  else if (g_str_equal (method, "Inspector.targetCrashed") && !self->terminated)
+    {
+      self->terminated = TRUE;
+      rh_page_host_emit_web_process_terminated (host, TRUE, "crashed");
+    }
+}

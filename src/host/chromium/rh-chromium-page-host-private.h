@@ -1,0 +1,59 @@
+/* RhChromiumPageHost's fields, shared by the files that make it: getting a
+ * target and the RhPageHost calls (rh-chromium-page-host.c), and what the
+ * target tells (rh-chromium-page-events.c). */
+#pragma once
+
+#include <cairo.h>
+
+#include "rh-cdp-connection.h"
+#include "rh-chromium-browser.h"
+#include "rh-chromium-page-host.h"
+
+G_BEGIN_DECLS
+
+/* The global function of every frame the bridge posts through. */
+#define RH_CHROMIUM_BINDING_NAME "__recordhostPost"
+
+struct _RhChromiumPageHost
+{
+  RhPageHost parent_instance;
+
+  guint width;
+  guint height;
+  char *user_agent;    /* given, or the browser's once known */
+  GPtrArray *scripts;  /* sources, run in every frame of every document */
+  char *pending_uri;   /* a load asked for before the target was ready */
+  GError *start_error; /* the browser or the target could not be had */
+  RhChromiumBrowser *browser;
+  RhCdpConnection *connection; /* the browser's */
+  GCancellable *cancellable;   /* this host's commands */
+  char *target_id;             /* its main frame's id too */
+  char *session_id;
+  gulong event_id;
+  gulong closed_id;
+  char *loading_uri;  /* the load in progress */
+  gboolean committed; /* ... has its document */
+  guint status;       /* its main document's HTTP status */
+  gboolean terminated;
+  gboolean set_up;     /* the target answered its set-up */
+  gboolean blank_live; /* its first document (about:blank) runs */
+  guint blank_wait_id;
+  gboolean ready;              /* both, or waited long enough: loads go to the target now */
+  cairo_surface_t *last_frame; /* the frame on screen, read again when recording starts */
+  gint64 last_frame_us;
+};
+
+typedef void (*RhChromiumResultFunc) (RhChromiumPageHost *self, JsonObject *result,
+                                      const GError *error);
+
+void _rh_chromium_page_host_send (RhChromiumPageHost *self, const char *method, JsonObject *params,
+                                  RhChromiumResultFunc func);
+JsonObject *_rh_chromium_page_host_object_with_string (const char *name, const char *value);
+void _rh_chromium_page_host_become_ready (RhChromiumPageHost *self);
+gboolean _rh_chromium_page_host_emit_last_frame (RhChromiumPageHost *self, RhFrameFunc func,
+                                                 gpointer user_data);
+void _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method,
+                                      JsonObject *params, const char *session_id,
+                                      gpointer user_data);
+
+G_END_DECLS
