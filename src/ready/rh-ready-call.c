@@ -62,6 +62,35 @@ rh_ready_call_init (RhReadyCall *self)
   g_weak_ref_init (&self->answerer, NULL);
 }
 
+/* What a session's first request would do before it connects: load the
+ * proxy resolver (a GIO module reading its settings) and ask it, and for
+ * https load the TLS backend and read the system's certificates. */
+static void
+warm_up_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  const char *uri = task_data;
+  GProxyResolver *resolver = g_proxy_resolver_get_default ();
+  g_auto (GStrv) proxies = NULL;
+  g_autoptr (GTlsDatabase) database = NULL;
+
+  if (resolver != NULL)
+    proxies = g_proxy_resolver_lookup (resolver, uri, NULL, NULL);
+  if (g_str_has_prefix (uri, "https:"))
+    database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  g_task_return_boolean (task, TRUE);
+}
+
+/* From the main loop, once the command has started what it waits for. */
+static gboolean
+warm_up_cb (gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_task_data (task, user_data, g_free);
+  g_task_run_in_thread (task, warm_up_thread);
+  return G_SOURCE_REMOVE;
+}
+
 RhReadyCall *
 rh_ready_call_new (SoupSession *session, const char *uri)
 {
@@ -69,6 +98,8 @@ rh_ready_call_new (SoupSession *session, const char *uri)
 
   self->session = g_object_ref (session);
   self->uri = g_strdup (uri);
+  /* Done while the page loads, it is not between ready and the call. */
+  g_idle_add_full (G_PRIORITY_LOW, warm_up_cb, g_strdup (uri), NULL);
   return self;
 }
 
