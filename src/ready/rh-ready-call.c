@@ -20,6 +20,7 @@ struct _RhReadyCall
   char *user_uuid;
   guint attempts;
   guint status; /* of the last answer, 0 for none */
+  gboolean warmed_up;
 };
 
 G_DEFINE_QUARK (recordhost-ready-call-error-quark, rh_ready_call_error)
@@ -80,17 +81,6 @@ warm_up_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   g_task_return_boolean (task, TRUE);
 }
 
-/* From the main loop, once the command has started what it waits for. */
-static gboolean
-warm_up_cb (gpointer user_data)
-{
-  g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_task_data (task, user_data, g_free);
-  g_task_run_in_thread (task, warm_up_thread);
-  return G_SOURCE_REMOVE;
-}
-
 RhReadyCall *
 rh_ready_call_new (SoupSession *session, const char *uri)
 {
@@ -98,9 +88,24 @@ rh_ready_call_new (SoupSession *session, const char *uri)
 
   self->session = g_object_ref (session);
   self->uri = g_strdup (uri);
-  /* Done while the page loads, it is not between ready and the call. */
-  g_idle_add_full (G_PRIORITY_LOW, warm_up_cb, g_strdup (uri), NULL);
   return self;
+}
+
+/* The call will be made soon (its page is loading): what its first request
+ * would do before it connects is done now, in a thread, so that it is not
+ * between ready and the call.  Not earlier: GIO loads its modules under a
+ * lock that the engine's start-up takes too.  Once a call. */
+void
+rh_ready_call_warm_up (RhReadyCall *call)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (call->session == NULL || call->warmed_up)
+    return;
+  call->warmed_up = TRUE;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (task, g_strdup (call->uri), g_free);
+  g_task_run_in_thread (task, warm_up_thread);
 }
 
 /* A ready call answered in this process by @answerer, the cloud the page's
