@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "rh-libpq.h"
 #include "rh-sql.h"
 
 #define CONNECT_TIMEOUT_S 5
@@ -106,6 +107,8 @@ rh_sql_postgres_url_new (const char *url, GError **error)
                    "not a PostgreSQL URL: it starts with neither postgresql:// nor postgres://");
       return NULL;
     }
+  if (!rh_libpq_load (error))
+    return NULL;
   if (!read_connect_timeout (self, error))
     return NULL;
   return g_steal_pointer (&self);

@@ -376,6 +376,25 @@ cancelled_cb (GCancellable *cancellable, gpointer user_data)
     self->interrupt_id = g_idle_add (interrupt_cb, self);
 }
 
+/* Where the timeline's zero is on the system's clocks, so that what is seen
+ * from outside (process starts, syscalls) lines up with the events. */
+static void
+add_clock_event (RhCheck *self)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  gint64 monotonic_us = g_get_monotonic_time ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "monotonic_us");
+  json_builder_add_int_value (builder, monotonic_us);
+  json_builder_set_member_name (builder, "realtime_us");
+  json_builder_add_int_value (builder, g_get_real_time ());
+  json_builder_end_object (builder);
+  rh_timeline_add_unechoed (self->timeline, "clock", json_builder_get_root (builder),
+                            "timeline started at %" G_GINT64_FORMAT " us, monotonic",
+                            monotonic_us);
+}
+
 void
 rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallback callback,
                     gpointer user_data)
@@ -409,6 +428,7 @@ rh_check_run_async (RhCheck *check, GCancellable *cancellable, GAsyncReadyCallba
     }
 
   rh_timeline_start (self->timeline);
+  add_clock_event (self);
   self->deadline_us = g_get_monotonic_time () + (gint64) self->options->timeout_s * G_USEC_PER_SEC;
   /* To the millisecond: g_timeout_add_seconds () may fire up to a second late. */
   self->deadline_id = g_timeout_add ((guint) (self->options->timeout_s * 1000), deadline_cb, self);

@@ -168,6 +168,10 @@ load_committed (RhPageWatch *self, const char *uri, guint status)
                      "navigation committed, HTTP %u %s", status, soup_status_get_phrase (status));
   else
     rh_timeline_add (self->timeline, "navigation-committed", NULL, "navigation committed");
+  /* The page's engine is up and busy with it: the ready call is prepared
+   * meanwhile. */
+  if (self->ready_call != NULL)
+    rh_ready_call_warm_up (self->ready_call);
   /* A restricted port commits about:blank without any load failure. */
   if (g_strcmp0 (uri, "about:blank") == 0)
     _rh_page_watch_report_failure (self, RH_ERROR_PAGE_FAILED,

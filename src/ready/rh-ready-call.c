@@ -20,6 +20,7 @@ struct _RhReadyCall
   char *user_uuid;
   guint attempts;
   guint status; /* of the last answer, 0 for none */
+  gboolean warmed_up;
 };
 
 G_DEFINE_QUARK (recordhost-ready-call-error-quark, rh_ready_call_error)
@@ -62,6 +63,24 @@ rh_ready_call_init (RhReadyCall *self)
   g_weak_ref_init (&self->answerer, NULL);
 }
 
+/* What a session's first request would do before it connects: load the
+ * proxy resolver (a GIO module reading its settings) and ask it, and for
+ * https load the TLS backend and read the system's certificates. */
+static void
+warm_up_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  const char *uri = task_data;
+  GProxyResolver *resolver = g_proxy_resolver_get_default ();
+  g_auto (GStrv) proxies = NULL;
+  g_autoptr (GTlsDatabase) database = NULL;
+
+  if (resolver != NULL)
+    proxies = g_proxy_resolver_lookup (resolver, uri, NULL, NULL);
+  if (g_str_has_prefix (uri, "https:"))
+    database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  g_task_return_boolean (task, TRUE);
+}
+
 RhReadyCall *
 rh_ready_call_new (SoupSession *session, const char *uri)
 {
@@ -70,6 +89,23 @@ rh_ready_call_new (SoupSession *session, const char *uri)
   self->session = g_object_ref (session);
   self->uri = g_strdup (uri);
   return self;
+}
+
+/* The call will be made soon (its page is loading): what its first request
+ * would do before it connects is done now, in a thread, so that it is not
+ * between ready and the call.  Not earlier: GIO loads its modules under a
+ * lock that the engine's start-up takes too.  Once a call. */
+void
+rh_ready_call_warm_up (RhReadyCall *call)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (call->session == NULL || call->warmed_up)
+    return;
+  call->warmed_up = TRUE;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (task, g_strdup (call->uri), g_free);
+  g_task_run_in_thread (task, warm_up_thread);
 }
 
 /* A ready call answered in this process by @answerer, the cloud the page's

@@ -43,6 +43,7 @@ RhReadyCall *rh_ready_call_new_for_room (SoupSession *session, const char *api_b
 RhReadyCall *rh_ready_call_new_in_process (const char *uri, GObject *answerer,
                                            RhReadyCallAnswer answer);
 void         rh_ready_call_set_token  (RhReadyCall *call, const char *token, const char *user_uuid);
+void         rh_ready_call_warm_up    (RhReadyCall *call);
 void         rh_ready_call_send_async (RhReadyCall *call, gint64 deadline_us,
                                        GCancellable *cancellable, GAsyncReadyCallback callback,
                                        gpointer user_data);

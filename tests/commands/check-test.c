@@ -227,6 +227,36 @@ test_protocol_event1 (Fixture *fixture, gconstpointer data)
                    timeline_ms (fixture, "launch_ms"));
 }
 
+/* The timeline says where its zero is on the system's clocks, so that what
+ * is seen from outside the process (tests/bench/check-startup.py) lines up
+ * with its events; said in --json only. */
+static void
+test_timeline_clock (Fixture *fixture, gconstpointer data)
+{
+  gint64 monotonic_before = g_get_monotonic_time ();
+  gint64 real_before = g_get_real_time ();
+  JsonObject *clock;
+  JsonObject *detail;
+  gint64 monotonic_us;
+  gint64 real_us;
+
+  param (fixture, "sdkReadyMs=100");
+  assert_passed_with_one_ready_call (fixture);
+  g_assert_cmpuint (count_events (fixture, "clock"), ==, 1);
+  clock = find_event (fixture, "clock");
+  g_assert_cmpint (json_object_get_int_member (clock, "ms"), ==, 0);
+  detail = json_object_get_object_member (clock, "detail");
+  monotonic_us = json_object_get_int_member (detail, "monotonic_us");
+  real_us = json_object_get_int_member (detail, "realtime_us");
+  g_assert_cmpint (monotonic_us, >=, monotonic_before);
+  g_assert_cmpint (monotonic_us, <=, g_get_monotonic_time ());
+  g_assert_cmpint (real_us, >=, real_before);
+  g_assert_cmpint (real_us, <=, g_get_real_time ());
+  /* The events after it are the check's, in ms since that instant. */
+  g_assert_cmpint (timeline_ms (fixture, "ready_ack_ms") * 1000, <=,
+                   g_get_monotonic_time () - monotonic_us);
+}
+
 static void
 test_protocol_whiteboard (Fixture *fixture, gconstpointer data)
 {
@@ -1577,6 +1607,7 @@ main (int argc, char **argv)
     }
   ADD ("/check/protocol/event1", test_protocol_event1);
   ADD ("/check/protocol/whiteboard", test_protocol_whiteboard);
+  ADD ("/check/timeline/clock", test_timeline_clock);
   ADD ("/check/protocol/whiteboard-other-type", test_protocol_whiteboard_other_type);
   ADD ("/check/protocol/notify", test_protocol_notify);
   ADD ("/check/protocol/console", test_protocol_console);
