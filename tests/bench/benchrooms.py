@@ -259,10 +259,12 @@ def rooms_tables(binary, script, counts, chromium, chromium_args, wrapper,
     rows = []
     for count in counts:
         theirs = chromium_rooms(script, count, chromium, chromium_args, wrapper)
-        held = cloud_rooms(binary, count, True, beacons)
+        # The cloud's bound is 8 rooms a core: raised to the row's count.
+        bound = ("--max-rooms", str(count))
+        held = cloud_rooms(binary, count, True, beacons, bound)
         recording = None
         if recording_max is None or count <= recording_max:
-            recording = cloud_rooms(binary, count, False, beacons)
+            recording = cloud_rooms(binary, count, False, beacons, bound)
         rows.append((count, theirs, held, recording))
         print(f"  {count} rooms: chromium {theirs[0]:.2f} s {theirs[1]:.0f} MiB, held "
               f"{held[0]:.2f} s {held[1]:.0f} MiB"

@@ -259,6 +259,37 @@ test_missing_browser (void)
                    "chromium package");
 }
 
+typedef struct
+{
+  const char *name;
+  const char *args[3];
+  const char *message;
+} UsageRow;
+
+/* What the engine does not do is refused before anything starts. */
+static const UsageRow usage_rows[] = {
+  { "unknown-engine", { "--engine", "gecko" },
+    "unknown --engine 'gecko' (expected wpe or chromium)" },
+  { "har", { "--har", "x.har" }, "--har is not supported with --engine chromium" },
+  { "page-memory", { "--page-memory", "512" },
+    "--page-memory is not supported with --engine chromium" },
+};
+
+static void
+test_usage (gconstpointer data)
+{
+  const UsageRow *row = data;
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_auto (Result) result = { 0 };
+
+  run_check (&result, (const char *const[]){ "--engine", "chromium", row->args[0], row->args[1],
+                                             page, NULL },
+             NULL);
+  g_assert_cmpint (result.status, ==, 2);
+  g_assert_nonnull (strstr (result.err, row->message));
+  g_assert_null (result.report);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -269,5 +300,11 @@ main (int argc, char **argv)
   g_test_add_func ("/engine-chromium/real-media", test_real_media);
   g_test_add_func ("/engine-chromium/record-real-media", test_record_real_media);
   g_test_add_func ("/engine-chromium/missing-browser", test_missing_browser);
+  for (guint i = 0; i < G_N_ELEMENTS (usage_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/engine-chromium/usage/%s", usage_rows[i].name);
+
+      g_test_add_data_func (path, &usage_rows[i], test_usage);
+    }
   return g_test_run ();
 }
