@@ -77,6 +77,29 @@ send_command (RhChromiumBrowser *browser, const char *session_id, const char *me
   return rh_cdp_connection_send_finish (connection, result, error);
 }
 
+/* A new about:blank target attached flat: its session's id (owned). */
+static char *
+attach_blank_target (RhChromiumBrowser *browser)
+{
+  g_autoptr (JsonObject) params = json_object_new ();
+  g_autoptr (JsonObject) target = NULL;
+  g_autoptr (JsonObject) attached = NULL;
+  g_autoptr (GError) error = NULL;
+
+  json_object_set_string_member (params, "url", "about:blank");
+  target = send_command (browser, NULL, "Target.createTarget", params, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&params, json_object_unref);
+  params = json_object_new ();
+  json_object_set_string_member (params, "targetId",
+                                 json_object_get_string_member (target, "targetId"));
+  json_object_set_boolean_member (params, "flatten", TRUE);
+  attached = send_command (browser, NULL, "Target.attachToTarget", params, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (json_object_get_string_member (attached, "sessionId"));
+  return g_strdup (json_object_get_string_member (attached, "sessionId"));
+}
+
 /* Frees @browser and checks that it took its processes and directory. */
 static void
 free_browser (RhChromiumBrowser *browser)
@@ -97,11 +120,9 @@ test_evaluate (void)
   g_autoptr (GError) error = NULL;
   RhChromiumBrowser *browser = start_browser (&error);
   g_autoptr (JsonObject) params = json_object_new ();
-  g_autoptr (JsonObject) target = NULL;
-  g_autoptr (JsonObject) attached = NULL;
   g_autoptr (JsonObject) evaluated = NULL;
+  g_autofree char *session_id = NULL;
   const char *version;
-  const char *session_id;
   JsonObject *value;
 
   g_assert_no_error (error);
@@ -111,20 +132,7 @@ test_evaluate (void)
                  || g_str_has_prefix (version, "Chrome/"));
   g_assert_cmpuint (processes_naming (rh_chromium_browser_get_profile_dir (browser)), >, 0);
 
-  json_object_set_string_member (params, "url", "about:blank");
-  target = send_command (browser, NULL, "Target.createTarget", params, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&params, json_object_unref);
-  params = json_object_new ();
-  json_object_set_string_member (params, "targetId",
-                                 json_object_get_string_member (target, "targetId"));
-  json_object_set_boolean_member (params, "flatten", TRUE);
-  attached = send_command (browser, NULL, "Target.attachToTarget", params, &error);
-  g_assert_no_error (error);
-  session_id = json_object_get_string_member (attached, "sessionId");
-  g_assert_nonnull (session_id);
-  g_clear_pointer (&params, json_object_unref);
-  params = json_object_new ();
+  session_id = attach_blank_target (browser);
   json_object_set_string_member (params, "expression", "1+1");
   evaluated = send_command (browser, session_id, "Runtime.evaluate", params, &error);
   g_assert_no_error (error);
@@ -197,9 +205,8 @@ test_killed (void)
   g_autoptr (GError) error = NULL;
   RhChromiumBrowser *browser = start_browser (&error);
   g_autoptr (JsonObject) params = json_object_new ();
-  g_autoptr (JsonObject) target = NULL;
-  g_autoptr (JsonObject) attached = NULL;
   g_autoptr (JsonObject) after = NULL;
+  g_autofree char *session_id = NULL;
   g_autoptr (GAsyncResult) pending = NULL;
   g_autofree char *dir = NULL;
   RhCdpConnection *connection;
@@ -210,24 +217,13 @@ test_killed (void)
   dir = g_strdup (rh_chromium_browser_get_profile_dir (browser));
   g_signal_connect (browser, "terminated", G_CALLBACK (on_terminated), &ends);
   g_signal_connect (connection, "closed", G_CALLBACK (on_closed), &ends);
-  json_object_set_string_member (params, "url", "about:blank");
-  target = send_command (browser, NULL, "Target.createTarget", params, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&params, json_object_unref);
-  params = json_object_new ();
-  json_object_set_string_member (params, "targetId",
-                                 json_object_get_string_member (target, "targetId"));
-  json_object_set_boolean_member (params, "flatten", TRUE);
-  attached = send_command (browser, NULL, "Target.attachToTarget", params, &error);
-  g_assert_no_error (error);
+  session_id = attach_blank_target (browser);
 
   /* A promise that never settles: its command stays pending. */
-  g_clear_pointer (&params, json_object_unref);
-  params = json_object_new ();
   json_object_set_string_member (params, "expression", "new Promise (() => {})");
   json_object_set_boolean_member (params, "awaitPromise", TRUE);
-  rh_cdp_connection_send_async (connection, json_object_get_string_member (attached, "sessionId"),
-                                "Runtime.evaluate", params, NULL, rh_test_async_cb, &pending);
+  rh_cdp_connection_send_async (connection, session_id, "Runtime.evaluate", params, NULL,
+                                rh_test_async_cb, &pending);
   rh_test_keep_running (200);
   g_assert_null (pending);
 
