@@ -483,12 +483,10 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
     return NULL;
   options->har = g_strdup (args->har);
   /* What the Chromium engine does not do yet is refused, not left undone. */
-  if (options->engine == RH_BROWSER_ENGINE_CHROMIUM
-      && (args->har != NULL || args->page_memory != NULL))
+  if (options->engine == RH_BROWSER_ENGINE_CHROMIUM && args->page_memory != NULL)
     {
-      g_set_error (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                   "--%s is not supported with --engine chromium",
-                   args->har != NULL ? "har" : "page-memory");
+      g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
+                           "--page-memory is not supported with --engine chromium");
       return NULL;
     }
   return g_steal_pointer (&options);

@@ -118,16 +118,19 @@ has_problem (JsonObject *report, const char *code)
 }
 
 /* The bundled page and its SDK stand-in get ready, painted, with the
- * engine's own WebRTC and WebGL 2 reported. */
+ * engine's own WebRTC and WebGL 2 reported, and its requests (from the
+ * Network domain) in a valid HAR file: the document and both scripts. */
 static void
 test_bundled_page (void)
 {
   g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_autofree char *har = g_build_filename (rh_test_tmpdir (), "chromium.har", NULL);
+  g_autofree char *har_text = NULL;
   g_auto (Result) result = { 0 };
   JsonObject *engine, *timeline, *capabilities;
 
   run_check (&result, (const char *const[]){ "--engine", "chromium", "--paint-grace-ms", "0",
-                                             page, NULL },
+                                             "--har", har, page, NULL },
              NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (result.report);
@@ -146,6 +149,11 @@ test_bundled_page (void)
   g_assert_cmpint (json_object_get_int_member (timeline, "ready_ack_ms"), >=,
                    json_object_get_int_member (timeline, "ready_event_ms"));
   g_assert_null (strstr (result.err, "ERROR:"));
+  rh_test_assert_har_valid (har);
+  g_assert_true (g_file_get_contents (har, &har_text, NULL, NULL));
+  g_assert_nonnull (strstr (har_text, "/record_page.html?appId=app-1"));
+  g_assert_nonnull (strstr (har_text, "/sdk/standin-core.js\""));
+  g_assert_nonnull (strstr (har_text, "/sdk/edu_sdk.window.js\""));
 }
 
 /* A page that never calls AgoraEduSDK.launch fails as it does in WPE. */
@@ -270,7 +278,6 @@ typedef struct
 static const UsageRow usage_rows[] = {
   { "unknown-engine", { "--engine", "gecko" },
     "unknown --engine 'gecko' (expected wpe or chromium)" },
-  { "har", { "--har", "x.har" }, "--har is not supported with --engine chromium" },
   { "page-memory", { "--page-memory", "512" },
     "--page-memory is not supported with --engine chromium" },
 };

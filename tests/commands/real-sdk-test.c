@@ -328,12 +328,32 @@ test_side_by_side (void)
     }
 }
 
+/* SDK 1.1.x in Chromium, offline, as in WPE: ready through the local cloud. */
+static void
+test_chromium (gconstpointer data)
+{
+  const char *version = data;
+  g_autofree char *bundle = bundle_path (version);
+  const char *argv[] = { RECORDHOST_BINARY, "demo", "--engine", "chromium", "--sdk", bundle,
+                         "--timeout", "120", "--paint-grace-ms", "0", "--json", "--quiet", NULL };
+  g_autoptr (JsonObject) report = run_json_report (argv);
+
+  g_assert_cmpstr (json_object_get_string_member (report, "verdict"), ==, "pass");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report,
+                                                                                 "engine"),
+                                                  "name"),
+                   ==, "Chromium");
+  g_assert_true (api_call_answered (report, "GET /cn/edu/apps/" APP_ID "/v2/configs"));
+}
+
 int
 main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
   g_test_add_func ("/real-sdk/demo-sdk", test_demo_sdk);
   g_test_add_func ("/real-sdk/1.1.5-rc.2/side-by-side", test_side_by_side);
+  g_test_add_data_func ("/real-sdk/1.1.2-rc.3/chromium", "1.1.2-rc.3", test_chromium);
+  g_test_add_data_func ("/real-sdk/1.1.5-rc.2/chromium", "1.1.5-rc.2", test_chromium);
   g_test_add_func ("/real-sdk/2.9.52/cause-once", test_offline_cause_once);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {

@@ -576,3 +576,11 @@ rh_cdp_connection_get_error (RhCdpConnection *connection)
 {
   return connection->error;
 }
+
+JsonObject *
+rh_cdp_object_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}

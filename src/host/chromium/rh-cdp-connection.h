@@ -64,4 +64,8 @@ gboolean      rh_cdp_connection_is_closed  (RhCdpConnection *connection);
 /* Why it closed, NULL while open. */
 const GError *rh_cdp_connection_get_error  (RhCdpConnection *connection);
 
+/* @object's member @name when it is an object; NULL when @object is NULL or
+ * has none: for messages whose members are optional. */
+JsonObject   *rh_cdp_object_member         (JsonObject *object, const char *name);
+
 G_END_DECLS

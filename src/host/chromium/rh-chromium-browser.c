@@ -284,6 +284,10 @@ browser_argv (const char *binary, const char *profile_dir)
   g_ptr_array_add (argv, g_strdup ("--log-level=3"));
   /* Shared memory in /tmp: a container's /dev/shm is often 64 MB. */
   g_ptr_array_add (argv, g_strdup ("--disable-dev-shm-usage"));
+  /* The pages are the command line's: a template opened from disk reads its
+   * neighbours (the bridge reads the SDK bundle's text), as WPE's views of
+   * command-line pages allow. */
+  g_ptr_array_add (argv, g_strdup ("--allow-file-access-from-files"));
   /* Chromium refuses to run as root with its sandbox. */
   if (geteuid () == 0)
     g_ptr_array_add (argv, g_strdup ("--no-sandbox"));

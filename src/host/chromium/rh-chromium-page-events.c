@@ -82,6 +82,8 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
 
   if (self->session_id == NULL || g_strcmp0 (session_id, self->session_id) != 0)
     return;
+  if (g_str_has_prefix (method, "Network."))
+    _rh_chromium_page_host_network_event (self, method, params);
   /* A load asked for before the target's renderer runs its first document
    * goes to a renderer that gets neither the bridge nor the Page domain's
    * events (Chromium 156), so loads wait for that document. */
@@ -96,7 +98,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
     screencast_frame (self, params);
   else if (g_str_equal (method, "Network.responseReceived") && is_main_document (self, params))
     {
-      JsonObject *response = json_object_get_object_member (params, "response");
+      JsonObject *response = rh_cdp_object_member (params, "response");
 
       if (response != NULL)
         self->status = (guint)json_object_get_int_member_with_default (response, "status", 0);
@@ -104,7 +106,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
   else if (g_str_equal (method, "Network.requestWillBeSent") && is_main_document (self, params)
            && json_object_has_member (params, "redirectResponse"))
     {
-      JsonObject *request = json_object_get_object_member (params, "request");
+      JsonObject *request = rh_cdp_object_member (params, "request");
       const char *url = request != NULL
                             ? json_object_get_string_member_with_default (request, "url", NULL)
                             : NULL;
@@ -114,7 +116,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
     }
   else if (g_str_equal (method, "Page.frameNavigated"))
     {
-      JsonObject *frame = json_object_get_object_member (params, "frame");
+      JsonObject *frame = rh_cdp_object_member (params, "frame");
       const char *url
           = frame != NULL ? json_object_get_string_member_with_default (frame, "url", NULL) : NULL;
 

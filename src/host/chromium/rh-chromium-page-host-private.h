@@ -41,6 +41,7 @@ struct _RhChromiumPageHost
   gboolean ready;              /* both, or waited long enough: loads go to the target now */
   cairo_surface_t *last_frame; /* the frame on screen, read again when recording starts */
   gint64 last_frame_us;
+  GHashTable *requests; /* the protocol's requestId -> its resource id and status */
 };
 
 typedef void (*RhChromiumResultFunc) (RhChromiumPageHost *self, JsonObject *result,
@@ -52,6 +53,8 @@ JsonObject *_rh_chromium_page_host_object_with_string (const char *name, const c
 void _rh_chromium_page_host_become_ready (RhChromiumPageHost *self);
 gboolean _rh_chromium_page_host_emit_last_frame (RhChromiumPageHost *self, RhFrameFunc func,
                                                  gpointer user_data);
+void _rh_chromium_page_host_network_event (RhChromiumPageHost *self, const char *method,
+                                           JsonObject *params);
 void _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method,
                                       JsonObject *params, const char *session_id,
                                       gpointer user_data);

@@ -432,6 +432,7 @@ rh_chromium_page_host_finalize (GObject *object)
   g_free (self->session_id);
   g_free (self->loading_uri);
   g_clear_pointer (&self->last_frame, cairo_surface_destroy);
+  g_hash_table_unref (self->requests);
   G_OBJECT_CLASS (rh_chromium_page_host_parent_class)->finalize (object);
 }
 
@@ -458,6 +459,7 @@ static void
 rh_chromium_page_host_init (RhChromiumPageHost *self)
 {
   self->scripts = g_ptr_array_new_with_free_func (g_free);
+  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
 }
 
