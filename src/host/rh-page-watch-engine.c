@@ -7,11 +7,19 @@
 
 #include "rh-engine-features.h"
 
-/* What the engine offers does not depend on the page: the first answer in
- * the process serves the reports of pages that did not probe, having failed
- * first or come after it.  A page's own answer serves its own report, so
- * that no page can answer for another one. */
-static JsonObject *engine_capabilities;
+/* What an engine offers does not depend on the page: the first answer in
+ * the process for each engine (by name) serves the reports of its pages
+ * that did not probe, having failed first or come after it.  A page's own
+ * answer serves its own report, so that no page can answer for another. */
+static GHashTable *engine_capabilities; /* engine name -> JsonObject */
+
+static JsonObject *
+known_capabilities (const char *engine_name)
+{
+  return engine_capabilities != NULL && engine_name != NULL
+           ? g_hash_table_lookup (engine_capabilities, engine_name)
+           : NULL;
+}
 
 #define MAX_CAPABILITIES 32
 /* How long to wait for the own probe of a page whose document loaded. */
@@ -25,9 +33,9 @@ static JsonObject *engine_capabilities;
 /* Whether the process knows the engine's capabilities: once it does, the
  * bridge of its next pages does not probe. */
 gboolean
-_rh_page_watch_engine_known (void)
+_rh_page_watch_engine_known (RhPageHost *host)
 {
-  return engine_capabilities != NULL;
+  return known_capabilities (rh_page_host_get_engine_name (host)) != NULL;
 }
 
 void
@@ -74,7 +82,7 @@ capabilities_from (JsonObject *posted)
 static JsonObject *
 capabilities_of (RhPageWatch *watch)
 {
-  return watch->capabilities != NULL ? watch->capabilities : engine_capabilities;
+  return watch->capabilities != NULL ? watch->capabilities : known_capabilities (watch->engine_name);
 }
 
 static void
@@ -97,9 +105,17 @@ _rh_page_watch_capabilities (RhPageWatch *watch, JsonObject *message, JsonNode *
 
   if (watch->capabilities == NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node))
     watch->capabilities = capabilities_from (json_node_get_object (node));
-  if (engine_capabilities == NULL && watch->capabilities != NULL
+  if (known_capabilities (watch->engine_name) == NULL && watch->capabilities != NULL
+      && watch->engine_name != NULL
       && json_object_get_size (watch->capabilities) > 0)
-    engine_capabilities = json_object_ref (watch->capabilities);
+    {
+      if (engine_capabilities == NULL)
+        engine_capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                     (GDestroyNotify) json_object_unref);
+      g_hash_table_insert (engine_capabilities,
+                           g_strdup (watch->engine_name),
+                           json_object_ref (watch->capabilities));
+    }
   rh_timeline_add (watch->timeline, "capabilities", detail, "engine capabilities probed%s",
                    watch->probing ? " on an empty document" : "");
   if (watch->probe_task != NULL && capabilities_of (watch) != NULL)
@@ -162,7 +178,7 @@ rh_page_watch_probe_engine_async (RhPageWatch *watch, gint64 deadline_us,
   g_return_if_fail (self->stopped && self->probe_task == NULL && self->host != NULL);
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, rh_page_watch_probe_engine_async);
-  if (engine_capabilities != NULL)
+  if (known_capabilities (self->engine_name) != NULL)
     {
       g_task_return_boolean (task, TRUE);
       return;

@@ -18,6 +18,7 @@ struct _RhPageWatch
   RhReadyCall *ready_call;
   RhTimeline *timeline;                  /* the caller's */
   RhPageHost *host;                      /* NULL for a detached watch */
+  const char *engine_name;               /* the host's engine's (static), NULL detached */
   JsonObject *capabilities;              /* what this page's probe said, if it did */
 
   GCancellable *load_cancellable;        /* this load's ready call */
@@ -69,7 +70,7 @@ gboolean _rh_page_watch_first_failure     (RhPageWatch *watch, const char *kind,
                                            const char *url, const char *error);
 
 /* -engine.c */
-gboolean _rh_page_watch_engine_known      (void);
+gboolean _rh_page_watch_engine_known      (RhPageHost *host);
 void     _rh_page_watch_touch             (RhPageWatch *watch, const char *feature);
 void     _rh_page_watch_blame             (RhPageWatch *watch, const char *error_message);
 void     _rh_page_watch_capabilities      (RhPageWatch *watch, JsonObject *message,

@@ -345,10 +345,11 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
    * probe them. */
   script = rh_bridge_script_build (rh_page_host_get_message_channel (host), options->webrtc,
                                    options->routes, options->sdk_bundle, options->file_access,
-                                   !_rh_page_watch_engine_known (), error);
+                                   !_rh_page_watch_engine_known (host), error);
   if (script == NULL)
     return NULL;
   self->page_url = g_strdup (page_url);
+  self->engine_name = rh_page_host_get_engine_name (host);
   self->blank_threshold = options->blank_threshold;
   rh_frame_log_free (self->frame_log);
   self->frame_log = rh_frame_log_new (FALSE, self->blank_threshold);
