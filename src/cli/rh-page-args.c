@@ -92,8 +92,9 @@ page_entries (RhPageArgs *args, RhPageCommand command)
       "Cloud API base for the ready call, e.g. https://api.sd-rtn.com (default: local cloud)",
       "URL" },
     { "engine", 0, 0, G_OPTION_ARG_STRING, &args->engine,
-      "Browser engine: wpe (WPE WebKit, default) or chromium (Debian's headless Chromium over "
-      "the DevTools protocol, with real WebRTC: the stand-in is off by default)", "ENGINE" },
+      "Browser engine: wpe (WPE WebKit, default), chromium (Debian's headless Chromium over "
+      "the DevTools protocol, with real WebRTC: the stand-in is off by default) or, for check "
+      "and demo, both: the page in each, side by side, and what differs", "ENGINE" },
     { "webrtc", 0, 0, G_OPTION_ARG_STRING, &args->webrtc,
       "standin (default: RTCPeerConnection, MediaStream, MediaStreamTrack, RTCRtp* and "
       "navigator.mediaDevices that cooperate without media, as a recorder without devices) or "

@@ -9,11 +9,13 @@
 #include "rh-cli-end.h"
 #include "rh-cli-log.h"
 #include "rh-demo-flow.h"
+#include "rh-engine-parity.h"
 #include "rh-error.h"
 #include "rh-json.h"
 #include "rh-page-dir.h"
 #include "rh-page-list.h"
 #include "rh-ready-endpoint.h"
+#include "rh-room.h"
 #include "rh-signals.h"
 
 typedef struct
@@ -112,37 +114,64 @@ run_check (RhPageOptions *options, gboolean json)
 }
 
 /* Each page's options as if it were checked alone, but for the outputs
- * that name one place: one JUnit file for all, pictures a directory a page. */
+ * that name one place: one JUnit file for all, pictures a directory a page
+ * (named by its number, or its engine).  @engines: NULL, or an engine a
+ * page for the one page of @pages. */
 static GPtrArray *
-batch_page_options (RhPageArgs *args, char **pages, GError **error)
+batch_page_options (RhPageArgs *args, RhPageCommand command, char **pages,
+                    const char *const *engines, GError **error)
 {
   g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_page_options_free);
+  guint count = engines != NULL ? g_strv_length ((char **) engines) : g_strv_length (pages);
 
   if (args->har != NULL)
     {
       g_set_error_literal (error, RH_ERROR, RH_ERROR_INVALID_INPUT,
-                           "--har writes one page's requests: give one page");
+                           "--har writes one page's requests: give one page and one engine");
       return NULL;
     }
-  for (guint i = 0; pages[i] != NULL; i++)
+  for (guint i = 0; i < count; i++)
     {
-      RhPageOptions *options = rh_page_args_to_page_options (args, RH_PAGE_COMMAND_CHECK,
-                                                             pages[i], error);
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+      RhPageOptions *options;
 
+      if (engines != NULL)
+        {
+          g_free (args->engine);
+          args->engine = g_strdup (engines[i]);
+        }
+      options = rh_page_args_to_page_options (args, command,
+                                              engines != NULL ? pages[0] : pages[i], error);
       if (options == NULL)
         return NULL;
       g_ptr_array_add (all, options);
       g_clear_pointer (&options->junit, g_free);
       if (options->snapshots_dir != NULL)
         {
-          g_autofree char *number = g_strdup_printf ("%u", i + 1);
-          char *dir = g_build_filename (options->snapshots_dir, number, NULL);
+          char *dir = g_build_filename (options->snapshots_dir,
+                                        engines != NULL ? engines[i] : number, NULL);
 
           g_free (options->snapshots_dir);
           options->snapshots_dir = dir;
         }
     }
   return g_steal_pointer (&all);
+}
+
+/* Runs @batch to its end, stop signals ending it as an interrupt. */
+static gboolean
+run_batch (RhCheckBatch *batch, GError **error)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GAsyncResult) result = NULL;
+  Wait wait = { loop, NULL };
+
+  rh_signals_watch (rh_stop_signals, interrupt_cb, cancellable);
+  rh_check_batch_run_async (batch, cancellable, run_done_cb, &wait);
+  result = wait_for_result (&wait);
+  rh_signals_unwatch (rh_stop_signals);
+  return rh_check_batch_run_finish (batch, result, error);
 }
 
 static int
@@ -152,34 +181,71 @@ run_check_batch (RhPageArgs *args)
   g_auto (GStrv) pages = rh_page_list_read (args->rest, args->pages, &error);
   g_autoptr (GPtrArray) options = NULL;
   g_autoptr (RhCheckBatch) batch = NULL;
-  g_autoptr (GCancellable) cancellable = NULL;
-  g_autoptr (GMainLoop) loop = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  Wait wait = { 0 };
   g_autofree char *report = NULL;
   guint parallel;
 
   if (pages == NULL || !rh_page_args_get_parallel (args, &parallel, &error))
     return rh_cli_usage_error (error->message);
-  options = batch_page_options (args, pages, &error);
+  options = batch_page_options (args, RH_PAGE_COMMAND_CHECK, pages, NULL, &error);
   if (options == NULL)
     return rh_cli_usage_error (error->message);
   batch = rh_check_batch_new (options, parallel, args->junit, &error);
   if (batch == NULL)
     return rh_cli_end (NULL, error);
 
-  cancellable = g_cancellable_new ();
-  loop = g_main_loop_new (NULL, FALSE);
-  wait.loop = loop;
-  rh_signals_watch (rh_stop_signals, interrupt_cb, cancellable);
-  rh_check_batch_run_async (batch, cancellable, run_done_cb, &wait);
-  result = wait_for_result (&wait);
-  rh_signals_unwatch (rh_stop_signals);
-
-  rh_check_batch_run_finish (batch, result, &error);
+  run_batch (batch, &error);
   report = rh_check_batch_format_report (batch, !args->quiet);
   g_printerr ("%s", report);
   return finish (NULL, error, NULL, args->json ? rh_check_batch_to_json (batch) : NULL);
+}
+
+/* --engine both: the page in WPE and in Chromium side by side, then what
+ * differs; exit status 1 when it passes in one and fails in the other. */
+static int
+run_check_engines (RhPageArgs *args, RhPageCommand command, char *page)
+{
+  static const char *const engines[] = { "wpe", "chromium", NULL };
+  char *pages[] = { page, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) options = NULL;
+  g_autoptr (RhCheckBatch) batch = NULL;
+  g_autoptr (JsonNode) json = NULL;
+  g_autoptr (JsonObject) parity = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *compared = NULL;
+  JsonArray *checks;
+
+  /* One recorder for both: the pages' URLs differ in nothing but startTime. */
+  if (args->user_uuid == NULL)
+    args->user_uuid = rh_user_uuid_generate ();
+  options = batch_page_options (args, command, pages, engines, &error);
+  if (options == NULL)
+    return rh_cli_usage_error (error->message);
+  batch = rh_check_batch_new (options, 2, args->junit, &error);
+  if (batch == NULL)
+    return rh_cli_end (NULL, error);
+  rh_check_batch_set_label (batch, 0, "[wpe]");
+  rh_check_batch_set_label (batch, 1, "[chromium]");
+
+  run_batch (batch, &error);
+  report = rh_check_batch_format_report (batch, !args->quiet);
+  g_printerr ("%s", report);
+  json = rh_check_batch_to_json (batch);
+  checks = json_object_get_array_member (json_node_get_object (json), "checks");
+  parity = rh_engine_parity_compare (json_array_get_object_element (checks, 0),
+                                     json_array_get_object_element (checks, 1));
+  compared = rh_engine_parity_format (parity);
+  g_printerr ("%s", compared);
+  if (json_object_get_boolean_member (parity, "verdicts_differ"))
+    {
+      g_clear_error (&error);
+      g_set_error (&error, RH_ERROR, RH_ERROR_PAGE_FAILED, "passes in %s, fails in %s",
+                   rh_check_batch_passed (batch, 0) ? "WPE WebKit" : "Chromium",
+                   rh_check_batch_passed (batch, 0) ? "Chromium" : "WPE WebKit");
+    }
+  json_object_set_object_member (json_node_get_object (json), "parity",
+                                 g_steal_pointer (&parity));
+  return finish (NULL, error, NULL, args->json ? g_steal_pointer (&json) : NULL);
 }
 
 static void
@@ -275,6 +341,19 @@ rh_page_command_main (int argc, char **argv, RhPageCommand command)
       return 0;
     }
 
+  if (g_strcmp0 (args.engine, "both") == 0)
+    {
+      if (command == RH_PAGE_COMMAND_RUN)
+        return rh_cli_usage_error ("--engine both is for check and demo: run takes one engine");
+      if (args.pages != NULL || (args.rest != NULL && g_strv_length (args.rest) > 1))
+        return rh_cli_usage_error ("--engine both takes one page");
+      page = command_page (&args, command, &error);
+      if (page == NULL)
+        return g_error_matches (error, RH_ERROR, RH_ERROR_INVALID_INPUT)
+                 ? rh_cli_usage_error (error->message)
+                 : rh_cli_end (NULL, error);
+      return run_check_engines (&args, command, page);
+    }
   /* Several pages, or a list of them: a report a page. */
   if (command == RH_PAGE_COMMAND_CHECK
       && (args.pages != NULL || (args.rest != NULL && g_strv_length (args.rest) > 1)))

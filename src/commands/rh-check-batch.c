@@ -32,6 +32,7 @@ struct _RhCheckBatch
   guint next;                /* the next page to start */
   guint running;
   guint failed;
+  guint conclude_id;
   GError *junit_error;
 };
 
@@ -119,6 +120,19 @@ rh_check_batch_new (GPtrArray *pages, guint parallel, const char *junit, GError 
   return g_steal_pointer (&self);
 }
 
+/* Page @index's label instead of "[N/COUNT]", e.g. its engine's. */
+void
+rh_check_batch_set_label (RhCheckBatch *batch, guint index, const char *label)
+{
+  Page *page;
+
+  g_return_if_fail (index < batch->pages->len);
+  page = &g_array_index (batch->pages, Page, index);
+  g_free (page->label);
+  page->label = g_strdup (label);
+  rh_timeline_set_label (rh_check_get_timeline (page->check), label);
+}
+
 static void start_more (RhCheckBatch *self);
 
 /* Every page started has ended: the JUnit file, then the batch's outcome. */
@@ -163,6 +177,16 @@ release_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+conclude_cb (gpointer user_data)
+{
+  RhCheckBatch *self = user_data;
+
+  self->conclude_id = 0;
+  conclude (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -198,8 +222,11 @@ start_more (RhCheckBatch *self)
       self->running++;
       rh_check_run_async (page->check, self->cancellable, check_done_cb, g_object_ref (self));
     }
-  if (self->running == 0 && (stopped || self->next == self->pages->len))
-    conclude (self);
+  /* After the ended checks' releases, queued before: their engines are
+   * gone when the batch's caller learns it ended. */
+  if (self->running == 0 && (stopped || self->next == self->pages->len) && self->task != NULL
+      && self->conclude_id == 0)
+    self->conclude_id = g_idle_add (conclude_cb, self);
 }
 
 /* Cancelling @cancellable ends the running checks as an interrupt ends one
@@ -226,6 +253,17 @@ rh_check_batch_run_finish (RhCheckBatch *batch, GAsyncResult *result, GError **e
 {
   g_return_val_if_fail (g_task_is_valid (result, batch), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Whether page @index was checked and passed. */
+gboolean
+rh_check_batch_passed (RhCheckBatch *batch, guint index)
+{
+  Page *page;
+
+  g_return_val_if_fail (index < batch->pages->len, FALSE);
+  page = &g_array_index (batch->pages, Page, index);
+  return page->done && page->error == NULL;
 }
 
 /* {"pages", "passed", "failed", "not_checked", "checks": [a check's report,

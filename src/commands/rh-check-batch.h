@@ -20,10 +20,12 @@ G_DECLARE_FINAL_TYPE (RhCheckBatch, rh_check_batch, RH, CHECK_BATCH, GObject)
 
 RhCheckBatch *rh_check_batch_new        (GPtrArray *pages, guint parallel, const char *junit,
                                          GError **error);
+void          rh_check_batch_set_label  (RhCheckBatch *batch, guint index, const char *label);
 void          rh_check_batch_run_async  (RhCheckBatch *batch, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean      rh_check_batch_run_finish (RhCheckBatch *batch, GAsyncResult *result,
                                          GError **error);
+gboolean      rh_check_batch_passed     (RhCheckBatch *batch, guint index);
 JsonNode     *rh_check_batch_to_json    (RhCheckBatch *batch);
 char         *rh_check_batch_format_report (RhCheckBatch *batch, gboolean full);
 

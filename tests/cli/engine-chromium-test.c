@@ -35,7 +35,7 @@ process_tag (void)
   static char tag[64];
 
   if (tag[0] == '\0')
-    g_snprintf (tag, sizeof tag, "%s=engine-chromium-test-%d", TAG_VARIABLE, (int) getpid ());
+    g_snprintf (tag, sizeof tag, "%s=engine-chromium-test-%d", TAG_VARIABLE, (int)getpid ());
   return tag;
 }
 
@@ -54,8 +54,7 @@ count_tagged (void)
       g_autofree char *environ_data = NULL;
       gsize length;
 
-      if (!g_ascii_isdigit (name[0])
-          || !g_file_get_contents (path, &environ_data, &length, NULL))
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &environ_data, &length, NULL))
         continue;
       for (gsize at = 0; at < length; at += strlen (environ_data + at) + 1)
         if (g_str_equal (environ_data + at, process_tag ()))
@@ -78,20 +77,20 @@ run_check (Result *result, const char *const *args, const char *const *env)
   g_autoptr (JsonParser) parser = json_parser_new ();
   int status;
 
-  for (const char *const *arg = (const char *const[]){ "check", "--app-id", "app-1",
-                                                       "--room-uuid", "room-1", "--room-type",
-                                                       "4", "--json", "-q", NULL };
+  for (const char *const *arg
+       = (const char *const[]){ "check", "--app-id", "app-1", "--room-uuid", "room-1",
+                                "--room-type", "4", "--json", "-q", NULL };
        *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
+    g_ptr_array_add (argv, (gpointer)*arg);
   for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, (gpointer)args[i]);
   g_ptr_array_add (argv, NULL);
-  g_ptr_array_add (environment, (gpointer) process_tag ());
+  g_ptr_array_add (environment, (gpointer)process_tag ());
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
-    g_ptr_array_add (environment, (gpointer) env[i]);
+    g_ptr_array_add (environment, (gpointer)env[i]);
   g_ptr_array_add (environment, NULL);
-  child = rh_test_child_spawn ((const char *const *) argv->pdata,
-                               (const char *const *) environment->pdata);
+  child = rh_test_child_spawn ((const char *const *)argv->pdata,
+                               (const char *const *)environment->pdata);
   status = rh_test_child_wait (child, WAIT_TIMEOUT_S);
   g_assert_true (WIFEXITED (status));
   result->status = WEXITSTATUS (status);
@@ -110,9 +109,9 @@ has_problem (JsonObject *report, const char *code)
   JsonArray *problems = json_object_get_array_member (report, "problems");
 
   for (guint i = 0; i < json_array_get_length (problems); i++)
-    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (problems, i),
-                                                    "code"),
-                     code))
+    if (g_str_equal (
+            json_object_get_string_member (json_array_get_object_element (problems, i), "code"),
+            code))
       return TRUE;
   return FALSE;
 }
@@ -129,8 +128,9 @@ test_bundled_page (void)
   g_auto (Result) result = { 0 };
   JsonObject *engine, *timeline, *capabilities;
 
-  run_check (&result, (const char *const[]){ "--engine", "chromium", "--paint-grace-ms", "0",
-                                             "--har", har, page, NULL },
+  run_check (&result,
+             (const char *const[]){ "--engine", "chromium", "--paint-grace-ms", "0", "--har", har,
+                                    page, NULL },
              NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (result.report);
@@ -177,15 +177,16 @@ test_real_media (void)
   g_auto (Result) chromium = { 0 };
   g_auto (Result) wpe = { 0 };
 
-  run_check (&chromium, (const char *const[]){ "--engine", "chromium", "--ready",
-                                               "console:REAL_MEDIA", "--timeout", "30",
-                                               "--paint-grace-ms", "0", page, NULL },
+  run_check (&chromium,
+             (const char *const[]){ "--engine", "chromium", "--ready", "console:REAL_MEDIA",
+                                    "--timeout", "30", "--paint-grace-ms", "0", page, NULL },
              NULL);
   if (chromium.status != 0)
     g_printerr ("%s", chromium.err);
   g_assert_cmpint (chromium.status, ==, 0);
-  run_check (&wpe, (const char *const[]){ "--engine", "wpe", "--ready", "console:REAL_MEDIA",
-                                          "--timeout", "8", page, NULL },
+  run_check (&wpe,
+             (const char *const[]){ "--engine", "wpe", "--ready", "console:REAL_MEDIA", "--timeout",
+                                    "8", page, NULL },
              NULL);
   g_assert_cmpint (wpe.status, ==, 1);
   g_assert_true (has_problem (wpe.report, "engine-missing-feature"));
@@ -199,12 +200,11 @@ video_region_change (const char *path, guint a, guint b)
 {
   g_autofree char *select
       = g_strdup_printf ("select=eq(n\\,%u)+eq(n\\,%u),crop=200:200:380:20", a, b);
-  const char *argv[] = { "ffmpeg", "-v", "error", "-i", path, "-vf", select, "-vsync", "0",
-                         "-f", "rawvideo", "-pix_fmt", "rgb24", "-", NULL };
+  const char *argv[] = { "ffmpeg", "-v", "error",    "-i",       path,    "-vf", select, "-vsync",
+                         "0",      "-f", "rawvideo", "-pix_fmt", "rgb24", "-",   NULL };
   g_autoptr (GBytes) out = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) ffmpeg = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                                      &error);
+  g_autoptr (GSubprocess) ffmpeg = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   const guint8 *data;
   gsize size, plane = 200 * 200 * 3;
   guint64 sum = 0;
@@ -215,8 +215,8 @@ video_region_change (const char *path, guint a, guint b)
   data = g_bytes_get_data (out, &size);
   g_assert_cmpuint (size, ==, 2 * plane);
   for (gsize i = 0; i < plane; i++)
-    sum += (guint) ABS ((int) data[i] - (int) data[plane + i]);
-  return (double) sum / plane;
+    sum += (guint)ABS ((int)data[i] - (int)data[plane + i]);
+  return (double)sum / plane;
 }
 
 /* `run --engine chromium --record`: the file plays (ffprobe counts its
@@ -226,15 +226,24 @@ test_record_real_media (void)
 {
   g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "real-media.html", NULL);
   g_autofree char *file = g_build_filename (rh_test_tmpdir (), "real-media.mp4", NULL);
-  const char *const args[] = { "run", "-q", "--engine", "chromium", "--app-id", "app-1",
-                               "--room-uuid", "room-1", "--room-type", "4", "--ready",
-                               "console:REAL_MEDIA", "--record", file, "--duration", "4",
-                               page, NULL };
-  const char *probe[] = { "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-                          "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", file,
+  const char *const args[]
+      = { "run",         "-q",     "--engine",    "chromium", "--app-id", "app-1",
+          "--room-uuid", "room-1", "--room-type", "4",        "--ready",  "console:REAL_MEDIA",
+          "--record",    file,     "--duration",  "4",        page,       NULL };
+  const char *probe[] = { "ffprobe",
+                          "-v",
+                          "error",
+                          "-count_frames",
+                          "-select_streams",
+                          "v:0",
+                          "-show_entries",
+                          "stream=nb_read_frames",
+                          "-of",
+                          "csv=p=0",
+                          file,
                           NULL };
-  g_autoptr (RhTestChild) child = rh_test_child_spawn (args, (const char *const[]){
-                                                                process_tag (), NULL });
+  g_autoptr (RhTestChild) child
+      = rh_test_child_spawn (args, (const char *const[]){ process_tag (), NULL });
   g_autofree char *frames = NULL;
   g_autoptr (GError) error = NULL;
   int status = rh_test_child_wait (child, WAIT_TIMEOUT_S);
@@ -242,8 +251,8 @@ test_record_real_media (void)
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   g_assert_cmpuint (count_tagged (), ==, 0);
-  g_assert_true (g_spawn_sync (NULL, (char **) probe, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               &frames, NULL, &status, &error));
+  g_assert_true (g_spawn_sync (NULL, (char **)probe, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &frames,
+                               NULL, &status, &error));
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   /* 4 s at 15 fps. */
@@ -267,6 +276,77 @@ test_missing_browser (void)
                    "chromium package");
 }
 
+static JsonObject *
+parity_aspect (JsonObject *report, const char *name)
+{
+  JsonArray *aspects
+      = json_object_get_array_member (json_object_get_object_member (report, "parity"), "aspects");
+
+  for (guint i = 0; i < json_array_get_length (aspects); i++)
+    if (g_str_equal (
+            json_object_get_string_member (json_array_get_object_element (aspects, i), "aspect"),
+            name))
+      return json_array_get_object_element (aspects, i);
+  g_assert_not_reached ();
+}
+
+/* --engine both on the bundled page: a report from each engine, and no
+ * aspect that differs. */
+static void
+test_both_same (void)
+{
+  g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_auto (Result) result = { 0 };
+  JsonArray *checks;
+
+  run_check (&result,
+             (const char *const[]){ "--engine", "both", page, NULL },
+             NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  checks = json_object_get_array_member (result.report, "checks");
+  g_assert_cmpuint (json_array_get_length (checks), ==, 2);
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_object_get_object_member (json_array_get_object_element (checks, 0), "engine"),
+          "name"),
+      ==, "WPE WebKit");
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_object_get_object_member (json_array_get_object_element (checks, 1), "engine"),
+          "name"),
+      ==, "Chromium");
+  g_assert_true (json_object_get_boolean_member (
+      json_object_get_object_member (result.report, "parity"), "same"));
+  g_assert_nonnull (
+      strstr (result.err, "  ready                       same: ready, acknowledged\n"));
+}
+
+/* --engine both on a page that needs WebGL 2: it passes in Chromium and
+ * fails in WPE, and the differences are the engine's. */
+static void
+test_both_differ (void)
+{
+  g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "real-media.html", NULL);
+  g_auto (Result) result = { 0 };
+  JsonObject *ready;
+
+  run_check (&result,
+             (const char *const[]){ "--engine", "both", "--ready", "console:REAL_MEDIA",
+                                    "--timeout", "15", "--paint-grace-ms", "0", page, NULL },
+             NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_true (json_object_get_boolean_member (
+      json_object_get_object_member (result.report, "parity"), "verdicts_differ"));
+  ready = parity_aspect (result.report, "ready");
+  g_assert_false (json_object_get_boolean_member (ready, "same"));
+  g_assert_cmpstr (json_object_get_string_member (ready, "cause"), ==, "engine");
+  g_assert_cmpstr (json_object_get_string_member (ready, "chromium"), ==, "ready, acknowledged");
+  g_assert_true (
+      json_object_get_boolean_member (parity_aspect (result.report, "page loads"), "same"));
+  g_assert_nonnull (
+      strstr (result.err, "recordhost check: passes in Chromium, fails in WPE WebKit\n"));
+}
+
 typedef struct
 {
   const char *name;
@@ -276,9 +356,12 @@ typedef struct
 
 /* What the engine does not do is refused before anything starts. */
 static const UsageRow usage_rows[] = {
-  { "unknown-engine", { "--engine", "gecko" },
+  { "unknown-engine",
+    { "--engine", "gecko" },
     "unknown --engine 'gecko' (expected wpe or chromium)" },
-  { "page-memory", { "--page-memory", "512" },
+  { "both-two-pages", { "--engine", "both", "PAGE" }, "--engine both takes one page" },
+  { "page-memory",
+    { "--page-memory", "512" },
     "--page-memory is not supported with --engine chromium" },
 };
 
@@ -289,8 +372,10 @@ test_usage (gconstpointer data)
   g_autofree char *page = rh_test_page_path ("record_page.html");
   g_auto (Result) result = { 0 };
 
-  run_check (&result, (const char *const[]){ "--engine", "chromium", row->args[0], row->args[1],
-                                             page, NULL },
+  run_check (&result,
+             (const char *const[]){ "--engine", "chromium", row->args[0], row->args[1], page,
+                                    g_strcmp0 (row->args[2], "PAGE") == 0 ? page : NULL,
+                                    NULL },
              NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, row->message));
@@ -307,6 +392,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine-chromium/real-media", test_real_media);
   g_test_add_func ("/engine-chromium/record-real-media", test_record_real_media);
   g_test_add_func ("/engine-chromium/missing-browser", test_missing_browser);
+  g_test_add_func ("/engine-chromium/both/same", test_both_same);
+  g_test_add_func ("/engine-chromium/both/differ", test_both_differ);
   for (guint i = 0; i < G_N_ELEMENTS (usage_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/engine-chromium/usage/%s", usage_rows[i].name);
