@@ -408,10 +408,13 @@ rh_chromium_page_host_dispose (GObject *object)
       g_clear_signal_handler (&self->closed_id, self->connection);
       /* Its tab goes now; the browser when its last host does. */
       if (self->target_id != NULL && !rh_cdp_connection_is_closed (self->connection))
-        rh_cdp_connection_send_async (
-            self->connection, NULL, "Target.closeTarget",
-            _rh_chromium_page_host_object_with_string ("targetId", self->target_id), NULL, NULL,
-            NULL);
+        {
+          g_autoptr (JsonObject) params
+              = _rh_chromium_page_host_object_with_string ("targetId", self->target_id);
+
+          rh_cdp_connection_send_async (self->connection, NULL, "Target.closeTarget", params,
+                                        NULL, NULL, NULL);
+        }
       self->connection = NULL;
     }
   g_clear_object (&self->browser);
