@@ -121,7 +121,8 @@ static GPtrArray *
 batch_page_options (RhPageArgs *args, RhPageCommand command, char **pages,
                     const char *const *engines, GError **error)
 {
-  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_page_options_free);
+  g_autoptr (GPtrArray) all
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) rh_page_options_free);
   guint count = engines != NULL ? g_strv_length ((char **) engines) : g_strv_length (pages);
 
   if (args->har != NULL)
@@ -146,6 +147,14 @@ batch_page_options (RhPageArgs *args, RhPageCommand command, char **pages,
         return NULL;
       g_ptr_array_add (all, options);
       g_clear_pointer (&options->junit, g_free);
+      /* One page's two suites, told apart by their engine. */
+      if (engines != NULL)
+        {
+          char *name = g_strdup_printf ("%s (%s)", options->junit_name, engines[i]);
+
+          g_free (options->junit_name);
+          options->junit_name = name;
+        }
       if (options->snapshots_dir != NULL)
         {
           char *dir = g_build_filename (options->snapshots_dir,

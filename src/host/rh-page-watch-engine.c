@@ -82,7 +82,9 @@ capabilities_from (JsonObject *posted)
 static JsonObject *
 capabilities_of (RhPageWatch *watch)
 {
-  return watch->capabilities != NULL ? watch->capabilities : known_capabilities (watch->engine_name);
+  if (watch->capabilities != NULL)
+    return watch->capabilities;
+  return known_capabilities (watch->engine_name);
 }
 
 static void

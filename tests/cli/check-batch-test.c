@@ -76,7 +76,8 @@ parse_junit_suites (const char *xml)
   GPtrArray *pages = g_ptr_array_new_with_free_func (g_free);
   const char *at = xml;
 
-  g_assert_true (g_str_has_prefix (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+  g_assert_true (
+      g_str_has_prefix (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
   g_assert_true (g_str_has_suffix (xml, "</testsuites>\n"));
   while ((at = strstr (at, "<testsuite ")) != NULL)
     {

@@ -290,19 +290,25 @@ parity_aspect (JsonObject *report, const char *name)
   g_assert_not_reached ();
 }
 
-/* --engine both on the bundled page: a report from each engine, and no
- * aspect that differs. */
+/* --engine both on the bundled page: a report and a JUnit suite from each
+ * engine, and no aspect that differs. */
 static void
 test_both_same (void)
 {
   g_autofree char *page = rh_test_page_path ("record_page.html");
+  g_autofree char *junit = g_build_filename (rh_test_tmpdir (), "both.xml", NULL);
+  g_autofree char *xml = NULL;
   g_auto (Result) result = { 0 };
   JsonArray *checks;
 
-  run_check (&result,
-             (const char *const[]){ "--engine", "both", page, NULL },
+  run_check (&result, (const char *const[]){ "--engine", "both", "--junit", junit, page, NULL },
              NULL);
   g_assert_cmpint (result.status, ==, 0);
+  /* A suite an engine, told apart by name. */
+  g_assert_true (g_file_get_contents (junit, &xml, NULL, NULL));
+  g_assert_nonnull (strstr (xml, "name=\"recordhost check record_page.html room room-1 (wpe)\""));
+  g_assert_nonnull (
+      strstr (xml, "name=\"recordhost check record_page.html room room-1 (chromium)\""));
   checks = json_object_get_array_member (result.report, "checks");
   g_assert_cmpuint (json_array_get_length (checks), ==, 2);
   g_assert_cmpstr (
