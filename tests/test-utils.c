@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -944,4 +945,33 @@ rh_test_assert_har_valid (const char *path)
                                NULL, NULL, &err, &status, NULL));
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("the HAR file is not valid HAR 1.2: %s", err);
+}
+
+GArray *
+rh_test_web_processes (GPid parent)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      const char *after_name;
+      int pid = 0;
+      int ppid = 0;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
+      after_name = strrchr (stat, ')');
+      if (after_name == NULL || sscanf (stat, "%d", &pid) != 1
+          || sscanf (after_name, ") %*c %d", &ppid) != 1 || ppid != parent
+          || strstr (stat, " (WPEWebProcess) ") == NULL)
+        continue;
+      g_array_append_val (pids, pid);
+    }
+  return pids;
 }

@@ -160,6 +160,9 @@ void          rh_test_beacon_wait    (RhTestBeacon *beacon, guint timeout_s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhTestBeacon, rh_test_beacon_free)
 
+/* The PIDs (GPid) of @parent's children that are WebKit web processes. */
+GArray *rh_test_web_processes (GPid parent);
+
 /* The last line of @text that starts with @prefix, without its newline;
  * NULL for none.  A sanitizer build's report may follow a program's last
  * line on stderr. */

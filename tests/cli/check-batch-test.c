@@ -5,7 +5,6 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -212,34 +211,6 @@ test_interrupt (void)
   g_assert_cmpuint (suites->len, ==, 1);
 }
 
-/* The web processes among the children of @pid. */
-static guint
-count_web_processes (GPid pid)
-{
-  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *stat = NULL;
-      const char *after_name;
-      int parent = 0;
-
-      if (!g_ascii_isdigit (*name) || !g_file_get_contents (stat_path, &stat, NULL, NULL))
-        continue;
-      /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
-      after_name = strrchr (stat, ')');
-      if (after_name == NULL || sscanf (after_name, ") %*c %d", &parent) != 1 || parent != pid)
-        continue;
-      if (strstr (stat, "(WPEWebProcess)") != NULL)
-        count++;
-    }
-  return count;
-}
-
 /* Five pages one at a time: a page's engine goes when its check ends, not
  * with the command (a hundred pages would keep a hundred engines). */
 static void
@@ -257,7 +228,9 @@ test_engines_released (void)
 
   while (!rh_test_child_has_exited (child) && g_get_monotonic_time () < deadline)
     {
-      most = MAX (most, count_web_processes (pid));
+      g_autoptr (GArray) web_processes = rh_test_web_processes (pid);
+
+      most = MAX (most, web_processes->len);
       g_usleep (20 * 1000);
       while (g_main_context_iteration (NULL, FALSE))
         ;

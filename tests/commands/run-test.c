@@ -2,7 +2,6 @@
  * cloud, the recording lifecycle with short timeouts. */
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -291,29 +290,11 @@ test_cloud_500_twice (Fixture *fixture, gconstpointer data)
 static void
 kill_web_processes (Fixture *fixture)
 {
-  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint killed = 0;
+  g_autoptr (GArray) pids = rh_test_web_processes (getpid ());
 
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *stat = NULL;
-      int pid = 0, ppid = 0;
-      char comm[64] = { 0 };
-      char state;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
-        continue;
-      if (sscanf (stat, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) != 4)
-        continue;
-      if (ppid == getpid () && g_str_has_prefix (comm, "WPEWebProcess"))
-        {
-          kill (pid, SIGKILL);
-          killed++;
-        }
-    }
-  g_assert_cmpuint (killed, >=, 1);
+  for (guint i = 0; i < pids->len; i++)
+    kill (g_array_index (pids, GPid, i), SIGKILL);
+  g_assert_cmpuint (pids->len, >=, 1);
 }
 
 static void

@@ -1,7 +1,6 @@
 /* RhWpePageHost, the real engine, on a page of tests/pages: the page loads,
  * the bridge's messages and frames arrive, in the host's signals. */
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -169,14 +168,35 @@ painted_and_still (gpointer user_data)
   return shown->count > 0 && g_get_monotonic_time () - shown->time_us > G_USEC_PER_SEC / 2;
 }
 
+/* Connects @shown to @host's frames, loads a page and waits until it is
+ * painted and still. */
+static void
+show_still_page (RhPageHost *host, Frames *shown)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pages", "outside-text.html",
+                                                 NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+
+  g_signal_connect (host, "frame", G_CALLBACK (shown_cb), shown);
+  rh_page_host_load (host, uri);
+  g_assert_true (rh_test_wait_until (painted_and_still, shown, 60));
+}
+
+/* The frame read is the last one shown, at the host's 320x240. */
+static void
+assert_read_is_shown (const Frames *read, const Frames *shown)
+{
+  g_assert_cmpuint (read->width, ==, 320);
+  g_assert_cmpuint (read->height, ==, 240);
+  g_assert_cmpuint (read->hash, ==, shown->hash);
+  g_assert_cmpint (read->time_us, ==, shown->time_us);
+}
+
 /* The frame on screen is read again, the same pixels and time as the last
  * frame the signal carried, without a new frame; nothing before the first. */
 static void
 test_read_frame (void)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pages", "outside-text.html",
-                                                 NULL);
-  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, NULL, FALSE, &error);
   Frames shown = { 0 };
@@ -186,19 +206,14 @@ test_read_frame (void)
   g_assert_no_error (error);
   g_assert_false (rh_page_host_read_frame (host, read_cb, &read));
   g_assert_cmpuint (read.count, ==, 0);
-  g_signal_connect (host, "frame", G_CALLBACK (shown_cb), &shown);
-  rh_page_host_load (host, uri);
-  g_assert_true (rh_test_wait_until (painted_and_still, &shown, 60));
+  show_still_page (host, &shown);
   count = shown.count;
 
   for (guint i = 1; i <= 2; i++)
     {
       g_assert_true (rh_page_host_read_frame (host, read_cb, &read));
       g_assert_cmpuint (read.count, ==, i);
-      g_assert_cmpuint (read.width, ==, 320);
-      g_assert_cmpuint (read.height, ==, 240);
-      g_assert_cmpuint (read.hash, ==, shown.hash);
-      g_assert_cmpint (read.time_us, ==, shown.time_us);
+      assert_read_is_shown (&read, &shown);
     }
   g_assert_cmpuint (shown.count, ==, count);
   g_signal_handlers_disconnect_by_data (host, &shown);
@@ -208,28 +223,11 @@ test_read_frame (void)
 static guint
 kill_web_processes (void)
 {
-  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint killed = 0;
+  g_autoptr (GArray) pids = rh_test_web_processes (getpid ());
 
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *stat = NULL;
-      int pid = 0, ppid = 0;
-      char comm[64] = { 0 };
-      char state;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
-        continue;
-      if (sscanf (stat, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) == 4
-          && ppid == getpid () && g_str_has_prefix (comm, "WPEWebProcess"))
-        {
-          kill (pid, SIGKILL);
-          killed++;
-        }
-    }
-  return killed;
+  for (guint i = 0; i < pids->len; i++)
+    kill (g_array_index (pids, GPid, i), SIGKILL);
+  return pids->len;
 }
 
 static void
@@ -252,9 +250,6 @@ crash_settled (gpointer user_data)
 static void
 test_read_frame_after_crash (void)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pages", "outside-text.html",
-                                                 NULL);
-  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (RhPageHost) host = rh_wpe_page_host_new (320, 240, NULL, FALSE, &error);
   Frames shown = { 0 };
@@ -262,18 +257,13 @@ test_read_frame_after_crash (void)
   gint64 crashed_us = 0;
 
   g_assert_no_error (error);
-  g_signal_connect (host, "frame", G_CALLBACK (shown_cb), &shown);
   g_signal_connect (host, "web-process-terminated", G_CALLBACK (terminated_cb), &crashed_us);
-  rh_page_host_load (host, uri);
-  g_assert_true (rh_test_wait_until (painted_and_still, &shown, 60));
+  show_still_page (host, &shown);
   g_assert_cmpuint (kill_web_processes (), ==, 1);
   g_assert_true (rh_test_wait_until (crash_settled, &crashed_us, 60));
 
   g_assert_true (rh_page_host_read_frame (host, read_cb, &read));
-  g_assert_cmpuint (read.width, ==, 320);
-  g_assert_cmpuint (read.height, ==, 240);
-  g_assert_cmpuint (read.hash, ==, shown.hash);
-  g_assert_cmpint (read.time_us, ==, shown.time_us);
+  assert_read_is_shown (&read, &shown);
   g_signal_handlers_disconnect_by_data (host, &shown);
   g_signal_handlers_disconnect_by_data (host, &crashed_us);
 }
