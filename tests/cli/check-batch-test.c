@@ -150,19 +150,22 @@ test_reports (void)
 }
 
 /* Two copies of a page that is ready only when its local storage holds
- * nothing but its own key: side by side, neither sees the other's. */
+ * nothing but its own key: side by side, neither sees the other's, in
+ * either engine (WPE: a context each; Chromium: a browser context each). */
 static void
-test_website_data_apart (void)
+test_website_data_apart (gconstpointer data)
 {
+  const char *engine = data;
   g_autofree char *page = g_test_build_filename (G_TEST_DIST, "pages", "storage-alone.html",
                                                  NULL);
   g_autoptr (JsonObject) report = NULL;
   g_auto (Result) result = { 0 };
 
   run_check (&result, (const char *const[]){ "--app-id", "app-1", "--room-uuid", "room-1",
-                                             "--room-type", "4", "--ready", "console:ALONE",
-                                             "--timeout", "15", "--paint-grace-ms", "0",
-                                             "--json", "-q", page, page, NULL });
+                                             "--room-type", "4", "--engine", engine, "--ready",
+                                             "console:ALONE", "--timeout", "15",
+                                             "--paint-grace-ms", "0", "--json", "-q", page, page,
+                                             NULL });
   report = parse_report (result.out);
   g_assert_cmpint (json_object_get_int_member (report, "passed"), ==, 2);
   if (result.status != 0)
@@ -307,7 +310,9 @@ main (int argc, char **argv)
   rh_test_init (&argc, &argv);
 
   g_test_add_func ("/check-batch/reports", test_reports);
-  g_test_add_func ("/check-batch/website-data-apart", test_website_data_apart);
+  g_test_add_data_func ("/check-batch/website-data-apart/wpe", "wpe", test_website_data_apart);
+  g_test_add_data_func ("/check-batch/website-data-apart/chromium", "chromium",
+                        test_website_data_apart);
   g_test_add_func ("/check-batch/interrupt", test_interrupt);
   g_test_add_func ("/check-batch/engines-released", test_engines_released);
   for (guint i = 0; i < G_N_ELEMENTS (usage_rows); i++)

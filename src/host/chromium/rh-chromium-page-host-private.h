@@ -27,7 +27,9 @@ struct _RhChromiumPageHost
   RhChromiumBrowser *browser;
   RhCdpConnection *connection; /* the browser's */
   GCancellable *cancellable;   /* this host's commands */
-  char *target_id;             /* its main frame's id too */
+  gboolean own_website_data; /* a browser context of its own (rh_page_host_set_own_website_data) */
+  char *context_id;          /* that context, once made */
+  char *target_id;           /* its main frame's id too */
   char *session_id;
   gulong event_id;
   gulong closed_id;

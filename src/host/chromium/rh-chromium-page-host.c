@@ -218,6 +218,37 @@ target_created_cb (RhChromiumPageHost *self, JsonObject *result, const GError *e
 }
 
 static void
+create_target (RhChromiumPageHost *self)
+{
+  JsonObject *params = _rh_chromium_page_host_object_with_string ("url", "about:blank");
+
+  /* Its window at the viewport's size from the start, as the screencast's. */
+  json_object_set_int_member (params, "width", self->width);
+  json_object_set_int_member (params, "height", self->height);
+  json_object_set_boolean_member (params, "newWindow", TRUE);
+  if (self->context_id != NULL)
+    json_object_set_string_member (params, "browserContextId", self->context_id);
+  _rh_chromium_page_host_send (self, "Target.createTarget", params, target_created_cb);
+}
+
+static void
+context_created_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
+{
+  const char *context_id
+      = result != NULL
+            ? json_object_get_string_member_with_default (result, "browserContextId", NULL)
+            : NULL;
+
+  if (context_id == NULL)
+    {
+      fail_start (self, error);
+      return;
+    }
+  self->context_id = g_strdup (context_id);
+  create_target (self);
+}
+
+static void
 take_browser (RhChromiumPageHost *self, RhChromiumBrowser *browser)
 {
   JsonObject *params;
@@ -232,12 +263,16 @@ take_browser (RhChromiumPageHost *self, RhChromiumBrowser *browser)
       fail_start (self, rh_cdp_connection_get_error (self->connection));
       return;
     }
-  params = _rh_chromium_page_host_object_with_string ("url", "about:blank");
-  /* Its window at the viewport's size from the start, as the screencast's. */
-  json_object_set_int_member (params, "width", self->width);
-  json_object_set_int_member (params, "height", self->height);
-  json_object_set_boolean_member (params, "newWindow", TRUE);
-  _rh_chromium_page_host_send (self, "Target.createTarget", params, target_created_cb);
+  /* Website data of its own: a browser context (as an incognito window's)
+   * a page, the target in it. */
+  if (self->own_website_data)
+    {
+      params = json_object_new ();
+      json_object_set_boolean_member (params, "disposeOnDetach", TRUE);
+      _rh_chromium_page_host_send (self, "Target.createBrowserContext", params, context_created_cb);
+      return;
+    }
+  create_target (self);
 }
 
 static void
@@ -412,8 +447,16 @@ rh_chromium_page_host_dispose (GObject *object)
           g_autoptr (JsonObject) params
               = _rh_chromium_page_host_object_with_string ("targetId", self->target_id);
 
-          rh_cdp_connection_send_async (self->connection, NULL, "Target.closeTarget", params,
-                                        NULL, NULL, NULL);
+          rh_cdp_connection_send_async (self->connection, NULL, "Target.closeTarget", params, NULL,
+                                        NULL, NULL);
+        }
+      if (self->context_id != NULL && !rh_cdp_connection_is_closed (self->connection))
+        {
+          g_autoptr (JsonObject) params
+              = _rh_chromium_page_host_object_with_string ("browserContextId", self->context_id);
+
+          rh_cdp_connection_send_async (self->connection, NULL, "Target.disposeBrowserContext",
+                                        params, NULL, NULL, NULL);
         }
       self->connection = NULL;
     }
@@ -432,6 +475,7 @@ rh_chromium_page_host_finalize (GObject *object)
   g_clear_error (&self->start_error);
   g_object_unref (self->cancellable);
   g_free (self->target_id);
+  g_free (self->context_id);
   g_free (self->session_id);
   g_free (self->loading_uri);
   g_clear_pointer (&self->last_frame, cairo_surface_destroy);
@@ -478,6 +522,7 @@ rh_chromium_page_host_new (guint width, guint height, const char *user_agent, GE
   self->width = width;
   self->height = height;
   self->user_agent = g_strdup (user_agent);
+  self->own_website_data = rh_page_host_get_own_website_data ();
   if (shared_browser != NULL)
     {
       take_browser (self, shared_browser);
