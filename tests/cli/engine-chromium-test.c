@@ -291,7 +291,10 @@ parity_aspect (JsonObject *report, const char *name)
 }
 
 /* --engine both on the bundled page: a report and a JUnit suite from each
- * engine, and no aspect that differs. */
+ * engine, the same verdict, and the same behaviour. */
+static const char *const same_aspects[] = { "page loads", "AgoraEduSDK.launch called",
+                                            "SDK API calls", "listener events", "ready" };
+
 static void
 test_both_same (void)
 {
@@ -321,8 +324,14 @@ test_both_same (void)
           json_object_get_object_member (json_array_get_object_element (checks, 1), "engine"),
           "name"),
       ==, "Chromium");
-  g_assert_true (json_object_get_boolean_member (
-      json_object_get_object_member (result.report, "parity"), "same"));
+  /* What the page does is the same; its timing (a first paint on a loaded
+   * machine) may not be. */
+  g_test_message ("%s", result.err);
+  g_assert_false (json_object_get_boolean_member (
+      json_object_get_object_member (result.report, "parity"), "verdicts_differ"));
+  for (guint i = 0; i < G_N_ELEMENTS (same_aspects); i++)
+    g_assert_true (
+        json_object_get_boolean_member (parity_aspect (result.report, same_aspects[i]), "same"));
   g_assert_nonnull (
       strstr (result.err, "  ready                       same: ready, acknowledged\n"));
 }
