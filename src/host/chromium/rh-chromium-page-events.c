@@ -2,23 +2,29 @@
  * RhPageHost's signals: the bridge's messages, frames, loads, crashes. */
 #include "rh-chromium-page-host-private.h"
 
+#include "rh-bridge.h"
 #include "rh-chromium-screencast.h"
 
 static void
 bridge_message (RhChromiumPageHost *self, JsonObject *params)
 {
   const char *payload = json_object_get_string_member_with_default (params, "payload", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr (JsonObject) message = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (g_strcmp0 (json_object_get_string_member_with_default (params, "name", NULL),
                  RH_CHROMIUM_BINDING_NAME)
           != 0
-      || payload == NULL || !json_parser_load_from_data (parser, payload, -1, NULL))
+      || payload == NULL)
     return;
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), json_node_get_object (root));
+  /* The page posts what it likes: bounded as WPE's messages are. */
+  message = rh_bridge_message_parse (payload, &error);
+  if (message == NULL)
+    {
+      g_debug ("bridge: ignoring a malformed message: %s", error->message);
+      return;
+    }
+  rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), message);
 }
 
 /* The last frame, to @func, or as the "frame" signal when NULL. */
