@@ -187,8 +187,10 @@ rh_cloud_command_main (int argc, char **argv)
   gboolean insecure_no_token = FALSE;
   int max_rooms = G_MININT; /* not given: the default */
   int rooms_per_process = RH_CLOUD_DEFAULT_ROOMS_PER_WEB_PROCESS;
-  int page_memory = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
+  int page_memory = G_MININT; /* not given: the default */
   g_autofree char *sdk_api = NULL;
+  g_autofree char *engine_name = NULL;
+  RhBrowserEngine engine = RH_BROWSER_ENGINE_WPE;
   g_autofree char *store_url = NULL;
   g_autofree char *worker_id = NULL;
   int lease_ttl = RH_CLOUD_DEFAULT_LEASE_TTL_S;
@@ -244,6 +246,11 @@ rh_cloud_command_main (int argc, char **argv)
       G_STRINGIFY (RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB) "); a web process is limited to "
       "this times --rooms-per-web-process, and past it is killed and its rooms reload as after "
       "a crash", "MB" },
+    { "engine", 0, 0, G_OPTION_ARG_STRING, &engine_name,
+      "The browser engine of every room's page: wpe (WPE WebKit, default) or chromium (Debian's "
+      "headless Chromium, one browser for the cloud, a tab a room, with real WebRTC and WebGL 2; "
+      "its rooms are not bounded by --page-memory). A start's webRecordConfig.engine overrides "
+      "it", "wpe|chromium" },
     { "sdk-api", 0, 0, G_OPTION_ARG_STRING, &sdk_api,
       "local (default): route the classroom SDKs' own API hosts (api.agora.io, "
       "api.sd-rtn.com and their regional names) of every hosted page to this cloud, which "
@@ -272,6 +279,13 @@ rh_cloud_command_main (int argc, char **argv)
     return rh_cli_usage_error ("--max-rooms must be 1..1000");
   if (rooms_per_process < 1 || rooms_per_process > 16)
     return rh_cli_usage_error ("--rooms-per-web-process must be 1..16");
+  if (engine_name != NULL && !rh_browser_engine_parse (engine_name, &engine, &error))
+    return rh_cli_usage_error (error->message);
+  /* Chromium's renderers have no limit recordhost can set. */
+  if (engine == RH_BROWSER_ENGINE_CHROMIUM && page_memory != G_MININT)
+    return rh_cli_usage_error ("--page-memory is not supported with --engine chromium");
+  if (page_memory == G_MININT)
+    page_memory = RH_PAGE_OPTIONS_DEFAULT_PAGE_MEMORY_MB;
   if (page_memory < RH_PAGE_OPTIONS_MIN_PAGE_MEMORY_MB
       || page_memory > RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB)
     return rh_cli_usage_error ("--page-memory must be "
@@ -319,6 +333,7 @@ rh_cloud_command_main (int argc, char **argv)
   rh_cloud_set_rooms_per_web_process (cloud, rooms_per_process);
   rh_cloud_set_page_memory (cloud, page_memory);
   rh_cloud_set_sdk_api_local (cloud, sdk_api == NULL || g_str_equal (sdk_api, "local"));
+  rh_cloud_set_engine (cloud, engine);
   /* Beyond loopback without a token: one line, exit 2. */
   if (!rh_cloud_listen (cloud, listen != NULL ? listen : RH_CLOUD_DEFAULT_LISTEN, &error))
     return rh_cli_end (NULL, error);

@@ -414,11 +414,14 @@ rh_page_args_to_page_options (RhPageArgs *args, RhPageCommand command, const cha
         return NULL;
     }
   options->api_base = g_strdup (args->api_base);
-  if (args->engine != NULL && !rh_browser_engine_parse (args->engine, &options->engine, error))
-    return NULL;
-  /* Chromium has the real thing. */
-  if (options->engine == RH_BROWSER_ENGINE_CHROMIUM)
-    options->webrtc = RH_WEBRTC_ABSENT;
+  if (args->engine != NULL)
+    {
+      RhBrowserEngine engine;
+
+      if (!rh_browser_engine_parse (args->engine, &engine, error))
+        return NULL;
+      rh_page_options_set_engine (options, engine);
+    }
   if (args->webrtc != NULL && !rh_webrtc_mode_parse (args->webrtc, &options->webrtc, error))
     return NULL;
   for (guint i = 0; args->routes != NULL && args->routes[i] != NULL; i++)

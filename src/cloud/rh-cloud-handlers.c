@@ -340,6 +340,7 @@ rh_cloud_room_init (RhCloud *self, RhCloudRoom *room, const RhRecordRequest *req
   room->page_memory_mb = MIN (self->page_memory_mb * rh_page_host_get_views_per_process (),
                              RH_PAGE_OPTIONS_MAX_PAGE_MEMORY_MB);
   room->sdk_api_local = request->has_sdk_api ? request->sdk_api_local : self->sdk_api_local;
+  room->engine = request->has_engine ? request->engine : self->engine;
   room->ready_answerer = G_OBJECT (self);
   room->ready_answer = rh_cloud_answer_ready;
 }

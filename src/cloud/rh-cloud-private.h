@@ -39,6 +39,7 @@ struct _RhCloud
   guint max_rooms;         /* recordings held at once; a start past it is refused */
   guint page_memory_mb;    /* bound on each web process, which rooms may share */
   gboolean sdk_api_local;  /* pages' SDK API hosts routed here, unless a start says none */
+  RhBrowserEngine engine;  /* pages' engine, unless a start says another */
   RhMetrics *metrics;      /* what GET /metrics tells (rh-cloud-metrics.h) */
 
   /* Workers sharing a PostgreSQL store (rh-cloud-cluster.c); worker_id

@@ -321,6 +321,7 @@ recording_new (RhCloudStore *store, const RhCloudRoom *room, const RhRecordReque
   page->record.height = request->height;
   page->echo = FALSE;
   page->page_memory_mb = room->page_memory_mb;
+  rh_page_options_set_engine (page, room->engine);
   /* The cloud answers the SDKs' own calls as check's acknowledger does. */
   page->sdk_api_local = room->sdk_api_local;
   if (room->sdk_api_local)

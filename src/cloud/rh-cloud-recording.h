@@ -20,6 +20,7 @@ typedef struct
   const char *token;       /* passed to the page and its ready call, NULL for none */
   guint page_memory_mb;    /* bound on the web process the page runs in */
   gboolean sdk_api_local;  /* the SDKs' API hosts go to cloud_url, as check --sdk-api local */
+  RhBrowserEngine engine;
   /* The cloud itself, answering the ready call in this process; NULL to send
    * it to cloud_url over HTTP. */
   GObject *ready_answerer;

@@ -390,6 +390,14 @@ rh_cloud_set_sdk_api_local (RhCloud *cloud, gboolean local)
   cloud->sdk_api_local = local;
 }
 
+/* The engine of the pages of the recordings started after the call, unless
+ * a start's engine says otherwise. */
+void
+rh_cloud_set_engine (RhCloud *cloud, RhBrowserEngine engine)
+{
+  cloud->engine = engine;
+}
+
 /* Takes @store. */
 RhCloud *
 rh_cloud_new (RhCloudStore *store, const char *require_token)

@@ -6,6 +6,7 @@
 #include <libsoup/soup.h>
 
 #include "rh-cloud-store.h"
+#include "rh-page-options.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,7 @@ void        rh_cloud_set_allow_file_pages (RhCloud *cloud, gboolean allow);
 void        rh_cloud_allow_file_page (RhCloud *cloud, const char *uri);
 void        rh_cloud_set_page_memory (RhCloud *cloud, guint page_memory_mb);
 void        rh_cloud_set_sdk_api_local (RhCloud *cloud, gboolean local);
+void        rh_cloud_set_engine   (RhCloud *cloud, RhBrowserEngine engine);
 gboolean    rh_cloud_join_cluster (RhCloud *cloud, const char *worker_id, guint lease_ttl_s,
                                    GError **error);
 const char *rh_cloud_get_worker_id (RhCloud *cloud);

@@ -150,6 +150,26 @@ get_sdk_api (JsonObject *object, RhRecordRequest *request, GError **error)
   return TRUE;
 }
 
+/* engine: "wpe" or "chromium"; absent, the cloud's --engine decides. */
+static gboolean
+get_engine (JsonObject *object, RhRecordRequest *request, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, "engine");
+  const char *value;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  value = get_string (object, "engine");
+  if (value == NULL || !rh_browser_engine_parse (value, &request->engine, NULL))
+    {
+      g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
+                           "engine must be \"wpe\" or \"chromium\"");
+      return FALSE;
+    }
+  request->has_engine = TRUE;
+  return TRUE;
+}
+
 RhRecordRequest *
 rh_record_request_parse (const char *body, gsize length, GError **error)
 {
@@ -217,6 +237,7 @@ rh_record_request_parse (const char *body, gsize length, GError **error)
       || !get_uint (config, "maxRecordingHour", 1, 720, &request->max_recording_hours, error)
       || !get_on_hold (config, &request->on_hold, &present, error)
       || !get_sdk_api (config, request, error)
+      || !get_engine (config, request, error)
       || !get_snapshots (config, &request->snapshots, error)
       || !get_uint (root, "retryTimeout", 1, 3600, &request->retry_timeout_s, error))
     return NULL;

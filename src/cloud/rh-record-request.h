@@ -4,6 +4,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "rh-page-options.h"
+
 G_BEGIN_DECLS
 
 #define RH_RECORD_REQUEST_ERROR (rh_record_request_error_quark ())
@@ -30,6 +32,8 @@ typedef struct
   gboolean has_sdk_api;  /* webRecordConfig set sdkApi */
   gboolean sdk_api_local; /* sdkApi "local": the SDKs' API hosts go to the cloud */
   gboolean snapshots;     /* pictures of each attempt of the page are kept */
+  gboolean has_engine;    /* webRecordConfig set engine */
+  RhBrowserEngine engine; /* the page's browser engine, if it did */
 } RhRecordRequest;
 
 RhRecordRequest *rh_record_request_parse  (const char *body, gsize length, GError **error);

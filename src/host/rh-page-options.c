@@ -24,6 +24,12 @@ rh_browser_engine_parse (const char *text, RhBrowserEngine *engine, GError **err
   return TRUE;
 }
 
+const char *
+rh_browser_engine_name (RhBrowserEngine engine)
+{
+  return engine == RH_BROWSER_ENGINE_CHROMIUM ? "chromium" : "wpe";
+}
+
 RhPageOptions *
 rh_page_options_new (void)
 {
@@ -39,6 +45,15 @@ rh_page_options_new (void)
   options->webrtc = RH_WEBRTC_STANDIN;
   options->routes = rh_route_list_new ();
   return options;
+}
+
+/* @engine, and the WebRTC stand-in only where the engine lacks the real
+ * thing (Chromium has it). */
+void
+rh_page_options_set_engine (RhPageOptions *options, RhBrowserEngine engine)
+{
+  options->engine = engine;
+  options->webrtc = engine == RH_BROWSER_ENGINE_CHROMIUM ? RH_WEBRTC_ABSENT : RH_WEBRTC_STANDIN;
 }
 
 void

@@ -32,7 +32,8 @@ typedef enum
   RH_BROWSER_ENGINE_CHROMIUM, /* Debian's headless Chromium, over the DevTools protocol */
 } RhBrowserEngine;
 
-gboolean rh_browser_engine_parse (const char *text, RhBrowserEngine *engine, GError **error);
+gboolean    rh_browser_engine_parse (const char *text, RhBrowserEngine *engine, GError **error);
+const char *rh_browser_engine_name  (RhBrowserEngine engine);
 
 typedef struct
 {
@@ -67,6 +68,7 @@ RhPageOptions *rh_page_options_new  (void);
 void            rh_page_options_free (RhPageOptions *options);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhPageOptions, rh_page_options_free)
 
+void            rh_page_options_set_engine (RhPageOptions *options, RhBrowserEngine engine);
 void            rh_page_options_add_secrets (const RhPageOptions *options,
                                              RhTimeline *timeline);
 gboolean        rh_page_options_prepare (RhPageOptions *options, char **page_url,

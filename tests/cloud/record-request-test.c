@@ -162,6 +162,51 @@ test_sdk_api (void)
     }
 }
 
+/* engine overrides the cloud's --engine for one recording. */
+static void
+test_engine (void)
+{
+  static const struct
+  {
+    const char *value; /* JSON, NULL: absent */
+    gboolean ok, has;
+    RhBrowserEngine engine;
+  } engine_rows[] = {
+    { NULL, TRUE, FALSE, RH_BROWSER_ENGINE_WPE },
+    { "null", TRUE, FALSE, RH_BROWSER_ENGINE_WPE },
+    { "\"wpe\"", TRUE, TRUE, RH_BROWSER_ENGINE_WPE },
+    { "\"chromium\"", TRUE, TRUE, RH_BROWSER_ENGINE_CHROMIUM },
+    { "\"Chromium\"", FALSE },
+    { "\"both\"", FALSE },
+    { "\"\"", FALSE },
+    { "1", FALSE },
+    { "{}", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (engine_rows); i++)
+    {
+      const char *value = engine_rows[i].value;
+      g_autofree char *body = g_strdup_printf (
+        "{\"mode\":\"web\",\"webRecordConfig\":{\"rootUrl\":\"u\"%s%s}}",
+        value != NULL ? ",\"engine\":" : "", value != NULL ? value : "");
+      g_autoptr (GError) error = NULL;
+      g_autoptr (RhRecordRequest) request = rh_record_request_parse (body, strlen (body),
+                                                                     &error);
+
+      g_test_message ("%s", body);
+      if (!engine_rows[i].ok)
+        {
+          g_assert_null (request);
+          g_assert_error (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID);
+          g_assert_cmpstr (error->message, ==, "engine must be \"wpe\" or \"chromium\"");
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpint (request->has_engine, ==, engine_rows[i].has);
+      g_assert_cmpint (request->engine, ==, engine_rows[i].engine);
+    }
+}
+
 #define DEMO_PAGE "file:///usr/share/recordhost/page/record_page.html"
 
 typedef struct
@@ -232,6 +277,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/record-request/update", test_update);
   g_test_add_func ("/record-request/sdk-api", test_sdk_api);
+  g_test_add_func ("/record-request/engine", test_engine);
   for (guint i = 0; i < G_N_ELEMENTS (page_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/record-request/page/%s", page_rows[i].name);
