@@ -563,10 +563,42 @@ rh_test_token_form (const char *token, const char *form)
   g_error ("no token form %s", form);
 }
 
+RhBrowserEngine
+rh_test_engine (void)
+{
+  const char *name = g_getenv ("RECORDHOST_TEST_ENGINE");
+  RhBrowserEngine engine = RH_BROWSER_ENGINE_WPE;
+  g_autoptr (GError) error = NULL;
+
+  if (name != NULL && !rh_browser_engine_parse (name, &engine, &error))
+    g_error ("RECORDHOST_TEST_ENGINE: %s", error->message);
+  return engine;
+}
+
+const char *
+rh_test_engine_name (void)
+{
+  return rh_browser_engine_name (rh_test_engine ());
+}
+
+gboolean
+rh_test_engine_is (RhBrowserEngine engine, const char *why)
+{
+  g_autofree char *message = NULL;
+
+  if (rh_test_engine () == engine)
+    return TRUE;
+  message = g_strdup_printf ("%s only: %s", rh_browser_engine_name (engine), why);
+  g_test_skip (message);
+  return FALSE;
+}
+
 RhPageOptions *
 rh_test_page_options_new (const char *page)
 {
   RhPageOptions *options = rh_page_options_new ();
+
+  rh_page_options_set_engine (options, rh_test_engine ());
 
   options->room = rh_room_new ();
   options->room->app_id = g_strdup ("app-1");
@@ -665,6 +697,7 @@ child_setup (gpointer user_data)
 RhTestChild *
 rh_test_child_spawn (const char *const *args, const char *const *env)
 {
+  static const char *const engine_commands[] = { "check", "run", "demo", "cloud", NULL };
   static guint spawned;
   RhTestChild *child = g_new0 (RhTestChild, 1);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -676,7 +709,15 @@ rh_test_child_spawn (const char *const *args, const char *const *env)
   child->err_path = g_strdup_printf ("%s/child-%u.err", rh_test_tmpdir (), spawned);
   g_ptr_array_add (argv, (gpointer) RECORDHOST_BINARY);
   for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
+    {
+      g_ptr_array_add (argv, (gpointer) args[i]);
+      if (i == 0 && rh_test_engine () != RH_BROWSER_ENGINE_WPE
+          && g_strv_contains (engine_commands, args[0]))
+        {
+          g_ptr_array_add (argv, (gpointer) "--engine");
+          g_ptr_array_add (argv, (gpointer) rh_test_engine_name ());
+        }
+    }
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, child->out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, child->err_path);
@@ -947,10 +988,30 @@ rh_test_assert_har_valid (const char *path)
     g_error ("the HAR file is not valid HAR 1.2: %s", err);
 }
 
+/* Whether /proc/@pid's command line has @text, its arguments joined by
+ * spaces (Chromium's processes rewrite theirs so). */
+static gboolean
+cmdline_has (const char *pid, const char *text)
+{
+  g_autofree char *path = g_build_filename ("/proc", pid, "cmdline", NULL);
+  g_autofree char *cmdline = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &cmdline, &length, NULL))
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (cmdline[i] == '\0')
+      cmdline[i] = ' ';
+  return strstr (cmdline, text) != NULL;
+}
+
 GArray *
 rh_test_web_processes (GPid parent)
 {
   g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  g_autoptr (GHashTable) parents = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  gboolean chromium = rh_test_engine () == RH_BROWSER_ENGINE_CHROMIUM;
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
   const char *name;
 
@@ -968,10 +1029,25 @@ rh_test_web_processes (GPid parent)
       /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
       after_name = strrchr (stat, ')');
       if (after_name == NULL || sscanf (stat, "%d", &pid) != 1
-          || sscanf (after_name, ") %*c %d", &ppid) != 1 || ppid != parent
-          || strstr (stat, " (WPEWebProcess) ") == NULL)
+          || sscanf (after_name, ") %*c %d", &ppid) != 1)
         continue;
-      g_array_append_val (pids, pid);
+      g_hash_table_insert (parents, GINT_TO_POINTER (pid), GINT_TO_POINTER (ppid));
+      /* WPE's are its children; Chromium's renderers are the zygote's. */
+      if (chromium ? cmdline_has (name, "--type=renderer")
+                   : ppid == parent && strstr (stat, " (WPEWebProcess) ") != NULL)
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      GPid pid = atoi (g_ptr_array_index (names, i));
+
+      for (GPid up = pid; up > 1; up = GPOINTER_TO_INT (g_hash_table_lookup (parents,
+                                                                              GINT_TO_POINTER (up))))
+        if (up == parent)
+          {
+            g_array_append_val (pids, pid);
+            break;
+          }
     }
   return pids;
 }

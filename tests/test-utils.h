@@ -107,9 +107,18 @@ extern const RhTestTokenForm rh_test_token_forms[]; /* ends with a NULL name */
 /* @token written in @form, one of rh_test_token_forms. */
 char *rh_test_token_form (const char *token, const char *form);
 
+/* The engine a suite hosts its pages in: RECORDHOST_TEST_ENGINE, "wpe" or
+ * "chromium" (tests/meson.build runs some programs once with each), WPE
+ * when unset.  Exits on any other value. */
+RhBrowserEngine rh_test_engine (void);
+const char     *rh_test_engine_name (void);
+/* Whether the suite's engine is @engine; if not, the test is skipped with
+ * @why (what only that engine does). */
+gboolean        rh_test_engine_is (RhBrowserEngine engine, const char *why);
+
 /* Options for a page at @page in room "room-1" of app "app-1" (small
  * classroom, recorder "rec-1"), its class started at a fixed time so that
- * its URL is the same each time it is built. */
+ * its URL is the same each time it is built; in rh_test_engine (). */
 RhPageOptions *rh_test_page_options_new (const char *page);
 
 /* A check or run of @options (taken) whose ready call goes where the command
@@ -123,8 +132,9 @@ RhRun   *rh_test_run_new   (RhRunOptions *options, RhReadyEndpoint **endpoint, G
  * rh_test_tmpdir (), so that what a child killed by SIGKILL wrote stays. */
 typedef struct _RhTestChild RhTestChild;
 
-/* Starts RECORDHOST_BINARY with @args; @env: "NAME=VALUE" strings added to
- * its environment, or NULL.  Fails the test when it cannot start. */
+/* Starts RECORDHOST_BINARY with @args (check, run, demo and cloud in
+ * rh_test_engine ()); @env: "NAME=VALUE" strings added to its environment,
+ * or NULL.  Fails the test when it cannot start. */
 RhTestChild *rh_test_child_spawn        (const char *const *args, const char *const *env);
 /* Kills a child still running (SIGKILL, by its PID) and waits for it. */
 void         rh_test_child_free         (RhTestChild *child);
@@ -160,7 +170,8 @@ void          rh_test_beacon_wait    (RhTestBeacon *beacon, guint timeout_s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhTestBeacon, rh_test_beacon_free)
 
-/* The PIDs (GPid) of @parent's children that are WebKit web processes. */
+/* The PIDs (GPid) of @parent's web processes in rh_test_engine (): WebKit's
+ * web processes, its children, or the renderers of the Chromium it started. */
 GArray *rh_test_web_processes (GPid parent);
 
 /* The last line of @text that starts with @prefix, without its newline;

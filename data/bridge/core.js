@@ -85,10 +85,13 @@
       return '';
     }
   }
+  /* The first frame with a place: WebKit's "fn@URL:LINE:COL", V8's
+   * "    at fn (URL:LINE:COL)" or "    at URL:LINE:COL". */
   function sourceOf (error) {
     const lines = stackOf (error).split ('\n');
     for (const line of lines) {
-      const match = /(?:^|@)((?:https?|file):\/\/[^\s]*?):(\d+):(\d+)$/.exec (line);
+      const match = /(?:^|@|\(|\bat )((?:https?|file):\/\/[^\s()]*?):(\d+):(\d+)\)?$/
+        .exec (line.trim ());
       if (match)
         return { source: match[1], line: Number (match[2]), column: Number (match[3]) };
     }
@@ -115,7 +118,10 @@
       return;
     }
     const error = event.error;
-    post ('error', { message: String (event.message || (error && error.message) || 'error'),
+    /* Chromium says "Uncaught TypeError: ...", WebKit "TypeError: ...": one
+     * message whatever the engine, so that the engines compare. */
+    const message = String (event.message || (error && error.message) || 'error');
+    post ('error', { message: message.replace (/^Uncaught /, ''),
                      source: String (event.filename || ''),
                      line: event.lineno || 0,
                      column: event.colno || 0,

@@ -130,3 +130,65 @@ rh_json_to_string (JsonNode *node, gboolean pretty)
     }
   return g_string_free (out, FALSE);
 }
+
+/* The value of the \uXXXX escape at @at, or -1. */
+static int
+escape_value (const char *data, gsize length, gsize at)
+{
+  int value = 0;
+
+  if (at + 6 > length || data[at] != '\\' || data[at + 1] != 'u')
+    return -1;
+  for (guint i = 2; i < 6; i++)
+    {
+      int digit = g_ascii_xdigit_value (data[at + i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+char *
+rh_json_repair_surrogates (const char *data, gsize length)
+{
+  g_autoptr (GString) out = NULL;
+  gsize copied = 0; /* of @data, into @out */
+  gsize at = 0;
+
+  while (at + 1 < length)
+    {
+      int value;
+      gsize next;
+
+      if (data[at] != '\\')
+        {
+          at++;
+          continue;
+        }
+      value = escape_value (data, length, at);
+      /* Any other escape, \\ among them, is two characters. */
+      if (value < 0xD800 || value > 0xDFFF)
+        {
+          at += value < 0 ? 2 : 6;
+          continue;
+        }
+      next = escape_value (data, length, at + 6);
+      if (value <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF)
+        {
+          at += 12;
+          continue;
+        }
+      if (out == NULL)
+        out = g_string_sized_new (length);
+      g_string_append_len (out, data + copied, at - copied);
+      g_string_append (out, "\\ufffd");
+      at += 6;
+      copied = at;
+    }
+  if (out == NULL)
+    return NULL;
+  g_string_append_len (out, data + copied, length - copied);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

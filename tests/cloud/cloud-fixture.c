@@ -27,6 +27,7 @@ cloud_fixture_start (CloudFixture *fixture, const char *require_token)
   fixture->cloud = rh_cloud_new (store, require_token);
   /* The tests' pages are in the source tree. */
   rh_cloud_set_allow_file_pages (fixture->cloud, TRUE);
+  rh_cloud_set_engine (fixture->cloud, rh_test_engine ());
   g_assert_true (rh_cloud_listen_local (fixture->cloud, 0, &error));
   g_assert_no_error (error);
 }

@@ -28,6 +28,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 
   fixture->cloud = fake_cloud_new ();
   fixture->options = rh_page_options_new ();
+  rh_page_options_set_engine (fixture->options, rh_test_engine ());
   fixture->options->room = rh_room_new ();
   fixture->options->room->app_id = g_strdup ("app-1");
   fixture->options->room->room_uuid = g_strdup ("room-1");

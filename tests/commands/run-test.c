@@ -44,6 +44,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->cloud = fake_cloud_new ();
   fixture->options = rh_run_options_new ();
   page = fixture->options->page;
+  rh_page_options_set_engine (page, rh_test_engine ());
   page->room = rh_room_new ();
   page->room->app_id = g_strdup ("app-1");
   page->room->room_uuid = g_strdup ("room-1");

@@ -185,6 +185,45 @@ test_comment_hiding_depth (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *text;
+  const char *repaired; /* NULL: nothing to repair */
+} SurrogateRow;
+
+static const SurrogateRow surrogate_rows[] = {
+  { "none", "[\"a\\u00e9\\n\"]", NULL },
+  { "pair", "[\"\\ud83d\\ude00\"]", NULL },
+  { "pair-upper-case", "[\"\\uD83D\\uDE00\"]", NULL },
+  { "lone-high", "[\"a\\ud800b\"]", "[\"a\\ufffdb\"]" },
+  { "lone-high-at-end", "[\"\\uDBFF\"]", "[\"\\ufffd\"]" },
+  { "lone-low", "[\"\\udc00\"]", "[\"\\ufffd\"]" },
+  { "low-then-high", "[\"\\udc00\\ud800\"]", "[\"\\ufffd\\ufffd\"]" },
+  { "high-then-high-pair", "[\"\\ud800\\ud83d\\ude00\"]", "[\"\\ufffd\\ud83d\\ude00\"]" },
+  /* An escaped backslash before "ud800" is text, not an escape. */
+  { "escaped-backslash", "[\"\\\\ud800\"]", NULL },
+  { "truncated", "[\"\\ud8", NULL },
+  { "in-key", "{\"\\ud800\":1}", "{\"\\ufffd\":1}" },
+};
+
+static void
+test_surrogates (gconstpointer data)
+{
+  const SurrogateRow *row = data;
+  g_autofree char *repaired = rh_json_repair_surrogates (row->text, strlen (row->text));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpstr (repaired, ==, row->repaired);
+  if (g_str_equal (row->name, "truncated"))
+    return;
+  /* What json-glib refused, it reads once repaired. */
+  g_assert_true (rh_json_parser_load (parser, repaired != NULL ? repaired : row->text, -1,
+                                      G_MAXSIZE, RH_JSON_MAX_DEPTH, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -214,5 +253,11 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &scanner_rows[i], test_scanner);
     }
   g_test_add_func ("/json/load/comment-hiding-depth", test_comment_hiding_depth);
+  for (guint i = 0; i < G_N_ELEMENTS (surrogate_rows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/json/surrogates/", surrogate_rows[i].name, NULL);
+
+      g_test_add_data_func (path, &surrogate_rows[i], test_surrogates);
+    }
   return g_test_run ();
 }

@@ -240,6 +240,19 @@ static const FramingCase framing_cases[] = {
     FALSE, { "a" }, "", NULL },
   { "invalid-json", 2, "{\"id\":1,\"result\":{\"value\":\"a\"}}~{\"id\":2,~", FALSE, FALSE,
     { "a", "malformed" }, "", "malformed" },
+  /* A page's lone surrogate, as Chromium writes it: the message is kept. */
+  { "not-utf8", 2,
+    "{\"method\":\"E.one\",\"params\":{\"s\":\"\xed\xa0\x80!\"}}~"
+    "{\"id\":1,\"result\":{\"value\":\"a\xed\xa0\x80\"}}~"
+    "{\"id\":2,\"result\":{\"value\":\"b\"}}~",
+    FALSE, FALSE, { "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "b" },
+    "E.one - {\"s\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!\"}", NULL },
+  { "lone-surrogate-escape", 2,
+    "{\"method\":\"E.one\",\"params\":{\"s\":\"\\ud800\"}}~"
+    "{\"id\":1,\"result\":{\"value\":\"\\ud83d\\ude00\\udc00\"}}~"
+    "{\"id\":2,\"result\":{\"value\":\"b\"}}~",
+    FALSE, FALSE, { "\xf0\x9f\x98\x80\xef\xbf\xbd", "b" }, "E.one - {\"s\":\"\xef\xbf\xbd\"}",
+    NULL },
   { "not-an-object", 1, "[1,2]~", FALSE, FALSE, { "malformed" }, "", "malformed" },
   { "neither-id-nor-method", 1, "{\"params\":{}}~", FALSE, FALSE, { "malformed" }, "",
     "malformed" },

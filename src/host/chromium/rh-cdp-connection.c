@@ -332,7 +332,25 @@ handle_message (RhCdpConnection *self, const char *text, gsize length)
   JsonNode *params_node;
   const char *method;
   const char *session_id;
+  g_autofree char *valid = NULL;
+  g_autofree char *repaired = NULL;
 
+  /* Chromium passes on what a page's script gave it, a lone UTF-16
+   * surrogate included (escaped, or as bytes that are not UTF-8): the
+   * message is taken with U+FFFD in its place, not refused, which would end
+   * the browser and every page in it. */
+  if (!g_utf8_validate_len (text, length, NULL))
+    {
+      valid = g_utf8_make_valid (text, length);
+      text = valid;
+      length = strlen (valid);
+    }
+  repaired = rh_json_repair_surrogates (text, length);
+  if (repaired != NULL)
+    {
+      text = repaired;
+      length = strlen (repaired);
+    }
   if (!rh_json_parser_load (parser, text, length, self->max_message_size, MAX_DEPTH, &error))
     {
       fail (self, RH_CDP_ERROR_MALFORMED, "a message from the peer is not JSON: %s",

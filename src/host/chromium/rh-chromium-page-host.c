@@ -336,6 +336,10 @@ navigate (RhChromiumPageHost *self, const char *uri)
   self->loading_uri = g_strdup (uri);
   self->committed = FALSE;
   self->status = 0;
+  /* A crashed tab navigates again in a new renderer, as a WPE view reloads
+   * in a new web process; a browser that is gone fails the load instead. */
+  if (!rh_cdp_connection_is_closed (self->connection))
+    self->terminated = FALSE;
   rh_page_host_emit_load_event (RH_PAGE_HOST (self), RH_PAGE_LOAD_STARTED, uri, 0);
   _rh_chromium_page_host_send (
       self, "Page.navigate", _rh_chromium_page_host_object_with_string ("url", uri), navigated_cb);
