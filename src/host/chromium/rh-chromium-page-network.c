@@ -66,6 +66,14 @@ emit_response (RhChromiumPageHost *self, Request *request, JsonObject *response)
       content_length (headers), (const char *const *)flat);
 }
 
+static gboolean
+is_favicon (const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && g_str_equal (g_uri_get_path (uri), "/favicon.ico");
+}
+
 static void
 request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObject *params)
 {
@@ -77,6 +85,11 @@ request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObje
   g_auto (GStrv) headers = NULL;
 
   if (url == NULL)
+    return;
+  /* The browser's own request for the site's icon, which WPE does not
+   * make: not the page's, and its 404 is not the page's failure. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (params, "type", NULL), "Other") == 0
+      && known == NULL && is_favicon (url))
     return;
   /* A redirect keeps the request (and its id): it goes out again. */
   if (known != NULL && redirect != NULL)
@@ -118,6 +131,13 @@ _rh_chromium_page_host_network_event (RhChromiumPageHost *self, const char *meth
       && rh_cdp_object_member (params, "response") != NULL)
     emit_response (self, known, rh_cdp_object_member (params, "response"));
   else if (g_str_equal (method, "Network.loadingFinished"))
+    {
+      rh_page_host_emit_resource_finished (RH_PAGE_HOST (self), known->id, known->status);
+      g_hash_table_remove (self->requests, request_id);
+    }
+  /* A stylesheet or font whose answer was an HTTP error is aborted after
+   * it: its failure is that status, as WPE tells it. */
+  else if (g_str_equal (method, "Network.loadingFailed") && known->status >= 400)
     {
       rh_page_host_emit_resource_finished (RH_PAGE_HOST (self), known->id, known->status);
       g_hash_table_remove (self->requests, request_id);
