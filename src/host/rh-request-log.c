@@ -240,22 +240,29 @@ host_of (const char *url)
   return g_ascii_strdown (g_uri_get_host (uri), -1);
 }
 
-/* WebKit's messages for a request that never got an answer, in words. */
+/* The engines' messages for a request that never got an answer, in words:
+ * WebKit's (libsoup's) and Chromium's net:: error names. */
 const char *
 rh_request_error_in_words (const char *error)
 {
   if (error == NULL)
     return NULL;
   if (strstr (error, "hostname could not be found") != NULL
-      || strstr (error, "resolv") != NULL || strstr (error, "not known") != NULL)
+      || strstr (error, "resolv") != NULL || strstr (error, "not known") != NULL
+      || strstr (error, "ERR_NAME_NOT_RESOLVED") != NULL)
     return "name not resolved";
-  if (strstr (error, "Could not connect") != NULL || strstr (error, "refused") != NULL)
+  if (strstr (error, "Could not connect") != NULL || strstr (error, "refused") != NULL
+      || strstr (error, "ERR_CONNECTION_REFUSED") != NULL)
     return "connection refused";
-  if (strstr (error, "timed out") != NULL)
+  if (strstr (error, "timed out") != NULL || strstr (error, "TIMED_OUT") != NULL)
     return "timed out";
-  if (strstr (error, "certificate") != NULL || strstr (error, "TLS") != NULL)
+  if (strstr (error, "certificate") != NULL || strstr (error, "TLS") != NULL
+      || strstr (error, "ERR_CERT_") != NULL || strstr (error, "ERR_SSL_") != NULL)
     return "TLS error";
-  if (strstr (error, "Load failed") != NULL || strstr (error, "network error") != NULL)
+  if (strstr (error, "Load failed") != NULL || strstr (error, "network error") != NULL
+      || strstr (error, "ERR_EMPTY_RESPONSE") != NULL
+      || strstr (error, "ERR_CONNECTION_RESET") != NULL
+      || strstr (error, "ERR_CONNECTION_CLOSED") != NULL)
     return "no answer";
   return error;
 }

@@ -177,10 +177,45 @@ test_contexts (void)
   g_assert_cmpuint (page->status, ==, 200);
 }
 
+/* Both engines' words for a request without an answer, as a user reads them. */
+static const struct
+{
+  const char *error;
+  const char *words;
+} words_rows[] = {
+  { "Error resolving \u201cap-web-1.agora.io\u201d: Name or service not known",
+    "name not resolved" },
+  { "net::ERR_NAME_NOT_RESOLVED", "name not resolved" },
+  { "Could not connect to 127.0.0.1: Connection refused", "connection refused" },
+  { "net::ERR_CONNECTION_REFUSED", "connection refused" },
+  { "Socket I/O timed out", "timed out" },
+  { "net::ERR_CONNECTION_TIMED_OUT", "timed out" },
+  { "Unacceptable TLS certificate", "TLS error" },
+  { "net::ERR_CERT_AUTHORITY_INVALID", "TLS error" },
+  { "net::ERR_SSL_PROTOCOL_ERROR", "TLS error" },
+  { "net::ERR_EMPTY_RESPONSE", "no answer" },
+  { "net::ERR_CONNECTION_RESET", "no answer" },
+  { "net::ERR_BLOCKED_BY_CLIENT", "net::ERR_BLOCKED_BY_CLIENT" },
+};
+
+static void
+test_words (gconstpointer data)
+{
+  const typeof (words_rows[0]) *row = data;
+
+  g_assert_cmpstr (rh_request_error_in_words (row->error), ==, row->words);
+}
+
 int
 main (int argc, char **argv)
 {
   rh_test_init (&argc, &argv);
+  for (guint i = 0; i < G_N_ELEMENTS (words_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/request-log/words/%u", i);
+
+      g_test_add_data_func (path, &words_rows[i], test_words);
+    }
   g_test_add_func ("/request-log/blocking", test_blocking);
   g_test_add_func ("/request-log/nothing-failed", test_nothing_failed);
   g_test_add_func ("/request-log/untrusted", test_untrusted);

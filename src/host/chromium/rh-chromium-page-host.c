@@ -5,8 +5,11 @@
 #include "rh-chromium-browser.h"
 #include "rh-error.h"
 
-/* How long a new target's first document may take to run. */
-#define BLANK_WAIT_MS 3000
+/* How long a new target's first document may take to run: a bound, not a
+ * wait (Runtime.enable reports the document whenever it came), long enough
+ * for a machine busy starting many renderers, where a load sent before it
+ * runs loses the bridge. */
+#define BLANK_WAIT_MS 20000
 
 G_DEFINE_FINAL_TYPE (RhChromiumPageHost, rh_chromium_page_host, RH_TYPE_PAGE_HOST)
 
@@ -135,6 +138,8 @@ blank_wait_cb (gpointer user_data)
 {
   RhChromiumPageHost *self = user_data;
 
+  g_debug ("chromium: target %s's first document did not run within %d ms: loading anyway",
+           self->target_id, BLANK_WAIT_MS);
   self->blank_wait_id = 0;
   self->blank_live = TRUE;
   _rh_chromium_page_host_become_ready (self);
