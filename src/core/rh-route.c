@@ -234,11 +234,10 @@ rh_route_list_apply (const GPtrArray *routes, const char *url)
       prefix_length = strlen (prefix);
       while (prefix_length > 0 && prefix[prefix_length - 1] == '/')
         prefix_length--;
-      return g_strdup_printf ("%s://%s%.*s%s%s%s%s%s", base_scheme, base_host, (int)prefix_length,
-                              prefix, path, query != NULL && *query != '\0' ? "?" : "",
-                              query != NULL ? query : "",
-                              fragment != NULL && *fragment != '\0' ? "#" : "",
-                              fragment != NULL ? fragment : "");
+      return g_strdup_printf (
+          "%s://%s%.*s%s%s%s%s%s", base_scheme, base_host, (int)prefix_length, prefix, path,
+          query != NULL && *query != '\0' ? "?" : "", query != NULL ? query : "",
+          fragment != NULL && *fragment != '\0' ? "#" : "", fragment != NULL ? fragment : "");
     }
   return NULL;
 }

@@ -274,7 +274,7 @@ static const guint8 picture_png[]
 typedef struct
 {
   SoupServer *server;
-  char *base;      /* http://127.0.0.1:PORT */
+  char *base;       /* http://127.0.0.1:PORT */
   GPtrArray *paths; /* asked for, in order */
 } RoutedFixture;
 
