@@ -23,11 +23,11 @@ typedef struct
   char *base;         /* http://127.0.0.1:PORT */
   guint requests;     /* that it answered */
   RhPageHost *host;
-  GHashTable *urls;  /* resource id -> its URL */
-  char *watched;     /* the URL of the resource waited for */
-  gboolean ended;    /* ... finished or failed */
-  guint status;      /* ... its HTTP status, 0 when it failed */
-  gboolean loaded;   /* a document finished loading */
+  GHashTable *urls; /* resource id -> its URL */
+  char *watched;    /* the URL of the resource waited for */
+  gboolean ended;   /* ... finished or failed */
+  guint status;     /* ... its HTTP status, 0 when it failed */
+  gboolean loaded;  /* a document finished loading */
 } Fixture;
 
 static void
@@ -39,8 +39,8 @@ picture_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   fixture->requests++;
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
                                 "no-store");
-  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC,
-                                    (const char *)picture_png, sizeof picture_png);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC, (const char *)picture_png,
+                                    sizeof picture_png);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }
 
@@ -101,8 +101,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->host = rh_chromium_page_host_new (320, 240, NULL, &error);
   g_assert_no_error (error);
   g_signal_connect (fixture->host, "resource-started", G_CALLBACK (resource_started_cb), fixture);
-  g_signal_connect (fixture->host, "resource-finished", G_CALLBACK (resource_finished_cb),
-                    fixture);
+  g_signal_connect (fixture->host, "resource-finished", G_CALLBACK (resource_finished_cb), fixture);
   g_signal_connect (fixture->host, "resource-failed", G_CALLBACK (resource_failed_cb), fixture);
   g_signal_connect (fixture->host, "load-event", G_CALLBACK (load_event_cb), fixture);
 }
@@ -142,15 +141,15 @@ ended (gpointer user_data)
   return ((Fixture *)user_data)->ended;
 }
 
-/* A document with an <img> of http://cdn.routed.test/@name: its HTTP
- * status, 0 when it did not load. */
+/* A document with an <img> of @url: its HTTP status, 0 when it did not
+ * load. */
 static guint
-load_picture (Fixture *fixture, const char *name)
+load_picture (Fixture *fixture, const char *url)
 {
-  g_autofree char *html = g_strdup_printf ("<img src=\"http://cdn.routed.test/%s\">", name);
+  g_autofree char *html = g_strdup_printf ("<img src=\"%s\">", url);
 
   g_free (fixture->watched);
-  fixture->watched = g_strdup_printf ("http://cdn.routed.test/%s", name);
+  fixture->watched = g_strdup (url);
   fixture->ended = FALSE;
   rh_page_host_load_html (fixture->host, html, NULL);
   g_assert_true (rh_test_wait_until (ended, fixture, WAIT_S));
@@ -163,8 +162,11 @@ static void
 test_before_set_up (Fixture *fixture, gconstpointer data)
 {
   set_routes (fixture, TRUE);
-  g_assert_cmpuint (load_picture (fixture, "picture.png"), ==, 200);
+  g_assert_cmpuint (load_picture (fixture, "http://cdn.routed.test/picture.png"), ==, 200);
   g_assert_cmpuint (fixture->requests, ==, 1);
+  /* An https URL goes to an http route (--sdk-api local's). */
+  g_assert_cmpuint (load_picture (fixture, "https://cdn.routed.test/picture.png"), ==, 200);
+  g_assert_cmpuint (fixture->requests, ==, 2);
 }
 
 /* Set once the target runs a page, then taken away. */
@@ -174,10 +176,10 @@ test_after_set_up (Fixture *fixture, gconstpointer data)
   rh_page_host_load_html (fixture->host, "<p>first</p>", NULL);
   g_assert_true (rh_test_wait_until (loaded, fixture, WAIT_S));
   set_routes (fixture, TRUE);
-  g_assert_cmpuint (load_picture (fixture, "picture.png?1"), ==, 200);
+  g_assert_cmpuint (load_picture (fixture, "http://cdn.routed.test/picture.png?1"), ==, 200);
   g_assert_cmpuint (fixture->requests, ==, 1);
   set_routes (fixture, FALSE);
-  g_assert_cmpuint (load_picture (fixture, "picture.png?2"), ==, 0);
+  g_assert_cmpuint (load_picture (fixture, "http://cdn.routed.test/picture.png?2"), ==, 0);
   g_assert_cmpuint (fixture->requests, ==, 1);
 }
 
