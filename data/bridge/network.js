@@ -29,7 +29,10 @@
     }
   }
 
-  /* The routed URL of @href, or null when no route names its host. */
+  /* The routed URL of @href, or null when no route names its host or it
+   * is not http(s) or ws(s).  rh_route_list_apply () (src/core/rh-route.c)
+   * does the same for the engines that route every load: keep both in
+   * agreement. */
   function routed (href) {
     let url;
     try {
@@ -37,6 +40,8 @@
     } catch (e) {
       return null;
     }
+    if (!/^(https?|wss?):$/.test (url.protocol))
+      return null;
     const host = url.host.toLowerCase ();
     const hostname = url.hostname.toLowerCase ();
     for (const route of routes) {

@@ -102,7 +102,8 @@ page_entries (RhPageArgs *args, RhPageCommand command)
     { "route", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->routes,
       "Send every request the page's scripts make to http(s)://HOST/PATH (fetch, "
       "XMLHttpRequest, WebSocket, EventSource), in its iframes and dedicated workers too, to "
-      "URL/PATH instead (repeatable)", "HOST=URL" },
+      "URL/PATH instead (repeatable); with --engine chromium every load of the page too "
+      "(scripts, images, CSS, fonts, iframes)", "HOST=URL" },
     { "sdk-api", 0, 0, G_OPTION_ARG_STRING, &args->sdk_api,
       "local: route the classroom SDKs' own API hosts (api.agora.io, api.sd-rtn.com and "
       "their regional names) to the local cloud, which answers their first calls", "local" },

@@ -146,3 +146,98 @@ rh_route_list_add_sdk_api (GPtrArray *routes, const char *base)
         g_ptr_array_add (routes, rh_route_new (sdk_api_hosts[i], base, NULL));
     }
 }
+
+GPtrArray *
+rh_route_list_copy (const GPtrArray *routes)
+{
+  GPtrArray *copy = rh_route_list_new ();
+
+  for (guint i = 0; routes != NULL && i < routes->len; i++)
+    {
+      const RhRoute *route = g_ptr_array_index (routes, i);
+
+      g_ptr_array_add (copy, rh_route_new (route->host, route->base, NULL));
+    }
+  return copy;
+}
+
+static gint
+default_port (const char *scheme)
+{
+  return g_str_equal (scheme, "https") || g_str_equal (scheme, "wss") ? 443 : 80;
+}
+
+/* "host" or "host:port", lower case, without the scheme's default port, as
+ * a URL's host in JavaScript. */
+static char *
+uri_host (GUri *uri)
+{
+  const char *host = g_uri_get_host (uri);
+  gint port = g_uri_get_port (uri);
+  g_autofree char *lower = g_ascii_strdown (host, -1);
+  g_autofree char *bracketed
+      = strchr (lower, ':') != NULL ? g_strdup_printf ("[%s]", lower) : g_steal_pointer (&lower);
+
+  if (port == -1 || port == default_port (g_uri_get_scheme (uri)))
+    return g_steal_pointer (&bracketed);
+  return g_strdup_printf ("%s:%d", bracketed, port);
+}
+
+/* The URL that @url goes to by the first of @routes naming its host (with
+ * its port, or any port when the route gives none): the route's base, then
+ * @url's path, query and fragment; a WebSocket's keeps the base's security
+ * (ws or wss).  NULL when no route applies, @url is not http(s) or ws(s),
+ * or is no URL.  The bridge's network.js (routed ()) does the same in the
+ * page: keep both in agreement. */
+char *
+rh_route_list_apply (const GPtrArray *routes, const char *url)
+{
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *host_port = NULL;
+  g_autofree char *hostname = NULL;
+  const char *scheme, *path, *query, *fragment;
+  gboolean websocket;
+
+  if (routes == NULL || routes->len == 0)
+    return NULL;
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return NULL;
+  scheme = g_uri_get_scheme (uri);
+  websocket = g_str_equal (scheme, "ws") || g_str_equal (scheme, "wss");
+  if (!websocket && !g_str_equal (scheme, "http") && !g_str_equal (scheme, "https"))
+    return NULL;
+  host_port = uri_host (uri);
+  hostname = g_ascii_strdown (g_uri_get_host (uri), -1);
+  path = *g_uri_get_path (uri) != '\0' ? g_uri_get_path (uri) : "/";
+  query = g_uri_get_query (uri);
+  fragment = g_uri_get_fragment (uri);
+  for (guint i = 0; i < routes->len; i++)
+    {
+      const RhRoute *route = g_ptr_array_index (routes, i);
+      g_autoptr (GUri) base = NULL;
+      g_autofree char *base_host = NULL;
+      const char *base_scheme, *prefix;
+      gsize prefix_length;
+
+      if (!g_str_equal (route->host, host_port) && !g_str_equal (route->host, hostname))
+        continue;
+      base = g_uri_parse (route->base, G_URI_FLAGS_ENCODED, NULL);
+      if (base == NULL)
+        return NULL;
+      base_scheme = g_uri_get_scheme (base);
+      if (websocket)
+        base_scheme = g_str_equal (base_scheme, "https") ? "wss" : "ws";
+      base_host = uri_host (base);
+      /* The base's path without its trailing slashes. */
+      prefix = g_uri_get_path (base);
+      prefix_length = strlen (prefix);
+      while (prefix_length > 0 && prefix[prefix_length - 1] == '/')
+        prefix_length--;
+      return g_strdup_printf (
+          "%s://%s%.*s%s%s%s%s%s", base_scheme, base_host, (int)prefix_length, prefix, path,
+          query != NULL && *query != '\0' ? "?" : "", query != NULL ? query : "",
+          fragment != NULL && *fragment != '\0' ? "#" : "", fragment != NULL ? fragment : "");
+    }
+  return NULL;
+}

@@ -18,6 +18,8 @@ void       rh_route_free  (RhRoute *route);
 GPtrArray *rh_route_list_new (void); /* of RhRoute */
 void       rh_route_list_add_sdk_api (GPtrArray *routes, const char *base);
 const char *const *rh_route_sdk_api_hosts (void);
+GPtrArray *rh_route_list_copy  (const GPtrArray *routes);
+char      *rh_route_list_apply (const GPtrArray *routes, const char *url);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RhRoute, rh_route_free)
 

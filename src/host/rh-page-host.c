@@ -174,6 +174,18 @@ rh_page_host_get_message_channel (RhPageHost *host)
   return RH_PAGE_HOST_GET_CLASS (host)->get_message_channel (host);
 }
 
+/* A default that does nothing: WPE's UI process cannot rewrite a request. */
+void
+rh_page_host_set_routes (RhPageHost *host, const GPtrArray *routes)
+{
+  RhPageHostClass *klass;
+
+  g_return_if_fail (RH_IS_PAGE_HOST (host));
+  klass = RH_PAGE_HOST_GET_CLASS (host);
+  if (klass->set_routes != NULL)
+    klass->set_routes (host, routes);
+}
+
 /* How many pages may share one engine process, for engines that run pages
  * in processes of their own: 1 gives each page its own.  A crash of a shared
  * process takes all of its pages with it, so this trades memory for

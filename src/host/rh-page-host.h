@@ -43,8 +43,9 @@ struct _RhPageHostClass
   char       *(*get_engine_version) (RhPageHost *host);
   gboolean    (*read_frame)         (RhPageHost *host, RhFrameFunc func, gpointer user_data);
   const char *(*get_message_channel) (RhPageHost *host);
+  void        (*set_routes)         (RhPageHost *host, const GPtrArray *routes);
 
-  gpointer padding[6];
+  gpointer padding[5];
 };
 
 void        rh_page_host_add_user_script    (RhPageHost *host, const char *source);
@@ -62,6 +63,11 @@ char       *rh_page_host_get_engine_version (RhPageHost *host);
  * value is a function that takes one string (a JSON message) to the host,
  * or a falsy value where the frame cannot reach it. */
 const char *rh_page_host_get_message_channel (RhPageHost *host);
+/* @routes: RhRoute (--route, --sdk-api local), may be NULL or empty.  The
+ * engine routes every load of the page, subresources included, where it
+ * can; an engine that cannot leaves it to the bridge script (fetch,
+ * XMLHttpRequest, WebSocket, EventSource, sendBeacon only). */
+void        rh_page_host_set_routes          (RhPageHost *host, const GPtrArray *routes);
 
 /* Process-wide: how many pages may share an engine process. */
 void        rh_page_host_set_views_per_process (guint count);

@@ -360,6 +360,10 @@ rh_page_watch_new (RhPageHost *host, const char *page_url, const RhPageOptions *
   self->host = g_object_ref (host);
   g_signal_connect (ready_call, "attempt", G_CALLBACK (ready_call_attempt_cb), self);
 
+  /* Where the engine routes the page's loads itself, the bridge's routing
+   * of its scripts' requests comes first: those reach the engine already
+   * routed. */
+  rh_page_host_set_routes (host, options->routes);
   rh_page_host_add_user_script (host, script);
   g_signal_connect (host, "bridge-message", G_CALLBACK (bridge_message_cb), self);
   g_signal_connect (host, "frame", G_CALLBACK (frame_cb), self);

@@ -1,8 +1,9 @@
 /* `--engine chromium`: the same checks on Debian's headless Chromium, driven
  * over the DevTools protocol: the bundled page and its SDK stand-in, a page
  * that never launches, a page that needs what only Chromium has (WebGL 2,
- * real peer connections) against WPE, a missing browser, and no browser
- * process left behind. */
+ * real peer connections) against WPE, routes that reach a page's
+ * subresources in Chromium only, a missing browser, and no browser process
+ * left behind. */
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -260,6 +261,160 @@ test_record_real_media (void)
   g_assert_cmpfloat (video_region_change (file, 10, 40), >, 10.0);
 }
 
+/* A 1x1 PNG. */
+static const guint8 picture_png[]
+    = { 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+        0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00,
+        0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78,
+        0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0xc9, 0xfe, 0x92,
+        0xef, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82 };
+
+/* The server the routes of routed-subresources.html lead to: its SDK at
+ * /sdk.js, its picture at /cdn/picture.png. */
+typedef struct
+{
+  SoupServer *server;
+  char *base;       /* http://127.0.0.1:PORT */
+  GPtrArray *paths; /* asked for, in order */
+} RoutedFixture;
+
+static void
+routed_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+           gpointer user_data)
+{
+  RoutedFixture *fixture = user_data;
+  g_autofree char *sdk_path = NULL;
+  g_autofree char *sdk = NULL;
+  gsize length;
+
+  g_ptr_array_add (fixture->paths, g_strdup (path));
+  if (g_str_equal (path, "/cdn/picture.png"))
+    {
+      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC,
+                                        (const char *)picture_png, sizeof picture_png);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      return;
+    }
+  sdk_path = g_test_build_filename (G_TEST_DIST, "pages", "routed-sdk.js", NULL);
+  if (!g_str_equal (path, "/sdk.js") || !g_file_get_contents (sdk_path, &sdk, &length, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  soup_server_message_set_response (msg, "text/javascript", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&sdk), length);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+static void
+routed_setup (RoutedFixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  fixture->paths = g_ptr_array_new_with_free_func (g_free);
+  fixture->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fixture->server, NULL, routed_cb, fixture, NULL);
+  g_assert_true (
+      soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fixture->server);
+  fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+}
+
+static void
+routed_teardown (RoutedFixture *fixture, gconstpointer data)
+{
+  soup_server_disconnect (fixture->server);
+  g_object_unref (fixture->server);
+  g_free (fixture->base);
+  g_ptr_array_unref (fixture->paths);
+}
+
+/* `check --engine @engine` of routed-subresources.html, its two hosts
+ * routed to the fixture's server. */
+static void
+run_routed (RoutedFixture *fixture, Result *result, const char *engine)
+{
+  g_autofree char *page
+      = g_test_build_filename (G_TEST_DIST, "pages", "routed-subresources.html", NULL);
+  g_autofree char *sdk = g_strdup_printf ("sdk.routed.test=%s", fixture->base);
+  g_autofree char *cdn = g_strdup_printf ("cdn.routed.test=%s/cdn", fixture->base);
+
+  run_check (result,
+             (const char *const[]){ "--engine", engine, "--paint-grace-ms", "0", "--timeout", "15",
+                                    "--route", sdk, "--route", cdn, page, NULL },
+             NULL);
+  g_assert_nonnull (result->report);
+}
+
+/* The report's resource of @url. */
+static JsonObject *
+resource_of (JsonObject *report, const char *url)
+{
+  JsonArray *resources = json_object_get_array_member (report, "resources");
+
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    {
+      JsonObject *resource = json_array_get_object_element (resources, i);
+
+      if (g_str_equal (json_object_get_string_member (resource, "url"), url))
+        return resource;
+    }
+  return NULL;
+}
+
+/* On Chromium routes apply to every load: the SDK's <script src> and the
+ * <img> come from the routed server, the page launches the SDK and it gets
+ * ready; the resources name what the page asked for. */
+static void
+test_routed_chromium (RoutedFixture *fixture, gconstpointer data)
+{
+  g_auto (Result) result = { 0 };
+  JsonObject *resource;
+
+  run_routed (fixture, &result, "chromium");
+  if (result.status != 0)
+    g_printerr ("%s", result.err);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (result.report, "verdict"), ==, "pass");
+  for (const char *const *url = (const char *const[]){ "http://sdk.routed.test/sdk.js",
+                                                       "http://cdn.routed.test/picture.png", NULL };
+       *url != NULL; url++)
+    {
+      resource = resource_of (result.report, *url);
+      g_assert_nonnull (resource);
+      g_assert_cmpint (json_object_get_int_member (resource, "status"), ==, 200);
+      g_assert_false (json_object_get_boolean_member (resource, "failed"));
+    }
+  g_assert_true (g_ptr_array_find_with_equal_func (fixture->paths, "/sdk.js", g_str_equal, NULL));
+  g_assert_true (
+      g_ptr_array_find_with_equal_func (fixture->paths, "/cdn/picture.png", g_str_equal, NULL));
+  /* Only what the page asked for. */
+  g_assert_null (resource_of (result.report, "http://sdk.routed.test/sdk.js"
+                                             "#recordhost-sdk-bundle"));
+}
+
+/* On WPE routes apply to what scripts ask for only: the SDK's script does
+ * not load, nothing reaches the routed server, and the SDK is never
+ * launched. */
+static void
+test_routed_wpe (RoutedFixture *fixture, gconstpointer data)
+{
+  g_auto (Result) result = { 0 };
+  JsonObject *resource;
+
+  run_routed (fixture, &result, "wpe");
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_true (has_problem (result.report, "launch-not-called"));
+  g_assert_true (has_problem (result.report, "resource-failed"));
+  resource = resource_of (result.report, "http://sdk.routed.test/sdk.js");
+  g_assert_nonnull (resource);
+  g_assert_true (json_object_get_boolean_member (resource, "failed"));
+  g_assert_cmpuint (fixture->paths->len, ==, 0);
+}
+
 /* No browser: one line naming the package, before any page loads. */
 static void
 test_missing_browser (void)
@@ -407,6 +562,10 @@ main (int argc, char **argv)
   g_test_add_func ("/engine-chromium/real-media", test_real_media);
   g_test_add_func ("/engine-chromium/record-real-media", test_record_real_media);
   g_test_add_func ("/engine-chromium/missing-browser", test_missing_browser);
+  g_test_add ("/engine-chromium/routed/chromium", RoutedFixture, NULL, routed_setup,
+              test_routed_chromium, routed_teardown);
+  g_test_add ("/engine-chromium/routed/wpe", RoutedFixture, NULL, routed_setup, test_routed_wpe,
+              routed_teardown);
   g_test_add_func ("/engine-chromium/both/same", test_both_same);
   g_test_add_func ("/engine-chromium/both/differ", test_both_differ);
   for (guint i = 0; i < G_N_ELEMENTS (usage_rows); i++)

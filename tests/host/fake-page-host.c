@@ -1,6 +1,7 @@
 #include "fake-page-host.h"
 
 #include "rh-bridge.h"
+#include "rh-route.h"
 
 #define FRAME_WIDTH 64
 #define FRAME_HEIGHT 48
@@ -14,6 +15,8 @@ struct _FakePageHost
   char *html;
   guint loads;
   guint stops;
+  GPtrArray *routes; /* RhRoute, NULL until set */
+  guint loads_before_routes;
 };
 
 G_DEFINE_FINAL_TYPE (FakePageHost, fake_page_host, RH_TYPE_PAGE_HOST)
@@ -45,6 +48,16 @@ fake_page_host_load_html (RhPageHost *host, const char *html, const char *base_u
 
   fake_page_host_load (host, base_uri);
   self->html = g_strdup (html);
+}
+
+static void
+fake_page_host_set_routes (RhPageHost *host, const GPtrArray *routes)
+{
+  FakePageHost *self = FAKE_PAGE_HOST (host);
+
+  g_clear_pointer (&self->routes, g_ptr_array_unref);
+  self->routes = rh_route_list_copy (routes);
+  self->loads_before_routes = self->loads;
 }
 
 static void
@@ -84,6 +97,7 @@ fake_page_host_finalize (GObject *object)
   g_free (self->script);
   g_free (self->loaded);
   g_free (self->html);
+  g_clear_pointer (&self->routes, g_ptr_array_unref);
   G_OBJECT_CLASS (fake_page_host_parent_class)->finalize (object);
 }
 
@@ -109,6 +123,7 @@ fake_page_host_class_init (FakePageHostClass *klass)
   host_class->get_engine_name = fake_page_host_get_engine_name;
   host_class->get_engine_version = fake_page_host_get_engine_version;
   host_class->get_message_channel = fake_page_host_get_message_channel;
+  host_class->set_routes = fake_page_host_set_routes;
 }
 
 static void
@@ -150,6 +165,13 @@ guint
 fake_page_host_get_stops (FakePageHost *host)
 {
   return host->stops;
+}
+
+const GPtrArray *
+fake_page_host_get_routes (FakePageHost *host, guint *loads_before)
+{
+  *loads_before = host->loads_before_routes;
+  return host->routes;
 }
 
 /* @json: a bridge message, as the page's script would post it. */

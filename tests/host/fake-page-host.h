@@ -17,6 +17,9 @@ const char   *fake_page_host_get_loaded  (FakePageHost *host); /* the last URI o
 const char   *fake_page_host_get_html    (FakePageHost *host); /* NULL unless load_html */
 guint         fake_page_host_get_loads   (FakePageHost *host);
 guint         fake_page_host_get_stops   (FakePageHost *host);
+/* The routes last set (RhRoute), NULL if none were; @loads_before: how many
+ * loads had been asked for then. */
+const GPtrArray *fake_page_host_get_routes (FakePageHost *host, guint *loads_before);
 
 /* What the engine would say. */
 void          fake_page_host_post        (FakePageHost *host, const char *json);

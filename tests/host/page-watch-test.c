@@ -10,6 +10,7 @@
 #include "rh-har.h"
 #include "rh-page-json.h"
 #include "rh-page-watch.h"
+#include "rh-route.h"
 #include "test-utils.h"
 
 #define PAGE_URL "https://pages.example/record.html"
@@ -301,6 +302,27 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fake_page_host_get_loads (fixture->host), ==, 2);
   g_assert_cmpint (times->committed_ms, ==, RH_PAGE_NO_TIME);
   g_assert_cmpint (times->load_finished_ms, ==, RH_PAGE_NO_TIME);
+}
+
+/* The host has the page's routes before the page loads, for an engine
+ * that routes every load to route the first. */
+static void
+test_routes (Fixture *fixture, gconstpointer data)
+{
+  const GPtrArray *routes;
+  const RhRoute *route;
+  guint loads_before = G_MAXUINT;
+
+  g_ptr_array_add (fixture->options->routes,
+                   rh_route_parse ("sdk.routed.test=http://127.0.0.1:8440", NULL));
+  watch_load (fixture, "event1");
+  routes = fake_page_host_get_routes (fixture->host, &loads_before);
+  g_assert_nonnull (routes);
+  g_assert_cmpuint (loads_before, ==, 0);
+  g_assert_cmpuint (routes->len, ==, 1);
+  route = g_ptr_array_index (routes, 0);
+  g_assert_cmpstr (route->host, ==, "sdk.routed.test");
+  g_assert_cmpstr (route->base, ==, "http://127.0.0.1:8440");
 }
 
 /* The report says which engine the host runs. */
@@ -903,6 +925,7 @@ main (int argc, char **argv)
   ADD ("/page-watch/probe", NULL, test_probe);
   ADD ("/page-watch/lifecycle", NULL, test_lifecycle);
   ADD ("/page-watch/engine", NULL, test_engine);
+  ADD ("/page-watch/routes", NULL, test_routes);
   ADD ("/page-watch/first-paint", NULL, test_first_paint);
   ADD ("/page-watch/blank-threshold", NULL, test_blank_threshold);
   ADD ("/page-watch/ready-refused", NULL, test_ready_refused);

@@ -288,6 +288,10 @@ browser_argv (const char *binary, const char *profile_dir)
    * neighbours (the bridge reads the SDK bundle's text), as WPE's views of
    * command-line pages allow. */
   g_ptr_array_add (argv, g_strdup ("--allow-file-access-from-files"));
+  /* Routes send a page's loads to loopback (the local cloud, a --route
+   * target): Local Network Access would block them from any page not on
+   * loopback itself (a site's, a data: document), with no prompt to ask. */
+  g_ptr_array_add (argv, g_strdup ("--disable-features=LocalNetworkAccessChecks"));
   /* Chromium refuses to run as root with its sandbox. */
   if (geteuid () == 0)
     g_ptr_array_add (argv, g_strdup ("--no-sandbox"));

@@ -90,6 +90,8 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
     return;
   if (g_str_has_prefix (method, "Network."))
     _rh_chromium_page_host_network_event (self, method, params);
+  else if (g_str_has_prefix (method, "Fetch."))
+    _rh_chromium_page_host_fetch_event (self, method, params);
   /* A load asked for before the target's renderer runs its first document
    * goes to a renderer that gets neither the bridge nor the Page domain's
    * events (Chromium 156), so loads wait for that document. */

@@ -1,6 +1,7 @@
 /* RhChromiumPageHost's fields, shared by the files that make it: getting a
- * target and the RhPageHost calls (rh-chromium-page-host.c), and what the
- * target tells (rh-chromium-page-events.c). */
+ * target and the RhPageHost calls (rh-chromium-page-host.c), what the
+ * target tells (rh-chromium-page-events.c, rh-chromium-page-network.c) and
+ * its routes (rh-chromium-page-fetch.c). */
 #pragma once
 
 #include <cairo.h>
@@ -43,7 +44,9 @@ struct _RhChromiumPageHost
   gboolean ready;              /* both, or waited long enough: loads go to the target now */
   cairo_surface_t *last_frame; /* the frame on screen, read again when recording starts */
   gint64 last_frame_us;
-  GHashTable *requests; /* the protocol's requestId -> its resource id and status */
+  GHashTable *requests;   /* the protocol's requestId -> its resource id and status */
+  GPtrArray *routes;      /* RhRoute: loads to these hosts go elsewhere */
+  gboolean fetch_enabled; /* the target pauses the requests routes name */
 };
 
 typedef void (*RhChromiumResultFunc) (RhChromiumPageHost *self, JsonObject *result,
@@ -57,6 +60,10 @@ gboolean _rh_chromium_page_host_emit_last_frame (RhChromiumPageHost *self, RhFra
                                                  gpointer user_data);
 void _rh_chromium_page_host_network_event (RhChromiumPageHost *self, const char *method,
                                            JsonObject *params);
+void _rh_chromium_page_host_set_routes (RhPageHost *host, const GPtrArray *routes);
+void _rh_chromium_page_host_fetch_set_up (RhChromiumPageHost *self);
+void _rh_chromium_page_host_fetch_event (RhChromiumPageHost *self, const char *method,
+                                         JsonObject *params);
 void _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method,
                                       JsonObject *params, const char *session_id,
                                       gpointer user_data);

@@ -4,6 +4,7 @@
 
 #include "rh-chromium-browser.h"
 #include "rh-error.h"
+#include "rh-route.h"
 
 /* How long a new target's first document may take to run: a bound, not a
  * wait (Runtime.enable reports the document whenever it came), long enough
@@ -177,6 +178,9 @@ set_up_session (RhChromiumPageHost *self)
         self, "Page.addScriptToEvaluateOnNewDocument",
         _rh_chromium_page_host_object_with_string ("source", g_ptr_array_index (self->scripts, i)),
         NULL);
+  /* Routed from the first load on: before the screencast, whose answer
+   * lets loads go to the target. */
+  _rh_chromium_page_host_fetch_set_up (self);
   json_object_set_string_member (screencast, "format", "png");
   json_object_set_int_member (screencast, "maxWidth", self->width);
   json_object_set_int_member (screencast, "maxHeight", self->height);
@@ -489,6 +493,7 @@ rh_chromium_page_host_finalize (GObject *object)
   g_free (self->loading_uri);
   g_clear_pointer (&self->last_frame, cairo_surface_destroy);
   g_hash_table_unref (self->requests);
+  g_ptr_array_unref (self->routes);
   G_OBJECT_CLASS (rh_chromium_page_host_parent_class)->finalize (object);
 }
 
@@ -509,6 +514,7 @@ rh_chromium_page_host_class_init (RhChromiumPageHostClass *klass)
   host_class->get_engine_name = rh_chromium_page_host_get_engine_name;
   host_class->get_engine_version = rh_chromium_page_host_get_engine_version;
   host_class->get_message_channel = rh_chromium_page_host_get_message_channel;
+  host_class->set_routes = _rh_chromium_page_host_set_routes;
 }
 
 static void
@@ -517,6 +523,7 @@ rh_chromium_page_host_init (RhChromiumPageHost *self)
   self->scripts = g_ptr_array_new_with_free_func (g_free);
   self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
+  self->routes = rh_route_list_new ();
 }
 
 RhPageHost *

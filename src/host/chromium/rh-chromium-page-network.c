@@ -1,7 +1,10 @@
 /* The Network domain's events of a Chromium page host's target as
  * RhPageHost's resource signals, which the request log and the HAR read:
  * each request the page made (its document, subresources, fetch,
- * XMLHttpRequest), its headers, response and end. */
+ * XMLHttpRequest), its headers, response and end.  A request that a route
+ * sent elsewhere (rh-chromium-page-fetch.c) is told by the URL the page
+ * asked for: the Network domain names no other (the routed one shows only
+ * in headers the host does not read: the extra info's Host). */
 #include "rh-chromium-page-host-private.h"
 
 #include <gio/gio.h>
@@ -81,7 +84,11 @@ request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObje
   JsonObject *redirect = rh_cdp_object_member (params, "redirectResponse");
   const char *url
       = request != NULL ? json_object_get_string_member_with_default (request, "url", NULL) : NULL;
+  const char *fragment
+      = request != NULL ? json_object_get_string_member_with_default (request, "urlFragment", NULL)
+                        : NULL;
   Request *known = g_hash_table_lookup (self->requests, request_id);
+  g_autofree char *whole_url = NULL;
   g_auto (GStrv) headers = NULL;
 
   if (url == NULL)
@@ -91,6 +98,9 @@ request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObje
   if (g_strcmp0 (json_object_get_string_member_with_default (params, "type", NULL), "Other") == 0
       && known == NULL && is_favicon (url))
     return;
+  /* With its fragment, as WPE gives it: the bridge's own read of the SDK
+   * bundle is told by one. */
+  whole_url = g_strconcat (url, fragment, NULL);
   /* A redirect keeps the request (and its id): it goes out again. */
   if (known != NULL && redirect != NULL)
     emit_response (self, known, redirect);
@@ -101,7 +111,7 @@ request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObje
       known = g_new0 (Request, 1);
       known->id = ++last_request_id;
       g_hash_table_insert (self->requests, g_strdup (request_id), known);
-      rh_page_host_emit_resource_started (RH_PAGE_HOST (self), known->id, url);
+      rh_page_host_emit_resource_started (RH_PAGE_HOST (self), known->id, whole_url);
     }
   headers = headers_flatten (rh_cdp_object_member (request, "headers"));
   rh_page_host_emit_resource_sent (

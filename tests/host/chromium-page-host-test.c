@@ -1,0 +1,195 @@
+/* RhChromiumPageHost on Debian's headless Chromium: routes, set before its
+ * target is set up or after it, send the page's own subresources to their
+ * route; routes taken away leave them alone. */
+#include <string.h>
+
+#include "rh-chromium-page-host.h"
+#include "rh-route.h"
+#include "test-utils.h"
+
+#define WAIT_S 60
+
+/* A 1x1 PNG. */
+static const guint8 picture_png[]
+    = { 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+        0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00,
+        0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78,
+        0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0xc9, 0xfe, 0x92,
+        0xef, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82 };
+
+typedef struct
+{
+  SoupServer *server; /* the route's target: a picture at any path */
+  char *base;         /* http://127.0.0.1:PORT */
+  guint requests;     /* that it answered */
+  RhPageHost *host;
+  GHashTable *urls; /* resource id -> its URL */
+  char *watched;    /* the URL of the resource waited for */
+  gboolean ended;   /* ... finished or failed */
+  guint status;     /* ... its HTTP status, 0 when it failed */
+  gboolean loaded;  /* a document finished loading */
+} Fixture;
+
+static void
+picture_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+            gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->requests++;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
+                                "no-store");
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC, (const char *)picture_png,
+                                    sizeof picture_png);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+static void
+resource_started_cb (RhPageHost *host, guint64 id, const char *uri, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_hash_table_insert (fixture->urls, g_memdup2 (&id, sizeof id), g_strdup (uri));
+}
+
+static void
+resource_ended (Fixture *fixture, guint64 id, guint status)
+{
+  const char *url = g_hash_table_lookup (fixture->urls, &id);
+
+  if (g_strcmp0 (url, fixture->watched) != 0)
+    return;
+  fixture->ended = TRUE;
+  fixture->status = status;
+}
+
+static void
+resource_finished_cb (RhPageHost *host, guint64 id, guint status, gpointer user_data)
+{
+  resource_ended (user_data, id, status);
+}
+
+static void
+resource_failed_cb (RhPageHost *host, guint64 id, GError *error, gpointer user_data)
+{
+  resource_ended (user_data, id, 0);
+}
+
+static void
+load_event_cb (RhPageHost *host, RhPageLoadEvent event, const char *uri, guint status,
+               gpointer user_data)
+{
+  if (event == RH_PAGE_LOAD_FINISHED)
+    ((Fixture *)user_data)->loaded = TRUE;
+}
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  fixture->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fixture->server, NULL, picture_cb, fixture, NULL);
+  g_assert_true (
+      soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fixture->server);
+  fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  fixture->urls = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  fixture->host = rh_chromium_page_host_new (320, 240, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (fixture->host, "resource-started", G_CALLBACK (resource_started_cb), fixture);
+  g_signal_connect (fixture->host, "resource-finished", G_CALLBACK (resource_finished_cb), fixture);
+  g_signal_connect (fixture->host, "resource-failed", G_CALLBACK (resource_failed_cb), fixture);
+  g_signal_connect (fixture->host, "load-event", G_CALLBACK (load_event_cb), fixture);
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->host);
+  soup_server_disconnect (fixture->server);
+  g_object_unref (fixture->server);
+  g_free (fixture->base);
+  g_hash_table_unref (fixture->urls);
+  g_free (fixture->watched);
+}
+
+/* cdn.routed.test to the fixture's server, or no route when !@routed. */
+static void
+set_routes (Fixture *fixture, gboolean routed)
+{
+  g_autoptr (GPtrArray) routes = rh_route_list_new ();
+  g_autofree char *route = g_strdup_printf ("cdn.routed.test=%s/cdn", fixture->base);
+
+  if (routed)
+    g_ptr_array_add (routes, rh_route_parse (route, NULL));
+  rh_page_host_set_routes (fixture->host, routes);
+}
+
+static gboolean
+loaded (gpointer user_data)
+{
+  return ((Fixture *)user_data)->loaded;
+}
+
+static gboolean
+ended (gpointer user_data)
+{
+  return ((Fixture *)user_data)->ended;
+}
+
+/* A document with an <img> of @url: its HTTP status, 0 when it did not
+ * load. */
+static guint
+load_picture (Fixture *fixture, const char *url)
+{
+  g_autofree char *html = g_strdup_printf ("<img src=\"%s\">", url);
+
+  g_free (fixture->watched);
+  fixture->watched = g_strdup (url);
+  fixture->ended = FALSE;
+  rh_page_host_load_html (fixture->host, html, NULL);
+  g_assert_true (rh_test_wait_until (ended, fixture, WAIT_S));
+  return fixture->status;
+}
+
+/* Set with the host, before its target exists: in force from the first
+ * load. */
+static void
+test_before_set_up (Fixture *fixture, gconstpointer data)
+{
+  set_routes (fixture, TRUE);
+  g_assert_cmpuint (load_picture (fixture, "http://cdn.routed.test/picture.png"), ==, 200);
+  g_assert_cmpuint (fixture->requests, ==, 1);
+  /* An https URL goes to an http route (--sdk-api local's). */
+  g_assert_cmpuint (load_picture (fixture, "https://cdn.routed.test/picture.png"), ==, 200);
+  g_assert_cmpuint (fixture->requests, ==, 2);
+}
+
+/* Set once the target runs a page, then taken away. */
+static void
+test_after_set_up (Fixture *fixture, gconstpointer data)
+{
+  rh_page_host_load_html (fixture->host, "<p>first</p>", NULL);
+  g_assert_true (rh_test_wait_until (loaded, fixture, WAIT_S));
+  set_routes (fixture, TRUE);
+  g_assert_cmpuint (load_picture (fixture, "http://cdn.routed.test/picture.png?1"), ==, 200);
+  g_assert_cmpuint (fixture->requests, ==, 1);
+  set_routes (fixture, FALSE);
+  g_assert_cmpuint (load_picture (fixture, "http://cdn.routed.test/picture.png?2"), ==, 0);
+  g_assert_cmpuint (fixture->requests, ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  rh_test_init (&argc, &argv);
+  g_test_add ("/chromium-page-host/routes/before-set-up", Fixture, NULL, fixture_setup,
+              test_before_set_up, fixture_teardown);
+  g_test_add ("/chromium-page-host/routes/after-set-up", Fixture, NULL, fixture_setup,
+              test_after_set_up, fixture_teardown);
+  return g_test_run ();
+}
