@@ -151,12 +151,19 @@ escape_value (const char *data, gsize length, gsize at)
 }
 
 char *
-rh_json_repair_surrogates (const char *data, gsize length)
+rh_json_repair (const char *data, gsize length)
 {
+  g_autofree char *valid = NULL;
   g_autoptr (GString) out = NULL;
   gsize copied = 0; /* of @data, into @out */
   gsize at = 0;
 
+  if (!g_utf8_validate_len (data, length, NULL))
+    {
+      valid = g_utf8_make_valid (data, length);
+      data = valid;
+      length = strlen (valid);
+    }
   while (at + 1 < length)
     {
       int value;
@@ -188,7 +195,7 @@ rh_json_repair_surrogates (const char *data, gsize length)
       copied = at;
     }
   if (out == NULL)
-    return NULL;
+    return g_steal_pointer (&valid);
   g_string_append_len (out, data + copied, length - copied);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

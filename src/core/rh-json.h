@@ -17,10 +17,11 @@ guint    rh_json_nesting_depth (const char *data, gsize length, guint limit);
 gboolean rh_json_parser_load  (JsonParser *parser, const char *data, gssize length,
                                gsize max_bytes, guint max_depth, GError **error);
 
-/* @data (@length bytes) with each \uD800..\uDFFF escape that is not half
- * of a pair made \uFFFD, which json-glib refuses where JavaScript strings
- * (a page's) may hold them; NULL when there is none. */
-char    *rh_json_repair_surrogates (const char *data, gsize length);
+/* @data (@length bytes) with what json-glib refuses and JavaScript strings
+ * (a page's) may hold made U+FFFD: bytes that are not UTF-8, and each
+ * \uD800..\uDFFF escape that is not half of a pair; NULL when there is
+ * none. */
+char    *rh_json_repair (const char *data, gsize length);
 
 /* json_to_string () for output others parse: json-glib passes control
  * characters and invalid UTF-8 of strings through raw, which makes the text

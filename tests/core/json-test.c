@@ -205,13 +205,15 @@ static const SurrogateRow surrogate_rows[] = {
   { "escaped-backslash", "[\"\\\\ud800\"]", NULL },
   { "truncated", "[\"\\ud8", NULL },
   { "in-key", "{\"\\ud800\":1}", "{\"\\ufffd\":1}" },
+  { "not-utf8", "[\"a\xff\"]", "[\"a\xef\xbf\xbd\"]" },
+  { "not-utf8-and-lone", "[\"\xc3\\udc00\"]", "[\"\xef\xbf\xbd\\ufffd\"]" },
 };
 
 static void
 test_surrogates (gconstpointer data)
 {
   const SurrogateRow *row = data;
-  g_autofree char *repaired = rh_json_repair_surrogates (row->text, strlen (row->text));
+  g_autofree char *repaired = rh_json_repair (row->text, strlen (row->text));
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
 

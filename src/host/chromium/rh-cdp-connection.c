@@ -332,20 +332,11 @@ handle_message (RhCdpConnection *self, const char *text, gsize length)
   JsonNode *params_node;
   const char *method;
   const char *session_id;
-  g_autofree char *valid = NULL;
-  g_autofree char *repaired = NULL;
-
   /* Chromium passes on what a page's script gave it, a lone UTF-16
-   * surrogate included (escaped, or as bytes that are not UTF-8): the
-   * message is taken with U+FFFD in its place, not refused, which would end
-   * the browser and every page in it. */
-  if (!g_utf8_validate_len (text, length, NULL))
-    {
-      valid = g_utf8_make_valid (text, length);
-      text = valid;
-      length = strlen (valid);
-    }
-  repaired = rh_json_repair_surrogates (text, length);
+   * surrogate included: the message is taken with U+FFFD in its place, not
+   * refused, which would end the browser and every page in it. */
+  g_autofree char *repaired = rh_json_repair (text, length);
+
   if (repaired != NULL)
     {
       text = repaired;
