@@ -99,7 +99,7 @@ rh_page_session_open (RhPageSession *session, GError **error)
   rh_page_host_set_memory_limit_mb (options->page_memory_mb);
   if (options->engine == RH_BROWSER_ENGINE_CHROMIUM)
     host = rh_chromium_page_host_new (options->record.width, options->record.height,
-                                      options->user_agent, error);
+                                      options->user_agent, options->file_access, error);
   else
     host = rh_wpe_page_host_new (options->record.width, options->record.height,
                                  options->user_agent, options->file_access, error);

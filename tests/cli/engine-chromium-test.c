@@ -270,7 +270,8 @@ static const guint8 picture_png[]
         0xef, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82 };
 
 /* The server the routes of routed-subresources.html lead to: its SDK at
- * /sdk.js, its picture at /cdn/picture.png. */
+ * /sdk.js, its picture at /cdn/picture.png; also the pages of tests/pages at
+ * /pages/NAME, and 200 at /frame-call. */
 typedef struct
 {
   SoupServer *server;
@@ -288,6 +289,29 @@ routed_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTa
   gsize length;
 
   g_ptr_array_add (fixture->paths, g_strdup (path));
+  if (g_str_equal (path, "/frame-call"))
+    {
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_headers_append (soup_server_message_get_response_headers (msg),
+                                   "Access-Control-Allow-Origin", "*");
+      return;
+    }
+  if (g_str_has_prefix (path, "/pages/") && strchr (path + strlen ("/pages/"), '/') == NULL)
+    {
+      g_autofree char *file
+          = g_test_build_filename (G_TEST_DIST, "pages", path + strlen ("/pages/"), NULL);
+      char *html = NULL;
+
+      if (!g_file_get_contents (file, &html, &length, NULL))
+        {
+          soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+          return;
+        }
+      soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_TAKE, html, length);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      return;
+    }
   if (g_str_equal (path, "/cdn/picture.png"))
     {
       soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC,
@@ -415,6 +439,47 @@ test_routed_wpe (RoutedFixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->paths->len, ==, 0);
 }
 
+/* A frame of another site runs in a renderer of its own in Chromium: it
+ * gets the bridge all the same, its call to a routed host is routed, and
+ * the report has it, as WPE's has a frame's. */
+static void
+test_cross_site_frame (RoutedFixture *fixture, gconstpointer data)
+{
+  const char *engine = data;
+  g_auto (Result) result = { 0 };
+  g_autofree char *page = g_strconcat (fixture->base, "/pages/cross-site-frame.html", NULL);
+  g_autofree char *route = g_strdup_printf ("frames.routed.test=%s", fixture->base);
+  /* 127.0.0.1 and localhost: two sites. */
+  g_autofree char *inner = g_strdup_printf ("inner=http://localhost:%s/pages/"
+                                            "cross-site-frame-inner.html",
+                                            strrchr (fixture->base, ':') + 1);
+  JsonArray *requests;
+  gboolean seen = FALSE;
+
+  run_check (&result,
+             (const char *const[]){ "--engine", engine, "--paint-grace-ms", "0", "--timeout", "30",
+                                    "--ready", "console:frame-done", "--route", route, "--param",
+                                    inner, page, NULL },
+             NULL);
+  g_assert_nonnull (result.report);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_true (
+      g_ptr_array_find_with_equal_func (fixture->paths, "/frame-call", g_str_equal, NULL));
+  requests = json_object_get_array_member (result.report, "requests");
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_str_equal (json_object_get_string_member (request, "url"),
+                       "https://frames.routed.test/frame-call"))
+        {
+          seen = TRUE;
+          g_assert_cmpint (json_object_get_int_member (request, "status"), ==, 200);
+        }
+    }
+  g_assert_true (seen);
+}
+
 /* No browser: one line naming the package, before any page loads. */
 static void
 test_missing_browser (void)
@@ -461,6 +526,8 @@ test_both_same (void)
 
   run_check (&result, (const char *const[]){ "--engine", "both", "--junit", junit, page, NULL },
              NULL);
+  if (result.status != 0)
+    g_test_message ("%s", result.err);
   g_assert_cmpint (result.status, ==, 0);
   /* A suite an engine, told apart by name. */
   g_assert_true (g_file_get_contents (junit, &xml, NULL, NULL));
@@ -566,6 +633,10 @@ main (int argc, char **argv)
               test_routed_chromium, routed_teardown);
   g_test_add ("/engine-chromium/routed/wpe", RoutedFixture, NULL, routed_setup, test_routed_wpe,
               routed_teardown);
+  g_test_add ("/engine-chromium/cross-site-frame/chromium", RoutedFixture, "chromium",
+              routed_setup, test_cross_site_frame, routed_teardown);
+  g_test_add ("/engine-chromium/cross-site-frame/wpe", RoutedFixture, "wpe", routed_setup,
+              test_cross_site_frame, routed_teardown);
   g_test_add_func ("/engine-chromium/both/same", test_both_same);
   g_test_add_func ("/engine-chromium/both/differ", test_both_differ);
   for (guint i = 0; i < G_N_ELEMENTS (usage_rows); i++)

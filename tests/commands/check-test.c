@@ -1485,6 +1485,7 @@ test_failing_subresources (Fixture *fixture, gconstpointer data)
   JsonArray *resources;
   JsonArray *problems;
   JsonObject *media;
+  gboolean chromium = rh_test_engine () == RH_BROWSER_ENGINE_CHROMIUM;
 
   pages_server_start (&pages);
   g_free (fixture->options->page);
@@ -1518,13 +1519,16 @@ test_failing_subresources (Fixture *fixture, gconstpointer data)
   /* A host's failures of one kind are one problem with their count, the
    * worker's script (an error) apart from the rest (warnings): every 404
    * is counted once. */
-  g_assert_cmpint (failures_counted (problems, "HTTP 404 Not Found"), ==, G_N_ELEMENTS (failing));
-  /* The engine hands over no response of a media load: its status is not
-   * known, its failure is. */
-  media = find_resource (fixture, "/missing-audio.wav", 0);
+  /* WebKit hands over no response of a media load: its status is not
+   * known, its failure is; Chromium's is one more 404. */
+  g_assert_cmpint (failures_counted (problems, "HTTP 404 Not Found"), ==,
+                   G_N_ELEMENTS (failing) + (chromium ? 1 : 0));
+  media = find_resource (fixture, "/missing-audio.wav", chromium ? 404 : 0);
   g_assert_nonnull (media);
   g_assert_true (json_object_get_boolean_member (media, "failed"));
-  g_assert_true (problem_mentions (fixture, "resource-failed", "/missing-audio.wav"));
+  /* Chromium's is among the host's 404s, counted above. */
+  if (!chromium)
+    g_assert_true (problem_mentions (fixture, "resource-failed", "/missing-audio.wav"));
 
   resources = json_object_get_array_member (fixture->report, "resources");
   for (guint i = 0; i < json_array_get_length (resources); i++)

@@ -58,7 +58,7 @@ start_browser (GError **error)
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  rh_chromium_browser_new_async (NULL, rh_test_async_cb, &result);
+  rh_chromium_browser_new_async (FALSE, NULL, rh_test_async_cb, &result);
   g_assert_true (rh_test_wait_result (&result, START_WAIT_S));
   return rh_chromium_browser_new_finish (result, error);
 }

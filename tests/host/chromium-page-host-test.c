@@ -98,7 +98,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
   fixture->urls = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  fixture->host = rh_chromium_page_host_new (320, 240, NULL, &error);
+  fixture->host = rh_chromium_page_host_new (320, 240, NULL, FALSE, &error);
   g_assert_no_error (error);
   g_signal_connect (fixture->host, "resource-started", G_CALLBACK (resource_started_cb), fixture);
   g_signal_connect (fixture->host, "resource-finished", G_CALLBACK (resource_finished_cb), fixture);

@@ -25,6 +25,7 @@ struct _RhChromiumBrowser
   char *profile_dir; /* NULL once removed */
   RhCdpConnection *connection;
   char *version;
+  gboolean file_access; /* its file pages read other files */
   GCancellable *wait_cancellable;
   GSource *start_timeout;
 };
@@ -257,7 +258,7 @@ on_exited (GObject *source, GAsyncResult *result, gpointer user_data)
 /* The browser's command line: headless, the protocol on fds 3 and 4, and
  * nothing that reaches the network, shows a prompt or plays a sound. */
 static GPtrArray *
-browser_argv (const char *binary, const char *profile_dir)
+browser_argv (const char *binary, const char *profile_dir, gboolean file_access)
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
 
@@ -284,10 +285,12 @@ browser_argv (const char *binary, const char *profile_dir)
   g_ptr_array_add (argv, g_strdup ("--log-level=3"));
   /* Shared memory in /tmp: a container's /dev/shm is often 64 MB. */
   g_ptr_array_add (argv, g_strdup ("--disable-dev-shm-usage"));
-  /* The pages are the command line's: a template opened from disk reads its
+  /* Pages of the command line: a template opened from disk reads its
    * neighbours (the bridge reads the SDK bundle's text), as WPE's views of
-   * command-line pages allow. */
-  g_ptr_array_add (argv, g_strdup ("--allow-file-access-from-files"));
+   * command-line pages allow.  The switch is the whole browser's: a page
+   * the cloud's API asked for never runs in such a browser. */
+  if (file_access)
+    g_ptr_array_add (argv, g_strdup ("--allow-file-access-from-files"));
   /* Routes send a page's loads to loopback (the local cloud, a --route
    * target): Local Network Access would block them from any page not on
    * loopback itself (a site's, a data: document), with no prompt to ask. */
@@ -348,7 +351,7 @@ spawn (RhChromiumBrowser *self, GError **error)
   g_subprocess_launcher_setenv (launcher, "CHROME_CONFIG_HOME", config_dir, TRUE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (getpid ()),
                                          NULL);
-  argv = browser_argv (binary, self->profile_dir);
+  argv = browser_argv (binary, self->profile_dir, self->file_access);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
                                                 error);
   /* The browser's ends, closed here: its exit is our end of file. */
@@ -411,17 +414,19 @@ on_version (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, g_object_ref (self), g_object_unref);
 }
 
-/* Starts a browser; done once it answered Browser.getVersion, or failed
- * within RH_CHROMIUM_START_TIMEOUT_S. */
+/* Starts a browser whose file pages read other files when @file_access;
+ * done once it answered Browser.getVersion, or failed within
+ * RH_CHROMIUM_START_TIMEOUT_S. */
 void
-rh_chromium_browser_new_async (GCancellable *cancellable, GAsyncReadyCallback callback,
-                               gpointer user_data)
+rh_chromium_browser_new_async (gboolean file_access, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (RhChromiumBrowser) self = g_object_new (RH_TYPE_CHROMIUM_BROWSER, NULL);
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr (GError) error = NULL;
 
   g_task_set_source_tag (task, rh_chromium_browser_new_async);
+  self->file_access = file_access;
   if (!spawn (self, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));

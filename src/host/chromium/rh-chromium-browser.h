@@ -34,7 +34,8 @@ G_DECLARE_FINAL_TYPE (RhChromiumBrowser, rh_chromium_browser, RH, CHROMIUM_BROWS
  * a one-line error naming Debian's package when there is none. */
 char *rh_chromium_browser_find_binary (GError **error);
 
-void               rh_chromium_browser_new_async  (GCancellable *cancellable,
+void               rh_chromium_browser_new_async  (gboolean file_access,
+                                                   GCancellable *cancellable,
                                                    GAsyncReadyCallback callback,
                                                    gpointer user_data);
 RhChromiumBrowser *rh_chromium_browser_new_finish (GAsyncResult *result, GError **error);

@@ -5,8 +5,8 @@
 #include "rh-bridge.h"
 #include "rh-chromium-screencast.h"
 
-static void
-bridge_message (RhChromiumPageHost *self, JsonObject *params)
+void
+_rh_chromium_page_host_bridge_message (RhChromiumPageHost *self, JsonObject *params)
 {
   const char *payload = json_object_get_string_member_with_default (params, "payload", NULL);
   g_autoptr (JsonObject) message = NULL;
@@ -86,12 +86,14 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
   RhChromiumPageHost *self = user_data;
   RhPageHost *host = RH_PAGE_HOST (self);
 
-  if (self->session_id == NULL || g_strcmp0 (session_id, self->session_id) != 0)
+  if (self->session_id == NULL
+      || _rh_chromium_page_host_child_event (self, session_id, method, params)
+      || g_strcmp0 (session_id, self->session_id) != 0)
     return;
   if (g_str_has_prefix (method, "Network."))
     _rh_chromium_page_host_network_event (self, method, params);
   else if (g_str_has_prefix (method, "Fetch."))
-    _rh_chromium_page_host_fetch_event (self, method, params);
+    _rh_chromium_page_host_fetch_event (self, session_id, method, params);
   /* A load asked for before the target's renderer runs its first document
    * goes to a renderer that gets neither the bridge nor the Page domain's
    * events (Chromium 156), so loads wait for that document. */
@@ -101,7 +103,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
       _rh_chromium_page_host_become_ready (self);
     }
   else if (g_str_equal (method, "Runtime.bindingCalled"))
-    bridge_message (self, params);
+    _rh_chromium_page_host_bridge_message (self, params);
   else if (g_str_equal (method, "Page.screencastFrame"))
     screencast_frame (self, params);
   else if (g_str_equal (method, "Network.responseReceived") && is_main_document (self, params))

@@ -39,11 +39,11 @@ add_pattern (JsonArray *patterns, const char *scheme, const char *host, const ch
   json_array_add_object_element (patterns, pattern);
 }
 
-/* Pauses the requests that a route names: its host, with its port or with
- * any (one pattern without a port, one with).  The patterns are globs;
- * rh_route_list_apply () decides. */
-static void
-send_patterns (RhChromiumPageHost *self)
+/* @session_id pauses the requests that a route names: its host, with its
+ * port or with any (one pattern without a port, one with).  The patterns
+ * are globs; rh_route_list_apply () decides. */
+void
+_rh_chromium_page_host_fetch_enable (RhChromiumPageHost *self, const char *session_id)
 {
   static const char *const schemes[] = { "http", "https" };
   JsonObject *params = json_object_new ();
@@ -61,7 +61,7 @@ send_patterns (RhChromiumPageHost *self)
         }
     }
   json_object_set_array_member (params, "patterns", patterns);
-  _rh_chromium_page_host_send (self, "Fetch.enable", params, NULL);
+  _rh_chromium_page_host_send_to (self, session_id, "Fetch.enable", params, NULL);
 }
 
 /* To the target, once it is attached: the patterns of the routes, or none
@@ -72,7 +72,7 @@ _rh_chromium_page_host_fetch_set_up (RhChromiumPageHost *self)
 {
   if (self->routes->len > 0)
     {
-      send_patterns (self);
+      _rh_chromium_page_host_fetch_enable (self, self->session_id);
       self->fetch_enabled = TRUE;
     }
   else if (self->fetch_enabled)
@@ -96,7 +96,7 @@ _rh_chromium_page_host_set_routes (RhPageHost *host, const GPtrArray *routes)
 /* A paused request goes on, to its routed URL if a route names it: every
  * one is answered, or the page waits for it forever. */
 static void
-request_paused (RhChromiumPageHost *self, JsonObject *params)
+request_paused (RhChromiumPageHost *self, const char *session_id, JsonObject *params)
 {
   const char *request_id = string_member (params, "requestId");
   const char *url = string_member (rh_cdp_object_member (params, "request"), "url");
@@ -112,13 +112,13 @@ request_paused (RhChromiumPageHost *self, JsonObject *params)
       g_debug ("routing %s to %s", url, routed);
       json_object_set_string_member (answer, "url", routed);
     }
-  _rh_chromium_page_host_send (self, "Fetch.continueRequest", answer, NULL);
+  _rh_chromium_page_host_send_to (self, session_id, "Fetch.continueRequest", answer, NULL);
 }
 
 void
-_rh_chromium_page_host_fetch_event (RhChromiumPageHost *self, const char *method,
-                                    JsonObject *params)
+_rh_chromium_page_host_fetch_event (RhChromiumPageHost *self, const char *session_id,
+                                    const char *method, JsonObject *params)
 {
   if (g_str_equal (method, "Fetch.requestPaused"))
-    request_paused (self, params);
+    request_paused (self, session_id, params);
 }

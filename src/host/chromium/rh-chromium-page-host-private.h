@@ -1,7 +1,8 @@
 /* RhChromiumPageHost's fields, shared by the files that make it: getting a
  * target and the RhPageHost calls (rh-chromium-page-host.c), what the
- * target tells (rh-chromium-page-events.c, rh-chromium-page-network.c) and
- * its routes (rh-chromium-page-fetch.c). */
+ * target tells (rh-chromium-page-events.c, rh-chromium-page-network.c), its
+ * routes (rh-chromium-page-fetch.c) and its out-of-process frames and
+ * workers (rh-chromium-page-children.c). */
 #pragma once
 
 #include <cairo.h>
@@ -47,6 +48,7 @@ struct _RhChromiumPageHost
   GHashTable *requests;   /* the protocol's requestId -> its resource id and status */
   GPtrArray *routes;      /* RhRoute: loads to these hosts go elsewhere */
   gboolean fetch_enabled; /* the target pauses the requests routes name */
+  GHashTable *children;   /* session id -> target type: its out-of-process frames and workers */
 };
 
 typedef void (*RhChromiumResultFunc) (RhChromiumPageHost *self, JsonObject *result,
@@ -54,16 +56,24 @@ typedef void (*RhChromiumResultFunc) (RhChromiumPageHost *self, JsonObject *resu
 
 void _rh_chromium_page_host_send (RhChromiumPageHost *self, const char *method, JsonObject *params,
                                   RhChromiumResultFunc func);
+void _rh_chromium_page_host_send_to (RhChromiumPageHost *self, const char *session_id,
+                                     const char *method, JsonObject *params,
+                                     RhChromiumResultFunc func);
 JsonObject *_rh_chromium_page_host_object_with_string (const char *name, const char *value);
 void _rh_chromium_page_host_become_ready (RhChromiumPageHost *self);
 gboolean _rh_chromium_page_host_emit_last_frame (RhChromiumPageHost *self, RhFrameFunc func,
                                                  gpointer user_data);
 void _rh_chromium_page_host_network_event (RhChromiumPageHost *self, const char *method,
                                            JsonObject *params);
+void _rh_chromium_page_host_bridge_message (RhChromiumPageHost *self, JsonObject *params);
 void _rh_chromium_page_host_set_routes (RhPageHost *host, const GPtrArray *routes);
 void _rh_chromium_page_host_fetch_set_up (RhChromiumPageHost *self);
-void _rh_chromium_page_host_fetch_event (RhChromiumPageHost *self, const char *method,
-                                         JsonObject *params);
+void _rh_chromium_page_host_fetch_enable (RhChromiumPageHost *self, const char *session_id);
+void _rh_chromium_page_host_fetch_event (RhChromiumPageHost *self, const char *session_id,
+                                         const char *method, JsonObject *params);
+void _rh_chromium_page_host_children_set_up (RhChromiumPageHost *self, const char *session_id);
+gboolean _rh_chromium_page_host_child_event (RhChromiumPageHost *self, const char *session_id,
+                                             const char *method, JsonObject *params);
 void _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method,
                                       JsonObject *params, const char *session_id,
                                       gpointer user_data);

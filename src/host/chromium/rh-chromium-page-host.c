@@ -15,9 +15,11 @@
 G_DEFINE_FINAL_TYPE (RhChromiumPageHost, rh_chromium_page_host, RH_TYPE_PAGE_HOST)
 
 /* One browser for the process, a target a host: the hosts hold it, and it
- * ends with the last of them. */
-static RhChromiumBrowser *shared_browser; /* weak */
-static GPtrArray *starting_hosts;         /* unowned: waiting for the browser */
+ * ends with the last of them.  Two, in fact, by whether file pages read
+ * other files (a switch of the whole browser): a page without that right
+ * never shares a browser with one that has it. */
+static RhChromiumBrowser *shared_browsers[2]; /* weak, by file access */
+static GPtrArray *starting_hosts[2];          /* unowned: waiting for that browser */
 
 static void navigate (RhChromiumPageHost *self, const char *uri);
 
@@ -48,18 +50,27 @@ command_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_free (command);
 }
 
-/* @params taken; to the host's target, or the browser before it has one. */
+/* @params taken; to @session_id (a target of the host's), or the browser
+ * when NULL. */
 void
-_rh_chromium_page_host_send (RhChromiumPageHost *self, const char *method, JsonObject *params,
-                             RhChromiumResultFunc func)
+_rh_chromium_page_host_send_to (RhChromiumPageHost *self, const char *session_id,
+                                const char *method, JsonObject *params, RhChromiumResultFunc func)
 {
   g_autoptr (JsonObject) owned = params;
   Command *command = g_new0 (Command, 1);
 
   g_weak_ref_init (&command->host, self);
   command->func = func;
-  rh_cdp_connection_send_async (self->connection, self->session_id, method, params,
-                                self->cancellable, command_cb, command);
+  rh_cdp_connection_send_async (self->connection, session_id, method, params, self->cancellable,
+                                command_cb, command);
+}
+
+/* @params taken; to the host's target, or the browser before it has one. */
+void
+_rh_chromium_page_host_send (RhChromiumPageHost *self, const char *method, JsonObject *params,
+                             RhChromiumResultFunc func)
+{
+  _rh_chromium_page_host_send_to (self, self->session_id, method, params, func);
 }
 
 JsonObject *
@@ -181,6 +192,7 @@ set_up_session (RhChromiumPageHost *self)
   /* Routed from the first load on: before the screencast, whose answer
    * lets loads go to the target. */
   _rh_chromium_page_host_fetch_set_up (self);
+  _rh_chromium_page_host_children_set_up (self, self->session_id);
   json_object_set_string_member (screencast, "format", "png");
   json_object_set_int_member (screencast, "maxWidth", self->width);
   json_object_set_int_member (screencast, "maxHeight", self->height);
@@ -287,14 +299,15 @@ take_browser (RhChromiumPageHost *self, RhChromiumBrowser *browser)
 static void
 browser_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  gboolean file_access = GPOINTER_TO_INT (user_data);
   g_autoptr (GError) error = NULL;
   g_autoptr (RhChromiumBrowser) browser = rh_chromium_browser_new_finish (result, &error);
-  g_autoptr (GPtrArray) hosts = g_steal_pointer (&starting_hosts);
+  g_autoptr (GPtrArray) hosts = g_steal_pointer (&starting_hosts[file_access]);
 
   if (browser != NULL)
     {
-      shared_browser = browser;
-      g_object_add_weak_pointer (G_OBJECT (browser), (gpointer *)&shared_browser);
+      shared_browsers[file_access] = browser;
+      g_object_add_weak_pointer (G_OBJECT (browser), (gpointer *)&shared_browsers[file_access]);
     }
   /* The hosts still there; the browser ends here when none is. */
   for (guint i = 0; i < hosts->len; i++)
@@ -446,8 +459,9 @@ rh_chromium_page_host_dispose (GObject *object)
 {
   RhChromiumPageHost *self = RH_CHROMIUM_PAGE_HOST (object);
 
-  if (starting_hosts != NULL)
-    g_ptr_array_remove (starting_hosts, self);
+  for (guint i = 0; i < G_N_ELEMENTS (starting_hosts); i++)
+    if (starting_hosts[i] != NULL)
+      g_ptr_array_remove (starting_hosts[i], self);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->blank_wait_id, g_source_remove);
   if (self->connection != NULL)
@@ -493,6 +507,7 @@ rh_chromium_page_host_finalize (GObject *object)
   g_free (self->loading_uri);
   g_clear_pointer (&self->last_frame, cairo_surface_destroy);
   g_hash_table_unref (self->requests);
+  g_hash_table_unref (self->children);
   g_ptr_array_unref (self->routes);
   G_OBJECT_CLASS (rh_chromium_page_host_parent_class)->finalize (object);
 }
@@ -522,12 +537,16 @@ rh_chromium_page_host_init (RhChromiumPageHost *self)
 {
   self->scripts = g_ptr_array_new_with_free_func (g_free);
   self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->children = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
   self->routes = rh_route_list_new ();
 }
 
+/* @file_access: a file page reads other files (a page the command line
+ * named), as rh_wpe_page_host_new ()'s. */
 RhPageHost *
-rh_chromium_page_host_new (guint width, guint height, const char *user_agent, GError **error)
+rh_chromium_page_host_new (guint width, guint height, const char *user_agent,
+                           gboolean file_access, GError **error)
 {
   g_autofree char *binary = rh_chromium_browser_find_binary (error);
   RhChromiumPageHost *self;
@@ -539,16 +558,18 @@ rh_chromium_page_host_new (guint width, guint height, const char *user_agent, GE
   self->height = height;
   self->user_agent = g_strdup (user_agent);
   self->own_website_data = rh_page_host_get_own_website_data ();
-  if (shared_browser != NULL)
+  file_access = !!file_access;
+  if (shared_browsers[file_access] != NULL)
     {
-      take_browser (self, shared_browser);
+      take_browser (self, shared_browsers[file_access]);
       return RH_PAGE_HOST (self);
     }
-  if (starting_hosts == NULL)
+  if (starting_hosts[file_access] == NULL)
     {
-      starting_hosts = g_ptr_array_new ();
-      rh_chromium_browser_new_async (NULL, browser_started_cb, NULL);
+      starting_hosts[file_access] = g_ptr_array_new ();
+      rh_chromium_browser_new_async (file_access, NULL, browser_started_cb,
+                                     GINT_TO_POINTER (file_access));
     }
-  g_ptr_array_add (starting_hosts, self);
+  g_ptr_array_add (starting_hosts[file_access], self);
   return RH_PAGE_HOST (self);
 }

@@ -14,6 +14,6 @@ G_DECLARE_FINAL_TYPE (RhChromiumPageHost, rh_chromium_page_host, RH, CHROMIUM_PA
 /* Fails only when there is no browser to start (a one-line error naming
  * Debian's package); a browser that cannot start fails the first load. */
 RhPageHost *rh_chromium_page_host_new (guint width, guint height, const char *user_agent,
-                                       GError **error);
+                                       gboolean file_access, GError **error);
 
 G_END_DECLS
