@@ -37,18 +37,23 @@ call (Fixture *fixture, const char *method, const char *path, const char *body, 
 }
 
 /* Starts a recording of the bundled page with @query, with pictures of
- * each attempt when @snapshots; returns its record id. */
+ * each attempt when @snapshots, in @engine ("wpe", "chromium", NULL: the
+ * cloud's); returns its record id. */
 static char *
-start_with (Fixture *fixture, const char *query, guint retry_timeout, gboolean snapshots)
+start_in (Fixture *fixture, const char *query, guint retry_timeout, gboolean snapshots,
+          const char *engine)
 {
   g_autofree char *page = rh_test_page_path ("record_page.html");
   g_autofree char *uri = g_filename_to_uri (page, NULL, NULL);
+  g_autofree char *engine_member = engine != NULL
+                                       ? g_strdup_printf (",\"engine\":\"%s\"", engine)
+                                       : g_strdup ("");
   g_autofree char *body = g_strdup_printf ("{\"mode\":\"web\",\"webRecordConfig\":{"
                                            "\"rootUrl\":\"%s?%s\",\"videoWidth\":960,"
-                                           "\"videoHeight\":540,\"snapshots\":%s},"
+                                           "\"videoHeight\":540,\"snapshots\":%s%s},"
                                            "\"retryTimeout\":%u}",
                                            uri, query, snapshots ? "true" : "false",
-                                           retry_timeout);
+                                           engine_member, retry_timeout);
   guint status = 0;
   g_autoptr (JsonObject) reply = call (fixture, "PUT", ROOM "/records/states/1", body, &status);
 
@@ -60,7 +65,7 @@ start_with (Fixture *fixture, const char *query, guint retry_timeout, gboolean s
 static char *
 start (Fixture *fixture, const char *query, guint retry_timeout)
 {
-  return start_with (fixture, query, retry_timeout, FALSE);
+  return start_in (fixture, query, retry_timeout, FALSE, NULL);
 }
 
 static void
@@ -153,8 +158,8 @@ get_raw (Fixture *fixture, const char *path, const char *file, GBytes **body)
 }
 
 /* The HAR of the record's attempt (@query "" for the last) is served,
- * valid HAR 1.2, with the page among its entries. */
-static void
+ * valid HAR 1.2, with the page among its entries; its browser's name. */
+static char *
 assert_har (Fixture *fixture, const char *record_id, const char *query)
 {
   g_autofree char *path = g_strdup_printf (ROOM "/records/%s/har%s", record_id, query);
@@ -183,6 +188,8 @@ assert_har (Fixture *fixture, const char *record_id, const char *query)
     }
   g_assert_true (has_page);
   rh_test_assert_har_valid (file);
+  return g_strdup (json_object_get_string_member (json_object_get_object_member (log, "browser"),
+                                                  "name"));
 }
 
 static void
@@ -235,8 +242,23 @@ test_ready (Fixture *fixture, gconstpointer data)
       g_assert_nonnull (json_object_get_string_member (problem, "message"));
     }
 
-  assert_har (fixture, record_id, "");
-  assert_har (fixture, record_id, "?attempt=1");
+  g_free (assert_har (fixture, record_id, ""));
+  g_free (assert_har (fixture, record_id, "?attempt=1"));
+}
+
+/* A start's engine overrides the cloud's (WPE here): the page ran in it, as
+ * the attempt's HAR says. */
+static void
+test_engine (Fixture *fixture, gconstpointer data)
+{
+  const char *engine = data;
+  g_autofree char *record_id = start_in (fixture, "sdkReadyMs=200", READY_WINDOW_S, FALSE, engine);
+  g_autofree char *browser = NULL;
+
+  g_assert_true (rh_test_wait_until (record_started, fixture, EVENT_TIMEOUT_S));
+  stop (fixture);
+  browser = assert_har (fixture, record_id, "");
+  g_assert_cmpstr (browser, ==, g_str_equal (engine, "chromium") ? "Chromium" : "WPE WebKit");
 }
 
 /* A page never ready lists attempts 1, 2 and 3, each with the cause its
@@ -281,7 +303,7 @@ test_never_ready (Fixture *fixture, gconstpointer data)
                                        cause);
         }
       g_assert_true (said);
-      assert_har (fixture, record_id, query);
+      g_free (assert_har (fixture, record_id, query));
     }
 }
 
@@ -290,7 +312,7 @@ test_never_ready (Fixture *fixture, gconstpointer data)
 static void
 test_snapshots (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *record_id = start_with (fixture, "sdkReadyMs=200", READY_WINDOW_S, TRUE);
+  g_autofree char *record_id = start_in (fixture, "sdkReadyMs=200", READY_WINDOW_S, TRUE, NULL);
   g_autofree char *path = g_strdup_printf (ROOM "/records/%s/snapshots", record_id);
   g_autoptr (GBytes) body = NULL;
   static const guchar png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
@@ -360,6 +382,10 @@ main (int argc, char **argv)
   ADD ("/cloud-records/never-ready", test_never_ready);
   ADD ("/cloud-records/snapshots", test_snapshots);
   ADD ("/cloud-records/har-errors", test_har_errors);
+  g_test_add ("/cloud-records/engine/chromium", Fixture, "chromium", fixture_setup, test_engine,
+              fixture_teardown);
+  g_test_add ("/cloud-records/engine/wpe", Fixture, "wpe", fixture_setup, test_engine,
+              fixture_teardown);
 #undef ADD
   return g_test_run ();
 }
