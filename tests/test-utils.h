@@ -187,4 +187,8 @@ char *rh_test_page_path (const char *name);
  * the test is skipped where node or the module is missing. */
 void rh_test_assert_har_valid (const char *path);
 
+/* A 1x1 PNG, for servers of pictures. */
+extern const guint8 rh_test_picture_png[];
+extern const gsize rh_test_picture_png_size;
+
 G_END_DECLS
