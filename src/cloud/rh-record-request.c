@@ -117,17 +117,6 @@ get_snapshots (JsonObject *object, gboolean *snapshots, GError **error)
   return get_boolean (object, names, snapshots, &present, error);
 }
 
-static const char *
-get_string (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* sdkApi: "local" routes the SDKs' API hosts to the cloud, "none" leaves
  * them alone; absent, the cloud's --sdk-api decides. */
 static gboolean
@@ -138,7 +127,7 @@ get_sdk_api (JsonObject *object, RhRecordRequest *request, GError **error)
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
-  value = get_string (object, "sdkApi");
+  value = rh_json_string_member (object, "sdkApi");
   if (value == NULL || (!g_str_equal (value, "local") && !g_str_equal (value, "none")))
     {
       g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
@@ -159,7 +148,7 @@ get_engine (JsonObject *object, RhRecordRequest *request, GError **error)
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
-  value = get_string (object, "engine");
+  value = rh_json_string_member (object, "engine");
   if (value == NULL || !rh_browser_engine_parse (value, &request->engine, NULL))
     {
       g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
@@ -186,7 +175,7 @@ rh_record_request_parse (const char *body, gsize length, GError **error)
 
   if (root == NULL)
     return NULL;
-  mode = get_string (root, "mode");
+  mode = rh_json_string_member (root, "mode");
   if (mode == NULL || !g_str_equal (mode, "web"))
     {
       g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_INVALID,
@@ -201,9 +190,9 @@ rh_record_request_parse (const char *body, gsize length, GError **error)
       return NULL;
     }
   config = json_node_get_object (config_node);
-  url = get_string (config, "url");
+  url = rh_json_string_member (config, "url");
   if (url == NULL || *url == '\0')
-    url = get_string (config, "rootUrl");
+    url = rh_json_string_member (config, "rootUrl");
   if (url == NULL || *url == '\0')
     {
       g_set_error_literal (error, RH_RECORD_REQUEST_ERROR, RH_RECORD_REQUEST_ERROR_NO_URL,

@@ -2,31 +2,16 @@
 
 #include <string.h>
 
+#include "rh-json.h"
 #include "rh-text.h"
 
 /* A part of a report in words, the same words for the same behaviour. */
 typedef char *(*AspectFunc) (JsonObject *report);
 
-static JsonObject *
-member_object (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-member_array (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
 static gboolean
 has_time (JsonObject *report, const char *name)
 {
-  JsonObject *timeline = member_object (report, "timeline");
+  JsonObject *timeline = rh_json_object_member (report, "timeline");
   JsonNode *node = timeline != NULL ? json_object_get_member (timeline, name) : NULL;
 
   return node != NULL && !JSON_NODE_HOLDS_NULL (node);
@@ -78,7 +63,7 @@ joined_sorted (GPtrArray *items, const char *none)
 static char *
 api_calls (JsonObject *report)
 {
-  JsonArray *requests = member_array (report, "requests");
+  JsonArray *requests = rh_json_array_member (report, "requests");
   g_autoptr (GPtrArray) calls = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; requests != NULL && i < json_array_get_length (requests); i++)
@@ -119,7 +104,7 @@ without_queries (const char *text)
 static char *
 uncaught_errors (JsonObject *report)
 {
-  JsonArray *problems = member_array (report, "problems");
+  JsonArray *problems = rh_json_array_member (report, "problems");
   g_autoptr (GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; problems != NULL && i < json_array_get_length (problems); i++)
@@ -139,7 +124,7 @@ uncaught_errors (JsonObject *report)
 static char *
 listener_events (JsonObject *report)
 {
-  JsonArray *events = member_array (report, "events");
+  JsonArray *events = rh_json_array_member (report, "events");
   GString *out = g_string_new (NULL);
 
   for (guint i = 0; events != NULL && i < json_array_get_length (events); i++)
@@ -189,7 +174,7 @@ static const struct
 static gboolean
 missing_feature (JsonObject *report)
 {
-  JsonArray *problems = member_array (report, "problems");
+  JsonArray *problems = rh_json_array_member (report, "problems");
 
   for (guint i = 0; problems != NULL && i < json_array_get_length (problems); i++)
     if (g_strcmp0 (json_object_get_string_member_with_default (

@@ -97,12 +97,7 @@ rh_bridge_message_parse (const char *json, GError **error)
 const char *
 rh_bridge_message_get_string (JsonObject *message, const char *member)
 {
-  JsonNode *node = json_object_get_member (message, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
+  return rh_json_string_member (message, member);
 }
 
 const char *

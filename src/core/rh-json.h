@@ -23,6 +23,12 @@ gboolean rh_json_parser_load  (JsonParser *parser, const char *data, gssize leng
  * none. */
 char    *rh_json_repair (const char *data, gsize length);
 
+/* @object's member @name when it is of that type, else NULL (so is a NULL
+ * @object's): what a peer sent need not be what it should be. */
+JsonObject *rh_json_object_member (JsonObject *object, const char *name);
+JsonArray  *rh_json_array_member  (JsonObject *object, const char *name);
+const char *rh_json_string_member (JsonObject *object, const char *name);
+
 /* json_to_string () for output others parse: json-glib passes control
  * characters and invalid UTF-8 of strings through raw, which makes the text
  * invalid JSON (and lets a room uuid write escape sequences to a terminal),

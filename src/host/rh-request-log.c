@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rh-bridge.h"
+#include "rh-json.h"
 
 #define NO_TIME (-1)
 
@@ -106,13 +107,10 @@ rh_request_log_reset (RhRequestLog *log)
 static char *
 member_dup (JsonObject *message, const char *name, gsize max)
 {
-  JsonNode *node = json_object_get_member (message, name);
-  const char *text;
+  const char *text = rh_json_string_member (message, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (text == NULL)
     return NULL;
-  text = json_node_get_string (node);
   if (!g_utf8_validate (text, -1, NULL))
     return g_strdup ("(not UTF-8)");
   if (strlen (text) <= max)

@@ -226,6 +226,28 @@ test_surrogates (gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Typed members: the member when it has that type, else NULL. */
+static void
+test_members (void)
+{
+  g_autoptr (JsonNode) node
+      = rh_test_parse_json ("{\"o\":{},\"a\":[],\"s\":\"x\",\"n\":1,\"z\":null}");
+  JsonObject *object = json_node_get_object (node);
+  static const char *const names[] = { "o", "a", "s", "n", "z", "absent" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_test_message ("%s", names[i]);
+      g_assert_true ((rh_json_object_member (object, names[i]) != NULL) == (i == 0));
+      g_assert_true ((rh_json_array_member (object, names[i]) != NULL) == (i == 1));
+      g_assert_true ((rh_json_string_member (object, names[i]) != NULL) == (i == 2));
+    }
+  g_assert_cmpstr (rh_json_string_member (object, "s"), ==, "x");
+  g_assert_null (rh_json_object_member (NULL, "o"));
+  g_assert_null (rh_json_array_member (NULL, "a"));
+  g_assert_null (rh_json_string_member (NULL, "s"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -255,6 +277,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &scanner_rows[i], test_scanner);
     }
   g_test_add_func ("/json/load/comment-hiding-depth", test_comment_hiding_depth);
+  g_test_add_func ("/json/members", test_members);
   for (guint i = 0; i < G_N_ELEMENTS (surrogate_rows); i++)
     {
       g_autofree char *path = g_strconcat ("/json/surrogates/", surrogate_rows[i].name, NULL);

@@ -261,18 +261,6 @@ on_writable (int fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The string @name of @object; NULL when absent or of another type. */
-static const char *
-string_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static void
 handle_answer (RhCdpConnection *self, JsonObject *message, JsonNode *id_node)
 {
@@ -304,8 +292,8 @@ handle_answer (RhCdpConnection *self, JsonObject *message, JsonNode *id_node)
                         && json_node_get_value_type (code_node) == G_TYPE_INT64
                       ? json_node_get_int (code_node)
                       : 0;
-      const char *text = string_member (error, "message");
-      const char *data = string_member (error, "data");
+      const char *text = rh_json_string_member (error, "message");
+      const char *data = rh_json_string_member (error, "data");
 
       g_task_return_new_error (command->task, RH_CDP_PROTOCOL_ERROR,
                                (int) CLAMP (code, G_MININT, G_MAXINT), "%s%s%s",
@@ -361,14 +349,14 @@ handle_message (RhCdpConnection *self, const char *text, gsize length)
       handle_answer (self, message, id_node);
       return;
     }
-  method = string_member (message, "method");
+  method = rh_json_string_member (message, "method");
   if (method == NULL)
     {
       fail (self, RH_CDP_ERROR_MALFORMED, "a message from the peer has neither an id nor a "
                                           "method");
       return;
     }
-  session_id = string_member (message, "sessionId");
+  session_id = rh_json_string_member (message, "sessionId");
   params_node = json_object_get_member (message, "params");
   if (params_node == NULL || !JSON_NODE_HOLDS_OBJECT (params_node))
     empty = json_object_new ();
@@ -586,10 +574,3 @@ rh_cdp_connection_get_error (RhCdpConnection *connection)
   return connection->error;
 }
 
-JsonObject *
-rh_cdp_object_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}

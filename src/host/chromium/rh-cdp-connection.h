@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "rh-json.h"
+
 G_BEGIN_DECLS
 
 /* The largest message read: a screencast frame is a base64 picture, a few
@@ -63,9 +65,5 @@ void          rh_cdp_connection_close      (RhCdpConnection *connection, const G
 gboolean      rh_cdp_connection_is_closed  (RhCdpConnection *connection);
 /* Why it closed, NULL while open. */
 const GError *rh_cdp_connection_get_error  (RhCdpConnection *connection);
-
-/* @object's member @name when it is an object; NULL when @object is NULL or
- * has none: for messages whose members are optional. */
-JsonObject   *rh_cdp_object_member         (JsonObject *object, const char *name);
 
 G_END_DECLS

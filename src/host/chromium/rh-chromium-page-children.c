@@ -42,7 +42,7 @@ set_up_frame (RhChromiumPageHost *self, const char *session_id)
 static void
 attached (RhChromiumPageHost *self, JsonObject *params)
 {
-  JsonObject *info = rh_cdp_object_member (params, "targetInfo");
+  JsonObject *info = rh_json_object_member (params, "targetInfo");
   const char *session_id = json_object_get_string_member_with_default (params, "sessionId", NULL);
   const char *type
       = info != NULL ? json_object_get_string_member_with_default (info, "type", NULL) : NULL;

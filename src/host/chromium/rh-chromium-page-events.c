@@ -108,7 +108,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
     screencast_frame (self, params);
   else if (g_str_equal (method, "Network.responseReceived") && is_main_document (self, params))
     {
-      JsonObject *response = rh_cdp_object_member (params, "response");
+      JsonObject *response = rh_json_object_member (params, "response");
 
       if (response != NULL)
         self->status = (guint)json_object_get_int_member_with_default (response, "status", 0);
@@ -116,7 +116,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
   else if (g_str_equal (method, "Network.requestWillBeSent") && is_main_document (self, params)
            && json_object_has_member (params, "redirectResponse"))
     {
-      JsonObject *request = rh_cdp_object_member (params, "request");
+      JsonObject *request = rh_json_object_member (params, "request");
       const char *url = request != NULL
                             ? json_object_get_string_member_with_default (request, "url", NULL)
                             : NULL;
@@ -126,7 +126,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
     }
   else if (g_str_equal (method, "Page.frameNavigated"))
     {
-      JsonObject *frame = rh_cdp_object_member (params, "frame");
+      JsonObject *frame = rh_json_object_member (params, "frame");
       const char *url
           = frame != NULL ? json_object_get_string_member_with_default (frame, "url", NULL) : NULL;
 

@@ -14,19 +14,8 @@
 
 #include <string.h>
 
+#include "rh-json.h"
 #include "rh-route.h"
-
-/* @object's member @name when it is a string, NULL otherwise. */
-static const char *
-string_member (JsonObject *object, const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
 
 static void
 add_pattern (JsonArray *patterns, const char *scheme, const char *host, const char *rest)
@@ -98,8 +87,8 @@ _rh_chromium_page_host_set_routes (RhPageHost *host, const GPtrArray *routes)
 static void
 request_paused (RhChromiumPageHost *self, const char *session_id, JsonObject *params)
 {
-  const char *request_id = string_member (params, "requestId");
-  const char *url = string_member (rh_cdp_object_member (params, "request"), "url");
+  const char *request_id = rh_json_string_member (params, "requestId");
+  const char *url = rh_json_string_member (rh_json_object_member (params, "request"), "url");
   g_autofree char *routed = NULL;
   JsonObject *answer;
 

@@ -59,7 +59,7 @@ content_length (JsonObject *headers)
 static void
 emit_response (RhChromiumPageHost *self, Request *request, JsonObject *response)
 {
-  JsonObject *headers = rh_cdp_object_member (response, "headers");
+  JsonObject *headers = rh_json_object_member (response, "headers");
   g_auto (GStrv) flat = headers_flatten (headers);
 
   request->status = (guint)json_object_get_int_member_with_default (response, "status", 0);
@@ -80,8 +80,8 @@ is_favicon (const char *url)
 static void
 request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObject *params)
 {
-  JsonObject *request = rh_cdp_object_member (params, "request");
-  JsonObject *redirect = rh_cdp_object_member (params, "redirectResponse");
+  JsonObject *request = rh_json_object_member (params, "request");
+  JsonObject *redirect = rh_json_object_member (params, "redirectResponse");
   const char *url
       = request != NULL ? json_object_get_string_member_with_default (request, "url", NULL) : NULL;
   const char *fragment
@@ -113,7 +113,7 @@ request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObje
       g_hash_table_insert (self->requests, g_strdup (request_id), known);
       rh_page_host_emit_resource_started (RH_PAGE_HOST (self), known->id, whole_url);
     }
-  headers = headers_flatten (rh_cdp_object_member (request, "headers"));
+  headers = headers_flatten (rh_json_object_member (request, "headers"));
   rh_page_host_emit_resource_sent (
       RH_PAGE_HOST (self), known->id,
       json_object_get_string_member_with_default (request, "method", "GET"),
@@ -138,8 +138,8 @@ _rh_chromium_page_host_network_event (RhChromiumPageHost *self, const char *meth
   if (known == NULL)
     return;
   if (g_str_equal (method, "Network.responseReceived")
-      && rh_cdp_object_member (params, "response") != NULL)
-    emit_response (self, known, rh_cdp_object_member (params, "response"));
+      && rh_json_object_member (params, "response") != NULL)
+    emit_response (self, known, rh_json_object_member (params, "response"));
   else if (g_str_equal (method, "Network.loadingFinished"))
     {
       rh_page_host_emit_resource_finished (RH_PAGE_HOST (self), known->id, known->status);
