@@ -1060,3 +1060,28 @@ const guint8 rh_test_picture_png[]
         0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0xc9, 0xfe, 0x92,
         0xef, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82 };
 const gsize rh_test_picture_png_size = sizeof rh_test_picture_png;
+
+guint
+rh_test_count_tagged (const char *variable)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint found = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "environ", NULL);
+      g_autofree char *environ_data = NULL;
+      gsize length = 0;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &environ_data, &length, NULL))
+        continue;
+      for (gsize at = 0; at < length; at += strlen (environ_data + at) + 1)
+        if (g_str_equal (environ_data + at, variable))
+          {
+            found++;
+            break;
+          }
+    }
+  return found;
+}

@@ -187,6 +187,10 @@ char *rh_test_page_path (const char *name);
  * the test is skipped where node or the module is missing. */
 void rh_test_assert_har_valid (const char *path);
 
+/* How many processes have @variable (NAME=VALUE) in their environment: a
+ * tag a test gives what it starts, which their helpers inherit. */
+guint rh_test_count_tagged (const char *variable);
+
 /* A 1x1 PNG, for servers of pictures. */
 extern const guint8 rh_test_picture_png[];
 extern const gsize rh_test_picture_png_size;

@@ -404,26 +404,8 @@ static guint
 tagged_processes (void)
 {
   g_autofree char *needle = g_strdup_printf ("%s=%s", TAG_VARIABLE, process_tag ());
-  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint found = 0;
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc", name, "environ", NULL);
-      g_autofree char *environ_data = NULL;
-      gsize length = 0;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &environ_data, &length, NULL))
-        continue;
-      for (gsize at = 0; at < length; at += strlen (environ_data + at) + 1)
-        if (g_str_equal (environ_data + at, needle))
-          {
-            found++;
-            break;
-          }
-    }
-  return found;
+  return rh_test_count_tagged (needle);
 }
 
 static gboolean

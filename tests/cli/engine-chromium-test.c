@@ -45,26 +45,7 @@ process_tag (void)
 static guint
 count_tagged (void)
 {
-  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc", name, "environ", NULL);
-      g_autofree char *environ_data = NULL;
-      gsize length;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &environ_data, &length, NULL))
-        continue;
-      for (gsize at = 0; at < length; at += strlen (environ_data + at) + 1)
-        if (g_str_equal (environ_data + at, process_tag ()))
-          {
-            count++;
-            break;
-          }
-    }
-  return count;
+  return rh_test_count_tagged (process_tag ());
 }
 
 /* `recordhost check ROOM... @args` with --json; @env: "NAME=VALUE"s or NULL. */
