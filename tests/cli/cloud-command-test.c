@@ -201,6 +201,12 @@ static const UsageRow usage_rows[] = {
     "--drain-timeout must be 1..3600" },
   { "worker-id-empty", NULL, { "--store", "postgresql:///x", "--worker-id", "", NULL },
     "--worker-id must be 1..200 characters" },
+  { "engine-unknown", NULL, { "--engine", "gecko", NULL },
+    "unknown --engine 'gecko' (expected wpe or chromium)" },
+  /* Chromium's renderers have no bound recordhost can set. */
+  { "engine-chromium-page-memory", NULL,
+    { "--engine", "chromium", "--page-memory", "512", NULL },
+    "--page-memory is not supported with --engine chromium" },
 };
 
 static void
