@@ -95,23 +95,28 @@ def settle(timeout=10):
         time.sleep(0.1)
 
 
-def wait_quiet(timeout=600):
-    """Waits (at most @timeout s, then exits) until no engine process runs
-    anywhere: another benchmark's or test's would share library pages with
-    the next measurement."""
+def wait_quiet(timeout=1800, quiet_s=5):
+    """Waits (at most @timeout s, then exits) until no engine process has run
+    anywhere for @quiet_s s: another benchmark's or test's would share
+    library pages with the next measurement, and a test suite leaves only
+    short gaps between its programs."""
     deadline = time.monotonic() + timeout
+    quiet_since = time.monotonic()
     said = False
     while True:
         reap()
         busy = sorted(p for p, (_, name, _) in processes().items() if name in ENGINE_COMMANDS)
-        if not busy:
+        now = time.monotonic()
+        if busy:
+            quiet_since = now
+        elif now - quiet_since >= quiet_s:
             return
-        if time.monotonic() > deadline:
+        if now > deadline:
             sys.exit(f"engine processes still run after {timeout} s (pids {busy})")
-        if not said:
+        if busy and not said:
             print(f"  waiting for engine processes to end (pids {busy})", file=sys.stderr)
             said = True
-        time.sleep(1)
+        time.sleep(0.5)
 
 
 class SharedMeasurement(SystemExit):

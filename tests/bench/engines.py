@@ -9,11 +9,11 @@ for the launch listener's event 1, send the ready call (PUT):
               over the DevTools protocol on a pipe)
   playwright  node and playwright-core launching Debian's chromium headless,
               vs-chromium.py's script and wrapper (ready-wrapper.js)
-in two scenarios: one page, and ROOMS rooms at once in one process
-(recordhost: `check` of ROOMS pages, each with its own roomUuid in its URL,
---parallel ROOMS; Playwright: ROOMS pages in one browser, each in a context
-of its own as recordhost's are, opened at once, each sending its own ready
-call).  Each run measures every way in both scenarios, one after the other
+for each number of rooms given (default one page, and 8 rooms at once in
+one process: recordhost's `check` of 8 pages, each with its own roomUuid in
+its URL, --parallel 8; Playwright's 8 pages in one browser, each in a
+context of its own as recordhost's are, opened at once, each sending its
+own ready call).  Each run measures every way in both scenarios, one after the other
 (the order rotated from run to run); medians of:
   - time from process start to the last ready call arriving, minus the
     page's own ready delay;
@@ -21,7 +21,7 @@ call).  Each run measures every way in both scenarios, one after the other
   - CPU time of the tree.
 A run whose ready calls did not all arrive stops the benchmark.
 
-    tests/bench/engines.py [--runs N] [--rooms N] [--binary PATH]
+    tests/bench/engines.py [--runs N] [--rooms 1,8] [--ways NAME,...] [--binary PATH]
                            [--variant NAME:SETTING[,SETTING...]]...
 
 A variant is one more `recordhost check --engine chromium` beside the rest:
@@ -102,10 +102,12 @@ def print_table(results, ways, scenarios, runs):
     labels = [("start to last ready call, minus the page's delay (ms)", "{:.0f}"),
               ("peak process-tree PSS (MiB)", "{:.0f}"), ("CPU time of the tree (s)", "{:.2f}")]
     names = list(ways)
+    titles = {"wpe": "recordhost --engine wpe", "chromium": "recordhost --engine chromium",
+              "playwright": "Playwright"}
     print(f"\n{runs} runs, alternating; medians; 1280x720, page ready delay "
           f"{vs_chromium.READY_DELAY_MS} ms\n")
-    print("| | " + " | ".join(names) + " | " + " | ".join(
-        f"{name} / playwright" for name in names if name != "playwright") + " |")
+    print("| | " + " | ".join(titles.get(name, f"chromium, {name}") for name in names) + " | "
+          + " | ".join(f"{name} / Playwright" for name in names if name != "playwright") + " |")
     print("| --- " * (2 * len(names)) + "|")
     for scenario in scenarios:
         for k, (label, form) in enumerate(labels):
@@ -121,7 +123,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--rooms", type=int, default=8)
+    parser.add_argument("--rooms", default="1,8", help="numbers of rooms, comma-separated")
+    parser.add_argument("--ways", help="only these of wpe, chromium, playwright (and variants)")
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "recordhost"))
     parser.add_argument("--variant", action="append", default=[], type=parse_variant)
     args = parser.parse_args()
@@ -133,14 +136,19 @@ def main():
     base = server.base_url
     # name: (command for a number of rooms, environment)
     ways = {
-        "recordhost wpe": (lambda n: check_command(args.binary, base, n, "wpe"), {}),
-        "recordhost chromium": (lambda n: check_command(args.binary, base, n, "chromium"), {}),
+        "wpe": (lambda n: check_command(args.binary, base, n, "wpe"), {}),
+        "chromium": (lambda n: check_command(args.binary, base, n, "chromium"), {}),
         "playwright": (lambda n: playwright_command(script, base, n), {}),
     }
     for name, binary, env in args.variant:
         ways[name] = ((lambda n, b=binary or args.binary: check_command(b, base, n, "chromium")),
                       env)
-    scenarios = {"1 page": 1, f"{args.rooms} rooms": args.rooms}
+    if args.ways:
+        # Playwright stays: the ratios are to it.
+        ways = {name: way for name, way in ways.items()
+                if name in args.ways.split(",") or name == "playwright"}
+    scenarios = {("1 page" if n == 1 else f"{n} rooms"): n
+                 for n in (int(text) for text in args.rooms.split(","))}
     order = list(ways)
     results = {}
     for run in range(args.runs):
