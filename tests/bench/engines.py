@@ -140,13 +140,13 @@ def main():
         "chromium": (lambda n: check_command(args.binary, base, n, "chromium"), {}),
         "playwright": (lambda n: playwright_command(script, base, n), {}),
     }
-    for name, binary, env in args.variant:
-        ways[name] = ((lambda n, b=binary or args.binary: check_command(b, base, n, "chromium")),
-                      env)
     if args.ways:
         # Playwright stays: the ratios are to it.
         ways = {name: way for name, way in ways.items()
                 if name in args.ways.split(",") or name == "playwright"}
+    for name, binary, env in args.variant:
+        ways[name] = ((lambda n, b=binary or args.binary: check_command(b, base, n, "chromium")),
+                      env)
     scenarios = {("1 page" if n == 1 else f"{n} rooms"): n
                  for n in (int(text) for text in args.rooms.split(","))}
     order = list(ways)
