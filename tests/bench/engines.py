@@ -13,8 +13,8 @@ for each number of rooms given (default one page, and 8 rooms at once in
 one process: recordhost's `check` of 8 pages, each with its own roomUuid in
 its URL, --parallel 8; Playwright's 8 pages in one browser, each in a
 context of its own as recordhost's are, opened at once, each sending its
-own ready call).  Each run measures every way in both scenarios, one after the other
-(the order rotated from run to run); medians of:
+own ready call).  Each run measures every way for each number, one after
+the other (the order rotated from run to run); medians of:
   - time from process start to the last ready call arriving, minus the
     page's own ready delay;
   - peak PSS of the whole process tree (benchlib.PeakPss);
