@@ -4,13 +4,16 @@ import ctypes
 import http.server
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 
 def processes():
-    """{pid: (parent pid, command name, CPU clock ticks)} of every process."""
+    """{pid: (parent pid, command name, CPU clock ticks)} of every process but
+    zombies (which map no memory, and whose parent may reap them late)."""
     out = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -21,6 +24,8 @@ def processes():
         except OSError:
             continue
         fields = tail.split()
+        if fields[0] == "Z":
+            continue
         out[int(entry)] = (int(fields[1]), head.split("(", 1)[1], int(fields[11]) + int(fields[12]))
     return out
 
@@ -90,6 +95,34 @@ def settle(timeout=10):
         time.sleep(0.1)
 
 
+def wait_quiet(timeout=1800, quiet_s=5):
+    """Waits (at most @timeout s, then exits) until no engine process has run
+    anywhere for @quiet_s s: another benchmark's or test's would share
+    library pages with the next measurement, and a test suite leaves only
+    short gaps between its programs."""
+    deadline = time.monotonic() + timeout
+    quiet_since = time.monotonic()
+    said = False
+    while True:
+        reap()
+        busy = sorted(p for p, (_, name, _) in processes().items() if name in ENGINE_COMMANDS)
+        now = time.monotonic()
+        if busy:
+            quiet_since = now
+        elif now - quiet_since >= quiet_s:
+            return
+        if now > deadline:
+            sys.exit(f"engine processes still run after {timeout} s (pids {busy})")
+        if busy and not said:
+            print(f"  waiting for engine processes to end (pids {busy})", file=sys.stderr)
+            said = True
+        time.sleep(0.5)
+
+
+class SharedMeasurement(SystemExit):
+    """PeakPss.stop (): other engine processes ran during the measurement."""
+
+
 class PeakPss:
     """Samples a process tree every 20 ms: the peak of its summed PSS (.stop()
     returns MiB) and the CPU time of its members (.cpu_seconds).  Rooted at
@@ -121,13 +154,14 @@ class PeakPss:
             time.sleep(0.02)
 
     def stop(self):
-        """Peak MiB; exits when the figure cannot be trusted."""
+        """Peak MiB; exits (SharedMeasurement) when the figure cannot be trusted."""
         self._stop.set()
         self._thread.join()
         if self.shared_with:
-            sys.exit("other browser engine processes ran during the measurement (pids "
-                     + ", ".join(map(str, sorted(self.shared_with)))
-                     + "): PSS was split with them; run the benchmark on a quiet machine")
+            raise SharedMeasurement("other browser engine processes ran during the measurement "
+                                    "(pids " + ", ".join(map(str, sorted(self.shared_with)))
+                                    + "): PSS was split with them; run the benchmark on a quiet "
+                                    "machine")
         return self.peak_kib / 1024
 
     @property
@@ -135,17 +169,55 @@ class PeakPss:
         return sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK")
 
 
+def measure_ready(command, server, calls=1, env=None):
+    """Runs @command (with @env added to our environment) to its end,
+    sampling our process tree (PeakPss): (ms from its start to the last of
+    its ready calls at @server, peak PSS MiB, CPU s).  Exits unless it
+    succeeded and @server got exactly @calls ready calls meanwhile."""
+    server.reset()
+    with tempfile.TemporaryFile() as stderr:
+        sampler = PeakPss(os.getpid(), include_root=False)
+        start = time.monotonic()
+        # stderr in a file, not a pipe: a helper that outlives the command
+        # would hold a pipe open.
+        status = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=stderr,
+                                env=dict(os.environ, **env) if env else None).returncode
+        settle()  # helpers that outlive their parent for a moment are ours too
+        peak = sampler.stop()
+        if status != 0 or server.calls != calls:
+            stderr.seek(0)
+            sys.exit(f"{' '.join(command[:3])}...: exit status {status}, {server.calls} ready "
+                     f"calls of {calls}: {stderr.read().decode(errors='replace')[-800:]}")
+    return (server.last - start) * 1000, peak, sampler.cpu_seconds
+
+
 PAGE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__)))), "page")
 
 
 class ReadyServer(http.server.ThreadingHTTPServer):
-    """Serves page/ under /page/; .arrived is when the first ready call came."""
+    """Serves page/ under /page/ and answers ready calls (PUT): .arrived is
+    when the first came, .last when the latest did, .calls how many since
+    .reset ()."""
     arrived = None
+    last = None
+    calls = 0
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _ReadyHandler)
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.lock = threading.Lock()
+
+    def reset(self):
+        with self.lock:
+            self.arrived, self.last, self.calls = None, None, 0
+
+    def ready_call(self):
+        with self.lock:
+            self.last = time.monotonic()
+            if self.arrived is None:
+                self.arrived = self.last
+            self.calls += 1
 
 
 class _ReadyHandler(http.server.BaseHTTPRequestHandler):
@@ -170,8 +242,7 @@ class _ReadyHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_PUT(self):
-        if self.server.arrived is None:
-            self.server.arrived = time.monotonic()
+        self.server.ready_call()
         body = json.dumps({"msg": "Success", "code": 0, "ts": int(time.time() * 1000)}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

@@ -28,11 +28,10 @@ import statistics
 import subprocess
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchrooms  # noqa: E402
-from benchlib import PeakPss, ReadyServer, become_subreaper, settle  # noqa: E402
+from benchlib import ReadyServer, become_subreaper, measure_ready  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 READY_DELAY_MS = 800
@@ -52,22 +51,27 @@ WRAPPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ready-wrappe
 PLAYWRIGHT_SCRIPT = r"""
 const { chromium } = require('playwright-core');
 (async () => {
-  const [pageUrl, readyUrl, executablePath, args, wrapper] = process.argv.slice(2);
+  const [pageUrl, readyUrl, rooms, executablePath, args, wrapper] = process.argv.slice(2);
   const browser = await chromium.launch({ executablePath, headless: true,
                                           args: JSON.parse(args) });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  let resolveReady;
-  const ready = new Promise((resolve) => { resolveReady = resolve; });
-  await page.exposeFunction('__benchReady', () => resolveReady());
-  await page.addInitScript({ path: wrapper });
-  await page.goto(pageUrl);
-  await ready;
-  const response = await fetch(readyUrl, { method: 'PUT',
-                                           headers: { 'Content-Type': 'application/json' },
-                                           body: '{}' });
-  const body = await response.json();
+  // A page a room ({room} in the URLs), each in a context of its own, all
+  // opened at once; each sends its own ready call.
+  const readies = await Promise.all(rooms.split(',').map(async (room) => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    let resolveReady;
+    const ready = new Promise((resolve) => { resolveReady = resolve; });
+    await page.exposeFunction('__benchReady', () => resolveReady());
+    await page.addInitScript({ path: wrapper });
+    await page.goto(pageUrl.replace('{room}', room));
+    await ready;
+    const response = await fetch(readyUrl.replace('{room}', room),
+                                 { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+                                   body: '{}' });
+    const body = await response.json();
+    return response.ok && body.code === 0;
+  }));
   await browser.close();
-  process.exit(response.ok && body.code === 0 ? 0 : 1);
+  process.exit(readies.every(Boolean) ? 0 : 1);
 })().catch((e) => { console.error(e); process.exit(1); });
 """
 
@@ -92,34 +96,32 @@ def ensure_tools():
 
 def measure(command, server):
     """Runs @command to its end; returns (overhead ms, peak PSS MiB, CPU s)."""
-    server.arrived = None
-    sampler = PeakPss(os.getpid(), include_root=False)
-    start = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    status = process.wait()
-    settle()  # helpers that outlive their parent for a moment are ours too
-    peak = sampler.stop()
-    if status != 0 or server.arrived is None:
-        sys.exit(f"{command[0]} failed with status {status}")
-    return (server.arrived - start) * 1000 - READY_DELAY_MS, peak, sampler.cpu_seconds
+    elapsed_ms, peak, cpu = measure_ready(command, server)
+    return elapsed_ms - READY_DELAY_MS, peak, cpu
+
+
+def room_urls(base, room="{room}"):
+    """The bundled page's URL at @base with a room's parameters, and the
+    room's ready call URL (by default with {room} for the room)."""
+    params = (f"appId=bench-app&roomUuid={room}&roomType=4&userUuid=recorder-1&roleType=0"
+              f"&pretest=false&sdkReadyMs={READY_DELAY_MS}")
+    return (f"{base}/page/record_page.html?{params}",
+            f"{base}/edu/apps/bench-app/v2/rooms/{room}/records/ready")
 
 
 def compare(binary, bare_host, script, runs):
     server = ReadyServer()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = server.base_url
-    params = (f"appId=bench-app&roomUuid=bench-room&roomType=4&userUuid=recorder-1&roleType=0"
-              f"&pretest=false&sdkReadyMs={READY_DELAY_MS}")
-    page_url = f"{base}/page/record_page.html?{params}"
-    ready_url = f"{base}/edu/apps/bench-app/v2/rooms/bench-room/records/ready"
+    page_url, ready_url = room_urls(base, "bench-room")
     commands = {
         "recordhost": [binary, "check", f"{base}/page/record_page.html", "--app-id", "bench-app",
                        "--room-uuid", "bench-room", "--room-type", "4", "--user-uuid",
                        "recorder-1", "--param", f"sdkReadyMs={READY_DELAY_MS}", "--api-base",
                        base, "--quiet", "--paint-grace-ms", "0"],
         "bare": [bare_host, page_url, ready_url, WRAPPER, "1280", "720"],
-        "chromium": ["node", script, page_url, ready_url, CHROMIUM, json.dumps(CHROMIUM_ARGS),
-                     WRAPPER],
+        "chromium": ["node", script, page_url, ready_url, "bench-room", CHROMIUM,
+                     json.dumps(CHROMIUM_ARGS), WRAPPER],
     }
     results = {name: [] for name in commands}
     for i in range(runs):

@@ -149,6 +149,31 @@ test_evaluate (void)
   free_browser (browser);
 }
 
+/* A browser starts with no page of its own: each page is a target its host
+ * creates, and a start-up tab would cost a renderer that nothing uses. */
+static void
+test_no_startup_page (void)
+{
+  g_autoptr (GError) error = NULL;
+  RhChromiumBrowser *browser = start_browser (&error);
+  g_autoptr (JsonObject) targets = NULL;
+  JsonArray *infos;
+
+  g_assert_no_error (error);
+  targets = send_command (browser, NULL, "Target.getTargets", NULL, &error);
+  g_assert_no_error (error);
+  infos = json_object_get_array_member (targets, "targetInfos");
+  for (guint i = 0; i < json_array_get_length (infos); i++)
+    {
+      JsonObject *info = json_array_get_object_element (infos, i);
+
+      g_test_message ("target %s %s", json_object_get_string_member (info, "type"),
+                      json_object_get_string_member (info, "url"));
+      g_assert_cmpstr (json_object_get_string_member (info, "type"), !=, "page");
+    }
+  free_browser (browser);
+}
+
 static void
 test_missing (void)
 {
@@ -325,6 +350,7 @@ main (int argc, char **argv)
   /* First: it sets the environment, before a browser's threads run. */
   g_test_add_func ("/chromium-browser/missing", test_missing);
   g_test_add_func ("/chromium-browser/evaluate", test_evaluate);
+  g_test_add_func ("/chromium-browser/no-startup-page", test_no_startup_page);
   g_test_add_func ("/chromium-browser/killed", test_killed);
   g_test_add_func ("/chromium-browser/orphaned", test_orphaned);
   return g_test_run ();

@@ -265,6 +265,9 @@ browser_argv (const char *binary, const char *profile_dir, gboolean file_access)
   g_ptr_array_add (argv, g_strdup (binary));
   g_ptr_array_add (argv, g_strdup ("--headless=new"));
   g_ptr_array_add (argv, g_strdup ("--remote-debugging-pipe"));
+  /* No start-up tab: each page is a target its host creates, and the tab's
+   * renderer would cost a page's memory and start-up for nothing. */
+  g_ptr_array_add (argv, g_strdup ("--no-startup-window"));
   g_ptr_array_add (argv, g_strdup_printf ("--user-data-dir=%s/user-data", profile_dir));
   g_ptr_array_add (argv, g_strdup ("--no-first-run"));
   g_ptr_array_add (argv, g_strdup ("--no-default-browser-check"));
