@@ -5,8 +5,9 @@
 #include "rh-text.h"
 
 #define AFTER_PAINT_MS 300
-/* After the document and its scripts loaded, how long a page may take to
- * call AgoraEduSDK.launch before the check says it never will. */
+/* After the document and its scripts loaded (the load event, and the end
+ * of the last script), how long a page may take to call AgoraEduSDK.launch
+ * before the check says it never will. */
 #define LAUNCH_GRACE_MS 5000
 /* How long past --timeout, or past an interrupt, the engine's capabilities
  * may still be probed for the report: a check ends within --timeout + 1 s,
@@ -311,6 +312,8 @@ launch_grace_cb (gpointer user_data)
 {
   RhCheck *self = user_data;
   g_autofree char *blocking = NULL;
+  gint64 scripts_ms = rh_page_watch_scripts_done_ms (self->watch);
+  gint64 since_ms = rh_timeline_now_ms (self->timeline) - scripts_ms;
 
   self->launch_grace_id = 0;
   /* An SDK whose launch could not be wrapped may well have launched: not
@@ -318,6 +321,16 @@ launch_grace_cb (gpointer user_data)
   if (rh_page_watch_is_launched (self->watch) || rh_page_watch_is_ready (self->watch)
       || rh_page_watch_is_unpatchable (self->watch))
     return G_SOURCE_REMOVE;
+  /* A script still on its way, or just arrived (an SDK bundle of megabytes
+   * on a busy machine, added after the load event): the grace runs from
+   * its end. */
+  if (scripts_ms == G_MAXINT64 || (scripts_ms >= 0 && since_ms < LAUNCH_GRACE_MS))
+    {
+      self->launch_grace_id = g_timeout_add (
+          scripts_ms == G_MAXINT64 ? LAUNCH_GRACE_MS : (guint) (LAUNCH_GRACE_MS - since_ms),
+          launch_grace_cb, self);
+      return G_SOURCE_REMOVE;
+    }
   blocking = rh_page_watch_describe_blocking (self->watch);
   fail (self, RH_ERROR_NOT_READY,
         "not ready: the page loaded and, %u ms later, had still not called "

@@ -344,6 +344,32 @@ rh_page_watch_describe_blocking (RhPageWatch *watch)
   return rh_request_log_describe_blocking (watch->requests, transport_error, watch);
 }
 
+static gboolean
+is_script (const char *uri)
+{
+  g_autofree char *path = g_strndup (uri, strcspn (uri, "?#"));
+
+  return g_str_has_suffix (path, ".js") || g_str_has_suffix (path, ".mjs");
+}
+
+gint64
+rh_page_watch_scripts_done_ms (RhPageWatch *watch)
+{
+  gint64 done_ms = -1;
+
+  for (guint i = 0; i < watch->resources->len; i++)
+    {
+      const RhResource *resource = &g_array_index (watch->resources, RhResource, i);
+
+      if (!is_script (resource->uri))
+        continue;
+      if (resource->end_ms == RH_PAGE_NO_TIME)
+        return G_MAXINT64;
+      done_ms = MAX (done_ms, resource->end_ms);
+    }
+  return done_ms;
+}
+
 /* "not ready within N s: still waiting for ...; <what blocked it>": why a
  * page given @timeout_s did not get ready, said the same by check and by a
  * run's given-up loads. */

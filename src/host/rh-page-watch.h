@@ -47,6 +47,9 @@ gboolean     rh_page_watch_probe_engine_finish (RhPageWatch *watch, GAsyncResult
                                                 GError **error);
 const char  *rh_page_watch_waiting_for (RhPageWatch *watch);
 char        *rh_page_watch_describe_blocking (RhPageWatch *watch);
+/* When the page's scripts last arrived (timeline ms): G_MAXINT64 while one
+ * is still on its way, -1 when there was none. */
+gint64       rh_page_watch_scripts_done_ms (RhPageWatch *watch);
 char        *rh_page_watch_describe_not_ready (RhPageWatch *watch, guint timeout_s);
 RhPageOutcome *rh_page_watch_end_load (RhPageWatch *watch);
 

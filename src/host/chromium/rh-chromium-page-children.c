@@ -1,8 +1,8 @@
 /* A Chromium tab's out-of-process frames (a frame of another site runs in
  * a renderer of its own) and its workers: targets of their own, which the
  * tab's session sees nothing of.  Each is attached as it starts, paused
- * until it has what the tab has (the bridge and its binding in a frame,
- * the request log and routes in both), so that a frame or worker of the
+ * until it has what the tab has (the bridge, its binding and routes in a
+ * frame, the request log in both), so that a frame or worker of the
  * page is watched and routed as in WPE, where they share the page's
  * process. */
 #include "rh-chromium-page-host-private.h"
@@ -55,10 +55,11 @@ attached (RhChromiumPageHost *self, JsonObject *params)
       && (frame || g_strcmp0 (type, "worker") == 0))
     {
       g_hash_table_insert (self->children, g_strdup (session_id), g_strdup (type));
+      _rh_chromium_page_host_send_to (self, session_id, "Network.enable", NULL, NULL);
+      /* A worker has no Fetch domain: the bridge routes what it asks for. */
       if (frame)
         set_up_frame (self, session_id);
-      _rh_chromium_page_host_send_to (self, session_id, "Network.enable", NULL, NULL);
-      if (self->routes->len > 0)
+      if (frame && self->routes->len > 0)
         _rh_chromium_page_host_fetch_enable (self, session_id);
     }
   /* Paused until told: every target attached is let run, watched or not. */
