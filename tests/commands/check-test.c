@@ -1267,14 +1267,36 @@ typedef struct
 {
   SoupServer *server;
   char *base_url;
+  GHashTable *delayed; /* SoupServerMessage -> its timer: answers not given yet */
 } PagesServer;
 
+/* A delayed answer left at the end: its timer goes. */
 static void
+pages_answer (gpointer msg, gpointer timer, gpointer user_data)
+{
+  g_source_remove (GPOINTER_TO_UINT (timer));
+}
+
+static gboolean
 pages_unpause (gpointer user_data)
 {
-  g_autoptr (SoupServerMessage) msg = user_data;
+  SoupServerMessage *msg = user_data;
+  PagesServer *pages = g_object_get_data (G_OBJECT (msg), "pages");
 
+  g_hash_table_remove (pages->delayed, msg);
   soup_server_message_unpause (msg);
+  return G_SOURCE_REMOVE;
+}
+
+/* Gone before its answer (the page went, a request made twice): no answer. */
+static void
+pages_message_gone (SoupServerMessage *msg, gpointer user_data)
+{
+  PagesServer *pages = user_data;
+  gpointer timer;
+
+  if (pages->delayed != NULL && g_hash_table_steal_extended (pages->delayed, msg, NULL, &timer))
+    g_source_remove (GPOINTER_TO_UINT (timer));
 }
 
 static void
@@ -1303,9 +1325,15 @@ pages_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
                                     SOUP_MEMORY_TAKE, contents, length);
   if (query != NULL && g_hash_table_lookup (query, "delayMs") != NULL)
     {
+      PagesServer *pages = user_data;
+      guint timer = g_timeout_add (atoi (g_hash_table_lookup (query, "delayMs")), pages_unpause,
+                                   msg);
+
       soup_server_message_pause (msg);
-      g_timeout_add_once (atoi (g_hash_table_lookup (query, "delayMs")), pages_unpause,
-                          g_object_ref (msg));
+      g_object_set_data (G_OBJECT (msg), "pages", pages);
+      g_hash_table_insert (pages->delayed, msg, GUINT_TO_POINTER (timer));
+      g_signal_connect (msg, "finished", G_CALLBACK (pages_message_gone), pages);
+      g_signal_connect (msg, "disconnected", G_CALLBACK (pages_message_gone), pages);
     }
 }
 
@@ -1317,7 +1345,8 @@ pages_server_start (PagesServer *pages)
   g_autofree char *text = NULL;
 
   pages->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (pages->server, NULL, pages_handle, NULL, NULL);
+  pages->delayed = g_hash_table_new (g_direct_hash, g_direct_equal);
+  soup_server_add_handler (pages->server, NULL, pages_handle, pages, NULL);
   soup_server_listen_local (pages->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (pages->server);
@@ -1330,6 +1359,8 @@ static void
 pages_server_stop (PagesServer *pages)
 {
   soup_server_disconnect (pages->server);
+  g_hash_table_foreach (pages->delayed, pages_answer, NULL);
+  g_clear_pointer (&pages->delayed, g_hash_table_unref);
   g_clear_object (&pages->server);
   g_clear_pointer (&pages->base_url, g_free);
 }
