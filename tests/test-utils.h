@@ -191,6 +191,11 @@ void rh_test_assert_har_valid (const char *path);
  * tag a test gives what it starts, which their helpers inherit. */
 guint rh_test_count_tagged (const char *variable);
 
+/* A libsoup server on 127.0.0.1, a port of its own, @callback for every
+ * path; *@base_url: "http://127.0.0.1:PORT". */
+SoupServer *rh_test_server_new (SoupServerCallback callback, gpointer user_data,
+                                char **base_url);
+
 /* A 1x1 PNG, for servers of pictures. */
 extern const guint8 rh_test_picture_png[];
 extern const gsize rh_test_picture_png_size;

@@ -306,18 +306,8 @@ routed_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTa
 static void
 routed_setup (RoutedFixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  GSList *uris;
-
   fixture->paths = g_ptr_array_new_with_free_func (g_free);
-  fixture->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fixture->server, NULL, routed_cb, fixture, NULL);
-  g_assert_true (
-      soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fixture->server);
-  fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  fixture->server = rh_test_server_new (routed_cb, fixture, &fixture->base);
 }
 
 static void

@@ -79,16 +79,8 @@ static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  GSList *uris;
 
-  fixture->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fixture->server, NULL, picture_cb, fixture, NULL);
-  g_assert_true (
-      soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fixture->server);
-  fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  fixture->server = rh_test_server_new (picture_cb, fixture, &fixture->base);
   fixture->urls = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   fixture->host = rh_chromium_page_host_new (320, 240, NULL, FALSE, &error);
   g_assert_no_error (error);
