@@ -550,7 +550,17 @@ static const RoomRow room_rows[] = {
   { "quotes", "a\"b' c$(x)*" },
 };
 
-/* Whatever the room uuid, the recording gets a file, named safely. */
+static gboolean
+file_has_data (gpointer user_data)
+{
+  GStatBuf file_stat;
+
+  return g_stat (user_data, &file_stat) == 0 && file_stat.st_size > 0;
+}
+
+/* Whatever the room uuid, the recording gets a file, named safely.  It
+ * records until its file has data, then half a second more: on a loaded
+ * machine the encoder's first output may come later than that. */
 static void
 test_recording_file (Fixture *fixture, gconstpointer data)
 {
@@ -558,9 +568,14 @@ test_recording_file (Fixture *fixture, gconstpointer data)
   g_autofree char *long_uuid = g_strnfill (300, 'r');
   g_autofree char *path = room_path (row->room_uuid != NULL ? row->room_uuid : long_uuid);
   g_autofree char *file = NULL;
+  g_autoptr (JsonObject) recording = NULL;
+  g_autofree char *recording_file = NULL;
 
   start_recording (fixture, path);
   wait_reasons (fixture, path, "1");
+  recording = first_record (fixture, path);
+  recording_file = listed_file (fixture, recording);
+  g_assert_true (rh_test_wait_until (file_has_data, recording_file, EVENT_TIMEOUT_S));
   rh_test_keep_running (500);
   stop_recording (fixture, path);
   file = assert_recording_file (fixture, path);
