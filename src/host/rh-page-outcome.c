@@ -124,3 +124,12 @@ rh_page_outcome_unref (RhPageOutcome *outcome)
   rh_frame_log_free (outcome->frames);
   g_free (outcome);
 }
+
+gboolean
+rh_resource_uri_is_script (const char *uri)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *path = parsed != NULL ? g_uri_get_path (parsed) : uri;
+
+  return g_str_has_suffix (path, ".js") || g_str_has_suffix (path, ".mjs");
+}

@@ -78,6 +78,8 @@ typedef struct
 void rh_resource_init  (RhResource *resource, const char *uri, gint64 start_ms);
 
 void rh_resource_clear (RhResource *resource);
+/* Whether @uri names a script (.js, .mjs), whatever its query. */
+gboolean rh_resource_uri_is_script (const char *uri);
 
 /* An uncaught error or rejection, in parts: the one-line cause quotes its
  * script by its short name. */

@@ -344,14 +344,6 @@ rh_page_watch_describe_blocking (RhPageWatch *watch)
   return rh_request_log_describe_blocking (watch->requests, transport_error, watch);
 }
 
-static gboolean
-is_script (const char *uri)
-{
-  g_autofree char *path = g_strndup (uri, strcspn (uri, "?#"));
-
-  return g_str_has_suffix (path, ".js") || g_str_has_suffix (path, ".mjs");
-}
-
 gint64
 rh_page_watch_scripts_done_ms (RhPageWatch *watch)
 {
@@ -361,7 +353,7 @@ rh_page_watch_scripts_done_ms (RhPageWatch *watch)
     {
       const RhResource *resource = &g_array_index (watch->resources, RhResource, i);
 
-      if (!is_script (resource->uri))
+      if (!rh_resource_uri_is_script (resource->uri))
         continue;
       if (resource->end_ms == RH_PAGE_NO_TIME)
         return G_MAXINT64;

@@ -167,7 +167,7 @@ failed_script (const RhPageOutcome *outcome)
     {
       const RhResource *resource = &g_array_index (outcome->resources, RhResource, i);
 
-      if (resource->failed && _rh_problems_is_script (resource->uri)
+      if (resource->failed && rh_resource_uri_is_script (resource->uri)
           && !g_ptr_array_find_with_equal_func (outcome->workers, resource->uri, g_str_equal,
                                                 NULL))
         return resource;

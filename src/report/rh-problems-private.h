@@ -12,7 +12,6 @@ G_BEGIN_DECLS
 
 RhProblem *_rh_problems_add_message    (GPtrArray *problems, const char *code,
                                         RhSeverity severity, char *message);
-gboolean   _rh_problems_is_script      (const char *uri);
 char      *_rh_problems_host_of        (const char *url);
 char      *_rh_problems_path_of        (const char *url);
 

@@ -86,7 +86,9 @@ resource_group_new (const RhResource *resource, const GPtrArray *requests,
   group->worker = workers != NULL
                   && g_ptr_array_find_with_equal_func ((GPtrArray *) workers, resource->uri,
                                                        g_str_equal, NULL);
-  group->severity = _rh_problems_is_script (resource->uri) && !group->worker
+  /* A failed script is what breaks a record page (the SDK bundle); a
+   * missing image or font is worth a warning. */
+  group->severity = rh_resource_uri_is_script (resource->uri) && !group->worker
                       ? RH_SEVERITY_ERROR
                       : RH_SEVERITY_WARNING;
   group->host = _rh_problems_host_of (resource->uri);

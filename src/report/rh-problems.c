@@ -76,17 +76,6 @@ rh_severity_name (RhSeverity severity)
   return severity == RH_SEVERITY_ERROR ? "error" : "warning";
 }
 
-/* A failed script is what breaks a record page (the SDK bundle); a missing
- * image or font is worth a warning. */
-gboolean
-_rh_problems_is_script (const char *uri)
-{
-  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  const char *path = parsed != NULL ? g_uri_get_path (parsed) : uri;
-
-  return g_str_has_suffix (path, ".js") || g_str_has_suffix (path, ".mjs");
-}
-
 static void
 find_failure (GPtrArray *problems, const Input *input)
 {
