@@ -1,8 +1,12 @@
 /* RhChromiumPageHost on Debian's headless Chromium: routes, set before its
  * target is set up or after it, send the page's own subresources to their
- * route; routes taken away leave them alone. */
+ * route; routes taken away leave them alone.  And on a browser that does
+ * now and then what Chromium does under load (fake-chromium.py): answers
+ * a target's set-up out of order, or lets its screencast fall silent. */
+#include <cairo.h>
 #include <string.h>
 
+#include "rh-chromium-browser.h"
 #include "rh-chromium-page-host.h"
 #include "rh-route.h"
 #include "test-utils.h"
@@ -20,6 +24,8 @@ typedef struct
   gboolean ended;   /* ... finished or failed */
   guint status;     /* ... its HTTP status, 0 when it failed */
   gboolean loaded;  /* a document finished loading */
+  GError *load_error;    /* a load failed */
+  gboolean painted;      /* a frame not all white came */
 } Fixture;
 
 static void
@@ -76,6 +82,24 @@ load_event_cb (RhPageHost *host, RhPageLoadEvent event, const char *uri, guint s
 }
 
 static void
+load_failed_cb (RhPageHost *host, const char *uri, GError *error, gboolean tls,
+                gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_clear_error (&fixture->load_error);
+  fixture->load_error = g_error_copy (error);
+}
+
+static void
+frame_cb (RhPageHost *host, RhFrame *frame, gpointer user_data)
+{
+  /* The pictures here are of one colour: the first pixel tells. */
+  if (*(const guint32 *)frame->data != 0xffffffff)
+    ((Fixture *)user_data)->painted = TRUE;
+}
+
+static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
@@ -88,6 +112,37 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   g_signal_connect (fixture->host, "resource-finished", G_CALLBACK (resource_finished_cb), fixture);
   g_signal_connect (fixture->host, "resource-failed", G_CALLBACK (resource_failed_cb), fixture);
   g_signal_connect (fixture->host, "load-event", G_CALLBACK (load_event_cb), fixture);
+  g_signal_connect (fixture->host, "load-failed", G_CALLBACK (load_failed_cb), fixture);
+  g_signal_connect (fixture->host, "frame", G_CALLBACK (frame_cb), fixture);
+}
+
+/* A 320x240 PNG of one colour, in the test's directory. */
+static char *
+write_picture (const char *name, double red, double green, double blue)
+{
+  char *path = g_build_filename (rh_test_tmpdir (), name, NULL);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 320, 240);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_set_source_rgb (cr, red, green, blue);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  return path;
+}
+
+static void
+fake_setup (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *fake = g_test_build_filename (G_TEST_DIST, "host", "fake-chromium.py", NULL);
+  g_autofree char *blank = write_picture ("blank.png", 1, 1, 1);
+  g_autofree char *painted = write_picture ("painted.png", 1, 0, 0);
+
+  g_setenv (RH_CHROMIUM_ENV, fake, TRUE);
+  g_setenv ("FAKE_CHROMIUM_BLANK", blank, TRUE);
+  g_setenv ("FAKE_CHROMIUM_PAINTED", painted, TRUE);
+  fixture_setup (fixture, data);
 }
 
 static void
@@ -99,6 +154,8 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->base);
   g_hash_table_unref (fixture->urls);
   g_free (fixture->watched);
+  g_clear_error (&fixture->load_error);
+  g_unsetenv (RH_CHROMIUM_ENV);
 }
 
 /* cdn.routed.test to the fixture's server, or no route when !@routed. */
@@ -167,6 +224,42 @@ test_after_set_up (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->requests, ==, 1);
 }
 
+static gboolean
+loaded_or_failed (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return fixture->loaded || fixture->load_error != NULL;
+}
+
+static gboolean
+painted (gpointer user_data)
+{
+  return ((Fixture *)user_data)->painted;
+}
+
+/* The browser answers the bridge's script last: the load waits for that
+ * answer, not for the last command sent (which the fake fails a load
+ * before). */
+static void
+test_set_up_out_of_order (Fixture *fixture, gconstpointer data)
+{
+  rh_page_host_add_user_script (fixture->host, "window.bridged = true;");
+  rh_page_host_load (fixture->host, "http://page.test/");
+  g_assert_true (rh_test_wait_until (loaded_or_failed, fixture, WAIT_S));
+  g_assert_no_error (fixture->load_error);
+  g_assert_true (fixture->loaded);
+}
+
+/* The screencast sent a blank picture and fell silent: the page as it is
+ * is asked for. */
+static void
+test_silent_screencast (Fixture *fixture, gconstpointer data)
+{
+  rh_page_host_load (fixture->host, "http://page.test/");
+  g_assert_true (rh_test_wait_until (painted, fixture, WAIT_S));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -175,5 +268,9 @@ main (int argc, char **argv)
               test_before_set_up, fixture_teardown);
   g_test_add ("/chromium-page-host/routes/after-set-up", Fixture, NULL, fixture_setup,
               test_after_set_up, fixture_teardown);
+  g_test_add ("/chromium-page-host/set-up/out-of-order", Fixture, NULL, fake_setup,
+              test_set_up_out_of_order, fixture_teardown);
+  g_test_add ("/chromium-page-host/frames/silent-screencast", Fixture, NULL, fake_setup,
+              test_silent_screencast, fixture_teardown);
   return g_test_run ();
 }

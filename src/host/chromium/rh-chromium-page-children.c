@@ -40,6 +40,13 @@ set_up_frame (RhChromiumPageHost *self, const char *session_id)
 }
 
 static void
+let_run (RhChromiumPageHost *self, const char *session_id)
+{
+  _rh_chromium_page_host_send_to (self, session_id, "Runtime.runIfWaitingForDebugger", NULL,
+                                  NULL);
+}
+
+static void
 attached (RhChromiumPageHost *self, JsonObject *params)
 {
   JsonObject *info = rh_json_object_member (params, "targetInfo");
@@ -51,6 +58,7 @@ attached (RhChromiumPageHost *self, JsonObject *params)
   if (session_id == NULL)
     return;
   g_debug ("chromium: target %s attached: %s", self->target_id, type != NULL ? type : "?");
+  _rh_chromium_page_host_batch_begin (self);
   if (g_hash_table_size (self->children) < MAX_CHILDREN
       && (frame || g_strcmp0 (type, "worker") == 0))
     {
@@ -62,9 +70,9 @@ attached (RhChromiumPageHost *self, JsonObject *params)
       if (frame && self->routes->len > 0)
         _rh_chromium_page_host_fetch_enable (self, session_id);
     }
-  /* Paused until told: every target attached is let run, watched or not. */
-  _rh_chromium_page_host_send_to (self, session_id, "Runtime.runIfWaitingForDebugger", NULL,
-                                  NULL);
+  /* Paused until told: every target attached is let run, watched or not,
+   * once what it was sent is in force. */
+  _rh_chromium_page_host_batch_end (self, session_id, let_run);
 }
 
 /* Whether the event was a child's, or about one: handled here. */

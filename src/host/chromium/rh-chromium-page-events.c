@@ -1,9 +1,8 @@
 /* What a Chromium page host's target tells over the protocol, turned into
- * RhPageHost's signals: the bridge's messages, frames, loads, crashes. */
+ * RhPageHost's signals: the bridge's messages, loads, crashes. */
 #include "rh-chromium-page-host-private.h"
 
 #include "rh-bridge.h"
-#include "rh-chromium-screencast.h"
 
 void
 _rh_chromium_page_host_bridge_message (RhChromiumPageHost *self, JsonObject *params)
@@ -25,48 +24,6 @@ _rh_chromium_page_host_bridge_message (RhChromiumPageHost *self, JsonObject *par
       return;
     }
   rh_page_host_emit_bridge_message (RH_PAGE_HOST (self), message);
-}
-
-/* The last frame, to @func, or as the "frame" signal when NULL. */
-gboolean
-_rh_chromium_page_host_emit_last_frame (RhChromiumPageHost *self, RhFrameFunc func,
-                                        gpointer user_data)
-{
-  RhFrame frame = { 0 };
-
-  if (self->last_frame == NULL)
-    return FALSE;
-  frame.time_us = self->last_frame_us;
-  frame.data = cairo_image_surface_get_data (self->last_frame);
-  frame.stride = cairo_image_surface_get_stride (self->last_frame);
-  frame.width = self->width;
-  frame.height = self->height;
-  if (func != NULL)
-    func (&frame, user_data);
-  else
-    rh_page_host_emit_frame (RH_PAGE_HOST (self), &frame);
-  return TRUE;
-}
-
-/* A screencast frame: a picture of the viewport, acknowledged at once so
- * that the next one comes. */
-static void
-screencast_frame (RhChromiumPageHost *self, JsonObject *params)
-{
-  const char *data = json_object_get_string_member_with_default (params, "data", NULL);
-  JsonObject *ack = json_object_new ();
-  cairo_surface_t *surface;
-
-  json_object_set_int_member (ack, "sessionId",
-                              json_object_get_int_member_with_default (params, "sessionId", 0));
-  _rh_chromium_page_host_send (self, "Page.screencastFrameAck", ack, NULL);
-  surface = data != NULL ? rh_chromium_screencast_decode (data, self->width, self->height) : NULL;
-  if (surface == NULL)
-    return;
-  g_clear_pointer (&self->last_frame, cairo_surface_destroy);
-  self->last_frame = surface;
-  self->last_frame_us = g_get_monotonic_time ();
-  _rh_chromium_page_host_emit_last_frame (self, NULL, NULL);
 }
 
 static gboolean
@@ -105,7 +62,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
   else if (g_str_equal (method, "Runtime.bindingCalled"))
     _rh_chromium_page_host_bridge_message (self, params);
   else if (g_str_equal (method, "Page.screencastFrame"))
-    screencast_frame (self, params);
+    _rh_chromium_page_host_screencast_frame (self, params);
   else if (g_str_equal (method, "Network.responseReceived") && is_main_document (self, params))
     {
       JsonObject *response = rh_json_object_member (params, "response");

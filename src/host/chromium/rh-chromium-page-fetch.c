@@ -54,8 +54,8 @@ _rh_chromium_page_host_fetch_enable (RhChromiumPageHost *self, const char *sessi
 }
 
 /* To the target, once it is attached: the patterns of the routes, or none
- * (the domain off) when there are none.  The target runs its commands in
- * order, so that sent before the first load is in force for it. */
+ * (the domain off) when there are none.  Part of its set-up, which a load
+ * waits for. */
 void
 _rh_chromium_page_host_fetch_set_up (RhChromiumPageHost *self)
 {

@@ -1,8 +1,8 @@
 /* RhChromiumPageHost's fields, shared by the files that make it: getting a
  * target and the RhPageHost calls (rh-chromium-page-host.c), what the
  * target tells (rh-chromium-page-events.c, rh-chromium-page-network.c), its
- * routes (rh-chromium-page-fetch.c) and its out-of-process frames and
- * workers (rh-chromium-page-children.c). */
+ * frames (rh-chromium-page-frames.c), its routes (rh-chromium-page-fetch.c)
+ * and its out-of-process frames and workers (rh-chromium-page-children.c). */
 #pragma once
 
 #include <cairo.h>
@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 /* The global function of every frame the bridge posts through. */
 #define RH_CHROMIUM_BINDING_NAME "__recordhostPost"
+
+typedef struct _RhChromiumBatch RhChromiumBatch;
 
 struct _RhChromiumPageHost
 {
@@ -45,24 +47,34 @@ struct _RhChromiumPageHost
   gboolean ready;              /* both, or waited long enough: loads go to the target now */
   cairo_surface_t *last_frame; /* the frame on screen, read again when recording starts */
   gint64 last_frame_us;
+  guint silence_ms;            /* a screencast silent this long is checked */
+  guint check_id;
+  gboolean capturing; /* a picture asked for */
   GHashTable *requests;   /* the protocol's requestId -> its resource id and status */
   GPtrArray *routes;      /* RhRoute: loads to these hosts go elsewhere */
   gboolean fetch_enabled; /* the target pauses the requests routes name */
   GHashTable *children;   /* session id -> target type: its out-of-process frames and workers */
+  RhChromiumBatch *batch; /* the commands being sent make this batch */
 };
 
 typedef void (*RhChromiumResultFunc) (RhChromiumPageHost *self, JsonObject *result,
                                       const GError *error);
+typedef void (*RhChromiumSessionFunc) (RhChromiumPageHost *self, const char *session_id);
 
 void _rh_chromium_page_host_send (RhChromiumPageHost *self, const char *method, JsonObject *params,
                                   RhChromiumResultFunc func);
 void _rh_chromium_page_host_send_to (RhChromiumPageHost *self, const char *session_id,
                                      const char *method, JsonObject *params,
                                      RhChromiumResultFunc func);
+void _rh_chromium_page_host_batch_begin (RhChromiumPageHost *self);
+void _rh_chromium_page_host_batch_end (RhChromiumPageHost *self, const char *session_id,
+                                       RhChromiumSessionFunc func);
 JsonObject *_rh_chromium_page_host_object_with_string (const char *name, const char *value);
 void _rh_chromium_page_host_become_ready (RhChromiumPageHost *self);
 gboolean _rh_chromium_page_host_emit_last_frame (RhChromiumPageHost *self, RhFrameFunc func,
                                                  gpointer user_data);
+void _rh_chromium_page_host_screencast_frame (RhChromiumPageHost *self, JsonObject *params);
+void _rh_chromium_page_host_frames_start (RhChromiumPageHost *self);
 void _rh_chromium_page_host_network_event (RhChromiumPageHost *self, const char *method,
                                            JsonObject *params);
 void _rh_chromium_page_host_bridge_message (RhChromiumPageHost *self, JsonObject *params);

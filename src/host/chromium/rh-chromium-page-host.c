@@ -23,11 +23,71 @@ static GPtrArray *starting_hosts[2];          /* unowned: waiting for that brows
 
 static void navigate (RhChromiumPageHost *self, const char *uri);
 
+/* Commands sent together to one session, and what follows once each one
+ * is answered: a target answers its commands in no fixed order (Chromium
+ * 156 answered a page's Page.startScreencast before its
+ * Page.addScriptToEvaluateOnNewDocument), so only the last answer says
+ * that all of them are in force. */
+struct _RhChromiumBatch
+{
+  guint unanswered;
+  gboolean ended;
+  char *session_id;
+  RhChromiumSessionFunc func;
+};
+
+static void
+batch_free (RhChromiumBatch *batch)
+{
+  g_free (batch->session_id);
+  g_free (batch);
+}
+
+/* One of its commands answered (or dropped, @host NULL when gone). */
+static void
+batch_answered (RhChromiumBatch *batch, RhChromiumPageHost *host)
+{
+  batch->unanswered--;
+  if (batch->unanswered > 0 || !batch->ended)
+    return;
+  if (host != NULL)
+    batch->func (host, batch->session_id);
+  batch_free (batch);
+}
+
+/* The commands @self sends from now to _rh_chromium_page_host_batch_end ()
+ * make a batch. */
+void
+_rh_chromium_page_host_batch_begin (RhChromiumPageHost *self)
+{
+  g_return_if_fail (self->batch == NULL);
+  self->batch = g_new0 (RhChromiumBatch, 1);
+}
+
+/* @func runs once every command of the batch is answered, failed ones
+ * included; at once when it has none.  Never when the host went first. */
+void
+_rh_chromium_page_host_batch_end (RhChromiumPageHost *self, const char *session_id,
+                                  RhChromiumSessionFunc func)
+{
+  RhChromiumBatch *batch = g_steal_pointer (&self->batch);
+
+  g_return_if_fail (batch != NULL);
+  batch->session_id = g_strdup (session_id);
+  batch->func = func;
+  batch->ended = TRUE;
+  if (batch->unanswered > 0)
+    return;
+  func (self, session_id);
+  batch_free (batch);
+}
+
 /* A command does not keep its host: a host that goes cancels its commands. */
 typedef struct
 {
   GWeakRef host;
   RhChromiumResultFunc func; /* may be NULL */
+  RhChromiumBatch *batch;    /* the batch it is part of, or NULL */
 } Command;
 
 static void
@@ -38,14 +98,17 @@ command_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) answer
       = rh_cdp_connection_send_finish (RH_CDP_CONNECTION (source), result, &error);
+  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  if (host != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (host != NULL && !cancelled)
     {
       if (command->func != NULL)
         command->func (host, answer, error);
       else if (error != NULL)
         g_debug ("a DevTools command failed: %s", error->message);
     }
+  if (command->batch != NULL)
+    batch_answered (command->batch, cancelled ? NULL : host);
   g_weak_ref_clear (&command->host);
   g_free (command);
 }
@@ -61,6 +124,9 @@ _rh_chromium_page_host_send_to (RhChromiumPageHost *self, const char *session_id
 
   g_weak_ref_init (&command->host, self);
   command->func = func;
+  command->batch = self->batch;
+  if (command->batch != NULL)
+    command->batch->unanswered++;
   rh_cdp_connection_send_async (self->connection, session_id, method, params, self->cancellable,
                                 command_cb, command);
 }
@@ -121,9 +187,9 @@ version_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
         = g_strdup (json_object_get_string_member_with_default (result, "userAgent", NULL));
 }
 
-/* The target answered the last of its set-up: every command before it is
- * in force (the protocol runs a target's commands in order), so a load now
- * gets the bridge from its first document on. */
+/* The target answered every command of its set-up, and its first document
+ * runs: the set-up is in force, so a load now gets the bridge from its
+ * first document on. */
 void
 _rh_chromium_page_host_become_ready (RhChromiumPageHost *self)
 {
@@ -139,9 +205,10 @@ _rh_chromium_page_host_become_ready (RhChromiumPageHost *self)
 }
 
 static void
-session_ready_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
+session_set_up (RhChromiumPageHost *self, const char *session_id)
 {
   self->set_up = TRUE;
+  _rh_chromium_page_host_frames_start (self);
   _rh_chromium_page_host_become_ready (self);
 }
 
@@ -166,6 +233,7 @@ set_up_session (RhChromiumPageHost *self)
   JsonObject *screencast = json_object_new ();
   g_autofree char *uri = g_steal_pointer (&self->pending_uri);
 
+  _rh_chromium_page_host_batch_begin (self);
   _rh_chromium_page_host_send (self, "Page.enable", NULL, NULL);
   _rh_chromium_page_host_send (self, "Runtime.enable", NULL, NULL);
   _rh_chromium_page_host_send (self, "Network.enable", NULL, NULL);
@@ -189,15 +257,15 @@ set_up_session (RhChromiumPageHost *self)
         self, "Page.addScriptToEvaluateOnNewDocument",
         _rh_chromium_page_host_object_with_string ("source", g_ptr_array_index (self->scripts, i)),
         NULL);
-  /* Routed from the first load on: before the screencast, whose answer
-   * lets loads go to the target. */
+  /* Routed from the first load on. */
   _rh_chromium_page_host_fetch_set_up (self);
   _rh_chromium_page_host_children_set_up (self, self->session_id);
   json_object_set_string_member (screencast, "format", "png");
   json_object_set_int_member (screencast, "maxWidth", self->width);
   json_object_set_int_member (screencast, "maxHeight", self->height);
   json_object_set_int_member (screencast, "everyNthFrame", 1);
-  _rh_chromium_page_host_send (self, "Page.startScreencast", screencast, session_ready_cb);
+  _rh_chromium_page_host_send (self, "Page.startScreencast", screencast, NULL);
+  _rh_chromium_page_host_batch_end (self, self->session_id, session_set_up);
   self->pending_uri = g_steal_pointer (&uri);
 }
 
@@ -464,6 +532,7 @@ rh_chromium_page_host_dispose (GObject *object)
       g_ptr_array_remove (starting_hosts[i], self);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->blank_wait_id, g_source_remove);
+  g_clear_handle_id (&self->check_id, g_source_remove);
   if (self->connection != NULL)
     {
       g_clear_signal_handler (&self->event_id, self->connection);
