@@ -42,17 +42,15 @@ set_up_frame (RhChromiumPageHost *self, const char *session_id)
 static void
 let_run (RhChromiumPageHost *self, const char *session_id)
 {
-  _rh_chromium_page_host_send_to (self, session_id, "Runtime.runIfWaitingForDebugger", NULL,
-                                  NULL);
+  _rh_chromium_page_host_send_to (self, session_id, "Runtime.runIfWaitingForDebugger", NULL, NULL);
 }
 
 static void
 attached (RhChromiumPageHost *self, JsonObject *params)
 {
   JsonObject *info = rh_json_object_member (params, "targetInfo");
-  const char *session_id = json_object_get_string_member_with_default (params, "sessionId", NULL);
-  const char *type
-      = info != NULL ? json_object_get_string_member_with_default (info, "type", NULL) : NULL;
+  const char *session_id = rh_json_string_member (params, "sessionId");
+  const char *type = rh_json_string_member (info, "type");
   gboolean frame = g_strcmp0 (type, "iframe") == 0;
 
   if (session_id == NULL)
@@ -88,8 +86,12 @@ _rh_chromium_page_host_child_event (RhChromiumPageHost *self, const char *sessio
   if (g_str_equal (method, "Target.attachedToTarget"))
     attached (self, params);
   else if (g_str_equal (method, "Target.detachedFromTarget"))
-    g_hash_table_remove (self->children,
-                         json_object_get_string_member_with_default (params, "sessionId", ""));
+    {
+      const char *gone = rh_json_string_member (params, "sessionId");
+
+      if (gone != NULL)
+        g_hash_table_remove (self->children, gone);
+    }
   else if (!child)
     return FALSE;
   else if (g_str_has_prefix (method, "Network."))

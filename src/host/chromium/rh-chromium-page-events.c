@@ -7,13 +7,11 @@
 void
 _rh_chromium_page_host_bridge_message (RhChromiumPageHost *self, JsonObject *params)
 {
-  const char *payload = json_object_get_string_member_with_default (params, "payload", NULL);
+  const char *payload = rh_json_string_member (params, "payload");
   g_autoptr (JsonObject) message = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (g_strcmp0 (json_object_get_string_member_with_default (params, "name", NULL),
-                 RH_CHROMIUM_BINDING_NAME)
-          != 0
+  if (g_strcmp0 (rh_json_string_member (params, "name"), RH_CHROMIUM_BINDING_NAME) != 0
       || payload == NULL)
     return;
   /* The page posts what it likes: bounded as WPE's messages are. */
@@ -29,11 +27,8 @@ _rh_chromium_page_host_bridge_message (RhChromiumPageHost *self, JsonObject *par
 static gboolean
 is_main_document (RhChromiumPageHost *self, JsonObject *params)
 {
-  return g_strcmp0 (json_object_get_string_member_with_default (params, "type", NULL), "Document")
-             == 0
-         && g_strcmp0 (json_object_get_string_member_with_default (params, "frameId", NULL),
-                       self->target_id)
-                == 0;
+  return g_strcmp0 (rh_json_string_member (params, "type"), "Document") == 0
+         && g_strcmp0 (rh_json_string_member (params, "frameId"), self->target_id) == 0;
 }
 
 void
@@ -74,9 +69,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
            && json_object_has_member (params, "redirectResponse"))
     {
       JsonObject *request = rh_json_object_member (params, "request");
-      const char *url = request != NULL
-                            ? json_object_get_string_member_with_default (request, "url", NULL)
-                            : NULL;
+      const char *url = rh_json_string_member (request, "url");
 
       if (url != NULL)
         rh_page_host_emit_load_event (host, RH_PAGE_LOAD_REDIRECTED, url, 0);
@@ -84,8 +77,7 @@ _rh_chromium_page_host_event_cb (RhCdpConnection *connection, const char *method
   else if (g_str_equal (method, "Page.frameNavigated"))
     {
       JsonObject *frame = rh_json_object_member (params, "frame");
-      const char *url
-          = frame != NULL ? json_object_get_string_member_with_default (frame, "url", NULL) : NULL;
+      const char *url = rh_json_string_member (frame, "url");
 
       /* The main frame's, not the error page Chromium shows for a failed
        * load (its failure comes from Page.navigate). */

@@ -48,7 +48,7 @@ same_picture (cairo_surface_t *a, cairo_surface_t *b)
   return stride == cairo_image_surface_get_stride (b)
          && height == cairo_image_surface_get_height (b)
          && memcmp (cairo_image_surface_get_data (a), cairo_image_surface_get_data (b),
-                    (gsize) stride * (gsize) height)
+                    (gsize)stride * (gsize)height)
                 == 0;
 }
 
@@ -128,7 +128,7 @@ schedule_check (RhChromiumPageHost *self)
   gint64 wait_ms = CLAMP (self->silence_ms - silent_ms, 1, SILENCE_MAX_MS);
 
   if (self->check_id == 0 && !self->capturing)
-    self->check_id = g_timeout_add ((guint) wait_ms, check_cb, self);
+    self->check_id = g_timeout_add ((guint)wait_ms, check_cb, self);
 }
 
 /* Once the screencast runs; until the host goes (dispose removes the

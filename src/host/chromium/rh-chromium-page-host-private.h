@@ -47,9 +47,9 @@ struct _RhChromiumPageHost
   gboolean ready;              /* both, or waited long enough: loads go to the target now */
   cairo_surface_t *last_frame; /* the frame on screen, read again when recording starts */
   gint64 last_frame_us;
-  guint silence_ms;            /* a screencast silent this long is checked */
+  guint silence_ms; /* a screencast silent this long is checked */
   guint check_id;
-  gboolean capturing; /* a picture asked for */
+  gboolean capturing;     /* a picture asked for */
   GHashTable *requests;   /* the protocol's requestId -> its resource id and status */
   GPtrArray *routes;      /* RhRoute: loads to these hosts go elsewhere */
   gboolean fetch_enabled; /* the target pauses the requests routes name */

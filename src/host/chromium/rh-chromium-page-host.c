@@ -183,8 +183,7 @@ static void
 version_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
   if (result != NULL && self->user_agent == NULL)
-    self->user_agent
-        = g_strdup (json_object_get_string_member_with_default (result, "userAgent", NULL));
+    self->user_agent = g_strdup (rh_json_string_member (result, "userAgent"));
 }
 
 /* The target answered every command of its set-up, and its first document
@@ -272,9 +271,7 @@ set_up_session (RhChromiumPageHost *self)
 static void
 attached_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
-  const char *session_id
-      = result != NULL ? json_object_get_string_member_with_default (result, "sessionId", NULL)
-                       : NULL;
+  const char *session_id = rh_json_string_member (result, "sessionId");
 
   if (session_id == NULL)
     {
@@ -290,9 +287,7 @@ attached_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 static void
 target_created_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
-  const char *target_id
-      = result != NULL ? json_object_get_string_member_with_default (result, "targetId", NULL)
-                       : NULL;
+  const char *target_id = rh_json_string_member (result, "targetId");
   JsonObject *params;
 
   if (target_id == NULL)
@@ -323,10 +318,7 @@ create_target (RhChromiumPageHost *self)
 static void
 context_created_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
-  const char *context_id
-      = result != NULL
-            ? json_object_get_string_member_with_default (result, "browserContextId", NULL)
-            : NULL;
+  const char *context_id = rh_json_string_member (result, "browserContextId");
 
   if (context_id == NULL)
     {
@@ -406,9 +398,7 @@ rh_chromium_page_host_add_user_script (RhPageHost *host, const char *source)
 static void
 navigated_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
-  const char *error_text
-      = result != NULL ? json_object_get_string_member_with_default (result, "errorText", NULL)
-                       : NULL;
+  const char *error_text = rh_json_string_member (result, "errorText");
   g_autoptr (GError) failure = NULL;
 
   if (error == NULL && (error_text == NULL || *error_text == '\0'))
@@ -614,8 +604,8 @@ rh_chromium_page_host_init (RhChromiumPageHost *self)
 /* @file_access: a file page reads other files (a page the command line
  * named), as rh_wpe_page_host_new ()'s. */
 RhPageHost *
-rh_chromium_page_host_new (guint width, guint height, const char *user_agent,
-                           gboolean file_access, GError **error)
+rh_chromium_page_host_new (guint width, guint height, const char *user_agent, gboolean file_access,
+                           GError **error)
 {
   g_autofree char *binary = rh_chromium_browser_find_binary (error);
   RhChromiumPageHost *self;

@@ -48,11 +48,13 @@ content_length (JsonObject *headers)
   guint64 length;
 
   for (GList *name = names; name != NULL; name = name->next)
-    if (g_ascii_strcasecmp (name->data, "content-length") == 0
-        && g_ascii_string_to_unsigned (
-            json_object_get_string_member_with_default (headers, name->data, ""), 10, 0, G_MAXINT64,
-            &length, NULL))
-      return (gint64)length;
+    {
+      const char *value = rh_json_string_member (headers, name->data);
+
+      if (g_ascii_strcasecmp (name->data, "content-length") == 0 && value != NULL
+          && g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &length, NULL))
+        return (gint64)length;
+    }
   return -1;
 }
 
@@ -63,10 +65,9 @@ emit_response (RhChromiumPageHost *self, Request *request, JsonObject *response)
   g_auto (GStrv) flat = headers_flatten (headers);
 
   request->status = (guint)json_object_get_int_member_with_default (response, "status", 0);
-  rh_page_host_emit_resource_response (
-      RH_PAGE_HOST (self), request->id,
-      json_object_get_string_member_with_default (response, "mimeType", NULL),
-      content_length (headers), (const char *const *)flat);
+  rh_page_host_emit_resource_response (RH_PAGE_HOST (self), request->id,
+                                       rh_json_string_member (response, "mimeType"),
+                                       content_length (headers), (const char *const *)flat);
 }
 
 static gboolean
@@ -82,12 +83,10 @@ request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObje
 {
   JsonObject *request = rh_json_object_member (params, "request");
   JsonObject *redirect = rh_json_object_member (params, "redirectResponse");
-  const char *url
-      = request != NULL ? json_object_get_string_member_with_default (request, "url", NULL) : NULL;
-  const char *fragment
-      = request != NULL ? json_object_get_string_member_with_default (request, "urlFragment", NULL)
-                        : NULL;
+  const char *url = rh_json_string_member (request, "url");
+  const char *fragment = rh_json_string_member (request, "urlFragment");
   Request *known = g_hash_table_lookup (self->requests, request_id);
+  const char *http_method;
   g_autofree char *whole_url = NULL;
   g_auto (GStrv) headers = NULL;
 
@@ -95,8 +94,8 @@ request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObje
     return;
   /* The browser's own request for the site's icon, which WPE does not
    * make: not the page's, and its 404 is not the page's failure. */
-  if (g_strcmp0 (json_object_get_string_member_with_default (params, "type", NULL), "Other") == 0
-      && known == NULL && is_favicon (url))
+  if (g_strcmp0 (rh_json_string_member (params, "type"), "Other") == 0 && known == NULL
+      && is_favicon (url))
     return;
   /* With its fragment, as WPE gives it: the bridge's own read of the SDK
    * bundle is told by one. */
@@ -114,17 +113,17 @@ request_will_be_sent (RhChromiumPageHost *self, const char *request_id, JsonObje
       rh_page_host_emit_resource_started (RH_PAGE_HOST (self), known->id, whole_url);
     }
   headers = headers_flatten (rh_json_object_member (request, "headers"));
-  rh_page_host_emit_resource_sent (
-      RH_PAGE_HOST (self), known->id,
-      json_object_get_string_member_with_default (request, "method", "GET"),
-      (const char *const *)headers);
+  http_method = rh_json_string_member (request, "method");
+  rh_page_host_emit_resource_sent (RH_PAGE_HOST (self), known->id,
+                                   http_method != NULL ? http_method : "GET",
+                                   (const char *const *)headers);
 }
 
 void
 _rh_chromium_page_host_network_event (RhChromiumPageHost *self, const char *method,
                                       JsonObject *params)
 {
-  const char *request_id = json_object_get_string_member_with_default (params, "requestId", NULL);
+  const char *request_id = rh_json_string_member (params, "requestId");
   Request *known;
 
   if (request_id == NULL)
@@ -154,7 +153,8 @@ _rh_chromium_page_host_network_event (RhChromiumPageHost *self, const char *meth
     }
   else if (g_str_equal (method, "Network.loadingFailed"))
     {
-      const char *text = json_object_get_string_member_with_default (params, "errorText", "failed");
+      const char *error_text = rh_json_string_member (params, "errorText");
+      const char *text = error_text != NULL ? error_text : "failed";
       g_autoptr (GError) error
           = json_object_get_boolean_member_with_default (params, "canceled", FALSE)
                 ? g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, text)
