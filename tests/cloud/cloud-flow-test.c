@@ -550,17 +550,26 @@ static const RoomRow room_rows[] = {
   { "quotes", "a\"b' c$(x)*" },
 };
 
+/* Whether the fragmented MP4 at @user_data holds a fragment (a moof box):
+ * encoded frames, not only the header the muxer writes first. */
 static gboolean
-file_has_data (gpointer user_data)
+file_has_fragment (gpointer user_data)
 {
-  GStatBuf file_stat;
+  g_autofree char *contents = NULL;
+  gsize length;
 
-  return g_stat (user_data, &file_stat) == 0 && file_stat.st_size > 0;
+  if (!g_file_get_contents (user_data, &contents, &length, NULL))
+    return FALSE;
+  for (gsize i = 0; i + 4 <= length; i++)
+    if (memcmp (contents + i, "moof", 4) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* Whatever the room uuid, the recording gets a file, named safely.  It
- * records until its file has data, then half a second more: on a loaded
- * machine the encoder's first output may come later than that. */
+ * records until its file holds encoded frames, then half a second more:
+ * the muxer writes its header at once, and on a loaded machine the
+ * encoder's first frames come seconds later. */
 static void
 test_recording_file (Fixture *fixture, gconstpointer data)
 {
@@ -575,7 +584,7 @@ test_recording_file (Fixture *fixture, gconstpointer data)
   wait_reasons (fixture, path, "1");
   recording = first_record (fixture, path);
   recording_file = listed_file (fixture, recording);
-  g_assert_true (rh_test_wait_until (file_has_data, recording_file, EVENT_TIMEOUT_S));
+  g_assert_true (rh_test_wait_until (file_has_fragment, recording_file, EVENT_TIMEOUT_S));
   rh_test_keep_running (500);
   stop_recording (fixture, path);
   file = assert_recording_file (fixture, path);
