@@ -1,8 +1,9 @@
 /* RhChromiumPageHost's fields, shared by the files that make it: getting a
- * target and the RhPageHost calls (rh-chromium-page-host.c), what the
- * target tells (rh-chromium-page-events.c, rh-chromium-page-network.c), its
- * frames (rh-chromium-page-frames.c), its routes (rh-chromium-page-fetch.c)
- * and its out-of-process frames and workers (rh-chromium-page-children.c). */
+ * target and the RhPageHost calls (rh-chromium-page-host.c), its commands
+ * (rh-chromium-page-commands.c), what the target tells
+ * (rh-chromium-page-events.c, rh-chromium-page-network.c), its frames
+ * (rh-chromium-page-frames.c), its routes (rh-chromium-page-fetch.c) and
+ * its out-of-process frames and workers (rh-chromium-page-children.c). */
 #pragma once
 
 #include <cairo.h>
