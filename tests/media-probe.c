@@ -1,5 +1,7 @@
 #include "media-probe.h"
 
+#include <string.h>
+
 #include <gst/app/gstappsink.h>
 #include <gst/pbutils/pbutils.h>
 #include <gst/video/video.h>
@@ -79,6 +81,21 @@ media_probe_first_frame_blank (const char *path, guint threshold)
 /* The file's duration by GStreamer's discoverer, -1 when it cannot tell.
  * The discoverer gives up after its timeout: on a machine loaded with other
  * tests' web processes 10 s was seen to pass, so it gets a minute. */
+gboolean
+media_probe_has_fragment (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  /* The file holds NULs: no string search. */
+  for (gsize i = 0; i + 4 <= length; i++)
+    if (memcmp (contents + i, "moof", 4) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 gint64
 media_probe_duration_ms (const char *path)
 {

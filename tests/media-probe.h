@@ -7,6 +7,12 @@
 /* Decodes the file's first frame and says whether it is one colour. */
 gboolean media_probe_first_frame_blank (const char *path, guint threshold);
 
+/* Whether a fragment of the fragmented MP4 at @path is on disk: mp4mux
+ * writes its header at once and a fragment's moof box once the fragment is
+ * whole, so this says encoded frames are there.  (Decoding a file still
+ * being written waits for more until the decoder's own time limit.) */
+gboolean media_probe_has_fragment (const char *path);
+
 /* The file's duration by GStreamer's discoverer, -1 when it cannot tell. */
 gint64 media_probe_duration_ms (const char *path);
 

@@ -550,20 +550,10 @@ static const RoomRow room_rows[] = {
   { "quotes", "a\"b' c$(x)*" },
 };
 
-/* Whether the fragmented MP4 at @user_data holds a fragment (a moof box):
- * encoded frames, not only the header the muxer writes first. */
 static gboolean
 file_has_fragment (gpointer user_data)
 {
-  g_autofree char *contents = NULL;
-  gsize length;
-
-  if (!g_file_get_contents (user_data, &contents, &length, NULL))
-    return FALSE;
-  for (gsize i = 0; i + 4 <= length; i++)
-    if (memcmp (contents + i, "moof", 4) == 0)
-      return TRUE;
-  return FALSE;
+  return media_probe_has_fragment (user_data);
 }
 
 /* Whatever the room uuid, the recording gets a file, named safely.  It

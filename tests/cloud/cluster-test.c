@@ -410,22 +410,10 @@ ffprobe_frames (const char *path)
   return g_ascii_strtoll (out, NULL, 10);
 }
 
-/* Whether a fragment of a fragmented MP4 is on disk: mp4mux writes a
- * fragment's moof box once the fragment is whole.  (Decoding a file still
- * being written waits for more until the decoder's own time limit.) */
 static gboolean
 has_fragment (Fixture *fixture, gpointer user_data)
 {
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (user_data, &contents, &length, NULL))
-    return FALSE;
-  /* The file holds NULs: no string search. */
-  for (gsize i = 0; i + 4 <= length; i++)
-    if (memcmp (contents + i, "moof", 4) == 0)
-      return TRUE;
-  return FALSE;
+  return media_probe_has_fragment (user_data);
 }
 
 /* The owner dies (SIGKILL): once its lease expires, another worker ends
