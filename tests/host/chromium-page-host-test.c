@@ -138,10 +138,12 @@ fake_setup (Fixture *fixture, gconstpointer data)
   g_autofree char *fake = g_test_build_filename (G_TEST_DIST, "host", "fake-chromium.py", NULL);
   g_autofree char *blank = write_picture ("blank.png", 1, 1, 1);
   g_autofree char *painted = write_picture ("painted.png", 1, 0, 0);
+  g_autofree char *screenshots = g_build_filename (rh_test_tmpdir (), "screenshots", NULL);
 
   g_setenv (RH_CHROMIUM_ENV, fake, TRUE);
   g_setenv ("FAKE_CHROMIUM_BLANK", blank, TRUE);
   g_setenv ("FAKE_CHROMIUM_PAINTED", painted, TRUE);
+  g_setenv ("FAKE_CHROMIUM_SCREENSHOTS", screenshots, TRUE);
   fixture_setup (fixture, data);
 }
 
@@ -252,12 +254,23 @@ test_set_up_out_of_order (Fixture *fixture, gconstpointer data)
 }
 
 /* The screencast sent a blank picture and fell silent: the page as it is
- * is asked for. */
+ * is asked for, then less and less often while it stays the same (at 0.25,
+ * 0.75, 1.75 and 3.75 s after the painted one, then every 4 s), never in a
+ * loop once the wait is at its longest. */
 static void
 test_silent_screencast (Fixture *fixture, gconstpointer data)
 {
+  g_autofree char *path = g_build_filename (rh_test_tmpdir (), "screenshots", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
   rh_page_host_load (fixture->host, "http://page.test/");
   g_assert_true (rh_test_wait_until (painted, fixture, WAIT_S));
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+  rh_test_keep_running (5000);
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_test_message ("screenshots: %s when painted, %s 5 s later", before, after);
+  g_assert_cmpint (g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10), <=, 5);
 }
 
 int

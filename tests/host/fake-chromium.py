@@ -7,7 +7,8 @@ hold RhChromiumPageHost to what a real Chromium does now and then:
   other commands of a target's set-up, and fails a Page.navigate that
   comes before that answer;
 - its screencast sends one picture, $FAKE_CHROMIUM_BLANK, and then nothing;
-  Page.captureScreenshot gives $FAKE_CHROMIUM_PAINTED, the page as painted.
+  Page.captureScreenshot gives $FAKE_CHROMIUM_PAINTED, the page as painted,
+  and writes how many it was asked for to $FAKE_CHROMIUM_SCREENSHOTS.
 """
 import base64
 import json
@@ -30,6 +31,7 @@ class Peer:
         self.inbox = b""
         self.later = []  # (time, message): answers held back
         self.scripts_unanswered = 0
+        self.screenshots = 0
 
     def send(self, message):
         data = json.dumps(message).encode() + b"\0"
@@ -76,6 +78,9 @@ class Peer:
                         "metadata": {}})
             return
         elif method == "Page.captureScreenshot":
+            self.screenshots += 1
+            with open(os.environ["FAKE_CHROMIUM_SCREENSHOTS"], "w") as f:
+                f.write(str(self.screenshots))
             result = {"data": picture("FAKE_CHROMIUM_PAINTED")}
         elif method == "Page.navigate":
             if self.scripts_unanswered > 0:

@@ -70,7 +70,7 @@ take_picture (RhChromiumPageHost *self, const char *data, gboolean only_new)
     }
   g_clear_pointer (&self->last_frame, cairo_surface_destroy);
   self->last_frame = surface;
-  self->last_frame_us = g_get_monotonic_time ();
+  self->last_frame_us = self->quiet_since_us = g_get_monotonic_time ();
   _rh_chromium_page_host_emit_last_frame (self, NULL, NULL);
   return TRUE;
 }
@@ -92,6 +92,7 @@ static void
 screenshot_cb (RhChromiumPageHost *self, JsonObject *result, const GError *error)
 {
   self->capturing = FALSE;
+  self->quiet_since_us = g_get_monotonic_time ();
   if (result != NULL && take_picture (self, rh_json_string_member (result, "data"), TRUE))
     {
       g_debug ("chromium: target %s's screencast missed a picture", self->target_id);
@@ -106,10 +107,13 @@ static gboolean
 check_cb (gpointer user_data)
 {
   RhChromiumPageHost *self = user_data;
-  gint64 silent_ms = (g_get_monotonic_time () - self->last_frame_us) / 1000;
+  gint64 silent_ms = (g_get_monotonic_time () - self->quiet_since_us) / 1000;
   JsonObject *params;
 
   self->check_id = 0;
+  /* A crashed tab has nothing to show until it loads again. */
+  if (self->terminated)
+    self->quiet_since_us = g_get_monotonic_time ();
   if (silent_ms < self->silence_ms || self->terminated)
     {
       schedule_check (self);
@@ -124,7 +128,7 @@ check_cb (gpointer user_data)
 static void
 schedule_check (RhChromiumPageHost *self)
 {
-  gint64 silent_ms = (g_get_monotonic_time () - self->last_frame_us) / 1000;
+  gint64 silent_ms = (g_get_monotonic_time () - self->quiet_since_us) / 1000;
   gint64 wait_ms = CLAMP (self->silence_ms - silent_ms, 1, SILENCE_MAX_MS);
 
   if (self->check_id == 0 && !self->capturing)
@@ -137,8 +141,6 @@ void
 _rh_chromium_page_host_frames_start (RhChromiumPageHost *self)
 {
   self->silence_ms = SILENCE_MIN_MS;
-  /* Counted from here: the screencast's first picture is on its way. */
-  if (self->last_frame == NULL)
-    self->last_frame_us = g_get_monotonic_time ();
+  self->quiet_since_us = g_get_monotonic_time ();
   schedule_check (self);
 }

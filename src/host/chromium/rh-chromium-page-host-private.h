@@ -48,7 +48,8 @@ struct _RhChromiumPageHost
   gboolean ready;              /* both, or waited long enough: loads go to the target now */
   cairo_surface_t *last_frame; /* the frame on screen, read again when recording starts */
   gint64 last_frame_us;
-  guint silence_ms; /* a screencast silent this long is checked */
+  gint64 quiet_since_us; /* the last picture, or the last answer to a screenshot */
+  guint silence_ms;      /* silent this long since: a screenshot is asked for */
   guint check_id;
   gboolean capturing;     /* a picture asked for */
   GHashTable *requests;   /* the protocol's requestId -> its resource id and status */
